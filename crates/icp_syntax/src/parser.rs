@@ -298,7 +298,8 @@ fn describe(rule: Rule) -> &'static str {
         | Rule::add_op
         | Rule::mul_op
         | Rule::call_args => "an operator (`==`, `in`, `has`, `and`, …)",
-        Rule::kw_not | Rule::not_op => "`not`",
+        Rule::kw_not => "an operator (`==`, `in`, `has`, `and`, …)",
+        Rule::not_op => "an expression",
         Rule::kw_any | Rule::kw_all => "`any` or `all`",
         Rule::kw_every | Rule::kw_count | Rule::any_q | Rule::every_q | Rule::count_q => {
             "a quantifier"
