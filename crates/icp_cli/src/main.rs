@@ -1,1 +1,20 @@
-fn main(){}
+//! The `icp` binary: runs [`icp_cli::run`] on a thread with a generous stack, and turns a
+//! panic (always a bug, never the user's fault) into a one-line message and exit code 101.
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!(
+            "error: internal error in icp ({info}); please report it with the input that caused it"
+        );
+    }));
+    let worker = std::thread::Builder::new()
+        .name("icp".into())
+        .stack_size(64 << 20)
+        .spawn(|| icp_cli::run(std::env::args_os()));
+    match worker.map(|handle| handle.join()) {
+        Ok(Ok(code)) => code,
+        _ => ExitCode::from(101),
+    }
+}

@@ -1,0 +1,114 @@
+//! `icp.toml`: where the rules are and which custom fields leads have.
+//!
+//! How it works: [`Config::discover`] looks for `icp.toml` in the working directory and each
+//! parent in turn; [`Config::load`] reads one file. Paths in the file are relative to the
+//! directory that holds it. Unknown keys are errors, so a typo never silently does nothing.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use icp_engine::{Entity, Schema};
+use serde::Deserialize;
+
+pub const FILE_NAME: &str = "icp.toml";
+
+/// A loaded project configuration.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    /// The file it came from, if any.
+    pub path: Option<PathBuf>,
+    /// Rule files or directories, resolved against the config file's directory.
+    pub rules: Vec<PathBuf>,
+    /// Canonical fields plus the custom ones declared under `[fields.*]`.
+    pub schema: Schema,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct File {
+    #[serde(default)]
+    rules: Vec<String>,
+    #[serde(default)]
+    fields: Fields,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct Fields {
+    #[serde(default)]
+    company: BTreeMap<String, String>,
+    #[serde(default)]
+    contact: BTreeMap<String, String>,
+}
+
+/// A configuration that cannot be used; the message names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path}: {message}")]
+    Invalid { path: String, message: String },
+}
+
+impl Config {
+    /// Finds `icp.toml` at or above `start`; without one, the defaults (rules in `rules/`).
+    pub fn discover(start: &Path) -> Result<Config, ConfigError> {
+        for dir in start.ancestors() {
+            let candidate = dir.join(FILE_NAME);
+            if candidate.is_file() {
+                return Config::load(&candidate);
+            }
+        }
+        Ok(Config {
+            path: None,
+            rules: vec![start.join("rules")],
+            schema: Schema::canonical(),
+        })
+    }
+
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: shown.clone(),
+            source,
+        })?;
+        Config::parse(&text, path)
+    }
+
+    /// Parses the text of a configuration file located at `path`.
+    pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        let shown = path.display().to_string();
+        let file: File = toml::from_str(text).map_err(|e| ConfigError::Invalid {
+            path: shown.clone(),
+            message: e.to_string().trim_end().to_string(),
+        })?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        let mut schema = Schema::canonical();
+        for (entity, fields) in [
+            (Entity::Company, &file.fields.company),
+            (Entity::Contact, &file.fields.contact),
+        ] {
+            for (name, ty) in fields {
+                schema
+                    .add_custom(entity, name, ty)
+                    .map_err(|e| ConfigError::Invalid {
+                        path: shown.clone(),
+                        message: format!("[fields.{}]: {e}", entity.as_str()),
+                    })?;
+            }
+        }
+        let rules = if file.rules.is_empty() {
+            vec![base.join("rules")]
+        } else {
+            file.rules.iter().map(|r| base.join(r)).collect()
+        };
+        Ok(Config {
+            path: Some(path.to_path_buf()),
+            rules,
+            schema,
+        })
+    }
+}

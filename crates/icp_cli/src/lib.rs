@@ -1,0 +1,326 @@
+//! The `icp` command line: the only crate that touches the terminal.
+//!
+//! How it works: [`run`] parses the arguments with clap, loads `icp.toml` (found at or above
+//! the working directory, or given with `--config`), collects the rule files (`.icp` files,
+//! directories searched recursively), and runs one command. Diagnostics are rendered here and
+//! only here. Exit codes (SPEC §5): 0 success, 1 rule errors / files that need formatting,
+//! 2 usage or input errors, each with a one-line message on stderr and never a backtrace.
+
+pub mod config;
+
+use std::ffi::OsString;
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use icp_diagnostics::{Diagnostic, Severity, SourceMap};
+use icp_engine::SignalCatalog;
+
+use crate::config::Config;
+
+/// Ideal Customer Profiles as code: check, format and test ICP rule files.
+#[derive(Debug, Parser)]
+#[command(name = "icp", version, about, propagate_version = true)]
+struct Cli {
+    /// Use this icp.toml instead of searching the working directory and its parents.
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+
+    /// When to colour the output.
+    #[arg(long, global = true, value_enum, default_value_t = Color::Auto)]
+    color: Color,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Parse and type-check a rule set; report errors and warnings.
+    Check {
+        /// Rule files or directories (default: the `rules` of icp.toml, else `rules/`).
+        paths: Vec<PathBuf>,
+        /// `json` prints one JSON object per diagnostic, for editors and CI.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Exit with 1 when there are warnings, not only errors.
+        #[arg(long)]
+        deny_warnings: bool,
+    },
+    /// Rewrite rule files in the canonical layout.
+    Fmt {
+        /// Rule files or directories (default: as for `check`); `-` formats standard input to
+        /// standard output.
+        paths: Vec<PathBuf>,
+        /// Change nothing; list the files that would change and exit with 1 if there are any.
+        #[arg(long)]
+        check: bool,
+    },
+}
+
+/// A failure that ends the command with exit code 2.
+#[derive(Debug, thiserror::Error)]
+enum UsageError {
+    #[error(transparent)]
+    Config(#[from] config::ConfigError),
+    #[error("{0}: no such file or directory")]
+    Missing(String),
+    #[error("cannot read {0}: {1}")]
+    Read(String, std::io::Error),
+    #[error("cannot write {0}: {1}")]
+    Write(String, std::io::Error),
+    #[error("no .icp files found in {0}")]
+    NoRules(String),
+    #[error("cannot determine the working directory: {0}")]
+    Cwd(std::io::Error),
+}
+
+/// Runs the command line with these arguments (the first is the program name).
+pub fn run<I, T>(args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            return ExitCode::from(u8::try_from(err.exit_code()).unwrap_or(2));
+        }
+    };
+    match execute(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            let _ = writeln!(std::io::stderr(), "error: {err}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn execute(cli: Cli) -> Result<ExitCode, UsageError> {
+    let cwd = std::env::current_dir().map_err(UsageError::Cwd)?;
+    let config = match &cli.config {
+        Some(path) => Config::load(path)?,
+        None => Config::discover(&cwd)?,
+    };
+    let color = match cli.color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    };
+    match cli.command {
+        Command::Check {
+            paths,
+            format,
+            deny_warnings,
+        } => check(&cwd, &config, &paths, format, deny_warnings, color),
+        Command::Fmt { paths, check } => fmt(&cwd, &config, &paths, check, color),
+    }
+}
+
+/// The rule files named by `paths` (or by the configuration), sorted, with display names.
+fn rule_files(cwd: &Path, config: &Config, paths: &[PathBuf]) -> Result<Vec<PathBuf>, UsageError> {
+    let roots: Vec<PathBuf> = if paths.is_empty() {
+        config.rules.clone()
+    } else {
+        paths.iter().map(|p| cwd.join(p)).collect()
+    };
+    let mut files = Vec::new();
+    for root in &roots {
+        if root.is_dir() {
+            let before = files.len();
+            collect_icp_files(root, &mut files)
+                .map_err(|e| UsageError::Read(display(cwd, root), e))?;
+            if files.len() == before {
+                return Err(UsageError::NoRules(display(cwd, root)));
+            }
+        } else if root.is_file() {
+            files.push(root.clone());
+        } else {
+            return Err(UsageError::Missing(display(cwd, root)));
+        }
+    }
+    files.dedup();
+    Ok(files)
+}
+
+fn collect_icp_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<Result<_, _>>()?;
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            collect_icp_files(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "icp") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// A path as the user would write it: relative to the working directory when inside it.
+fn display(cwd: &Path, path: &Path) -> String {
+    let relative = path.strip_prefix(cwd).unwrap_or(path);
+    let text = relative.display().to_string();
+    if text.is_empty() { ".".to_string() } else { text }
+}
+
+/// Reads the rule files into a source map.
+fn read_sources(cwd: &Path, files: &[PathBuf]) -> Result<SourceMap, UsageError> {
+    let mut sources = SourceMap::new();
+    for path in files {
+        let name = display(cwd, path);
+        let bytes = std::fs::read(path).map_err(|e| UsageError::Read(name.clone(), e))?;
+        let text = String::from_utf8(bytes).map_err(|_| {
+            UsageError::Read(
+                name.clone(),
+                std::io::Error::new(std::io::ErrorKind::InvalidData, "the file is not valid UTF-8"),
+            )
+        })?;
+        sources.add(name, text);
+    }
+    Ok(sources)
+}
+
+fn print_diagnostics(sources: &SourceMap, diagnostics: &[Diagnostic], format: Format, color: bool) {
+    let text = match format {
+        Format::Text => icp_diagnostics::render_text(sources, diagnostics, color),
+        Format::Json => icp_diagnostics::render_json(sources, diagnostics),
+    };
+    let _ = std::io::stdout().write_all(text.as_bytes());
+}
+
+fn check(
+    cwd: &Path,
+    config: &Config,
+    paths: &[PathBuf],
+    format: Format,
+    deny_warnings: bool,
+    color: bool,
+) -> Result<ExitCode, UsageError> {
+    let files = rule_files(cwd, config, paths)?;
+    let sources = read_sources(cwd, &files)?;
+    let compiled = icp_engine::compile(&sources, &config.schema, &SignalCatalog::new());
+    print_diagnostics(&sources, &compiled.diagnostics, format, color);
+    let errors = compiled
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    let warnings = compiled.diagnostics.len() - errors;
+    if format == Format::Text {
+        let mut summary = format!("checked {} ({})", plural(files.len(), "file"), describe_set(&compiled));
+        summary.push_str(&match (errors, warnings) {
+            (0, 0) => ": no problems".to_string(),
+            (e, 0) => format!(": {}", plural(e, "error")),
+            (0, w) => format!(": {}", plural(w, "warning")),
+            (e, w) => format!(": {}, {}", plural(e, "error"), plural(w, "warning")),
+        });
+        let _ = writeln!(std::io::stdout(), "{summary}");
+    }
+    Ok(if errors > 0 || (deny_warnings && warnings > 0) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn describe_set(compiled: &icp_engine::Compiled) -> String {
+    match &compiled.rules {
+        Some(rules) => format!(
+            "{}, {}",
+            plural(rules.icps.len(), "ICP"),
+            plural(rules.tests.len(), "test")
+        ),
+        None => "not checked further because of errors".to_string(),
+    }
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+fn fmt(cwd: &Path, config: &Config, paths: &[PathBuf], check_only: bool, color: bool) -> Result<ExitCode, UsageError> {
+    if paths.len() == 1 && paths[0].as_os_str() == "-" {
+        return fmt_stdin(color);
+    }
+    let files = rule_files(cwd, config, paths)?;
+    let sources = read_sources(cwd, &files)?;
+    let mut failed = false;
+    let mut changed = 0;
+    let mut out = std::io::stdout();
+    for ((id, source), path) in sources.files().zip(&files) {
+        let ast = match icp_syntax::parse(id, source.text()) {
+            Ok(ast) => ast,
+            Err(diagnostics) => {
+                print_diagnostics(&sources, &diagnostics, Format::Text, color);
+                failed = true;
+                continue;
+            }
+        };
+        let formatted = icp_syntax::format(&ast, source.text());
+        if formatted == source.text() {
+            continue;
+        }
+        changed += 1;
+        if check_only {
+            let _ = writeln!(out, "would reformat {}", source.name());
+        } else {
+            std::fs::write(path, formatted).map_err(|e| UsageError::Write(source.name().to_string(), e))?;
+            let _ = writeln!(out, "reformatted {}", source.name());
+        }
+    }
+    let unchanged = files.len() - changed;
+    let verb = if check_only { "would be reformatted" } else { "reformatted" };
+    let _ = writeln!(
+        out,
+        "{} {verb}, {} already formatted{}",
+        plural(changed, "file"),
+        unchanged,
+        if failed { "; some files have syntax errors" } else { "" }
+    );
+    Ok(if failed || (check_only && changed > 0) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn fmt_stdin(color: bool) -> Result<ExitCode, UsageError> {
+    let mut text = String::new();
+    std::io::stdin()
+        .read_to_string(&mut text)
+        .map_err(|e| UsageError::Read("standard input".into(), e))?;
+    let mut sources = SourceMap::new();
+    let id = sources.add("<stdin>", text.clone());
+    match icp_syntax::parse(id, &text) {
+        Ok(ast) => {
+            let _ = std::io::stdout().write_all(icp_syntax::format(&ast, &text).as_bytes());
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(diagnostics) => {
+            let rendered = icp_diagnostics::render_text(&sources, &diagnostics, color);
+            let _ = std::io::stderr().write_all(rendered.as_bytes());
+            Ok(ExitCode::from(1))
+        }
+    }
+}

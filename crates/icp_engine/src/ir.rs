@@ -1,0 +1,416 @@
+//! The typed intermediate representation of a checked rule set.
+//!
+//! How it works: the checker turns the AST of every file of a rule set into one [`RuleSet`].
+//! Every name is resolved — fields to [`FieldId`], lets and personas to indices into
+//! [`RuleSet::lets`] / [`RuleSet::personas`], signal calls to interned [`SignalCall`]s (one per
+//! distinct signal and constant arguments, so the evaluator asks a plugin once per call, not
+//! once per use), regexes to compiled [`Regex`]es — and every expression carries its static
+//! [`Type`]. Operators are specialised by operand type where it matters (list vs scalar
+//! operands, date arithmetic), so the evaluator never inspects types at run time.
+
+use icp_diagnostics::Span;
+use serde::Serialize;
+
+use crate::schema::{FieldId, Schema, SignalCatalog, SignalId, Type, Value};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub struct LetId(pub u32);
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub struct PersonaId(pub u32);
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub struct SignalCallId(pub u32);
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub struct RegexId(pub u32);
+
+/// A checked rule set: everything the evaluator and the test runner need.
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleSet {
+    pub schema: Schema,
+    pub signals: SignalCatalog,
+    pub lets: Vec<LetDef>,
+    pub personas: Vec<PersonaDef>,
+    pub icps: Vec<IcpDef>,
+    pub tests: Vec<TestDef>,
+    pub signal_calls: Vec<SignalCall>,
+    pub regexes: Vec<Regex>,
+}
+
+impl RuleSet {
+    pub fn icp(&self, name: &str) -> Option<&IcpDef> {
+        self.icps.iter().find(|i| i.name == name)
+    }
+}
+
+/// `let NAME = EXPR`; lets are evaluated per lead (never per contact).
+#[derive(Debug, Clone, Serialize)]
+pub struct LetDef {
+    pub name: String,
+    pub value: Expr,
+    /// The value, when it depends on no lead data (a constant list, say).
+    pub constant: Option<Value>,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+/// `persona NAME ["label"] when EXPR`: a predicate over one contact.
+#[derive(Debug, Clone, Serialize)]
+pub struct PersonaDef {
+    pub name: String,
+    pub label: String,
+    pub condition: Expr,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct IcpDef {
+    pub name: String,
+    pub label: String,
+    pub product: Option<String>,
+    pub version: Option<String>,
+    pub owner: Option<String>,
+    pub description: Option<String>,
+    pub requires: Vec<Clause>,
+    pub excludes: Vec<Clause>,
+    /// Every score rule in declaration order, grouped ones included.
+    pub scores: Vec<ScoreRule>,
+    pub groups: Vec<GroupDef>,
+    pub tiers: Vec<TierDef>,
+    /// The highest score a lead can reach (positive points, group caps respected).
+    pub max_score: f64,
+    /// The lowest score a lead can reach (negative points).
+    pub min_score: f64,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+impl IcpDef {
+    pub fn tier(&self, name: &str) -> Option<&TierDef> {
+        self.tiers.iter().find(|t| t.name == name)
+    }
+}
+
+/// A `require` or `exclude` condition with its label (its source text).
+#[derive(Debug, Clone, Serialize)]
+pub struct Clause {
+    pub label: String,
+    pub condition: Expr,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ScoreRule {
+    pub points: f64,
+    pub label: String,
+    pub condition: Expr,
+    /// Index into [`IcpDef::groups`].
+    pub group: Option<usize>,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupDef {
+    pub label: String,
+    pub max: f64,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TierDef {
+    pub name: String,
+    /// `None` for `tier NAME otherwise`.
+    pub condition: Option<Expr>,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+/// One distinct signal call: the signal and its constant arguments in parameter order
+/// (`None` for an optional parameter left out).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SignalCall {
+    pub signal: SignalId,
+    pub args: Vec<Option<Value>>,
+    /// As written, for explanations: `funding.raised_within(90d)`.
+    pub text: String,
+}
+
+/// A compiled regex with the pattern and flags it came from.
+#[derive(Debug, Clone, Serialize)]
+pub struct Regex {
+    pub pattern: String,
+    pub flags: String,
+    #[serde(skip)]
+    pub regex: regex::Regex,
+}
+
+/// A `test` block: one lead built from literals, signal values and expectations.
+#[derive(Debug, Clone, Serialize)]
+pub struct TestDef {
+    pub label: String,
+    pub company: Vec<(FieldId, Value)>,
+    pub contacts: Vec<Vec<(FieldId, Value)>>,
+    pub signals: Vec<(SignalCallId, Value)>,
+    pub expects: Vec<Expectation>,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Expectation {
+    /// Index into [`RuleSet::icps`].
+    pub icp: usize,
+    pub kind: ExpectationKind,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub enum ExpectationKind {
+    Tier(String),
+    Score(CmpOp, f64),
+    Qualified,
+    Disqualified,
+    Best,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub ty: Type,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+/// Ordering and equality comparisons.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum CmpOp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+impl CmpOp {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CmpOp::Eq => "==",
+            CmpOp::Ne => "!=",
+            CmpOp::Lt => "<",
+            CmpOp::Le => "<=",
+            CmpOp::Gt => ">",
+            CmpOp::Ge => ">=",
+        }
+    }
+
+    /// Whether `ordering` (of lhs against rhs) satisfies the operator.
+    pub fn holds(self, ordering: std::cmp::Ordering) -> bool {
+        use std::cmp::Ordering::*;
+        match self {
+            CmpOp::Eq => ordering == Equal,
+            CmpOp::Ne => ordering != Equal,
+            CmpOp::Lt => ordering == Less,
+            CmpOp::Le => ordering != Greater,
+            CmpOp::Gt => ordering == Greater,
+            CmpOp::Ge => ordering != Less,
+        }
+    }
+}
+
+/// Arithmetic, specialised by operand types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum ArithOp {
+    /// number ± number, duration ± duration, number × number, …
+    Add,
+    Sub,
+    Mul,
+    Div,
+    /// date + duration → date
+    DateAdd,
+    /// date − duration → date
+    DateSub,
+    /// date − date → duration (days)
+    DateDiff,
+}
+
+/// Membership tests of a list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum HasKind {
+    /// `list has x`
+    One,
+    /// `list has any [..]`
+    Any,
+    /// `list has all [..]`
+    All,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum Builtin {
+    /// `len(x)`: elements of a list, characters of a string.
+    Len,
+    /// `lower(s)`
+    Lower,
+    /// `days_since(date)`: days from the date to `today`.
+    DaysSince,
+    /// `year(date)`
+    Year,
+}
+
+impl Builtin {
+    pub const ALL: [Builtin; 4] = [
+        Builtin::Len,
+        Builtin::Lower,
+        Builtin::DaysSince,
+        Builtin::Year,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Builtin::Len => "len",
+            Builtin::Lower => "lower",
+            Builtin::DaysSince => "days_since",
+            Builtin::Year => "year",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub enum ExprKind {
+    Const(Value),
+    /// A company field.
+    Field(FieldId),
+    /// A field of the contact in scope (inside a quantifier or persona).
+    ContactField(FieldId),
+    Let(LetId),
+    /// A persona applied to the contact in scope.
+    Persona(PersonaId),
+    Signal(SignalCallId),
+    /// The ICP's score, in tier conditions.
+    Score,
+    /// The run's as-of date.
+    Today,
+    /// A list literal with non-constant elements.
+    List(Vec<Expr>),
+    Not(Box<Expr>),
+    Neg(Box<Expr>),
+    And(Box<Expr>, Box<Expr>),
+    Or(Box<Expr>, Box<Expr>),
+    Arith {
+        op: ArithOp,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
+    /// `lhs OP rhs`; when one side is a list, true if any element satisfies it.
+    Compare {
+        op: CmpOp,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
+    /// `value in list` / `value not in list`; a list `value` matches if any element is in.
+    In {
+        value: Box<Expr>,
+        list: Box<Expr>,
+        negated: bool,
+    },
+    Has {
+        kind: HasKind,
+        list: Box<Expr>,
+        item: Box<Expr>,
+    },
+    /// `text contains needle` (any element of a list).
+    Contains {
+        text: Box<Expr>,
+        needle: Box<Expr>,
+    },
+    /// `text starts with prefix` (any element of a list).
+    StartsWith {
+        text: Box<Expr>,
+        prefix: Box<Expr>,
+    },
+    /// `text matches /re/` (any element of a list).
+    Matches {
+        text: Box<Expr>,
+        regex: RegexId,
+    },
+    Between {
+        value: Box<Expr>,
+        low: Box<Expr>,
+        high: Box<Expr>,
+    },
+    /// `value is present` (`present`) or `value is missing`; never unknown.
+    Is {
+        value: Box<Expr>,
+        present: bool,
+    },
+    AnyContact(Box<Expr>),
+    EveryContact(Box<Expr>),
+    CountContacts(Option<Box<Expr>>),
+    Call {
+        builtin: Builtin,
+        arg: Box<Expr>,
+    },
+}
+
+impl Expr {
+    /// Calls `f` on every direct sub-expression.
+    pub fn for_each_child(&self, mut f: impl FnMut(&Expr)) {
+        match &self.kind {
+            ExprKind::Const(_)
+            | ExprKind::Field(_)
+            | ExprKind::ContactField(_)
+            | ExprKind::Let(_)
+            | ExprKind::Persona(_)
+            | ExprKind::Signal(_)
+            | ExprKind::Score
+            | ExprKind::Today
+            | ExprKind::CountContacts(None) => {}
+            ExprKind::List(items) => items.iter().for_each(f),
+            ExprKind::Not(e)
+            | ExprKind::Neg(e)
+            | ExprKind::AnyContact(e)
+            | ExprKind::EveryContact(e)
+            | ExprKind::CountContacts(Some(e))
+            | ExprKind::Matches { text: e, .. }
+            | ExprKind::Is { value: e, .. }
+            | ExprKind::Call { arg: e, .. } => f(e),
+            ExprKind::And(a, b)
+            | ExprKind::Or(a, b)
+            | ExprKind::Arith { lhs: a, rhs: b, .. }
+            | ExprKind::Compare { lhs: a, rhs: b, .. }
+            | ExprKind::In {
+                value: a, list: b, ..
+            }
+            | ExprKind::Has {
+                list: a, item: b, ..
+            }
+            | ExprKind::Contains { text: a, needle: b }
+            | ExprKind::StartsWith { text: a, prefix: b } => {
+                f(a);
+                f(b);
+            }
+            ExprKind::Between { value, low, high } => {
+                f(value);
+                f(low);
+                f(high);
+            }
+        }
+    }
+
+    /// Whether any node of the tree satisfies `pred`.
+    pub fn any(&self, pred: &mut impl FnMut(&Expr) -> bool) -> bool {
+        if pred(self) {
+            return true;
+        }
+        let mut found = false;
+        self.for_each_child(|child| {
+            if !found && child.any(pred) {
+                found = true;
+            }
+        });
+        found
+    }
+}

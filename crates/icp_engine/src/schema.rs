@@ -1,0 +1,447 @@
+//! Types, constant values, the lead schema and the catalogue of signals.
+//!
+//! How it works: a [`Schema`] is the list of fields a lead can have — the canonical fields of
+//! SPEC §2 plus the custom fields a project declares in `icp.toml` — and a field is known to the
+//! rest of the engine only by its [`FieldId`], its index here. A [`SignalCatalog`] holds the
+//! signal declarations of the loaded plugins (name, parameters, output type), likewise known by
+//! [`SignalId`]. The checker resolves every name in the rules to one of these ids once, so the
+//! evaluator never looks anything up by string.
+
+use std::fmt;
+
+use serde::Serialize;
+
+/// The type of a scalar value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scalar {
+    Bool,
+    Number,
+    String,
+    Date,
+    Duration,
+}
+
+impl Scalar {
+    fn name(self) -> &'static str {
+        match self {
+            Scalar::Bool => "bool",
+            Scalar::Number => "number",
+            Scalar::String => "string",
+            Scalar::Date => "date",
+            Scalar::Duration => "duration",
+        }
+    }
+
+    fn plural(self) -> &'static str {
+        match self {
+            Scalar::Bool => "bools",
+            Scalar::Number => "numbers",
+            Scalar::String => "strings",
+            Scalar::Date => "dates",
+            Scalar::Duration => "durations",
+        }
+    }
+}
+
+/// The static type of an expression, field or signal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Type {
+    Scalar(Scalar),
+    /// A list of one element type; `None` for the empty list literal `[]`.
+    List(Option<Scalar>),
+    /// The type of an expression that already has an error; it matches anything, so one
+    /// mistake is reported once.
+    Error,
+}
+
+impl Type {
+    pub const BOOL: Type = Type::Scalar(Scalar::Bool);
+    pub const NUMBER: Type = Type::Scalar(Scalar::Number);
+    pub const STRING: Type = Type::Scalar(Scalar::String);
+    pub const DATE: Type = Type::Scalar(Scalar::Date);
+    pub const DURATION: Type = Type::Scalar(Scalar::Duration);
+    pub const STRING_LIST: Type = Type::List(Some(Scalar::String));
+
+    pub fn is_error(self) -> bool {
+        self == Type::Error
+    }
+
+    pub fn is_list(self) -> bool {
+        matches!(self, Type::List(_))
+    }
+
+    /// The scalar type of a scalar, or of a list's elements.
+    pub fn element(self) -> Option<Scalar> {
+        match self {
+            Type::Scalar(s) => Some(s),
+            Type::List(e) => e,
+            Type::Error => None,
+        }
+    }
+
+    /// Parses a type name as written in `icp.toml` and plugin declarations.
+    pub fn parse(name: &str) -> Option<Type> {
+        Some(match name.trim() {
+            "bool" | "boolean" => Type::BOOL,
+            "number" => Type::NUMBER,
+            "string" => Type::STRING,
+            "date" => Type::DATE,
+            "duration" => Type::DURATION,
+            "list" | "list<string>" => Type::STRING_LIST,
+            "list<number>" => Type::List(Some(Scalar::Number)),
+            _ => return None,
+        })
+    }
+
+    /// The type names [`Type::parse`] accepts.
+    pub const NAMES: &'static [&'static str] = &[
+        "string",
+        "number",
+        "bool",
+        "date",
+        "duration",
+        "list",
+        "list<number>",
+    ];
+}
+
+impl fmt::Display for Type {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Type::Scalar(s) => f.write_str(s.name()),
+            Type::List(Some(s)) => write!(f, "list of {}", s.plural()),
+            Type::List(None) => f.write_str("empty list"),
+            Type::Error => f.write_str("unknown type"),
+        }
+    }
+}
+
+/// A constant value: a literal in the rules or a value in a test block.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Value {
+    Bool(bool),
+    Number(f64),
+    String(String),
+    /// Days since 1970-01-01.
+    Date(i32),
+    /// A duration in days.
+    Duration(f64),
+    List(Vec<Value>),
+}
+
+impl Value {
+    pub fn ty(&self) -> Type {
+        match self {
+            Value::Bool(_) => Type::BOOL,
+            Value::Number(_) => Type::NUMBER,
+            Value::String(_) => Type::STRING,
+            Value::Date(_) => Type::DATE,
+            Value::Duration(_) => Type::DURATION,
+            Value::List(items) => Type::List(items.first().and_then(|v| v.ty().element())),
+        }
+    }
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Bool(b) => write!(f, "{b}"),
+            Value::Number(n) => write!(f, "{n}"),
+            Value::String(s) => write!(f, "{s:?}"),
+            Value::Date(d) => {
+                let (y, m, day) = icp_syntax::ast::civil_from_days(*d);
+                write!(f, "{y:04}-{m:02}-{day:02}")
+            }
+            Value::Duration(days) => write!(f, "{days}d"),
+            Value::List(items) => {
+                f.write_str("[")?;
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{item}")?;
+                }
+                f.write_str("]")
+            }
+        }
+    }
+}
+
+/// Whether a field belongs to the company or to each contact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Entity {
+    Company,
+    Contact,
+}
+
+impl Entity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Entity::Company => "company",
+            Entity::Contact => "contact",
+        }
+    }
+}
+
+/// Index of a field in the [`Schema`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct FieldId(pub u32);
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FieldDef {
+    pub entity: Entity,
+    pub name: String,
+    pub ty: Type,
+    /// Declared in `icp.toml` rather than canonical.
+    pub custom: bool,
+}
+
+impl FieldDef {
+    /// `company.employees`
+    pub fn path(&self) -> String {
+        format!("{}.{}", self.entity.as_str(), self.name)
+    }
+}
+
+/// The fields a lead can have.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Schema {
+    fields: Vec<FieldDef>,
+}
+
+/// The canonical fields of SPEC §2.
+const CANONICAL: &[(Entity, &str, Type)] = &[
+    (Entity::Company, "id", Type::STRING),
+    (Entity::Company, "name", Type::STRING),
+    (Entity::Company, "domain", Type::STRING),
+    (Entity::Company, "industry", Type::STRING_LIST),
+    (Entity::Company, "employees", Type::NUMBER),
+    (Entity::Company, "revenue", Type::NUMBER),
+    (Entity::Company, "country", Type::STRING),
+    (Entity::Company, "region", Type::STRING),
+    (Entity::Company, "state", Type::STRING),
+    (Entity::Company, "city", Type::STRING),
+    (Entity::Company, "founded", Type::NUMBER),
+    (Entity::Company, "ownership", Type::STRING),
+    (Entity::Company, "business_model", Type::STRING),
+    (Entity::Company, "type", Type::STRING),
+    (Entity::Company, "technologies", Type::STRING_LIST),
+    (Entity::Company, "tags", Type::STRING_LIST),
+    (Entity::Contact, "name", Type::STRING),
+    (Entity::Contact, "email", Type::STRING),
+    (Entity::Contact, "phone", Type::STRING),
+    (Entity::Contact, "title", Type::STRING),
+    (Entity::Contact, "seniority", Type::STRING),
+    (Entity::Contact, "department", Type::STRING),
+    (Entity::Contact, "country", Type::STRING),
+    (Entity::Contact, "linkedin", Type::STRING),
+];
+
+/// Why a custom field cannot be added.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SchemaError {
+    BadName(String),
+    Duplicate(String),
+    UnknownType { field: String, ty: String },
+}
+
+impl fmt::Display for SchemaError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SchemaError::BadName(name) => write!(
+                f,
+                "`{name}` is not a valid field name (letters, digits and `_`, starting with a letter)"
+            ),
+            SchemaError::Duplicate(path) => {
+                write!(f, "`{path}` is already a field; choose another name")
+            }
+            SchemaError::UnknownType { field, ty } => write!(
+                f,
+                "field `{field}` has unknown type \"{ty}\"; the types are {}",
+                Type::NAMES.join(", ")
+            ),
+        }
+    }
+}
+
+impl std::error::Error for SchemaError {}
+
+impl Default for Schema {
+    fn default() -> Self {
+        Self::canonical()
+    }
+}
+
+impl Schema {
+    /// The canonical fields only.
+    pub fn canonical() -> Self {
+        Schema {
+            fields: CANONICAL
+                .iter()
+                .map(|&(entity, name, ty)| FieldDef {
+                    entity,
+                    name: name.to_string(),
+                    ty,
+                    custom: false,
+                })
+                .collect(),
+        }
+    }
+
+    /// Adds a custom field, with its type as written in `icp.toml`.
+    pub fn add_custom(
+        &mut self,
+        entity: Entity,
+        name: &str,
+        type_name: &str,
+    ) -> Result<FieldId, SchemaError> {
+        let valid = name.starts_with(|c: char| c.is_ascii_alphabetic())
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !valid {
+            return Err(SchemaError::BadName(name.to_string()));
+        }
+        if self.lookup(entity, name).is_some() {
+            return Err(SchemaError::Duplicate(format!("{}.{name}", entity.as_str())));
+        }
+        let ty = Type::parse(type_name).ok_or_else(|| SchemaError::UnknownType {
+            field: format!("{}.{name}", entity.as_str()),
+            ty: type_name.to_string(),
+        })?;
+        let id = FieldId(self.fields.len() as u32);
+        self.fields.push(FieldDef {
+            entity,
+            name: name.to_string(),
+            ty,
+            custom: true,
+        });
+        Ok(id)
+    }
+
+    pub fn lookup(&self, entity: Entity, name: &str) -> Option<FieldId> {
+        self.fields
+            .iter()
+            .position(|f| f.entity == entity && f.name == name)
+            .map(|i| FieldId(i as u32))
+    }
+
+    pub fn field(&self, id: FieldId) -> &FieldDef {
+        &self.fields[id.0 as usize]
+    }
+
+    pub fn fields(&self) -> impl Iterator<Item = (FieldId, &FieldDef)> {
+        self.fields
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (FieldId(i as u32), f))
+    }
+
+    pub fn len(&self) -> usize {
+        self.fields.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.fields.is_empty()
+    }
+}
+
+/// Index of a signal in the [`SignalCatalog`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct SignalId(pub u32);
+
+/// One parameter of a signal.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ParamDecl {
+    pub name: String,
+    pub ty: Type,
+    /// An optional parameter may be left out; the plugin then sees it as null.
+    pub optional: bool,
+}
+
+/// What a plugin says about one of its signals.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SignalDecl {
+    /// The plugin's namespace, as in `funding.days_since_last_round`.
+    pub plugin: String,
+    pub name: String,
+    pub doc: String,
+    pub params: Vec<ParamDecl>,
+    pub output: Type,
+    /// The lead fields the signal reads, such as `company.domain`.
+    pub inputs: Vec<String>,
+}
+
+impl SignalDecl {
+    /// `funding.raised_within(within: duration) -> bool`
+    pub fn signature(&self) -> String {
+        let params: Vec<String> = self
+            .params
+            .iter()
+            .map(|p| {
+                format!(
+                    "{}{}: {}",
+                    p.name,
+                    if p.optional { "?" } else { "" },
+                    p.ty
+                )
+            })
+            .collect();
+        format!(
+            "{}.{}({}) -> {}",
+            self.plugin,
+            self.name,
+            params.join(", "),
+            self.output
+        )
+    }
+}
+
+/// The signals the checker may resolve `plugin.signal` calls to.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct SignalCatalog {
+    signals: Vec<SignalDecl>,
+}
+
+impl SignalCatalog {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn add(&mut self, decl: SignalDecl) -> SignalId {
+        let id = SignalId(self.signals.len() as u32);
+        self.signals.push(decl);
+        id
+    }
+
+    pub fn has_plugin(&self, plugin: &str) -> bool {
+        self.signals.iter().any(|s| s.plugin == plugin)
+    }
+
+    pub fn plugins(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self.signals.iter().map(|s| s.plugin.as_str()).collect();
+        names.dedup();
+        names
+    }
+
+    pub fn lookup(&self, plugin: &str, name: &str) -> Option<SignalId> {
+        self.signals
+            .iter()
+            .position(|s| s.plugin == plugin && s.name == name)
+            .map(|i| SignalId(i as u32))
+    }
+
+    pub fn signal(&self, id: SignalId) -> &SignalDecl {
+        &self.signals[id.0 as usize]
+    }
+
+    pub fn signals_of<'a>(&'a self, plugin: &'a str) -> impl Iterator<Item = &'a SignalDecl> {
+        self.signals.iter().filter(move |s| s.plugin == plugin)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.signals.is_empty()
+    }
+}
