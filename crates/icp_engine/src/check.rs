@@ -291,7 +291,12 @@ impl<'a> Checker<'a> {
         true
     }
 
+    /// Unused lets and personas; skipped when there are errors, whose typos would make
+    /// definitions look unused.
     fn warn_unused(&mut self) {
+        if self.diags.iter().any(Diagnostic::is_error) {
+            return;
+        }
         for (i, l) in self.lets.clone().into_iter().enumerate() {
             if !self.let_used[i] {
                 let d = Diagnostic::new(
@@ -574,7 +579,7 @@ impl<'a> Checker<'a> {
                 }
             }
         }
-        if def.expects.is_empty() {
+        if !t.body.iter().any(|s| matches!(s, ast::TestStmt::Expect(_))) {
             let d = Diagnostic::new(
                 Code::TEST_WITHOUT_EXPECT,
                 format!("test \"{}\" checks nothing", def.label),
@@ -776,7 +781,7 @@ impl<'a> Checker<'a> {
                 "`every contact where …` is true for a lead with no contacts",
                 span,
             )
-            .with_help("guard it: `any contact where … and every contact where …`, or `count contacts >= 1 and every contact where …`");
+            .with_help("guard it: `count contacts >= 1 and every contact where …`");
             self.report(d);
         }
     }

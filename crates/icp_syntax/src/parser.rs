@@ -191,6 +191,9 @@ fn syntax_error(file: FileId, source: &str, err: &pest::error::Error<Rule>) -> D
 
 fn syntax_help(source: &str, offset: usize, expected: &[&str]) -> Option<String> {
     let rest = &source[offset..];
+    if rest.trim().is_empty() {
+        return Some("the file ends too early: is a closing `}`, `)` or `]` missing?".to_string());
+    }
     let word: String = rest
         .chars()
         .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
@@ -400,9 +403,11 @@ macro_rules! next {
 }
 
 impl Builder {
+    /// The span of a pair without the white space and comments pest consumes after its last
+    /// token (a rule ending in an optional or repeated part swallows them).
     fn span(&self, pair: &Pair<'_, Rule>) -> Span {
         let s = pair.as_span();
-        Span::new(self.file, s.start(), s.end())
+        Span::new(self.file, s.start(), token_end(pair))
     }
 
     fn error(&mut self, code: Code, message: impl Into<String>, span: Span, help: &str) {
@@ -925,6 +930,36 @@ impl Builder {
             }
         }
     }
+}
+
+/// Where the last token of a pair ends: after its last child, literal tokens (`)`, `}`, `]`)
+/// count, white space and comments do not. No string or regex can hide in that stretch, since
+/// those are children of their own.
+fn token_end(pair: &Pair<'_, Rule>) -> usize {
+    let span = pair.as_span();
+    let Some(last) = pair.clone().into_inner().last() else {
+        return span.end();
+    };
+    let text = span.get_input();
+    let mut end = token_end(&last);
+    let mut i = end;
+    let bytes = text.as_bytes();
+    while i < span.end() {
+        match bytes[i] {
+            // White space, and the bytes of a byte-order mark (no literal token is non-ASCII).
+            b' ' | b'\t' | b'\r' | b'\n' | 0x80.. => i += 1,
+            b'#' => {
+                while i < span.end() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            _ => {
+                i += 1;
+                end = i;
+            }
+        }
+    }
+    end
 }
 
 fn cmp_sym(text: &str) -> CompareOp {

@@ -1,0 +1,74 @@
+//! Helpers shared by the cross-crate tests: where the workspace is, a signal catalogue of test
+//! signals, and a one-call "check these sources and render everything" function.
+
+use std::path::{Path, PathBuf};
+
+use icp_diagnostics::{Diagnostic, SourceMap};
+use icp_engine::{Compiled, ParamDecl, Schema, SignalCatalog, SignalDecl, Type};
+
+/// The workspace root.
+pub fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ sits inside the workspace")
+        .to_path_buf()
+}
+
+/// The schema of the repository's own `icp.toml` (canonical plus custom fields).
+pub fn project_schema() -> Schema {
+    icp_cli::config::Config::load(&workspace().join("icp.toml"))
+        .expect("the repository's icp.toml loads")
+        .schema
+}
+
+/// Signal declarations standing in for plugins, so signal checks can be tested without any.
+pub fn test_signals() -> SignalCatalog {
+    let mut catalog = SignalCatalog::new();
+    let decl = |plugin: &str, name: &str, params: &[(&str, Type, bool)], output: Type| SignalDecl {
+        plugin: plugin.into(),
+        name: name.into(),
+        doc: format!("test signal {plugin}.{name}"),
+        params: params
+            .iter()
+            .map(|(n, t, optional)| ParamDecl {
+                name: (*n).into(),
+                ty: *t,
+                optional: *optional,
+            })
+            .collect(),
+        output,
+        inputs: vec!["company.domain".into()],
+    };
+    catalog.add(decl("funding", "days_since_last_round", &[], Type::NUMBER));
+    catalog.add(decl("funding", "last_round_type", &[], Type::STRING));
+    catalog.add(decl(
+        "funding",
+        "raised_within",
+        &[("within", Type::DURATION, false)],
+        Type::BOOL,
+    ));
+    catalog.add(decl(
+        "funding",
+        "raised_at_least",
+        &[("amount", Type::NUMBER, false), ("within", Type::DURATION, true)],
+        Type::BOOL,
+    ));
+    catalog.add(decl("events", "attended", &[("name", Type::STRING, false)], Type::BOOL));
+    catalog
+}
+
+/// Compiles named sources as one rule set and renders every diagnostic as plain text.
+pub fn check_sources(files: &[(&str, &str)], schema: &Schema, signals: &SignalCatalog) -> (Compiled, SourceMap, String) {
+    let mut sources = SourceMap::new();
+    for (name, text) in files {
+        sources.add(*name, *text);
+    }
+    let compiled = icp_engine::compile(&sources, schema, signals);
+    let rendered = icp_diagnostics::render_text(&sources, &compiled.diagnostics, false);
+    (compiled, sources, rendered)
+}
+
+/// The codes of a list of diagnostics, in order.
+pub fn codes(diagnostics: &[Diagnostic]) -> Vec<&'static str> {
+    diagnostics.iter().map(|d| d.code.as_str()).collect()
+}
