@@ -1,0 +1,224 @@
+//! `icp check` and `icp fmt` end to end, through the built binary: exit codes, text and JSON
+//! output, configuration discovery, and clear one-line errors for bad usage.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn icp(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_icp"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the icp binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A project directory with an icp.toml and the given rule files.
+fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("icp.toml"),
+        "rules = [\"rules\"]\n\n[fields.company]\nannual_spend = \"number\"\n",
+    )
+    .expect("write icp.toml");
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write rule file");
+    }
+    dir
+}
+
+const GOOD: &str = "icp demo {\n  require company.employees >= 50\n  score 10 \"spend\" when company.annual_spend > 1M\n  tier A when score >= 10\n  tier B otherwise\n}\n";
+const BROKEN: &str = "icp demo {\n  require company.employes >= 50\n}\n";
+const WARNING: &str = "let unused = company.employees > 5\n\nicp demo {\n  require company.employees >= 50\n}\n";
+
+#[test]
+fn check_with_no_arguments_uses_the_rules_of_icp_toml() {
+    let dir = project(&[("rules/demo.icp", GOOD)]);
+    let out = icp(dir.path(), &["check"]);
+    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+    insta::assert_snapshot!(stdout(&out), @"checked 1 file (1 ICP, 0 tests): no problems");
+}
+
+#[test]
+fn icp_toml_is_found_from_a_subdirectory() {
+    let dir = project(&[("rules/demo.icp", GOOD)]);
+    let sub = dir.path().join("rules");
+    let out = icp(&sub, &["check"]);
+    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+}
+
+#[test]
+fn rule_errors_exit_1_with_a_located_message() {
+    let dir = project(&[("rules/demo.icp", BROKEN)]);
+    let out = icp(dir.path(), &["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    insta::assert_snapshot!(stdout(&out), @r"
+    error[E0004]: unknown company field `company.employes`
+      ┌─ rules/demo.icp:2:11
+      │
+    2 │   require company.employes >= 50
+      │           ^^^^^^^^^^^^^^^^
+      │
+      = help: did you mean `company.employees`?
+
+    checked 1 file (not checked further because of errors): 1 error
+    ");
+}
+
+#[test]
+fn json_format_prints_one_object_per_diagnostic() {
+    let dir = project(&[("rules/demo.icp", BROKEN), ("rules/warn.icp", WARNING.replace("demo", "other").as_str())]);
+    let out = icp(dir.path(), &["check", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let lines: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+        .collect();
+    assert_eq!(lines.len(), 1, "unused-let warnings are not reported alongside errors");
+    insta::assert_json_snapshot!(lines[0], @r#"
+    {
+      "code": "E0004",
+      "column": 11,
+      "end": {
+        "column": 27,
+        "line": 2
+      },
+      "file": "rules/demo.icp",
+      "help": "did you mean `company.employees`?",
+      "label": null,
+      "line": 2,
+      "message": "unknown company field `company.employes`",
+      "severity": "error"
+    }
+    "#);
+}
+
+#[test]
+fn warnings_exit_0_unless_denied() {
+    let dir = project(&[("rules/demo.icp", WARNING)]);
+    let out = icp(dir.path(), &["check"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).contains("warning[W0004]"), "{}", stdout(&out));
+    assert!(stdout(&out).ends_with("1 warning\n"), "{}", stdout(&out));
+    let out = icp(dir.path(), &["check", "--deny-warnings"]);
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn explicit_paths_override_the_configuration() {
+    let dir = project(&[("rules/demo.icp", BROKEN), ("other/good.icp", GOOD)]);
+    let out = icp(dir.path(), &["check", "other"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let out = icp(dir.path(), &["check", "other/good.icp"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+}
+
+#[test]
+fn a_missing_path_exits_2_with_one_line() {
+    let dir = project(&[("rules/demo.icp", GOOD)]);
+    let out = icp(dir.path(), &["check", "nope.icp"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(stderr(&out), "error: nope.icp: no such file or directory\n");
+    assert!(stdout(&out).is_empty());
+}
+
+#[test]
+fn a_directory_without_rules_exits_2() {
+    let dir = project(&[("rules/demo.icp", GOOD)]);
+    std::fs::create_dir(dir.path().join("empty")).expect("mkdir");
+    let out = icp(dir.path(), &["check", "empty"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(stderr(&out), "error: no .icp files found in empty\n");
+}
+
+#[test]
+fn a_file_that_is_not_utf8_exits_2() {
+    let dir = project(&[("rules/demo.icp", GOOD)]);
+    std::fs::write(dir.path().join("rules/bad.icp"), [0x66, 0xff, 0xfe]).expect("write");
+    let out = icp(dir.path(), &["check"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(stderr(&out), "error: cannot read rules/bad.icp: the file is not valid UTF-8\n");
+}
+
+#[test]
+fn a_bad_icp_toml_exits_2_naming_the_file() {
+    let dir = project(&[("rules/demo.icp", GOOD)]);
+    std::fs::write(dir.path().join("icp.toml"), "[fields.company]\narr = \"money\"\n").expect("write");
+    let out = icp(dir.path(), &["check"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("icp.toml: [fields.company]: field `company.arr` has unknown type \"money\""), "{}", stderr(&out));
+    std::fs::write(dir.path().join("icp.toml"), "rulez = [\"rules\"]\n").expect("write");
+    let out = icp(dir.path(), &["check"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("unknown field `rulez`"), "{}", stderr(&out));
+}
+
+#[test]
+fn usage_errors_exit_2_and_help_exits_0() {
+    let dir = project(&[("rules/demo.icp", GOOD)]);
+    assert_eq!(icp(dir.path(), &["chek"]).status.code(), Some(2));
+    assert_eq!(icp(dir.path(), &["check", "--format", "xml"]).status.code(), Some(2));
+    let help = icp(dir.path(), &["--help"]);
+    assert_eq!(help.status.code(), Some(0));
+    assert!(stdout(&help).contains("check"));
+}
+
+#[test]
+fn fmt_check_lists_files_that_would_change_and_fmt_fixes_them() {
+    let messy = "icp   demo{\nrequire company.employees>=50\n  tier A when company.revenue>1M}\n";
+    let dir = project(&[("rules/a.icp", GOOD), ("rules/b.icp", messy)]);
+    let out = icp(dir.path(), &["fmt", "--check"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("would reformat rules/b.icp"), "{}", stdout(&out));
+    assert!(!stdout(&out).contains("rules/a.icp"), "{}", stdout(&out));
+    assert_eq!(std::fs::read_to_string(dir.path().join("rules/b.icp")).expect("read"), messy);
+
+    let out = icp(dir.path(), &["fmt"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let fixed = std::fs::read_to_string(dir.path().join("rules/b.icp")).expect("read");
+    assert_ne!(fixed, messy);
+    let out = icp(dir.path(), &["fmt", "--check"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert_eq!(icp(dir.path(), &["check"]).status.code(), Some(0));
+}
+
+#[test]
+fn fmt_refuses_a_file_with_a_syntax_error() {
+    let dir = project(&[("rules/a.icp", "icp demo {\n")]);
+    let out = icp(dir.path(), &["fmt"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("error[E0001]"), "{}", stdout(&out));
+    assert_eq!(std::fs::read_to_string(dir.path().join("rules/a.icp")).expect("read"), "icp demo {\n");
+}
+
+#[test]
+fn fmt_dash_formats_standard_input() {
+    use std::io::Write;
+    let dir = project(&[("rules/a.icp", GOOD)]);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_icp"))
+        .args(["fmt", "-"])
+        .current_dir(dir.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"let  x=company.employees>5\nicp a{require x}\n")
+        .expect("write");
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).starts_with("let x = company.employees > 5\n"), "{}", stdout(&out));
+}
