@@ -131,3 +131,11 @@ fn identical_signal_calls_are_interned_once() {
     let rules = compiled.rules.expect(&rendered);
     assert_eq!(rules.signal_calls.len(), 2);
 }
+
+#[test]
+fn the_generated_benchmark_rule_set_checks_clean() {
+    let sources = icp_benches::rule_set(20);
+    let compiled = icp_engine::compile(&sources, &icp_engine::Schema::canonical(), &icp_engine::SignalCatalog::new());
+    let rendered = icp_diagnostics::render_text(&sources, &compiled.diagnostics, false);
+    assert!(compiled.diagnostics.is_empty(), "{rendered}");
+}
