@@ -25,9 +25,13 @@ fn bench(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::new("check", n), &files, |b, files| {
             b.iter(|| icp_engine::check(files, &sources, &schema, &signals));
         });
-        group.bench_with_input(BenchmarkId::new("parse+check", n), &sources, |b, sources| {
-            b.iter(|| icp_engine::compile(sources, &schema, &signals));
-        });
+        group.bench_with_input(
+            BenchmarkId::new("parse+check", n),
+            &sources,
+            |b, sources| {
+                b.iter(|| icp_engine::compile(sources, &schema, &signals));
+            },
+        );
     }
     group.finish();
 }

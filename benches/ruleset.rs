@@ -4,7 +4,14 @@
 
 use icp_diagnostics::SourceMap;
 
-const INDUSTRIES: &[&str] = &["Software", "Internet", "IT Services", "Fintech", "Healthcare", "Retail"];
+const INDUSTRIES: &[&str] = &[
+    "Software",
+    "Internet",
+    "IT Services",
+    "Fintech",
+    "Healthcare",
+    "Retail",
+];
 const COUNTRIES: &[&str] = &["US", "CA", "GB", "DE", "NL", "FR", "SE", "AU"];
 
 /// The text of generated rule file `i`.

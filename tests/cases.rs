@@ -30,7 +30,10 @@ fn expected_codes(source: &str) -> BTreeSet<String> {
 
 fn case_name(path: &Path) -> String {
     let root = workspace().join("tests/cases");
-    path.strip_prefix(&root).unwrap_or(path).display().to_string()
+    path.strip_prefix(&root)
+        .unwrap_or(path)
+        .display()
+        .to_string()
 }
 
 #[test]
@@ -41,8 +44,15 @@ fn diagnostics_cases() {
         let source = std::fs::read_to_string(path).expect("case file is readable");
         let name = case_name(path);
         let (compiled, _, rendered) = check_sources(&[(&name, &source)], &schema, &signals);
-        let got: BTreeSet<String> = codes(&compiled.diagnostics).into_iter().map(String::from).collect();
-        assert_eq!(got, expected_codes(&source), "codes reported for {name}:\n{rendered}");
+        let got: BTreeSet<String> = codes(&compiled.diagnostics)
+            .into_iter()
+            .map(String::from)
+            .collect();
+        assert_eq!(
+            got,
+            expected_codes(&source),
+            "codes reported for {name}:\n{rendered}"
+        );
         insta::assert_snapshot!(format!("--- {name}\n{source}--- diagnostics\n{rendered}"));
     });
 }
@@ -51,7 +61,8 @@ fn diagnostics_cases() {
 fn every_code_has_a_case() {
     let mut covered = BTreeSet::new();
     for dir in ["errors", "warnings"] {
-        for entry in std::fs::read_dir(workspace().join("tests/cases").join(dir)).expect("case dir") {
+        for entry in std::fs::read_dir(workspace().join("tests/cases").join(dir)).expect("case dir")
+        {
             let source = std::fs::read_to_string(entry.expect("entry").path()).expect("case");
             covered.extend(expected_codes(&source));
         }
@@ -68,23 +79,38 @@ fn every_code_has_a_case() {
 fn duplicate_names_across_files() {
     let (compiled, _, rendered) = check_sources(
         &[
-            ("a.icp", "let geo = company.country in [\"US\"]\nicp a { require geo }\n"),
-            ("b.icp", "let geo = company.country == \"DE\"\nicp b { require geo }\n"),
+            (
+                "a.icp",
+                "let geo = company.country in [\"US\"]\nicp a { require geo }\n",
+            ),
+            (
+                "b.icp",
+                "let geo = company.country == \"DE\"\nicp b { require geo }\n",
+            ),
         ],
         &case_schema(),
         &test_signals(),
     );
     assert_eq!(codes(&compiled.diagnostics), ["E0009"]);
     assert!(rendered.contains("b.icp:1:5"), "{rendered}");
-    assert!(rendered.contains("a.icp:1:5"), "the first definition is shown: {rendered}");
+    assert!(
+        rendered.contains("a.icp:1:5"),
+        "the first definition is shown: {rendered}"
+    );
 }
 
 #[test]
 fn definitions_may_come_in_any_order_and_file() {
     let (compiled, _, rendered) = check_sources(
         &[
-            ("icp.icp", "icp a {\n  require big\n  score 5 \"exec\" when any contact where exec\n}\n"),
-            ("defs.icp", "let big = company.employees >= medium * 2\nlet medium = 100\npersona exec when contact.seniority == \"VP\"\n"),
+            (
+                "icp.icp",
+                "icp a {\n  require big\n  score 5 \"exec\" when any contact where exec\n}\n",
+            ),
+            (
+                "defs.icp",
+                "let big = company.employees >= medium * 2\nlet medium = 100\npersona exec when contact.seniority == \"VP\"\n",
+            ),
         ],
         &case_schema(),
         &test_signals(),
@@ -107,7 +133,8 @@ fn a_syntax_error_in_one_file_still_reports_the_others() {
 #[test]
 fn max_and_min_score_respect_group_caps_and_negative_points() {
     let source = "icp a {\n  score 20 \"a\" when company.employees > 10\n  score -30 \"b\" when company.revenue > 1M\n  group \"g\" max 30 {\n    score 25 \"c\" when company.founded > 2000\n    score 15 \"d\" when company.city == \"Paris\"\n    score -5 \"e\" when company.state == \"CA\"\n  }\n  tier A when score >= 50\n}\n";
-    let (compiled, _, rendered) = check_sources(&[("a.icp", source)], &case_schema(), &test_signals());
+    let (compiled, _, rendered) =
+        check_sources(&[("a.icp", source)], &case_schema(), &test_signals());
     let rules = compiled.rules.expect(&rendered);
     let icp = rules.icp("a").expect("icp a");
     assert_eq!(icp.max_score, 50.0);
@@ -117,7 +144,8 @@ fn max_and_min_score_respect_group_caps_and_negative_points() {
 #[test]
 fn labels_default_to_the_condition_text() {
     let source = "icp a {\n  score 5 when company.employees\n      between 10 and 20\n  require company.country == \"US\"\n}\n";
-    let (compiled, _, rendered) = check_sources(&[("a.icp", source)], &case_schema(), &test_signals());
+    let (compiled, _, rendered) =
+        check_sources(&[("a.icp", source)], &case_schema(), &test_signals());
     let rules = compiled.rules.expect(&rendered);
     let icp = &rules.icps[0];
     assert_eq!(icp.scores[0].label, "company.employees between 10 and 20");
@@ -127,7 +155,8 @@ fn labels_default_to_the_condition_text() {
 #[test]
 fn identical_signal_calls_are_interned_once() {
     let source = "icp a {\n  score 5 \"a\" when funding.raised_within(90d)\n  score 5 \"b\" when funding.raised_within(within: 90d) and company.employees > 5\n  score 5 \"c\" when funding.raised_within(30d)\n}\n";
-    let (compiled, _, rendered) = check_sources(&[("a.icp", source)], &case_schema(), &test_signals());
+    let (compiled, _, rendered) =
+        check_sources(&[("a.icp", source)], &case_schema(), &test_signals());
     let rules = compiled.rules.expect(&rendered);
     assert_eq!(rules.signal_calls.len(), 2);
 }
@@ -135,7 +164,11 @@ fn identical_signal_calls_are_interned_once() {
 #[test]
 fn the_generated_benchmark_rule_set_checks_clean() {
     let sources = icp_benches::rule_set(20);
-    let compiled = icp_engine::compile(&sources, &icp_engine::Schema::canonical(), &icp_engine::SignalCatalog::new());
+    let compiled = icp_engine::compile(
+        &sources,
+        &icp_engine::Schema::canonical(),
+        &icp_engine::SignalCatalog::new(),
+    );
     let rendered = icp_diagnostics::render_text(&sources, &compiled.diagnostics, false);
     assert!(compiled.diagnostics.is_empty(), "{rendered}");
 }

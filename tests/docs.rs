@@ -67,14 +67,21 @@ fn every_icp_example_in_the_docs_checks_as_documented() {
     let mut failures = Vec::new();
     for path in markdown_files() {
         let text = std::fs::read_to_string(&path).expect("readable markdown");
-        let name = path.strip_prefix(workspace()).unwrap_or(&path).display().to_string();
+        let name = path
+            .strip_prefix(workspace())
+            .unwrap_or(&path)
+            .display()
+            .to_string();
         for example in examples(&text, &name) {
             count += 1;
             let label = format!("{}:{}", example.file, example.line);
             let mut sources = SourceMap::new();
             sources.add(label.clone(), example.source.clone());
             let compiled = icp_engine::compile(&sources, &schema, &SignalCatalog::new());
-            let got: Vec<String> = codes(&compiled.diagnostics).into_iter().map(String::from).collect();
+            let got: Vec<String> = codes(&compiled.diagnostics)
+                .into_iter()
+                .map(String::from)
+                .collect();
             let ok = if example.expect.is_empty() {
                 got.is_empty()
             } else {
@@ -82,7 +89,10 @@ fn every_icp_example_in_the_docs_checks_as_documented() {
             };
             if !ok {
                 let rendered = icp_diagnostics::render_text(&sources, &compiled.diagnostics, false);
-                failures.push(format!("{label}: expected {:?}, got {got:?}\n{rendered}", example.expect));
+                failures.push(format!(
+                    "{label}: expected {:?}, got {got:?}\n{rendered}",
+                    example.expect
+                ));
             }
         }
     }
@@ -106,12 +116,20 @@ fn check_dir(dir: &Path) -> (usize, Vec<String>) {
     files.sort();
     let mut sources = SourceMap::new();
     for f in &files {
-        let name = f.strip_prefix(workspace()).unwrap_or(f).display().to_string();
+        let name = f
+            .strip_prefix(workspace())
+            .unwrap_or(f)
+            .display()
+            .to_string();
         sources.add(name, std::fs::read_to_string(f).expect("readable"));
     }
     let compiled = icp_engine::compile(&sources, &project_schema(), &SignalCatalog::new());
     let rendered = icp_diagnostics::render_text(&sources, &compiled.diagnostics, false);
-    let problems = if compiled.diagnostics.is_empty() { Vec::new() } else { vec![rendered] };
+    let problems = if compiled.diagnostics.is_empty() {
+        Vec::new()
+    } else {
+        vec![rendered]
+    };
     (files.len(), problems)
 }
 
@@ -131,7 +149,10 @@ fn each_example_rule_set_checks_clean_on_its_own() {
         .filter(|p| p.is_dir())
         .collect();
     dirs.sort();
-    assert!(dirs.len() >= 7, "expected one directory per example, found {dirs:?}");
+    assert!(
+        dirs.len() >= 7,
+        "expected one directory per example, found {dirs:?}"
+    );
     for dir in dirs {
         let (files, problems) = check_dir(&dir);
         assert!(files > 0, "{} has no .icp file", dir.display());

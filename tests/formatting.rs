@@ -28,7 +28,6 @@ fn ast_json(text: &str) -> serde_json::Value {
     serde_json::to_value(&ast.items).expect("serialisable")
 }
 
-
 #[test]
 fn rules_are_formatted() {
     let mut unformatted = Vec::new();
@@ -39,7 +38,10 @@ fn rules_are_formatted() {
             unformatted.push(path.display().to_string());
         }
     }
-    assert!(unformatted.is_empty(), "run `icp fmt`; not formatted: {unformatted:?}");
+    assert!(
+        unformatted.is_empty(),
+        "run `icp fmt`; not formatted: {unformatted:?}"
+    );
 }
 
 #[test]
@@ -54,17 +56,41 @@ fn formatting_is_idempotent_and_keeps_meaning_and_comments() {
             continue;
         };
         let once = icp_syntax::format(&ast, &text);
-        let reparsed = icp_syntax::parse(FileId(0), &once)
-            .unwrap_or_else(|d| panic!("{}: formatted output does not parse: {d:?}\n{once}", path.display()));
+        let reparsed = icp_syntax::parse(FileId(0), &once).unwrap_or_else(|d| {
+            panic!(
+                "{}: formatted output does not parse: {d:?}\n{once}",
+                path.display()
+            )
+        });
         let twice = icp_syntax::format(&reparsed, &once);
-        assert_eq!(once, twice, "{}: formatting is not idempotent", path.display());
-        assert_eq!(ast_json(&text), ast_json(&once), "{}: formatting changed the meaning", path.display());
-        let comments = |a: &icp_syntax::ast::File| a.comments.iter().map(|c| c.text.clone()).collect::<Vec<_>>();
+        assert_eq!(
+            once,
+            twice,
+            "{}: formatting is not idempotent",
+            path.display()
+        );
+        assert_eq!(
+            ast_json(&text),
+            ast_json(&once),
+            "{}: formatting changed the meaning",
+            path.display()
+        );
+        let comments = |a: &icp_syntax::ast::File| {
+            a.comments
+                .iter()
+                .map(|c| c.text.clone())
+                .collect::<Vec<_>>()
+        };
         let mut before = comments(&ast);
         let mut after = comments(&reparsed);
         before.sort();
         after.sort();
-        assert_eq!(before, after, "{}: comments lost or changed", path.display());
+        assert_eq!(
+            before,
+            after,
+            "{}: comments lost or changed",
+            path.display()
+        );
         checked += 1;
     }
     assert!(checked > 10, "only {checked} files checked");

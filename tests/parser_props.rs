@@ -13,7 +13,9 @@ fn seed_files() -> Vec<String> {
     let mut out = Vec::new();
     let mut stack: Vec<PathBuf> = vec![workspace().join("rules"), workspace().join("tests")];
     while let Some(dir) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
         for entry in entries.flatten() {
             let path = entry.path();
             if path.is_dir() {
@@ -74,7 +76,10 @@ fn assert_total(text: &str) {
             assert!(!diagnostics.is_empty(), "a failed parse has a diagnostic");
             for d in &diagnostics {
                 let span = d.span();
-                assert!(span.start <= span.end && span.end as usize <= text.len(), "span {span:?} out of bounds");
+                assert!(
+                    span.start <= span.end && span.end as usize <= text.len(),
+                    "span {span:?} out of bounds"
+                );
             }
             let rendered = icp_diagnostics::render_text(&sources, &diagnostics, false);
             assert!(rendered.contains("input.icp:"), "{rendered}");
@@ -91,8 +96,31 @@ enum Mutation {
 }
 
 const INSERTS: &[&str] = &[
-    "(", ")", "[", "]", "{", "}", "\"", "/", "#", "and", "or", "not", "when", "score", "-", "==",
-    ",", "any contact where", "1M", "2026-13-45", "\\", "é", "\n", "tier", "icp x {",
+    "(",
+    ")",
+    "[",
+    "]",
+    "{",
+    "}",
+    "\"",
+    "/",
+    "#",
+    "and",
+    "or",
+    "not",
+    "when",
+    "score",
+    "-",
+    "==",
+    ",",
+    "any contact where",
+    "1M",
+    "2026-13-45",
+    "\\",
+    "é",
+    "\n",
+    "tier",
+    "icp x {",
 ];
 
 fn mutation() -> impl Strategy<Value = Mutation> {
@@ -164,7 +192,9 @@ fn deep_nesting_is_a_diagnostic_not_a_crash() {
         format!("let x = {}1{}", "[".repeat(5_000), "]".repeat(5_000)),
     ] {
         let result = icp_syntax::parse(icp_diagnostics::FileId(0), &text);
-        let Err(diagnostics) = result else { panic!("deep nesting must be refused") };
+        let Err(diagnostics) = result else {
+            panic!("deep nesting must be refused")
+        };
         assert_eq!(diagnostics[0].code.as_str(), "E0001");
     }
 }
@@ -172,6 +202,10 @@ fn deep_nesting_is_a_diagnostic_not_a_crash() {
 #[test]
 fn moderate_nesting_still_parses() {
     let depth = 40;
-    let text = format!("let x = {}company.employees{} > 5\nicp a {{ require x }}\n", "(".repeat(depth), ")".repeat(depth));
+    let text = format!(
+        "let x = {}company.employees{} > 5\nicp a {{ require x }}\n",
+        "(".repeat(depth),
+        ")".repeat(depth)
+    );
     assert!(icp_syntax::parse(icp_diagnostics::FileId(0), &text).is_ok());
 }

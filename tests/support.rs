@@ -50,15 +50,27 @@ pub fn test_signals() -> SignalCatalog {
     catalog.add(decl(
         "funding",
         "raised_at_least",
-        &[("amount", Type::NUMBER, false), ("within", Type::DURATION, true)],
+        &[
+            ("amount", Type::NUMBER, false),
+            ("within", Type::DURATION, true),
+        ],
         Type::BOOL,
     ));
-    catalog.add(decl("events", "attended", &[("name", Type::STRING, false)], Type::BOOL));
+    catalog.add(decl(
+        "events",
+        "attended",
+        &[("name", Type::STRING, false)],
+        Type::BOOL,
+    ));
     catalog
 }
 
 /// Compiles named sources as one rule set and renders every diagnostic as plain text.
-pub fn check_sources(files: &[(&str, &str)], schema: &Schema, signals: &SignalCatalog) -> (Compiled, SourceMap, String) {
+pub fn check_sources(
+    files: &[(&str, &str)],
+    schema: &Schema,
+    signals: &SignalCatalog,
+) -> (Compiled, SourceMap, String) {
     let mut sources = SourceMap::new();
     for (name, text) in files {
         sources.add(*name, *text);

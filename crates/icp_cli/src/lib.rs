@@ -177,7 +177,11 @@ fn collect_icp_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> 
 fn display(cwd: &Path, path: &Path) -> String {
     let relative = path.strip_prefix(cwd).unwrap_or(path);
     let text = relative.display().to_string();
-    if text.is_empty() { ".".to_string() } else { text }
+    if text.is_empty() {
+        ".".to_string()
+    } else {
+        text
+    }
 }
 
 /// Reads the rule files into a source map.
@@ -189,7 +193,10 @@ fn read_sources(cwd: &Path, files: &[PathBuf]) -> Result<SourceMap, UsageError> 
         let text = String::from_utf8(bytes).map_err(|_| {
             UsageError::Read(
                 name.clone(),
-                std::io::Error::new(std::io::ErrorKind::InvalidData, "the file is not valid UTF-8"),
+                std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    "the file is not valid UTF-8",
+                ),
             )
         })?;
         sources.add(name, text);
@@ -224,7 +231,11 @@ fn check(
         .count();
     let warnings = compiled.diagnostics.len() - errors;
     if format == Format::Text {
-        let mut summary = format!("checked {} ({})", plural(files.len(), "file"), describe_set(&compiled));
+        let mut summary = format!(
+            "checked {} ({})",
+            plural(files.len(), "file"),
+            describe_set(&compiled)
+        );
         summary.push_str(&match (errors, warnings) {
             (0, 0) => ": no problems".to_string(),
             (e, 0) => format!(": {}", plural(e, "error")),
@@ -259,7 +270,13 @@ fn plural(n: usize, word: &str) -> String {
     }
 }
 
-fn fmt(cwd: &Path, config: &Config, paths: &[PathBuf], check_only: bool, color: bool) -> Result<ExitCode, UsageError> {
+fn fmt(
+    cwd: &Path,
+    config: &Config,
+    paths: &[PathBuf],
+    check_only: bool,
+    color: bool,
+) -> Result<ExitCode, UsageError> {
     if paths.len() == 1 && paths[0].as_os_str() == "-" {
         return fmt_stdin(color);
     }
@@ -285,18 +302,27 @@ fn fmt(cwd: &Path, config: &Config, paths: &[PathBuf], check_only: bool, color: 
         if check_only {
             let _ = writeln!(out, "would reformat {}", source.name());
         } else {
-            std::fs::write(path, formatted).map_err(|e| UsageError::Write(source.name().to_string(), e))?;
+            std::fs::write(path, formatted)
+                .map_err(|e| UsageError::Write(source.name().to_string(), e))?;
             let _ = writeln!(out, "reformatted {}", source.name());
         }
     }
     let unchanged = files.len() - changed;
-    let verb = if check_only { "would be reformatted" } else { "reformatted" };
+    let verb = if check_only {
+        "would be reformatted"
+    } else {
+        "reformatted"
+    };
     let _ = writeln!(
         out,
         "{} {verb}, {} already formatted{}",
         plural(changed, "file"),
         unchanged,
-        if failed { "; some files have syntax errors" } else { "" }
+        if failed {
+            "; some files have syntax errors"
+        } else {
+            ""
+        }
     );
     Ok(if failed || (check_only && changed > 0) {
         ExitCode::from(1)

@@ -39,13 +39,20 @@ fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
 
 const GOOD: &str = "icp demo {\n  require company.employees >= 50\n  score 10 \"spend\" when company.annual_spend > 1M\n  tier A when score >= 10\n  tier B otherwise\n}\n";
 const BROKEN: &str = "icp demo {\n  require company.employes >= 50\n}\n";
-const WARNING: &str = "let unused = company.employees > 5\n\nicp demo {\n  require company.employees >= 50\n}\n";
+const WARNING: &str =
+    "let unused = company.employees > 5\n\nicp demo {\n  require company.employees >= 50\n}\n";
 
 #[test]
 fn check_with_no_arguments_uses_the_rules_of_icp_toml() {
     let dir = project(&[("rules/demo.icp", GOOD)]);
     let out = icp(dir.path(), &["check"]);
-    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
     insta::assert_snapshot!(stdout(&out), @"checked 1 file (1 ICP, 0 tests): no problems");
 }
 
@@ -54,7 +61,13 @@ fn icp_toml_is_found_from_a_subdirectory() {
     let dir = project(&[("rules/demo.icp", GOOD)]);
     let sub = dir.path().join("rules");
     let out = icp(&sub, &["check"]);
-    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -77,14 +90,21 @@ fn rule_errors_exit_1_with_a_located_message() {
 
 #[test]
 fn json_format_prints_one_object_per_diagnostic() {
-    let dir = project(&[("rules/demo.icp", BROKEN), ("rules/warn.icp", WARNING.replace("demo", "other").as_str())]);
+    let dir = project(&[
+        ("rules/demo.icp", BROKEN),
+        ("rules/warn.icp", WARNING.replace("demo", "other").as_str()),
+    ]);
     let out = icp(dir.path(), &["check", "--format", "json"]);
     assert_eq!(out.status.code(), Some(1));
     let lines: Vec<serde_json::Value> = stdout(&out)
         .lines()
         .map(|l| serde_json::from_str(l).expect("each line is JSON"))
         .collect();
-    assert_eq!(lines.len(), 1, "unused-let warnings are not reported alongside errors");
+    assert_eq!(
+        lines.len(),
+        1,
+        "unused-let warnings are not reported alongside errors"
+    );
     insta::assert_json_snapshot!(lines[0], @r#"
     {
       "code": "E0004",
@@ -147,27 +167,46 @@ fn a_file_that_is_not_utf8_exits_2() {
     std::fs::write(dir.path().join("rules/bad.icp"), [0x66, 0xff, 0xfe]).expect("write");
     let out = icp(dir.path(), &["check"]);
     assert_eq!(out.status.code(), Some(2));
-    assert_eq!(stderr(&out), "error: cannot read rules/bad.icp: the file is not valid UTF-8\n");
+    assert_eq!(
+        stderr(&out),
+        "error: cannot read rules/bad.icp: the file is not valid UTF-8\n"
+    );
 }
 
 #[test]
 fn a_bad_icp_toml_exits_2_naming_the_file() {
     let dir = project(&[("rules/demo.icp", GOOD)]);
-    std::fs::write(dir.path().join("icp.toml"), "[fields.company]\narr = \"money\"\n").expect("write");
+    std::fs::write(
+        dir.path().join("icp.toml"),
+        "[fields.company]\narr = \"money\"\n",
+    )
+    .expect("write");
     let out = icp(dir.path(), &["check"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("icp.toml: [fields.company]: field `company.arr` has unknown type \"money\""), "{}", stderr(&out));
+    assert!(
+        stderr(&out)
+            .contains("icp.toml: [fields.company]: field `company.arr` has unknown type \"money\""),
+        "{}",
+        stderr(&out)
+    );
     std::fs::write(dir.path().join("icp.toml"), "rulez = [\"rules\"]\n").expect("write");
     let out = icp(dir.path(), &["check"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("unknown field `rulez`"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("unknown field `rulez`"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
 fn usage_errors_exit_2_and_help_exits_0() {
     let dir = project(&[("rules/demo.icp", GOOD)]);
     assert_eq!(icp(dir.path(), &["chek"]).status.code(), Some(2));
-    assert_eq!(icp(dir.path(), &["check", "--format", "xml"]).status.code(), Some(2));
+    assert_eq!(
+        icp(dir.path(), &["check", "--format", "xml"]).status.code(),
+        Some(2)
+    );
     let help = icp(dir.path(), &["--help"]);
     assert_eq!(help.status.code(), Some(0));
     assert!(stdout(&help).contains("check"));
@@ -179,9 +218,16 @@ fn fmt_check_lists_files_that_would_change_and_fmt_fixes_them() {
     let dir = project(&[("rules/a.icp", GOOD), ("rules/b.icp", messy)]);
     let out = icp(dir.path(), &["fmt", "--check"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stdout(&out).contains("would reformat rules/b.icp"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("would reformat rules/b.icp"),
+        "{}",
+        stdout(&out)
+    );
     assert!(!stdout(&out).contains("rules/a.icp"), "{}", stdout(&out));
-    assert_eq!(std::fs::read_to_string(dir.path().join("rules/b.icp")).expect("read"), messy);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("rules/b.icp")).expect("read"),
+        messy
+    );
 
     let out = icp(dir.path(), &["fmt"]);
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
@@ -198,7 +244,10 @@ fn fmt_refuses_a_file_with_a_syntax_error() {
     let out = icp(dir.path(), &["fmt"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(stdout(&out).contains("error[E0001]"), "{}", stdout(&out));
-    assert_eq!(std::fs::read_to_string(dir.path().join("rules/a.icp")).expect("read"), "icp demo {\n");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("rules/a.icp")).expect("read"),
+        "icp demo {\n"
+    );
 }
 
 #[test]
@@ -220,5 +269,9 @@ fn fmt_dash_formats_standard_input() {
         .expect("write");
     let out = child.wait_with_output().expect("wait");
     assert_eq!(out.status.code(), Some(0));
-    assert!(stdout(&out).starts_with("let x = company.employees > 5\n"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).starts_with("let x = company.employees > 5\n"),
+        "{}",
+        stdout(&out)
+    );
 }

@@ -27,7 +27,7 @@ impl Code {
         }
     }
 
-    pub fn from_str(id: &str) -> Option<Code> {
+    pub fn lookup(id: &str) -> Option<Code> {
         ALL_CODES.iter().copied().find(|c| c.id == id)
     }
 }

@@ -208,11 +208,10 @@ impl<'a> Files<'a> for SourceMap {
             .files
             .get(id.0 as usize)
             .ok_or(cs_files::Error::FileMissing)?;
-        file.line_range(line)
-            .ok_or(cs_files::Error::LineTooLarge {
-                given: line,
-                max: file.line_starts.len() - 1,
-            })
+        file.line_range(line).ok_or(cs_files::Error::LineTooLarge {
+            given: line,
+            max: file.line_starts.len() - 1,
+        })
     }
 }
 
@@ -319,11 +318,7 @@ impl Diagnostic {
                 cs::Label::new(style, l.span.file, l.span.range()).with_message(&l.message)
             })
             .collect();
-        let notes = self
-            .help
-            .iter()
-            .map(|h| format!("help: {h}"))
-            .collect();
+        let notes = self.help.iter().map(|h| format!("help: {h}")).collect();
         cs::Diagnostic::new(severity)
             .with_code(self.code.as_str())
             .with_message(&self.message)

@@ -356,7 +356,11 @@ impl<'a> Checker<'a> {
                     if let Some(first) = meta_spans.get(&meta.key) {
                         let d = Diagnostic::new(
                             Code::DUPLICATE_STATEMENT,
-                            format!("`{}` is given twice in ICP `{}`", meta.key.as_str(), def.name),
+                            format!(
+                                "`{}` is given twice in ICP `{}`",
+                                meta.key.as_str(),
+                                def.name
+                            ),
                             meta.span,
                         )
                         .with_note_at(*first, "first given here")
@@ -393,7 +397,10 @@ impl<'a> Checker<'a> {
                             g.max.span,
                             format!("the cap of group \"{}\" must be above zero", g.label.value),
                         )
-                        .help = Some("a group caps the sum of its scores: `group \"intent\" max 30 { … }`".into());
+                        .help = Some(
+                            "a group caps the sum of its scores: `group \"intent\" max 30 { … }`"
+                                .into(),
+                        );
                     }
                     if g.scores.is_empty() {
                         self.error(
@@ -401,7 +408,9 @@ impl<'a> Checker<'a> {
                             g.label.span,
                             format!("group \"{}\" has no scores", g.label.value),
                         )
-                        .help = Some("add `score N \"label\" when …` lines inside it, or remove it".into());
+                        .help = Some(
+                            "add `score N \"label\" when …` lines inside it, or remove it".into(),
+                        );
                     }
                     def.groups.push(ir::GroupDef {
                         label: g.label.value.clone(),
@@ -417,7 +426,10 @@ impl<'a> Checker<'a> {
                     if let Some(first) = tier_spans.get(&t.name.name) {
                         let d = Diagnostic::new(
                             Code::DUPLICATE_STATEMENT,
-                            format!("tier `{}` is declared twice in ICP `{}`", t.name.name, def.name),
+                            format!(
+                                "tier `{}` is declared twice in ICP `{}`",
+                                t.name.name, def.name
+                            ),
                             t.name.span,
                         )
                         .with_note_at(*first, "first declared here")
@@ -482,7 +494,10 @@ impl<'a> Checker<'a> {
             if let Some(first) = labels.get(s.label.as_str()) {
                 let d = Diagnostic::new(
                     Code::DUPLICATE_LABEL,
-                    format!("two scores of ICP `{}` are labelled \"{}\"", def.name, s.label),
+                    format!(
+                        "two scores of ICP `{}` are labelled \"{}\"",
+                        def.name, s.label
+                    ),
                     s.span,
                 )
                 .with_note_at(*first, "first used here")
@@ -585,7 +600,9 @@ impl<'a> Checker<'a> {
                 format!("test \"{}\" checks nothing", def.label),
                 t.label.span,
             )
-            .with_help("add an expectation such as `expect my_icp tier A` or `expect my_icp qualified`");
+            .with_help(
+                "add an expectation such as `expect my_icp tier A` or `expect my_icp qualified`",
+            );
             self.report(d);
         }
         def
@@ -619,7 +636,11 @@ impl<'a> Checker<'a> {
                 let help = if field_ty.is_list() {
                     format!("write a list: `{}: [{}]`", init.name.name, v)
                 } else {
-                    format!("`{}.{}` takes a {field_ty}", entity.as_str(), init.name.name)
+                    format!(
+                        "`{}.{}` takes a {field_ty}",
+                        entity.as_str(),
+                        init.name.name
+                    )
                 };
                 self.error(
                     Code::TYPE_MISMATCH,
@@ -641,7 +662,10 @@ impl<'a> Checker<'a> {
 
     fn signal_set(&mut self, set: &ast::SignalSet) -> Option<(ir::SignalCallId, Value)> {
         let call = self.signal(&set.path, set.args.as_deref(), set.span)?;
-        let output = self.catalog.signal(self.signal_calls[call.0 as usize].signal).output;
+        let output = self
+            .catalog
+            .signal(self.signal_calls[call.0 as usize].signal)
+            .output;
         let value = self.expr(&set.value, Ctx::default());
         let v = self.constant(&value, "a signal value")?;
         if !value_fits(&v, output) {
@@ -676,11 +700,16 @@ impl<'a> Checker<'a> {
         let kind = match &e.kind {
             ast::ExpectKind::Tier { tier, .. } => {
                 if icps[icp].tier(&tier.name).is_none() {
-                    let names: Vec<&str> = icps[icp].tiers.iter().map(|t| t.name.as_str()).collect();
+                    let names: Vec<&str> =
+                        icps[icp].tiers.iter().map(|t| t.name.as_str()).collect();
                     let help = match did_you_mean(&tier.name, names.iter().copied()) {
                         Some(s) => format!("did you mean `{s}`?"),
-                        None if names.is_empty() => format!("ICP `{}` declares no tiers", icp_name.name),
-                        None => format!("the tiers of `{}` are: {}", icp_name.name, names.join(", ")),
+                        None if names.is_empty() => {
+                            format!("ICP `{}` declares no tiers", icp_name.name)
+                        }
+                        None => {
+                            format!("the tiers of `{}` are: {}", icp_name.name, names.join(", "))
+                        }
                     };
                     self.error(
                         Code::UNKNOWN_TIER,
@@ -694,9 +723,7 @@ impl<'a> Checker<'a> {
             }
             ast::ExpectKind::Score { op, value, .. } => {
                 let v = self.expr(value, Ctx::default());
-                let Some(c) = self.constant(&v, "an expected score") else {
-                    return None;
-                };
+                let c = self.constant(&v, "an expected score")?;
                 let Value::Number(n) = c else {
                     self.error(
                         Code::TYPE_MISMATCH,
@@ -751,9 +778,16 @@ impl<'a> Checker<'a> {
             self.error(
                 Code::TYPE_MISMATCH,
                 e.span,
-                format!("a condition must be true or false, but `{}` is a {}", self.show(e.span), out.ty),
+                format!(
+                    "a condition must be true or false, but `{}` is a {}",
+                    self.show(e.span),
+                    out.ty
+                ),
             )
-            .help = Some("compare it, for example `company.employees >= 50` or `company.revenue is present`".into());
+            .help = Some(
+                "compare it, for example `company.employees >= 50` or `company.revenue is present`"
+                    .into(),
+            );
             return out;
         }
         if !out.ty.is_error() {
@@ -854,7 +888,10 @@ impl<'a> Checker<'a> {
                         self.error(
                             Code::TYPE_MISMATCH,
                             span,
-                            format!("`-` needs a number, but `{}` is a {t}", self.show(inner.span)),
+                            format!(
+                                "`-` needs a number, but `{}` is a {t}",
+                                self.show(inner.span)
+                            ),
                         );
                         return error_expr(span);
                     }
@@ -873,7 +910,9 @@ impl<'a> Checker<'a> {
                 (kind, Type::BOOL)
             }
             ast::ExprKind::Arith { op, lhs, rhs } => return self.arith(*op, lhs, rhs, span, ctx),
-            ast::ExprKind::Compare { op, lhs, rhs } => return self.compare(*op, lhs, rhs, span, ctx),
+            ast::ExprKind::Compare { op, lhs, rhs } => {
+                return self.compare(*op, lhs, rhs, span, ctx);
+            }
             ast::ExprKind::Matches { value, regex } => {
                 let text = self.expr(value, ctx);
                 self.expect_text(&text, "`matches`", "a regex is matched against text");
@@ -900,7 +939,11 @@ impl<'a> Checker<'a> {
                     self.error(
                         Code::TYPE_MISMATCH,
                         value.span,
-                        format!("`between` needs a number or a date, but `{}` is a {}", self.show(value.span), v.ty),
+                        format!(
+                            "`between` needs a number or a date, but `{}` is a {}",
+                            self.show(value.span),
+                            v.ty
+                        ),
                     );
                 } else {
                     for bound in [&lo, &hi] {
@@ -1010,7 +1053,11 @@ impl<'a> Checker<'a> {
         let d = self.error(
             Code::TYPE_MISMATCH,
             e.span,
-            format!("{what} needs a {ty}, but `{}` is a {}", self.show(e.span), e.ty),
+            format!(
+                "{what} needs a {ty}, but `{}` is a {}",
+                self.show(e.span),
+                e.ty
+            ),
         );
         d.help = help;
     }
@@ -1023,7 +1070,11 @@ impl<'a> Checker<'a> {
         let d = self.error(
             Code::TYPE_MISMATCH,
             e.span,
-            format!("{what} needs text, but `{}` is a {}", self.show(e.span), e.ty),
+            format!(
+                "{what} needs text, but `{}` is a {}",
+                self.show(e.span),
+                e.ty
+            ),
         );
         d.help = Some(why.to_string());
         false
@@ -1080,7 +1131,14 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn arith(&mut self, op: ast::ArithOp, lhs: &ast::Expr, rhs: &ast::Expr, span: Span, ctx: Ctx) -> Expr {
+    fn arith(
+        &mut self,
+        op: ast::ArithOp,
+        lhs: &ast::Expr,
+        rhs: &ast::Expr,
+        span: Span,
+        ctx: Ctx,
+    ) -> Expr {
         use ast::ArithOp as A;
         let l = self.expr(lhs, ctx);
         let r = self.expr(rhs, ctx);
@@ -1091,7 +1149,9 @@ impl<'a> Checker<'a> {
         let result = match (op, l.ty, r.ty) {
             (_, a, b) if a == n && b == n => Some((arith_op(op), n)),
             (A::Add | A::Sub, a, b) if a == d && b == d => Some((arith_op(op), d)),
-            (A::Mul, a, b) if (a == d && b == n) || (a == n && b == d) => Some((ir::ArithOp::Mul, d)),
+            (A::Mul, a, b) if (a == d && b == n) || (a == n && b == d) => {
+                Some((ir::ArithOp::Mul, d))
+            }
             (A::Div, a, b) if a == d && b == n => Some((ir::ArithOp::Div, d)),
             (A::Add, a, b) if a == date && b == d => Some((ir::ArithOp::DateAdd, date)),
             (A::Sub, a, b) if a == date && b == d => Some((ir::ArithOp::DateSub, date)),
@@ -1107,7 +1167,12 @@ impl<'a> Checker<'a> {
             self.error(
                 Code::TYPE_MISMATCH,
                 span,
-                format!("cannot apply `{}` to a {} and a {}", op.as_str(), l.ty, r.ty),
+                format!(
+                    "cannot apply `{}` to a {} and a {}",
+                    op.as_str(),
+                    l.ty,
+                    r.ty
+                ),
             )
             .help = Some(help);
             return error_expr(span);
@@ -1123,7 +1188,14 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn compare(&mut self, op: ast::CompareOp, lhs: &ast::Expr, rhs: &ast::Expr, span: Span, ctx: Ctx) -> Expr {
+    fn compare(
+        &mut self,
+        op: ast::CompareOp,
+        lhs: &ast::Expr,
+        rhs: &ast::Expr,
+        span: Span,
+        ctx: Ctx,
+    ) -> Expr {
         use ast::CompareOp as C;
         let l = self.expr(lhs, ctx);
         let r = self.expr(rhs, ctx);
@@ -1150,7 +1222,9 @@ impl<'a> Checker<'a> {
                         || matches!(le, Some(Scalar::Number | Scalar::Date | Scalar::Duration)));
                 if !ok {
                     let help = if ordered && lt == Type::STRING {
-                        Some("text cannot be ordered; compare it with `==`, `in`, `contains` or `matches`")
+                        Some(
+                            "text cannot be ordered; compare it with `==`, `in`, `contains` or `matches`",
+                        )
                     } else if both_lists {
                         Some("to compare two lists use `has any` or `has all`")
                     } else if (lt == Type::DURATION && rt == Type::NUMBER)
@@ -1192,7 +1266,9 @@ impl<'a> Checker<'a> {
                 };
                 if !ok {
                     let help = if !rt.is_list() && rt == Type::STRING && lt == Type::STRING {
-                        Some("`in` needs a list such as [\"US\", \"CA\"]; to look for text inside text use `contains`")
+                        Some(
+                            "`in` needs a list such as [\"US\", \"CA\"]; to look for text inside text use `contains`",
+                        )
                     } else if !rt.is_list() {
                         Some("`in` needs a list on its right, such as [\"US\", \"CA\"]")
                     } else {
@@ -1202,7 +1278,8 @@ impl<'a> Checker<'a> {
                         self,
                         format!(
                             "`{word}` needs a list of {}s on its right, but `{}` is a {rt}",
-                            lt.element().map_or("value".to_string(), |s| Type::Scalar(s).to_string()),
+                            lt.element()
+                                .map_or("value".to_string(), |s| Type::Scalar(s).to_string()),
                             self.show(rhs.span)
                         ),
                         help,
@@ -1223,7 +1300,10 @@ impl<'a> Checker<'a> {
                     };
                     return mismatch(
                         self,
-                        format!("`{word}` needs a list on its left, but `{}` is a {lt}", self.show(lhs.span)),
+                        format!(
+                            "`{word}` needs a list on its left, but `{}` is a {lt}",
+                            self.show(lhs.span)
+                        ),
                         Some(help),
                     );
                 };
@@ -1242,13 +1322,21 @@ impl<'a> Checker<'a> {
                 };
                 if !ok {
                     let help = match kind {
-                        HasKind::One if rt.is_list() => Some("to test several items use `has any [..]` or `has all [..]`"),
-                        HasKind::Any | HasKind::All if !rt.is_list() => Some("`has any` and `has all` take a list, such as [\"Software\", \"Internet\"]; for one item use `has`"),
+                        HasKind::One if rt.is_list() => {
+                            Some("to test several items use `has any [..]` or `has all [..]`")
+                        }
+                        HasKind::Any | HasKind::All if !rt.is_list() => Some(
+                            "`has any` and `has all` take a list, such as [\"Software\", \"Internet\"]; for one item use `has`",
+                        ),
                         _ => None,
                     };
                     return mismatch(
                         self,
-                        format!("`{}` is a {lt}, so `{word}` cannot take `{}` ({rt})", self.show(lhs.span), self.show(rhs.span)),
+                        format!(
+                            "`{}` is a {lt}, so `{word}` cannot take `{}` ({rt})",
+                            self.show(lhs.span),
+                            self.show(rhs.span)
+                        ),
                         help,
                     );
                 }
@@ -1259,13 +1347,20 @@ impl<'a> Checker<'a> {
                 }
             }
             C::Contains | C::StartsWith => {
-                if !self.expect_text(&l, &format!("`{word}`"), "it looks for text inside text; for lists of numbers use `has`") {
+                if !self.expect_text(
+                    &l,
+                    &format!("`{word}`"),
+                    "it looks for text inside text; for lists of numbers use `has`",
+                ) {
                     return error_expr(span);
                 }
                 if rt != Type::STRING {
                     return mismatch(
                         self,
-                        format!("`{word}` looks for text, but `{}` is a {rt}", self.show(rhs.span)),
+                        format!(
+                            "`{word}` looks for text, but `{}` is a {rt}",
+                            self.show(rhs.span)
+                        ),
                         Some("write the text in double quotes"),
                     );
                 }
@@ -1290,6 +1385,13 @@ impl<'a> Checker<'a> {
     }
 
     fn regex(&mut self, r: &ast::Regex) -> Option<ir::RegexId> {
+        if let Some(i) = self
+            .regexes
+            .iter()
+            .position(|x| x.pattern == r.pattern && x.flags == r.flags)
+        {
+            return Some(ir::RegexId(i as u32));
+        }
         let mut builder = regex::RegexBuilder::new(&r.pattern);
         for flag in r.flags.chars() {
             match flag {
@@ -1310,13 +1412,6 @@ impl<'a> Checker<'a> {
         }
         match builder.build() {
             Ok(regex) => {
-                if let Some(i) = self
-                    .regexes
-                    .iter()
-                    .position(|x| x.pattern == r.pattern && x.flags == r.flags)
-                {
-                    return Some(ir::RegexId(i as u32));
-                }
                 self.regexes.push(ir::Regex {
                     pattern: r.pattern.clone(),
                     flags: r.flags.clone(),
@@ -1339,7 +1434,10 @@ impl<'a> Checker<'a> {
                     r.span,
                     format!("invalid regular expression: {reason}"),
                 )
-                .help = Some("the syntax is that of the Rust `regex` crate (like RE2); escape `/` as `\\/`".into());
+                .help = Some(
+                    "the syntax is that of the Rust `regex` crate (like RE2); escape `/` as `\\/`"
+                        .into(),
+                );
                 None
             }
         }
@@ -1361,7 +1459,10 @@ impl<'a> Checker<'a> {
                     let message = if path.segments.len() == 1 {
                         format!("`{root}` needs a field name, such as `{root}.name`")
                     } else {
-                        format!("`{}` is not a field: fields have no sub-fields", path.dotted())
+                        format!(
+                            "`{}` is not a field: fields have no sub-fields",
+                            path.dotted()
+                        )
                     };
                     self.error(Code::UNKNOWN_FIELD, span, message);
                     return error_expr(span);
@@ -1376,7 +1477,10 @@ impl<'a> Checker<'a> {
                         self.error(
                             Code::CONTACT_OUTSIDE_QUANTIFIER,
                             span,
-                            format!("`{}` is about one contact, but no contact is in scope here", path.dotted()),
+                            format!(
+                                "`{}` is about one contact, but no contact is in scope here",
+                                path.dotted()
+                            ),
                         )
                         .help = Some(format!(
                             "a lead has many contacts: say which, as in `any contact where {} …`, or define a persona",
@@ -1409,7 +1513,10 @@ impl<'a> Checker<'a> {
                     self.error(
                         Code::UNKNOWN_FIELD,
                         span,
-                        format!("`{name}` is {what} and has no fields, so `{}` means nothing", path.dotted()),
+                        format!(
+                            "`{name}` is {what} and has no fields, so `{}` means nothing",
+                            path.dotted()
+                        ),
                     );
                     return error_expr(span);
                 }
@@ -1422,7 +1529,9 @@ impl<'a> Checker<'a> {
     }
 
     fn signal_expr(&self, call: ir::SignalCallId, span: Span) -> Expr {
-        let decl = self.catalog.signal(self.signal_calls[call.0 as usize].signal);
+        let decl = self
+            .catalog
+            .signal(self.signal_calls[call.0 as usize].signal);
         Expr {
             kind: ExprKind::Signal(call),
             ty: decl.output,
@@ -1431,7 +1540,13 @@ impl<'a> Checker<'a> {
     }
 
     /// Looks a field up; reports `E0004` with a suggestion when it does not exist.
-    fn field_id(&mut self, entity: Entity, name: &str, span: Span, in_test: bool) -> Option<crate::FieldId> {
+    fn field_id(
+        &mut self,
+        entity: Entity,
+        name: &str,
+        span: Span,
+        in_test: bool,
+    ) -> Option<crate::FieldId> {
         if let Some(id) = self.schema.lookup(entity, name) {
             return Some(id);
         }
@@ -1453,7 +1568,11 @@ impl<'a> Checker<'a> {
                 format!("did you mean `{root}.{s}`?")
             }
         } else if self.schema.lookup(other, name).is_some() {
-            format!("`{name}` is a {} field: `{}.{name}`", other.as_str(), other.as_str())
+            format!(
+                "`{name}` is a {} field: `{}.{name}`",
+                other.as_str(),
+                other.as_str()
+            )
         } else {
             format!(
                 "the {root} fields are {}; declare your own in icp.toml under [fields.{root}]",
@@ -1465,8 +1584,12 @@ impl<'a> Checker<'a> {
         } else {
             format!("`{root}.{name}`")
         };
-        self.error(Code::UNKNOWN_FIELD, span, format!("unknown {root} field {shown}"))
-            .help = Some(help);
+        self.error(
+            Code::UNKNOWN_FIELD,
+            span,
+            format!("unknown {root} field {shown}"),
+        )
+        .help = Some(help);
         None
     }
 
@@ -1486,7 +1609,10 @@ impl<'a> Checker<'a> {
                             span,
                             format!("`{}` is defined in terms of itself", ident.name),
                         )
-                        .help = Some("a let cannot refer back to itself, directly or through other lets".into());
+                        .help = Some(
+                            "a let cannot refer back to itself, directly or through other lets"
+                                .into(),
+                        );
                         error_expr(span)
                     }
                 }
@@ -1497,7 +1623,10 @@ impl<'a> Checker<'a> {
                     self.error(
                         Code::CONTACT_OUTSIDE_QUANTIFIER,
                         span,
-                        format!("persona `{}` describes one contact, but no contact is in scope here", ident.name),
+                        format!(
+                            "persona `{}` describes one contact, but no contact is in scope here",
+                            ident.name
+                        ),
                     )
                     .help = Some(format!(
                         "say which contacts: `any contact where {0}` or `count contacts where {0}`",
@@ -1537,7 +1666,11 @@ impl<'a> Checker<'a> {
                         .signals_of(&ident.name)
                         .map(|s| format!("{}.{}", s.plugin, s.name))
                         .collect();
-                    format!("`{}` is a plugin; name one of its signals: {}", ident.name, signals.join(", "))
+                    format!(
+                        "`{}` is a plugin; name one of its signals: {}",
+                        ident.name,
+                        signals.join(", ")
+                    )
                 } else if self.schema.lookup(Entity::Company, &ident.name).is_some() {
                     format!("did you mean the field `company.{}`?", ident.name)
                 } else if self.schema.lookup(Entity::Contact, &ident.name).is_some() {
@@ -1551,11 +1684,18 @@ impl<'a> Checker<'a> {
                         .collect();
                     match did_you_mean(&ident.name, defined.into_iter()) {
                         Some(s) => format!("did you mean `{s}`?"),
-                        None => "define it with `let` or `persona`, or write a field as `company.…`".to_string(),
+                        None => {
+                            "define it with `let` or `persona`, or write a field as `company.…`"
+                                .to_string()
+                        }
                     }
                 };
-                self.error(Code::UNKNOWN_NAME, span, format!("unknown name `{}`", ident.name))
-                    .help = Some(help);
+                self.error(
+                    Code::UNKNOWN_NAME,
+                    span,
+                    format!("unknown name `{}`", ident.name),
+                )
+                .help = Some(help);
                 error_expr(span)
             }
         }
@@ -1583,10 +1723,17 @@ impl<'a> Checker<'a> {
         let Some(builtin) = builtin else {
             let help = match did_you_mean(name, FUNCTIONS.into_iter()) {
                 Some(s) => format!("did you mean `{s}`?"),
-                None => format!("the functions are {}; signals are called as `plugin.signal(…)`", FUNCTIONS.join(", ")),
+                None => format!(
+                    "the functions are {}; signals are called as `plugin.signal(…)`",
+                    FUNCTIONS.join(", ")
+                ),
             };
-            self.error(Code::UNKNOWN_FUNCTION, callee.span, format!("unknown function `{name}`"))
-                .help = Some(help);
+            self.error(
+                Code::UNKNOWN_FUNCTION,
+                callee.span,
+                format!("unknown function `{name}`"),
+            )
+            .help = Some(help);
             return error_expr(span);
         };
         if args.len() != 1 || args[0].name.is_some() {
@@ -1617,7 +1764,11 @@ impl<'a> Checker<'a> {
             self.error(
                 Code::TYPE_MISMATCH,
                 arg.span,
-                format!("`{name}` needs {needs}, but `{}` is a {}", self.show(arg.span), arg.ty),
+                format!(
+                    "`{name}` needs {needs}, but `{}` is a {}",
+                    self.show(arg.span),
+                    arg.ty
+                ),
             );
             return error_expr(span);
         };
@@ -1632,11 +1783,19 @@ impl<'a> Checker<'a> {
     }
 
     /// Resolves `plugin.signal[(args)]` to an interned signal call.
-    fn signal(&mut self, path: &ast::Path, args: Option<&[ast::Arg]>, span: Span) -> Option<ir::SignalCallId> {
+    fn signal(
+        &mut self,
+        path: &ast::Path,
+        args: Option<&[ast::Arg]>,
+        span: Span,
+    ) -> Option<ir::SignalCallId> {
         let plugin = &path.segments[0];
         if !self.catalog.has_plugin(&plugin.name) {
             let loaded = self.catalog.plugins();
-            let help = if let Some(s) = did_you_mean(&plugin.name, loaded.iter().copied().chain(["company", "contact"])) {
+            let help = if let Some(s) = did_you_mean(
+                &plugin.name,
+                loaded.iter().copied().chain(["company", "contact"]),
+            ) {
                 format!("did you mean `{s}`?")
             } else if loaded.is_empty() {
                 format!(
@@ -1661,7 +1820,11 @@ impl<'a> Checker<'a> {
             None
         };
         let Some(id) = id else {
-            let names: Vec<&str> = self.catalog.signals_of(&plugin.name).map(|s| s.name.as_str()).collect();
+            let names: Vec<&str> = self
+                .catalog
+                .signals_of(&plugin.name)
+                .map(|s| s.name.as_str())
+                .collect();
             let help = match did_you_mean(&signal_name.name, names.iter().copied()) {
                 Some(s) => format!("did you mean `{}.{s}`?", plugin.name),
                 None => format!("the signals of `{}` are: {}", plugin.name, names.join(", ")),
@@ -1669,7 +1832,15 @@ impl<'a> Checker<'a> {
             self.error(
                 Code::UNKNOWN_SIGNAL,
                 path.span,
-                format!("plugin `{}` has no signal `{}`", plugin.name, path.segments[1..].iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(".")),
+                format!(
+                    "plugin `{}` has no signal `{}`",
+                    plugin.name,
+                    path.segments[1..]
+                        .iter()
+                        .map(|s| s.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(".")
+                ),
             )
             .help = Some(help);
             return None;
@@ -1685,13 +1856,21 @@ impl<'a> Checker<'a> {
                 Some(n) => match decl.params.iter().position(|p| p.name == n.name) {
                     Some(i) => i,
                     None => {
-                        let names: Vec<&str> = decl.params.iter().map(|p| p.name.as_str()).collect();
+                        let names: Vec<&str> =
+                            decl.params.iter().map(|p| p.name.as_str()).collect();
                         let help = match did_you_mean(&n.name, names.iter().copied()) {
                             Some(s) => format!("did you mean `{s}`?"),
                             None => format!("signature: {}", decl.signature()),
                         };
-                        self.error(Code::SIGNAL_ARGUMENTS, n.span, format!("`{}.{}` has no parameter `{}`", decl.plugin, decl.name, n.name))
-                            .help = Some(help);
+                        self.error(
+                            Code::SIGNAL_ARGUMENTS,
+                            n.span,
+                            format!(
+                                "`{}.{}` has no parameter `{}`",
+                                decl.plugin, decl.name, n.name
+                            ),
+                        )
+                        .help = Some(help);
                         ok = false;
                         continue;
                     }
@@ -1703,7 +1882,12 @@ impl<'a> Checker<'a> {
                         self.error(
                             Code::SIGNAL_ARGUMENTS,
                             arg.value.span,
-                            format!("`{}.{}` takes {} argument(s), but more are given", decl.plugin, decl.name, decl.params.len()),
+                            format!(
+                                "`{}.{}` takes {} argument(s), but more are given",
+                                decl.plugin,
+                                decl.name,
+                                decl.params.len()
+                            ),
                         )
                         .help = Some(format!("signature: {}", decl.signature()));
                         ok = false;
@@ -1733,21 +1917,34 @@ impl<'a> Checker<'a> {
                     arg.value.span,
                     "signal arguments must be literals, such as 90d, \"SaaStr Annual\" or 5M",
                 )
-                .help = Some("a signal is computed once per batch of leads for each distinct argument list".into());
+                .help = Some(
+                    "a signal is computed once per batch of leads for each distinct argument list"
+                        .into(),
+                );
                 ok = false;
                 continue;
             };
             let param = &decl.params[index];
             if !value_fits(v, param.ty) {
                 let help = if param.ty == Type::DURATION && v.ty() == Type::NUMBER {
-                    format!("signature: {}; write a duration such as `90d`", decl.signature())
+                    format!(
+                        "signature: {}; write a duration such as `90d`",
+                        decl.signature()
+                    )
                 } else {
                     format!("signature: {}", decl.signature())
                 };
                 self.error(
                     Code::SIGNAL_ARGUMENTS,
                     arg.value.span,
-                    format!("parameter `{}` of `{}.{}` is a {}, but this is a {}", param.name, decl.plugin, decl.name, param.ty, v.ty()),
+                    format!(
+                        "parameter `{}` of `{}.{}` is a {}, but this is a {}",
+                        param.name,
+                        decl.plugin,
+                        decl.name,
+                        param.ty,
+                        v.ty()
+                    ),
                 )
                 .help = Some(help);
                 ok = false;
@@ -1760,7 +1957,10 @@ impl<'a> Checker<'a> {
                 self.error(
                     Code::SIGNAL_ARGUMENTS,
                     span,
-                    format!("`{}.{}` needs its parameter `{}` ({})", decl.plugin, decl.name, p.name, p.ty),
+                    format!(
+                        "`{}.{}` needs its parameter `{}` ({})",
+                        decl.plugin, decl.name, p.name, p.ty
+                    ),
                 )
                 .help = Some(format!("signature: {}", decl.signature()));
                 ok = false;
@@ -1815,14 +2015,18 @@ fn error_expr(span: Span) -> Expr {
 fn value_fits(v: &Value, ty: Type) -> bool {
     match (v, ty) {
         (_, Type::Error) => true,
-        (Value::List(items), Type::List(elem)) => items.iter().all(|i| Some(i.ty()) == elem.map(Type::Scalar)),
+        (Value::List(items), Type::List(elem)) => {
+            items.iter().all(|i| Some(i.ty()) == elem.map(Type::Scalar))
+        }
         (v, t) => v.ty() == t,
     }
 }
 
 fn value_cmp(a: &Value, b: &Value) -> Option<std::cmp::Ordering> {
     match (a, b) {
-        (Value::Number(x), Value::Number(y)) | (Value::Duration(x), Value::Duration(y)) => x.partial_cmp(y),
+        (Value::Number(x), Value::Number(y)) | (Value::Duration(x), Value::Duration(y)) => {
+            x.partial_cmp(y)
+        }
         (Value::Date(x), Value::Date(y)) => Some(x.cmp(y)),
         _ => None,
     }
@@ -1945,7 +2149,9 @@ fn proves_contact(e: &Expr) -> bool {
         ExprKind::Compare { op, lhs, rhs } => {
             let n = match (&lhs.kind, &rhs.kind) {
                 (ExprKind::CountContacts(_), ExprKind::Const(Value::Number(n))) => Some((*op, *n)),
-                (ExprKind::Const(Value::Number(n)), ExprKind::CountContacts(_)) => Some((flip(*op), *n)),
+                (ExprKind::Const(Value::Number(n)), ExprKind::CountContacts(_)) => {
+                    Some((flip(*op), *n))
+                }
                 _ => None,
             };
             match n {
@@ -1964,7 +2170,12 @@ fn proves_contact(e: &Expr) -> bool {
 pub fn did_you_mean<'c>(name: &str, candidates: impl Iterator<Item = &'c str>) -> Option<&'c str> {
     let lower = name.to_ascii_lowercase();
     candidates
-        .map(|c| (strsim::damerau_levenshtein(&lower, &c.to_ascii_lowercase()), c))
+        .map(|c| {
+            (
+                strsim::damerau_levenshtein(&lower, &c.to_ascii_lowercase()),
+                c,
+            )
+        })
         .filter(|(d, c)| *d <= (c.len().max(name.len()) / 3).max(1))
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)

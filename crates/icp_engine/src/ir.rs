@@ -304,13 +304,15 @@ pub enum ExprKind {
         lhs: Box<Expr>,
         rhs: Box<Expr>,
     },
-    /// `lhs OP rhs`; when one side is a list, true if any element satisfies it.
+    /// `lhs OP rhs`. When one side is a list: `==` (and the orderings) hold if any element
+    /// satisfies them, and `!=` is the negation of `==` (no element equal).
     Compare {
         op: CmpOp,
         lhs: Box<Expr>,
         rhs: Box<Expr>,
     },
-    /// `value in list` / `value not in list`; a list `value` matches if any element is in.
+    /// `value in list` / `value not in list`; a list `value` is in if any element is, and
+    /// `not in` is the negation (no element in).
     In {
         value: Box<Expr>,
         list: Box<Expr>,

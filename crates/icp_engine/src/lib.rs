@@ -1,6 +1,7 @@
 //! The engine of `icp`: the lead schema, the checker and the typed IR it produces.
 //!
-//! How it works: [`compile`] parses every file of a [`SourceMap`] with `icp_syntax`, then
+//! How it works: [`compile`] parses every file of a [`SourceMap`] with `icp_syntax` (files in
+//! parallel), then
 //! [`check()`] resolves names and types against a [`Schema`] and a [`SignalCatalog`] and lowers
 //! the rule set into [`ir::RuleSet`], the form the evaluator consumes. Problems are returned
 //! as diagnostics; nothing here prints.
@@ -37,10 +38,16 @@ impl Compiled {
 /// others are still parsed so all syntax errors are reported, but the set is not checked
 /// (names it defines would be missing and give misleading errors).
 pub fn compile(sources: &SourceMap, schema: &Schema, signals: &SignalCatalog) -> Compiled {
+    use rayon::prelude::*;
+    let inputs: Vec<_> = sources.files().collect();
+    let parsed: Vec<_> = inputs
+        .par_iter()
+        .map(|(id, file)| icp_syntax::parse(*id, file.text()))
+        .collect();
     let mut files = Vec::new();
     let mut diagnostics = Vec::new();
-    for (id, file) in sources.files() {
-        match icp_syntax::parse(id, file.text()) {
+    for result in parsed {
+        match result {
             Ok(ast) => files.push(ast),
             Err(errors) => diagnostics.extend(errors),
         }

@@ -305,7 +305,10 @@ impl Schema {
             return Err(SchemaError::BadName(name.to_string()));
         }
         if self.lookup(entity, name).is_some() {
-            return Err(SchemaError::Duplicate(format!("{}.{name}", entity.as_str())));
+            return Err(SchemaError::Duplicate(format!(
+                "{}.{name}",
+                entity.as_str()
+            )));
         }
         let ty = Type::parse(type_name).ok_or_else(|| SchemaError::UnknownType {
             field: format!("{}.{name}", entity.as_str()),
@@ -380,14 +383,7 @@ impl SignalDecl {
         let params: Vec<String> = self
             .params
             .iter()
-            .map(|p| {
-                format!(
-                    "{}{}: {}",
-                    p.name,
-                    if p.optional { "?" } else { "" },
-                    p.ty
-                )
-            })
+            .map(|p| format!("{}{}: {}", p.name, if p.optional { "?" } else { "" }, p.ty))
             .collect();
         format!(
             "{}.{}({}) -> {}",

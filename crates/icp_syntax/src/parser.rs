@@ -72,8 +72,8 @@ pub fn parse_expr(file: FileId, source: &str) -> Result<Expr, Vec<Diagnostic>> {
             span,
         )]);
     }
-    let pairs = Grammar::parse(Rule::expr, source)
-        .map_err(|err| vec![syntax_error(file, source, &err)])?;
+    let pairs =
+        Grammar::parse(Rule::expr, source).map_err(|err| vec![syntax_error(file, source, &err)])?;
     let mut builder = Builder {
         file,
         diagnostics: Vec::new(),
@@ -127,7 +127,9 @@ fn too_deep(source: &str) -> Option<usize> {
             b')' | b']' | b'}' => depth = depth.saturating_sub(1),
             b'-' => prefix_run += 1,
             b'n' if source[i..].starts_with("not")
-                && !bytes.get(i + 3).is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
+                && !bytes
+                    .get(i + 3)
+                    .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
                 && (i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_')) =>
             {
                 prefix_run += 1;
@@ -155,7 +157,9 @@ fn syntax_error(file: FileId, source: &str, err: &pest::error::Error<Rule>) -> D
     } else {
         source[start..]
             .char_indices()
-            .find(|(_, c)| c.is_whitespace() || matches!(c, '(' | ')' | '[' | ']' | '{' | '}' | ',' | '"'))
+            .find(|(_, c)| {
+                c.is_whitespace() || matches!(c, '(' | ')' | '[' | ']' | '{' | '}' | ',' | '"')
+            })
             .map_or(source.len(), |(i, _)| start + i.max(1))
             .max(start + source[start..].chars().next().map_or(0, char::len_utf8))
     };
@@ -199,16 +203,44 @@ fn syntax_help(source: &str, offset: usize, expected: &[&str]) -> Option<String>
         .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
         .collect();
     let reserved = [
-        "let", "persona", "when", "icp", "test", "require", "exclude", "score", "group", "tier",
-        "otherwise", "and", "or", "not", "in", "has", "any", "all", "every", "count", "contacts",
-        "where", "contains", "starts", "matches", "between", "is", "true", "false", "today",
+        "let",
+        "persona",
+        "when",
+        "icp",
+        "test",
+        "require",
+        "exclude",
+        "score",
+        "group",
+        "tier",
+        "otherwise",
+        "and",
+        "or",
+        "not",
+        "in",
+        "has",
+        "any",
+        "all",
+        "every",
+        "count",
+        "contacts",
+        "where",
+        "contains",
+        "starts",
+        "matches",
+        "between",
+        "is",
+        "true",
+        "false",
+        "today",
     ];
     if expected.contains(&"a name") && reserved.contains(&word.as_str()) {
         return Some(format!(
             "`{word}` is a keyword of the language; choose another name"
         ));
     }
-    if rest.starts_with('=') && !rest.starts_with("==") && expected.iter().any(|e| e.contains("==")) {
+    if rest.starts_with('=') && !rest.starts_with("==") && expected.iter().any(|e| e.contains("=="))
+    {
         return Some("to compare, write `==`".to_string());
     }
     if rest.starts_with('\'') {
@@ -329,7 +361,7 @@ fn describe(rule: Rule) -> &'static str {
         | Rule::date
         | Rule::duration
         | Rule::number
-        | Rule::call
+        | Rule::reference
         | Rule::path
         | Rule::path_root => "an expression",
         Rule::string | Rule::string_body => "a string",
@@ -646,7 +678,8 @@ impl Builder {
 
     fn string(&mut self, pair: Pair<'_, Rule>) -> StringLit {
         let span = self.span(&pair);
-        self.literal_spans.push((span.start as usize, span.end as usize));
+        self.literal_spans
+            .push((span.start as usize, span.end as usize));
         let body = next!(pair.into_inner());
         let value = self.unescape(body.as_str(), span.start as usize + 1);
         StringLit { value, span }
@@ -846,13 +879,17 @@ impl Builder {
             Rule::duration => duration(pair.as_str()),
             Rule::number => self.number(pair.as_str(), span),
             Rule::string => ExprKind::String(self.string(pair).value),
-            Rule::call => {
+            Rule::reference => {
                 let mut it = children(pair);
-                let callee = self.path(next!(it));
-                let args = self.call_args(next!(it));
-                ExprKind::Call { callee, args }
+                let path = self.path(next!(it));
+                match it.next() {
+                    Some(args) => ExprKind::Call {
+                        callee: path,
+                        args: self.call_args(args),
+                    },
+                    None => ExprKind::Path(path),
+                }
             }
-            Rule::path => ExprKind::Path(self.path(pair)),
             rule => unreachable!("primary {rule:?}"),
         };
         Expr { kind, span }
@@ -880,7 +917,8 @@ impl Builder {
 
     fn regex(&mut self, pair: Pair<'_, Rule>) -> Regex {
         let span = self.span(&pair);
-        self.literal_spans.push((span.start as usize, span.end as usize));
+        self.literal_spans
+            .push((span.start as usize, span.end as usize));
         let mut it = pair.into_inner();
         let pattern = next!(it).as_str().to_string();
         let flags = it.next().map_or(String::new(), |p| p.as_str().to_string());
@@ -932,18 +970,19 @@ impl Builder {
     }
 }
 
-/// Where the last token of a pair ends: after its last child, literal tokens (`)`, `}`, `]`)
-/// count, white space and comments do not. No string or regex can hide in that stretch, since
-/// those are children of their own.
+/// Where the last token of a pair ends. Its rightmost leaf (a token pest matched exactly) ends
+/// first; after it come only literal tokens (`)`, `}`, `]`, a closing quote), which count, and
+/// white space and comments, which do not. No string or regex can hide in that stretch, since
+/// those have children of their own.
 fn token_end(pair: &Pair<'_, Rule>) -> usize {
     let span = pair.as_span();
-    let Some(last) = pair.clone().into_inner().last() else {
-        return span.end();
-    };
-    let text = span.get_input();
-    let mut end = token_end(&last);
+    let mut leaf = pair.clone();
+    while let Some(last) = leaf.clone().into_inner().next_back() {
+        leaf = last;
+    }
+    let bytes = span.get_input().as_bytes();
+    let mut end = leaf.as_span().end();
     let mut i = end;
-    let bytes = text.as_bytes();
     while i < span.end() {
         match bytes[i] {
             // White space, and the bytes of a byte-order mark (no literal token is non-ASCII).
