@@ -252,14 +252,11 @@ fn check(
 }
 
 fn describe_set(compiled: &icp_engine::Compiled) -> String {
-    match &compiled.rules {
-        Some(rules) => format!(
-            "{}, {}",
-            plural(rules.icps.len(), "ICP"),
-            plural(rules.tests.len(), "test")
-        ),
-        None => "not checked further because of errors".to_string(),
-    }
+    use icp_syntax::ast::Item;
+    let items = || compiled.files.iter().flat_map(|f| &f.items);
+    let icps = items().filter(|i| matches!(i, Item::Icp(_))).count();
+    let tests = items().filter(|i| matches!(i, Item::Test(_))).count();
+    format!("{}, {}", plural(icps, "ICP"), plural(tests, "test"))
 }
 
 fn plural(n: usize, word: &str) -> String {

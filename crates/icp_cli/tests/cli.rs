@@ -84,7 +84,7 @@ fn rule_errors_exit_1_with_a_located_message() {
       │
       = help: did you mean `company.employees`?
 
-    checked 1 file (not checked further because of errors): 1 error
+    checked 1 file (1 ICP, 0 tests): 1 error
     ");
 }
 
@@ -214,7 +214,7 @@ fn usage_errors_exit_2_and_help_exits_0() {
 
 #[test]
 fn fmt_check_lists_files_that_would_change_and_fmt_fixes_them() {
-    let messy = "icp   demo{\nrequire company.employees>=50\n  tier A when company.revenue>1M}\n";
+    let messy = "icp   other{\nrequire company.employees>=50\n  tier A when company.revenue>1M}\n";
     let dir = project(&[("rules/a.icp", GOOD), ("rules/b.icp", messy)]);
     let out = icp(dir.path(), &["fmt", "--check"]);
     assert_eq!(out.status.code(), Some(1));

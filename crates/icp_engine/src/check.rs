@@ -1227,6 +1227,8 @@ impl<'a> Checker<'a> {
                         )
                     } else if both_lists {
                         Some("to compare two lists use `has any` or `has all`")
+                    } else if lt.element() == Some(Scalar::Number) && rt == Type::STRING {
+                        Some("numbers are written without quotes, such as 50 or 10M")
                     } else if (lt == Type::DURATION && rt == Type::NUMBER)
                         || (lt == Type::NUMBER && rt == Type::DURATION)
                     {
