@@ -173,15 +173,29 @@ fn collect_icp_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> 
     Ok(())
 }
 
-/// A path as the user would write it: relative to the working directory when inside it.
+/// A path as the user would write it: relative to the working directory (with `..` when it
+/// lies above it), absolute only when the two share nothing.
 fn display(cwd: &Path, path: &Path) -> String {
-    let relative = path.strip_prefix(cwd).unwrap_or(path);
-    let text = relative.display().to_string();
-    if text.is_empty() {
-        ".".to_string()
-    } else {
-        text
+    use std::path::Component;
+    let path: PathBuf = path
+        .components()
+        .filter(|c| !matches!(c, Component::CurDir))
+        .collect();
+    let common = cwd
+        .components()
+        .zip(path.components())
+        .take_while(|(a, b)| a == b)
+        .count();
+    if common == 0 {
+        return path.display().to_string();
     }
+    let mut relative = PathBuf::new();
+    for _ in cwd.components().skip(common) {
+        relative.push("..");
+    }
+    relative.extend(path.components().skip(common));
+    let text = relative.display().to_string();
+    if text.is_empty() { ".".to_string() } else { text }
 }
 
 /// Reads the rule files into a source map.
