@@ -195,7 +195,11 @@ fn display(cwd: &Path, path: &Path) -> String {
     }
     relative.extend(path.components().skip(common));
     let text = relative.display().to_string();
-    if text.is_empty() { ".".to_string() } else { text }
+    if text.is_empty() {
+        ".".to_string()
+    } else {
+        text
+    }
 }
 
 /// Reads the rule files into a source map.

@@ -246,11 +246,24 @@ pub struct Expect {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum ExpectKind {
-    Tier { icp: Ident, tier: Ident },
-    Score { icp: Ident, op: CompareOp, value: Expr },
-    Qualified { icp: Ident },
-    Disqualified { icp: Ident },
-    Best { icp: Ident },
+    Tier {
+        icp: Ident,
+        tier: Ident,
+    },
+    Score {
+        icp: Ident,
+        op: CompareOp,
+        value: Expr,
+    },
+    Qualified {
+        icp: Ident,
+    },
+    Disqualified {
+        icp: Ident,
+    },
+    Best {
+        icp: Ident,
+    },
 }
 
 impl ExpectKind {
@@ -449,7 +462,20 @@ pub fn days_from_civil(year: i32, month: u32, day: u32) -> Option<i32> {
         return None;
     }
     let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    let days_in_month = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    let days_in_month = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
     if day > days_in_month[month as usize - 1] {
         return None;
     }
