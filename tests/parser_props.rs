@@ -190,22 +190,41 @@ fn deep_nesting_is_a_diagnostic_not_a_crash() {
         format!("let x = {}1", "-".repeat(100_000)),
         format!("let x = {}true", "not ".repeat(100_000)),
         format!("let x = {}1{}", "[".repeat(5_000), "]".repeat(5_000)),
+        format!("let x = {}true", "any contact where ".repeat(10_000)),
+        format!("let x = {}true", "company.x and ".repeat(100_000)),
+        format!("let x = 1{}", " + 1".repeat(100_000)),
     ] {
         let result = icp_syntax::parse(icp_diagnostics::FileId(0), &text);
         let Err(diagnostics) = result else {
             panic!("deep nesting must be refused")
         };
         assert_eq!(diagnostics[0].code.as_str(), "E0001");
+        assert_eq!(
+            diagnostics[0].help.as_deref(),
+            Some("split the expression into `let` definitions")
+        );
     }
 }
 
+/// The largest inputs the parser accepts go through parsing, checking and formatting on a
+/// thread with the default 2 MiB test stack (the binary gives itself 64 MiB).
 #[test]
-fn moderate_nesting_still_parses() {
-    let depth = 40;
-    let text = format!(
-        "let x = {}company.employees{} > 5\nicp a {{ require x }}\n",
-        "(".repeat(depth),
-        ")".repeat(depth)
-    );
-    assert!(icp_syntax::parse(icp_diagnostics::FileId(0), &text).is_ok());
+fn the_largest_accepted_inputs_are_checked_and_formatted() {
+    let depth = icp_syntax::MAX_NESTING - 2;
+    let chain = icp_syntax::MAX_OPERATORS - 2;
+    let texts = [
+        format!("let x = {}company.employees{} > 5\nicp a {{ require x }}\n", "(".repeat(depth), ")".repeat(depth)),
+        format!("let x = {}(company.employees > 5)\nicp a {{ require x }}\n", "not ".repeat(depth)),
+        format!("let x = {}company.employees > 5\nicp a {{ require x }}\n", "-".repeat(depth)),
+        format!("icp a {{ require {}company.employees > 5 }}\n", "any contact where ".repeat(depth)),
+        format!("let x = company.employees > 5{}\nicp a {{ require x }}\n", " and company.revenue > 1".repeat(chain / 2)),
+        format!("let x = company.employees{} > 5\nicp a {{ require x }}\n", " + 1".repeat(chain - 2)),
+        (0..200).map(|i| format!("persona p{i} when contact.title == \"x\"\nlet l{i} = (any contact where p{i}) and company.employees > {i}\nicp i{i} {{ require l{i} }}\n")).collect::<String>(),
+    ];
+    for text in texts {
+        let parsed = icp_syntax::parse(icp_diagnostics::FileId(0), &text);
+        let ast = parsed.unwrap_or_else(|d| panic!("refused: {:?}", d[0].message));
+        let _ = icp_syntax::format(&ast, &text);
+        assert_total(&text);
+    }
 }

@@ -897,19 +897,7 @@ impl<'a> Checker<'a> {
                     }
                 }
             }
-            ast::ExprKind::Logic { op, lhs, rhs } => {
-                let l = self.expr(lhs, ctx);
-                let r = self.expr(rhs, ctx);
-                let word = format!("`{}`", op.as_str());
-                self.expect_type(&l, Type::BOOL, &word);
-                self.expect_type(&r, Type::BOOL, &word);
-                let kind = match op {
-                    ast::LogicOp::And => ExprKind::And(Box::new(l), Box::new(r)),
-                    ast::LogicOp::Or => ExprKind::Or(Box::new(l), Box::new(r)),
-                };
-                (kind, Type::BOOL)
-            }
-            ast::ExprKind::Arith { op, lhs, rhs } => return self.arith(*op, lhs, rhs, span, ctx),
+            ast::ExprKind::Logic { .. } | ast::ExprKind::Arith { .. } => return self.chain(e, ctx),
             ast::ExprKind::Compare { op, lhs, rhs } => {
                 return self.compare(*op, lhs, rhs, span, ctx);
             }
@@ -1131,17 +1119,47 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn arith(
-        &mut self,
-        op: ast::ArithOp,
-        lhs: &ast::Expr,
-        rhs: &ast::Expr,
-        span: Span,
-        ctx: Ctx,
-    ) -> Expr {
+    /// A left-nested chain of `and`, `or` and arithmetic (`a and b and c …`), walked along its
+    /// left spine iteratively so that a long chain cannot exhaust the stack.
+    fn chain(&mut self, e: &ast::Expr, ctx: Ctx) -> Expr {
+        let mut spine = Vec::new();
+        let mut leftmost = e;
+        while let ast::ExprKind::Logic { lhs, .. } | ast::ExprKind::Arith { lhs, .. } =
+            &leftmost.kind
+        {
+            spine.push(leftmost);
+            leftmost = lhs;
+        }
+        let mut acc = self.expr(leftmost, ctx);
+        for node in spine.into_iter().rev() {
+            acc = match &node.kind {
+                ast::ExprKind::Logic { op, rhs, .. } => {
+                    let r = self.expr(rhs, ctx);
+                    let word = format!("`{}`", op.as_str());
+                    self.expect_type(&acc, Type::BOOL, &word);
+                    self.expect_type(&r, Type::BOOL, &word);
+                    let kind = match op {
+                        ast::LogicOp::And => ExprKind::And(Box::new(acc), Box::new(r)),
+                        ast::LogicOp::Or => ExprKind::Or(Box::new(acc), Box::new(r)),
+                    };
+                    Expr {
+                        kind,
+                        ty: Type::BOOL,
+                        span: node.span,
+                    }
+                }
+                ast::ExprKind::Arith { op, rhs, .. } => {
+                    let r = self.expr(rhs, ctx);
+                    self.arith(*op, acc, r, node.span)
+                }
+                _ => unreachable!("the spine holds only chains"),
+            };
+        }
+        acc
+    }
+
+    fn arith(&mut self, op: ast::ArithOp, l: Expr, r: Expr, span: Span) -> Expr {
         use ast::ArithOp as A;
-        let l = self.expr(lhs, ctx);
-        let r = self.expr(rhs, ctx);
         if l.ty.is_error() || r.ty.is_error() {
             return error_expr(span);
         }

@@ -25,8 +25,9 @@
 //!   taken late, or is left over, the trial is undone and every comment up to that one is
 //!   printed on its own lines just before the statement, then the statement is printed again.
 //! - **Blank lines** between statements, and between comments and code, are kept (at most
-//!   one), except right after `{` and right before `}`; an `icp` or `test` block, and any item
-//!   printed on several lines, has one blank line before and after it.
+//!   one), except right after `{` and right before `}`; an `icp` or `test` block has one blank
+//!   line before and after it, while lets and personas keep the source's choice so related
+//!   definitions can stay together.
 //!
 //! Everything the printer decides depends only on the tree, the comments and where the source
 //! had blank lines, so formatting its own output again changes nothing.
@@ -43,10 +44,10 @@ const CONTINUATION: usize = 4;
 
 /// Prints `file` (the parsed AST of `source`) in the canonical layout, keeping every comment.
 pub fn format(file: &File, source: &str) -> String {
-    let mut comments: Vec<Comment<'_>> = file
+    let mut comments: Vec<Remark<'_>> = file
         .comments
         .iter()
-        .map(|c| Comment {
+        .map(|c| Remark {
             start: c.span.start as usize,
             end: c.span.end as usize,
             text: c.text.as_str(),
@@ -70,8 +71,9 @@ pub fn format(file: &File, source: &str) -> String {
     printer.finish()
 }
 
+/// A comment of the source: where it starts and ends, and its text.
 #[derive(Debug, Clone, Copy)]
-struct Comment<'a> {
+struct Remark<'a> {
     start: usize,
     end: usize,
     text: &'a str,
@@ -93,7 +95,7 @@ struct Snapshot {
 #[derive(Debug)]
 struct Printer<'a> {
     src: &'a str,
-    comments: Vec<Comment<'a>>,
+    comments: Vec<Remark<'a>>,
     /// The next comment to print; all before it are printed.
     cursor: usize,
     out: String,
@@ -193,12 +195,12 @@ impl<'a> Printer<'a> {
         text
     }
 
-    fn peek(&self) -> Option<Comment<'a>> {
+    fn peek(&self) -> Option<Remark<'a>> {
         self.comments.get(self.cursor).copied()
     }
 
     /// Takes the next comment, noting it if code after it has already been printed.
-    fn take(&mut self) -> Comment<'a> {
+    fn take(&mut self) -> Remark<'a> {
         let c = self.comments[self.cursor];
         if c.start < self.last_code {
             self.misplaced = Some(self.misplaced.map_or(self.cursor, |m| m.max(self.cursor)));
@@ -373,7 +375,7 @@ impl<'a> Printer<'a> {
 
 impl Printer<'_> {
     fn items(&mut self, items: &[Item]) {
-        // The previous item: where it (or its trailing comment) ended, and if it took several lines.
+        // The previous item: where it (or its trailing comment) ended, and if it is a block.
         let mut prev: Option<(usize, bool)> = None;
         for item in items {
             let start = item.span().start as usize;
@@ -384,28 +386,31 @@ impl Printer<'_> {
                 .map_or(start, |c| c.start);
             let blank_in_source = prev.is_some_and(|(end, _)| self.blank_between(end, first));
             self.leading(0, start, None, true);
-            let (code_start, end) = match item {
+            let (_, end) = match item {
                 Item::Let(x) => self.let_item(x),
                 Item::Persona(x) => self.persona(x),
                 Item::Icp(x) => self.icp(x),
                 Item::Test(x) => self.test(x),
             };
-            let multi_line = self.out[code_start..]
-                .trim_start_matches('\n')
-                .contains('\n');
-            if let Some((_, prev_multi_line)) = prev
-                && (blank_in_source || prev_multi_line || multi_line)
+            // `icp` and `test` blocks always stand apart; other items keep the source's choice,
+            // so related lets and personas may stay together as in the SPEC's example.
+            let block = matches!(item, Item::Icp(_) | Item::Test(_));
+            if let Some((_, prev_block)) = prev
+                && (blank_in_source || prev_block || block)
                 && separator < self.out.len()
             {
-                // `separator` is the line break that ends the previous item.
-                self.out.insert(separator, '\n');
+                // `separator` is the line break that ends the previous item; only this item's
+                // text moves.
+                let item_text = self.out.split_off(separator);
+                self.out.push('\n');
+                self.out.push_str(&item_text);
                 self.line_start += 1;
             }
-            prev = Some((end, multi_line));
+            prev = Some((end, block));
         }
         if let Some(c) = self.peek() {
-            if let Some((end, multi_line)) = prev
-                && (multi_line || self.blank_between(end, c.start))
+            if let Some((end, block)) = prev
+                && (block || self.blank_between(end, c.start))
             {
                 self.want_blank = true;
             }

@@ -9,4 +9,4 @@ mod format;
 mod parser;
 
 pub use format::{FORMAT_WIDTH, format};
-pub use parser::{MAX_NESTING, parse, parse_expr};
+pub use parser::{MAX_NESTING, MAX_OPERATORS, parse, parse_expr};

@@ -19,20 +19,18 @@ use crate::ast::*;
 #[grammar = "grammar.pest"]
 struct Grammar;
 
-/// The deepest nesting of brackets and prefix operators accepted, so that hostile input gets a
-/// diagnostic instead of exhausting the stack.
-pub const MAX_NESTING: usize = 128;
+/// The deepest nesting of brackets, prefix operators and quantifier bodies accepted, so that
+/// hostile input gets a diagnostic instead of exhausting the stack.
+pub const MAX_NESTING: usize = 64;
+
+/// The most binary operators one statement may hold (a chain of them nests as deeply).
+pub const MAX_OPERATORS: usize = 1000;
 
 /// Parses one source file. On failure returns the diagnostics (a syntax error stops at the
 /// first error; literal errors are all reported).
 pub fn parse(file: FileId, source: &str) -> Result<File, Vec<Diagnostic>> {
-    if let Some(offset) = too_deep(source) {
-        let span = Span::new(file, offset, offset + 1);
-        return Err(vec![
-            Diagnostic::new(Code::SYNTAX, "expressions are nested too deeply", span)
-                .with_label(format!("more than {MAX_NESTING} levels deep here"))
-                .with_help("split the expression into `let` definitions"),
-        ]);
+    if let Some(why) = too_big(source) {
+        return Err(vec![too_big_diagnostic(file, source, why)]);
     }
     let mut pairs = match Grammar::parse(Rule::file, source) {
         Ok(pairs) => pairs,
@@ -64,13 +62,8 @@ pub fn parse(file: FileId, source: &str) -> Result<File, Vec<Diagnostic>> {
 
 /// Parses a single expression (used by tests and tools).
 pub fn parse_expr(file: FileId, source: &str) -> Result<Expr, Vec<Diagnostic>> {
-    if let Some(offset) = too_deep(source) {
-        let span = Span::new(file, offset, offset + 1);
-        return Err(vec![Diagnostic::new(
-            Code::SYNTAX,
-            "expressions are nested too deeply",
-            span,
-        )]);
+    if let Some(why) = too_big(source) {
+        return Err(vec![too_big_diagnostic(file, source, why)]);
     }
     let pairs =
         Grammar::parse(Rule::expr, source).map_err(|err| vec![syntax_error(file, source, &err)])?;
@@ -97,23 +90,39 @@ pub fn parse_expr(file: FileId, source: &str) -> Result<Expr, Vec<Diagnostic>> {
     }
 }
 
-/// Returns the offset where nesting first exceeds [`MAX_NESTING`], skipping strings, regexes
-/// and comments only approximately (it can only over-count, never miss a deep nesting).
-fn too_deep(source: &str) -> Option<usize> {
+/// Reserved words that start a statement, so any expression before them has ended. (Words
+/// that are not reserved could be names inside an expression, so they do not count.)
+const STATEMENT_WORDS: &[&str] = &[
+    "let", "persona", "icp", "test", "require", "exclude", "group", "tier",
+];
+
+/// Why a source is refused before parsing: too deeply nested, or one expression too long.
+/// Both would make the recursive parser, checker or formatter exhaust the stack.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TooBig {
+    Nesting(usize),
+    Operators(usize),
+}
+
+/// Scans the source once, counting per statement the open brackets, runs of prefix operators
+/// (`-`, `not`), quantifier bodies (`where`) and binary operators. Strings and comments are
+/// skipped; anything else is counted pessimistically, so a refusal can only come early, never
+/// late.
+fn too_big(source: &str) -> Option<TooBig> {
     let bytes = source.as_bytes();
-    let mut depth = 0usize;
-    let mut prefix_run = 0usize;
+    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let (mut brackets, mut prefix_run, mut wheres, mut operators) =
+        (0usize, 0usize, 0usize, 0usize);
     let mut i = 0;
     while i < bytes.len() {
+        let start = i;
         match bytes[i] {
             b'"' => {
                 i += 1;
                 while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
-                    if bytes[i] == b'\\' {
-                        i += 1;
-                    }
-                    i += 1;
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
                 }
+                prefix_run = 0;
             }
             b'#' => {
                 while i < bytes.len() && bytes[i] != b'\n' {
@@ -121,29 +130,79 @@ fn too_deep(source: &str) -> Option<usize> {
                 }
             }
             b'(' | b'[' | b'{' => {
-                depth += 1;
+                brackets += 1;
                 prefix_run = 0;
             }
-            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
-            b'-' => prefix_run += 1,
-            b'n' if source[i..].starts_with("not")
-                && !bytes
-                    .get(i + 3)
-                    .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
-                && (i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_')) =>
-            {
+            b')' | b']' | b'}' => brackets = brackets.saturating_sub(1),
+            b'-' => {
                 prefix_run += 1;
-                i += 2;
+                operators += 1;
+            }
+            b'+' | b'*' | b'/' | b'<' | b'>' | b'=' | b'!' => operators += 1,
+            b if is_word(b) => {
+                while i + 1 < bytes.len() && is_word(bytes[i + 1]) {
+                    i += 1;
+                }
+                let word = &source[start..=i];
+                match word {
+                    "not" => prefix_run += 1,
+                    "where" => {
+                        wheres += 1;
+                        prefix_run = 0;
+                    }
+                    "and" | "or" => {
+                        operators += 1;
+                        prefix_run = 0;
+                    }
+                    // `score` starts a statement when points follow it; in a tier condition it
+                    // is a value.
+                    "score"
+                        if source[i + 1..]
+                            .trim_start()
+                            .starts_with(|c: char| c.is_ascii_digit() || c == '-') =>
+                    {
+                        (wheres, operators, prefix_run) = (0, 0, 0);
+                    }
+                    w if STATEMENT_WORDS.contains(&w) => {
+                        (wheres, operators, prefix_run) = (0, 0, 0)
+                    }
+                    _ => prefix_run = 0,
+                }
             }
             b' ' | b'\t' | b'\r' | b'\n' => {}
             _ => prefix_run = 0,
         }
-        if depth + prefix_run > MAX_NESTING {
-            return Some(i.min(source.len().saturating_sub(1)));
+        if brackets + prefix_run + wheres > MAX_NESTING {
+            return Some(TooBig::Nesting(start));
+        }
+        if operators > MAX_OPERATORS {
+            return Some(TooBig::Operators(start));
         }
         i += 1;
     }
     None
+}
+
+fn too_big_diagnostic(file: FileId, source: &str, why: TooBig) -> Diagnostic {
+    let (offset, message, label) = match why {
+        TooBig::Nesting(at) => (
+            at,
+            "expressions are nested too deeply",
+            format!("more than {MAX_NESTING} levels deep here"),
+        ),
+        TooBig::Operators(at) => (
+            at,
+            "this expression is too long",
+            format!("more than {MAX_OPERATORS} operators in one statement"),
+        ),
+    };
+    let end = source[offset..]
+        .chars()
+        .next()
+        .map_or(offset, |c| offset + c.len_utf8());
+    Diagnostic::new(Code::SYNTAX, message, Span::new(file, offset, end))
+        .with_label(label)
+        .with_help("split the expression into `let` definitions")
 }
 
 fn syntax_error(file: FileId, source: &str, err: &pest::error::Error<Rule>) -> Diagnostic {
