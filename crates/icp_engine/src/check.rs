@@ -732,15 +732,7 @@ impl<'a> Checker<'a> {
                     );
                     return None;
                 };
-                let op = match op {
-                    ast::CompareOp::Eq => CmpOp::Eq,
-                    ast::CompareOp::Ne => CmpOp::Ne,
-                    ast::CompareOp::Lt => CmpOp::Lt,
-                    ast::CompareOp::Le => CmpOp::Le,
-                    ast::CompareOp::Gt => CmpOp::Gt,
-                    _ => CmpOp::Ge,
-                };
-                ir::ExpectationKind::Score(op, n)
+                ir::ExpectationKind::Score(cmp_op(*op), n)
             }
             ast::ExpectKind::Qualified { .. } => ir::ExpectationKind::Qualified,
             ast::ExpectKind::Disqualified { .. } => ir::ExpectationKind::Disqualified,
@@ -1264,16 +1256,8 @@ impl<'a> Checker<'a> {
                         help,
                     );
                 }
-                let cmp = match op {
-                    C::Eq => CmpOp::Eq,
-                    C::Ne => CmpOp::Ne,
-                    C::Lt => CmpOp::Lt,
-                    C::Le => CmpOp::Le,
-                    C::Gt => CmpOp::Gt,
-                    _ => CmpOp::Ge,
-                };
                 ExprKind::Compare {
-                    op: cmp,
+                    op: cmp_op(op),
                     lhs: Box::new(l),
                     rhs: Box::new(r),
                 }
@@ -2011,6 +1995,19 @@ fn example_arg(builtin: Builtin) -> &'static str {
         Builtin::Len => "company.technologies",
         Builtin::Lower => "company.name",
         Builtin::DaysSince | Builtin::Year => "company.last_contacted",
+    }
+}
+
+/// The ordering or equality operator of a comparison (the grammar gives `expect … score`
+/// only these).
+fn cmp_op(op: ast::CompareOp) -> CmpOp {
+    match op {
+        ast::CompareOp::Eq => CmpOp::Eq,
+        ast::CompareOp::Ne => CmpOp::Ne,
+        ast::CompareOp::Lt => CmpOp::Lt,
+        ast::CompareOp::Le => CmpOp::Le,
+        ast::CompareOp::Gt => CmpOp::Gt,
+        _ => CmpOp::Ge,
     }
 }
 

@@ -785,38 +785,18 @@ impl Builder {
         }
     }
 
-    /// `or_expr` and `and_expr`: left-associative chains.
+    /// `or_expr` and `and_expr`: left-associative chains of one operator.
     fn logic(&mut self, pair: Pair<'_, Rule>, op: LogicOp) -> Expr {
-        let mut it = children(pair);
-        let mut lhs = self.expr(next!(it));
-        for rhs in it {
-            let rhs = self.expr(rhs);
-            let span = lhs.span.to(rhs.span);
-            lhs = Expr {
-                kind: ExprKind::Logic {
-                    op,
-                    lhs: Box::new(lhs),
-                    rhs: Box::new(rhs),
-                },
-                span,
-            };
-        }
-        lhs
+        self.chain(children(pair), |_, lhs, rhs| ExprKind::Logic {
+            op,
+            lhs,
+            rhs,
+        })
     }
 
+    /// `not_expr`: `not` applied to an operand, or just the operand.
     fn not_expr(&mut self, pair: Pair<'_, Rule>) -> Expr {
-        let span = self.span(&pair);
-        let mut it = pair.into_inner();
-        let first = next!(it);
-        if first.as_rule() == Rule::not_op {
-            let operand = self.expr(next!(it));
-            Expr {
-                kind: ExprKind::Not(Box::new(operand)),
-                span,
-            }
-        } else {
-            self.expr(first)
-        }
+        self.prefix(pair, Rule::not_op, ExprKind::Not)
     }
 
     fn comparison(&mut self, pair: Pair<'_, Rule>) -> Expr {
@@ -876,37 +856,57 @@ impl Builder {
 
     /// `sum` and `product`: left-associative chains of operators.
     fn arith(&mut self, pair: Pair<'_, Rule>) -> Expr {
-        let mut it = pair.into_inner();
-        let mut lhs = self.expr(next!(it));
-        while let Some(op) = it.next() {
-            let op = match op.as_str() {
-                "+" => ArithOp::Add,
-                "-" => ArithOp::Sub,
-                "*" => ArithOp::Mul,
+        self.chain(pair.into_inner(), |op, lhs, rhs| {
+            let op = match op.map(|p| p.as_str()) {
+                Some("+") => ArithOp::Add,
+                Some("-") => ArithOp::Sub,
+                Some("*") => ArithOp::Mul,
                 _ => ArithOp::Div,
             };
-            let rhs = self.expr(next!(it));
-            let span = lhs.span.to(rhs.span);
-            lhs = Expr {
-                kind: ExprKind::Arith {
-                    op,
-                    lhs: Box::new(lhs),
-                    rhs: Box::new(rhs),
-                },
-                span,
+            ExprKind::Arith { op, lhs, rhs }
+        })
+    }
+
+    /// `unary`: `-` applied to an operand, or just the operand.
+    fn unary(&mut self, pair: Pair<'_, Rule>) -> Expr {
+        self.prefix(pair, Rule::neg_op, ExprKind::Neg)
+    }
+
+    /// A left-associative chain `operand (operator? operand)*`: `make` builds each node from
+    /// the operator pair, if the rule has one, and the two operands.
+    fn chain<'i>(
+        &mut self,
+        mut items: impl Iterator<Item = Pair<'i, Rule>>,
+        make: impl Fn(Option<&Pair<'i, Rule>>, Box<Expr>, Box<Expr>) -> ExprKind,
+    ) -> Expr {
+        let mut lhs = self.expr(next!(items));
+        while let Some(item) = items.next() {
+            let (op, rhs) = match item.as_rule() {
+                Rule::add_op | Rule::mul_op => (Some(item), next!(items)),
+                _ => (None, item),
             };
+            let rhs = self.expr(rhs);
+            let span = lhs.span.to(rhs.span);
+            let kind = make(op.as_ref(), Box::new(lhs), Box::new(rhs));
+            lhs = Expr { kind, span };
         }
         lhs
     }
 
-    fn unary(&mut self, pair: Pair<'_, Rule>) -> Expr {
+    /// A prefix rule `op_rule operand | operand`.
+    fn prefix(
+        &mut self,
+        pair: Pair<'_, Rule>,
+        op_rule: Rule,
+        wrap: fn(Box<Expr>) -> ExprKind,
+    ) -> Expr {
         let span = self.span(&pair);
         let mut it = pair.into_inner();
         let first = next!(it);
-        if first.as_rule() == Rule::neg_op {
+        if first.as_rule() == op_rule {
             let operand = self.expr(next!(it));
             Expr {
-                kind: ExprKind::Neg(Box::new(operand)),
+                kind: wrap(Box::new(operand)),
                 span,
             }
         } else {
