@@ -81,9 +81,18 @@ impl Config {
     /// Parses the text of a configuration file located at `path`.
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         let shown = path.display().to_string();
-        let file: File = toml::from_str(text).map_err(|e| ConfigError::Invalid {
-            path: shown.clone(),
-            message: e.to_string().trim_end().to_string(),
+        let file: File = toml::from_str(text).map_err(|e| {
+            // One line: `icp.toml:3:1: unknown field `rulez`, expected …`.
+            let at = e.span().map_or(String::new(), |span| {
+                let before = &text[..span.start.min(text.len())];
+                let line = before.matches('\n').count() + 1;
+                let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+                format!(":{line}:{column}")
+            });
+            ConfigError::Invalid {
+                path: format!("{shown}{at}"),
+                message: e.message().replace('\n', " "),
+            }
         })?;
         let base = path.parent().unwrap_or(Path::new("."));
         let mut schema = Schema::canonical();

@@ -154,7 +154,10 @@ fn rule_files(cwd: &Path, config: &Config, paths: &[PathBuf]) -> Result<Vec<Path
             return Err(UsageError::Missing(display(cwd, root)));
         }
     }
-    files.dedup();
+    // The same file named twice (directly, through an overlapping directory or another
+    // spelling of its path) is read once.
+    let mut seen = std::collections::HashSet::new();
+    files.retain(|f| seen.insert(std::fs::canonicalize(f).unwrap_or_else(|_| f.clone())));
     Ok(files)
 }
 
@@ -252,7 +255,7 @@ fn check(
         let mut summary = format!(
             "checked {} ({})",
             plural(files.len(), "file"),
-            describe_set(&compiled)
+            describe_set(&compiled, files.len())
         );
         summary.push_str(&match (errors, warnings) {
             (0, 0) => ": no problems".to_string(),
@@ -269,8 +272,11 @@ fn check(
     })
 }
 
-fn describe_set(compiled: &icp_engine::Compiled) -> String {
+fn describe_set(compiled: &icp_engine::Compiled, files: usize) -> String {
     use icp_syntax::ast::Item;
+    if compiled.files.len() < files {
+        return "some do not parse".to_string();
+    }
     let items = || compiled.files.iter().flat_map(|f| &f.items);
     let icps = items().filter(|i| matches!(i, Item::Icp(_))).count();
     let tests = items().filter(|i| matches!(i, Item::Test(_))).count();

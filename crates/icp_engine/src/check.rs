@@ -540,7 +540,7 @@ impl<'a> Checker<'a> {
                             fmt_num(def.max_score)
                         ))
                         .with_help(
-                            "lower the threshold or add points; the maximum counts positive points, each group at most its cap",
+                            "change the threshold to fall within that range; the maximum counts positive points, each group at most its cap",
                         );
                         self.report(d);
                     }
@@ -661,6 +661,19 @@ impl<'a> Checker<'a> {
     }
 
     fn signal_set(&mut self, set: &ast::SignalSet) -> Option<(ir::SignalCallId, Value)> {
+        let root = set.path.segments[0].name.as_str();
+        if root == "company" || root == "contact" {
+            self.error(
+                Code::UNKNOWN_SIGNAL,
+                set.path.span,
+                format!("`{}` is a field, not a signal", set.path.dotted()),
+            )
+            .help = Some(format!(
+                "set fields in the test's `{root} {{ … }}` block, such as `{root} {{ {}: … }}`",
+                set.path.segments.get(1).map_or("name", |s| s.name.as_str())
+            ));
+            return None;
+        }
         let call = self.signal(&set.path, set.args.as_deref(), set.span)?;
         let output = self
             .catalog
@@ -789,18 +802,19 @@ impl<'a> Checker<'a> {
     }
 
     fn lint_condition(&mut self, e: &Expr) {
+        // A condition holding an error has been reported already; its placeholder would look
+        // constant.
+        if e.any(&mut |n| n.ty.is_error()) {
+            return;
+        }
         if self.is_constant(e) {
-            let d = Diagnostic::new(
-                Code::CONSTANT_CONDITION,
-                format!("`{}` is the same for every lead", self.show(e.span)),
-                e.span,
-            )
-            .with_label("this does not depend on the lead")
-            .with_help("a condition should read a field, a contact, a signal or the score");
-            self.report(d);
+            self.warn_constant(e, "this does not depend on the lead");
+        } else {
+            self.lint_constant_operands(e);
         }
         let mut unguarded = Vec::new();
-        find_unguarded_every(e, false, &mut unguarded);
+        self.find_unguarded_every(e, false, &mut unguarded);
+        unguarded.dedup();
         for span in unguarded {
             let d = Diagnostic::new(
                 Code::EVERY_OVER_NO_CONTACTS,
@@ -812,7 +826,37 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// True when the expression reads nothing from the lead, the score or the date.
+    fn warn_constant(&mut self, e: &Expr, label: &str) {
+        let d = Diagnostic::new(
+            Code::CONSTANT_CONDITION,
+            format!("`{}` is the same for every lead", self.show(e.span)),
+            e.span,
+        )
+        .with_label(label)
+        .with_help("a condition should read a field, a contact, a signal or the score");
+        self.report(d);
+    }
+
+    /// Warns on constant operands of `and`, `or` and `not` inside a condition that is not
+    /// constant as a whole: `company.employees > 5 and false`.
+    fn lint_constant_operands(&mut self, e: &Expr) {
+        match &e.kind {
+            ExprKind::And(a, b) | ExprKind::Or(a, b) => {
+                for operand in [a, b] {
+                    if self.is_constant(operand) {
+                        self.warn_constant(operand, "this operand does not depend on the lead");
+                    } else {
+                        self.lint_constant_operands(operand);
+                    }
+                }
+            }
+            ExprKind::Not(inner) => self.lint_constant_operands(inner),
+            _ => {}
+        }
+    }
+
+    /// True when the expression reads nothing from the lead, the score or the date (looking
+    /// through lets).
     fn is_constant(&self, e: &Expr) -> bool {
         !e.any(&mut |node| match &node.kind {
             ExprKind::Field(_)
@@ -824,12 +868,70 @@ impl<'a> Checker<'a> {
             | ExprKind::AnyContact(_)
             | ExprKind::EveryContact(_)
             | ExprKind::CountContacts(_) => true,
-            ExprKind::Let(id) => match &self.let_state[id.0 as usize] {
-                State::Done(d) => d.constant.is_none(),
-                _ => true,
-            },
+            ExprKind::Let(id) => self.let_value(*id).is_none_or(|v| !self.is_constant(v)),
             _ => false,
         })
+    }
+
+    /// The checked value of a let, once it is resolved.
+    fn let_value(&self, id: LetId) -> Option<&Expr> {
+        match &self.let_state[id.0 as usize] {
+            State::Done(d) => Some(&d.value),
+            _ => None,
+        }
+    }
+
+    /// Collects `every contact` nodes (also inside lets) not conjoined with a guard that proves
+    /// a contact exists.
+    fn find_unguarded_every(&self, e: &Expr, guarded: bool, out: &mut Vec<Span>) {
+        match &e.kind {
+            ExprKind::EveryContact(_) if !guarded => out.push(e.span),
+            ExprKind::And(..) => {
+                let mut conjuncts = Vec::new();
+                flatten_and(e, &mut conjuncts);
+                let guarded = guarded || conjuncts.iter().any(|c| self.proves_contact(c));
+                for c in conjuncts {
+                    self.find_unguarded_every(c, guarded, out);
+                }
+            }
+            ExprKind::Let(id) => {
+                if let Some(value) = self.let_value(*id) {
+                    self.find_unguarded_every(value, guarded, out);
+                }
+            }
+            // `not every …` is false for no contacts, which is the cautious answer.
+            ExprKind::Not(_) => {}
+            _ => e.for_each_child(|c| self.find_unguarded_every(c, guarded, out)),
+        }
+    }
+
+    /// `any contact where …`, or `count contacts … > N` / `>= N` making it at least one, also
+    /// through a let.
+    fn proves_contact(&self, e: &Expr) -> bool {
+        match &e.kind {
+            ExprKind::AnyContact(_) => true,
+            ExprKind::Let(id) => self.let_value(*id).is_some_and(|v| self.proves_contact(v)),
+            ExprKind::And(a, b) => self.proves_contact(a) || self.proves_contact(b),
+            ExprKind::Compare { op, lhs, rhs } => {
+                let n = match (&lhs.kind, &rhs.kind) {
+                    (ExprKind::CountContacts(_), ExprKind::Const(Value::Number(n))) => {
+                        Some((*op, *n))
+                    }
+                    (ExprKind::Const(Value::Number(n)), ExprKind::CountContacts(_)) => {
+                        Some((flip(*op), *n))
+                    }
+                    _ => None,
+                };
+                match n {
+                    Some((CmpOp::Ge, n)) => n >= 1.0,
+                    Some((CmpOp::Gt, n)) => n >= 0.0,
+                    Some((CmpOp::Eq, n)) => n >= 1.0,
+                    Some((CmpOp::Ne, n)) => n == 0.0,
+                    _ => false,
+                }
+            }
+            _ => false,
+        }
     }
 
     fn expr(&mut self, e: &ast::Expr, ctx: Ctx) -> Expr {
@@ -1795,16 +1897,24 @@ impl<'a> Checker<'a> {
     ) -> Option<ir::SignalCallId> {
         let plugin = &path.segments[0];
         if !self.catalog.has_plugin(&plugin.name) {
+            let rest: Vec<&str> = path.segments[1..].iter().map(|s| s.name.as_str()).collect();
+            if let Some(root) = did_you_mean(&plugin.name, ["company", "contact"].into_iter()) {
+                self.error(
+                    Code::UNKNOWN_FIELD,
+                    plugin.span,
+                    format!("unknown name `{}`", plugin.name),
+                )
+                .help = Some(format!("did you mean `{root}.{}`?", rest.join(".")));
+                return None;
+            }
             let loaded = self.catalog.plugins();
-            let help = if let Some(s) = did_you_mean(
-                &plugin.name,
-                loaded.iter().copied().chain(["company", "contact"]),
-            ) {
+            let help = if let Some(s) = did_you_mean(&plugin.name, loaded.iter().copied()) {
                 format!("did you mean `{s}`?")
             } else if loaded.is_empty() {
                 format!(
-                    "no signal plugins are loaded; a plugin named `{}` would be configured under [plugins.{}] in icp.toml",
-                    plugin.name, plugin.name
+                    "no signal plugin is loaded, so `{}.{}` cannot be resolved; fields are written `company.…` or `contact.…`",
+                    plugin.name,
+                    rest.join(".")
                 )
             } else {
                 format!("the loaded plugins are: {}", loaded.join(", "))
@@ -1815,6 +1925,27 @@ impl<'a> Checker<'a> {
                 format!("unknown plugin namespace `{}`", plugin.name),
             )
             .help = Some(help);
+            return None;
+        }
+        if path.segments.len() < 2 {
+            let names: Vec<&str> = self
+                .catalog
+                .signals_of(&plugin.name)
+                .map(|s| s.name.as_str())
+                .collect();
+            self.error(
+                Code::UNKNOWN_SIGNAL,
+                path.span,
+                format!("`{}` is a plugin, not a signal", plugin.name),
+            )
+            .help = Some(format!(
+                "name one of its signals: {}",
+                names
+                    .iter()
+                    .map(|n| format!("{}.{n}", plugin.name))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
             return None;
         }
         let signal_name = &path.segments[1];
@@ -1994,7 +2125,7 @@ fn example_arg(builtin: Builtin) -> &'static str {
     match builtin {
         Builtin::Len => "company.technologies",
         Builtin::Lower => "company.name",
-        Builtin::DaysSince | Builtin::Year => "company.last_contacted",
+        Builtin::DaysSince | Builtin::Year => "2024-01-15",
     }
 }
 
@@ -2132,24 +2263,6 @@ fn flip(op: CmpOp) -> CmpOp {
     }
 }
 
-/// Collects `every contact` nodes not conjoined with a guard that proves a contact exists.
-fn find_unguarded_every(e: &Expr, guarded: bool, out: &mut Vec<Span>) {
-    match &e.kind {
-        ExprKind::EveryContact(_) if !guarded => out.push(e.span),
-        ExprKind::And(..) => {
-            let mut conjuncts = Vec::new();
-            flatten_and(e, &mut conjuncts);
-            let guarded = guarded || conjuncts.iter().any(|c| proves_contact(c));
-            for c in conjuncts {
-                find_unguarded_every(c, guarded, out);
-            }
-        }
-        // `not every …` is false for no contacts, which is the cautious answer.
-        ExprKind::Not(_) => {}
-        _ => e.for_each_child(|c| find_unguarded_every(c, guarded, out)),
-    }
-}
-
 fn flatten_and<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
     if let ExprKind::And(a, b) = &e.kind {
         flatten_and(a, out);
@@ -2159,31 +2272,8 @@ fn flatten_and<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
     }
 }
 
-/// `any contact where …`, or `count contacts … > N` / `>= N` with N making it at least one.
-fn proves_contact(e: &Expr) -> bool {
-    match &e.kind {
-        ExprKind::AnyContact(_) => true,
-        ExprKind::Compare { op, lhs, rhs } => {
-            let n = match (&lhs.kind, &rhs.kind) {
-                (ExprKind::CountContacts(_), ExprKind::Const(Value::Number(n))) => Some((*op, *n)),
-                (ExprKind::Const(Value::Number(n)), ExprKind::CountContacts(_)) => {
-                    Some((flip(*op), *n))
-                }
-                _ => None,
-            };
-            match n {
-                Some((CmpOp::Ge, n)) => n >= 1.0,
-                Some((CmpOp::Gt, n)) => n >= 0.0,
-                Some((CmpOp::Eq, n)) => n >= 1.0,
-                Some((CmpOp::Ne, n)) => n == 0.0,
-                _ => false,
-            }
-        }
-        _ => false,
-    }
-}
-
-/// The closest candidate by edit distance, if it is close enough to be a likely typo.
+/// The closest candidate by edit distance, if it is close enough to be a likely typo. Names
+/// shorter than three characters (tier names like `A`) only match ignoring case.
 pub fn did_you_mean<'c>(name: &str, candidates: impl Iterator<Item = &'c str>) -> Option<&'c str> {
     let lower = name.to_ascii_lowercase();
     candidates
@@ -2193,7 +2283,13 @@ pub fn did_you_mean<'c>(name: &str, candidates: impl Iterator<Item = &'c str>) -
                 c,
             )
         })
-        .filter(|(d, c)| *d <= (c.len().max(name.len()) / 3).max(1))
+        .filter(|(d, c)| {
+            if name.len() < 3 || c.len() < 3 {
+                *d == 0
+            } else {
+                *d <= (c.len().max(name.len()) / 3).max(1)
+            }
+        })
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
 }

@@ -231,9 +231,14 @@ fn syntax_error(file: FileId, source: &str, err: &pest::error::Error<Rule>) -> D
             let mut words: Vec<&'static str> = Vec::new();
             for rule in positives {
                 let word = describe(*rule);
-                if !words.contains(&word) {
+                if !word.is_empty() && !words.contains(&word) {
                     words.push(word);
                 }
+            }
+            // After a name, `(` (a call) is one possibility among operators; naming it
+            // only distracts.
+            if words.contains(&"an operator (`==`, `in`, `has`, …)") {
+                words.retain(|w| *w != "`(`");
             }
             words
         }
@@ -252,8 +257,74 @@ fn syntax_error(file: FileId, source: &str, err: &pest::error::Error<Rule>) -> D
     diagnostic
 }
 
+/// The reserved words of the language (as in `grammar.pest`).
+const RESERVED: &[&str] = &[
+    "let",
+    "persona",
+    "when",
+    "icp",
+    "test",
+    "require",
+    "exclude",
+    "score",
+    "group",
+    "tier",
+    "otherwise",
+    "and",
+    "or",
+    "not",
+    "in",
+    "has",
+    "any",
+    "all",
+    "every",
+    "count",
+    "contacts",
+    "where",
+    "contains",
+    "starts",
+    "matches",
+    "between",
+    "is",
+    "true",
+    "false",
+    "today",
+];
+
+/// Words that begin items and statements, for did-you-mean on a misspelt one.
+const STATEMENT_KEYWORDS: &[&str] = &[
+    "let",
+    "persona",
+    "icp",
+    "test",
+    "require",
+    "exclude",
+    "score",
+    "group",
+    "tier",
+    "product",
+    "version",
+    "owner",
+    "description",
+    "company",
+    "contact",
+    "signal",
+    "expect",
+    "when",
+    "otherwise",
+];
+
+/// A help line for the most common syntax mistakes, judged from the text at the error.
 fn syntax_help(source: &str, offset: usize, expected: &[&str]) -> Option<String> {
     let rest = &source[offset..];
+    let line_start = source[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = rest.find('\n').map_or(source.len(), |i| offset + i);
+    let line = &source[line_start..line_end];
+    let code = line.split('#').next().unwrap_or(line);
+    let quotes = code.matches('"').count() - code.matches("\\\"").count();
+    if quotes % 2 == 1 {
+        return Some("a string is not closed: end it with `\"` on the same line".to_string());
+    }
     if rest.trim().is_empty() {
         return Some("the file ends too early: is a closing `}`, `)` or `]` missing?".to_string());
     }
@@ -261,57 +332,78 @@ fn syntax_help(source: &str, offset: usize, expected: &[&str]) -> Option<String>
         .chars()
         .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
         .collect();
-    let reserved = [
-        "let",
-        "persona",
-        "when",
-        "icp",
-        "test",
-        "require",
-        "exclude",
-        "score",
-        "group",
-        "tier",
-        "otherwise",
-        "and",
-        "or",
-        "not",
-        "in",
-        "has",
-        "any",
-        "all",
-        "every",
-        "count",
-        "contacts",
-        "where",
-        "contains",
-        "starts",
-        "matches",
-        "between",
-        "is",
-        "true",
-        "false",
-        "today",
-    ];
-    if expected.contains(&"a name") && reserved.contains(&word.as_str()) {
+    if expected.contains(&"a name") && RESERVED.contains(&word.as_str()) {
         return Some(format!(
             "`{word}` is a keyword of the language; choose another name"
         ));
     }
-    if rest.starts_with('=') && !rest.starts_with("==") && expected.iter().any(|e| e.contains("=="))
+    if rest.starts_with('=')
+        && !rest.starts_with("==")
+        && expected.contains(&"an operator (`==`, `in`, `has`, …)")
     {
         return Some("to compare, write `==`".to_string());
     }
     if rest.starts_with('\'') {
         return Some("strings are written in double quotes: \"…\"".to_string());
     }
+    let lower_suffix = word.len() > 1
+        && word[..word.len() - 1].bytes().all(|b| b.is_ascii_digit())
+        && matches!(word.as_bytes()[word.len() - 1], b'k' | b'm' | b'b');
+    if lower_suffix {
+        return Some(format!(
+            "number suffixes are upper case: `{}`",
+            word.to_ascii_uppercase()
+        ));
+    }
+    let comparison = ["==", "!=", "<", ">"].iter().any(|op| rest.starts_with(op));
+    if comparison && expected.contains(&"an expression") {
+        return Some(
+            "a comparison needs a value on both sides: `score > 25 and score < 40`, or use `between`"
+                .to_string(),
+        );
+    }
+    if !word.is_empty() && !RESERVED.contains(&word.as_str()) {
+        let close = STATEMENT_KEYWORDS
+            .iter()
+            .filter(|k| {
+                **k != word && strsim::damerau_levenshtein(k, &word.to_ascii_lowercase()) <= 2
+            })
+            .min_by_key(|k| strsim::damerau_levenshtein(k, &word));
+        if let Some(keyword) = close
+            && word.len() >= 3
+        {
+            return Some(format!("did you mean `{keyword}`?"));
+        }
+    }
     if expected.contains(&"`when`") {
-        return Some("a condition starts with `when`, as in `score 10 \"label\" when …`".into());
+        return Some(
+            "a condition starts with `when`: `persona p when …`, `score 10 \"label\" when …`, `tier A when …`"
+                .into(),
+        );
     }
     if expected.contains(&"a regex such as /pattern/i") {
         return Some("`matches` takes a regex literal between slashes, such as /^vp\\b/i".into());
     }
-    None
+    let before = source[..offset].trim_end();
+    let previous_line = &before[before.rfind('\n').map_or(0, |i| i + 1)..];
+    if expected.contains(&"`and`")
+        && (code.contains("between") || previous_line.contains("between"))
+    {
+        return Some("a range is written `between LOW and HIGH`".to_string());
+    }
+    // On the same line as the previous token a separator is missing; on a new line, a closer.
+    let same_line = !source[..offset]
+        .trim_end_matches([' ', '\t'])
+        .ends_with('\n');
+    let candidates = if same_line {
+        ["`,`", "`}`", "`)`", "`]`"]
+    } else {
+        ["`}`", "`)`", "`]`", "`,`"]
+    };
+    candidates
+        .into_iter()
+        .find(|token| expected.contains(token))
+        .map(|token| format!("is a {token} missing before this?"))
 }
 
 fn join_or(words: &[&str]) -> String {
@@ -326,13 +418,24 @@ fn join_or(words: &[&str]) -> String {
 fn describe(rule: Rule) -> &'static str {
     match rule {
         Rule::EOI => "the end of the file",
-        Rule::item | Rule::let_item | Rule::persona_item | Rule::icp_item | Rule::test_item => {
-            "`let`, `persona`, `icp` or `test`"
-        }
-        Rule::kw_let => "`let`",
-        Rule::kw_persona => "`persona`",
-        Rule::kw_icp => "`icp`",
-        Rule::kw_test => "`test`",
+        Rule::item
+        | Rule::let_item
+        | Rule::persona_item
+        | Rule::icp_item
+        | Rule::test_item
+        | Rule::kw_let
+        | Rule::kw_persona
+        | Rule::kw_icp
+        | Rule::kw_test => "`let`, `persona`, `icp` or `test`",
+        Rule::assign => "`=`",
+        Rule::colon => "`:`",
+        Rule::comma => "`,`",
+        Rule::lparen => "`(`",
+        Rule::rparen => "`)`",
+        Rule::lbracket => "`[`",
+        Rule::rbracket => "`]`",
+        Rule::lbrace => "`{`",
+        Rule::rbrace => "`}`",
         Rule::icp_stmt
         | Rule::meta_stmt
         | Rule::meta_key
@@ -380,8 +483,6 @@ fn describe(rule: Rule) -> &'static str {
         | Rule::between_op
         | Rule::is_missing_op
         | Rule::is_present_op
-        | Rule::kw_or
-        | Rule::kw_and
         | Rule::kw_in
         | Rule::kw_has
         | Rule::kw_contains
@@ -391,8 +492,10 @@ fn describe(rule: Rule) -> &'static str {
         | Rule::kw_is
         | Rule::add_op
         | Rule::mul_op
-        | Rule::call_args => "an operator (`==`, `in`, `has`, `and`, …)",
-        Rule::kw_not => "an operator (`==`, `in`, `has`, `and`, …)",
+        | Rule::call_args => "an operator (`==`, `in`, `has`, …)",
+        Rule::kw_and => "`and`",
+        Rule::kw_or => "`or`",
+        Rule::kw_not => "an operator (`==`, `in`, `has`, …)",
         Rule::not_op => "an expression",
         Rule::kw_any | Rule::kw_all => "`any` or `all`",
         Rule::kw_every | Rule::kw_count | Rule::any_q | Rule::every_q | Rule::count_q => {
@@ -428,7 +531,7 @@ fn describe(rule: Rule) -> &'static str {
         Rule::arg => "an argument",
         Rule::ident | Rule::reserved => "a name",
         Rule::member => "a field name",
-        Rule::file | Rule::WHITESPACE | Rule::COMMENT | Rule::ident_char => "more input",
+        Rule::file | Rule::WHITESPACE | Rule::COMMENT | Rule::ident_char => "",
     }
 }
 
@@ -470,11 +573,20 @@ fn is_keyword(rule: Rule) -> bool {
             | Rule::kw_is
             | Rule::kw_missing
             | Rule::kw_present
+            | Rule::assign
+            | Rule::colon
+            | Rule::comma
+            | Rule::lparen
+            | Rule::rparen
+            | Rule::lbracket
+            | Rule::rbracket
+            | Rule::lbrace
+            | Rule::rbrace
             | Rule::EOI
     )
 }
 
-/// The meaningful children of a pair: keywords and end of input are skipped.
+/// The meaningful children of a pair: keywords, punctuation and end of input are skipped.
 fn children(pair: Pair<'_, Rule>) -> impl Iterator<Item = Pair<'_, Rule>> {
     pair.into_inner().filter(|p| !is_keyword(p.as_rule()))
 }
@@ -611,7 +723,21 @@ impl Builder {
 
     fn points(&mut self, pair: Pair<'_, Rule>) -> Points {
         let span = self.span(&pair);
-        let value = pair.as_str().parse::<f64>().unwrap_or(0.0);
+        let value = match pair.as_str().parse::<f64>() {
+            Ok(v) if v.is_finite() && v.abs() < 1e15 => v,
+            _ => {
+                self.error(
+                    Code::INVALID_LITERAL,
+                    format!(
+                        "`{}` points is more than this tool can count",
+                        pair.as_str()
+                    ),
+                    span,
+                    "points are ordinary numbers, such as 10 or -30",
+                );
+                0.0
+            }
+        };
         Points { value, span }
     }
 
@@ -917,8 +1043,8 @@ impl Builder {
     fn primary(&mut self, pair: Pair<'_, Rule>) -> Expr {
         let span = self.span(&pair);
         let kind = match pair.as_rule() {
-            Rule::paren => ExprKind::Paren(Box::new(self.expr(next!(pair.into_inner())))),
-            Rule::list => ExprKind::List(pair.into_inner().map(|p| self.expr(p)).collect()),
+            Rule::paren => ExprKind::Paren(Box::new(self.expr(next!(children(pair))))),
+            Rule::list => ExprKind::List(children(pair).map(|p| self.expr(p)).collect()),
             Rule::any_q | Rule::every_q => {
                 let kind = if pair.as_rule() == Rule::any_q {
                     QuantifierKind::Any
@@ -963,7 +1089,7 @@ impl Builder {
     fn call_args(&mut self, pair: Pair<'_, Rule>) -> Vec<Arg> {
         children(pair)
             .map(|arg| {
-                let mut it = arg.into_inner().peekable();
+                let mut it = children(arg).peekable();
                 let name = match it.peek() {
                     Some(p) if p.as_rule() == Rule::ident => Some(self.ident(next!(it))),
                     _ => None,
