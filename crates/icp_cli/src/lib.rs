@@ -61,6 +61,14 @@ enum Command {
         #[arg(long)]
         deny_warnings: bool,
     },
+    /// Run every `test` block of a rule set; exit with 1 if any expectation fails.
+    Test {
+        /// Rule files or directories (default: as for `check`).
+        paths: Vec<PathBuf>,
+        /// The date `today` stands for, YYYY-MM-DD (default: the current UTC date).
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<String>,
+    },
     /// Rewrite rule files in the canonical layout.
     Fmt {
         /// Rule files or directories (default: as for `check`); `-` formats standard input to
@@ -87,6 +95,8 @@ enum UsageError {
     NoRules(String),
     #[error("cannot determine the working directory: {0}")]
     Cwd(std::io::Error),
+    #[error("--as-of {0}: not a date; write YYYY-MM-DD, such as 2026-11-23")]
+    AsOf(String),
 }
 
 /// Runs the command line with these arguments (the first is the program name).
@@ -129,6 +139,7 @@ fn execute(cli: Cli) -> Result<ExitCode, UsageError> {
             deny_warnings,
         } => check(&cwd, &config, &paths, format, deny_warnings, color),
         Command::Fmt { paths, check } => fmt(&cwd, &config, &paths, check, color),
+        Command::Test { paths, as_of } => test(&cwd, &config, &paths, as_of.as_deref(), color),
     }
 }
 
@@ -370,4 +381,90 @@ fn fmt_stdin(color: bool) -> Result<ExitCode, UsageError> {
             Ok(ExitCode::from(1))
         }
     }
+}
+
+/// The run's as-of date in days since 1970-01-01: `--as-of`, else the current UTC date.
+fn as_of_date(as_of: Option<&str>) -> Result<i32, UsageError> {
+    let Some(text) = as_of else {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        return Ok(i32::try_from(now / 86_400).unwrap_or(i32::MAX));
+    };
+    let parts: Vec<&str> = text.split('-').collect();
+    let parsed = match parts.as_slice() {
+        [y, m, d] if y.len() == 4 && m.len() == 2 && d.len() == 2 => {
+            match (y.parse(), m.parse(), d.parse()) {
+                (Ok(y), Ok(m), Ok(d)) => icp_syntax::ast::days_from_civil(y, m, d),
+                _ => None,
+            }
+        }
+        _ => None,
+    };
+    parsed.ok_or_else(|| UsageError::AsOf(text.to_string()))
+}
+
+fn test(
+    cwd: &Path,
+    config: &Config,
+    paths: &[PathBuf],
+    as_of: Option<&str>,
+    color: bool,
+) -> Result<ExitCode, UsageError> {
+    let today = as_of_date(as_of)?;
+    let files = rule_files(cwd, config, paths)?;
+    let sources = read_sources(cwd, &files)?;
+    let compiled = icp_engine::compile(&sources, &config.schema, &SignalCatalog::new());
+    let Some(rules) = compiled.rules else {
+        let errors: Vec<Diagnostic> = compiled
+            .diagnostics
+            .into_iter()
+            .filter(Diagnostic::is_error)
+            .collect();
+        print_diagnostics(&sources, &errors, Format::Text, color);
+        let _ = writeln!(
+            std::io::stdout(),
+            "the rule set has {}; no test was run",
+            plural(errors.len(), "error")
+        );
+        return Ok(ExitCode::from(1));
+    };
+    let reports = icp_engine::testing::run_tests(&rules, today);
+    let mut out = String::new();
+    let mut failed = 0;
+    for report in &reports {
+        if report.passed() {
+            out.push_str(&format!("test {} ... ok\n", report.label));
+            continue;
+        }
+        failed += 1;
+        out.push_str(&format!("test {} ... FAILED\n", report.label));
+        let mut explained = Vec::new();
+        for failure in &report.failures {
+            let file = sources.file(failure.span.file);
+            let at = sources.location(failure.span);
+            out.push_str(&format!(
+                "  {}:{}:{}: expected {}, got {}\n",
+                file.name(),
+                at.line,
+                at.column,
+                failure.expected,
+                failure.actual
+            ));
+            if !explained.contains(&failure.icp) {
+                explained.push(failure.icp);
+            }
+        }
+        for icp in explained {
+            out.push_str(&icp_engine::explain::explain_icp(&report.result.icps[icp], 2));
+        }
+        out.push_str(&icp_engine::explain::explain_personas(&report.result, 2));
+    }
+    out.push_str(&format!("{} passed, {failed} failed\n", reports.len() - failed));
+    let _ = std::io::stdout().write_all(out.as_bytes());
+    Ok(if failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

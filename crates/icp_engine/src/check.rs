@@ -450,6 +450,10 @@ impl<'a> Checker<'a> {
                     tier_ast.push(t);
                     def.tiers.push(ir::TierDef {
                         name: t.name.name.clone(),
+                        label: t
+                            .condition
+                            .as_ref()
+                            .map_or_else(|| "otherwise".to_string(), |c| self.text(c.span)),
                         condition,
                         span: t.span,
                     });

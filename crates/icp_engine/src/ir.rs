@@ -121,6 +121,8 @@ pub struct GroupDef {
 #[derive(Debug, Clone, Serialize)]
 pub struct TierDef {
     pub name: String,
+    /// The condition's source text, or `otherwise`.
+    pub label: String,
     /// `None` for `tier NAME otherwise`.
     pub condition: Option<Expr>,
     #[serde(skip)]

@@ -7,8 +7,14 @@
 //! as diagnostics; nothing here prints.
 
 pub mod check;
+pub mod explain;
 pub mod ir;
+pub mod lead;
+pub mod reference;
+pub mod result;
 pub mod schema;
+pub mod semantics;
+pub mod testing;
 
 use icp_diagnostics::{Diagnostic, SourceMap};
 use icp_syntax::ast;

@@ -1,0 +1,424 @@
+//! The reference evaluator: one lead at a time, straight from the IR, written to be obviously
+//! correct rather than fast. `icp test` runs on it, and the fast evaluator is held to it by
+//! property tests.
+//!
+//! How it works: [`eval`] walks an expression and returns [`Eval::Known`] with a value, or
+//! [`Eval::Unknown`] with the missing inputs that made it so. Missing data is unknown, never
+//! zero: arithmetic and comparisons over an unknown are unknown; `and`/`or`/`not` follow
+//! Kleene logic and only keep the missing inputs of the operands that decided the result;
+//! `is missing`/`is present` are always known. On a list, `==`, the orderings, `in`,
+//! `contains`, `starts with` and `matches` hold when any element does, and `!=` / `not in` are
+//! their negations; `has`, `has any`, `has all` and `len` take the list as a whole. Text
+//! compares by its key (trimmed, lower case), country fields by ISO code. `any contact` is true
+//! if a contact makes its body true, false if none can, unknown otherwise; `every contact`
+//! dually (true over no contacts); `count contacts where` counts contacts whose body is true.
+//! Division by zero is unknown.
+
+use crate::ir::{ArithOp, Builtin, CmpOp, Expr, ExprKind, HasKind, RuleSet};
+use crate::lead::Lead;
+use crate::result::{IcpResult, Input, LeadResult, Outcome, best_icp};
+use crate::schema::Value;
+use crate::semantics::{self, Truth};
+
+/// A value, or the inputs whose absence left it unknown.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Eval {
+    Known(Value),
+    Unknown(Vec<Input>),
+}
+
+/// Where an expression is evaluated.
+#[derive(Debug, Clone, Copy)]
+pub struct Scope<'a> {
+    pub rules: &'a RuleSet,
+    pub lead: &'a Lead,
+    /// The run's as-of date, in days since 1970-01-01.
+    pub today: i32,
+    /// The contact in scope, inside a quantifier or persona.
+    pub contact: Option<usize>,
+    /// The ICP's score, in tier conditions.
+    pub score: f64,
+}
+
+/// Evaluates a lead against every ICP of the rule set.
+pub fn evaluate(rules: &RuleSet, lead: &Lead, today: i32) -> LeadResult {
+    let scope = Scope {
+        rules,
+        lead,
+        today,
+        contact: None,
+        score: 0.0,
+    };
+    let icps: Vec<IcpResult> = (0..rules.icps.len())
+        .map(|i| evaluate_icp(scope, i))
+        .collect();
+    let personas = (0..lead.contacts.len())
+        .map(|c| {
+            let scope = Scope {
+                contact: Some(c),
+                ..scope
+            };
+            rules
+                .personas
+                .iter()
+                .filter(|p| truth(scope, &p.condition).truth == Truth::True)
+                .map(|p| p.name.clone())
+                .collect()
+        })
+        .collect();
+    LeadResult {
+        best: best_icp(&icps),
+        icps,
+        personas,
+    }
+}
+
+/// Evaluates a lead against one ICP.
+pub fn evaluate_icp(scope: Scope<'_>, index: usize) -> IcpResult {
+    let icp = &scope.rules.icps[index];
+    let outcomes = |conds: Vec<&Expr>| conds.into_iter().map(|c| truth(scope, c)).collect::<Vec<_>>();
+    let requires = outcomes(icp.requires.iter().map(|c| &c.condition).collect());
+    let excludes = outcomes(icp.excludes.iter().map(|c| &c.condition).collect());
+    let scores = outcomes(icp.scores.iter().map(|s| &s.condition).collect());
+    IcpResult::build(scope.rules, index, &requires, &excludes, &scores, |t, score| {
+        match &icp.tiers[t].condition {
+            Some(cond) => truth(Scope { score, ..scope }, cond),
+            None => Outcome::known(Truth::True),
+        }
+    })
+}
+
+/// The truth of a condition.
+pub fn truth(scope: Scope<'_>, e: &Expr) -> Outcome {
+    match eval(scope, e) {
+        Eval::Known(Value::Bool(b)) => Outcome::known(Truth::from_bool(b)),
+        Eval::Known(_) => Outcome::known(Truth::False),
+        Eval::Unknown(missing) => Outcome {
+            truth: Truth::Unknown,
+            missing,
+        },
+    }
+}
+
+fn known_bool(b: bool) -> Eval {
+    Eval::Known(Value::Bool(b))
+}
+
+fn from_truth(o: Outcome) -> Eval {
+    match o.truth {
+        Truth::True => known_bool(true),
+        Truth::False => known_bool(false),
+        Truth::Unknown => Eval::Unknown(o.missing),
+    }
+}
+
+fn merge(mut a: Vec<Input>, b: Vec<Input>) -> Vec<Input> {
+    for m in b {
+        if !a.contains(&m) {
+            a.push(m);
+        }
+    }
+    a
+}
+
+/// Evaluates both operands; unknown if either is.
+fn both(scope: Scope<'_>, a: &Expr, b: &Expr) -> Result<(Value, Value), Vec<Input>> {
+    match (eval(scope, a), eval(scope, b)) {
+        (Eval::Known(x), Eval::Known(y)) => Ok((x, y)),
+        (Eval::Unknown(m), Eval::Known(_)) | (Eval::Known(_), Eval::Unknown(m)) => Err(m),
+        (Eval::Unknown(m), Eval::Unknown(n)) => Err(merge(m, n)),
+    }
+}
+
+/// Whether an expression reads a country field, so text compares by ISO code.
+fn is_country(scope: Scope<'_>, e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Field(f) | ExprKind::ContactField(f) => scope.rules.schema.field(*f).name == "country",
+        ExprKind::Call {
+            builtin: Builtin::Lower,
+            arg,
+        } => is_country(scope, arg),
+        _ => false,
+    }
+}
+
+pub fn eval(scope: Scope<'_>, e: &Expr) -> Eval {
+    let rules = scope.rules;
+    match &e.kind {
+        ExprKind::Const(v) => Eval::Known(v.clone()),
+        ExprKind::Field(f) => match &scope.lead.company[f.0 as usize] {
+            Some(v) => Eval::Known(v.clone()),
+            None => Eval::Unknown(vec![Input::Field(*f)]),
+        },
+        ExprKind::ContactField(f) => {
+            let value = scope
+                .contact
+                .and_then(|c| scope.lead.contacts.get(c))
+                .and_then(|row| row[f.0 as usize].clone());
+            match value {
+                Some(v) => Eval::Known(v),
+                None => Eval::Unknown(vec![Input::ContactField(*f)]),
+            }
+        }
+        ExprKind::Let(id) => eval(
+            Scope {
+                contact: None,
+                ..scope
+            },
+            &rules.lets[id.0 as usize].value,
+        ),
+        ExprKind::Persona(id) => eval(scope, &rules.personas[id.0 as usize].condition),
+        ExprKind::Signal(id) => match &scope.lead.signals[id.0 as usize] {
+            Some(v) => Eval::Known(v.clone()),
+            None => Eval::Unknown(vec![Input::Signal(*id)]),
+        },
+        ExprKind::Score => Eval::Known(Value::Number(scope.score)),
+        ExprKind::Today => Eval::Known(Value::Date(scope.today)),
+        ExprKind::List(items) => {
+            let mut values = Vec::new();
+            let mut missing = Vec::new();
+            for item in items {
+                match eval(scope, item) {
+                    Eval::Known(v) => values.push(v),
+                    Eval::Unknown(m) => missing = merge(missing, m),
+                }
+            }
+            if missing.is_empty() {
+                Eval::Known(Value::List(values))
+            } else {
+                Eval::Unknown(missing)
+            }
+        }
+        ExprKind::Not(x) => {
+            let o = truth(scope, x);
+            from_truth(Outcome {
+                truth: o.truth.not(),
+                missing: o.missing,
+            })
+        }
+        ExprKind::Neg(x) => match eval(scope, x) {
+            Eval::Known(Value::Number(n)) => Eval::Known(Value::Number(-n)),
+            Eval::Known(Value::Duration(n)) => Eval::Known(Value::Duration(-n)),
+            other => other,
+        },
+        ExprKind::And(a, b) | ExprKind::Or(a, b) => {
+            let (x, y) = (truth(scope, a), truth(scope, b));
+            let is_and = matches!(e.kind, ExprKind::And(..));
+            let result = if is_and { x.truth.and(y.truth) } else { x.truth.or(y.truth) };
+            let missing = if result == Truth::Unknown {
+                // Only the unknown operands decided the result.
+                let pick = |o: &Outcome| if o.truth == Truth::Unknown { o.missing.clone() } else { Vec::new() };
+                merge(pick(&x), pick(&y))
+            } else {
+                Vec::new()
+            };
+            from_truth(Outcome {
+                truth: result,
+                missing,
+            })
+        }
+        ExprKind::Arith { op, lhs, rhs } => match both(scope, lhs, rhs) {
+            Err(m) => Eval::Unknown(m),
+            Ok((x, y)) => arith(*op, &x, &y).map_or(Eval::Unknown(Vec::new()), Eval::Known),
+        },
+        ExprKind::Compare { op, lhs, rhs } => match both(scope, lhs, rhs) {
+            Err(m) => Eval::Unknown(m),
+            Ok((x, y)) => {
+                let country = is_country(scope, lhs) || is_country(scope, rhs);
+                known_bool(compare(*op, &x, &y, country))
+            }
+        },
+        ExprKind::In {
+            value,
+            list,
+            negated,
+        } => match both(scope, value, list) {
+            Err(m) => Eval::Unknown(m),
+            Ok((v, l)) => {
+                let country = is_country(scope, value);
+                let items = semantics::elements(&l);
+                let found = semantics::elements(&v)
+                    .iter()
+                    .any(|x| items.iter().any(|y| semantics::equal(x, y, country)));
+                known_bool(found != *negated)
+            }
+        },
+        ExprKind::Has { kind, list, item } => match both(scope, list, item) {
+            Err(m) => Eval::Unknown(m),
+            Ok((l, i)) => {
+                let country = is_country(scope, list);
+                let items = semantics::elements(&l);
+                let contains = |x: &Value| items.iter().any(|y| semantics::equal(x, y, country));
+                let wanted = semantics::elements(&i);
+                known_bool(match kind {
+                    HasKind::One => contains(&i),
+                    HasKind::Any => wanted.iter().any(contains),
+                    HasKind::All => wanted.iter().all(contains),
+                })
+            }
+        },
+        ExprKind::Contains { text, needle } | ExprKind::StartsWith { text, prefix: needle } => {
+            match both(scope, text, needle) {
+                Err(m) => Eval::Unknown(m),
+                Ok((t, n)) => {
+                    let Value::String(n) = n else {
+                        return known_bool(false);
+                    };
+                    let n = semantics::text_key(&n);
+                    let starts = matches!(e.kind, ExprKind::StartsWith { .. });
+                    known_bool(semantics::elements(&t).iter().any(|x| match x {
+                        Value::String(s) => {
+                            let s = semantics::text_key(s);
+                            if starts { s.starts_with(&n) } else { s.contains(&n) }
+                        }
+                        _ => false,
+                    }))
+                }
+            }
+        }
+        ExprKind::Matches { text, regex } => match eval(scope, text) {
+            Eval::Unknown(m) => Eval::Unknown(m),
+            Eval::Known(t) => {
+                let re = &rules.regexes[regex.0 as usize].regex;
+                known_bool(semantics::elements(&t).iter().any(|x| match x {
+                    Value::String(s) => re.is_match(s),
+                    _ => false,
+                }))
+            }
+        },
+        ExprKind::Between { value, low, high } => {
+            let (v, lo, hi) = (eval(scope, value), eval(scope, low), eval(scope, high));
+            match (v, lo, hi) {
+                (Eval::Known(v), Eval::Known(lo), Eval::Known(hi)) => {
+                    let ge = semantics::order(&v, &lo).is_some_and(|o| o.is_ge());
+                    let le = semantics::order(&v, &hi).is_some_and(|o| o.is_le());
+                    known_bool(ge && le)
+                }
+                (v, lo, hi) => {
+                    let missing = [v, lo, hi]
+                        .into_iter()
+                        .filter_map(|x| match x {
+                            Eval::Unknown(m) => Some(m),
+                            Eval::Known(_) => None,
+                        })
+                        .fold(Vec::new(), merge);
+                    Eval::Unknown(missing)
+                }
+            }
+        }
+        ExprKind::Is { value, present } => {
+            let is_present = matches!(eval(scope, value), Eval::Known(_));
+            known_bool(is_present == *present)
+        }
+        ExprKind::AnyContact(body) | ExprKind::EveryContact(body) => {
+            let every = matches!(e.kind, ExprKind::EveryContact(_));
+            let mut result = Outcome::known(Truth::from_bool(every));
+            for c in 0..scope.lead.contacts.len() {
+                let o = truth(
+                    Scope {
+                        contact: Some(c),
+                        ..scope
+                    },
+                    body,
+                );
+                let combined = if every {
+                    result.truth.and(o.truth)
+                } else {
+                    result.truth.or(o.truth)
+                };
+                result = match combined {
+                    Truth::Unknown => Outcome {
+                        truth: Truth::Unknown,
+                        missing: if o.truth == Truth::Unknown {
+                            merge(result.missing, o.missing)
+                        } else {
+                            result.missing
+                        },
+                    },
+                    decided => Outcome::known(decided),
+                };
+                // A decided result cannot change: a true `any`, a false `every`.
+                if result.truth == Truth::from_bool(!every) {
+                    break;
+                }
+            }
+            from_truth(result)
+        }
+        ExprKind::CountContacts(filter) => {
+            let n = (0..scope.lead.contacts.len())
+                .filter(|c| match filter {
+                    None => true,
+                    Some(body) => {
+                        truth(
+                            Scope {
+                                contact: Some(*c),
+                                ..scope
+                            },
+                            body,
+                        )
+                        .truth
+                            == Truth::True
+                    }
+                })
+                .count();
+            Eval::Known(Value::Number(n as f64))
+        }
+        ExprKind::Call { builtin, arg } => match eval(scope, arg) {
+            Eval::Unknown(m) => Eval::Unknown(m),
+            Eval::Known(v) => call(*builtin, v, scope.today),
+        },
+    }
+}
+
+fn arith(op: ArithOp, x: &Value, y: &Value) -> Option<Value> {
+    use Value::{Date, Duration, Number};
+    Some(match (op, x, y) {
+        (ArithOp::Add, Number(a), Number(b)) => Number(a + b),
+        (ArithOp::Sub, Number(a), Number(b)) => Number(a - b),
+        (ArithOp::Mul, Number(a), Number(b)) => Number(a * b),
+        (ArithOp::Div, Number(a), Number(b)) => Number(if *b == 0.0 { return None } else { a / b }),
+        (ArithOp::Add, Duration(a), Duration(b)) => Duration(a + b),
+        (ArithOp::Sub, Duration(a), Duration(b)) => Duration(a - b),
+        (ArithOp::Mul, Duration(a), Number(b)) | (ArithOp::Mul, Number(b), Duration(a)) => Duration(a * b),
+        (ArithOp::Div, Duration(a), Number(b)) => Duration(if *b == 0.0 { return None } else { a / b }),
+        (ArithOp::DateAdd, Date(d), Duration(n)) => Date(d + n.round() as i32),
+        (ArithOp::DateSub, Date(d), Duration(n)) => Date(d - n.round() as i32),
+        (ArithOp::DateDiff, Date(a), Date(b)) => Duration(f64::from(a - b)),
+        _ => return None,
+    })
+}
+
+fn compare(op: CmpOp, x: &Value, y: &Value, country: bool) -> bool {
+    let holds = |a: &Value, b: &Value| match op {
+        CmpOp::Eq | CmpOp::Ne => semantics::equal(a, b, country),
+        _ => semantics::order(a, b).is_some_and(|o| op.holds(o)),
+    };
+    let any = match (x, y) {
+        (Value::List(items), other) | (other, Value::List(items)) if !other.ty().is_list() => {
+            let list_on_left = matches!(x, Value::List(_));
+            items.iter().any(|i| if list_on_left { holds(i, other) } else { holds(other, i) })
+        }
+        _ => holds(x, y),
+    };
+    if op == CmpOp::Ne { !any } else { any }
+}
+
+fn call(builtin: Builtin, v: Value, today: i32) -> Eval {
+    Eval::Known(match (builtin, v) {
+        (Builtin::Len, Value::List(items)) => Value::Number(items.len() as f64),
+        (Builtin::Len, Value::String(s)) => Value::Number(s.chars().count() as f64),
+        (Builtin::Lower, Value::String(s)) => Value::String(s.to_lowercase()),
+        (Builtin::Lower, Value::List(items)) => Value::List(
+            items
+                .into_iter()
+                .map(|i| match i {
+                    Value::String(s) => Value::String(s.to_lowercase()),
+                    other => other,
+                })
+                .collect(),
+        ),
+        (Builtin::DaysSince, Value::Date(d)) => Value::Number(f64::from(today - d)),
+        (Builtin::Year, Value::Date(d)) => Value::Number(f64::from(icp_syntax::ast::civil_from_days(d).0)),
+        _ => return Eval::Unknown(Vec::new()),
+    })
+}

@@ -1,0 +1,279 @@
+//! What evaluating a lead produces, and the rules that turn condition outcomes into a result.
+//!
+//! How it works: an evaluator decides the truth of every `require`, `exclude`, `score` and
+//! `tier` condition of an ICP (with the inputs whose absence made a condition unknown);
+//! [`IcpResult::build`] then applies SPEC §3 the same way for every evaluator: a lead
+//! qualifies when every `require` is known true and no `exclude` is known true; the score
+//! counts the points of true conditions, each group capped at its maximum, and is computed for
+//! disqualified leads too; tiers are tried in order on qualified leads only, an unknown tier
+//! condition does not match; [`best_icp`] picks the best ICP of a lead.
+
+use serde::Serialize;
+
+use crate::ir::{IcpDef, RuleSet, SignalCallId};
+use crate::schema::FieldId;
+use crate::semantics::Truth;
+
+/// An input whose absence can make a condition unknown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Input {
+    Field(FieldId),
+    ContactField(FieldId),
+    Signal(SignalCallId),
+}
+
+impl Input {
+    /// `company.employees`, `contact.title`, `funding.days_since_last_round`.
+    pub fn name(self, rules: &RuleSet) -> String {
+        match self {
+            Input::Field(f) | Input::ContactField(f) => rules.schema.field(f).path(),
+            Input::Signal(s) => rules.signal_calls[s.0 as usize].text.clone(),
+        }
+    }
+}
+
+/// The truth of one condition for one lead, with the missing inputs that made it unknown
+/// (empty unless unknown).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    pub truth: Truth,
+    pub missing: Vec<Input>,
+}
+
+impl Outcome {
+    pub fn known(truth: Truth) -> Outcome {
+        Outcome {
+            truth,
+            missing: Vec::new(),
+        }
+    }
+}
+
+/// Which statement of an ICP a check comes from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "lowercase", tag = "kind")]
+pub enum CheckKind {
+    Require,
+    Exclude,
+    Score { points: f64, group: Option<String> },
+    Tier { name: String },
+}
+
+/// One check of the explanation: a statement, its truth and the points it gave.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CheckOutcome {
+    #[serde(flatten)]
+    pub kind: CheckKind,
+    pub label: String,
+    pub result: Truth,
+    pub points: f64,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub missing: Vec<String>,
+}
+
+/// A group's raw sum of points and what it counted for after its cap.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupOutcome {
+    pub label: String,
+    pub raw: f64,
+    pub max: f64,
+    pub points: f64,
+}
+
+/// A lead against one ICP.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IcpResult {
+    /// Index into [`RuleSet::icps`].
+    #[serde(skip)]
+    pub icp: usize,
+    pub name: String,
+    pub qualified: bool,
+    pub score: f64,
+    pub max_score: f64,
+    /// Index of the tier in the ICP's tiers, when qualified and a tier matched.
+    #[serde(skip)]
+    pub tier_index: Option<usize>,
+    pub tier: Option<String>,
+    /// Labels of the scores that gave points.
+    pub matched: Vec<String>,
+    /// Inputs whose absence mattered, in order of first mention.
+    pub unknown: Vec<String>,
+    /// Why the lead is not qualified.
+    pub reasons: Vec<String>,
+    pub checks: Vec<CheckOutcome>,
+    pub groups: Vec<GroupOutcome>,
+}
+
+impl IcpResult {
+    /// Applies the rules of SPEC §3 to the outcomes of an ICP's conditions. `tier` decides a
+    /// tier condition given the final score; it is only asked for qualified leads, in order,
+    /// until one is true.
+    pub fn build(
+        rules: &RuleSet,
+        index: usize,
+        requires: &[Outcome],
+        excludes: &[Outcome],
+        scores: &[Outcome],
+        mut tier: impl FnMut(usize, f64) -> Outcome,
+    ) -> IcpResult {
+        let icp: &IcpDef = &rules.icps[index];
+        let mut checks = Vec::new();
+        let mut unknown: Vec<Input> = Vec::new();
+        let mut reasons = Vec::new();
+        let note = |o: &Outcome, unknown: &mut Vec<Input>| {
+            for m in &o.missing {
+                if !unknown.contains(m) {
+                    unknown.push(*m);
+                }
+            }
+        };
+        let names = |o: &Outcome| o.missing.iter().map(|m| m.name(rules)).collect::<Vec<_>>();
+
+        let mut qualified = true;
+        for (clause, o) in icp.requires.iter().zip(requires) {
+            note(o, &mut unknown);
+            match o.truth {
+                Truth::True => {}
+                Truth::False => {
+                    qualified = false;
+                    reasons.push(format!("failed: {}", clause.label));
+                }
+                Truth::Unknown => {
+                    qualified = false;
+                    let missing = names(o);
+                    reasons.push(if missing.is_empty() {
+                        format!("unknown: {}", clause.label)
+                    } else {
+                        format!("unknown: {} is missing", missing.join(", "))
+                    });
+                }
+            }
+            checks.push(CheckOutcome {
+                kind: CheckKind::Require,
+                label: clause.label.clone(),
+                result: o.truth,
+                points: 0.0,
+                missing: names(o),
+            });
+        }
+        for (clause, o) in icp.excludes.iter().zip(excludes) {
+            note(o, &mut unknown);
+            if o.truth == Truth::True {
+                qualified = false;
+                reasons.push(format!("excluded: {}", clause.label));
+            }
+            checks.push(CheckOutcome {
+                kind: CheckKind::Exclude,
+                label: clause.label.clone(),
+                result: o.truth,
+                points: 0.0,
+                missing: names(o),
+            });
+        }
+
+        let mut ungrouped = 0.0;
+        let mut raw = vec![0.0; icp.groups.len()];
+        let mut matched = Vec::new();
+        for (rule, o) in icp.scores.iter().zip(scores) {
+            note(o, &mut unknown);
+            let points = if o.truth == Truth::True { rule.points } else { 0.0 };
+            if o.truth == Truth::True {
+                matched.push(rule.label.clone());
+                match rule.group {
+                    Some(g) => raw[g] += rule.points,
+                    None => ungrouped += rule.points,
+                }
+            }
+            checks.push(CheckOutcome {
+                kind: CheckKind::Score {
+                    points: rule.points,
+                    group: rule.group.map(|g| icp.groups[g].label.clone()),
+                },
+                label: rule.label.clone(),
+                result: o.truth,
+                points,
+                missing: names(o),
+            });
+        }
+        let groups: Vec<GroupOutcome> = icp
+            .groups
+            .iter()
+            .zip(&raw)
+            .map(|(g, raw)| GroupOutcome {
+                label: g.label.clone(),
+                raw: *raw,
+                max: g.max,
+                points: raw.min(g.max),
+            })
+            .collect();
+        let score = ungrouped + groups.iter().map(|g| g.points).sum::<f64>();
+
+        let mut tier_index = None;
+        if qualified {
+            for (t, def) in icp.tiers.iter().enumerate() {
+                let o = match &def.condition {
+                    None => Outcome::known(Truth::True),
+                    Some(_) => tier(t, score),
+                };
+                note(&o, &mut unknown);
+                checks.push(CheckOutcome {
+                    kind: CheckKind::Tier {
+                        name: def.name.clone(),
+                    },
+                    label: def.label.clone(),
+                    result: o.truth,
+                    points: 0.0,
+                    missing: names(&o),
+                });
+                if o.truth == Truth::True {
+                    tier_index = Some(t);
+                    break;
+                }
+            }
+        }
+        IcpResult {
+            icp: index,
+            name: icp.name.clone(),
+            qualified,
+            score,
+            max_score: icp.max_score,
+            tier_index,
+            tier: tier_index.map(|t| icp.tiers[t].name.clone()),
+            matched,
+            unknown: unknown.iter().map(|m| m.name(rules)).collect(),
+            reasons,
+            checks,
+            groups,
+        }
+    }
+
+    /// The score as a percentage of the maximum, when the maximum is above zero.
+    pub fn fit(&self) -> Option<f64> {
+        (self.max_score > 0.0).then(|| self.score / self.max_score * 100.0)
+    }
+}
+
+/// A lead against every ICP of the rule set.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LeadResult {
+    pub icps: Vec<IcpResult>,
+    /// Index into `icps` of the best ICP, if any ICP gives the lead a tier.
+    pub best: Option<usize>,
+    /// For each contact, the names of the personas it matches.
+    pub personas: Vec<Vec<String>>,
+}
+
+/// The best ICP: the highest tier (the earlier a tier is declared in its ICP, the higher),
+/// then the higher score, then the ICP declared first. Only ICPs that give a tier count.
+pub fn best_icp(results: &[IcpResult]) -> Option<usize> {
+    results
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| r.tier_index.map(|t| (i, t, r.score)))
+        .min_by(|a, b| {
+            a.1.cmp(&b.1)
+                .then(b.2.partial_cmp(&a.2).unwrap_or(std::cmp::Ordering::Equal))
+                .then(a.0.cmp(&b.0))
+        })
+        .map(|(i, _, _)| i)
+}

@@ -1,0 +1,105 @@
+//! Running the `test` blocks of a rule set (`icp test`).
+//!
+//! How it works: each test's literals become one [`Lead`], the reference evaluator scores it
+//! against every ICP, and each `expect` is compared with the result. A failed expectation keeps
+//! what was expected, what happened, and the lead's result for the explanation.
+
+use crate::ir::{CmpOp, ExpectationKind, RuleSet, TestDef};
+use crate::lead::Lead;
+use crate::reference;
+use crate::result::LeadResult;
+use icp_diagnostics::Span;
+
+/// One failed expectation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failure {
+    pub span: Span,
+    /// Index into [`RuleSet::icps`] of the ICP the expectation is about.
+    pub icp: usize,
+    pub expected: String,
+    pub actual: String,
+}
+
+/// The outcome of one test block.
+#[derive(Debug, Clone)]
+pub struct TestReport {
+    pub label: String,
+    pub span: Span,
+    pub failures: Vec<Failure>,
+    pub result: LeadResult,
+}
+
+impl TestReport {
+    pub fn passed(&self) -> bool {
+        self.failures.is_empty()
+    }
+}
+
+/// Runs every test of the rule set, in order, as of the given date.
+pub fn run_tests(rules: &RuleSet, today: i32) -> Vec<TestReport> {
+    rules.tests.iter().map(|t| run_test(rules, t, today)).collect()
+}
+
+pub fn run_test(rules: &RuleSet, test: &TestDef, today: i32) -> TestReport {
+    let lead = Lead::from_test(rules, test);
+    let result = reference::evaluate(rules, &lead, today);
+    let mut failures = Vec::new();
+    for exp in &test.expects {
+        let r = &result.icps[exp.icp];
+        let name = &rules.icps[exp.icp].name;
+        let tier = || r.tier.clone().map_or_else(|| "no tier".to_string(), |t| format!("tier {t}"));
+        let (ok, expected, actual) = match &exp.kind {
+            ExpectationKind::Tier(t) => (r.tier.as_deref() == Some(t.as_str()), format!("tier {t}"), tier()),
+            ExpectationKind::Score(op, n) => (
+                score_holds(*op, r.score, *n),
+                format!("score {} {}", op.as_str(), fmt(*n)),
+                format!("score {}", fmt(r.score)),
+            ),
+            ExpectationKind::Qualified => (r.qualified, "qualified".into(), qualification(r)),
+            ExpectationKind::Disqualified => (!r.qualified, "disqualified".into(), qualification(r)),
+            ExpectationKind::Best => {
+                let best = result.best.map(|b| result.icps[b].name.clone());
+                (
+                    best.as_deref() == Some(name.as_str()),
+                    format!("best ICP {name}"),
+                    best.map_or_else(|| "no best ICP (no ICP gives a tier)".to_string(), |b| format!("best ICP {b}")),
+                )
+            }
+        };
+        if !ok {
+            failures.push(Failure {
+                span: exp.span,
+                icp: exp.icp,
+                expected,
+                actual,
+            });
+        }
+    }
+    TestReport {
+        label: test.label.clone(),
+        span: test.span,
+        failures,
+        result,
+    }
+}
+
+fn score_holds(op: CmpOp, score: f64, n: f64) -> bool {
+    score.partial_cmp(&n).is_some_and(|o| op.holds(o))
+}
+
+fn qualification(r: &crate::result::IcpResult) -> String {
+    if r.qualified {
+        "qualified".to_string()
+    } else {
+        format!("disqualified ({})", r.reasons.join("; "))
+    }
+}
+
+/// A number without a needless fraction.
+pub fn fmt(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        format!("{n}")
+    }
+}
