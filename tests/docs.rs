@@ -159,3 +159,42 @@ fn each_example_rule_set_checks_clean_on_its_own() {
         assert!(problems.is_empty(), "{}", problems.join("\n"));
     }
 }
+
+#[test]
+fn every_test_block_in_rules_passes() {
+    let mut sources = SourceMap::new();
+    let mut stack = vec![workspace().join("rules")];
+    let mut files = Vec::new();
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).expect("readable").flatten() {
+            let p = entry.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|e| e == "icp") {
+                files.push(p);
+            }
+        }
+    }
+    files.sort();
+    for f in &files {
+        sources.add(
+            f.display().to_string(),
+            std::fs::read_to_string(f).expect("readable"),
+        );
+    }
+    let compiled = icp_engine::compile(&sources, &project_schema(), &SignalCatalog::new());
+    let rules = compiled.rules.expect("rules/ checks");
+    let today = icp_syntax::ast::days_from_civil(2026, 11, 23).expect("a date");
+    let reports = icp_engine::testing::run_tests(&rules, today);
+    assert!(
+        reports.len() >= 30,
+        "only {} tests in rules/",
+        reports.len()
+    );
+    let failed: Vec<String> = reports
+        .iter()
+        .filter(|r| !r.passed())
+        .map(|r| format!("{}: {:?}", r.label, r.failures))
+        .collect();
+    assert!(failed.is_empty(), "{failed:#?}");
+}

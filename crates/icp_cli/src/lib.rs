@@ -456,11 +456,17 @@ fn test(
             }
         }
         for icp in explained {
-            out.push_str(&icp_engine::explain::explain_icp(&report.result.icps[icp], 2));
+            out.push_str(&icp_engine::explain::explain_icp(
+                &report.result.icps[icp],
+                2,
+            ));
         }
         out.push_str(&icp_engine::explain::explain_personas(&report.result, 2));
     }
-    out.push_str(&format!("{} passed, {failed} failed\n", reports.len() - failed));
+    out.push_str(&format!(
+        "{} passed, {failed} failed\n",
+        reports.len() - failed
+    ));
     let _ = std::io::stdout().write_all(out.as_bytes());
     Ok(if failed > 0 {
         ExitCode::from(1)

@@ -22,10 +22,25 @@ use crate::testing::fmt;
 pub fn explain_icp(r: &IcpResult, indent: usize) -> String {
     let pad = " ".repeat(indent);
     let mut out = String::new();
-    let status = if r.qualified { "qualified" } else { "disqualified" };
-    let fit = r.fit().map_or(String::new(), |f| format!(" ({}%)", fmt(f.round())));
-    let tier = r.tier.as_ref().map_or_else(|| ", no tier".to_string(), |t| format!(", tier {t}"));
-    let _ = writeln!(out, "{pad}{}: {status}, score {} of {}{fit}{tier}", r.name, fmt(r.score), fmt(r.max_score));
+    let status = if r.qualified {
+        "qualified"
+    } else {
+        "disqualified"
+    };
+    let fit = r
+        .fit()
+        .map_or(String::new(), |f| format!(" ({}%)", fmt(f.round())));
+    let tier = r
+        .tier
+        .as_ref()
+        .map_or_else(|| ", no tier".to_string(), |t| format!(", tier {t}"));
+    let _ = writeln!(
+        out,
+        "{pad}{}: {status}, score {} of {}{fit}{tier}",
+        r.name,
+        fmt(r.score),
+        fmt(r.max_score)
+    );
     for check in &r.checks {
         let (what, result) = match &check.kind {
             CheckKind::Require => ("require".to_string(), check.result.as_str().to_string()),
@@ -53,7 +68,13 @@ pub fn explain_icp(r: &IcpResult, indent: usize) -> String {
     }
     for g in &r.groups {
         if g.raw > g.max {
-            let _ = writeln!(out, "{pad}  group \"{}\" scored {}, capped at {}", g.label, fmt(g.raw), fmt(g.max));
+            let _ = writeln!(
+                out,
+                "{pad}  group \"{}\" scored {}, capped at {}",
+                g.label,
+                fmt(g.raw),
+                fmt(g.max)
+            );
         }
     }
     if !r.reasons.is_empty() {
@@ -67,7 +88,11 @@ pub fn explain_personas(result: &LeadResult, indent: usize) -> String {
     let pad = " ".repeat(indent);
     let mut out = String::new();
     for (i, personas) in result.personas.iter().enumerate() {
-        let list = if personas.is_empty() { "no persona".to_string() } else { personas.join(", ") };
+        let list = if personas.is_empty() {
+            "no persona".to_string()
+        } else {
+            personas.join(", ")
+        };
         let _ = writeln!(out, "{pad}contact {}: {list}", i + 1);
     }
     out

@@ -76,16 +76,26 @@ pub fn evaluate(rules: &RuleSet, lead: &Lead, today: i32) -> LeadResult {
 /// Evaluates a lead against one ICP.
 pub fn evaluate_icp(scope: Scope<'_>, index: usize) -> IcpResult {
     let icp = &scope.rules.icps[index];
-    let outcomes = |conds: Vec<&Expr>| conds.into_iter().map(|c| truth(scope, c)).collect::<Vec<_>>();
+    let outcomes = |conds: Vec<&Expr>| {
+        conds
+            .into_iter()
+            .map(|c| truth(scope, c))
+            .collect::<Vec<_>>()
+    };
     let requires = outcomes(icp.requires.iter().map(|c| &c.condition).collect());
     let excludes = outcomes(icp.excludes.iter().map(|c| &c.condition).collect());
     let scores = outcomes(icp.scores.iter().map(|s| &s.condition).collect());
-    IcpResult::build(scope.rules, index, &requires, &excludes, &scores, |t, score| {
-        match &icp.tiers[t].condition {
+    IcpResult::build(
+        scope.rules,
+        index,
+        &requires,
+        &excludes,
+        &scores,
+        |t, score| match &icp.tiers[t].condition {
             Some(cond) => truth(Scope { score, ..scope }, cond),
             None => Outcome::known(Truth::True),
-        }
-    })
+        },
+    )
 }
 
 /// The truth of a condition.
@@ -133,7 +143,9 @@ fn both(scope: Scope<'_>, a: &Expr, b: &Expr) -> Result<(Value, Value), Vec<Inpu
 /// Whether an expression reads a country field, so text compares by ISO code.
 fn is_country(scope: Scope<'_>, e: &Expr) -> bool {
     match &e.kind {
-        ExprKind::Field(f) | ExprKind::ContactField(f) => scope.rules.schema.field(*f).name == "country",
+        ExprKind::Field(f) | ExprKind::ContactField(f) => {
+            scope.rules.schema.field(*f).name == "country"
+        }
         ExprKind::Call {
             builtin: Builtin::Lower,
             arg,
@@ -192,7 +204,7 @@ pub fn eval(scope: Scope<'_>, e: &Expr) -> Eval {
         ExprKind::Not(x) => {
             let o = truth(scope, x);
             from_truth(Outcome {
-                truth: o.truth.not(),
+                truth: !o.truth,
                 missing: o.missing,
             })
         }
@@ -204,10 +216,20 @@ pub fn eval(scope: Scope<'_>, e: &Expr) -> Eval {
         ExprKind::And(a, b) | ExprKind::Or(a, b) => {
             let (x, y) = (truth(scope, a), truth(scope, b));
             let is_and = matches!(e.kind, ExprKind::And(..));
-            let result = if is_and { x.truth.and(y.truth) } else { x.truth.or(y.truth) };
+            let result = if is_and {
+                x.truth.and(y.truth)
+            } else {
+                x.truth.or(y.truth)
+            };
             let missing = if result == Truth::Unknown {
                 // Only the unknown operands decided the result.
-                let pick = |o: &Outcome| if o.truth == Truth::Unknown { o.missing.clone() } else { Vec::new() };
+                let pick = |o: &Outcome| {
+                    if o.truth == Truth::Unknown {
+                        o.missing.clone()
+                    } else {
+                        Vec::new()
+                    }
+                };
                 merge(pick(&x), pick(&y))
             } else {
                 Vec::new()
@@ -257,25 +279,31 @@ pub fn eval(scope: Scope<'_>, e: &Expr) -> Eval {
                 })
             }
         },
-        ExprKind::Contains { text, needle } | ExprKind::StartsWith { text, prefix: needle } => {
-            match both(scope, text, needle) {
-                Err(m) => Eval::Unknown(m),
-                Ok((t, n)) => {
-                    let Value::String(n) = n else {
-                        return known_bool(false);
-                    };
-                    let n = semantics::text_key(&n);
-                    let starts = matches!(e.kind, ExprKind::StartsWith { .. });
-                    known_bool(semantics::elements(&t).iter().any(|x| match x {
-                        Value::String(s) => {
-                            let s = semantics::text_key(s);
-                            if starts { s.starts_with(&n) } else { s.contains(&n) }
+        ExprKind::Contains { text, needle }
+        | ExprKind::StartsWith {
+            text,
+            prefix: needle,
+        } => match both(scope, text, needle) {
+            Err(m) => Eval::Unknown(m),
+            Ok((t, n)) => {
+                let Value::String(n) = n else {
+                    return known_bool(false);
+                };
+                let n = semantics::text_key(&n);
+                let starts = matches!(e.kind, ExprKind::StartsWith { .. });
+                known_bool(semantics::elements(&t).iter().any(|x| match x {
+                    Value::String(s) => {
+                        let s = semantics::text_key(s);
+                        if starts {
+                            s.starts_with(&n)
+                        } else {
+                            s.contains(&n)
                         }
-                        _ => false,
-                    }))
-                }
+                    }
+                    _ => false,
+                }))
             }
-        }
+        },
         ExprKind::Matches { text, regex } => match eval(scope, text) {
             Eval::Unknown(m) => Eval::Unknown(m),
             Eval::Known(t) => {
@@ -379,8 +407,12 @@ fn arith(op: ArithOp, x: &Value, y: &Value) -> Option<Value> {
         (ArithOp::Div, Number(a), Number(b)) => Number(if *b == 0.0 { return None } else { a / b }),
         (ArithOp::Add, Duration(a), Duration(b)) => Duration(a + b),
         (ArithOp::Sub, Duration(a), Duration(b)) => Duration(a - b),
-        (ArithOp::Mul, Duration(a), Number(b)) | (ArithOp::Mul, Number(b), Duration(a)) => Duration(a * b),
-        (ArithOp::Div, Duration(a), Number(b)) => Duration(if *b == 0.0 { return None } else { a / b }),
+        (ArithOp::Mul, Duration(a), Number(b)) | (ArithOp::Mul, Number(b), Duration(a)) => {
+            Duration(a * b)
+        }
+        (ArithOp::Div, Duration(a), Number(b)) => {
+            Duration(if *b == 0.0 { return None } else { a / b })
+        }
         (ArithOp::DateAdd, Date(d), Duration(n)) => Date(d + n.round() as i32),
         (ArithOp::DateSub, Date(d), Duration(n)) => Date(d - n.round() as i32),
         (ArithOp::DateDiff, Date(a), Date(b)) => Duration(f64::from(a - b)),
@@ -396,7 +428,13 @@ fn compare(op: CmpOp, x: &Value, y: &Value, country: bool) -> bool {
     let any = match (x, y) {
         (Value::List(items), other) | (other, Value::List(items)) if !other.ty().is_list() => {
             let list_on_left = matches!(x, Value::List(_));
-            items.iter().any(|i| if list_on_left { holds(i, other) } else { holds(other, i) })
+            items.iter().any(|i| {
+                if list_on_left {
+                    holds(i, other)
+                } else {
+                    holds(other, i)
+                }
+            })
         }
         _ => holds(x, y),
     };
@@ -418,7 +456,9 @@ fn call(builtin: Builtin, v: Value, today: i32) -> Eval {
                 .collect(),
         ),
         (Builtin::DaysSince, Value::Date(d)) => Value::Number(f64::from(today - d)),
-        (Builtin::Year, Value::Date(d)) => Value::Number(f64::from(icp_syntax::ast::civil_from_days(d).0)),
+        (Builtin::Year, Value::Date(d)) => {
+            Value::Number(f64::from(icp_syntax::ast::civil_from_days(d).0))
+        }
         _ => return Eval::Unknown(Vec::new()),
     })
 }

@@ -176,7 +176,11 @@ impl IcpResult {
         let mut matched = Vec::new();
         for (rule, o) in icp.scores.iter().zip(scores) {
             note(o, &mut unknown);
-            let points = if o.truth == Truth::True { rule.points } else { 0.0 };
+            let points = if o.truth == Truth::True {
+                rule.points
+            } else {
+                0.0
+            };
             if o.truth == Truth::True {
                 matched.push(rule.label.clone());
                 match rule.group {

@@ -46,19 +46,24 @@ impl Truth {
         }
     }
 
-    pub fn not(self) -> Truth {
-        match self {
-            Truth::True => Truth::False,
-            Truth::False => Truth::True,
-            Truth::Unknown => Truth::Unknown,
-        }
-    }
-
     pub fn as_str(self) -> &'static str {
         match self {
             Truth::True => "true",
             Truth::False => "false",
             Truth::Unknown => "unknown",
+        }
+    }
+}
+
+impl std::ops::Not for Truth {
+    type Output = Truth;
+
+    /// Kleene `not`: unknown stays unknown.
+    fn not(self) -> Truth {
+        match self {
+            Truth::True => Truth::False,
+            Truth::False => Truth::True,
+            Truth::Unknown => Truth::Unknown,
         }
     }
 }
@@ -130,17 +135,25 @@ mod tests {
     fn and_or_not_truth_tables() {
         use Truth::*;
         let all = [True, False, Unknown];
-        let and = [[True, False, Unknown], [False, False, False], [Unknown, False, Unknown]];
-        let or = [[True, True, True], [True, False, Unknown], [True, Unknown, Unknown]];
+        let and = [
+            [True, False, Unknown],
+            [False, False, False],
+            [Unknown, False, Unknown],
+        ];
+        let or = [
+            [True, True, True],
+            [True, False, Unknown],
+            [True, Unknown, Unknown],
+        ];
         for (i, a) in all.iter().enumerate() {
             for (j, b) in all.iter().enumerate() {
                 assert_eq!(a.and(*b), and[i][j], "{a:?} and {b:?}");
                 assert_eq!(a.or(*b), or[i][j], "{a:?} or {b:?}");
             }
         }
-        assert_eq!(True.not(), False);
-        assert_eq!(False.not(), True);
-        assert_eq!(Unknown.not(), Unknown);
+        assert_eq!(!True, False);
+        assert_eq!(!False, True);
+        assert_eq!(!Unknown, Unknown);
     }
 
     #[test]
@@ -153,13 +166,34 @@ mod tests {
 
     #[test]
     fn countries_compare_by_iso_code_or_english_name() {
-        for (x, y) in [("US", "United States"), ("us", "USA"), ("GB", "United Kingdom"), ("DE", "Germany"), ("nl", "Netherlands")] {
-            assert!(equal(&Value::String(x.into()), &Value::String(y.into()), true), "{x} == {y}");
+        for (x, y) in [
+            ("US", "United States"),
+            ("us", "USA"),
+            ("GB", "United Kingdom"),
+            ("DE", "Germany"),
+            ("nl", "Netherlands"),
+        ] {
+            assert!(
+                equal(&Value::String(x.into()), &Value::String(y.into()), true),
+                "{x} == {y}"
+            );
         }
-        assert!(!equal(&Value::String("US".into()), &Value::String("CA".into()), true));
+        assert!(!equal(
+            &Value::String("US".into()),
+            &Value::String("CA".into()),
+            true
+        ));
         // Unknown places still compare as text.
-        assert!(equal(&Value::String("Atlantis".into()), &Value::String(" atlantis".into()), true));
+        assert!(equal(
+            &Value::String("Atlantis".into()),
+            &Value::String(" atlantis".into()),
+            true
+        ));
         // Outside country fields, codes are just text.
-        assert!(!equal(&Value::String("US".into()), &Value::String("United States".into()), false));
+        assert!(!equal(
+            &Value::String("US".into()),
+            &Value::String("United States".into()),
+            false
+        ));
     }
 }

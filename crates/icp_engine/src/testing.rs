@@ -37,7 +37,11 @@ impl TestReport {
 
 /// Runs every test of the rule set, in order, as of the given date.
 pub fn run_tests(rules: &RuleSet, today: i32) -> Vec<TestReport> {
-    rules.tests.iter().map(|t| run_test(rules, t, today)).collect()
+    rules
+        .tests
+        .iter()
+        .map(|t| run_test(rules, t, today))
+        .collect()
 }
 
 pub fn run_test(rules: &RuleSet, test: &TestDef, today: i32) -> TestReport {
@@ -47,22 +51,35 @@ pub fn run_test(rules: &RuleSet, test: &TestDef, today: i32) -> TestReport {
     for exp in &test.expects {
         let r = &result.icps[exp.icp];
         let name = &rules.icps[exp.icp].name;
-        let tier = || r.tier.clone().map_or_else(|| "no tier".to_string(), |t| format!("tier {t}"));
+        let tier = || {
+            r.tier
+                .clone()
+                .map_or_else(|| "no tier".to_string(), |t| format!("tier {t}"))
+        };
         let (ok, expected, actual) = match &exp.kind {
-            ExpectationKind::Tier(t) => (r.tier.as_deref() == Some(t.as_str()), format!("tier {t}"), tier()),
+            ExpectationKind::Tier(t) => (
+                r.tier.as_deref() == Some(t.as_str()),
+                format!("tier {t}"),
+                tier(),
+            ),
             ExpectationKind::Score(op, n) => (
                 score_holds(*op, r.score, *n),
                 format!("score {} {}", op.as_str(), fmt(*n)),
                 format!("score {}", fmt(r.score)),
             ),
             ExpectationKind::Qualified => (r.qualified, "qualified".into(), qualification(r)),
-            ExpectationKind::Disqualified => (!r.qualified, "disqualified".into(), qualification(r)),
+            ExpectationKind::Disqualified => {
+                (!r.qualified, "disqualified".into(), qualification(r))
+            }
             ExpectationKind::Best => {
                 let best = result.best.map(|b| result.icps[b].name.clone());
                 (
                     best.as_deref() == Some(name.as_str()),
                     format!("best ICP {name}"),
-                    best.map_or_else(|| "no best ICP (no ICP gives a tier)".to_string(), |b| format!("best ICP {b}")),
+                    best.map_or_else(
+                        || "no best ICP (no ICP gives a tier)".to_string(),
+                        |b| format!("best ICP {b}"),
+                    ),
                 )
             }
         };
