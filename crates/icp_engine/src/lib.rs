@@ -6,6 +6,7 @@
 //! the rule set into [`ir::RuleSet`], the form the evaluator consumes. Problems are returned
 //! as diagnostics; nothing here prints.
 
+pub mod batch;
 pub mod check;
 pub mod explain;
 pub mod ir;

@@ -1,0 +1,472 @@
+//! Leads in columnar batches, the form the fast evaluator reads.
+//!
+//! How it works: a [`Batch`] holds a few thousand leads. Each field is one [`Column`] — a
+//! vector of values plus validity (missing is invalid) — for company fields one entry per
+//! lead, for contact fields one entry per contact, all contacts of all leads laid end to end
+//! with `contact_offsets` saying where each lead's contacts start. Text is dictionary-encoded:
+//! a column stores a `u32` code per row into a [`Dict`] of the distinct values of the batch, so
+//! `==`, `in`, `contains` or `matches` are decided once per distinct value and then looked up
+//! per row. Readers fill a batch through [`BatchBuilder`], one lead and contact at a time, and
+//! never see the layout.
+
+use std::collections::HashMap;
+
+use crate::lead::Lead;
+use crate::schema::{Entity, FieldId, Scalar, Schema, Type, Value};
+
+/// The code of a missing text value.
+pub const MISSING: u32 = u32::MAX;
+
+/// The distinct text values of a column in one batch.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Dict {
+    pub values: Vec<String>,
+    index: HashMap<String, u32>,
+}
+
+impl Dict {
+    pub fn code(&mut self, text: String) -> u32 {
+        if let Some(code) = self.index.get(&text) {
+            return *code;
+        }
+        let code = u32::try_from(self.values.len()).unwrap_or(MISSING - 1);
+        self.values.push(text.clone());
+        self.index.insert(text, code);
+        code
+    }
+
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+}
+
+/// One field's values over the rows of a batch.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Column {
+    /// The field belongs to the other entity (a contact field in the company columns).
+    Absent,
+    Number {
+        values: Vec<f64>,
+        valid: Vec<bool>,
+    },
+    Bool {
+        values: Vec<bool>,
+        valid: Vec<bool>,
+    },
+    Date {
+        values: Vec<i32>,
+        valid: Vec<bool>,
+    },
+    Duration {
+        values: Vec<f64>,
+        valid: Vec<bool>,
+    },
+    /// Text, dictionary-encoded; [`MISSING`] marks a missing value.
+    Text {
+        codes: Vec<u32>,
+        dict: Dict,
+    },
+    /// Lists of text: row `i` holds `codes[offsets[i]..offsets[i + 1]]`.
+    TextList {
+        offsets: Vec<u32>,
+        codes: Vec<u32>,
+        valid: Vec<bool>,
+        dict: Dict,
+    },
+    /// Any other type (lists of numbers), row by row.
+    Values(Vec<Option<Value>>),
+}
+
+impl Column {
+    /// An empty column for values of a type.
+    pub fn for_type(ty: Type) -> Column {
+        match ty {
+            Type::Scalar(Scalar::Number) => Column::Number {
+                values: Vec::new(),
+                valid: Vec::new(),
+            },
+            Type::Scalar(Scalar::Bool) => Column::Bool {
+                values: Vec::new(),
+                valid: Vec::new(),
+            },
+            Type::Scalar(Scalar::Date) => Column::Date {
+                values: Vec::new(),
+                valid: Vec::new(),
+            },
+            Type::Scalar(Scalar::Duration) => Column::Duration {
+                values: Vec::new(),
+                valid: Vec::new(),
+            },
+            Type::Scalar(Scalar::String) => Column::Text {
+                codes: Vec::new(),
+                dict: Dict::default(),
+            },
+            Type::List(Some(Scalar::String)) => Column::TextList {
+                offsets: vec![0],
+                codes: Vec::new(),
+                valid: Vec::new(),
+                dict: Dict::default(),
+            },
+            _ => Column::Values(Vec::new()),
+        }
+    }
+
+    /// Appends a value (or a missing one). A value of the wrong type is stored as missing;
+    /// readers convert values to the field's type before they get here.
+    pub fn push(&mut self, value: Option<Value>) {
+        match self {
+            Column::Absent => {}
+            Column::Number { values, valid } | Column::Duration { values, valid } => {
+                let v = match value {
+                    Some(Value::Number(n) | Value::Duration(n)) => Some(n),
+                    _ => None,
+                };
+                values.push(v.unwrap_or(0.0));
+                valid.push(v.is_some());
+            }
+            Column::Bool { values, valid } => {
+                let v = match value {
+                    Some(Value::Bool(b)) => Some(b),
+                    _ => None,
+                };
+                values.push(v.unwrap_or(false));
+                valid.push(v.is_some());
+            }
+            Column::Date { values, valid } => {
+                let v = match value {
+                    Some(Value::Date(d)) => Some(d),
+                    _ => None,
+                };
+                values.push(v.unwrap_or(0));
+                valid.push(v.is_some());
+            }
+            Column::Text { codes, dict } => codes.push(match value {
+                Some(Value::String(s)) => dict.code(s),
+                _ => MISSING,
+            }),
+            Column::TextList {
+                offsets,
+                codes,
+                valid,
+                dict,
+            } => {
+                match value {
+                    Some(Value::List(items)) => {
+                        for item in items {
+                            if let Value::String(s) = item {
+                                codes.push(dict.code(s));
+                            }
+                        }
+                        valid.push(true);
+                    }
+                    _ => valid.push(false),
+                }
+                offsets.push(u32::try_from(codes.len()).unwrap_or(u32::MAX));
+            }
+            Column::Values(values) => values.push(value),
+        }
+    }
+
+    /// Overwrites the value of the last row (a reader may set a field after the row began).
+    fn set_last(&mut self, value: Value) {
+        match self {
+            Column::Absent => {}
+            Column::Number { values, valid } | Column::Duration { values, valid } => {
+                if let (Some(v), Some(ok), Value::Number(n) | Value::Duration(n)) =
+                    (values.last_mut(), valid.last_mut(), &value)
+                {
+                    *v = *n;
+                    *ok = true;
+                }
+            }
+            Column::Bool { values, valid } => {
+                if let (Some(v), Some(ok), Value::Bool(b)) =
+                    (values.last_mut(), valid.last_mut(), &value)
+                {
+                    *v = *b;
+                    *ok = true;
+                }
+            }
+            Column::Date { values, valid } => {
+                if let (Some(v), Some(ok), Value::Date(d)) =
+                    (values.last_mut(), valid.last_mut(), &value)
+                {
+                    *v = *d;
+                    *ok = true;
+                }
+            }
+            Column::Text { codes, dict } => {
+                if let (Some(code), Value::String(s)) = (codes.last_mut(), value) {
+                    *code = dict.code(s);
+                }
+            }
+            Column::TextList {
+                offsets,
+                codes,
+                valid,
+                dict,
+            } => {
+                if let Value::List(items) = value {
+                    // Only the last row may be rewritten: drop its items and append anew.
+                    let start = offsets[offsets.len() - 2] as usize;
+                    codes.truncate(start);
+                    for item in items {
+                        if let Value::String(s) = item {
+                            codes.push(dict.code(s));
+                        }
+                    }
+                    if let Some(last) = offsets.last_mut() {
+                        *last = u32::try_from(codes.len()).unwrap_or(u32::MAX);
+                    }
+                    if let Some(ok) = valid.last_mut() {
+                        *ok = true;
+                    }
+                }
+            }
+            Column::Values(values) => {
+                if let Some(v) = values.last_mut() {
+                    *v = Some(value);
+                }
+            }
+        }
+    }
+
+    /// The value of one row, or `None` when missing.
+    pub fn get(&self, row: usize) -> Option<Value> {
+        match self {
+            Column::Absent => None,
+            Column::Number { values, valid } => valid[row].then(|| Value::Number(values[row])),
+            Column::Duration { values, valid } => valid[row].then(|| Value::Duration(values[row])),
+            Column::Bool { values, valid } => valid[row].then(|| Value::Bool(values[row])),
+            Column::Date { values, valid } => valid[row].then(|| Value::Date(values[row])),
+            Column::Text { codes, dict } => (codes[row] != MISSING)
+                .then(|| Value::String(dict.values[codes[row] as usize].clone())),
+            Column::TextList {
+                offsets,
+                codes,
+                valid,
+                dict,
+            } => valid[row].then(|| {
+                Value::List(
+                    codes[offsets[row] as usize..offsets[row + 1] as usize]
+                        .iter()
+                        .map(|c| Value::String(dict.values[*c as usize].clone()))
+                        .collect(),
+                )
+            }),
+            Column::Values(values) => values[row].clone(),
+        }
+    }
+}
+
+/// A batch of leads in columns.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Batch {
+    /// `company.id` of each lead, as the output names it.
+    pub ids: Vec<String>,
+    /// The input line each lead starts on.
+    pub lines: Vec<u64>,
+    /// Indexed by [`FieldId`]; contact fields are [`Column::Absent`].
+    pub company: Vec<Column>,
+    /// Indexed by [`FieldId`]; company fields are [`Column::Absent`]. One row per contact.
+    pub contacts: Vec<Column>,
+    /// Lead `i` has contacts `contact_offsets[i]..contact_offsets[i + 1]`.
+    pub contact_offsets: Vec<u32>,
+    /// Indexed by signal call; one row per lead (filled by the plugin host).
+    pub signals: Vec<Column>,
+}
+
+impl Batch {
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    pub fn contact_count(&self) -> usize {
+        self.contact_offsets.last().copied().unwrap_or(0) as usize
+    }
+
+    /// The contacts of lead `i`, as row numbers in the contact columns.
+    pub fn contacts_of(&self, lead: usize) -> std::ops::Range<usize> {
+        self.contact_offsets[lead] as usize..self.contact_offsets[lead + 1] as usize
+    }
+
+    /// Lead `i` in row form, for the reference evaluator and explanations.
+    pub fn lead(&self, i: usize) -> Lead {
+        Lead {
+            company: self.company.iter().map(|c| c.get(i)).collect(),
+            contacts: self
+                .contacts_of(i)
+                .map(|row| self.contacts.iter().map(|c| c.get(row)).collect())
+                .collect(),
+            signals: self.signals.iter().map(|c| c.get(i)).collect(),
+        }
+    }
+}
+
+/// Builds a [`Batch`] one lead, and one contact, at a time.
+#[derive(Debug)]
+pub struct BatchBuilder {
+    batch: Batch,
+    types: Vec<(Entity, Type)>,
+}
+
+impl BatchBuilder {
+    /// A builder for leads of a schema, with room for `signal_calls` signal columns.
+    pub fn new(schema: &Schema, signal_calls: usize) -> BatchBuilder {
+        let types: Vec<(Entity, Type)> = schema.fields().map(|(_, f)| (f.entity, f.ty)).collect();
+        let column = |entity: Entity| {
+            types
+                .iter()
+                .map(|(e, ty)| {
+                    if *e == entity {
+                        Column::for_type(*ty)
+                    } else {
+                        Column::Absent
+                    }
+                })
+                .collect()
+        };
+        BatchBuilder {
+            batch: Batch {
+                ids: Vec::new(),
+                lines: Vec::new(),
+                company: column(Entity::Company),
+                contacts: column(Entity::Contact),
+                contact_offsets: vec![0],
+                signals: (0..signal_calls)
+                    .map(|_| Column::Values(Vec::new()))
+                    .collect(),
+            },
+            types,
+        }
+    }
+
+    /// Starts a lead with every field missing.
+    pub fn start_lead(&mut self, id: String, line: u64) {
+        let b = &mut self.batch;
+        b.ids.push(id);
+        b.lines.push(line);
+        for c in &mut b.company {
+            c.push(None);
+        }
+        for s in &mut b.signals {
+            s.push(None);
+        }
+        let contacts = b.contact_count() as u32;
+        b.contact_offsets.push(contacts);
+    }
+
+    /// Sets a company field of the current lead.
+    pub fn set_company(&mut self, field: FieldId, value: Value) {
+        if self.types[field.0 as usize].0 == Entity::Company {
+            self.batch.company[field.0 as usize].set_last(value);
+        }
+    }
+
+    /// Sets a signal value of the current lead.
+    pub fn set_signal(&mut self, call: usize, value: Value) {
+        if let Some(column) = self.batch.signals.get_mut(call) {
+            column.set_last(value);
+        }
+    }
+
+    /// Adds a contact, every field missing, to the current lead.
+    pub fn start_contact(&mut self) {
+        let b = &mut self.batch;
+        for c in &mut b.contacts {
+            c.push(None);
+        }
+        if let Some(last) = b.contact_offsets.last_mut() {
+            *last += 1;
+        }
+    }
+
+    /// Sets a field of the current contact.
+    pub fn set_contact(&mut self, field: FieldId, value: Value) {
+        if self.types[field.0 as usize].0 == Entity::Contact {
+            self.batch.contacts[field.0 as usize].set_last(value);
+        }
+    }
+
+    /// Leads added so far.
+    pub fn len(&self) -> usize {
+        self.batch.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.batch.is_empty()
+    }
+
+    pub fn finish(self) -> Batch {
+        self.batch
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_built_batch_gives_back_its_leads() {
+        let schema = Schema::canonical();
+        let f = |e, n| schema.lookup(e, n).expect("field");
+        let mut b = BatchBuilder::new(&schema, 0);
+        b.start_lead("a".into(), 2);
+        b.set_company(f(Entity::Company, "employees"), Value::Number(120.0));
+        b.set_company(
+            f(Entity::Company, "industry"),
+            Value::List(vec![Value::String("Software".into())]),
+        );
+        b.start_contact();
+        b.set_contact(f(Entity::Contact, "title"), Value::String("CFO".into()));
+        b.start_contact();
+        b.start_lead("b".into(), 3);
+        b.set_company(
+            f(Entity::Company, "industry"),
+            Value::List(vec![
+                Value::String("Retail".into()),
+                Value::String("Software".into()),
+            ]),
+        );
+        let batch = b.finish();
+        assert_eq!(batch.len(), 2);
+        assert_eq!(batch.contact_offsets, [0, 2, 2]);
+        let a = batch.lead(0);
+        assert_eq!(
+            a.company[f(Entity::Company, "employees").0 as usize],
+            Some(Value::Number(120.0))
+        );
+        assert_eq!(a.contacts.len(), 2);
+        assert_eq!(
+            a.contacts[0][f(Entity::Contact, "title").0 as usize],
+            Some(Value::String("CFO".into()))
+        );
+        assert_eq!(a.contacts[1][f(Entity::Contact, "title").0 as usize], None);
+        let lead_b = batch.lead(1);
+        assert_eq!(
+            lead_b.company[f(Entity::Company, "employees").0 as usize],
+            None
+        );
+        assert_eq!(
+            lead_b.company[f(Entity::Company, "industry").0 as usize],
+            Some(Value::List(vec![
+                Value::String("Retail".into()),
+                Value::String("Software".into())
+            ]))
+        );
+        let Column::TextList { dict, .. } =
+            &batch.company[f(Entity::Company, "industry").0 as usize]
+        else {
+            panic!("industry is a text list")
+        };
+        assert_eq!(dict.len(), 2, "Software is stored once");
+    }
+}
