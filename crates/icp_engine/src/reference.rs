@@ -131,25 +131,14 @@ fn merge(mut a: Vec<Input>, b: Vec<Input>) -> Vec<Input> {
     a
 }
 
-/// Evaluates both operands; unknown if either is.
-fn both(scope: Scope<'_>, a: &Expr, b: &Expr) -> Result<(Value, Value), Vec<Input>> {
-    match (eval(scope, a), eval(scope, b)) {
-        (Eval::Known(x), Eval::Known(y)) => Ok((x, y)),
-        (Eval::Unknown(m), Eval::Known(_)) | (Eval::Known(_), Eval::Unknown(m)) => Err(m),
-        (Eval::Unknown(m), Eval::Unknown(n)) => Err(merge(m, n)),
-    }
-}
-
 /// Whether an expression reads a country field, so text compares by ISO code.
-fn is_country(scope: Scope<'_>, e: &Expr) -> bool {
+pub fn is_country(rules: &RuleSet, e: &Expr) -> bool {
     match &e.kind {
-        ExprKind::Field(f) | ExprKind::ContactField(f) => {
-            scope.rules.schema.field(*f).name == "country"
-        }
+        ExprKind::Field(f) | ExprKind::ContactField(f) => rules.schema.field(*f).name == "country",
         ExprKind::Call {
             builtin: Builtin::Lower,
             arg,
-        } => is_country(scope, arg),
+        } => is_country(rules, arg),
         _ => false,
     }
 }
@@ -186,215 +175,165 @@ pub fn eval(scope: Scope<'_>, e: &Expr) -> Eval {
         },
         ExprKind::Score => Eval::Known(Value::Number(scope.score)),
         ExprKind::Today => Eval::Known(Value::Date(scope.today)),
-        ExprKind::List(items) => {
-            let mut values = Vec::new();
-            let mut missing = Vec::new();
-            for item in items {
-                match eval(scope, item) {
-                    Eval::Known(v) => values.push(v),
-                    Eval::Unknown(m) => missing = merge(missing, m),
-                }
-            }
-            if missing.is_empty() {
-                Eval::Known(Value::List(values))
-            } else {
-                Eval::Unknown(missing)
-            }
-        }
-        ExprKind::Not(x) => {
-            let o = truth(scope, x);
-            from_truth(Outcome {
-                truth: !o.truth,
-                missing: o.missing,
-            })
-        }
-        ExprKind::Neg(x) => match eval(scope, x) {
-            Eval::Known(Value::Number(n)) => Eval::Known(Value::Number(-n)),
-            Eval::Known(Value::Duration(n)) => Eval::Known(Value::Duration(-n)),
-            other => other,
-        },
         ExprKind::And(a, b) | ExprKind::Or(a, b) => {
             let (x, y) = (truth(scope, a), truth(scope, b));
-            let is_and = matches!(e.kind, ExprKind::And(..));
-            let result = if is_and {
-                x.truth.and(y.truth)
-            } else {
-                x.truth.or(y.truth)
-            };
-            let missing = if result == Truth::Unknown {
-                // Only the unknown operands decided the result.
-                let pick = |o: &Outcome| {
-                    if o.truth == Truth::Unknown {
-                        o.missing.clone()
-                    } else {
-                        Vec::new()
-                    }
-                };
-                merge(pick(&x), pick(&y))
-            } else {
-                Vec::new()
-            };
-            from_truth(Outcome {
-                truth: result,
-                missing,
-            })
-        }
-        ExprKind::Arith { op, lhs, rhs } => match both(scope, lhs, rhs) {
-            Err(m) => Eval::Unknown(m),
-            Ok((x, y)) => arith(*op, &x, &y).map_or(Eval::Unknown(Vec::new()), Eval::Known),
-        },
-        ExprKind::Compare { op, lhs, rhs } => match both(scope, lhs, rhs) {
-            Err(m) => Eval::Unknown(m),
-            Ok((x, y)) => {
-                let country = is_country(scope, lhs) || is_country(scope, rhs);
-                known_bool(compare(*op, &x, &y, country))
-            }
-        },
-        ExprKind::In {
-            value,
-            list,
-            negated,
-        } => match both(scope, value, list) {
-            Err(m) => Eval::Unknown(m),
-            Ok((v, l)) => {
-                let country = is_country(scope, value);
-                let items = semantics::elements(&l);
-                let found = semantics::elements(&v)
-                    .iter()
-                    .any(|x| items.iter().any(|y| semantics::equal(x, y, country)));
-                known_bool(found != *negated)
-            }
-        },
-        ExprKind::Has { kind, list, item } => match both(scope, list, item) {
-            Err(m) => Eval::Unknown(m),
-            Ok((l, i)) => {
-                let country = is_country(scope, list);
-                let items = semantics::elements(&l);
-                let contains = |x: &Value| items.iter().any(|y| semantics::equal(x, y, country));
-                let wanted = semantics::elements(&i);
-                known_bool(match kind {
-                    HasKind::One => contains(&i),
-                    HasKind::Any => wanted.iter().any(contains),
-                    HasKind::All => wanted.iter().all(contains),
-                })
-            }
-        },
-        ExprKind::Contains { text, needle }
-        | ExprKind::StartsWith {
-            text,
-            prefix: needle,
-        } => match both(scope, text, needle) {
-            Err(m) => Eval::Unknown(m),
-            Ok((t, n)) => {
-                let Value::String(n) = n else {
-                    return known_bool(false);
-                };
-                let n = semantics::text_key(&n);
-                let starts = matches!(e.kind, ExprKind::StartsWith { .. });
-                known_bool(semantics::elements(&t).iter().any(|x| match x {
-                    Value::String(s) => {
-                        let s = semantics::text_key(s);
-                        if starts {
-                            s.starts_with(&n)
-                        } else {
-                            s.contains(&n)
-                        }
-                    }
-                    _ => false,
-                }))
-            }
-        },
-        ExprKind::Matches { text, regex } => match eval(scope, text) {
-            Eval::Unknown(m) => Eval::Unknown(m),
-            Eval::Known(t) => {
-                let re = &rules.regexes[regex.0 as usize].regex;
-                known_bool(semantics::elements(&t).iter().any(|x| match x {
-                    Value::String(s) => re.is_match(s),
-                    _ => false,
-                }))
-            }
-        },
-        ExprKind::Between { value, low, high } => {
-            let (v, lo, hi) = (eval(scope, value), eval(scope, low), eval(scope, high));
-            match (v, lo, hi) {
-                (Eval::Known(v), Eval::Known(lo), Eval::Known(hi)) => {
-                    let ge = semantics::order(&v, &lo).is_some_and(|o| o.is_ge());
-                    let le = semantics::order(&v, &hi).is_some_and(|o| o.is_le());
-                    known_bool(ge && le)
-                }
-                (v, lo, hi) => {
-                    let missing = [v, lo, hi]
-                        .into_iter()
-                        .filter_map(|x| match x {
-                            Eval::Unknown(m) => Some(m),
-                            Eval::Known(_) => None,
-                        })
-                        .fold(Vec::new(), merge);
-                    Eval::Unknown(missing)
-                }
-            }
-        }
-        ExprKind::Is { value, present } => {
-            let is_present = matches!(eval(scope, value), Eval::Known(_));
-            known_bool(is_present == *present)
+            from_truth(logic(matches!(e.kind, ExprKind::And(..)), x, y))
         }
         ExprKind::AnyContact(body) | ExprKind::EveryContact(body) => {
             let every = matches!(e.kind, ExprKind::EveryContact(_));
-            let mut result = Outcome::known(Truth::from_bool(every));
-            for c in 0..scope.lead.contacts.len() {
-                let o = truth(
+            let outcomes = (0..scope.lead.contacts.len()).map(|c| {
+                truth(
                     Scope {
                         contact: Some(c),
                         ..scope
                     },
                     body,
-                );
-                let combined = if every {
-                    result.truth.and(o.truth)
-                } else {
-                    result.truth.or(o.truth)
-                };
-                result = match combined {
-                    Truth::Unknown => Outcome {
-                        truth: Truth::Unknown,
-                        missing: if o.truth == Truth::Unknown {
-                            merge(result.missing, o.missing)
-                        } else {
-                            result.missing
-                        },
-                    },
-                    decided => Outcome::known(decided),
-                };
-                // A decided result cannot change: a true `any`, a false `every`.
-                if result.truth == Truth::from_bool(!every) {
-                    break;
-                }
-            }
-            from_truth(result)
+                )
+            });
+            from_truth(quantify(every, outcomes))
         }
         ExprKind::CountContacts(filter) => {
             let n = (0..scope.lead.contacts.len())
                 .filter(|c| match filter {
                     None => true,
                     Some(body) => {
-                        truth(
-                            Scope {
-                                contact: Some(*c),
-                                ..scope
-                            },
-                            body,
-                        )
-                        .truth
-                            == Truth::True
+                        let scope = Scope {
+                            contact: Some(*c),
+                            ..scope
+                        };
+                        truth(scope, body).truth == Truth::True
                     }
                 })
                 .count();
             Eval::Known(Value::Number(n as f64))
         }
-        ExprKind::Call { builtin, arg } => match eval(scope, arg) {
-            Eval::Unknown(m) => Eval::Unknown(m),
-            Eval::Known(v) => call(*builtin, v, scope.today),
-        },
+        _ => {
+            let mut args = Vec::new();
+            e.for_each_child(|child| args.push(eval(scope, child)));
+            apply(rules, e, args, scope.today)
+        }
+    }
+}
+
+/// Kleene `and` (or `or`) of two outcomes, keeping the missing inputs of the operands that
+/// left the result unknown.
+pub fn logic(is_and: bool, x: Outcome, y: Outcome) -> Outcome {
+    let truth = if is_and {
+        x.truth.and(y.truth)
+    } else {
+        x.truth.or(y.truth)
+    };
+    if truth != Truth::Unknown {
+        return Outcome::known(truth);
+    }
+    let pick = |o: Outcome| {
+        if o.truth == Truth::Unknown {
+            o.missing
+        } else {
+            Vec::new()
+        }
+    };
+    Outcome {
+        truth,
+        missing: merge(pick(x), pick(y)),
+    }
+}
+
+/// `any contact where …` (or `every`) over the outcomes of its body for each contact: true if
+/// one is true (false if one is false), else unknown if one is unknown.
+pub fn quantify(every: bool, outcomes: impl Iterator<Item = Outcome>) -> Outcome {
+    let mut result = Outcome::known(Truth::from_bool(every));
+    for o in outcomes {
+        result = logic(every, result, o);
+        // A decided result cannot change: a true `any`, a false `every`.
+        if result.truth == Truth::from_bool(!every) {
+            break;
+        }
+    }
+    result
+}
+
+/// Applies an operator node to the values of its operands (in `for_each_child` order). Shared
+/// by both evaluators, so they cannot disagree on what an operator means.
+pub fn apply(rules: &RuleSet, e: &Expr, args: Vec<Eval>, today: i32) -> Eval {
+    // `is missing` / `is present` look at unknown-ness itself.
+    if let ExprKind::Is { present, .. } = &e.kind {
+        let is_present = matches!(args.first(), Some(Eval::Known(_)));
+        return known_bool(is_present == *present);
+    }
+    let mut values = Vec::with_capacity(args.len());
+    let mut missing: Option<Vec<Input>> = None;
+    for arg in args {
+        match arg {
+            Eval::Known(v) => values.push(v),
+            Eval::Unknown(m) => missing = Some(merge(missing.unwrap_or_default(), m)),
+        }
+    }
+    if let Some(m) = missing {
+        return Eval::Unknown(m);
+    }
+    let scope_country = |x: &Expr| is_country(rules, x);
+    match (&e.kind, values.as_slice()) {
+        (ExprKind::List(_), _) => Eval::Known(Value::List(values)),
+        (ExprKind::Not(_), [Value::Bool(b)]) => known_bool(!b),
+        (ExprKind::Neg(_), [Value::Number(n)]) => Eval::Known(Value::Number(-n)),
+        (ExprKind::Neg(_), [Value::Duration(n)]) => Eval::Known(Value::Duration(-n)),
+        (ExprKind::Arith { op, .. }, [x, y]) => {
+            arith(*op, x, y).map_or(Eval::Unknown(Vec::new()), Eval::Known)
+        }
+        (ExprKind::Compare { op, lhs, rhs }, [x, y]) => {
+            known_bool(compare(*op, x, y, scope_country(lhs) || scope_country(rhs)))
+        }
+        (ExprKind::In { value, negated, .. }, [v, l]) => {
+            let country = scope_country(value);
+            let items = semantics::elements(l);
+            let found = semantics::elements(v)
+                .iter()
+                .any(|x| items.iter().any(|y| semantics::equal(x, y, country)));
+            known_bool(found != *negated)
+        }
+        (ExprKind::Has { kind, list, .. }, [l, i]) => {
+            let country = scope_country(list);
+            let items = semantics::elements(l);
+            let contains = |x: &Value| items.iter().any(|y| semantics::equal(x, y, country));
+            known_bool(match kind {
+                HasKind::One => contains(i),
+                HasKind::Any => semantics::elements(i).iter().any(contains),
+                HasKind::All => semantics::elements(i).iter().all(contains),
+            })
+        }
+        (ExprKind::Contains { .. } | ExprKind::StartsWith { .. }, [t, Value::String(n)]) => {
+            let starts = matches!(e.kind, ExprKind::StartsWith { .. });
+            known_bool(semantics::elements(t).iter().any(|x| match x {
+                Value::String(s) => text_test(starts, s, n),
+                _ => false,
+            }))
+        }
+        (ExprKind::Matches { regex, .. }, [t]) => {
+            let re = &rules.regexes[regex.0 as usize].regex;
+            known_bool(semantics::elements(t).iter().any(|x| match x {
+                Value::String(s) => re.is_match(s),
+                _ => false,
+            }))
+        }
+        (ExprKind::Between { .. }, [v, lo, hi]) => {
+            let ge = semantics::order(v, lo).is_some_and(|o| o.is_ge());
+            let le = semantics::order(v, hi).is_some_and(|o| o.is_le());
+            known_bool(ge && le)
+        }
+        (ExprKind::Call { builtin, .. }, [v]) => call(*builtin, v.clone(), today),
+        // Unreachable for checked rules; unknown is the cautious answer.
+        _ => Eval::Unknown(Vec::new()),
+    }
+}
+
+/// `contains` / `starts with` on text keys.
+pub fn text_test(starts: bool, text: &str, needle: &str) -> bool {
+    let (s, n) = (semantics::text_key(text), semantics::text_key(needle));
+    if starts {
+        s.starts_with(&n)
+    } else {
+        s.contains(&n)
     }
 }
 
