@@ -9,8 +9,10 @@
 pub mod batch;
 pub mod check;
 pub mod explain;
+pub mod fast;
 pub mod ir;
 pub mod lead;
+pub mod plan;
 pub mod reference;
 pub mod result;
 pub mod schema;

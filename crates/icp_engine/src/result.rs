@@ -210,7 +210,11 @@ impl IcpResult {
                 points: raw.min(g.max),
             })
             .collect();
-        let score = ungrouped + groups.iter().map(|g| g.points).sum::<f64>();
+        let score = icp_score(icp, |i| scores[i].truth);
+        debug_assert_eq!(
+            score,
+            ungrouped + groups.iter().map(|g| g.points).sum::<f64>()
+        );
 
         let mut tier_index = None;
         if qualified {
@@ -255,6 +259,28 @@ impl IcpResult {
     pub fn fit(&self) -> Option<f64> {
         (self.max_score > 0.0).then(|| self.score / self.max_score * 100.0)
     }
+}
+
+/// The score of an ICP given the truth of each of its score conditions: the points of the
+/// true ones, each group's sum capped at its maximum.
+pub fn icp_score(icp: &IcpDef, truth: impl Fn(usize) -> Truth) -> f64 {
+    let mut ungrouped = 0.0;
+    let mut raw = vec![0.0; icp.groups.len()];
+    for (i, rule) in icp.scores.iter().enumerate() {
+        if truth(i) == Truth::True {
+            match rule.group {
+                Some(g) => raw[g] += rule.points,
+                None => ungrouped += rule.points,
+            }
+        }
+    }
+    ungrouped
+        + icp
+            .groups
+            .iter()
+            .zip(raw)
+            .map(|(g, r)| r.min(g.max))
+            .sum::<f64>()
 }
 
 /// A lead against every ICP of the rule set.

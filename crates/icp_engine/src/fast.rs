@@ -1,0 +1,476 @@
+//! The fast evaluator: a [`Plan`] run over a [`Batch`] of leads, column by column.
+//!
+//! How it works: nodes are evaluated in plan order into vectors — truth vectors for
+//! conditions, value vectors otherwise — one entry per lead or per contact. Text tests look
+//! each distinct dictionary value up once and then map codes; comparisons with constants loop
+//! over the raw column; quantifiers fold each lead's contact range. Nodes that read an ICP's
+//! score run once that score is known. Each lead's result is then assembled by the same
+//! [`IcpResult::build`] the reference evaluator uses; for a condition that came out unknown,
+//! the missing inputs that made it so are asked of the reference evaluator for that one lead,
+//! so both evaluators report the same unknowns.
+
+use crate::batch::{Batch, Column, Dict, MISSING};
+use crate::ir::RuleSet;
+use crate::plan::{Level, NodeId, Op, Plan, TextPred};
+use crate::reference::{self, Eval, Scope};
+use crate::result::{IcpResult, LeadResult, Outcome, best_icp};
+use crate::schema::{Type, Value};
+use crate::semantics::{self, Truth};
+
+/// The value of a node over the rows of a batch.
+#[derive(Debug, Clone)]
+enum Vector {
+    Truth(Vec<Truth>),
+    Values(Vec<Option<Value>>),
+    /// The same value on every row.
+    Scalar(Option<Value>),
+}
+
+impl Vector {
+    fn truth(&self, row: usize) -> Truth {
+        match self {
+            Vector::Truth(t) => t[row],
+            Vector::Values(v) => value_truth(&v[row]),
+            Vector::Scalar(v) => value_truth(v),
+        }
+    }
+
+    fn value(&self, row: usize) -> Option<Value> {
+        match self {
+            Vector::Truth(t) => match t[row] {
+                Truth::True => Some(Value::Bool(true)),
+                Truth::False => Some(Value::Bool(false)),
+                Truth::Unknown => None,
+            },
+            Vector::Values(v) => v[row].clone(),
+            Vector::Scalar(v) => v.clone(),
+        }
+    }
+}
+
+fn value_truth(v: &Option<Value>) -> Truth {
+    match v {
+        Some(Value::Bool(b)) => Truth::from_bool(*b),
+        Some(_) => Truth::False,
+        None => Truth::Unknown,
+    }
+}
+
+/// Evaluates a batch of leads against every ICP of the rule set.
+pub fn evaluate(rules: &RuleSet, plan: &Plan, batch: &Batch, today: i32) -> Vec<LeadResult> {
+    let leads = batch.len();
+    let contacts = batch.contact_count();
+    let contact_lead: Vec<usize> = (0..leads)
+        .flat_map(|l| batch.contacts_of(l).map(move |_| l))
+        .collect();
+    let mut ev = Evaluator {
+        rules,
+        plan,
+        batch,
+        today,
+        contact_lead,
+        rows: [leads, contacts],
+        vectors: vec![None; plan.nodes.len()],
+    };
+    for (i, node) in plan.nodes.iter().enumerate() {
+        if node.score_of.is_none() {
+            ev.run(NodeId(i as u32), None);
+        }
+    }
+    // Per ICP: the score, then the nodes that read it, then the tiers.
+    let mut tier_vectors: Vec<Vec<Option<Vec<Truth>>>> = Vec::new();
+    let mut scores: Vec<Vec<f64>> = Vec::new();
+    for (icp_index, icp_plan) in plan.icps.iter().enumerate() {
+        let icp = &rules.icps[icp_index];
+        let score: Vec<f64> = (0..leads)
+            .map(|row| crate::result::icp_score(icp, |s| ev.vector(icp_plan.scores[s]).truth(row)))
+            .collect();
+        for (i, node) in plan.nodes.iter().enumerate() {
+            if node.score_of == Some(icp_index) {
+                ev.run(NodeId(i as u32), Some(&score));
+            }
+        }
+        tier_vectors.push(
+            icp_plan
+                .tiers
+                .iter()
+                .map(|t| t.map(|n| (0..leads).map(|row| ev.vector(n).truth(row)).collect()))
+                .collect(),
+        );
+        scores.push(score);
+    }
+
+    (0..leads)
+        .map(|row| {
+            let mut lead = None;
+            let mut explain = |cond: &crate::ir::Expr, truth: Truth, score: f64| -> Outcome {
+                if truth != Truth::Unknown {
+                    return Outcome::known(truth);
+                }
+                let lead = lead.get_or_insert_with(|| batch.lead(row));
+                let scope = Scope {
+                    rules,
+                    lead,
+                    today,
+                    contact: None,
+                    score,
+                };
+                reference::truth(scope, cond)
+            };
+            let icps: Vec<IcpResult> = plan
+                .icps
+                .iter()
+                .enumerate()
+                .map(|(i, p)| {
+                    let icp = &rules.icps[i];
+                    let score = scores[i][row];
+                    let outcome =
+                        |explain: &mut dyn FnMut(&crate::ir::Expr, Truth, f64) -> Outcome,
+                         conds: Vec<&crate::ir::Expr>,
+                         nodes: &[NodeId]| {
+                            conds
+                                .into_iter()
+                                .zip(nodes)
+                                .map(|(c, n)| explain(c, ev.vector(*n).truth(row), score))
+                                .collect::<Vec<_>>()
+                        };
+                    let requires = outcome(
+                        &mut explain,
+                        icp.requires.iter().map(|c| &c.condition).collect(),
+                        &p.requires,
+                    );
+                    let excludes = outcome(
+                        &mut explain,
+                        icp.excludes.iter().map(|c| &c.condition).collect(),
+                        &p.excludes,
+                    );
+                    let score_outcomes = outcome(
+                        &mut explain,
+                        icp.scores.iter().map(|s| &s.condition).collect(),
+                        &p.scores,
+                    );
+                    IcpResult::build(rules, i, &requires, &excludes, &score_outcomes, |t, s| {
+                        let truth = tier_vectors[i][t].as_ref().map_or(Truth::True, |v| v[row]);
+                        match &icp.tiers[t].condition {
+                            Some(cond) => explain(cond, truth, s),
+                            None => Outcome::known(Truth::True),
+                        }
+                    })
+                })
+                .collect();
+            let personas = batch
+                .contacts_of(row)
+                .map(|c| {
+                    rules
+                        .personas
+                        .iter()
+                        .zip(&plan.personas)
+                        .filter(|(_, n)| ev.vector(**n).truth(c) == Truth::True)
+                        .map(|(p, _)| p.name.clone())
+                        .collect()
+                })
+                .collect();
+            LeadResult {
+                best: best_icp(&icps),
+                icps,
+                personas,
+            }
+        })
+        .collect()
+}
+
+struct Evaluator<'a> {
+    rules: &'a RuleSet,
+    plan: &'a Plan,
+    batch: &'a Batch,
+    today: i32,
+    /// For each contact row, the lead it belongs to.
+    contact_lead: Vec<usize>,
+    /// Rows at each level: leads, contacts.
+    rows: [usize; 2],
+    vectors: Vec<Option<Vector>>,
+}
+
+impl Evaluator<'_> {
+    fn vector(&self, id: NodeId) -> &Vector {
+        self.vectors[id.0 as usize]
+            .as_ref()
+            .unwrap_or(&Vector::Scalar(None))
+    }
+
+    fn rows(&self, level: Level) -> usize {
+        match level {
+            Level::Lead => self.rows[0],
+            Level::Contact => self.rows[1],
+        }
+    }
+
+    fn run(&mut self, id: NodeId, score: Option<&[f64]>) {
+        let node = self.plan.node(id);
+        let rows = self.rows(node.level);
+        let columns = |contact: bool| {
+            if contact {
+                &self.batch.contacts
+            } else {
+                &self.batch.company
+            }
+        };
+        let vector = match &node.op {
+            Op::Const(v) => Vector::Scalar(Some(v.clone())),
+            Op::Today => Vector::Scalar(Some(Value::Date(self.today))),
+            Op::Score => Vector::Values(
+                score
+                    .unwrap_or(&[])
+                    .iter()
+                    .map(|s| Some(Value::Number(*s)))
+                    .collect(),
+            ),
+            Op::Field(f) => column_values(&self.batch.company[f.0 as usize], rows),
+            Op::ContactField(f) => column_values(&self.batch.contacts[f.0 as usize], rows),
+            Op::Signal(s) => match self.batch.signals.get(s.0 as usize) {
+                Some(column) => column_values(column, rows),
+                None => Vector::Scalar(None),
+            },
+            Op::Text {
+                field,
+                contact,
+                pred,
+                negate,
+            } => {
+                let country = self.rules.schema.field(*field).name == "country";
+                text_test(
+                    &columns(*contact)[field.0 as usize],
+                    rows,
+                    |dict| {
+                        dict.values
+                            .iter()
+                            .map(|v| pred_holds(self.rules, pred, v, country))
+                            .collect()
+                    },
+                    *negate,
+                )
+            }
+            Op::HasAll {
+                field,
+                contact,
+                keys,
+            } => {
+                let country = self.rules.schema.field(*field).name == "country";
+                has_all(&columns(*contact)[field.0 as usize], rows, keys, country)
+            }
+            Op::Cmp {
+                field,
+                contact,
+                op,
+                value,
+            } => {
+                let column = &columns(*contact)[field.0 as usize];
+                Vector::Truth(
+                    (0..rows)
+                        .map(|r| match column.get(r) {
+                            None => Truth::Unknown,
+                            Some(v) => Truth::from_bool(
+                                semantics::order(&v, value).is_some_and(|o| op.holds(o)),
+                            ),
+                        })
+                        .collect(),
+                )
+            }
+            Op::Present { input, present } => {
+                let v = self.vector(*input);
+                Vector::Truth(
+                    (0..rows)
+                        .map(|r| Truth::from_bool(v.value(r).is_some() == *present))
+                        .collect(),
+                )
+            }
+            Op::Not(x) => {
+                let v = self.vector(*x);
+                Vector::Truth((0..rows).map(|r| !v.truth(r)).collect())
+            }
+            Op::And(a, b) | Op::Or(a, b) => {
+                let (x, y) = (self.vector(*a), self.vector(*b));
+                let and = matches!(node.op, Op::And(..));
+                Vector::Truth(
+                    (0..rows)
+                        .map(|r| {
+                            if and {
+                                x.truth(r).and(y.truth(r))
+                            } else {
+                                x.truth(r).or(y.truth(r))
+                            }
+                        })
+                        .collect(),
+                )
+            }
+            Op::Broadcast(x) => {
+                let v = self.vector(*x);
+                match v {
+                    Vector::Scalar(s) => Vector::Scalar(s.clone()),
+                    Vector::Truth(t) => {
+                        Vector::Truth(self.contact_lead.iter().map(|l| t[*l]).collect())
+                    }
+                    Vector::Values(vals) => {
+                        Vector::Values(self.contact_lead.iter().map(|l| vals[*l].clone()).collect())
+                    }
+                }
+            }
+            Op::Any(body) | Op::Every(body) => {
+                let every = matches!(node.op, Op::Every(_));
+                let v = self.vector(*body);
+                Vector::Truth(
+                    (0..rows)
+                        .map(|lead| {
+                            let mut acc = Truth::from_bool(every);
+                            for c in self.batch.contacts_of(lead) {
+                                acc = if every {
+                                    acc.and(v.truth(c))
+                                } else {
+                                    acc.or(v.truth(c))
+                                };
+                                if acc == Truth::from_bool(!every) {
+                                    break;
+                                }
+                            }
+                            acc
+                        })
+                        .collect(),
+                )
+            }
+            Op::Count(filter) => Vector::Values(
+                (0..rows)
+                    .map(|lead| {
+                        let n = self
+                            .batch
+                            .contacts_of(lead)
+                            .filter(|c| {
+                                filter.is_none_or(|f| self.vector(f).truth(*c) == Truth::True)
+                            })
+                            .count();
+                        Some(Value::Number(n as f64))
+                    })
+                    .collect(),
+            ),
+            Op::Apply { expr, args } => {
+                let args: Vec<&Vector> = args.iter().map(|a| self.vector(*a)).collect();
+                let out: Vec<Option<Value>> = (0..rows)
+                    .map(|r| {
+                        let values = args
+                            .iter()
+                            .map(|a| match a.value(r) {
+                                Some(v) => Eval::Known(v),
+                                None => Eval::Unknown(Vec::new()),
+                            })
+                            .collect();
+                        match reference::apply(self.rules, expr, values, self.today) {
+                            Eval::Known(v) => Some(v),
+                            Eval::Unknown(_) => None,
+                        }
+                    })
+                    .collect();
+                if node.ty == Type::BOOL {
+                    Vector::Truth(out.iter().map(value_truth).collect())
+                } else {
+                    Vector::Values(out)
+                }
+            }
+        };
+        self.vectors[id.0 as usize] = Some(vector);
+    }
+}
+
+fn column_values(column: &Column, rows: usize) -> Vector {
+    Vector::Values((0..rows).map(|r| column.get(r)).collect())
+}
+
+fn pred_holds(rules: &RuleSet, pred: &TextPred, value: &str, country: bool) -> bool {
+    match pred {
+        TextPred::Keys(keys) => {
+            let k = semantics::key(value, country);
+            keys.contains(&k)
+        }
+        TextPred::Contains(n) => reference::text_test(false, value, n),
+        TextPred::StartsWith(n) => reference::text_test(true, value, n),
+        TextPred::Matches(re) => rules.regexes[re.0 as usize].regex.is_match(value),
+    }
+}
+
+/// A predicate on a text or text-list column, decided once per distinct value.
+fn text_test(
+    column: &Column,
+    rows: usize,
+    hits: impl Fn(&Dict) -> Vec<bool>,
+    negate: bool,
+) -> Vector {
+    match column {
+        Column::Text { codes, dict } => {
+            let hit = hits(dict);
+            Vector::Truth(
+                codes[..rows]
+                    .iter()
+                    .map(|c| {
+                        if *c == MISSING {
+                            Truth::Unknown
+                        } else {
+                            Truth::from_bool(hit[*c as usize] != negate)
+                        }
+                    })
+                    .collect(),
+            )
+        }
+        Column::TextList {
+            offsets,
+            codes,
+            valid,
+            dict,
+        } => {
+            let hit = hits(dict);
+            Vector::Truth(
+                (0..rows)
+                    .map(|r| {
+                        if !valid[r] {
+                            return Truth::Unknown;
+                        }
+                        let any = codes[offsets[r] as usize..offsets[r + 1] as usize]
+                            .iter()
+                            .any(|c| hit[*c as usize]);
+                        Truth::from_bool(any != negate)
+                    })
+                    .collect(),
+            )
+        }
+        _ => Vector::Truth(vec![Truth::Unknown; rows]),
+    }
+}
+
+fn has_all(column: &Column, rows: usize, keys: &[String], country: bool) -> Vector {
+    let Column::TextList {
+        offsets,
+        codes,
+        valid,
+        dict,
+    } = column
+    else {
+        return Vector::Truth(vec![Truth::Unknown; rows]);
+    };
+    // For each wanted key, which dictionary codes carry it.
+    let dict_keys: Vec<String> = dict
+        .values
+        .iter()
+        .map(|v| semantics::key(v, country))
+        .collect();
+    Vector::Truth(
+        (0..rows)
+            .map(|r| {
+                if !valid[r] {
+                    return Truth::Unknown;
+                }
+                let row = &codes[offsets[r] as usize..offsets[r + 1] as usize];
+                Truth::from_bool(
+                    keys.iter()
+                        .all(|k| row.iter().any(|c| dict_keys[*c as usize] == *k)),
+                )
+            })
+            .collect(),
+    )
+}

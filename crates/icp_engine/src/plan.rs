@@ -1,0 +1,733 @@
+//! Lowering a checked rule set to a plan: a flat list of column operations evaluated over
+//! batches of leads.
+//!
+//! How it works: every condition of every ICP, every let and every persona is lowered once
+//! into [`Node`]s, children before parents, and identical nodes are shared (a let used by ten
+//! ICPs is computed once per batch). Each node runs at the level of leads or of contacts; a
+//! lead-level value used in a contact condition is broadcast. The common shapes get columnar
+//! operators: a test of a text field against constants ([`Op::Text`]) is decided once per
+//! distinct value of the column's dictionary; a comparison of a number or date field with a
+//! constant ([`Op::Cmp`]) is one loop over the column; logic runs on truth vectors;
+//! quantifiers fold each lead's contact range. Any other operator is an [`Op::Apply`], applied
+//! row by row with the same function the reference evaluator uses. Nodes that read `score`
+//! belong to one ICP and run after its score is known. `Plan`'s `Display` is the reviewable
+//! form snapshotted in tests.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use crate::ir::{CmpOp, Expr, ExprKind, HasKind, RegexId, RuleSet, SignalCallId};
+use crate::schema::{FieldId, Scalar, Type, Value};
+use crate::semantics;
+
+/// Index of a node in [`Plan::nodes`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct NodeId(pub u32);
+
+impl fmt::Display for NodeId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "%{}", self.0)
+    }
+}
+
+/// Whether a node has one row per lead or one per contact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Level {
+    Lead,
+    Contact,
+}
+
+/// What a text test asks of each value (or of any element of a list).
+#[derive(Debug, Clone, PartialEq)]
+pub enum TextPred {
+    /// Equal to one of these keys (country keys for country fields).
+    Keys(Vec<String>),
+    Contains(String),
+    StartsWith(String),
+    Matches(RegexId),
+}
+
+#[derive(Debug, Clone)]
+pub enum Op {
+    Const(Value),
+    Field(FieldId),
+    ContactField(FieldId),
+    Signal(SignalCallId),
+    Today,
+    /// The score of ICP `icp`.
+    Score,
+    /// A text field tested against constants, once per distinct value: true when the value
+    /// (or any element of a list) satisfies `pred`, negated with `negate`.
+    Text {
+        field: FieldId,
+        contact: bool,
+        pred: TextPred,
+        negate: bool,
+    },
+    /// `list has all [keys]` on a text-list field.
+    HasAll {
+        field: FieldId,
+        contact: bool,
+        keys: Vec<String>,
+    },
+    /// A number, date or duration field compared with a constant.
+    Cmp {
+        field: FieldId,
+        contact: bool,
+        op: CmpOp,
+        value: Value,
+    },
+    /// `is present` (or `is missing`) of a node.
+    Present {
+        input: NodeId,
+        present: bool,
+    },
+    Not(NodeId),
+    And(NodeId, NodeId),
+    Or(NodeId, NodeId),
+    /// A lead-level node repeated for each of the lead's contacts.
+    Broadcast(NodeId),
+    Any(NodeId),
+    Every(NodeId),
+    Count(Option<NodeId>),
+    /// Any other operator, applied row by row; `expr` is the IR node (its children are `args`).
+    Apply {
+        expr: Box<Expr>,
+        args: Vec<NodeId>,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct Node {
+    pub op: Op,
+    pub level: Level,
+    /// The static type of the node's value.
+    pub ty: Type,
+    /// The ICP whose score the node reads, if any (then it runs after that ICP's score).
+    pub score_of: Option<usize>,
+}
+
+/// The nodes of one ICP's statements.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IcpPlan {
+    pub requires: Vec<NodeId>,
+    pub excludes: Vec<NodeId>,
+    pub scores: Vec<NodeId>,
+    /// `None` for `otherwise`.
+    pub tiers: Vec<Option<NodeId>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub nodes: Vec<Node>,
+    /// `company.employees` for each field id, for display.
+    pub field_names: Vec<String>,
+    pub icps: Vec<IcpPlan>,
+    pub personas: Vec<NodeId>,
+}
+
+impl Plan {
+    /// Lowers every ICP and persona of a rule set.
+    pub fn new(rules: &RuleSet) -> Plan {
+        let mut lower = Lowering {
+            rules,
+            nodes: Vec::new(),
+            seen: HashMap::new(),
+            icp: None,
+        };
+        let personas = rules
+            .personas
+            .iter()
+            .map(|p| lower.expr(&p.condition, Level::Contact))
+            .collect();
+        let icps = rules
+            .icps
+            .iter()
+            .enumerate()
+            .map(|(i, icp)| {
+                lower.icp = Some(i);
+                let mut conds = |cs: Vec<&Expr>| {
+                    cs.into_iter()
+                        .map(|c| lower.expr(c, Level::Lead))
+                        .collect::<Vec<_>>()
+                };
+                let requires = conds(icp.requires.iter().map(|c| &c.condition).collect());
+                let excludes = conds(icp.excludes.iter().map(|c| &c.condition).collect());
+                let scores = conds(icp.scores.iter().map(|s| &s.condition).collect());
+                let tiers = icp
+                    .tiers
+                    .iter()
+                    .map(|t| t.condition.as_ref().map(|c| lower.expr(c, Level::Lead)))
+                    .collect();
+                IcpPlan {
+                    requires,
+                    excludes,
+                    scores,
+                    tiers,
+                }
+            })
+            .collect();
+        Plan {
+            nodes: lower.nodes,
+            field_names: rules.schema.fields().map(|(_, f)| f.path()).collect(),
+            icps,
+            personas,
+        }
+    }
+
+    pub fn node(&self, id: NodeId) -> &Node {
+        &self.nodes[id.0 as usize]
+    }
+}
+
+struct Lowering<'r> {
+    rules: &'r RuleSet,
+    nodes: Vec<Node>,
+    seen: HashMap<String, NodeId>,
+    /// The ICP being lowered, for nodes that read its score.
+    icp: Option<usize>,
+}
+
+impl Lowering<'_> {
+    fn add(&mut self, op: Op, level: Level, ty: Type) -> NodeId {
+        let score_of = match &op {
+            Op::Score => self.icp,
+            _ => self
+                .children(&op)
+                .iter()
+                .find_map(|c| self.nodes[c.0 as usize].score_of),
+        };
+        let key = format!("{level:?} {score_of:?} {}", OpKey(&op));
+        if let Some(id) = self.seen.get(&key) {
+            return *id;
+        }
+        let id = NodeId(self.nodes.len() as u32);
+        self.nodes.push(Node {
+            op,
+            level,
+            ty,
+            score_of,
+        });
+        self.seen.insert(key, id);
+        id
+    }
+
+    fn children(&self, op: &Op) -> Vec<NodeId> {
+        children(op)
+    }
+
+    /// A node at `level`: broadcast when it is lead-level and a contact level is wanted.
+    fn at(&mut self, id: NodeId, level: Level) -> NodeId {
+        let node = &self.nodes[id.0 as usize];
+        if level == Level::Contact && node.level == Level::Lead {
+            let ty = node.ty;
+            self.add(Op::Broadcast(id), Level::Contact, ty)
+        } else {
+            id
+        }
+    }
+
+    fn expr(&mut self, e: &Expr, level: Level) -> NodeId {
+        if let Some(id) = self.columnar(e, level) {
+            return id;
+        }
+        let ty = e.ty;
+        let id = match &e.kind {
+            ExprKind::Const(v) => self.add(Op::Const(v.clone()), Level::Lead, ty),
+            ExprKind::Field(f) => self.add(Op::Field(*f), Level::Lead, ty),
+            ExprKind::ContactField(f) => self.add(Op::ContactField(*f), Level::Contact, ty),
+            ExprKind::Signal(s) => self.add(Op::Signal(*s), Level::Lead, ty),
+            ExprKind::Today => self.add(Op::Today, Level::Lead, ty),
+            ExprKind::Score => self.add(Op::Score, Level::Lead, ty),
+            ExprKind::Let(id) => {
+                let value = &self.rules.lets[id.0 as usize].value;
+                self.expr(value, Level::Lead)
+            }
+            ExprKind::Persona(id) => {
+                let condition = &self.rules.personas[id.0 as usize].condition;
+                self.expr(condition, Level::Contact)
+            }
+            ExprKind::Not(x) => {
+                let x = self.expr(x, level);
+                self.add(Op::Not(x), level, ty)
+            }
+            ExprKind::And(a, b) | ExprKind::Or(a, b) => {
+                let (a, b) = (self.expr(a, level), self.expr(b, level));
+                let op = if matches!(e.kind, ExprKind::And(..)) {
+                    Op::And(a, b)
+                } else {
+                    Op::Or(a, b)
+                };
+                self.add(op, level, ty)
+            }
+            ExprKind::Is { value, present } => {
+                let input = self.expr(value, level);
+                self.add(
+                    Op::Present {
+                        input,
+                        present: *present,
+                    },
+                    level,
+                    ty,
+                )
+            }
+            ExprKind::AnyContact(body) | ExprKind::EveryContact(body) => {
+                let body = self.expr(body, Level::Contact);
+                let op = if matches!(e.kind, ExprKind::AnyContact(_)) {
+                    Op::Any(body)
+                } else {
+                    Op::Every(body)
+                };
+                self.add(op, Level::Lead, ty)
+            }
+            ExprKind::CountContacts(filter) => {
+                let filter = filter.as_ref().map(|f| self.expr(f, Level::Contact));
+                self.add(Op::Count(filter), Level::Lead, ty)
+            }
+            _ => {
+                let mut children = Vec::new();
+                e.for_each_child(|c| children.push(c.clone()));
+                // An operator over lead values only stays at lead level.
+                let args: Vec<NodeId> = children.iter().map(|c| self.expr(c, level)).collect();
+                let node_level = if args
+                    .iter()
+                    .all(|a| self.nodes[a.0 as usize].level == Level::Lead)
+                {
+                    Level::Lead
+                } else {
+                    Level::Contact
+                };
+                let args = args.into_iter().map(|a| self.at(a, node_level)).collect();
+                let shallow = Expr {
+                    kind: shallow(&e.kind),
+                    ty: e.ty,
+                    span: e.span,
+                };
+                self.add(
+                    Op::Apply {
+                        expr: Box::new(shallow),
+                        args,
+                    },
+                    node_level,
+                    ty,
+                )
+            }
+        };
+        self.at(id, level)
+    }
+
+    /// The columnar forms: text tests and comparisons of a field with constants.
+    fn columnar(&mut self, e: &Expr, level: Level) -> Option<NodeId> {
+        let field = |x: &Expr| match x.kind {
+            ExprKind::Field(f) => Some((f, false)),
+            ExprKind::ContactField(f) => Some((f, true)),
+            _ => None,
+        };
+        let constant = |x: &Expr| match &x.kind {
+            ExprKind::Const(v) => Some(v.clone()),
+            _ => None,
+        };
+        let is_text = |ty: Type| ty == Type::STRING || ty == Type::STRING_LIST;
+        let keys = |f: FieldId, v: &Value| -> Vec<String> {
+            let country = self.rules.schema.field(f).name == "country";
+            semantics::elements(v)
+                .iter()
+                .filter_map(|x| match x {
+                    Value::String(s) => Some(semantics::key(s, country)),
+                    _ => None,
+                })
+                .collect()
+        };
+        let (op, node_level) = match &e.kind {
+            ExprKind::Compare { op, lhs, rhs } => {
+                let ((f, contact), c, op) =
+                    match (field(lhs), constant(rhs), field(rhs), constant(lhs)) {
+                        (Some(fc), Some(c), _, _) => (fc, c, *op),
+                        (_, _, Some(fc), Some(c)) => (fc, c, flip(*op)),
+                        _ => return None,
+                    };
+                let ty = self.rules.schema.field(f).ty;
+                if is_text(ty) && matches!(op, CmpOp::Eq | CmpOp::Ne) {
+                    let pred = TextPred::Keys(keys(f, &c));
+                    (
+                        Op::Text {
+                            field: f,
+                            contact,
+                            pred,
+                            negate: op == CmpOp::Ne,
+                        },
+                        contact,
+                    )
+                } else if matches!(
+                    ty,
+                    Type::Scalar(Scalar::Number | Scalar::Date | Scalar::Duration)
+                ) {
+                    (
+                        Op::Cmp {
+                            field: f,
+                            contact,
+                            op,
+                            value: c,
+                        },
+                        contact,
+                    )
+                } else {
+                    return None;
+                }
+            }
+            ExprKind::In {
+                value,
+                list,
+                negated,
+            } => {
+                let (f, contact) = field(value)?;
+                let c = constant(list)?;
+                if !is_text(self.rules.schema.field(f).ty) {
+                    return None;
+                }
+                let pred = TextPred::Keys(keys(f, &c));
+                (
+                    Op::Text {
+                        field: f,
+                        contact,
+                        pred,
+                        negate: *negated,
+                    },
+                    contact,
+                )
+            }
+            ExprKind::Has { kind, list, item } => {
+                let (f, contact) = field(list)?;
+                let c = constant(item)?;
+                if self.rules.schema.field(f).ty != Type::STRING_LIST {
+                    return None;
+                }
+                match kind {
+                    HasKind::One | HasKind::Any => {
+                        let pred = TextPred::Keys(keys(f, &c));
+                        (
+                            Op::Text {
+                                field: f,
+                                contact,
+                                pred,
+                                negate: false,
+                            },
+                            contact,
+                        )
+                    }
+                    HasKind::All => (
+                        Op::HasAll {
+                            field: f,
+                            contact,
+                            keys: keys(f, &c),
+                        },
+                        contact,
+                    ),
+                }
+            }
+            ExprKind::Between { value, low, high } => {
+                let (f, contact) = field(value)?;
+                let (lo, hi) = (constant(low)?, constant(high)?);
+                let ty = self.rules.schema.field(f).ty;
+                if !matches!(
+                    ty,
+                    Type::Scalar(Scalar::Number | Scalar::Date | Scalar::Duration)
+                ) {
+                    return None;
+                }
+                let node_level = if contact { Level::Contact } else { Level::Lead };
+                let cmp = |op, value| Op::Cmp {
+                    field: f,
+                    contact,
+                    op,
+                    value,
+                };
+                let ge = self.add(cmp(CmpOp::Ge, lo), node_level, Type::BOOL);
+                let le = self.add(cmp(CmpOp::Le, hi), node_level, Type::BOOL);
+                let id = self.add(Op::And(ge, le), node_level, Type::BOOL);
+                return Some(self.at(id, level));
+            }
+            ExprKind::Contains { text, needle }
+            | ExprKind::StartsWith {
+                text,
+                prefix: needle,
+            } => {
+                let (f, contact) = field(text)?;
+                let Value::String(n) = constant(needle)? else {
+                    return None;
+                };
+                if !is_text(self.rules.schema.field(f).ty) {
+                    return None;
+                }
+                let pred = if matches!(e.kind, ExprKind::Contains { .. }) {
+                    TextPred::Contains(n)
+                } else {
+                    TextPred::StartsWith(n)
+                };
+                (
+                    Op::Text {
+                        field: f,
+                        contact,
+                        pred,
+                        negate: false,
+                    },
+                    contact,
+                )
+            }
+            ExprKind::Matches { text, regex } => {
+                let (f, contact) = field(text)?;
+                if !is_text(self.rules.schema.field(f).ty) {
+                    return None;
+                }
+                (
+                    Op::Text {
+                        field: f,
+                        contact,
+                        pred: TextPred::Matches(*regex),
+                        negate: false,
+                    },
+                    contact,
+                )
+            }
+            _ => return None,
+        };
+        let node_level = if node_level {
+            Level::Contact
+        } else {
+            Level::Lead
+        };
+        let id = self.add(op, node_level, Type::BOOL);
+        Some(self.at(id, level))
+    }
+}
+
+/// The children of an operation, in order.
+pub fn children(op: &Op) -> Vec<NodeId> {
+    match op {
+        Op::Present { input, .. } => vec![*input],
+        Op::Not(x) | Op::Broadcast(x) | Op::Any(x) | Op::Every(x) | Op::Count(Some(x)) => vec![*x],
+        Op::And(a, b) | Op::Or(a, b) => vec![*a, *b],
+        Op::Apply { args, .. } => args.clone(),
+        _ => Vec::new(),
+    }
+}
+
+fn flip(op: CmpOp) -> CmpOp {
+    match op {
+        CmpOp::Lt => CmpOp::Gt,
+        CmpOp::Le => CmpOp::Ge,
+        CmpOp::Gt => CmpOp::Lt,
+        CmpOp::Ge => CmpOp::Le,
+        other => other,
+    }
+}
+
+/// The operator of an IR node without its operands (they are the plan node's arguments).
+fn shallow(kind: &ExprKind) -> ExprKind {
+    let hole = || {
+        Box::new(Expr {
+            kind: ExprKind::Const(Value::Bool(false)),
+            ty: Type::Error,
+            span: icp_diagnostics::Span::default(),
+        })
+    };
+    // Keep the operands whose form decides semantics (country fields compare by ISO code):
+    // `apply` inspects them, it never evaluates them.
+    let keep = |e: &Expr| -> Box<Expr> { Box::new(e.clone()) };
+    match kind {
+        ExprKind::List(items) => ExprKind::List(items.iter().map(|_| *hole()).collect()),
+        ExprKind::Not(_) => ExprKind::Not(hole()),
+        ExprKind::Neg(_) => ExprKind::Neg(hole()),
+        ExprKind::Arith { op, .. } => ExprKind::Arith {
+            op: *op,
+            lhs: hole(),
+            rhs: hole(),
+        },
+        ExprKind::Compare { op, lhs, rhs } => ExprKind::Compare {
+            op: *op,
+            lhs: keep(lhs),
+            rhs: keep(rhs),
+        },
+        ExprKind::In { value, negated, .. } => ExprKind::In {
+            value: keep(value),
+            list: hole(),
+            negated: *negated,
+        },
+        ExprKind::Has { kind, list, .. } => ExprKind::Has {
+            kind: *kind,
+            list: keep(list),
+            item: hole(),
+        },
+        ExprKind::Contains { .. } => ExprKind::Contains {
+            text: hole(),
+            needle: hole(),
+        },
+        ExprKind::StartsWith { .. } => ExprKind::StartsWith {
+            text: hole(),
+            prefix: hole(),
+        },
+        ExprKind::Matches { regex, .. } => ExprKind::Matches {
+            text: hole(),
+            regex: *regex,
+        },
+        ExprKind::Between { .. } => ExprKind::Between {
+            value: hole(),
+            low: hole(),
+            high: hole(),
+        },
+        ExprKind::Is { present, .. } => ExprKind::Is {
+            value: hole(),
+            present: *present,
+        },
+        ExprKind::Call { builtin, .. } => ExprKind::Call {
+            builtin: *builtin,
+            arg: hole(),
+        },
+        other => other.clone(),
+    }
+}
+
+/// A structural key of an operation for sharing identical nodes (spans left out).
+struct OpKey<'a>(&'a Op);
+
+impl fmt::Display for OpKey<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Op::Apply { expr, args } => {
+                write!(f, "apply {} {:?}", describe(expr), args)
+            }
+            other => write!(f, "{other:?}"),
+        }
+    }
+}
+
+/// A short description of a shallow IR operator.
+fn describe(e: &Expr) -> String {
+    let country = |x: &Expr| matches!(x.kind, ExprKind::Field(_) | ExprKind::ContactField(_));
+    match &e.kind {
+        ExprKind::List(items) => format!("list/{}", items.len()),
+        ExprKind::Not(_) => "not".into(),
+        ExprKind::Neg(_) => "neg".into(),
+        ExprKind::Arith { op, .. } => format!("{op:?}").to_lowercase(),
+        ExprKind::Compare { op, lhs, rhs } => {
+            let field = [lhs, rhs]
+                .iter()
+                .find(|x| country(x))
+                .map_or(String::new(), |x| match x.kind {
+                    ExprKind::Field(f) | ExprKind::ContactField(f) => format!(" on field {}", f.0),
+                    _ => String::new(),
+                });
+            format!("{}{field}", op.as_str())
+        }
+        ExprKind::In { negated, .. } => {
+            if *negated {
+                "not in".into()
+            } else {
+                "in".into()
+            }
+        }
+        ExprKind::Has { kind, .. } => format!("has {kind:?}").to_lowercase(),
+        ExprKind::Contains { .. } => "contains".into(),
+        ExprKind::StartsWith { .. } => "starts with".into(),
+        ExprKind::Matches { regex, .. } => format!("matches /{}/", regex.0),
+        ExprKind::Between { .. } => "between".into(),
+        ExprKind::Is { present, .. } => {
+            if *present {
+                "is present".into()
+            } else {
+                "is missing".into()
+            }
+        }
+        ExprKind::Call { builtin, .. } => builtin.name().into(),
+        other => format!("{other:?}"),
+    }
+}
+
+impl fmt::Display for Plan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = |f: &FieldId| {
+            self.field_names
+                .get(f.0 as usize)
+                .cloned()
+                .unwrap_or_default()
+        };
+        for (i, node) in self.nodes.iter().enumerate() {
+            let level = match node.level {
+                Level::Lead => "lead",
+                Level::Contact => "contact",
+            };
+            let score = node
+                .score_of
+                .map_or(String::new(), |icp| format!("  [after score of icp {icp}]"));
+            let op = match &node.op {
+                Op::Const(v) => format!("const {v}"),
+                Op::Field(field) | Op::ContactField(field) => name(field),
+                Op::Signal(s) => format!("signal #{}", s.0),
+                Op::Today => "today".into(),
+                Op::Score => "score".into(),
+                Op::Text {
+                    field,
+                    pred,
+                    negate,
+                    ..
+                } => format!(
+                    "{} {}{} (per distinct value)",
+                    name(field),
+                    if *negate { "not " } else { "" },
+                    match pred {
+                        TextPred::Keys(keys) => format!("in keys {keys:?}"),
+                        TextPred::Contains(n) => format!("contains {n:?}"),
+                        TextPred::StartsWith(n) => format!("starts with {n:?}"),
+                        TextPred::Matches(r) => format!("matches regex #{}", r.0),
+                    }
+                ),
+                Op::HasAll { field, keys, .. } => {
+                    format!("{} has all keys {keys:?}", name(field))
+                }
+                Op::Cmp {
+                    field, op, value, ..
+                } => format!("{} {} {value}", name(field), op.as_str()),
+                Op::Present { input, present } => format!(
+                    "{input} is {}",
+                    if *present { "present" } else { "missing" }
+                ),
+                Op::Not(x) => format!("not {x}"),
+                Op::And(a, b) => format!("{a} and {b}"),
+                Op::Or(a, b) => format!("{a} or {b}"),
+                Op::Broadcast(x) => format!("broadcast {x} to contacts"),
+                Op::Any(x) => format!("any contact {x}"),
+                Op::Every(x) => format!("every contact {x}"),
+                Op::Count(None) => "count contacts".into(),
+                Op::Count(Some(x)) => format!("count contacts {x}"),
+                Op::Apply { expr, args } => {
+                    let args: Vec<String> = args.iter().map(ToString::to_string).collect();
+                    format!("apply {} ({}) row by row", describe(expr), args.join(", "))
+                }
+            };
+            writeln!(f, "%{i:<3} {level:<7} {op}{score}")?;
+        }
+        for (i, icp) in self.icps.iter().enumerate() {
+            let list = |ids: &[NodeId]| {
+                ids.iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
+            let tiers: Vec<String> = icp
+                .tiers
+                .iter()
+                .map(|t| t.map_or_else(|| "otherwise".to_string(), |n| n.to_string()))
+                .collect();
+            writeln!(
+                f,
+                "icp {i}: require [{}] exclude [{}] score [{}] tiers [{}]",
+                list(&icp.requires),
+                list(&icp.excludes),
+                list(&icp.scores),
+                tiers.join(" ")
+            )?;
+        }
+        let personas: Vec<String> = self.personas.iter().map(ToString::to_string).collect();
+        writeln!(f, "personas [{}]", personas.join(" "))
+    }
+}
