@@ -14,7 +14,10 @@
 
 use std::fmt::Write;
 
+use crate::ir::{CmpOp, Expr, ExprKind, RuleSet};
+use crate::lead::Lead;
 use crate::result::{CheckKind, IcpResult, LeadResult};
+use crate::schema::Value;
 use crate::semantics::Truth;
 use crate::testing::fmt;
 
@@ -96,4 +99,103 @@ pub fn explain_personas(result: &LeadResult, indent: usize) -> String {
         let _ = writeln!(out, "{pad}contact {}: {list}", i + 1);
     }
     out
+}
+
+/// What would have changed the outcome for a lead close to a better one: for a disqualified
+/// lead, the conditions that disqualified it and the values they read; for a qualified lead
+/// below the ICP's top tier, the score the next tier up needs and the scores that could close
+/// the gap (false ones, and unknown ones with the data they miss).
+pub fn near_miss(rules: &RuleSet, lead: &Lead, r: &IcpResult) -> Vec<String> {
+    let icp = &rules.icps[r.icp];
+    let mut out = Vec::new();
+    if !r.qualified {
+        let conditions = icp
+            .requires
+            .iter()
+            .zip(r.checks.iter().filter(|c| c.kind == CheckKind::Require))
+            .filter(|(_, c)| c.result != Truth::True)
+            .map(|(clause, _)| ("require", clause))
+            .chain(
+                icp.excludes
+                    .iter()
+                    .zip(r.checks.iter().filter(|c| c.kind == CheckKind::Exclude))
+                    .filter(|(_, c)| c.result == Truth::True)
+                    .map(|(clause, _)| ("exclude", clause)),
+            );
+        for (what, clause) in conditions {
+            out.push(format!("{what} {} — {}", clause.label, values_read(rules, lead, &clause.condition)));
+        }
+        return out;
+    }
+    let current = r.tier_index.unwrap_or(icp.tiers.len());
+    let Some(next) = current.checked_sub(1) else {
+        return out;
+    };
+    let Some((strict, threshold)) = icp.tiers[next].condition.as_ref().and_then(score_threshold) else {
+        return out;
+    };
+    let gap = threshold - r.score;
+    let needs = if strict { format!("> {}", fmt(threshold)) } else { format!("≥ {}", fmt(threshold)) };
+    out.push(format!(
+        "tier {} needs score {needs}, this lead has {} ({} short)",
+        icp.tiers[next].name,
+        fmt(r.score),
+        fmt(gap.max(0.0))
+    ));
+    for (rule, check) in icp.scores.iter().zip(r.checks.iter().filter(|c| matches!(c.kind, CheckKind::Score { .. }))) {
+        if check.result == Truth::True || rule.points <= 0.0 {
+            continue;
+        }
+        let why = match check.result {
+            Truth::Unknown => format!("unknown: {} missing", check.missing.join(", ")),
+            _ => values_read(rules, lead, &rule.condition),
+        };
+        out.push(format!("  +{} \"{}\" — {why}", fmt(rule.points), rule.label));
+    }
+    out
+}
+
+/// `score >= N` (or `score > N`) as (strict, N).
+fn score_threshold(e: &Expr) -> Option<(bool, f64)> {
+    match &e.kind {
+        ExprKind::Compare { op, lhs, rhs } => match (&lhs.kind, &rhs.kind, op) {
+            (ExprKind::Score, ExprKind::Const(Value::Number(n)), CmpOp::Ge) => Some((false, *n)),
+            (ExprKind::Score, ExprKind::Const(Value::Number(n)), CmpOp::Gt) => Some((true, *n)),
+            _ => None,
+        },
+        ExprKind::And(a, b) => score_threshold(a).or_else(|| score_threshold(b)),
+        _ => None,
+    }
+}
+
+/// The lead's values of the company fields a condition reads: `company.employees is 30`.
+fn values_read(rules: &RuleSet, lead: &Lead, e: &Expr) -> String {
+    let mut fields = Vec::new();
+    collect_fields(rules, e, &mut fields);
+    if fields.is_empty() {
+        return "decided by its contacts or signals".to_string();
+    }
+    fields
+        .iter()
+        .map(|f| {
+            let name = rules.schema.field(*f).path();
+            match &lead.company[f.0 as usize] {
+                Some(v) => format!("{name} is {v}"),
+                None => format!("{name} is missing"),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn collect_fields(rules: &RuleSet, e: &Expr, out: &mut Vec<crate::schema::FieldId>) {
+    match &e.kind {
+        ExprKind::Field(f) => {
+            if !out.contains(f) {
+                out.push(*f);
+            }
+        }
+        ExprKind::Let(id) => collect_fields(rules, &rules.lets[id.0 as usize].value, out),
+        _ => e.for_each_child(|c| collect_fields(rules, c, out)),
+    }
 }
