@@ -1,1 +1,46 @@
-//! x
+//! Lead input and result output of `icp`: CSV and JSON Lines lead files into columnar batches,
+//! and scored results back out.
+//!
+//! How it works: [`LeadReader`] ([`read`]) opens a lead file — CSV with one row per company
+//! (optionally with a contacts CSV), CSV with one row per contact, or JSON Lines — maps its
+//! headers to fields (the `mapping` module, driven by the `[input]` table of `icp.toml`,
+//! [`config`], and the CRM export [`presets`]), parses every value for its field's type
+//! ([`parse`]) and yields `icp_engine` batches of `[input] batch_size` leads, streaming. Rows
+//! that cannot be read go to a rejects sink and values that do not parse are counted; the
+//! [`ReadReport`] ([`report`]) accounts for every row. [`ResultWriter`] ([`mod@write`]) writes
+//! the evaluator's results as CSV or JSON Lines.
+//!
+//! ```no_run
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use icp_io::{InputConfig, LeadReader, ReadOptions};
+//! let schema = icp_engine::Schema::canonical();
+//! let config = InputConfig::default();
+//! let mut reader = LeadReader::open(
+//!     std::path::Path::new("leads.csv"),
+//!     &schema,
+//!     &config,
+//!     ReadOptions::default(),
+//! )?;
+//! for batch in &mut reader {
+//!     let batch = batch?;
+//!     println!("{} leads", batch.len());
+//! }
+//! assert!(reader.report().is_balanced());
+//! # Ok(())
+//! # }
+//! ```
+
+pub mod config;
+mod csv_split;
+mod mapping;
+pub mod parse;
+pub mod presets;
+pub mod read;
+pub mod report;
+pub mod write;
+
+pub use config::{InputConfig, InputConfigError};
+pub use presets::{JoinKind, Preset, PresetColumn, PresetTarget};
+pub use read::{InputError, InputFormat, LeadReader, ReadOptions};
+pub use report::{FieldErrors, ReadMode, ReadReport};
+pub use write::{OutputFormat, ResultWriter, WriteOptions};

@@ -147,9 +147,8 @@ pub fn parse_json(kind: Kind, value: &serde_json::Value, separator: &str) -> Par
             };
             match kind {
                 Kind::Employees | Kind::Money | Kind::Number => Parsed::Value(Value::Number(f)),
-                Kind::Year => parse_year(&n.to_string()).map_or(Parsed::Invalid, |y| {
-                    Parsed::Value(Value::Number(y))
-                }),
+                Kind::Year => parse_year(&n.to_string())
+                    .map_or(Parsed::Invalid, |y| Parsed::Value(Value::Number(y))),
                 Kind::Duration => Parsed::Value(Value::Duration(f)),
                 Kind::Bool if f == 0.0 || f == 1.0 => Parsed::Value(Value::Bool(f == 1.0)),
                 Kind::Text | Kind::List(Scalar::String) | Kind::List(Scalar::Number) => {
@@ -191,10 +190,11 @@ pub fn parse_json(kind: Kind, value: &serde_json::Value, separator: &str) -> Par
 /// Splits a list on `separator`, trims the items and drops the empty ones. An empty separator
 /// does not split.
 pub fn split_list<'a>(text: &'a str, separator: &str) -> Vec<&'a str> {
-    let pieces: Vec<&str> = if separator.is_empty() {
-        vec![text]
-    } else {
-        text.split(separator).collect()
+    let mut single = separator.chars();
+    let pieces: Vec<&str> = match (single.next(), single.next()) {
+        (None, _) => vec![text],
+        (Some(c), None) => text.split(c).collect(),
+        _ => text.split(separator).collect(),
     };
     pieces
         .into_iter()
@@ -227,7 +227,8 @@ pub fn normalize_domain(text: &str) -> Option<String> {
         && s.contains('.')
         && !s.starts_with(['.', '-'])
         && !s.contains("..")
-        && s.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '.' || c == '_');
+        && s.chars()
+            .all(|c| c.is_alphanumeric() || c == '-' || c == '.' || c == '_');
     valid.then(|| s.to_string())
 }
 
@@ -289,10 +290,7 @@ fn is_currency_code(word: &str) -> bool {
 
 /// Splits the leading run of ASCII letters off `s`.
 fn take_word(s: &str) -> (&str, &str) {
-    let n = s
-        .bytes()
-        .take_while(|b| b.is_ascii_alphabetic())
-        .count();
+    let n = s.bytes().take_while(|b| b.is_ascii_alphabetic()).count();
     s.split_at(n)
 }
 
@@ -301,14 +299,19 @@ fn take_word(s: &str) -> (&str, &str) {
 /// `"1,000,000"` → 1 000 000.
 pub fn parse_number(text: &str) -> Option<f64> {
     let mut rest = text.trim();
+    // The common case, plain digits with at most one decimal point, parses directly.
+    let plain = rest.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        && rest.bytes().filter(|b| *b == b'.').count() <= 1
+        && rest.bytes().any(|b| b.is_ascii_digit());
+    if plain {
+        return rest.parse().ok().filter(|f: &f64| f.is_finite());
+    }
     let mut negative = false;
     let mut signed = false;
     // Prefix: signs and currencies in any order.
     loop {
         rest = rest.trim_start();
-        let Some(c) = rest.chars().next() else {
-            return None;
-        };
+        let c = rest.chars().next()?;
         if c == '-' || c == '−' || c == '+' {
             if signed {
                 return None;
@@ -512,8 +515,8 @@ fn parse_range(text: &str) -> Option<f64> {
     (lo <= hi).then(|| (lo + hi) / 2.0)
 }
 
-/// An employee count: `"51-200"` → 125.5 (the midpoint), `"10,001+"` → 10001, `"1.2K"` → 1200,
-/// `"250 employees"` → 250.
+/// An employee count: `"51-200"` → 125.5 (the midpoint), `"10,001+"` → 10001,
+/// `"1.2K"` → 1200, `"250 employees"` → 250.
 pub fn parse_employees(text: &str) -> Option<f64> {
     let mut t = text.trim();
     for word in ["employees", "employee", "people", "staff"] {
@@ -529,8 +532,8 @@ pub fn parse_employees(text: &str) -> Option<f64> {
     if let Some(base) = t.strip_suffix('+') {
         return parse_number(base).filter(|n| *n >= 0.0);
     }
-    parse_range(t)
-        .or_else(|| parse_number(t))
+    parse_number(t)
+        .or_else(|| parse_range(t))
         .filter(|n| *n >= 0.0)
 }
 
@@ -547,7 +550,7 @@ pub fn parse_money(text: &str) -> Option<f64> {
         }
         t = before;
     }
-    parse_range(t).or_else(|| parse_number(t))
+    parse_number(t).or_else(|| parse_range(t))
 }
 
 /// A year: `"1998"`, `"1998.0"`, or the year of a date.
@@ -659,9 +662,7 @@ pub fn parse_date(text: &str) -> Option<i32> {
 /// or the words `days`, `weeks`, `months`, `years`.
 pub fn parse_duration(text: &str) -> Option<f64> {
     let t = text.trim();
-    let split = t
-        .find(|c: char| c.is_ascii_alphabetic())
-        .unwrap_or(t.len());
+    let split = t.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(t.len());
     let (number, unit) = t.split_at(split);
     let n = parse_number(number)?;
     let days = match unit.trim().to_ascii_lowercase().as_str() {
@@ -683,8 +684,88 @@ mod tests {
     }
 
     #[test]
+    fn no_input_panics() {
+        let pieces = [
+            "",
+            " ",
+            "1",
+            "5",
+            ".",
+            ",",
+            "-",
+            "–",
+            "+",
+            "$",
+            "€",
+            "k",
+            "M",
+            "billion",
+            "ü",
+            "é",
+            "employees",
+            " to ",
+            "(",
+            ")",
+            "/",
+            ":",
+            "@",
+            "www.",
+            "http://",
+            "T",
+            "2024",
+            "03",
+            "Mar",
+            "\u{a0}",
+            "١٢٣",
+            "'",
+            "_",
+            "0",
+            "x",
+            "USD",
+            "mio.",
+        ];
+        let kinds = [
+            Kind::Text,
+            Kind::Domain,
+            Kind::Employees,
+            Kind::Money,
+            Kind::Year,
+            Kind::Number,
+            Kind::Bool,
+            Kind::Date,
+            Kind::Duration,
+            Kind::List(Scalar::String),
+            Kind::List(Scalar::Number),
+            Kind::List(Scalar::Date),
+        ];
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    let text = format!("{a}{b}{c}");
+                    let separator = if text.len() % 2 == 0 { ";" } else { "ü" };
+                    for kind in kinds {
+                        let _ = parse_text(kind, &text, separator);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn placeholders_are_missing() {
-        for t in ["", "  ", "n/a", "N/A", "-", "null", "NULL", "none", "None", "unknown", " Unknown "] {
+        for t in [
+            "",
+            "  ",
+            "n/a",
+            "N/A",
+            "-",
+            "null",
+            "NULL",
+            "none",
+            "None",
+            "unknown",
+            " Unknown ",
+        ] {
             assert!(is_missing(t), "{t:?}");
             assert_eq!(parse_text(Kind::Number, t, ";"), Parsed::Missing, "{t:?}");
             assert_eq!(parse_text(Kind::Text, t, ";"), Parsed::Missing, "{t:?}");
@@ -730,8 +811,21 @@ mod tests {
             assert_eq!(parse_number(text), Some(want), "{text:?}");
         }
         for bad in [
-            "", "abc", "12abc", "1.2.3,4", "1,2,3.4.5", "M", "$", "--5", "2024 2025", "1 00",
-            "5 apples", "1e5", "10 M M", "inf", "NaN",
+            "",
+            "abc",
+            "12abc",
+            "1.2.3,4",
+            "1,2,3.4.5",
+            "M",
+            "$",
+            "--5",
+            "2024 2025",
+            "1 00",
+            "5 apples",
+            "1e5",
+            "10 M M",
+            "inf",
+            "NaN",
         ] {
             assert_eq!(parse_number(bad), None, "{bad:?}");
         }
@@ -816,8 +910,15 @@ mod tests {
         assert_eq!(parse_date("25/03/2024"), date(2024, 3, 25));
         assert_eq!(parse_date("1970-01-01"), Some(0));
         for bad in [
-            "2024-02-30", "2024-13-01", "13/13/2024", "yesterday", "2024", "5 Foo 2024",
-            "2024-03-05 lunch", "", "Mar Mar 2024",
+            "2024-02-30",
+            "2024-13-01",
+            "13/13/2024",
+            "yesterday",
+            "2024",
+            "5 Foo 2024",
+            "2024-03-05 lunch",
+            "",
+            "Mar Mar 2024",
         ] {
             assert_eq!(parse_date(bad), None, "{bad:?}");
         }
@@ -890,7 +991,14 @@ mod tests {
         for (text, want) in cases {
             assert_eq!(normalize_domain(text).as_deref(), Some(want), "{text:?}");
         }
-        for bad in ["acme", "acme com", "http://", ".com", "a..b", "acme.com;beta.com"] {
+        for bad in [
+            "acme",
+            "acme com",
+            "http://",
+            ".com",
+            "a..b",
+            "acme.com;beta.com",
+        ] {
             assert_eq!(normalize_domain(bad), None, "{bad:?}");
         }
     }
@@ -957,7 +1065,11 @@ mod tests {
         );
         assert_eq!(parse_json(Kind::Text, &json!(null), ";"), Parsed::Missing);
         assert_eq!(
-            parse_json(Kind::List(Scalar::String), &json!(["a", " b ", null, ""]), ";"),
+            parse_json(
+                Kind::List(Scalar::String),
+                &json!(["a", " b ", null, ""]),
+                ";"
+            ),
             Parsed::Value(Value::List(vec![
                 Value::String("a".into()),
                 Value::String("b".into())
@@ -974,7 +1086,10 @@ mod tests {
             parse_json(Kind::Bool, &json!(true), ";"),
             Parsed::Value(Value::Bool(true))
         );
-        assert_eq!(parse_json(Kind::Number, &json!({"a": 1}), ";"), Parsed::Invalid);
+        assert_eq!(
+            parse_json(Kind::Number, &json!({"a": 1}), ";"),
+            Parsed::Invalid
+        );
         assert_eq!(parse_json(Kind::Number, &json!([1]), ";"), Parsed::Invalid);
         assert_eq!(
             parse_json(Kind::List(Scalar::String), &json!([["nested"]]), ";"),

@@ -1,0 +1,481 @@
+//! Splitting CSV input into records, with their line numbers and raw bytes, and recovery from
+//! broken quoting.
+//!
+//! How it works: bytes are read in chunks into one buffer and handed to `csv_core`, which
+//! never fails ("a parse over no parse") and writes the unescaped fields of one record to an
+//! output buffer. The buffer keeps every byte of the current record, so a record comes out
+//! with the exact bytes it had in the file (for the rejects file) and the line it starts on
+//! (counting `\n`, quoted ones included; blank lines are skipped but counted). Memory is the
+//! read chunk plus the largest record: a 10 MB field costs about 20 MB while it is read.
+//!
+//! Broken quoting: an unbalanced `"` makes `csv_core` read on, past line ends, until the next
+//! quote or the end of the input, swallowing the rows in between. Once the header's width is
+//! known, a record that spans several lines *and* has the wrong number of fields or an odd
+//! number of quote characters (a quote never closed before the end of the input) is taken to
+//! be that: its first line — where the unbalanced quote must be, since the first line break
+//! inside a record is inside a quoted field opened on that line — is reported as
+//! [`Event::Broken`], and reading starts again at the next line, so the rows the quote
+//! swallowed are read as rows. A legitimate multi-line quoted value (balanced quotes, the right
+//! number of fields) is a normal record. A quoted field that has run on for more than
+//! [`MAX_RUNAWAY`] bytes over several lines is treated the same way without waiting for the end
+//! of the input, which bounds memory. What cannot be told apart: a stray quote closed by
+//! another stray quote some lines later, with the right number of fields in the end, reads as
+//! one record with a multi-line value.
+
+use std::io::{self, Read};
+
+use csv_core::ReadRecordResult;
+
+const CHUNK: usize = 64 * 1024;
+
+/// How far a quoted field may run over several lines before it is taken to be an unbalanced
+/// quote.
+pub(crate) const MAX_RUNAWAY: usize = 64 << 20;
+
+/// One record: its line, its raw bytes (without the line end) and its fields.
+#[derive(Debug)]
+pub(crate) struct Record<'a> {
+    pub line: u64,
+    pub raw: &'a [u8],
+    out: &'a [u8],
+    ends: &'a [usize],
+}
+
+impl<'a> Record<'a> {
+    pub(crate) fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// The unescaped bytes of field `i`.
+    pub(crate) fn field(&self, i: usize) -> Option<&'a [u8]> {
+        let end = *self.ends.get(i)?;
+        let start = if i == 0 { 0 } else { *self.ends.get(i - 1)? };
+        self.out.get(start..end)
+    }
+
+    pub(crate) fn fields(&self) -> impl Iterator<Item = &'a [u8]> + '_ {
+        (0..self.len()).filter_map(|i| self.field(i))
+    }
+}
+
+/// What the splitter found next.
+#[derive(Debug)]
+pub(crate) enum Event<'a> {
+    Record(Record<'a>),
+    /// The first line of a record broken by an unbalanced quote (see the module documentation).
+    Broken {
+        line: u64,
+        raw: &'a [u8],
+        /// Lines the broken record ran over.
+        lines: u64,
+        /// Fields it had.
+        fields: usize,
+        /// Whether it was cut at [`MAX_RUNAWAY`] rather than ended.
+        runaway: bool,
+    },
+}
+
+/// Splits CSV input from `R` into [`Event`]s.
+pub(crate) struct CsvSplitter<R> {
+    source: R,
+    core: csv_core::Reader,
+    buf: Vec<u8>,
+    /// Start of the current record in `buf`.
+    start: usize,
+    /// Next byte to hand to `csv_core`.
+    pos: usize,
+    /// End of the bytes read into `buf`.
+    end: usize,
+    eof: bool,
+    out: Vec<u8>,
+    ends: Vec<usize>,
+    nout: usize,
+    nend: usize,
+    /// The line `buf[start]` is on.
+    line: u64,
+    expected: Option<usize>,
+    max_runaway: usize,
+    /// Whether a byte-order mark at the start has been looked for.
+    bom_checked: bool,
+}
+
+impl<R> std::fmt::Debug for CsvSplitter<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CsvSplitter")
+            .field("line", &self.line)
+            .field("expected", &self.expected)
+            .finish_non_exhaustive()
+    }
+}
+
+fn newlines(bytes: &[u8]) -> u64 {
+    bytes.iter().filter(|b| **b == b'\n').count() as u64
+}
+
+fn trim_line_end(mut bytes: &[u8]) -> &[u8] {
+    while let [rest @ .., b'\n' | b'\r'] = bytes {
+        bytes = rest;
+    }
+    bytes
+}
+
+impl<R: Read> CsvSplitter<R> {
+    pub(crate) fn new(source: R, delimiter: u8) -> Self {
+        CsvSplitter {
+            source,
+            core: csv_core::ReaderBuilder::new().delimiter(delimiter).build(),
+            buf: vec![0; CHUNK],
+            start: 0,
+            pos: 0,
+            end: 0,
+            eof: false,
+            out: vec![0; CHUNK],
+            ends: vec![0; 64],
+            nout: 0,
+            nend: 0,
+            line: 1,
+            expected: None,
+            max_runaway: MAX_RUNAWAY,
+            bom_checked: false,
+        }
+    }
+
+    /// The number of fields a record should have (the header's); until it is set, no record
+    /// is taken for broken.
+    pub(crate) fn set_expected(&mut self, fields: usize) {
+        self.expected = Some(fields);
+    }
+
+    #[cfg(test)]
+    fn with_max_runaway(mut self, max: usize) -> Self {
+        self.max_runaway = max;
+        self
+    }
+
+    /// Reads more input into `buf`, keeping the current record.
+    fn fill(&mut self) -> io::Result<()> {
+        if self.start > 0 {
+            self.buf.copy_within(self.start..self.end, 0);
+            self.pos -= self.start;
+            self.end -= self.start;
+            self.start = 0;
+        }
+        if self.end == self.buf.len() {
+            let grown = self.buf.len().saturating_mul(2).max(CHUNK);
+            self.buf.resize(grown, 0);
+        }
+        loop {
+            let Some(space) = self.buf.get_mut(self.end..) else {
+                return Ok(());
+            };
+            match self.source.read(space) {
+                Ok(0) => {
+                    self.eof = true;
+                    return Ok(());
+                }
+                Ok(n) => {
+                    self.end += n;
+                    return Ok(());
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// The current record's bytes after its leading blank lines, and how many lines those
+    /// were.
+    fn body(&self) -> (usize, u64) {
+        let rec = self.buf.get(self.start..self.pos).unwrap_or_default();
+        let lead = rec
+            .iter()
+            .take_while(|b| **b == b'\n' || **b == b'\r')
+            .count();
+        (self.start + lead, newlines(&rec[..lead]))
+    }
+
+    /// Takes the first line of the current record as broken and starts again after it.
+    fn recover(&mut self, runaway: bool) -> Option<Event<'_>> {
+        let (body_start, blank) = self.body();
+        let body = self.buf.get(body_start..self.pos).unwrap_or_default();
+        let first_nl = body.iter().position(|b| *b == b'\n')?;
+        let line = self.line + blank;
+        let lines = newlines(trim_line_end(body)) + 1;
+        let fields = self.nend;
+        let restart = body_start + first_nl + 1;
+        self.core.reset();
+        self.start = restart;
+        self.pos = restart;
+        self.line = line + 1;
+        let raw = trim_line_end(self.buf.get(body_start..body_start + first_nl)?);
+        Some(Event::Broken {
+            line,
+            raw,
+            lines,
+            fields,
+            runaway,
+        })
+    }
+
+    /// The next record, broken line, or `None` at the end of the input.
+    pub(crate) fn next_event(&mut self) -> io::Result<Option<Event<'_>>> {
+        // The previous record is done with.
+        self.start = self.pos;
+        self.nout = 0;
+        self.nend = 0;
+        loop {
+            if !self.bom_checked {
+                if self.end - self.pos < 3 && !self.eof {
+                    self.fill()?;
+                    continue;
+                }
+                if self
+                    .buf
+                    .get(self.pos..self.end)
+                    .is_some_and(|b| b.starts_with(b"\xEF\xBB\xBF"))
+                {
+                    self.pos += 3;
+                    self.start = self.pos;
+                }
+                self.bom_checked = true;
+            }
+            if self.pos == self.end && !self.eof {
+                let runaway = self.expected.is_some() && self.pos - self.start > self.max_runaway;
+                if runaway {
+                    let (body_start, _) = self.body();
+                    let spans = self
+                        .buf
+                        .get(body_start..self.pos)
+                        .is_some_and(|b| b.contains(&b'\n'));
+                    if spans {
+                        return Ok(self.recover(true));
+                    }
+                }
+                self.fill()?;
+                continue;
+            }
+            let input = self.buf.get(self.pos..self.end).unwrap_or_default();
+            if self.nout == self.out.len() {
+                let grown = self.out.len().saturating_mul(2);
+                self.out.resize(grown, 0);
+            }
+            if self.nend == self.ends.len() {
+                let grown = self.ends.len().saturating_mul(2);
+                self.ends.resize(grown, 0);
+            }
+            let (Some(out), Some(ends)) = (
+                self.out.get_mut(self.nout..),
+                self.ends.get_mut(self.nend..),
+            ) else {
+                return Ok(None);
+            };
+            let (res, nin, nout, nend) = self.core.read_record(input, out, ends);
+            self.pos += nin;
+            self.nout += nout;
+            self.nend += nend;
+            match res {
+                ReadRecordResult::InputEmpty => {
+                    if self.eof {
+                        return Ok(None);
+                    }
+                }
+                ReadRecordResult::OutputFull | ReadRecordResult::OutputEndsFull => {}
+                ReadRecordResult::End => return Ok(None),
+                ReadRecordResult::Record => return Ok(Some(self.finish_record())),
+            }
+        }
+    }
+
+    fn finish_record(&mut self) -> Event<'_> {
+        let (body_start, blank) = self.body();
+        let line = self.line + blank;
+        let body = self.buf.get(body_start..self.pos).unwrap_or_default();
+        let raw = trim_line_end(body);
+        let raw_end = body_start + raw.len();
+        let unbalanced = raw.iter().filter(|b| **b == b'"').count() % 2 == 1;
+        let wrong_width = self.expected.is_some_and(|n| n != self.nend);
+        if self.expected.is_some() && (wrong_width || unbalanced) && raw.contains(&b'\n') {
+            return self.recover(false).unwrap_or(Event::Broken {
+                line,
+                raw: &[],
+                lines: 1,
+                fields: 0,
+                runaway: false,
+            });
+        }
+        self.line += newlines(self.buf.get(self.start..self.pos).unwrap_or_default());
+        Event::Record(Record {
+            line,
+            raw: self.buf.get(body_start..raw_end).unwrap_or_default(),
+            out: self.out.get(..self.nout).unwrap_or_default(),
+            ends: self.ends.get(..self.nend).unwrap_or_default(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, PartialEq)]
+    enum E {
+        R(u64, Vec<String>, String),
+        B(u64, String, u64, usize),
+    }
+
+    fn split_with(input: &[u8], runaway: usize, chunked: bool) -> Vec<E> {
+        // A reader that hands out one byte at a time exercises every refill path.
+        struct OneByte<'a>(&'a [u8]);
+        impl Read for OneByte<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                match (self.0.split_first(), buf.first_mut()) {
+                    (Some((b, rest)), Some(slot)) => {
+                        *slot = *b;
+                        self.0 = rest;
+                        Ok(1)
+                    }
+                    _ => Ok(0),
+                }
+            }
+        }
+        let source: Box<dyn Read> = if chunked {
+            Box::new(OneByte(input))
+        } else {
+            Box::new(input)
+        };
+        let mut s = CsvSplitter::new(source, b',').with_max_runaway(runaway);
+        let mut events = Vec::new();
+        let mut first = true;
+        while let Some(e) = s.next_event().unwrap() {
+            let mut width = None;
+            events.push(match e {
+                Event::Record(r) => {
+                    width = Some(r.len());
+                    E::R(
+                        r.line,
+                        r.fields()
+                            .map(|f| String::from_utf8_lossy(f).into_owned())
+                            .collect(),
+                        String::from_utf8_lossy(r.raw).into_owned(),
+                    )
+                }
+                Event::Broken {
+                    line,
+                    raw,
+                    lines,
+                    fields,
+                    ..
+                } => E::B(
+                    line,
+                    String::from_utf8_lossy(raw).into_owned(),
+                    lines,
+                    fields,
+                ),
+            });
+            if first {
+                if let Some(w) = width {
+                    s.set_expected(w);
+                }
+                first = false;
+            }
+        }
+        events
+    }
+
+    fn split(input: &[u8]) -> Vec<E> {
+        let a = split_with(input, MAX_RUNAWAY, false);
+        let b = split_with(input, MAX_RUNAWAY, true);
+        assert_eq!(a, b, "chunking changes nothing");
+        a
+    }
+
+    fn r(line: u64, fields: &[&str], raw: &str) -> E {
+        E::R(
+            line,
+            fields.iter().map(|s| s.to_string()).collect(),
+            raw.to_string(),
+        )
+    }
+
+    #[test]
+    fn records_carry_lines_and_raw_bytes() {
+        let events = split(b"\xEF\xBB\xBFa,b\r\n1,\"x,y\"\r\n\r\n2,\"multi\nline\"\n3,z");
+        assert_eq!(
+            events,
+            [
+                r(1, &["a", "b"], "a,b"),
+                r(2, &["1", "x,y"], "1,\"x,y\""),
+                r(4, &["2", "multi\nline"], "2,\"multi\nline\""),
+                r(6, &["3", "z"], "3,z"),
+            ]
+        );
+    }
+
+    #[test]
+    fn ragged_rows_come_out_as_they_are() {
+        let events = split(b"a,b\n1\n1,2,3\n");
+        assert_eq!(
+            events,
+            [
+                r(1, &["a", "b"], "a,b"),
+                r(2, &["1"], "1"),
+                r(3, &["1", "2", "3"], "1,2,3"),
+            ]
+        );
+    }
+
+    #[test]
+    fn an_unbalanced_quote_loses_only_its_line() {
+        let events = split(b"a,b\n1,\"oops\n2,x\n3,y\n");
+        assert_eq!(
+            events,
+            [
+                r(1, &["a", "b"], "a,b"),
+                E::B(2, "1,\"oops".into(), 3, 2),
+                r(3, &["2", "x"], "2,x"),
+                r(4, &["3", "y"], "3,y"),
+            ]
+        );
+        // Swallowed up to a later quote, the field count comes out wrong too.
+        let events = split(b"a,b\n1,\"oops\n2,x\n3,\"y\",4\n");
+        assert_eq!(events[1], E::B(2, "1,\"oops".into(), 3, 3));
+        assert_eq!(events[2], r(3, &["2", "x"], "2,x"));
+        assert_eq!(events[3], r(4, &["3", "y", "4"], "3,\"y\",4"));
+    }
+
+    #[test]
+    fn a_runaway_quote_is_cut_at_the_limit() {
+        let mut input = b"a,b\n1,\"oops\n".to_vec();
+        for i in 0..100 {
+            input.extend_from_slice(format!("{i},x\n").as_bytes());
+        }
+        let events = split_with(&input, 64, true);
+        assert!(
+            matches!(&events[1], E::B(2, raw, _, _) if raw == "1,\"oops"),
+            "{:?}",
+            events[1]
+        );
+        assert_eq!(events.len(), 102);
+        assert_eq!(events[101], r(102, &["99", "x"], "99,x"));
+    }
+
+    #[test]
+    fn empty_and_header_only_inputs() {
+        assert_eq!(split(b""), []);
+        assert_eq!(split(b"\n\n"), []);
+        assert_eq!(split(b"a,b\n"), [r(1, &["a", "b"], "a,b")]);
+    }
+
+    #[test]
+    fn a_big_field_is_read_whole() {
+        let mut input = b"a,b\n1,\"".to_vec();
+        input.extend(std::iter::repeat_n(b'x', 3 * CHUNK + 17));
+        input.extend_from_slice(b"\"\n2,y\n");
+        let events = split_with(&input, MAX_RUNAWAY, false);
+        let E::R(line, fields, _) = &events[1] else {
+            panic!("a record")
+        };
+        assert_eq!((*line, fields[1].len()), (2, 3 * CHUNK + 17));
+        assert_eq!(events[2], r(3, &["2", "y"], "2,y"));
+    }
+}

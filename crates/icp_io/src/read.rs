@@ -1,0 +1,1149 @@
+//! Reading lead files into columnar batches.
+//!
+//! How it works: [`LeadReader::open`] opens the leads file, picks the format (by extension, or
+//! [`ReadOptions::format`]), reads a CSV header and maps it (the `mapping` module), and — when a
+//! contacts file is given — loads that whole file first into an index by company key. The
+//! reader is then an iterator of batches: each call reads rows until a batch of
+//! `[input] batch_size` leads is full, parses each value for its field's type
+//! ([`crate::parse`]) and fills the batch through `icp_engine`'s `BatchBuilder`; so memory is
+//! bounded by the batch, the contacts index, and one 64-bit hash per lead id (to count
+//! duplicate ids).
+//!
+//! The three shapes of input:
+//! - **CSV, one row per company**, with contacts (if any) from a contacts CSV joined on its key
+//!   column (`[input] contacts_join`, else the preset's key column, `company_id`,
+//!   `company.domain` / `domain`, `company.name`). An id key matches `company.id`, a domain key
+//!   the normalised `company.domain`, a name key `company.name` ignoring case; one contact row
+//!   may name several companies (`123;456`, split on the list separator, as HubSpot's
+//!   "Associated Company IDs" does), and is attached to every company that has the key —
+//!   duplicates included. With the Salesforce preset an 18-character id matches its
+//!   15-character form.
+//! - **CSV, one row per contact, company columns repeated** — detected when there is no
+//!   contacts file and the header has person columns (a contact's name, email, title, …).
+//!   Rows are grouped into one lead per company: by `company.domain`, else `company.id`, else
+//!   `company.name` (ignoring case); a row with none of them is a lead of its own. The lead
+//!   takes its company values from its first row, each field missing there from the first
+//!   later row that has it. **This mode holds every group in memory** until the whole file is
+//!   read (a company's rows may be anywhere in it); batches are then cut from the groups in
+//!   the order each company first appeared.
+//! - **JSON Lines**: one company object per line; keys map like CSV headers; a nested
+//!   `"company": {…}` object holds company fields too; `"contacts": [{…}, …]` holds the
+//!   contacts, their keys mapped as a contacts file's headers. A contacts CSV may still be
+//!   joined on.
+//!
+//! `company.id` is the id column's value, else the normalised domain, else the line number.
+//! A row that cannot be read — wrong number of fields, invalid UTF-8, broken quoting, an empty
+//! row, a JSON line that is not an object — goes to the rejects sink with its line number and
+//! the reason, and is counted; a value that does not parse for its field is read as missing and
+//! counted per field in the [`ReadReport`]. Only a file that cannot be opened or read, a
+//! contacts file without a key column, or a rejects sink that cannot be written stop the read
+//! ([`InputError`]).
+
+use std::collections::{HashMap, HashSet};
+use std::fs::File;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+
+use icp_engine::batch::{Batch, BatchBuilder};
+use icp_engine::{Entity, FieldId, Schema, Value};
+use serde::{Deserialize, Serialize};
+
+use crate::config::{InputConfig, InputConfigError};
+use crate::csv_split::{CsvSplitter, Event, MAX_RUNAWAY, Record};
+use crate::mapping::{Mapper, Plan, Role, Slot, Target};
+use crate::parse::{Kind, Parsed, normalize_domain, parse_json, parse_text};
+use crate::presets::{JoinKind, Preset};
+use crate::report::{ReadMode, ReadReport, Rejects, clip};
+
+/// The format of a lead file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InputFormat {
+    Csv,
+    #[serde(alias = "jsonl", alias = "ndjson")]
+    JsonLines,
+}
+
+impl InputFormat {
+    /// By extension: `.jsonl`, `.ndjson` and `.json` are JSON Lines; anything else is CSV.
+    pub fn from_path(path: &Path) -> InputFormat {
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        match ext.as_deref() {
+            Some("jsonl" | "ndjson" | "json") => InputFormat::JsonLines,
+            _ => InputFormat::Csv,
+        }
+    }
+}
+
+/// A problem that stops a read. Everything else is counted in the [`ReadReport`].
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    #[error("cannot open {}: {source}", path.display())]
+    Open { path: PathBuf, source: io::Error },
+    #[error("cannot read {}: {source}", path.display())]
+    Read { path: PathBuf, source: io::Error },
+    /// The contacts file cannot be joined (it has no key column).
+    #[error("contacts file {}: {message}", path.display())]
+    Contacts { path: PathBuf, message: String },
+    #[error("cannot write the rejects file: {source}")]
+    Rejects { source: io::Error },
+    #[error("icp.toml {0}")]
+    Config(#[from] InputConfigError),
+}
+
+/// Per-read settings beside `[input]`.
+#[derive(Default)]
+pub struct ReadOptions {
+    /// Overrides the format chosen by extension.
+    pub format: Option<InputFormat>,
+    /// A contacts CSV to join to the companies.
+    pub contacts: Option<PathBuf>,
+    /// Where unreadable rows go, as CSV `line,reason,raw` with a header.
+    pub rejects: Option<Box<dyn Write + Send>>,
+    /// Signal columns to make room for in each batch (filled later by the plugin host).
+    pub signal_calls: usize,
+}
+
+impl std::fmt::Debug for ReadOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReadOptions")
+            .field("format", &self.format)
+            .field("contacts", &self.contacts)
+            .field("rejects", &self.rejects.is_some())
+            .field("signal_calls", &self.signal_calls)
+            .finish()
+    }
+}
+
+/// Field values of one company or contact, each field at most once.
+type Values = Vec<(FieldId, Value)>;
+
+/// One lead before it goes into a batch.
+#[derive(Debug, Default)]
+struct LeadRow {
+    line: u64,
+    company: Values,
+    contacts: Vec<Values>,
+}
+
+fn string_of(values: &Values, field: Option<FieldId>) -> Option<&str> {
+    let field = field?;
+    values.iter().find_map(|(f, v)| match v {
+        Value::String(s) if *f == field => Some(s.as_str()),
+        _ => None,
+    })
+}
+
+/// The fields readers treat specially.
+#[derive(Debug, Clone, Copy)]
+struct Special {
+    id: Option<FieldId>,
+    domain: Option<FieldId>,
+    name: Option<FieldId>,
+    contact_name: Option<FieldId>,
+}
+
+impl Special {
+    fn of(schema: &Schema) -> Special {
+        Special {
+            id: schema.lookup(Entity::Company, "id"),
+            domain: schema.lookup(Entity::Company, "domain"),
+            name: schema.lookup(Entity::Company, "name"),
+            contact_name: schema.lookup(Entity::Contact, "name"),
+        }
+    }
+}
+
+/// The contacts file, indexed by company key.
+#[derive(Debug)]
+struct ContactIndex {
+    kind: JoinKind,
+    salesforce: bool,
+    rows: Vec<(Values, bool)>,
+    by_key: HashMap<String, Vec<usize>>,
+    keyless: u64,
+}
+
+/// The form a key is compared in.
+fn join_key(kind: JoinKind, salesforce: bool, raw: &str) -> Option<String> {
+    let t = raw.trim();
+    if t.is_empty() {
+        return None;
+    }
+    Some(match kind {
+        JoinKind::Id => {
+            // A Salesforce 18-character id is its 15-character form plus a checksum.
+            if salesforce && t.len() == 18 && t.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                t[..15].to_string()
+            } else {
+                t.to_string()
+            }
+        }
+        JoinKind::Domain => normalize_domain(t)?,
+        JoinKind::Name => t.to_lowercase(),
+    })
+}
+
+/// Puts leads into batches.
+#[derive(Debug)]
+struct Emitter {
+    schema: Schema,
+    signal_calls: usize,
+    batch_size: usize,
+    builder: BatchBuilder,
+    special: Special,
+    /// 64-bit hashes of the ids seen so far (already hashed: stored as they are).
+    seen: HashSet<u64, std::hash::BuildHasherDefault<IdentityHasher>>,
+    contacts: Option<ContactIndex>,
+}
+
+/// A hasher for keys that are hashes already.
+#[derive(Debug, Default)]
+struct IdentityHasher(u64);
+
+impl Hasher for IdentityHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+fn hash_of(s: &str) -> u64 {
+    let mut h = DefaultHasher::new();
+    s.hash(&mut h);
+    h.finish()
+}
+
+impl Emitter {
+    fn push(&mut self, row: LeadRow, report: &mut ReadReport) -> Option<Batch> {
+        let special = self.special;
+        let id = string_of(&row.company, special.id)
+            .or_else(|| string_of(&row.company, special.domain))
+            .map_or_else(|| row.line.to_string(), str::to_string);
+        if !self.seen.insert(hash_of(&id)) {
+            report.duplicate_ids += 1;
+        }
+        let join_value = self.contacts.as_ref().and_then(|index| {
+            let raw = match index.kind {
+                JoinKind::Id => Some(id.as_str()),
+                JoinKind::Domain => string_of(&row.company, special.domain),
+                JoinKind::Name => string_of(&row.company, special.name),
+            };
+            raw.and_then(|r| join_key(index.kind, index.salesforce, r))
+        });
+        let has_id = string_of(&row.company, special.id).is_some();
+        self.builder.start_lead(id.clone(), row.line);
+        if let (Some(field), false) = (special.id, has_id) {
+            self.builder.set_company(field, Value::String(id));
+        }
+        for (field, value) in row.company {
+            self.builder.set_company(field, value);
+        }
+        for contact in row.contacts {
+            self.builder.start_contact();
+            report.contacts += 1;
+            for (field, value) in contact {
+                self.builder.set_contact(field, value);
+            }
+        }
+        if let (Some(index), Some(key)) = (&mut self.contacts, join_value)
+            && let Some(rows) = index.by_key.get(&key)
+        {
+            for &r in rows {
+                if let Some((values, matched)) = index.rows.get_mut(r) {
+                    *matched = true;
+                    self.builder.start_contact();
+                    report.contacts += 1;
+                    for (field, value) in values.iter() {
+                        self.builder.set_contact(*field, value.clone());
+                    }
+                }
+            }
+        }
+        report.leads += 1;
+        (self.builder.len() >= self.batch_size).then(|| self.take())
+    }
+
+    fn take(&mut self) -> Batch {
+        std::mem::replace(
+            &mut self.builder,
+            BatchBuilder::new(&self.schema, self.signal_calls),
+        )
+        .finish()
+    }
+
+    /// The last, partial batch.
+    fn flush(&mut self) -> Option<Batch> {
+        (!self.builder.is_empty()).then(|| self.take())
+    }
+}
+
+/// The cells of a record as text, or why the record cannot be read.
+fn cells<'a>(record: &Record<'a>, plan: &Plan) -> Result<Vec<&'a str>, String> {
+    if record.len() != plan.width {
+        return Err(format!(
+            "wrong number of fields: expected {}, found {}",
+            plan.width,
+            record.len()
+        ));
+    }
+    let mut out = Vec::with_capacity(record.len());
+    for (i, bytes) in record.fields().enumerate() {
+        match std::str::from_utf8(bytes) {
+            Ok(s) => out.push(s),
+            Err(e) => {
+                let column = plan.headers.get(i).map_or("?", |h| h.trim());
+                return Err(format!(
+                    "invalid UTF-8 in column {column:?} at byte {}",
+                    e.valid_up_to()
+                ));
+            }
+        }
+    }
+    if out.iter().all(|c| c.trim().is_empty()) {
+        return Err("empty row".to_string());
+    }
+    Ok(out)
+}
+
+fn broken_reason(lines: u64, fields: usize, width: usize, runaway: bool) -> String {
+    if runaway {
+        format!(
+            "unbalanced quote: a quoted field runs on over more than {} MiB; reading resumed at the next line",
+            MAX_RUNAWAY >> 20
+        )
+    } else {
+        format!(
+            "unbalanced quote: the row runs on over {lines} lines with {fields} fields (expected {width}); reading resumed at the next line"
+        )
+    }
+}
+
+/// Reads the slots of `plan` from a row's cells into `out`; values that do not parse are
+/// counted.
+fn read_slots(
+    slots: &[Slot],
+    cells: &[&str],
+    separator: &str,
+    line: u64,
+    out: &mut Values,
+    report: &mut ReadReport,
+) {
+    for slot in slots {
+        let mut invalid = None;
+        let mut value = None;
+        for (column, own) in &slot.columns {
+            let Some(text) = cells.get(*column) else {
+                continue;
+            };
+            match parse_text(slot.kind, text, own.unwrap_or(separator)) {
+                Parsed::Value(v) => {
+                    value = Some(v);
+                    break;
+                }
+                Parsed::Missing => {}
+                Parsed::Invalid => {
+                    invalid.get_or_insert(*text);
+                }
+            }
+        }
+        match (value, invalid) {
+            (Some(v), _) => out.push((slot.field, v)),
+            (None, Some(text)) => report.field_error(&slot.path, text.trim(), line),
+            (None, None) => {}
+        }
+    }
+}
+
+/// `contact.name` from first and last name columns, when no column gave it.
+fn compose_name(plan: &Plan, cells: &[&str], contact_name: Option<FieldId>, out: &mut Values) {
+    let Some(field) = contact_name else {
+        return;
+    };
+    if out.iter().any(|(f, _)| *f == field) {
+        return;
+    }
+    let first_of = |columns: &[usize]| {
+        columns
+            .iter()
+            .filter_map(|c| cells.get(*c))
+            .map(|s| s.trim())
+            .find(|s| !crate::parse::is_missing(s))
+    };
+    let parts: Vec<&str> = [first_of(&plan.first_name), first_of(&plan.last_name)]
+        .into_iter()
+        .flatten()
+        .collect();
+    if !parts.is_empty() {
+        out.push((field, Value::String(parts.join(" "))));
+    }
+}
+
+/// Reads a contacts CSV into an index by company key.
+#[allow(clippy::too_many_arguments)]
+fn load_contacts(
+    path: &Path,
+    mapper: &Mapper<'_>,
+    special: Special,
+    separator: &str,
+    delimiter: u8,
+    salesforce: bool,
+    rejects: &mut Rejects,
+    report: &mut ReadReport,
+) -> Result<ContactIndex, InputError> {
+    let file = File::open(path).map_err(|source| InputError::Open {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let read_err = |source| InputError::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut split = CsvSplitter::new(file, delimiter);
+    let mut index = ContactIndex {
+        kind: JoinKind::Id,
+        salesforce,
+        rows: Vec::new(),
+        by_key: HashMap::new(),
+        keyless: 0,
+    };
+    let headers = match split.next_event().map_err(read_err)? {
+        Some(Event::Record(r)) => header_names(&r),
+        _ => return Ok(index),
+    };
+    let plan = Plan::for_header(mapper, headers, Role::Contacts).map_err(|message| {
+        InputError::Contacts {
+            path: path.to_path_buf(),
+            message,
+        }
+    })?;
+    split.set_expected(plan.width);
+    let Some((join_column, kind)) = plan.join else {
+        return Ok(index);
+    };
+    index.kind = kind;
+    report.contacts_unknown_columns = plan.unused.clone();
+    report.contacts_join = Some(format!(
+        "{} → company.{}",
+        plan.headers.get(join_column).map_or("?", |h| h.trim()),
+        kind.field()
+    ));
+    while let Some(event) = split.next_event().map_err(read_err)? {
+        report.contact_rows_read += 1;
+        let record = match event {
+            Event::Broken {
+                line,
+                raw,
+                lines,
+                fields,
+                runaway,
+            } => {
+                report.contacts_rejected += 1;
+                let reason = broken_reason(lines, fields, plan.width, runaway);
+                rejects
+                    .write(line, &format!("contacts file: {reason}"), raw)
+                    .map_err(|source| InputError::Rejects { source })?;
+                continue;
+            }
+            Event::Record(r) => r,
+        };
+        let cells = match cells(&record, &plan) {
+            Ok(c) => c,
+            Err(reason) => {
+                report.contacts_rejected += 1;
+                rejects
+                    .write(record.line, &format!("contacts file: {reason}"), record.raw)
+                    .map_err(|source| InputError::Rejects { source })?;
+                continue;
+            }
+        };
+        let mut values = Values::new();
+        read_slots(
+            &plan.contact,
+            &cells,
+            separator,
+            record.line,
+            &mut values,
+            report,
+        );
+        compose_name(&plan, &cells, special.contact_name, &mut values);
+        let raw_key = cells.get(join_column).copied().unwrap_or_default();
+        let pieces = match kind {
+            JoinKind::Id => crate::parse::split_list(raw_key, separator),
+            JoinKind::Domain | JoinKind::Name => vec![raw_key],
+        };
+        let keys: Vec<String> = pieces
+            .into_iter()
+            .filter(|p| !crate::parse::is_missing(p))
+            .filter_map(|p| join_key(kind, salesforce, p))
+            .collect();
+        if keys.is_empty() {
+            index.keyless += 1;
+            continue;
+        }
+        let row = index.rows.len();
+        index.rows.push((values, false));
+        for key in keys {
+            let entry = index.by_key.entry(key).or_default();
+            if entry.last() != Some(&row) {
+                entry.push(row);
+            }
+        }
+    }
+    Ok(index)
+}
+
+fn header_names(record: &Record<'_>) -> Vec<String> {
+    record
+        .fields()
+        .map(|f| String::from_utf8_lossy(f).into_owned())
+        .collect()
+}
+
+/// JSON keys already resolved, per role.
+#[derive(Debug, Default)]
+struct KeyCache {
+    company: HashMap<String, Option<Target>>,
+    contact: HashMap<String, Option<Target>>,
+    unknown: HashSet<String>,
+}
+
+/// At most this many keys are remembered (a file with endless distinct keys is still read).
+const KEY_CACHE_LIMIT: usize = 10_000;
+const UNKNOWN_LIMIT: usize = 1_000;
+
+enum State {
+    Csv {
+        split: CsvSplitter<Box<dyn Read + Send>>,
+        plan: Plan,
+    },
+    PerContact {
+        pending: Option<(CsvSplitter<Box<dyn Read + Send>>, Plan)>,
+        groups: std::vec::IntoIter<LeadRow>,
+    },
+    Jsonl {
+        source: BufReader<Box<dyn Read + Send>>,
+        line: u64,
+        buf: Vec<u8>,
+        keys: KeyCache,
+        /// `[input.columns]`, normalised once.
+        columns: Vec<(String, String)>,
+    },
+    Done,
+}
+
+impl std::fmt::Debug for State {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            State::Csv { .. } => "Csv",
+            State::PerContact { .. } => "PerContact",
+            State::Jsonl { .. } => "Jsonl",
+            State::Done => "Done",
+        })
+    }
+}
+
+/// Reads a lead file as an iterator of batches; see the module documentation.
+#[derive(Debug)]
+pub struct LeadReader {
+    path: PathBuf,
+    config: InputConfig,
+    state: State,
+    emitter: Emitter,
+    rejects: Rejects,
+    report: ReadReport,
+    finished: bool,
+}
+
+impl LeadReader {
+    /// Opens a lead file (and the contacts file of `options`, read whole now).
+    pub fn open(
+        path: &Path,
+        schema: &Schema,
+        config: &InputConfig,
+        options: ReadOptions,
+    ) -> Result<LeadReader, InputError> {
+        let file = File::open(path).map_err(|source| InputError::Open {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let format = options
+            .format
+            .unwrap_or_else(|| InputFormat::from_path(path));
+        LeadReader::from_reader(Box::new(file), path, format, schema, config, options)
+    }
+
+    /// Reads leads from any byte source; `name` stands for it in messages (and its extension
+    /// picks a `.tsv` file's tab delimiter).
+    pub fn from_reader(
+        source: Box<dyn Read + Send>,
+        name: &Path,
+        format: InputFormat,
+        schema: &Schema,
+        config: &InputConfig,
+        options: ReadOptions,
+    ) -> Result<LeadReader, InputError> {
+        config.validate(schema)?;
+        let mut rejects =
+            Rejects::new(options.rejects).map_err(|source| InputError::Rejects { source })?;
+        let mut report = ReadReport::default();
+        let special = Special::of(schema);
+        let mapper = Mapper::new(schema, config);
+        let delimiter_for = |path: &Path| -> Result<u8, InputError> {
+            Ok(match config.delimiter_byte()? {
+                Some(d) => d,
+                None if path
+                    .extension()
+                    .is_some_and(|e| e.eq_ignore_ascii_case("tsv")) =>
+                {
+                    b'\t'
+                }
+                None => b',',
+            })
+        };
+        let separator = config.list_separator.as_str();
+        let contacts = match &options.contacts {
+            Some(path) => Some(load_contacts(
+                path,
+                &mapper,
+                special,
+                separator,
+                delimiter_for(path)?,
+                config.preset == Some(Preset::Salesforce),
+                &mut rejects,
+                &mut report,
+            )?),
+            None => None,
+        };
+        let read_err = |source| InputError::Read {
+            path: name.to_path_buf(),
+            source,
+        };
+        let state = match format {
+            InputFormat::JsonLines => {
+                report.mode = ReadMode::JsonLines;
+                State::Jsonl {
+                    source: BufReader::with_capacity(64 * 1024, source),
+                    line: 0,
+                    buf: Vec::new(),
+                    keys: KeyCache::default(),
+                    columns: Mapper::normalized_columns(config),
+                }
+            }
+            InputFormat::Csv => {
+                let mut split = CsvSplitter::new(source, delimiter_for(name)?);
+                let headers = match split.next_event().map_err(read_err)? {
+                    Some(Event::Record(r)) => Some(header_names(&r)),
+                    _ => None,
+                };
+                match headers {
+                    None => State::Done,
+                    Some(headers) => {
+                        let per_contact =
+                            options.contacts.is_none() && mapper.has_person_columns(&headers);
+                        let role = if per_contact {
+                            Role::PerContact
+                        } else {
+                            Role::Companies
+                        };
+                        let plan = Plan::for_header(&mapper, headers, role).map_err(|message| {
+                            InputError::Contacts {
+                                path: name.to_path_buf(),
+                                message,
+                            }
+                        })?;
+                        split.set_expected(plan.width);
+                        report.unknown_columns = plan.unused.clone();
+                        if per_contact && plan.reads_contacts() {
+                            report.mode = ReadMode::PerContact;
+                            State::PerContact {
+                                pending: Some((split, plan)),
+                                groups: Vec::new().into_iter(),
+                            }
+                        } else {
+                            State::Csv { split, plan }
+                        }
+                    }
+                }
+            }
+        };
+        Ok(LeadReader {
+            path: name.to_path_buf(),
+            config: config.clone(),
+            state,
+            emitter: Emitter {
+                schema: schema.clone(),
+                signal_calls: options.signal_calls,
+                batch_size: config.batch_size.max(1),
+                builder: BatchBuilder::new(schema, options.signal_calls),
+                special,
+                seen: HashSet::default(),
+                contacts,
+            },
+            rejects,
+            report,
+            finished: false,
+        })
+    }
+
+    /// The counts so far; complete once the iterator has returned `None`.
+    pub fn report(&self) -> &ReadReport {
+        &self.report
+    }
+
+    pub fn into_report(self) -> ReadReport {
+        self.report
+    }
+
+    fn read_err(&self) -> impl Fn(io::Error) -> InputError + use<> {
+        let path = self.path.clone();
+        move |source| InputError::Read {
+            path: path.clone(),
+            source,
+        }
+    }
+
+    fn step(&mut self) -> Result<Option<Batch>, InputError> {
+        let read_err = self.read_err();
+        let LeadReader {
+            config,
+            state,
+            emitter,
+            rejects,
+            report,
+            ..
+        } = self;
+        let separator = config.list_separator.as_str();
+        let reject = |rejects: &mut Rejects, line: u64, reason: &str, raw: &[u8]| {
+            rejects
+                .write(line, reason, raw)
+                .map_err(|source| InputError::Rejects { source })
+        };
+        loop {
+            match state {
+                State::Done => return Ok(emitter.flush()),
+                State::Csv { split, plan } => {
+                    let Some(event) = split.next_event().map_err(&read_err)? else {
+                        *state = State::Done;
+                        continue;
+                    };
+                    report.rows_read += 1;
+                    let Some(row) =
+                        csv_row(event, plan, separator, emitter.special, report, rejects)?
+                    else {
+                        continue;
+                    };
+                    if let Some(batch) = emitter.push(row, report) {
+                        return Ok(Some(batch));
+                    }
+                }
+                State::PerContact { pending, groups } => {
+                    if let Some((mut split, plan)) = pending.take() {
+                        *groups = group_rows(
+                            &mut split,
+                            &plan,
+                            separator,
+                            emitter.special,
+                            report,
+                            rejects,
+                        )
+                        .map_err(|e| match e {
+                            GroupError::Read(source) => read_err(source),
+                            GroupError::Input(e) => e,
+                        })?
+                        .into_iter();
+                    }
+                    let Some(row) = groups.next() else {
+                        *state = State::Done;
+                        continue;
+                    };
+                    if let Some(batch) = emitter.push(row, report) {
+                        return Ok(Some(batch));
+                    }
+                }
+                State::Jsonl {
+                    source,
+                    line,
+                    buf,
+                    keys,
+                    columns,
+                } => {
+                    buf.clear();
+                    let n = source.read_until(b'\n', buf).map_err(&read_err)?;
+                    if n == 0 {
+                        *state = State::Done;
+                        continue;
+                    }
+                    *line += 1;
+                    let mut text = trim_line_end(buf);
+                    if *line == 1
+                        && let Some(rest) = text.strip_prefix(b"\xEF\xBB\xBF")
+                    {
+                        text = rest;
+                    }
+                    if text.iter().all(u8::is_ascii_whitespace) {
+                        continue;
+                    }
+                    report.rows_read += 1;
+                    let mapper = Mapper::with_columns(&emitter.schema, config, columns);
+                    match json_row(
+                        text,
+                        *line,
+                        &mapper,
+                        &emitter.schema,
+                        separator,
+                        emitter.special,
+                        keys,
+                        report,
+                    ) {
+                        Ok(row) => {
+                            if let Some(batch) = emitter.push(row, report) {
+                                return Ok(Some(batch));
+                            }
+                        }
+                        Err(reason) => {
+                            report.rejected += 1;
+                            reject(rejects, *line, &reason, text)?;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Final counts of the contacts file.
+    fn finalize(&mut self) {
+        if let Some(index) = &self.emitter.contacts {
+            let matched = index.rows.iter().filter(|(_, m)| *m).count() as u64;
+            self.report.contacts_matched = matched;
+            self.report.contacts_unmatched = index.rows.len() as u64 - matched + index.keyless;
+        }
+    }
+}
+
+impl Iterator for LeadReader {
+    type Item = Result<Batch, InputError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.finished {
+            return None;
+        }
+        match self.step() {
+            Ok(Some(batch)) => Some(Ok(batch)),
+            Ok(None) => {
+                self.finished = true;
+                self.finalize();
+                self.rejects
+                    .flush()
+                    .err()
+                    .map(|source| Err(InputError::Rejects { source }))
+            }
+            Err(e) => {
+                self.finished = true;
+                self.finalize();
+                // The read already failed; a failure to flush the rejects adds nothing.
+                let _ = self.rejects.flush();
+                Some(Err(e))
+            }
+        }
+    }
+}
+
+fn trim_line_end(mut bytes: &[u8]) -> &[u8] {
+    while let [rest @ .., b'\n' | b'\r'] = bytes {
+        bytes = rest;
+    }
+    bytes
+}
+
+/// One CSV event as a lead row (company values, and the row's contact in per-contact mode),
+/// or `None` when it was rejected.
+fn csv_row(
+    event: Event<'_>,
+    plan: &Plan,
+    separator: &str,
+    special: Special,
+    report: &mut ReadReport,
+    rejects: &mut Rejects,
+) -> Result<Option<LeadRow>, InputError> {
+    let reject = |rejects: &mut Rejects, report: &mut ReadReport, line, reason: &str, raw| {
+        report.rejected += 1;
+        rejects
+            .write(line, reason, raw)
+            .map_err(|source| InputError::Rejects { source })
+    };
+    let record = match event {
+        Event::Broken {
+            line,
+            raw,
+            lines,
+            fields,
+            runaway,
+        } => {
+            let reason = broken_reason(lines, fields, plan.width, runaway);
+            reject(rejects, report, line, &reason, raw)?;
+            return Ok(None);
+        }
+        Event::Record(r) => r,
+    };
+    let cells = match cells(&record, plan) {
+        Ok(c) => c,
+        Err(reason) => {
+            reject(rejects, report, record.line, &reason, record.raw)?;
+            return Ok(None);
+        }
+    };
+    let mut row = LeadRow {
+        line: record.line,
+        ..LeadRow::default()
+    };
+    read_slots(
+        &plan.company,
+        &cells,
+        separator,
+        record.line,
+        &mut row.company,
+        report,
+    );
+    if plan.reads_contacts() {
+        let mut contact = Values::new();
+        read_slots(
+            &plan.contact,
+            &cells,
+            separator,
+            record.line,
+            &mut contact,
+            report,
+        );
+        compose_name(plan, &cells, special.contact_name, &mut contact);
+        if !contact.is_empty() {
+            row.contacts.push(contact);
+        }
+    }
+    Ok(Some(row))
+}
+
+enum GroupError {
+    Read(io::Error),
+    Input(InputError),
+}
+
+/// Reads a one-row-per-contact file whole and groups its rows into leads.
+fn group_rows(
+    split: &mut CsvSplitter<Box<dyn Read + Send>>,
+    plan: &Plan,
+    separator: &str,
+    special: Special,
+    report: &mut ReadReport,
+    rejects: &mut Rejects,
+) -> Result<Vec<LeadRow>, GroupError> {
+    let mut groups: Vec<LeadRow> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    while let Some(event) = split.next_event().map_err(GroupError::Read)? {
+        report.rows_read += 1;
+        let Some(row) =
+            csv_row(event, plan, separator, special, report, rejects).map_err(GroupError::Input)?
+        else {
+            continue;
+        };
+        let key = if let Some(d) = string_of(&row.company, special.domain) {
+            format!("d\u{0}{d}")
+        } else if let Some(id) = string_of(&row.company, special.id) {
+            format!("i\u{0}{id}")
+        } else if let Some(name) = string_of(&row.company, special.name) {
+            format!("n\u{0}{}", name.to_lowercase())
+        } else {
+            format!("l\u{0}{}", row.line)
+        };
+        match index.get(&key).and_then(|g| groups.get_mut(*g)) {
+            Some(group) => {
+                report.grouped_rows += 1;
+                for (field, value) in row.company {
+                    if !group.company.iter().any(|(f, _)| *f == field) {
+                        group.company.push((field, value));
+                    }
+                }
+                group.contacts.extend(row.contacts);
+            }
+            None => {
+                index.insert(key, groups.len());
+                groups.push(row);
+            }
+        }
+    }
+    Ok(groups)
+}
+
+/// The field a JSON key feeds in `role`, cached.
+fn json_target(keys: &mut KeyCache, mapper: &Mapper<'_>, key: &str, role: Role) -> Option<Target> {
+    let cache = match role {
+        Role::Contacts => &mut keys.contact,
+        Role::Companies | Role::PerContact => &mut keys.company,
+    };
+    if let Some(t) = cache.get(key) {
+        return *t;
+    }
+    let target = mapper.resolve(key, role);
+    let usable = match (target, role) {
+        (Some(Target::Field { entity, .. }), Role::Contacts) => {
+            target.filter(|_| entity == Entity::Contact)
+        }
+        (Some(Target::Field { entity, .. }), _) => target.filter(|_| entity == Entity::Company),
+        (Some(Target::FirstName | Target::LastName), Role::Contacts) => target,
+        _ => None,
+    };
+    if cache.len() < KEY_CACHE_LIMIT {
+        cache.insert(key.to_string(), usable);
+    }
+    usable
+}
+
+fn note_unknown(keys: &mut KeyCache, report: &mut ReadReport, name: String) {
+    if keys.unknown.len() < UNKNOWN_LIMIT && keys.unknown.insert(name.clone()) {
+        report.unknown_columns.push(name);
+    }
+}
+
+/// Reads one JSON value into `out` for the field `target` (first value wins).
+#[allow(clippy::too_many_arguments)]
+fn json_value(
+    target: Target,
+    value: &serde_json::Value,
+    schema: &Schema,
+    separator: &str,
+    line: u64,
+    out: &mut Values,
+    report: &mut ReadReport,
+) {
+    let Target::Field {
+        id, separator: own, ..
+    } = target
+    else {
+        return;
+    };
+    if out.iter().any(|(f, _)| *f == id) {
+        return;
+    }
+    let def = schema.field(id);
+    let kind = Kind::for_field(def.entity, &def.name, def.ty);
+    match parse_json(kind, value, own.unwrap_or(separator)) {
+        Parsed::Value(v) => out.push((id, v)),
+        Parsed::Missing => {}
+        Parsed::Invalid => {
+            let text = match value {
+                serde_json::Value::String(s) => s.clone(),
+                other => clip(&other.to_string(), 200),
+            };
+            report.field_error(&def.path(), &text, line);
+        }
+    }
+}
+
+/// One JSON line as a lead row, or why it cannot be read.
+#[allow(clippy::too_many_arguments)]
+fn json_row(
+    text: &[u8],
+    line: u64,
+    mapper: &Mapper<'_>,
+    schema: &Schema,
+    separator: &str,
+    special: Special,
+    keys: &mut KeyCache,
+    report: &mut ReadReport,
+) -> Result<LeadRow, String> {
+    use serde_json::Value as J;
+    let text = std::str::from_utf8(text)
+        .map_err(|e| format!("invalid UTF-8 at byte {}", e.valid_up_to()))?;
+    let value: J = serde_json::from_str(text).map_err(|e| format!("invalid JSON: {e}"))?;
+    let J::Object(object) = value else {
+        let what = match value {
+            J::Null => "null",
+            J::Bool(_) => "a boolean",
+            J::Number(_) => "a number",
+            J::String(_) => "a string",
+            J::Array(_) => "an array",
+            J::Object(_) => "an object",
+        };
+        return Err(format!("{what}, not a JSON object (one company per line)"));
+    };
+    let mut row = LeadRow {
+        line,
+        ..LeadRow::default()
+    };
+    let company_key = |keys: &mut KeyCache,
+                       report: &mut ReadReport,
+                       out: &mut Values,
+                       key: &str,
+                       value: &J,
+                       shown: String| {
+        match json_target(keys, mapper, key, Role::Companies) {
+            Some(target) => json_value(target, value, schema, separator, line, out, report),
+            None => note_unknown(keys, report, shown),
+        }
+    };
+    for (key, value) in &object {
+        if key.trim().eq_ignore_ascii_case("contacts") {
+            let items: &[J] = match value {
+                J::Array(items) => items,
+                J::Null => &[],
+                other => {
+                    report.field_error("contacts", &clip(&other.to_string(), 200), line);
+                    &[]
+                }
+            };
+            for item in items {
+                let J::Object(fields) = item else {
+                    report.field_error("contacts", &clip(&item.to_string(), 200), line);
+                    continue;
+                };
+                let mut contact = Values::new();
+                let mut first = None;
+                let mut last = None;
+                for (k, v) in fields {
+                    match json_target(keys, mapper, k, Role::Contacts) {
+                        Some(Target::FirstName) => first = v.as_str().map(str::trim),
+                        Some(Target::LastName) => last = v.as_str().map(str::trim),
+                        Some(target) => {
+                            json_value(target, v, schema, separator, line, &mut contact, report)
+                        }
+                        None => note_unknown(keys, report, format!("contacts[].{k}")),
+                    }
+                }
+                if let Some(field) = special.contact_name
+                    && !contact.iter().any(|(f, _)| *f == field)
+                {
+                    let parts: Vec<&str> = [first, last]
+                        .into_iter()
+                        .flatten()
+                        .filter(|s| !crate::parse::is_missing(s))
+                        .collect();
+                    if !parts.is_empty() {
+                        contact.push((field, Value::String(parts.join(" "))));
+                    }
+                }
+                row.contacts.push(contact);
+            }
+        } else if let (true, J::Object(inner)) = (key.trim().eq_ignore_ascii_case("company"), value)
+        {
+            for (k, v) in inner {
+                company_key(keys, report, &mut row.company, k, v, format!("company.{k}"));
+            }
+        } else {
+            company_key(keys, report, &mut row.company, key, value, key.clone());
+        }
+    }
+    Ok(row)
+}

@@ -1,0 +1,407 @@
+//! The malformed-input corpus (`tests/inputs/malformed/`): never a panic, counts add up,
+//! rejects carry line numbers and reasons.
+
+mod common;
+
+use std::io::Write;
+use std::path::Path;
+
+use common::{inputs, n, read, read_with, s};
+use icp_engine::Schema;
+use icp_io::{InputConfig, InputError, InputFormat, LeadReader, Preset, ReadOptions};
+
+fn corpus(name: &str) -> std::path::PathBuf {
+    inputs().join("malformed").join(name)
+}
+
+fn plain(name: &str) -> common::Outcome {
+    let out = read(&corpus(name), &InputConfig::default(), None);
+    assert!(out.report.is_balanced(), "{name}: {:?}", out.report);
+    assert_eq!(
+        out.rejects.len() as u64,
+        out.report.rejected + out.report.contacts_rejected,
+        "{name}: every rejected row is in the rejects sink"
+    );
+    out
+}
+
+#[test]
+fn ragged_rows_are_rejected_with_their_lines() {
+    let out = plain("ragged.csv");
+    assert_eq!(out.ids(), ["1", "4"]);
+    assert_eq!((out.report.rows_read, out.report.rejected), (4, 2));
+    assert_eq!(out.rejects[0].0, 3);
+    assert_eq!(
+        out.rejects[0].1,
+        "wrong number of fields: expected 3, found 2"
+    );
+    assert_eq!(out.rejects[0].2, "2,Beta");
+    assert_eq!(out.rejects[1].0, 4);
+    assert_eq!(
+        out.rejects[1].1,
+        "wrong number of fields: expected 3, found 4"
+    );
+    assert_eq!(out.rejects[1].2, "3,Gamma,300,extra");
+    assert_eq!(out.lead("4").line, 5);
+}
+
+#[test]
+fn an_unclosed_quote_loses_only_its_own_line() {
+    let out = plain("bad_quotes_unclosed.csv");
+    assert_eq!(out.ids(), ["2", "3"]);
+    assert_eq!((out.report.rows_read, out.report.rejected), (3, 1));
+    assert_eq!(out.rejects[0].0, 2);
+    assert!(
+        out.rejects[0].1.starts_with("unbalanced quote"),
+        "{:?}",
+        out.rejects
+    );
+    assert_eq!(out.rejects[0].2, "1,\"Acme,100");
+    assert_eq!(out.company("3", "employees"), n(300.0));
+    assert_eq!(out.lead("3").line, 4);
+}
+
+#[test]
+fn a_quote_closed_rows_later_loses_only_its_own_line() {
+    let out = plain("bad_quotes_closed_later.csv");
+    assert_eq!(out.ids(), ["2", "3", "4"]);
+    assert_eq!((out.report.rows_read, out.report.rejected), (4, 1));
+    assert_eq!(out.rejects[0].0, 2);
+    assert_eq!(out.company("3", "name"), s("Gamma"));
+}
+
+#[test]
+fn invalid_utf8_rejects_the_row() {
+    let out = plain("invalid_utf8.csv");
+    assert_eq!(out.ids(), ["1", "3"]);
+    assert_eq!(out.rejects.len(), 1);
+    assert_eq!(out.rejects[0].0, 3);
+    assert_eq!(
+        out.rejects[0].1,
+        "invalid UTF-8 in column \"name\" at byte 1"
+    );
+    assert_eq!(out.rejects[0].2, "2,B\u{fffd}ta,200", "raw, made readable");
+}
+
+#[test]
+fn empty_file_and_header_only() {
+    for name in ["empty.csv", "header_only.csv"] {
+        let out = plain(name);
+        assert!(out.leads.is_empty(), "{name}");
+        assert_eq!(out.report.rows_read, 0, "{name}");
+        assert_eq!(out.batches, 0, "{name}");
+    }
+}
+
+#[test]
+fn blank_lines_are_skipped_and_empty_rows_rejected() {
+    let out = plain("blank_and_empty_rows.csv");
+    assert_eq!(out.ids(), ["1", "2"]);
+    assert_eq!((out.report.rows_read, out.report.rejected), (4, 2));
+    let lines: Vec<u64> = out.rejects.iter().map(|r| r.0).collect();
+    assert_eq!(lines, [4, 5]);
+    assert!(out.rejects.iter().all(|r| r.1 == "empty row"));
+    assert_eq!(out.lead("2").line, 6);
+}
+
+#[test]
+fn unknown_columns_are_listed() {
+    let out = plain("unknown_columns.csv");
+    assert_eq!(out.report.unknown_columns, ["colour", "Favourite Food"]);
+    assert_eq!(out.company("1", "employees"), n(100.0));
+}
+
+#[test]
+fn duplicate_ids_are_kept_and_counted() {
+    let out = plain("duplicate_ids.csv");
+    assert_eq!(out.ids(), ["1", "2", "1", "1"]);
+    assert_eq!(out.report.duplicate_ids, 2);
+    assert_eq!(out.report.leads, 4);
+}
+
+#[test]
+fn unparseable_numbers_become_missing_and_are_counted() {
+    let out = plain("unparseable_numbers.csv");
+    let r = &out.report;
+    assert_eq!(r.rejected, 0);
+    assert_eq!(out.company("1", "employees"), None);
+    assert_eq!(out.company("1", "revenue"), n(10_000_000.0));
+    assert_eq!(out.company("2", "employees"), n(125.5));
+    assert_eq!(out.company("2", "revenue"), None);
+    assert_eq!(out.company("3", "revenue"), n(5_000_000.0));
+    let e = |f: &str| {
+        let e = &r.field_errors[f];
+        (e.count, e.example.clone(), e.line)
+    };
+    assert_eq!(e("company.employees"), (2, "lots".into(), 2));
+    assert_eq!(e("company.revenue"), (1, "about a million".into(), 3));
+    assert_eq!(e("company.founded"), (1, "nineteen".into(), 3));
+    assert_eq!(r.field_errors.len(), 3);
+}
+
+#[test]
+fn json_lines_that_are_not_objects_are_rejected() {
+    let out = plain("not_objects.jsonl");
+    assert_eq!(out.ids(), ["1", "4"]);
+    assert_eq!((out.report.rows_read, out.report.rejected), (6, 4));
+    let lines: Vec<u64> = out.rejects.iter().map(|r| r.0).collect();
+    assert_eq!(lines, [2, 3, 4, 5]);
+    assert!(
+        out.rejects[0].1.contains("an array"),
+        "{:?}",
+        out.rejects[0]
+    );
+    assert!(
+        out.rejects[1].1.contains("a string"),
+        "{:?}",
+        out.rejects[1]
+    );
+    assert!(
+        out.rejects[2].1.starts_with("invalid JSON"),
+        "{:?}",
+        out.rejects[2]
+    );
+    assert!(
+        out.rejects[3].1.starts_with("invalid UTF-8"),
+        "{:?}",
+        out.rejects[3]
+    );
+}
+
+#[test]
+fn every_corpus_file_reads_without_panic_in_every_setting() {
+    let dir = inputs().join("malformed");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            !p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        })
+        .collect();
+    files.sort();
+    assert!(files.len() >= 10);
+    let schema = Schema::canonical();
+    for file in &files {
+        for format in [InputFormat::Csv, InputFormat::JsonLines] {
+            for preset in [None, Some(Preset::Hubspot), Some(Preset::Apollo)] {
+                for contacts in [None, Some(inputs().join("per_contact.csv"))] {
+                    let config = InputConfig {
+                        preset,
+                        batch_size: 2,
+                        ..InputConfig::default()
+                    };
+                    let options = ReadOptions {
+                        format: Some(format),
+                        contacts,
+                        ..ReadOptions::default()
+                    };
+                    let out = read_with(file, &schema, &config, options).unwrap();
+                    assert!(
+                        out.report.is_balanced(),
+                        "{}: {:?}",
+                        file.display(),
+                        out.report
+                    );
+                    assert!(out.rejects.iter().all(|r| r.0 >= 1 && !r.1.is_empty()));
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn missing_files_are_fatal_with_their_path() {
+    let schema = Schema::canonical();
+    let config = InputConfig::default();
+    let err = LeadReader::open(
+        Path::new("/nonexistent/leads.csv"),
+        &schema,
+        &config,
+        ReadOptions::default(),
+    )
+    .unwrap_err();
+    assert!(matches!(err, InputError::Open { .. }));
+    assert!(err.to_string().contains("/nonexistent/leads.csv"), "{err}");
+
+    let err = LeadReader::open(
+        &corpus("ragged.csv"),
+        &schema,
+        &config,
+        ReadOptions {
+            contacts: Some("/nonexistent/contacts.csv".into()),
+            ..ReadOptions::default()
+        },
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("/nonexistent/contacts.csv"),
+        "{err}"
+    );
+
+    // A contacts file without a key column.
+    let err = LeadReader::open(
+        &corpus("ragged.csv"),
+        &schema,
+        &config,
+        ReadOptions {
+            contacts: Some(corpus("unknown_columns.csv")),
+            ..ReadOptions::default()
+        },
+    )
+    .unwrap_err();
+    assert!(matches!(err, InputError::Contacts { .. }), "{err}");
+    assert!(err.to_string().contains("company key"), "{err}");
+
+    // A directory cannot be read: an error when opening or on the first batch.
+    match LeadReader::open(&inputs(), &schema, &config, ReadOptions::default()) {
+        Err(e) => assert!(matches!(e, InputError::Read { .. }), "{e}"),
+        Ok(mut reader) => assert!(matches!(
+            reader.next(),
+            None | Some(Err(InputError::Read { .. }))
+        )),
+    }
+}
+
+fn big(dir: &Path, name: &str, body: &[u8]) -> std::path::PathBuf {
+    let path = dir.join(name);
+    let mut f = std::fs::File::create(&path).unwrap();
+    f.write_all(body).unwrap();
+    path
+}
+
+#[test]
+fn a_10_mb_single_field_is_read() {
+    const SIZE: usize = 10 * 1024 * 1024;
+    let dir = tempfile::tempdir().unwrap();
+    let field: Vec<u8> = (0..SIZE).map(|i| b"abcdefghij"[i % 10]).collect();
+
+    // Unquoted.
+    let mut body = b"id,name,employees\n1,".to_vec();
+    body.extend_from_slice(&field);
+    body.extend_from_slice(b",100\n2,Beta,200\n");
+    let out = plain_at(&big(dir.path(), "unquoted.csv", &body));
+    assert_eq!(out.ids(), ["1", "2"]);
+    match out.company("1", "name") {
+        Some(icp_engine::Value::String(s)) => assert_eq!(s.len(), SIZE),
+        other => panic!("{:?}", other.map(|_| "not a string")),
+    }
+
+    // Quoted, with line breaks inside.
+    let mut body = b"id,name,employees\n1,\"".to_vec();
+    for chunk in field.chunks(1000) {
+        body.extend_from_slice(chunk);
+        body.push(b'\n');
+    }
+    body.extend_from_slice(b"\",100\n2,Beta,200\n");
+    let out = plain_at(&big(dir.path(), "quoted.csv", &body));
+    assert_eq!(out.ids(), ["1", "2"]);
+    assert_eq!(out.lead("2").line, 3 + (SIZE as u64).div_ceil(1000));
+
+    // In a number column: read as missing and counted, the example cut short.
+    let mut body = b"id,employees\n1,".to_vec();
+    body.extend_from_slice(&field);
+    body.push(b'\n');
+    let out = plain_at(&big(dir.path(), "number.csv", &body));
+    let e = &out.report.field_errors["company.employees"];
+    assert_eq!(e.count, 1);
+    assert!(e.example.chars().count() <= 101);
+
+    // One JSON line.
+    let mut body = b"{\"id\": \"1\", \"name\": \"".to_vec();
+    body.extend_from_slice(&field);
+    body.extend_from_slice(b"\"}\n{\"id\": \"2\"}\n");
+    let out = plain_at(&big(dir.path(), "big.jsonl", &body));
+    assert_eq!(out.ids(), ["1", "2"]);
+}
+
+fn plain_at(path: &Path) -> common::Outcome {
+    let out = read(path, &InputConfig::default(), None);
+    assert!(out.report.is_balanced(), "{:?}", out.report);
+    out
+}
+
+/// A small deterministic generator, so the fuzzing below needs no extra crate.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
+        items[(self.next() % items.len() as u64) as usize]
+    }
+}
+
+#[test]
+fn random_bytes_never_panic_and_always_balance() {
+    let pieces: &[&[u8]] = &[
+        b",",
+        b"\"",
+        b"\"\"",
+        b"\n",
+        b"\r\n",
+        b"\r",
+        b" ",
+        b"a",
+        b"Acme",
+        b"51-200",
+        b"$10M",
+        b"\xff",
+        b"\xe2\x82",
+        b"\xef\xbb\xbf",
+        b"{",
+        b"}",
+        b"[",
+        b"]",
+        b":",
+        b"\"id\"",
+        b"\"contacts\"",
+        b"1",
+        b"-",
+        b"n/a",
+        b";",
+        b"\t",
+        b"\0",
+        b"\xc3\xa9",
+    ];
+    let headers: &[&[u8]] = &[
+        b"id,name,employees,industry,title\n",
+        b"company_id,name,email\n",
+        b"",
+        b"Record ID,Company name,Number of Employees\n",
+    ];
+    let schema = Schema::canonical();
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    for case in 0..400 {
+        let mut body = rng.pick(headers).to_vec();
+        for _ in 0..(rng.next() % 200) {
+            body.extend_from_slice(rng.pick(pieces));
+        }
+        let path = big(dir.path(), "fuzz.csv", &body);
+        for format in [InputFormat::Csv, InputFormat::JsonLines] {
+            let config = InputConfig {
+                preset: rng.pick(&[None, Some(Preset::Hubspot), Some(Preset::Salesforce)]),
+                batch_size: 1 + (rng.next() % 4) as usize,
+                ..InputConfig::default()
+            };
+            let options = ReadOptions {
+                format: Some(format),
+                ..ReadOptions::default()
+            };
+            let out = read_with(&path, &schema, &config, options).unwrap();
+            assert!(
+                out.report.is_balanced(),
+                "case {case}: {:?}\n{:?}",
+                out.report,
+                String::from_utf8_lossy(&body)
+            );
+            assert_eq!(out.leads.len() as u64, out.report.leads);
+        }
+    }
+}

@@ -1,0 +1,212 @@
+//! Result output: columns, order, best-ICP rows, `all`, `explain`, CSV and JSON Lines.
+
+mod common;
+
+use common::inputs;
+use icp_diagnostics::SourceMap;
+use icp_engine::batch::Batch;
+use icp_engine::result::LeadResult;
+use icp_engine::{Schema, SignalCatalog};
+use icp_io::write::COLUMNS;
+use icp_io::{
+    InputConfig, LeadReader, OutputFormat, Preset, ReadOptions, ResultWriter, WriteOptions,
+};
+
+const RULES: &str = r#"
+icp saas "Mid-market SaaS" {
+  require company.employees between 50 and 1000
+  exclude company.industry has any ["Gambling & Casinos"]
+  score 20 "software" when company.industry has any ["Computer Software"]
+  score 15 "revenue fit" when company.revenue >= 10M
+  score 10 "finance buyer" when any contact where contact.title in ["CFO"]
+  score 2.5 "founded" when company.founded >= 2000
+  tier A when score >= 40
+  tier B when score >= 20
+}
+
+icp bank "Banks" {
+  require company.industry has "Banking"
+  score 50 "big" when company.employees >= 10000
+  tier A when score >= 50
+}
+"#;
+
+/// The HubSpot fixture, scored by the reference evaluator.
+fn scored() -> (Schema, Vec<(Batch, Vec<LeadResult>)>) {
+    let schema = Schema::canonical();
+    let mut sources = SourceMap::new();
+    sources.add("rules.icp", RULES);
+    let compiled = icp_engine::compile(&sources, &schema, &SignalCatalog::new());
+    let rules = compiled.rules.expect("the rules check");
+    let dir = inputs().join("hubspot");
+    let config = InputConfig {
+        preset: Some(Preset::Hubspot),
+        batch_size: 3,
+        ..InputConfig::default()
+    };
+    let reader = LeadReader::open(
+        &dir.join("companies.csv"),
+        &schema,
+        &config,
+        ReadOptions {
+            contacts: Some(dir.join("contacts.csv")),
+            ..ReadOptions::default()
+        },
+    )
+    .unwrap();
+    let batches = reader
+        .map(|b| {
+            let b = b.unwrap();
+            let results = (0..b.len())
+                .map(|i| icp_engine::reference::evaluate(&rules, &b.lead(i), 20_000))
+                .collect();
+            (b, results)
+        })
+        .collect();
+    (schema, batches)
+}
+
+fn write(options: WriteOptions) -> String {
+    let (schema, batches) = scored();
+    let mut w = ResultWriter::new(Vec::new(), &schema, options).unwrap();
+    for (batch, results) in &batches {
+        w.write_batch(batch, results).unwrap();
+    }
+    String::from_utf8(w.finish().unwrap()).unwrap()
+}
+
+#[test]
+fn csv_one_row_per_lead_with_its_best_icp() {
+    let out = write(WriteOptions {
+        format: OutputFormat::Csv,
+        all: false,
+        explain: false,
+    });
+    let expected = [
+        "id,name,icp,qualified,score,max_score,tier,matched,unknown,reasons",
+        "5001,Acme Analytics,saas,true,47.5,47.5,A,software|revenue fit|finance buyer|founded,,",
+        "5002,Beta Bank,bank,true,50,50,A,big,,",
+        // No ICP gives Gamma a tier: the first ICP's row.
+        "5003,Gamma Games,saas,false,15,47.5,,revenue fit,company.founded,\"excluded: company.industry has any [\"\"Gambling & Casinos\"\"]\"",
+        "5004,Delta Health,saas,false,2.5,47.5,,founded,company.revenue,failed: company.employees between 50 and 1000",
+    ];
+    assert_eq!(out.lines().collect::<Vec<_>>(), expected, "\n{out}");
+    assert_eq!(
+        expected[0].split(',').collect::<Vec<_>>(),
+        COLUMNS,
+        "the header is COLUMNS"
+    );
+}
+
+#[test]
+fn csv_all_icps_with_explanations() {
+    let out = write(WriteOptions {
+        format: OutputFormat::Csv,
+        all: true,
+        explain: true,
+    });
+    let mut csv = csv::Reader::from_reader(out.as_bytes());
+    let header: Vec<String> = csv.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(header.last().map(String::as_str), Some("explain"));
+    let rows: Vec<csv::StringRecord> = csv.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 8, "four leads × two ICPs");
+    let keys: Vec<(&str, &str)> = rows.iter().map(|r| (&r[0], &r[2])).collect();
+    assert_eq!(
+        keys[..4],
+        [
+            ("5001", "saas"),
+            ("5001", "bank"),
+            ("5002", "saas"),
+            ("5002", "bank")
+        ]
+    );
+    // Beta is scored against `saas` too, though it fails its require.
+    assert_eq!(&rows[2][3], "false");
+    assert_eq!(&rows[2][4], "15");
+    assert_eq!(&rows[2][6], "", "no tier when not qualified");
+    let explain: serde_json::Value = serde_json::from_str(&rows[0][10]).unwrap();
+    let checks = explain["checks"].as_array().unwrap();
+    assert_eq!(checks[0]["kind"], "require");
+    assert_eq!(checks[0]["result"], "true");
+    let software = checks.iter().find(|c| c["label"] == "software").unwrap();
+    assert_eq!(software["points"].to_string(), "20", "no needless .0");
+    assert_eq!(explain["groups"], serde_json::json!([]));
+}
+
+#[test]
+fn json_lines_keep_the_column_order_with_arrays() {
+    let out = write(WriteOptions {
+        format: OutputFormat::JsonLines,
+        all: false,
+        explain: false,
+    });
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 4);
+    assert_eq!(
+        lines[0],
+        r#"{"id":"5001","name":"Acme Analytics","icp":"saas","qualified":true,"score":47.5,"max_score":47.5,"tier":"A","matched":["software","revenue fit","finance buyer","founded"],"unknown":[],"reasons":[]}"#
+    );
+    assert_eq!(
+        lines[1],
+        r#"{"id":"5002","name":"Beta Bank","icp":"bank","qualified":true,"score":50,"max_score":50,"tier":"A","matched":["big"],"unknown":[],"reasons":[]}"#
+    );
+    let gamma: serde_json::Value = serde_json::from_str(lines[2]).unwrap();
+    assert_eq!(gamma["tier"], serde_json::Value::Null);
+    assert_eq!(gamma["unknown"], serde_json::json!(["company.founded"]));
+
+    let with_explain = write(WriteOptions {
+        format: OutputFormat::JsonLines,
+        all: true,
+        explain: true,
+    });
+    let first: serde_json::Value =
+        serde_json::from_str(with_explain.lines().next().unwrap()).unwrap();
+    assert!(
+        first["explain"]["checks"].is_array(),
+        "an object, not a string"
+    );
+}
+
+#[test]
+fn a_rule_set_without_icps_writes_ids_and_names() {
+    let schema = Schema::canonical();
+    let mut b = icp_engine::batch::BatchBuilder::new(&schema, 0);
+    b.start_lead("x".into(), 2);
+    b.set_company(
+        schema.lookup(icp_engine::Entity::Company, "name").unwrap(),
+        icp_engine::Value::String("X, Inc.".into()),
+    );
+    b.start_lead("y".into(), 3);
+    let batch = b.finish();
+    let results = vec![
+        LeadResult {
+            icps: Vec::new(),
+            best: None,
+            personas: Vec::new(),
+        };
+        2
+    ];
+    let mut w = ResultWriter::new(
+        Vec::new(),
+        &schema,
+        WriteOptions {
+            format: OutputFormat::Csv,
+            all: false,
+            explain: true,
+        },
+    )
+    .unwrap();
+    w.write_batch(&batch, &results).unwrap();
+    assert_eq!(w.rows_written(), 2);
+    assert!(
+        w.write_batch(&batch, &results[..1]).is_err(),
+        "lengths must agree"
+    );
+    let out = String::from_utf8(w.finish().unwrap()).unwrap();
+    assert_eq!(
+        out,
+        "id,name,icp,qualified,score,max_score,tier,matched,unknown,reasons,explain\n\
+         x,\"X, Inc.\",,,,,,,,,\n\
+         y,,,,,,,,,,\n"
+    );
+}
