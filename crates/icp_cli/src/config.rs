@@ -1,13 +1,16 @@
-//! `icp.toml`: where the rules are and which custom fields leads have.
+//! `icp.toml`: where the rules are, which custom fields leads have, and how lead files are read.
 //!
 //! How it works: [`Config::discover`] looks for `icp.toml` in the working directory and each
 //! parent in turn; [`Config::load`] reads one file. Paths in the file are relative to the
 //! directory that holds it. Unknown keys are errors, so a typo never silently does nothing.
+//! The `[input]` table is `icp_io`'s [`InputConfig`]; its column mappings are checked against
+//! the schema (custom fields included) as the file is loaded.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use icp_engine::{Entity, Schema};
+use icp_io::InputConfig;
 use serde::Deserialize;
 
 pub const FILE_NAME: &str = "icp.toml";
@@ -21,6 +24,28 @@ pub struct Config {
     pub rules: Vec<PathBuf>,
     /// Canonical fields plus the custom ones declared under `[fields.*]`.
     pub schema: Schema,
+    /// How lead files are read: the `[input]` table.
+    pub input: InputConfig,
+    /// Defaults of `icp score` and `icp explain`: the `[score]` table.
+    pub score: ScoreDefaults,
+}
+
+/// The `[score]` table: default files of `icp score`, resolved against icp.toml's directory.
+#[derive(Debug, Clone, Default)]
+pub struct ScoreDefaults {
+    pub leads: Option<PathBuf>,
+    pub contacts: Option<PathBuf>,
+    pub output: Option<PathBuf>,
+    pub rejects: Option<PathBuf>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ScoreTable {
+    leads: Option<String>,
+    contacts: Option<String>,
+    output: Option<String>,
+    rejects: Option<String>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -30,6 +55,10 @@ struct File {
     rules: Vec<String>,
     #[serde(default)]
     fields: Fields,
+    #[serde(default)]
+    input: InputConfig,
+    #[serde(default)]
+    score: ScoreTable,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -66,6 +95,8 @@ impl Config {
             path: None,
             rules: vec![start.join("rules")],
             schema: Schema::canonical(),
+            input: InputConfig::default(),
+            score: ScoreDefaults::default(),
         })
     }
 
@@ -109,15 +140,67 @@ impl Config {
                     })?;
             }
         }
+        file.input
+            .validate(&schema)
+            .map_err(|e| ConfigError::Invalid {
+                path: shown.clone(),
+                message: e.to_string(),
+            })?;
         let rules = if file.rules.is_empty() {
             vec![base.join("rules")]
         } else {
             file.rules.iter().map(|r| base.join(r)).collect()
         };
+        let resolve = |p: &Option<String>| p.as_ref().map(|p| base.join(p));
+        let score = ScoreDefaults {
+            leads: resolve(&file.score.leads),
+            contacts: resolve(&file.score.contacts),
+            output: resolve(&file.score.output),
+            rejects: resolve(&file.score.rejects),
+        };
         Ok(Config {
             path: Some(path.to_path_buf()),
             rules,
             schema,
+            input: file.input,
+            score,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_input_table_is_read_and_checked_against_the_schema() {
+        let path = Path::new("/project/icp.toml");
+        let text = r#"
+[fields.company]
+arr = "number"
+
+[input]
+preset = "hubspot"
+list_separator = "|"
+
+[input.columns]
+"ARR (USD)" = "company.arr"
+"#;
+        let config = Config::parse(text, path).expect("valid");
+        assert_eq!(config.input.preset, Some(icp_io::Preset::Hubspot));
+        assert_eq!(config.input.list_separator, "|");
+        assert_eq!(config.input.columns["ARR (USD)"], "company.arr");
+
+        let text = "[input.columns]\n\"Emps\" = \"company.employess\"\n";
+        let err = Config::parse(text, path).expect_err("unknown field");
+        assert_eq!(
+            err.to_string(),
+            "/project/icp.toml: [input.columns] \"Emps\" = \"company.employess\": there is no field `company.employess`; did you mean `company.employees`?"
+        );
+
+        let err = Config::parse("[input]\npreset = \"pipedrive\"\n", path).expect_err("preset");
+        assert!(err.to_string().contains("pipedrive"), "{err}");
+        let err = Config::parse("[input]\nbatchsize = 5\n", path).expect_err("unknown key");
+        assert!(err.to_string().contains("batchsize"), "{err}");
     }
 }

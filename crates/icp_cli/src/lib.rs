@@ -7,6 +7,8 @@
 //! 2 usage or input errors, each with a one-line message on stderr and never a backtrace.
 
 pub mod config;
+mod score;
+mod summary;
 
 use std::ffi::OsString;
 use std::io::{IsTerminal, Read, Write};
@@ -43,6 +45,12 @@ enum Color {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum OutFormat {
+    Csv,
+    Jsonl,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Format {
     Text,
     Json,
@@ -60,6 +68,59 @@ enum Command {
         /// Exit with 1 when there are warnings, not only errors.
         #[arg(long)]
         deny_warnings: bool,
+    },
+    /// Score and tier a lead set against every ICP of the rule set.
+    Score {
+        /// Rule files or directories (default: the `rules` of icp.toml, else `rules/`).
+        #[arg(long = "rules", value_name = "PATH")]
+        rules: Vec<PathBuf>,
+        /// The companies: CSV (one row per company, or per contact with company columns
+        /// repeated) or JSON Lines (default: `[score] leads` of icp.toml).
+        #[arg(long, value_name = "FILE")]
+        leads: Option<PathBuf>,
+        /// A contacts CSV joined to the companies on `company_id` or `company.domain`.
+        #[arg(long, value_name = "FILE")]
+        contacts: Option<PathBuf>,
+        /// Where to write the results (default: `[score] output`, else standard output).
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// `csv` or `jsonl` (default: from the output's extension, else csv).
+        #[arg(long, value_enum)]
+        format: Option<OutFormat>,
+        /// One row per lead and ICP instead of one per lead (its best ICP).
+        #[arg(long)]
+        all: bool,
+        /// Add an `explain` column: every check, its result and its points, as JSON.
+        #[arg(long)]
+        explain: bool,
+        /// The date `today` stands for, YYYY-MM-DD (default: the current UTC date).
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<String>,
+        /// Worker threads (default: one per core).
+        #[arg(long, value_name = "N")]
+        threads: Option<usize>,
+        /// Where unreadable rows go (default: beside the output, `NAME.rejects.csv`).
+        #[arg(long, value_name = "FILE")]
+        rejects: Option<PathBuf>,
+    },
+    /// Explain one lead against every ICP: each check, its result, its points, what was
+    /// missing, and what would have changed its tier.
+    Explain {
+        /// Rule files or directories (default: as for `check`).
+        #[arg(long = "rules", value_name = "PATH")]
+        rules: Vec<PathBuf>,
+        /// The lead file (default: `[score] leads` of icp.toml).
+        #[arg(long, value_name = "FILE")]
+        leads: Option<PathBuf>,
+        /// A contacts CSV joined to the companies.
+        #[arg(long, value_name = "FILE")]
+        contacts: Option<PathBuf>,
+        /// The lead's `company.id` (as in the `id` column of `icp score`).
+        #[arg(long)]
+        id: String,
+        /// The date `today` stands for, YYYY-MM-DD (default: the current UTC date).
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<String>,
     },
     /// Run every `test` block of a rule set; exit with 1 if any expectation fails.
     Test {
@@ -97,6 +158,10 @@ enum UsageError {
     Cwd(std::io::Error),
     #[error("--as-of {0}: not a date; write YYYY-MM-DD, such as 2026-11-23")]
     AsOf(String),
+    #[error("no lead file: give --leads FILE, or set `leads` under [score] in icp.toml")]
+    NoLeads,
+    #[error(transparent)]
+    Run(#[from] score::RunError),
 }
 
 /// Runs the command line with these arguments (the first is the program name).
@@ -140,6 +205,85 @@ fn execute(cli: Cli) -> Result<ExitCode, UsageError> {
         } => check(&cwd, &config, &paths, format, deny_warnings, color),
         Command::Fmt { paths, check } => fmt(&cwd, &config, &paths, check, color),
         Command::Test { paths, as_of } => test(&cwd, &config, &paths, as_of.as_deref(), color),
+        Command::Score {
+            rules,
+            leads,
+            contacts,
+            output,
+            format,
+            all,
+            explain,
+            as_of,
+            threads,
+            rejects,
+        } => {
+            let Some(compiled) = compile_or_report(&cwd, &config, &rules, color)? else {
+                return Ok(ExitCode::from(1));
+            };
+            let leads = leads
+                .map(|p| cwd.join(p))
+                .or_else(|| config.score.leads.clone())
+                .ok_or(UsageError::NoLeads)?;
+            let output = output
+                .map(|p| cwd.join(p))
+                .or_else(|| config.score.output.clone());
+            let format = match format {
+                Some(OutFormat::Jsonl) => icp_io::OutputFormat::JsonLines,
+                Some(OutFormat::Csv) => icp_io::OutputFormat::Csv,
+                None => match output.as_ref().and_then(|p| p.extension()) {
+                    Some(e) if e == "jsonl" || e == "ndjson" || e == "json" => {
+                        icp_io::OutputFormat::JsonLines
+                    }
+                    _ => icp_io::OutputFormat::Csv,
+                },
+            };
+            let args = score::ScoreArgs {
+                leads,
+                contacts: contacts
+                    .map(|p| cwd.join(p))
+                    .or_else(|| config.score.contacts.clone()),
+                output,
+                format,
+                all,
+                explain,
+                today: as_of_date(as_of.as_deref())?,
+                threads,
+                rejects: rejects
+                    .map(|p| cwd.join(p))
+                    .or_else(|| config.score.rejects.clone()),
+            };
+            Ok(score::score(&compiled, &config, &args, |p| {
+                display(&cwd, p)
+            })?)
+        }
+        Command::Explain {
+            rules,
+            leads,
+            contacts,
+            id,
+            as_of,
+        } => {
+            let Some(compiled) = compile_or_report(&cwd, &config, &rules, color)? else {
+                return Ok(ExitCode::from(1));
+            };
+            let leads = leads
+                .map(|p| cwd.join(p))
+                .or_else(|| config.score.leads.clone())
+                .ok_or(UsageError::NoLeads)?;
+            let contacts = contacts
+                .map(|p| cwd.join(p))
+                .or_else(|| config.score.contacts.clone());
+            let today = as_of_date(as_of.as_deref())?;
+            Ok(score::explain(
+                &compiled,
+                &config,
+                &leads,
+                contacts,
+                &id,
+                today,
+                |p| display(&cwd, p),
+            )?)
+        }
     }
 }
 
@@ -402,6 +546,33 @@ fn as_of_date(as_of: Option<&str>) -> Result<i32, UsageError> {
         _ => None,
     };
     parsed.ok_or_else(|| UsageError::AsOf(text.to_string()))
+}
+
+/// Compiles the rule set; on rule errors prints them and returns `None` (exit 1).
+fn compile_or_report(
+    cwd: &Path,
+    config: &Config,
+    paths: &[PathBuf],
+    color: bool,
+) -> Result<Option<icp_engine::ir::RuleSet>, UsageError> {
+    let files = rule_files(cwd, config, paths)?;
+    let sources = read_sources(cwd, &files)?;
+    let compiled = icp_engine::compile(&sources, &config.schema, &SignalCatalog::new());
+    if compiled.rules.is_none() {
+        let errors: Vec<Diagnostic> = compiled
+            .diagnostics
+            .into_iter()
+            .filter(Diagnostic::is_error)
+            .collect();
+        print_diagnostics(&sources, &errors, Format::Text, color);
+        let _ = writeln!(
+            std::io::stdout(),
+            "the rule set has {}; nothing was scored",
+            plural(errors.len(), "error")
+        );
+        return Ok(None);
+    }
+    Ok(compiled.rules)
 }
 
 fn test(

@@ -332,3 +332,142 @@ fn a_bad_as_of_date_is_a_usage_error() {
         "error: --as-of 2026-02-30: not a date; write YYYY-MM-DD, such as 2026-11-23\n"
     );
 }
+
+const SCORED: &str = "persona buyer when contact.seniority in [\"VP\", \"C-Level\"]\n\nicp demo \"Demo\" {\n  require company.employees >= 50\n  exclude company.industry has \"Gambling\"\n  score 20 \"software\" when company.industry has any [\"Software\", \"Internet\"]\n  score 10 \"buyer\"    when any contact where buyer\n  score 5  \"revenue\"  when company.revenue >= 10M\n  tier A when score >= 30\n  tier B otherwise\n}\n";
+
+const COMPANIES: &str = "id,name,domain,industry,employees,revenue,country\nc1,Acme,acme.com,Software;Fintech,51-200,$40M,US\nc2,Beta,beta.io,Gambling,500,n/a,United Kingdom\nc3,Gamma,gamma.de,Retail,,€ 2 million,DE\nc4,Delta,delta.com,software,10000,lots,US\n\"broken,row\n";
+
+const CONTACTS: &str = "company_id,name,title,seniority\nc1,Ann,CFO,C-Level\nc1,Bob,Engineer,Staff\nc4,Cid,VP Sales,VP\nc9,Nobody,CEO,C-Level\n";
+
+fn scoring_project() -> tempfile::TempDir {
+    project(&[
+        ("rules/demo.icp", SCORED),
+        ("leads.csv", COMPANIES),
+        ("contacts.csv", CONTACTS),
+    ])
+}
+
+/// The summary without its timing line, which differs from run to run.
+fn without_timing(text: &str) -> String {
+    text.lines()
+        .filter(|l| !l.starts_with("elapsed "))
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
+#[test]
+fn score_writes_one_row_per_lead_and_a_summary() {
+    let dir = scoring_project();
+    let out = icp(
+        dir.path(),
+        &[
+            "score",
+            "--leads",
+            "leads.csv",
+            "--contacts",
+            "contacts.csv",
+            "-o",
+            "out.csv",
+            "--as-of",
+            "2026-11-23",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let written = std::fs::read_to_string(dir.path().join("out.csv")).expect("output");
+    insta::assert_snapshot!("score_csv", written);
+    insta::assert_snapshot!("score_summary", without_timing(&stderr(&out)));
+    let rejects =
+        std::fs::read_to_string(dir.path().join("out.rejects.csv")).expect("rejects file");
+    assert!(rejects.contains("line"), "{rejects}");
+}
+
+#[test]
+fn score_all_with_explain_as_json_lines() {
+    let dir = scoring_project();
+    let out = icp(
+        dir.path(),
+        &[
+            "score",
+            "--leads",
+            "leads.csv",
+            "--contacts",
+            "contacts.csv",
+            "--all",
+            "--explain",
+            "--format",
+            "jsonl",
+            "--as-of",
+            "2026-11-23",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let rows: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+        .collect();
+    assert_eq!(rows.len(), 4, "four readable leads, one ICP each");
+    insta::assert_json_snapshot!("score_jsonl_first_row", rows[0]);
+}
+
+#[test]
+fn explain_accounts_for_every_check_and_the_near_miss() {
+    let dir = scoring_project();
+    let out = icp(
+        dir.path(),
+        &[
+            "explain",
+            "--leads",
+            "leads.csv",
+            "--contacts",
+            "contacts.csv",
+            "--id",
+            "c4",
+            "--as-of",
+            "2026-11-23",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    insta::assert_snapshot!("explain_c4", stdout(&out));
+    let out = icp(
+        dir.path(),
+        &[
+            "explain",
+            "--leads",
+            "leads.csv",
+            "--id",
+            "c3",
+            "--as-of",
+            "2026-11-23",
+        ],
+    );
+    insta::assert_snapshot!("explain_c3", stdout(&out));
+}
+
+#[test]
+fn explain_of_an_unknown_id_exits_2() {
+    let dir = scoring_project();
+    let out = icp(
+        dir.path(),
+        &["explain", "--leads", "leads.csv", "--id", "nope"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "error: no lead with id \"nope\" in leads.csv\n"
+    );
+}
+
+#[test]
+fn score_without_a_lead_file_or_with_a_missing_one_exits_2() {
+    let dir = scoring_project();
+    let out = icp(dir.path(), &["score"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("no lead file"), "{}", stderr(&out));
+    let out = icp(dir.path(), &["score", "--leads", "missing.csv"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).starts_with("error: cannot open"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -123,7 +123,11 @@ pub fn near_miss(rules: &RuleSet, lead: &Lead, r: &IcpResult) -> Vec<String> {
                     .map(|(clause, _)| ("exclude", clause)),
             );
         for (what, clause) in conditions {
-            out.push(format!("{what} {} — {}", clause.label, values_read(rules, lead, &clause.condition)));
+            out.push(format!(
+                "{what} {} — {}",
+                clause.label,
+                values_read(rules, lead, &clause.condition)
+            ));
         }
         return out;
     }
@@ -131,18 +135,27 @@ pub fn near_miss(rules: &RuleSet, lead: &Lead, r: &IcpResult) -> Vec<String> {
     let Some(next) = current.checked_sub(1) else {
         return out;
     };
-    let Some((strict, threshold)) = icp.tiers[next].condition.as_ref().and_then(score_threshold) else {
+    let Some((strict, threshold)) = icp.tiers[next].condition.as_ref().and_then(score_threshold)
+    else {
         return out;
     };
     let gap = threshold - r.score;
-    let needs = if strict { format!("> {}", fmt(threshold)) } else { format!("≥ {}", fmt(threshold)) };
+    let needs = if strict {
+        format!("> {}", fmt(threshold))
+    } else {
+        format!("≥ {}", fmt(threshold))
+    };
     out.push(format!(
         "tier {} needs score {needs}, this lead has {} ({} short)",
         icp.tiers[next].name,
         fmt(r.score),
         fmt(gap.max(0.0))
     ));
-    for (rule, check) in icp.scores.iter().zip(r.checks.iter().filter(|c| matches!(c.kind, CheckKind::Score { .. }))) {
+    for (rule, check) in icp.scores.iter().zip(
+        r.checks
+            .iter()
+            .filter(|c| matches!(c.kind, CheckKind::Score { .. })),
+    ) {
         if check.result == Truth::True || rule.points <= 0.0 {
             continue;
         }
@@ -150,7 +163,11 @@ pub fn near_miss(rules: &RuleSet, lead: &Lead, r: &IcpResult) -> Vec<String> {
             Truth::Unknown => format!("unknown: {} missing", check.missing.join(", ")),
             _ => values_read(rules, lead, &rule.condition),
         };
-        out.push(format!("  +{} \"{}\" — {why}", fmt(rule.points), rule.label));
+        out.push(format!(
+            "  +{} \"{}\" — {why}",
+            fmt(rule.points),
+            rule.label
+        ));
     }
     out
 }

@@ -1,0 +1,328 @@
+//! `icp score` and `icp explain`: read leads, evaluate them, write results and a summary.
+//!
+//! How it works: the rule set is compiled and lowered to a plan once. The reader streams
+//! batches; a window of batches (twice the worker threads) is evaluated in parallel with rayon
+//! by the fast evaluator, then written in input order, so memory stays bounded by the window
+//! and the contacts table whatever the number of companies. A progress line runs on stderr
+//! when it is a terminal; the summary follows on stderr. `icp explain` reads until it finds
+//! the lead, evaluates it with the reference evaluator and prints every check.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use icp_engine::batch::Batch;
+use icp_engine::ir::RuleSet;
+use icp_engine::plan::Plan;
+use icp_io::{LeadReader, OutputFormat, ReadOptions, ReadReport, ResultWriter, WriteOptions};
+use rayon::prelude::*;
+
+use crate::summary::{Summary, group_digits};
+
+/// What `icp score` was asked to do, with icp.toml defaults already applied.
+#[derive(Debug)]
+pub struct ScoreArgs {
+    pub leads: PathBuf,
+    pub contacts: Option<PathBuf>,
+    pub output: Option<PathBuf>,
+    pub format: OutputFormat,
+    pub all: bool,
+    pub explain: bool,
+    pub today: i32,
+    pub threads: Option<usize>,
+    pub rejects: Option<PathBuf>,
+}
+
+/// A failure of the run itself (not of a lead): exit code 2.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Input(#[from] icp_io::InputError),
+    #[error("cannot write {0}: {1}")]
+    Write(String, std::io::Error),
+    #[error("cannot start {0} worker threads: {1}")]
+    Threads(usize, String),
+    #[error("no lead with id {id:?} in {file}")]
+    NotFound { id: String, file: String },
+}
+
+/// The rejects file, created only when the first rejected row arrives.
+struct LazyFile {
+    path: PathBuf,
+    file: Option<std::fs::File>,
+}
+
+impl Write for LazyFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.file.is_none() {
+            self.file = Some(std::fs::File::create(&self.path)?);
+        }
+        match &mut self.file {
+            Some(f) => f.write(buf),
+            None => Ok(buf.len()),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match &mut self.file {
+            Some(f) => f.flush(),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Where rejected rows go: `--rejects`, else beside the output (`out.csv` →
+/// `out.rejects.csv`), else `rejects.csv` beside the leads file.
+fn rejects_path(args: &ScoreArgs) -> PathBuf {
+    if let Some(p) = &args.rejects {
+        return p.clone();
+    }
+    let base = args.output.as_deref().unwrap_or(&args.leads);
+    let stem = base
+        .file_stem()
+        .map_or("leads".into(), |s| s.to_string_lossy().into_owned());
+    base.with_file_name(format!("{stem}.rejects.csv"))
+}
+
+fn open_reader(
+    rules: &RuleSet,
+    config: &crate::config::Config,
+    leads: &Path,
+    contacts: Option<PathBuf>,
+    rejects: Option<Box<dyn Write + Send>>,
+) -> Result<LeadReader, RunError> {
+    let options = ReadOptions {
+        format: None,
+        contacts,
+        rejects,
+        signal_calls: rules.signal_calls.len(),
+    };
+    Ok(LeadReader::open(
+        leads,
+        &rules.schema,
+        &config.input,
+        options,
+    )?)
+}
+
+pub fn score(
+    rules: &RuleSet,
+    config: &crate::config::Config,
+    args: &ScoreArgs,
+    shown: impl Fn(&Path) -> String,
+) -> Result<ExitCode, RunError> {
+    let started = Instant::now();
+    let plan = Plan::new(rules);
+    let rejects_file = rejects_path(args);
+    let rejects: Box<dyn Write + Send> = Box::new(LazyFile {
+        path: rejects_file.clone(),
+        file: None,
+    });
+    let mut reader = open_reader(
+        rules,
+        config,
+        &args.leads,
+        args.contacts.clone(),
+        Some(rejects),
+    )?;
+    let out: Box<dyn Write> = match &args.output {
+        Some(path) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(path).map_err(|e| RunError::Write(shown(path), e))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    let output_name = args
+        .output
+        .as_deref()
+        .map_or("standard output".to_string(), &shown);
+    let write_err = |e| RunError::Write(output_name.clone(), e);
+    let mut writer = ResultWriter::new(
+        out,
+        &rules.schema,
+        WriteOptions {
+            format: args.format,
+            all: args.all,
+            explain: args.explain,
+        },
+    )
+    .map_err(write_err)?;
+    let threads = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| RunError::Threads(threads, e.to_string()))?;
+    let progress = std::io::stderr().is_terminal();
+    let mut summary = Summary::new(rules);
+    let window = threads * 2;
+    loop {
+        let mut batches: Vec<Batch> = Vec::with_capacity(window);
+        for next in reader.by_ref().take(window) {
+            batches.push(next?);
+        }
+        if batches.is_empty() {
+            break;
+        }
+        let results: Vec<_> = pool.install(|| {
+            batches
+                .par_iter()
+                .map(|b| icp_engine::fast::evaluate(rules, &plan, b, args.today))
+                .collect()
+        });
+        for (batch, results) in batches.iter().zip(&results) {
+            writer.write_batch(batch, results).map_err(write_err)?;
+            for r in results {
+                summary.add(r);
+            }
+        }
+        if progress {
+            let secs = started.elapsed().as_secs_f64().max(1e-9);
+            eprint!(
+                "\r  scored {} leads ({} leads/s)   ",
+                group_digits(summary.leads),
+                group_digits((summary.leads as f64 / secs) as u64)
+            );
+        }
+    }
+    if progress {
+        eprint!("\r{}\r", " ".repeat(60));
+    }
+    let mut out = writer.finish().map_err(write_err)?;
+    out.flush().map_err(write_err)?;
+    let report = reader.into_report();
+    let rejects_shown =
+        (report.rejected + report.contacts_rejected > 0).then(|| shown(&rejects_file));
+    let mut text = reader_lines(
+        &report,
+        &shown(&args.leads),
+        args.contacts.as_deref().map(&shown),
+        rejects_shown,
+    );
+    text.push_str(&format!("results written to {output_name}\n"));
+    let rendered = summary.render(rules, &text, started.elapsed());
+    let _ = std::io::stderr().write_all(rendered.as_bytes());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The reader's part of the summary: rows read and what became of them.
+fn reader_lines(
+    r: &ReadReport,
+    leads: &str,
+    contacts: Option<String>,
+    rejects: Option<String>,
+) -> String {
+    let mut out = format!(
+        "read {} rows from {leads}: {} leads, {} rejected",
+        group_digits(r.rows_read),
+        group_digits(r.leads),
+        group_digits(r.rejected)
+    );
+    if r.grouped_rows > 0 {
+        out.push_str(&format!(
+            ", {} contact rows grouped into their company",
+            group_digits(r.grouped_rows)
+        ));
+    }
+    if r.duplicate_ids > 0 {
+        out.push_str(&format!(
+            ", {} duplicate ids",
+            group_digits(r.duplicate_ids)
+        ));
+    }
+    out.push('\n');
+    if let Some(contacts) = contacts {
+        out.push_str(&format!(
+            "read {} rows from {contacts}: {} contacts joined, {} without a matching company, {} rejected\n",
+            group_digits(r.contact_rows_read),
+            group_digits(r.contacts_matched),
+            group_digits(r.contacts_unmatched),
+            group_digits(r.contacts_rejected)
+        ));
+    }
+    if let Some(rejects) = rejects {
+        out.push_str(&format!(
+            "rejected rows, with their line numbers, are in {rejects}\n"
+        ));
+    }
+    if !r.field_errors.is_empty() {
+        out.push_str("values that did not parse (kept as missing):\n");
+        for (field, e) in &r.field_errors {
+            out.push_str(&format!(
+                "  {field:<28} {:>9}  e.g. {:?} on line {}\n",
+                group_digits(e.count),
+                e.example,
+                e.line
+            ));
+        }
+    }
+    if !r.unknown_columns.is_empty() {
+        out.push_str(&format!(
+            "columns ignored (not mapped to a field): {}\n",
+            r.unknown_columns.join(", ")
+        ));
+    }
+    out
+}
+
+/// `icp explain`: one lead against every ICP, check by check.
+pub fn explain(
+    rules: &RuleSet,
+    config: &crate::config::Config,
+    leads: &Path,
+    contacts: Option<PathBuf>,
+    id: &str,
+    today: i32,
+    shown: impl Fn(&Path) -> String,
+) -> Result<ExitCode, RunError> {
+    let reader = open_reader(rules, config, leads, contacts, None)?;
+    for batch in reader {
+        let batch = batch?;
+        let Some(row) = batch.ids.iter().position(|x| x == id) else {
+            continue;
+        };
+        let lead = batch.lead(row);
+        let result = icp_engine::reference::evaluate(rules, &lead, today);
+        let mut out = format!(
+            "lead {id} (line {} of {})\n",
+            batch.lines[row],
+            shown(leads)
+        );
+        if let Some(best) = result.best {
+            let b = &result.icps[best];
+            out.push_str(&format!(
+                "best ICP: {}, tier {}\n",
+                b.name,
+                b.tier.as_deref().unwrap_or("-")
+            ));
+        } else {
+            out.push_str("best ICP: none (no ICP gives this lead a tier)\n");
+        }
+        for r in &result.icps {
+            out.push('\n');
+            out.push_str(&icp_engine::explain::explain_icp(r, 0));
+            let misses = icp_engine::explain::near_miss(rules, &lead, r);
+            if !misses.is_empty() {
+                out.push_str(if r.qualified {
+                    "  what would change the tier:\n"
+                } else {
+                    "  what disqualified it:\n"
+                });
+                for m in misses {
+                    out.push_str(&format!("    {m}\n"));
+                }
+            }
+        }
+        if !result.personas.is_empty() {
+            out.push_str("\ncontacts:\n");
+            out.push_str(&icp_engine::explain::explain_personas(&result, 2));
+        }
+        let _ = std::io::stdout().write_all(out.as_bytes());
+        return Ok(ExitCode::SUCCESS);
+    }
+    Err(RunError::NotFound {
+        id: id.to_string(),
+        file: shown(leads),
+    })
+}

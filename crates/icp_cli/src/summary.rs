@@ -1,0 +1,162 @@
+//! The end-of-run summary of `icp score`: counts gathered batch by batch, printed once.
+//!
+//! How it works: [`Summary::add`] folds each lead's result into counters (qualified per ICP,
+//! leads per best ICP and tier, disqualification reasons, missing fields that mattered);
+//! [`Summary::render`] prints them with the reader's counts (rows read, rejected, unparseable
+//! values per field) and the timing, so every number adds up to the rows read.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use icp_engine::ir::RuleSet;
+use icp_engine::result::LeadResult;
+
+#[derive(Debug, Default)]
+pub struct Summary {
+    pub leads: u64,
+    /// Per ICP (declaration order): qualified leads.
+    qualified: Vec<u64>,
+    /// Per best ICP and tier: leads.
+    best: BTreeMap<(usize, usize), u64>,
+    /// Leads without a best ICP.
+    no_best: u64,
+    reasons: BTreeMap<String, u64>,
+    missing: BTreeMap<String, u64>,
+}
+
+impl Summary {
+    pub fn new(rules: &RuleSet) -> Summary {
+        Summary {
+            qualified: vec![0; rules.icps.len()],
+            ..Summary::default()
+        }
+    }
+
+    pub fn add(&mut self, result: &LeadResult) {
+        self.leads += 1;
+        for (i, r) in result.icps.iter().enumerate() {
+            if r.qualified {
+                self.qualified[i] += 1;
+            }
+            for reason in &r.reasons {
+                *self
+                    .reasons
+                    .entry(format!("{}: {reason}", r.name))
+                    .or_default() += 1;
+            }
+        }
+        match result.best {
+            Some(b) => {
+                let tier = result.icps[b].tier_index.unwrap_or(usize::MAX);
+                *self.best.entry((b, tier)).or_default() += 1;
+            }
+            None => self.no_best += 1,
+        }
+        // A field counts once per lead, however many ICPs missed it.
+        let mut seen: Vec<&str> = Vec::new();
+        for r in &result.icps {
+            for m in &r.unknown {
+                if !seen.contains(&m.as_str()) {
+                    seen.push(m);
+                    *self.missing.entry(m.clone()).or_default() += 1;
+                }
+            }
+        }
+    }
+
+    /// The summary text. `reader` holds the reader's own lines (rows read, rejected, values
+    /// that did not parse), already formatted.
+    pub fn render(&self, rules: &RuleSet, reader: &str, elapsed: Duration) -> String {
+        let mut out = String::new();
+        out.push_str(reader);
+        let _ = writeln!(out, "qualified per ICP:");
+        for (i, icp) in rules.icps.iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "  {:<28} {:>9}  ({})",
+                icp.name,
+                self.qualified[i],
+                percent(self.qualified[i], self.leads)
+            );
+        }
+        let _ = writeln!(out, "best ICP and tier:");
+        for ((icp, tier), n) in &self.best {
+            let def = &rules.icps[*icp];
+            let tier = def.tiers.get(*tier).map_or("-", |t| t.name.as_str());
+            let _ = writeln!(
+                out,
+                "  {:<28} {:>9}  ({})",
+                format!("{} {tier}", def.name),
+                n,
+                percent(*n, self.leads)
+            );
+        }
+        let _ = writeln!(
+            out,
+            "  {:<28} {:>9}  ({})",
+            "no tier in any ICP",
+            self.no_best,
+            percent(self.no_best, self.leads)
+        );
+        if !self.reasons.is_empty() {
+            let _ = writeln!(out, "top disqualification reasons:");
+            for (reason, n) in top(&self.reasons, 5) {
+                let _ = writeln!(out, "  {n:>9}  {reason}");
+            }
+        }
+        if !self.missing.is_empty() {
+            let _ = writeln!(out, "fields most often missing where they mattered:");
+            for (field, n) in top(&self.missing, 5) {
+                let _ = writeln!(
+                    out,
+                    "  {:<28} {:>9}  ({})",
+                    field,
+                    n,
+                    percent(*n, self.leads)
+                );
+            }
+        }
+        let secs = elapsed.as_secs_f64();
+        let rate = if secs > 0.0 {
+            self.leads as f64 / secs
+        } else {
+            0.0
+        };
+        let _ = writeln!(
+            out,
+            "elapsed {:.2} s, {} leads/s",
+            secs,
+            group_digits(rate.round() as u64)
+        );
+        out
+    }
+}
+
+fn top(counts: &BTreeMap<String, u64>, n: usize) -> Vec<(&String, &u64)> {
+    let mut all: Vec<(&String, &u64)> = counts.iter().collect();
+    all.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    all.truncate(n);
+    all
+}
+
+fn percent(n: u64, total: u64) -> String {
+    if total == 0 {
+        "0%".to_string()
+    } else {
+        format!("{:.1}%", n as f64 * 100.0 / total as f64)
+    }
+}
+
+/// `1234567` → `1,234,567`.
+pub fn group_digits(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
