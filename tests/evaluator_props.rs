@@ -391,7 +391,7 @@ proptest! {
             expected.push(icp_engine::reference::evaluate(&rules, &lead, today));
         }
         let batch = builder.finish();
-        let got = icp_engine::fast::evaluate(&rules, &plan, &batch, today);
+        let got = icp_engine::fast::evaluate(&rules, &plan, &batch, today, true);
         for (i, (g, e)) in got.iter().zip(&expected).enumerate() {
             prop_assert_eq!(g, e, "lead {} differs\nrules:\n{}\nplan:\n{}", i, src, plan);
         }

@@ -168,7 +168,7 @@ pub fn score(
         let results: Vec<_> = pool.install(|| {
             batches
                 .par_iter()
-                .map(|b| icp_engine::fast::evaluate(rules, &plan, b, args.today))
+                .map(|b| icp_engine::fast::evaluate(rules, &plan, b, args.today, args.explain))
                 .collect()
         });
         for (batch, results) in batches.iter().zip(&results) {

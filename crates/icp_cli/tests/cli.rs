@@ -471,3 +471,74 @@ fn score_without_a_lead_file_or_with_a_missing_one_exits_2() {
         stderr(&out)
     );
 }
+
+/// The repository root, where icp.toml points at the example rules and the demo.
+fn repo() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("the repository root")
+}
+
+#[test]
+fn the_example_rules_score_a_hubspot_export_with_a_one_line_preset() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = repo();
+    std::fs::write(
+        dir.path().join("icp.toml"),
+        format!(
+            "rules = [{:?}, {:?}]\n\n[input]\npreset = \"hubspot\"\n",
+            root.join("rules/midmarket_saas").display().to_string(),
+            root.join("rules/two_products").display().to_string()
+        ),
+    )
+    .expect("write icp.toml");
+    for file in ["companies.csv", "contacts.csv"] {
+        std::fs::copy(
+            root.join("tests/inputs/hubspot").join(file),
+            dir.path().join(file),
+        )
+        .expect("copy the export");
+    }
+    let leads = [
+        "--leads",
+        "companies.csv",
+        "--contacts",
+        "contacts.csv",
+        "--as-of",
+        "2026-11-23",
+    ];
+    let out = icp(dir.path(), &[&["score", "--all"][..], &leads].concat());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    insta::assert_snapshot!("example_rules_hubspot_all", stdout(&out));
+    let explained = icp(
+        dir.path(),
+        &[&["explain", "--id", "5001"][..], &leads].concat(),
+    );
+    assert_eq!(explained.status.code(), Some(0), "{}", stderr(&explained));
+    insta::assert_snapshot!("example_rules_hubspot_explain_5001", stdout(&explained));
+}
+
+#[test]
+fn the_readme_main_command_scores_the_demo() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out_file = dir.path().join("scored.csv");
+    let out = icp(
+        &repo(),
+        &[
+            "score",
+            "-o",
+            out_file.to_str().expect("utf-8 path"),
+            "--as-of",
+            "2026-11-23",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let summary = stderr(&out);
+    assert!(
+        summary.starts_with("read 3,000 rows from demo/companies.csv: 3,000 leads, 0 rejected"),
+        "{summary}"
+    );
+    let rows = std::fs::read_to_string(out_file).expect("results");
+    assert_eq!(rows.lines().count(), 3001, "a header and one row per lead");
+}

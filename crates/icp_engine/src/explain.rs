@@ -15,7 +15,7 @@
 use std::fmt::Write;
 
 use crate::ir::{CmpOp, Expr, ExprKind, RuleSet};
-use crate::lead::Lead;
+use crate::lead::LeadView;
 use crate::result::{CheckKind, IcpResult, LeadResult};
 use crate::schema::Value;
 use crate::semantics::Truth;
@@ -105,7 +105,7 @@ pub fn explain_personas(result: &LeadResult, indent: usize) -> String {
 /// lead, the conditions that disqualified it and the values they read; for a qualified lead
 /// below the ICP's top tier, the score the next tier up needs and the scores that could close
 /// the gap (false ones, and unknown ones with the data they miss).
-pub fn near_miss(rules: &RuleSet, lead: &Lead, r: &IcpResult) -> Vec<String> {
+pub fn near_miss(rules: &RuleSet, lead: &dyn LeadView, r: &IcpResult) -> Vec<String> {
     let icp = &rules.icps[r.icp];
     let mut out = Vec::new();
     if !r.qualified {
@@ -186,7 +186,7 @@ fn score_threshold(e: &Expr) -> Option<(bool, f64)> {
 }
 
 /// The lead's values of the company fields a condition reads: `company.employees is 30`.
-fn values_read(rules: &RuleSet, lead: &Lead, e: &Expr) -> String {
+fn values_read(rules: &RuleSet, lead: &dyn LeadView, e: &Expr) -> String {
     let mut fields = Vec::new();
     collect_fields(rules, e, &mut fields);
     if fields.is_empty() {
@@ -196,7 +196,7 @@ fn values_read(rules: &RuleSet, lead: &Lead, e: &Expr) -> String {
         .iter()
         .map(|f| {
             let name = rules.schema.field(*f).path();
-            match &lead.company[f.0 as usize] {
+            match lead.company(*f) {
                 Some(v) => format!("{name} is {v}"),
                 None => format!("{name} is missing"),
             }

@@ -11,6 +11,7 @@
 
 use crate::batch::{Batch, Column, Dict, MISSING};
 use crate::ir::RuleSet;
+use crate::lead::BatchRow;
 use crate::plan::{Level, NodeId, Op, Plan, TextPred};
 use crate::reference::{self, Eval, Scope};
 use crate::result::{IcpResult, LeadResult, Outcome, best_icp};
@@ -56,8 +57,15 @@ fn value_truth(v: &Option<Value>) -> Truth {
     }
 }
 
-/// Evaluates a batch of leads against every ICP of the rule set.
-pub fn evaluate(rules: &RuleSet, plan: &Plan, batch: &Batch, today: i32) -> Vec<LeadResult> {
+/// Evaluates a batch of leads against every ICP of the rule set; `detail` adds the per-check
+/// explanation to each result (see [`IcpResult::build`]).
+pub fn evaluate(
+    rules: &RuleSet,
+    plan: &Plan,
+    batch: &Batch,
+    today: i32,
+    detail: bool,
+) -> Vec<LeadResult> {
     let leads = batch.len();
     let contacts = batch.contact_count();
     let contact_lead: Vec<usize> = (0..leads)
@@ -107,10 +115,10 @@ pub fn evaluate(rules: &RuleSet, plan: &Plan, batch: &Batch, today: i32) -> Vec<
                 if truth != Truth::Unknown {
                     return Outcome::known(truth);
                 }
-                let lead = lead.get_or_insert_with(|| batch.lead(row));
+                let lead = lead.get_or_insert(BatchRow { batch, row });
                 let scope = Scope {
                     rules,
-                    lead,
+                    lead: &*lead,
                     today,
                     contact: None,
                     score,
@@ -149,13 +157,21 @@ pub fn evaluate(rules: &RuleSet, plan: &Plan, batch: &Batch, today: i32) -> Vec<
                         icp.scores.iter().map(|s| &s.condition).collect(),
                         &p.scores,
                     );
-                    IcpResult::build(rules, i, &requires, &excludes, &score_outcomes, |t, s| {
-                        let truth = tier_vectors[i][t].as_ref().map_or(Truth::True, |v| v[row]);
-                        match &icp.tiers[t].condition {
-                            Some(cond) => explain(cond, truth, s),
-                            None => Outcome::known(Truth::True),
-                        }
-                    })
+                    IcpResult::build(
+                        rules,
+                        i,
+                        &requires,
+                        &excludes,
+                        &score_outcomes,
+                        detail,
+                        |t, s| {
+                            let truth = tier_vectors[i][t].as_ref().map_or(Truth::True, |v| v[row]);
+                            match &icp.tiers[t].condition {
+                                Some(cond) => explain(cond, truth, s),
+                                None => Outcome::known(Truth::True),
+                            }
+                        },
+                    )
                 })
                 .collect();
             let personas = batch

@@ -2,8 +2,64 @@
 //! indexed by the ids the checker resolved. The reference evaluator and `test` blocks use it;
 //! large lead sets travel in columnar batches instead.
 
+use crate::batch::Batch;
 use crate::ir::{RuleSet, SignalCallId, TestDef};
 use crate::schema::{FieldId, Value};
+
+/// Read access to one lead's values, whether it is held in row form ([`Lead`]) or is a row
+/// of a batch ([`BatchRow`], read in place without copying the rest of the lead).
+pub trait LeadView: std::fmt::Debug {
+    fn company(&self, field: FieldId) -> Option<Value>;
+    fn contact_count(&self) -> usize;
+    fn contact(&self, contact: usize, field: FieldId) -> Option<Value>;
+    fn signal(&self, call: SignalCallId) -> Option<Value>;
+}
+
+impl LeadView for Lead {
+    fn company(&self, field: FieldId) -> Option<Value> {
+        self.company.get(field.0 as usize).cloned().flatten()
+    }
+
+    fn contact_count(&self) -> usize {
+        self.contacts.len()
+    }
+
+    fn contact(&self, contact: usize, field: FieldId) -> Option<Value> {
+        self.contacts
+            .get(contact)
+            .and_then(|row| row.get(field.0 as usize).cloned().flatten())
+    }
+
+    fn signal(&self, call: SignalCallId) -> Option<Value> {
+        self.signals.get(call.0 as usize).cloned().flatten()
+    }
+}
+
+/// One lead of a batch, read in place.
+#[derive(Debug, Clone, Copy)]
+pub struct BatchRow<'b> {
+    pub batch: &'b Batch,
+    pub row: usize,
+}
+
+impl LeadView for BatchRow<'_> {
+    fn company(&self, field: FieldId) -> Option<Value> {
+        self.batch.company.get(field.0 as usize)?.get(self.row)
+    }
+
+    fn contact_count(&self) -> usize {
+        self.batch.contacts_of(self.row).len()
+    }
+
+    fn contact(&self, contact: usize, field: FieldId) -> Option<Value> {
+        let row = self.batch.contacts_of(self.row).nth(contact)?;
+        self.batch.contacts.get(field.0 as usize)?.get(row)
+    }
+
+    fn signal(&self, call: SignalCallId) -> Option<Value> {
+        self.batch.signals.get(call.0 as usize)?.get(self.row)
+    }
+}
 
 /// A value that is `None` is missing.
 #[derive(Debug, Clone, Default, PartialEq)]

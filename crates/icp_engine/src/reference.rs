@@ -15,7 +15,7 @@
 //! Division by zero is unknown.
 
 use crate::ir::{ArithOp, Builtin, CmpOp, Expr, ExprKind, HasKind, RuleSet};
-use crate::lead::Lead;
+use crate::lead::LeadView;
 use crate::result::{IcpResult, Input, LeadResult, Outcome, best_icp};
 use crate::schema::Value;
 use crate::semantics::{self, Truth};
@@ -31,7 +31,7 @@ pub enum Eval {
 #[derive(Debug, Clone, Copy)]
 pub struct Scope<'a> {
     pub rules: &'a RuleSet,
-    pub lead: &'a Lead,
+    pub lead: &'a dyn LeadView,
     /// The run's as-of date, in days since 1970-01-01.
     pub today: i32,
     /// The contact in scope, inside a quantifier or persona.
@@ -41,7 +41,7 @@ pub struct Scope<'a> {
 }
 
 /// Evaluates a lead against every ICP of the rule set.
-pub fn evaluate(rules: &RuleSet, lead: &Lead, today: i32) -> LeadResult {
+pub fn evaluate(rules: &RuleSet, lead: &dyn LeadView, today: i32) -> LeadResult {
     let scope = Scope {
         rules,
         lead,
@@ -52,7 +52,7 @@ pub fn evaluate(rules: &RuleSet, lead: &Lead, today: i32) -> LeadResult {
     let icps: Vec<IcpResult> = (0..rules.icps.len())
         .map(|i| evaluate_icp(scope, i))
         .collect();
-    let personas = (0..lead.contacts.len())
+    let personas = (0..lead.contact_count())
         .map(|c| {
             let scope = Scope {
                 contact: Some(c),
@@ -91,6 +91,7 @@ pub fn evaluate_icp(scope: Scope<'_>, index: usize) -> IcpResult {
         &requires,
         &excludes,
         &scores,
+        true,
         |t, score| match &icp.tiers[t].condition {
             Some(cond) => truth(Scope { score, ..scope }, cond),
             None => Outcome::known(Truth::True),
@@ -147,15 +148,12 @@ pub fn eval(scope: Scope<'_>, e: &Expr) -> Eval {
     let rules = scope.rules;
     match &e.kind {
         ExprKind::Const(v) => Eval::Known(v.clone()),
-        ExprKind::Field(f) => match &scope.lead.company[f.0 as usize] {
-            Some(v) => Eval::Known(v.clone()),
+        ExprKind::Field(f) => match scope.lead.company(*f) {
+            Some(v) => Eval::Known(v),
             None => Eval::Unknown(vec![Input::Field(*f)]),
         },
         ExprKind::ContactField(f) => {
-            let value = scope
-                .contact
-                .and_then(|c| scope.lead.contacts.get(c))
-                .and_then(|row| row[f.0 as usize].clone());
+            let value = scope.contact.and_then(|c| scope.lead.contact(c, *f));
             match value {
                 Some(v) => Eval::Known(v),
                 None => Eval::Unknown(vec![Input::ContactField(*f)]),
@@ -169,8 +167,8 @@ pub fn eval(scope: Scope<'_>, e: &Expr) -> Eval {
             &rules.lets[id.0 as usize].value,
         ),
         ExprKind::Persona(id) => eval(scope, &rules.personas[id.0 as usize].condition),
-        ExprKind::Signal(id) => match &scope.lead.signals[id.0 as usize] {
-            Some(v) => Eval::Known(v.clone()),
+        ExprKind::Signal(id) => match scope.lead.signal(*id) {
+            Some(v) => Eval::Known(v),
             None => Eval::Unknown(vec![Input::Signal(*id)]),
         },
         ExprKind::Score => Eval::Known(Value::Number(scope.score)),
@@ -181,7 +179,7 @@ pub fn eval(scope: Scope<'_>, e: &Expr) -> Eval {
         }
         ExprKind::AnyContact(body) | ExprKind::EveryContact(body) => {
             let every = matches!(e.kind, ExprKind::EveryContact(_));
-            let outcomes = (0..scope.lead.contacts.len()).map(|c| {
+            let outcomes = (0..scope.lead.contact_count()).map(|c| {
                 truth(
                     Scope {
                         contact: Some(c),
@@ -193,7 +191,7 @@ pub fn eval(scope: Scope<'_>, e: &Expr) -> Eval {
             from_truth(quantify(every, outcomes))
         }
         ExprKind::CountContacts(filter) => {
-            let n = (0..scope.lead.contacts.len())
+            let n = (0..scope.lead.contact_count())
                 .filter(|c| match filter {
                     None => true,
                     Some(body) => {

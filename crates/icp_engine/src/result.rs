@@ -107,13 +107,15 @@ pub struct IcpResult {
 impl IcpResult {
     /// Applies the rules of SPEC §3 to the outcomes of an ICP's conditions. `tier` decides a
     /// tier condition given the final score; it is only asked for qualified leads, in order,
-    /// until one is true.
+    /// until one is true. Without `detail` the per-check explanation (`checks`, `groups`) is
+    /// left empty, which saves most of the work when nobody reads it.
     pub fn build(
         rules: &RuleSet,
         index: usize,
         requires: &[Outcome],
         excludes: &[Outcome],
         scores: &[Outcome],
+        detail: bool,
         mut tier: impl FnMut(usize, f64) -> Outcome,
     ) -> IcpResult {
         let icp: &IcpDef = &rules.icps[index];
@@ -148,13 +150,15 @@ impl IcpResult {
                     });
                 }
             }
-            checks.push(CheckOutcome {
-                kind: CheckKind::Require,
-                label: clause.label.clone(),
-                result: o.truth,
-                points: 0.0,
-                missing: names(o),
-            });
+            if detail {
+                checks.push(CheckOutcome {
+                    kind: CheckKind::Require,
+                    label: clause.label.clone(),
+                    result: o.truth,
+                    points: 0.0,
+                    missing: names(o),
+                });
+            }
         }
         for (clause, o) in icp.excludes.iter().zip(excludes) {
             note(o, &mut unknown);
@@ -162,16 +166,17 @@ impl IcpResult {
                 qualified = false;
                 reasons.push(format!("excluded: {}", clause.label));
             }
-            checks.push(CheckOutcome {
-                kind: CheckKind::Exclude,
-                label: clause.label.clone(),
-                result: o.truth,
-                points: 0.0,
-                missing: names(o),
-            });
+            if detail {
+                checks.push(CheckOutcome {
+                    kind: CheckKind::Exclude,
+                    label: clause.label.clone(),
+                    result: o.truth,
+                    points: 0.0,
+                    missing: names(o),
+                });
+            }
         }
 
-        let mut ungrouped = 0.0;
         let mut raw = vec![0.0; icp.groups.len()];
         let mut matched = Vec::new();
         for (rule, o) in icp.scores.iter().zip(scores) {
@@ -183,38 +188,38 @@ impl IcpResult {
             };
             if o.truth == Truth::True {
                 matched.push(rule.label.clone());
-                match rule.group {
-                    Some(g) => raw[g] += rule.points,
-                    None => ungrouped += rule.points,
+                if let Some(g) = rule.group {
+                    raw[g] += rule.points;
                 }
             }
-            checks.push(CheckOutcome {
-                kind: CheckKind::Score {
-                    points: rule.points,
-                    group: rule.group.map(|g| icp.groups[g].label.clone()),
-                },
-                label: rule.label.clone(),
-                result: o.truth,
-                points,
-                missing: names(o),
-            });
+            if detail {
+                checks.push(CheckOutcome {
+                    kind: CheckKind::Score {
+                        points: rule.points,
+                        group: rule.group.map(|g| icp.groups[g].label.clone()),
+                    },
+                    label: rule.label.clone(),
+                    result: o.truth,
+                    points,
+                    missing: names(o),
+                });
+            }
         }
-        let groups: Vec<GroupOutcome> = icp
-            .groups
-            .iter()
-            .zip(&raw)
-            .map(|(g, raw)| GroupOutcome {
-                label: g.label.clone(),
-                raw: *raw,
-                max: g.max,
-                points: raw.min(g.max),
-            })
-            .collect();
+        let groups: Vec<GroupOutcome> = if !detail {
+            Vec::new()
+        } else {
+            icp.groups
+                .iter()
+                .zip(&raw)
+                .map(|(g, raw)| GroupOutcome {
+                    label: g.label.clone(),
+                    raw: *raw,
+                    max: g.max,
+                    points: raw.min(g.max),
+                })
+                .collect()
+        };
         let score = icp_score(icp, |i| scores[i].truth);
-        debug_assert_eq!(
-            score,
-            ungrouped + groups.iter().map(|g| g.points).sum::<f64>()
-        );
 
         let mut tier_index = None;
         if qualified {
@@ -224,15 +229,17 @@ impl IcpResult {
                     Some(_) => tier(t, score),
                 };
                 note(&o, &mut unknown);
-                checks.push(CheckOutcome {
-                    kind: CheckKind::Tier {
-                        name: def.name.clone(),
-                    },
-                    label: def.label.clone(),
-                    result: o.truth,
-                    points: 0.0,
-                    missing: names(&o),
-                });
+                if detail {
+                    checks.push(CheckOutcome {
+                        kind: CheckKind::Tier {
+                            name: def.name.clone(),
+                        },
+                        label: def.label.clone(),
+                        result: o.truth,
+                        points: 0.0,
+                        missing: names(&o),
+                    });
+                }
                 if o.truth == Truth::True {
                     tier_index = Some(t);
                     break;
