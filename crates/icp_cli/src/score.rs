@@ -47,21 +47,28 @@ pub enum RunError {
     NotFound { id: String, file: String },
 }
 
-/// The rejects file, created only when the first rejected row arrives.
+/// The rejects file, created only when the first rejected row arrives: until then what is
+/// written (the header line) waits in memory.
 struct LazyFile {
     path: PathBuf,
+    pending: Vec<u8>,
     file: Option<std::fs::File>,
 }
 
 impl Write for LazyFile {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        if self.file.is_none() {
-            self.file = Some(std::fs::File::create(&self.path)?);
+        if let Some(f) = &mut self.file {
+            return f.write(buf);
         }
-        match &mut self.file {
-            Some(f) => f.write(buf),
-            None => Ok(buf.len()),
+        self.pending.extend_from_slice(buf);
+        // A header and at least one row: now the file is worth creating.
+        if self.pending.iter().filter(|b| **b == b'\n').count() >= 2 {
+            let mut f = std::fs::File::create(&self.path)?;
+            f.write_all(&self.pending)?;
+            self.pending.clear();
+            self.file = Some(f);
         }
+        Ok(buf.len())
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
@@ -117,6 +124,7 @@ pub fn score(
     let rejects_file = rejects_path(args);
     let rejects: Box<dyn Write + Send> = Box::new(LazyFile {
         path: rejects_file.clone(),
+        pending: Vec::new(),
         file: None,
     });
     let mut reader = open_reader(

@@ -539,6 +539,10 @@ fn the_readme_main_command_scores_the_demo() {
         summary.starts_with("read 3,000 rows from demo/companies.csv: 3,000 leads, 0 rejected"),
         "{summary}"
     );
-    let rows = std::fs::read_to_string(out_file).expect("results");
+    let rows = std::fs::read_to_string(&out_file).expect("results");
     assert_eq!(rows.lines().count(), 3001, "a header and one row per lead");
+    assert!(
+        !dir.path().join("scored.rejects.csv").exists(),
+        "no rejects file without rejected rows"
+    );
 }
