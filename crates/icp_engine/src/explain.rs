@@ -44,6 +44,7 @@ pub fn explain_icp(r: &IcpResult, indent: usize) -> String {
         fmt(r.score),
         fmt(r.max_score)
     );
+    let mut rows = Vec::new();
     for check in &r.checks {
         let (what, result) = match &check.kind {
             CheckKind::Require => ("require".to_string(), check.result.as_str().to_string()),
@@ -67,7 +68,26 @@ pub fn explain_icp(r: &IcpResult, indent: usize) -> String {
             Truth::Unknown => format!("  (unknown: {} missing)", check.missing.join(", ")),
             _ => String::new(),
         };
-        let _ = writeln!(out, "{pad}  {what:<8} {result:<8} {}{note}", check.label);
+        rows.push((what, result, format!("{}{note}", check.label)));
+    }
+    // Columns as wide as their widest entry (group names can be long).
+    let what_width = rows
+        .iter()
+        .map(|r| r.0.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(8);
+    let result_width = rows
+        .iter()
+        .map(|r| r.1.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(8);
+    for (what, result, label) in rows {
+        let _ = writeln!(
+            out,
+            "{pad}  {what:<what_width$} {result:<result_width$} {label}"
+        );
     }
     for g in &r.groups {
         if g.raw > g.max {
