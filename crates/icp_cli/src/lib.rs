@@ -78,10 +78,13 @@ enum Command {
         /// repeated) or JSON Lines (default: `[score] leads` of icp.toml).
         #[arg(long, value_name = "FILE")]
         leads: Option<PathBuf>,
-        /// A contacts CSV joined to the companies on `company_id` or `company.domain`.
+        /// A contacts CSV joined to the companies on its company key (`company_id`, the
+        /// domain or the preset's key column; default: `[score] contacts` when `--leads` is not
+        /// given).
         #[arg(long, value_name = "FILE")]
         contacts: Option<PathBuf>,
-        /// Where to write the results (default: `[score] output`, else standard output).
+        /// Where to write the results, `-` for standard output (default: `[score] output` when
+        /// `--leads` is not given, else standard output).
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
         /// `csv` or `jsonl` (default: from the output's extension, else csv).
@@ -99,7 +102,8 @@ enum Command {
         /// Worker threads (default: one per core).
         #[arg(long, value_name = "N")]
         threads: Option<usize>,
-        /// Where unreadable rows go (default: beside the output, `NAME.rejects.csv`).
+        /// Where unreadable rows go, created only if a row is rejected (default: beside the
+        /// output file, else beside the leads file, as `NAME.rejects.csv`).
         #[arg(long, value_name = "FILE")]
         rejects: Option<PathBuf>,
     },
@@ -160,6 +164,8 @@ enum UsageError {
     AsOf(String),
     #[error("no lead file: give --leads FILE, or set `leads` under [score] in icp.toml")]
     NoLeads,
+    #[error("--threads must be at least 1")]
+    Threads,
     #[error(transparent)]
     Run(#[from] score::RunError),
 }
@@ -220,13 +226,21 @@ fn execute(cli: Cli) -> Result<ExitCode, UsageError> {
             let Some(compiled) = compile_or_report(&cwd, &config, &rules, color)? else {
                 return Ok(ExitCode::from(1));
             };
+            // The [score] files are defaults as a set: naming --leads leaves them all out.
+            let defaults = leads.is_none();
             let leads = leads
                 .map(|p| cwd.join(p))
                 .or_else(|| config.score.leads.clone())
                 .ok_or(UsageError::NoLeads)?;
-            let output = output
-                .map(|p| cwd.join(p))
-                .or_else(|| config.score.output.clone());
+            let output = match output {
+                Some(p) if p.as_os_str() == "-" => None,
+                Some(p) => Some(cwd.join(p)),
+                None if defaults => config.score.output.clone(),
+                None => None,
+            };
+            if threads == Some(0) {
+                return Err(UsageError::Threads);
+            }
             let format = match format {
                 Some(OutFormat::Jsonl) => icp_io::OutputFormat::JsonLines,
                 Some(OutFormat::Csv) => icp_io::OutputFormat::Csv,
@@ -266,13 +280,14 @@ fn execute(cli: Cli) -> Result<ExitCode, UsageError> {
             let Some(compiled) = compile_or_report(&cwd, &config, &rules, color)? else {
                 return Ok(ExitCode::from(1));
             };
+            let defaults = leads.is_none();
             let leads = leads
                 .map(|p| cwd.join(p))
                 .or_else(|| config.score.leads.clone())
                 .ok_or(UsageError::NoLeads)?;
             let contacts = contacts
                 .map(|p| cwd.join(p))
-                .or_else(|| config.score.contacts.clone());
+                .or_else(|| defaults.then(|| config.score.contacts.clone()).flatten());
             let today = as_of_date(as_of.as_deref())?;
             Ok(score::explain(
                 &compiled,

@@ -271,6 +271,12 @@ fn reader_lines(
             r.unknown_columns.join(", ")
         ));
     }
+    if !r.contacts_unknown_columns.is_empty() {
+        out.push_str(&format!(
+            "contacts columns ignored (not mapped to a field): {}\n",
+            r.contacts_unknown_columns.join(", ")
+        ));
+    }
     out
 }
 

@@ -8,7 +8,7 @@
 //!   require  true     target_geo
 //!   exclude  false    company.industry has any ["Gambling", "Tobacco"]
 //!   score    +20      core industry
-//!   score      0      revenue fit  (unknown: company.revenue is missing)
+//!   score    0        revenue fit  (unknown: company.revenue missing)
 //!   tier A   true     score >= 40
 //! ```
 
@@ -49,7 +49,10 @@ pub fn explain_icp(r: &IcpResult, indent: usize) -> String {
         let (what, result) = match &check.kind {
             CheckKind::Require => ("require".to_string(), check.result.as_str().to_string()),
             CheckKind::Exclude => ("exclude".to_string(), check.result.as_str().to_string()),
-            CheckKind::Score { points, group } => {
+            CheckKind::Score {
+                weight: points,
+                group,
+            } => {
                 let shown = if check.result == Truth::True {
                     format!("{points:+}")
                 } else {

@@ -55,8 +55,14 @@ impl Outcome {
 pub enum CheckKind {
     Require,
     Exclude,
-    Score { points: f64, group: Option<String> },
-    Tier { name: String },
+    /// `weight`: the points the line is worth; the check's `points`: what it gave.
+    Score {
+        weight: f64,
+        group: Option<String>,
+    },
+    Tier {
+        name: String,
+    },
 }
 
 /// One check of the explanation: a statement, its truth and the points it gave.
@@ -195,7 +201,7 @@ impl IcpResult {
             if detail {
                 checks.push(CheckOutcome {
                     kind: CheckKind::Score {
-                        points: rule.points,
+                        weight: rule.points,
                         group: rule.group.map(|g| icp.groups[g].label.clone()),
                     },
                     label: rule.label.clone(),

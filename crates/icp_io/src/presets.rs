@@ -156,7 +156,9 @@ const HUBSPOT_COMPANIES: &[PresetColumn] = &[
     f("City", "company.city"),
     f("Year Founded", "company.founded"),
     f("Web Technologies", "company.technologies"),
-    f("Type", "company.type"),
+    // HubSpot's "Type" is a CRM status (Prospect, Customer, Partner), not the institution
+    // type `company.type` means: left unread.
+    t("Type", Ignore),
 ];
 
 /// HubSpot, *Contacts → Export*.
@@ -200,8 +202,10 @@ const SALESFORCE_ACCOUNTS: &[PresetColumn] = &[
     f("BillingCity", "company.city"),
     f("Billing City", "company.city"),
     f("Ownership", "company.ownership"),
-    f("Type", "company.type"),
-    f("Account Type", "company.type"),
+    // Salesforce's account type (Prospect, "Customer - Direct") is a CRM status, not an
+    // institution type: left unread.
+    t("Type", Ignore),
+    t("Account Type", Ignore),
     f("YearStarted", "company.founded"),
     f("Year Started", "company.founded"),
 ];

@@ -35,7 +35,7 @@ fn hubspot_companies_with_contacts() {
     );
     assert_eq!(r.contacts, 4, "Alan is attached to 5002 and 5003");
     assert!(r.is_balanced());
-    assert_eq!(r.unknown_columns, ["Phone Number", "Create Date"]);
+    assert_eq!(r.unknown_columns, ["Type", "Phone Number", "Create Date"]);
     assert_eq!(r.contacts_unknown_columns, ["Record ID", "Lifecycle Stage"]);
     assert_eq!(
         r.contacts_join.as_deref(),
@@ -58,7 +58,8 @@ fn hubspot_companies_with_contacts() {
         out.company("5001", "technologies"),
         list(&["Salesforce", "Google Analytics", "Segment"])
     );
-    assert_eq!(out.company("5001", "type"), s("Prospect"));
+    // The CRM's "Type" is a status, not an institution type: not read.
+    assert_eq!(out.company("5001", "type"), None);
     assert_eq!(
         out.contacts("5001", "name"),
         [s("Ada Lovelace"), s("Grace Hopper")]
@@ -116,7 +117,7 @@ fn salesforce_accounts_with_report_contacts() {
         ]
     );
     assert_eq!((r.rows_read, r.leads, r.rejected), (3, 3, 0));
-    assert_eq!(r.unknown_columns, ["Rating"]);
+    assert_eq!(r.unknown_columns, ["Type", "Rating"]);
     assert_eq!(r.contacts_join.as_deref(), Some("Account ID → company.id"));
     assert_eq!(
         (
@@ -137,7 +138,7 @@ fn salesforce_accounts_with_report_contacts() {
     assert_eq!(out.company(acme, "state"), s("CA"));
     assert_eq!(out.company(acme, "city"), s("San Francisco"));
     assert_eq!(out.company(acme, "ownership"), s("Private"));
-    assert_eq!(out.company(acme, "type"), s("Customer - Direct"));
+    assert_eq!(out.company(acme, "type"), None);
     assert_eq!(out.company(acme, "founded"), n(2012.0));
     assert_eq!(
         out.contacts(acme, "name"),
