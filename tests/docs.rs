@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use icp_diagnostics::SourceMap;
 use icp_engine::SignalCatalog;
-use icp_tests::{codes, project_schema, workspace};
+use icp_tests::{codes, icp_files, project_schema, workspace};
 
 struct Example {
     file: String,
@@ -101,19 +101,7 @@ fn every_icp_example_in_the_docs_checks_as_documented() {
 }
 
 fn check_dir(dir: &Path) -> (usize, Vec<String>) {
-    let mut files = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).expect("readable").flatten() {
-            let p = entry.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|e| e == "icp") {
-                files.push(p);
-            }
-        }
-    }
-    files.sort();
+    let files = icp_files(dir);
     let mut sources = SourceMap::new();
     for f in &files {
         let name = f
@@ -163,20 +151,7 @@ fn each_example_rule_set_checks_clean_on_its_own() {
 #[test]
 fn every_test_block_in_rules_passes() {
     let mut sources = SourceMap::new();
-    let mut stack = vec![workspace().join("rules")];
-    let mut files = Vec::new();
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).expect("readable").flatten() {
-            let p = entry.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|e| e == "icp") {
-                files.push(p);
-            }
-        }
-    }
-    files.sort();
-    for f in &files {
+    for f in &icp_files(&workspace().join("rules")) {
         sources.add(
             f.display().to_string(),
             std::fs::read_to_string(f).expect("readable"),

@@ -1,27 +1,8 @@
 //! The formatter on every real rule file: `rules/` is already formatted, and formatting any
 //! file of `rules/` or `tests/` that parses is idempotent and keeps its meaning and comments.
 
-use std::path::PathBuf;
-
 use icp_diagnostics::FileId;
-use icp_tests::workspace;
-
-fn icp_files(dir: PathBuf) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).expect("readable dir").flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "icp") {
-                out.push(path);
-            }
-        }
-    }
-    out.sort();
-    out
-}
+use icp_tests::{icp_files, workspace};
 
 fn ast_json(text: &str) -> serde_json::Value {
     let ast = icp_syntax::parse(FileId(0), text).expect("parses");
@@ -31,7 +12,7 @@ fn ast_json(text: &str) -> serde_json::Value {
 #[test]
 fn rules_are_formatted() {
     let mut unformatted = Vec::new();
-    for path in icp_files(workspace().join("rules")) {
+    for path in icp_files(&workspace().join("rules")) {
         let text = std::fs::read_to_string(&path).expect("readable");
         let ast = icp_syntax::parse(FileId(0), &text).expect("rules/ files parse");
         if icp_syntax::format(&ast, &text) != text {
@@ -46,9 +27,9 @@ fn rules_are_formatted() {
 
 #[test]
 fn formatting_is_idempotent_and_keeps_meaning_and_comments() {
-    let mut files = icp_files(workspace().join("rules"));
-    files.extend(icp_files(workspace().join("tests")));
-    files.extend(icp_files(workspace().join("crates/icp_syntax/tests")));
+    let mut files = icp_files(&workspace().join("rules"));
+    files.extend(icp_files(&workspace().join("tests")));
+    files.extend(icp_files(&workspace().join("crates/icp_syntax/tests")));
     let mut checked = 0;
     for path in files {
         let text = std::fs::read_to_string(&path).expect("readable");

@@ -1,33 +1,19 @@
 //! The parser and checker never panic and always explain a failure: property tests over random
 //! bytes and over token-level mutations (delete, duplicate, swap) of every real rule file.
 
-use std::path::PathBuf;
-
 use icp_diagnostics::SourceMap;
 use icp_engine::Schema;
-use icp_tests::{test_signals, workspace};
+use icp_tests::{icp_files, test_signals, workspace};
 use proptest::prelude::*;
 
 /// Every `.icp` file of `rules/` and `tests/`, as a mutation seed.
 fn seed_files() -> Vec<String> {
-    let mut out = Vec::new();
-    let mut stack: Vec<PathBuf> = vec![workspace().join("rules"), workspace().join("tests")];
-    while let Some(dir) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "icp")
-                && let Ok(text) = std::fs::read_to_string(&path)
-            {
-                out.push(text);
-            }
-        }
-    }
-    out.sort();
+    let mut files = icp_files(&workspace().join("rules"));
+    files.extend(icp_files(&workspace().join("tests")));
+    let out: Vec<String> = files
+        .iter()
+        .filter_map(|f| std::fs::read_to_string(f).ok())
+        .collect();
     assert!(!out.is_empty(), "no seed files found");
     out
 }

@@ -14,6 +14,27 @@ pub fn workspace() -> PathBuf {
         .to_path_buf()
 }
 
+/// Every `.icp` file under a directory, recursively, sorted.
+pub fn icp_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "icp") {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
 /// The schema of the repository's own `icp.toml` (canonical plus custom fields).
 pub fn project_schema() -> Schema {
     icp_cli::config::Config::load(&workspace().join("icp.toml"))

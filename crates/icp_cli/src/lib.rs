@@ -226,17 +226,11 @@ fn execute(cli: Cli) -> Result<ExitCode, UsageError> {
             let Some(compiled) = compile_or_report(&cwd, &config, &rules, color)? else {
                 return Ok(ExitCode::from(1));
             };
-            // The [score] files are defaults as a set: naming --leads leaves them all out.
-            let defaults = leads.is_none();
-            let leads = leads
-                .map(|p| cwd.join(p))
-                .or_else(|| config.score.leads.clone())
-                .ok_or(UsageError::NoLeads)?;
+            let files = lead_files(&cwd, &config, leads, contacts)?;
             let output = match output {
                 Some(p) if p.as_os_str() == "-" => None,
                 Some(p) => Some(cwd.join(p)),
-                None if defaults => config.score.output.clone(),
-                None => None,
+                None => files.default(&config.score.output),
             };
             if threads == Some(0) {
                 return Err(UsageError::Threads);
@@ -251,20 +245,19 @@ fn execute(cli: Cli) -> Result<ExitCode, UsageError> {
                     _ => icp_io::OutputFormat::Csv,
                 },
             };
+            let rejects = rejects
+                .map(|p| cwd.join(p))
+                .or_else(|| files.default(&config.score.rejects));
             let args = score::ScoreArgs {
-                leads,
-                contacts: contacts
-                    .map(|p| cwd.join(p))
-                    .or_else(|| config.score.contacts.clone()),
+                leads: files.leads,
+                contacts: files.contacts,
                 output,
                 format,
                 all,
                 explain,
                 today: as_of_date(as_of.as_deref())?,
                 threads,
-                rejects: rejects
-                    .map(|p| cwd.join(p))
-                    .or_else(|| config.score.rejects.clone()),
+                rejects,
             };
             Ok(score::score(&compiled, &config, &args, |p| {
                 display(&cwd, p)
@@ -280,20 +273,13 @@ fn execute(cli: Cli) -> Result<ExitCode, UsageError> {
             let Some(compiled) = compile_or_report(&cwd, &config, &rules, color)? else {
                 return Ok(ExitCode::from(1));
             };
-            let defaults = leads.is_none();
-            let leads = leads
-                .map(|p| cwd.join(p))
-                .or_else(|| config.score.leads.clone())
-                .ok_or(UsageError::NoLeads)?;
-            let contacts = contacts
-                .map(|p| cwd.join(p))
-                .or_else(|| defaults.then(|| config.score.contacts.clone()).flatten());
+            let files = lead_files(&cwd, &config, leads, contacts)?;
             let today = as_of_date(as_of.as_deref())?;
             Ok(score::explain(
                 &compiled,
                 &config,
-                &leads,
-                contacts,
+                &files.leads,
+                files.contacts,
                 &id,
                 today,
                 |p| display(&cwd, p),
@@ -561,6 +547,48 @@ fn as_of_date(as_of: Option<&str>) -> Result<i32, UsageError> {
         _ => None,
     };
     parsed.ok_or_else(|| UsageError::AsOf(text.to_string()))
+}
+
+/// The lead files of `score` and `explain`.
+struct LeadFiles {
+    leads: PathBuf,
+    contacts: Option<PathBuf>,
+    /// Whether `--leads` was left out, so the `[score]` table supplies the files.
+    from_config: bool,
+}
+
+impl LeadFiles {
+    /// A `[score]` default, which applies only when the lead file came from `[score]` too:
+    /// the table's files go together, and naming another lead set leaves them all out.
+    fn default(&self, value: &Option<PathBuf>) -> Option<PathBuf> {
+        if self.from_config {
+            value.clone()
+        } else {
+            None
+        }
+    }
+}
+
+fn lead_files(
+    cwd: &Path,
+    config: &Config,
+    leads: Option<PathBuf>,
+    contacts: Option<PathBuf>,
+) -> Result<LeadFiles, UsageError> {
+    let from_config = leads.is_none();
+    let leads = leads
+        .map(|p| cwd.join(p))
+        .or_else(|| config.score.leads.clone())
+        .ok_or(UsageError::NoLeads)?;
+    let mut files = LeadFiles {
+        leads,
+        contacts: None,
+        from_config,
+    };
+    files.contacts = contacts
+        .map(|p| cwd.join(p))
+        .or_else(|| files.default(&config.score.contacts));
+    Ok(files)
 }
 
 /// Compiles the rule set; on rule errors prints them and returns `None` (exit 1).

@@ -546,3 +546,47 @@ fn the_readme_main_command_scores_the_demo() {
         "no rejects file without rejected rows"
     );
 }
+
+#[test]
+fn naming_another_lead_file_leaves_the_score_defaults_out() {
+    let dir = scoring_project();
+    std::fs::write(
+        dir.path().join("icp.toml"),
+        "rules = [\"rules\"]\n\n[fields.company]\nannual_spend = \"number\"\n\n[score]\nleads = \"leads.csv\"\ncontacts = \"contacts.csv\"\noutput = \"scored.csv\"\n",
+    )
+    .expect("write icp.toml");
+    std::fs::write(
+        dir.path().join("other.csv"),
+        "id,name,employees\nx1,Other,80\n",
+    )
+    .expect("write");
+    let out = icp(
+        dir.path(),
+        &["score", "--leads", "other.csv", "--as-of", "2026-11-23"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).starts_with("id,name,icp,"),
+        "results on standard output: {}",
+        stdout(&out)
+    );
+    assert!(
+        !stderr(&out).contains("contacts.csv"),
+        "the configured contacts are not joined: {}",
+        stderr(&out)
+    );
+    assert!(
+        !dir.path().join("scored.csv").exists(),
+        "the configured output is not overwritten"
+    );
+    let out = icp(dir.path(), &["score", "--as-of", "2026-11-23"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("3 contacts joined"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(dir.path().join("scored.csv").exists());
+    let out = icp(dir.path(), &["score", "--threads", "0"]);
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -922,7 +922,7 @@ impl<'a> Checker<'a> {
                         Some((*op, *n))
                     }
                     (ExprKind::Const(Value::Number(n)), ExprKind::CountContacts(_)) => {
-                        Some((flip(*op), *n))
+                        Some((op.flipped(), *n))
                     }
                     _ => None,
                 };
@@ -2229,7 +2229,7 @@ fn possible(e: &Expr, min: f64, max: f64) -> Option<bool> {
         ExprKind::Compare { op, lhs, rhs } => {
             let (op, n) = match (&lhs.kind, &rhs.kind) {
                 (ExprKind::Score, _) => (*op, number(rhs)?),
-                (_, ExprKind::Score) => (flip(*op), number(lhs)?),
+                (_, ExprKind::Score) => (op.flipped(), number(lhs)?),
                 _ => return None,
             };
             Some(match op {
@@ -2254,16 +2254,6 @@ fn possible(e: &Expr, min: f64, max: f64) -> Option<bool> {
             _ => None,
         },
         _ => None,
-    }
-}
-
-fn flip(op: CmpOp) -> CmpOp {
-    match op {
-        CmpOp::Lt => CmpOp::Gt,
-        CmpOp::Le => CmpOp::Ge,
-        CmpOp::Gt => CmpOp::Lt,
-        CmpOp::Ge => CmpOp::Le,
-        other => other,
     }
 }
 

@@ -343,7 +343,7 @@ impl Lowering<'_> {
                 let ((f, contact), c, op) =
                     match (field(lhs), constant(rhs), field(rhs), constant(lhs)) {
                         (Some(fc), Some(c), _, _) => (fc, c, *op),
-                        (_, _, Some(fc), Some(c)) => (fc, c, flip(*op)),
+                        (_, _, Some(fc), Some(c)) => (fc, c, op.flipped()),
                         _ => return None,
                     };
                 let ty = self.rules.schema.field(f).ty;
@@ -509,16 +509,6 @@ pub fn children(op: &Op) -> Vec<NodeId> {
         Op::And(a, b) | Op::Or(a, b) => vec![*a, *b],
         Op::Apply { args, .. } => args.clone(),
         _ => Vec::new(),
-    }
-}
-
-fn flip(op: CmpOp) -> CmpOp {
-    match op {
-        CmpOp::Lt => CmpOp::Gt,
-        CmpOp::Le => CmpOp::Ge,
-        CmpOp::Gt => CmpOp::Lt,
-        CmpOp::Ge => CmpOp::Le,
-        other => other,
     }
 }
 
