@@ -101,6 +101,8 @@ fn company_leaf() -> impl Strategy<Value = String> {
         Just("company.is_partner == false".to_string()),
         Just("company.founded + 10 > year(today)".to_string()),
         Just("-company.employees < -10".to_string()),
+        (pick(&["in", "not in"][..]), list(COUNTRIES)).prop_map(|(op, l)| format!("hq {op} {l}")),
+        quoted(COUNTRIES).prop_map(|s| format!("hq == {s}")),
     ]
 }
 
@@ -205,7 +207,9 @@ fn rule_set() -> impl Strategy<Value = String> {
                 .replace("lead_fit", "company.employees > 1")
                 .replace("persona_a", "contact.title == \"cfo\"");
             let persona = persona.replace("persona_a", "contact.title == \"cfo\"");
-            let mut src = format!("let lead_fit = {fit}\npersona persona_a when {persona}\n");
+            let mut src = format!(
+                "let hq = company.country\nlet lead_fit = {fit}\npersona persona_a when {persona}\n"
+            );
             for (i, (requires, excludes, scores, max, tiers, otherwise)) in
                 icps.into_iter().enumerate()
             {

@@ -14,6 +14,7 @@ use std::time::Instant;
 
 use icp_engine::batch::Batch;
 use icp_engine::ir::RuleSet;
+use icp_engine::lead::Lead;
 use icp_engine::plan::Plan;
 use icp_io::{LeadReader, OutputFormat, ReadOptions, ReadReport, ResultWriter, WriteOptions};
 use rayon::prelude::*;
@@ -45,6 +46,8 @@ pub enum RunError {
     Threads(usize, String),
     #[error("no lead with id {id:?} in {file}")]
     NotFound { id: String, file: String },
+    #[error("{output} is also an input file; write the results somewhere else")]
+    Overwrite { output: String },
 }
 
 /// The rejects file, created only when the first rejected row arrives: until then what is
@@ -76,6 +79,14 @@ impl Write for LazyFile {
             Some(f) => f.flush(),
             None => Ok(()),
         }
+    }
+}
+
+/// Whether two paths name one existing file.
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
     }
 }
 
@@ -122,6 +133,17 @@ pub fn score(
     let started = Instant::now();
     let plan = Plan::new(rules);
     let rejects_file = rejects_path(args);
+    // Writing over an input would truncate it before it is read.
+    let inputs: Vec<&Path> = std::iter::once(args.leads.as_path())
+        .chain(args.contacts.as_deref())
+        .collect();
+    for written in args.output.iter().chain(std::iter::once(&rejects_file)) {
+        if inputs.iter().any(|input| same_file(input, written)) {
+            return Err(RunError::Overwrite {
+                output: shown(written),
+            });
+        }
+    }
     let rejects: Box<dyn Write + Send> = Box::new(LazyFile {
         path: rejects_file.clone(),
         pending: Vec::new(),
@@ -291,18 +313,27 @@ pub fn explain(
     shown: impl Fn(&Path) -> String,
 ) -> Result<ExitCode, RunError> {
     let reader = open_reader(rules, config, leads, contacts, None)?;
+    let mut found: Option<(Lead, u64)> = None;
+    let mut same_id = 0usize;
     for batch in reader {
         let batch = batch?;
-        let Some(row) = batch.ids.iter().position(|x| x == id) else {
-            continue;
-        };
-        let lead = batch.lead(row);
+        for (row, lead_id) in batch.ids.iter().enumerate() {
+            if lead_id == id {
+                same_id += 1;
+                if found.is_none() {
+                    found = Some((batch.lead(row), batch.lines[row]));
+                }
+            }
+        }
+    }
+    if let Some((lead, line)) = found {
         let result = icp_engine::reference::evaluate(rules, &lead, today);
-        let mut out = format!(
-            "lead {id} (line {} of {})\n",
-            batch.lines[row],
-            shown(leads)
-        );
+        let mut out = format!("lead {id} (line {line} of {})\n", shown(leads));
+        if same_id > 1 {
+            out.push_str(&format!(
+                "note: {same_id} leads have this id; this is the first of them\n"
+            ));
+        }
         if let Some(best) = result.best {
             let b = &result.icps[best];
             out.push_str(&format!(

@@ -590,3 +590,21 @@ fn naming_another_lead_file_leaves_the_score_defaults_out() {
     let out = icp(dir.path(), &["score", "--threads", "0"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn score_refuses_to_write_over_its_input() {
+    let dir = scoring_project();
+    let out = icp(
+        dir.path(),
+        &["score", "--leads", "leads.csv", "-o", "leads.csv"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "error: leads.csv is also an input file; write the results somewhere else\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("leads.csv")).expect("read"),
+        COMPANIES
+    );
+}

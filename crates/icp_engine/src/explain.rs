@@ -182,15 +182,19 @@ pub fn near_miss(rules: &RuleSet, lead: &dyn LeadView, r: &IcpResult) -> Vec<Str
         if check.result == Truth::True || rule.points <= 0.0 {
             continue;
         }
+        // A line of a group counts only up to what is left below the group's cap.
+        let points = match rule.group.and_then(|g| r.groups.get(g)) {
+            Some(g) => rule.points.min(g.max - g.points),
+            None => rule.points,
+        };
+        if points <= 0.0 {
+            continue;
+        }
         let why = match check.result {
             Truth::Unknown => format!("unknown: {} missing", check.missing.join(", ")),
             _ => values_read(rules, lead, &rule.condition),
         };
-        out.push(format!(
-            "  +{} \"{}\" — {why}",
-            fmt(rule.points),
-            rule.label
-        ));
+        out.push(format!("  +{} \"{}\" — {why}", fmt(points), rule.label));
     }
     out
 }

@@ -197,7 +197,13 @@ impl Lowering<'_> {
                 .iter()
                 .find_map(|c| self.nodes[c.0 as usize].score_of),
         };
-        let key = format!("{level:?} {score_of:?} {}", OpKey(&op));
+        // Whether an operator compares as countries is decided by its operands' form, which
+        // the arguments alone do not show: it is part of what makes two nodes the same.
+        let country = match &op {
+            Op::Apply { expr, .. } => compares_countries(self.rules, expr),
+            _ => false,
+        };
+        let key = format!("{level:?} {score_of:?} {country} {}", OpKey(&op));
         if let Some(id) = self.seen.get(&key) {
             return *id;
         }
@@ -498,6 +504,17 @@ impl Lowering<'_> {
         };
         let id = self.add(op, node_level, Type::BOOL);
         Some(self.at(id, level))
+    }
+}
+
+/// Whether an operator node compares text as countries (see `reference::apply`).
+fn compares_countries(rules: &RuleSet, e: &Expr) -> bool {
+    let country = |x: &Expr| crate::reference::is_country(rules, x);
+    match &e.kind {
+        ExprKind::Compare { lhs, rhs, .. } => country(lhs) || country(rhs),
+        ExprKind::In { value, .. } => country(value),
+        ExprKind::Has { list, .. } => country(list),
+        _ => false,
     }
 }
 

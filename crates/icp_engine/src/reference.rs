@@ -136,6 +136,7 @@ fn merge(mut a: Vec<Input>, b: Vec<Input>) -> Vec<Input> {
 pub fn is_country(rules: &RuleSet, e: &Expr) -> bool {
     match &e.kind {
         ExprKind::Field(f) | ExprKind::ContactField(f) => rules.schema.field(*f).name == "country",
+        ExprKind::Let(id) => is_country(rules, &rules.lets[id.0 as usize].value),
         ExprKind::Call {
             builtin: Builtin::Lower,
             arg,
@@ -350,11 +351,18 @@ fn arith(op: ArithOp, x: &Value, y: &Value) -> Option<Value> {
         (ArithOp::Div, Duration(a), Number(b)) => {
             Duration(if *b == 0.0 { return None } else { a / b })
         }
-        (ArithOp::DateAdd, Date(d), Duration(n)) => Date(d + n.round() as i32),
-        (ArithOp::DateSub, Date(d), Duration(n)) => Date(d - n.round() as i32),
-        (ArithOp::DateDiff, Date(a), Date(b)) => Duration(f64::from(a - b)),
+        // Out of the range of dates (±5.8 million years) is unknown, not a wrapped date.
+        (ArithOp::DateAdd, Date(d), Duration(n)) => Date(shift(*d, *n)?),
+        (ArithOp::DateSub, Date(d), Duration(n)) => Date(shift(*d, -*n)?),
+        (ArithOp::DateDiff, Date(a), Date(b)) => Duration(f64::from(*a) - f64::from(*b)),
         _ => return None,
     })
+}
+
+/// A date moved by a number of days, if the result is still a representable date.
+fn shift(date: i32, days: f64) -> Option<i32> {
+    let moved = f64::from(date) + days.round();
+    (moved.abs() < 2e9).then_some(moved as i32)
 }
 
 fn compare(op: CmpOp, x: &Value, y: &Value, country: bool) -> bool {
@@ -398,4 +406,22 @@ fn call(builtin: Builtin, v: Value, today: i32) -> Eval {
         }
         _ => return Eval::Unknown(Vec::new()),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_moved_out_of_range_are_unknown_not_wrapped() {
+        assert_eq!(shift(19_000, 30.0), Some(19_030));
+        assert_eq!(shift(19_000, 1e12), None);
+        assert_eq!(shift(19_000, -1e12), None);
+        let far = arith(
+            ArithOp::DateAdd,
+            &Value::Date(19_000),
+            &Value::Duration(99_999_999_999.0),
+        );
+        assert_eq!(far, None);
+    }
 }

@@ -238,7 +238,9 @@ impl Emitter {
         }
         let join_value = self.contacts.as_ref().and_then(|index| {
             let raw = match index.kind {
-                JoinKind::Id => Some(id.as_str()),
+                // Only a real id joins: one made up from the domain or the line number
+                // would attach another company's contacts.
+                JoinKind::Id => string_of(&row.company, special.id),
                 JoinKind::Domain => string_of(&row.company, special.domain),
                 JoinKind::Name => string_of(&row.company, special.name),
             };

@@ -439,3 +439,23 @@ fn byte_order_marks_are_skipped() {
     assert_eq!(out.report.rejected, 0);
     assert_eq!(out.company("1", "employees"), n(5.0));
 }
+
+#[test]
+fn contacts_never_join_to_an_id_made_up_from_a_line_number() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let leads = dir.path().join("leads.csv");
+    let contacts = dir.path().join("contacts.csv");
+    std::fs::write(
+        &leads,
+        "name,country,employees\nA,US,10\nB,DE,20\nC,FR,30\n",
+    )
+    .expect("write");
+    std::fs::write(&contacts, "company_id,name,title\n2,Ann,CEO\n3,Bob,CTO\n").expect("write");
+    let out = read(&leads, &InputConfig::default(), Some(contacts));
+    // The leads' ids are their line numbers (2, 3, 4): the contacts' company ids mean other
+    // companies and must not attach to them.
+    assert_eq!(out.ids(), ["2", "3", "4"]);
+    assert_eq!(out.report.contacts_matched, 0);
+    assert_eq!(out.report.contacts_unmatched, 2);
+    assert!(out.contacts("2", "name").is_empty());
+}
