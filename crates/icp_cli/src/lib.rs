@@ -143,6 +143,35 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Generate a realistic, deterministic lead set (companies and contacts) for demos,
+    /// tests and benchmarks.
+    ///
+    /// In CSV, contacts are written only with --contacts-out; without it, only the companies
+    /// file is written. In JSON Lines each company holds its contacts in a `contacts` array.
+    Gen {
+        /// Number of companies.
+        #[arg(long, value_name = "N")]
+        companies: u64,
+        /// Seed of the generator: the same arguments give the same bytes.
+        #[arg(long, value_name = "S", default_value_t = 1)]
+        seed: u64,
+        /// Contacts per company, a range of whole numbers `A..B` (both included) or one number.
+        #[arg(long, value_name = "A..B", default_value = "0..4")]
+        contacts_per_company: String,
+        /// Share of values written in messy real-world forms ("51-200", "$12M", "n/a",
+        /// blanks, mixed case, "United States" for "US"), from 0 (clean) to 1.
+        #[arg(long, value_name = "RATE", default_value_t = 0.1)]
+        messy: f64,
+        /// `csv` or `jsonl` (default: from the output's extension, else csv).
+        #[arg(long, value_enum)]
+        format: Option<OutFormat>,
+        /// The companies file, `-` for standard output.
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
+        /// The contacts CSV (CSV only; joined to the companies by `company_id`).
+        #[arg(long, value_name = "FILE")]
+        contacts_out: Option<PathBuf>,
+    },
 }
 
 /// A failure that ends the command with exit code 2.
@@ -168,6 +197,12 @@ enum UsageError {
     Threads,
     #[error(transparent)]
     Run(#[from] score::RunError),
+    #[error("--contacts-per-company {0}: write a range such as 1..5 (both included) or one number")]
+    ContactsRange(String),
+    #[error("--messy {0}: must be between 0 and 1")]
+    Messy(f64),
+    #[error("--contacts-out is for CSV output; JSON Lines hold the contacts in each company")]
+    ContactsOutJsonl,
 }
 
 /// Runs the command line with these arguments (the first is the program name).
@@ -262,6 +297,36 @@ fn execute(cli: Cli) -> Result<ExitCode, UsageError> {
             Ok(score::score(&compiled, &config, &args, |p| {
                 display(&cwd, p)
             })?)
+        }
+        Command::Gen {
+            companies,
+            seed,
+            contacts_per_company,
+            messy,
+            format,
+            output,
+            contacts_out,
+        } => {
+            let (contacts_min, contacts_max) = contacts_range(&contacts_per_company)?;
+            let format = match format {
+                Some(OutFormat::Jsonl) => icp_gen::Format::JsonLines,
+                Some(OutFormat::Csv) => icp_gen::Format::Csv,
+                None => match output.extension() {
+                    Some(e) if e == "jsonl" || e == "ndjson" || e == "json" => {
+                        icp_gen::Format::JsonLines
+                    }
+                    _ => icp_gen::Format::Csv,
+                },
+            };
+            let options = icp_gen::GenOptions {
+                companies,
+                seed,
+                contacts_min,
+                contacts_max,
+                messy,
+                format,
+            };
+            generate_leads(&cwd, &options, &output, contacts_out.as_deref())
         }
         Command::Explain {
             rules,
@@ -687,4 +752,81 @@ fn test(
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// `--contacts-per-company`: `A..B` or `A..=B` (both included), or one number.
+fn contacts_range(text: &str) -> Result<(u32, u32), UsageError> {
+    let bad = || UsageError::ContactsRange(text.to_string());
+    let t = text.trim();
+    let (lo, hi) = match t.split_once("..") {
+        Some((lo, hi)) => (lo, hi.strip_prefix('=').unwrap_or(hi)),
+        None => (t, t),
+    };
+    let lo: u32 = lo.trim().parse().map_err(|_| bad())?;
+    let hi: u32 = hi.trim().parse().map_err(|_| bad())?;
+    if lo > hi || hi > 10_000 {
+        return Err(bad());
+    }
+    Ok((lo, hi))
+}
+
+/// `icp gen`: writes a generated lead set and prints one line of what was written.
+fn generate_leads(
+    cwd: &Path,
+    options: &icp_gen::GenOptions,
+    output: &Path,
+    contacts_out: Option<&Path>,
+) -> Result<ExitCode, UsageError> {
+    if !(0.0..=1.0).contains(&options.messy) {
+        return Err(UsageError::Messy(options.messy));
+    }
+    if options.format == icp_gen::Format::JsonLines && contacts_out.is_some() {
+        return Err(UsageError::ContactsOutJsonl);
+    }
+    let started = std::time::Instant::now();
+    let create = |p: &Path| {
+        std::fs::File::create(cwd.join(p))
+            .map(|f| std::io::BufWriter::with_capacity(1 << 16, f))
+            .map_err(|e| UsageError::Write(display(cwd, &cwd.join(p)), e))
+    };
+    let to_stdout = output.as_os_str() == "-";
+    let mut companies: Box<dyn Write> = if to_stdout {
+        Box::new(std::io::BufWriter::new(std::io::stdout().lock()))
+    } else {
+        Box::new(create(output)?)
+    };
+    let mut contacts = contacts_out.map(create).transpose()?;
+    let report = icp_gen::generate(
+        options,
+        &mut companies,
+        contacts.as_mut().map(|w| w as &mut dyn Write),
+    )
+    .map_err(|e| UsageError::Write(display(cwd, &cwd.join(output)), e))?;
+    let mut line = format!(
+        "wrote {} companies to {}",
+        summary::group_digits(report.companies),
+        if to_stdout {
+            "standard output".to_string()
+        } else {
+            display(cwd, &cwd.join(output))
+        }
+    );
+    if let Some(path) = contacts_out {
+        line.push_str(&format!(
+            " and {} contacts to {}",
+            summary::group_digits(report.contacts),
+            display(cwd, &cwd.join(path))
+        ));
+    } else if options.format == icp_gen::Format::JsonLines {
+        line.push_str(&format!(
+            " with {} contacts",
+            summary::group_digits(report.contacts)
+        ));
+    }
+    let _ = writeln!(
+        std::io::stderr(),
+        "{line} in {:.2} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(ExitCode::SUCCESS)
 }
