@@ -44,6 +44,26 @@ enum Color {
     Never,
 }
 
+/// The rules, lead files and date that `score` and `explain` share.
+#[derive(Debug, clap::Args)]
+struct LeadArgs {
+    /// Rule files or directories (default: the `rules` of icp.toml, else `rules/`).
+    #[arg(long = "rules", value_name = "PATH")]
+    rules: Vec<PathBuf>,
+    /// The companies: CSV (one row per company, or per contact with company columns
+    /// repeated) or JSON Lines (default: `[score] leads` of icp.toml).
+    #[arg(long, value_name = "FILE")]
+    leads: Option<PathBuf>,
+    /// A contacts CSV joined to the companies on its company key (`company_id`, the
+    /// domain or the preset's key column; default: `[score] contacts` when `--leads` is not
+    /// given).
+    #[arg(long, value_name = "FILE")]
+    contacts: Option<PathBuf>,
+    /// The date `today` stands for, YYYY-MM-DD (default: the current UTC date).
+    #[arg(long, value_name = "DATE")]
+    as_of: Option<String>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum OutFormat {
     Csv,
@@ -71,18 +91,8 @@ enum Command {
     },
     /// Score and tier a lead set against every ICP of the rule set.
     Score {
-        /// Rule files or directories (default: the `rules` of icp.toml, else `rules/`).
-        #[arg(long = "rules", value_name = "PATH")]
-        rules: Vec<PathBuf>,
-        /// The companies: CSV (one row per company, or per contact with company columns
-        /// repeated) or JSON Lines (default: `[score] leads` of icp.toml).
-        #[arg(long, value_name = "FILE")]
-        leads: Option<PathBuf>,
-        /// A contacts CSV joined to the companies on its company key (`company_id`, the
-        /// domain or the preset's key column; default: `[score] contacts` when `--leads` is not
-        /// given).
-        #[arg(long, value_name = "FILE")]
-        contacts: Option<PathBuf>,
+        #[command(flatten)]
+        input: LeadArgs,
         /// Where to write the results, `-` for standard output (default: `[score] output` when
         /// `--leads` is not given, else standard output).
         #[arg(short, long, value_name = "FILE")]
@@ -96,9 +106,6 @@ enum Command {
         /// Add an `explain` column: every check, its result and its points, as JSON.
         #[arg(long)]
         explain: bool,
-        /// The date `today` stands for, YYYY-MM-DD (default: the current UTC date).
-        #[arg(long, value_name = "DATE")]
-        as_of: Option<String>,
         /// Worker threads (default: one per core).
         #[arg(long, value_name = "N")]
         threads: Option<usize>,
@@ -110,21 +117,11 @@ enum Command {
     /// Explain one lead against every ICP: each check, its result, its points, what was
     /// missing, and what would have changed its tier.
     Explain {
-        /// Rule files or directories (default: as for `check`).
-        #[arg(long = "rules", value_name = "PATH")]
-        rules: Vec<PathBuf>,
-        /// The lead file (default: `[score] leads` of icp.toml).
-        #[arg(long, value_name = "FILE")]
-        leads: Option<PathBuf>,
-        /// A contacts CSV joined to the companies.
-        #[arg(long, value_name = "FILE")]
-        contacts: Option<PathBuf>,
+        #[command(flatten)]
+        input: LeadArgs,
         /// The lead's `company.id` (as in the `id` column of `icp score`).
         #[arg(long)]
         id: String,
-        /// The date `today` stands for, YYYY-MM-DD (default: the current UTC date).
-        #[arg(long, value_name = "DATE")]
-        as_of: Option<String>,
     },
     /// Run every `test` block of a rule set; exit with 1 if any expectation fails.
     Test {
@@ -247,21 +244,21 @@ fn execute(cli: Cli) -> Result<ExitCode, UsageError> {
         Command::Fmt { paths, check } => fmt(&cwd, &config, &paths, check, color),
         Command::Test { paths, as_of } => test(&cwd, &config, &paths, as_of.as_deref(), color),
         Command::Score {
-            rules,
-            leads,
-            contacts,
+            input,
             output,
             format,
             all,
             explain,
-            as_of,
             threads,
             rejects,
         } => {
-            let Some(compiled) = compile_or_report(&cwd, &config, &rules, color)? else {
+            let Some((compiled, _)) =
+                compile_or_report(&cwd, &config, &input.rules, color, "nothing was scored")?
+            else {
                 return Ok(ExitCode::from(1));
             };
-            let files = lead_files(&cwd, &config, leads, contacts)?;
+            let today = as_of_date(input.as_of.as_deref())?;
+            let files = lead_files(&cwd, &config, input.leads, input.contacts)?;
             let output = match output {
                 Some(p) if p.as_os_str() == "-" => None,
                 Some(p) => Some(cwd.join(p)),
@@ -270,15 +267,10 @@ fn execute(cli: Cli) -> Result<ExitCode, UsageError> {
             if threads == Some(0) {
                 return Err(UsageError::Threads);
             }
-            let format = match format {
-                Some(OutFormat::Jsonl) => icp_io::OutputFormat::JsonLines,
-                Some(OutFormat::Csv) => icp_io::OutputFormat::Csv,
-                None => match output.as_ref().and_then(|p| p.extension()) {
-                    Some(e) if e == "jsonl" || e == "ndjson" || e == "json" => {
-                        icp_io::OutputFormat::JsonLines
-                    }
-                    _ => icp_io::OutputFormat::Csv,
-                },
+            let format = if wants_jsonl(format, output.as_deref()) {
+                icp_io::OutputFormat::JsonLines
+            } else {
+                icp_io::OutputFormat::Csv
             };
             let rejects = rejects
                 .map(|p| cwd.join(p))
@@ -290,7 +282,7 @@ fn execute(cli: Cli) -> Result<ExitCode, UsageError> {
                 format,
                 all,
                 explain,
-                today: as_of_date(as_of.as_deref())?,
+                today,
                 threads,
                 rejects,
             };
@@ -308,15 +300,10 @@ fn execute(cli: Cli) -> Result<ExitCode, UsageError> {
             contacts_out,
         } => {
             let (contacts_min, contacts_max) = contacts_range(&contacts_per_company)?;
-            let format = match format {
-                Some(OutFormat::Jsonl) => icp_gen::Format::JsonLines,
-                Some(OutFormat::Csv) => icp_gen::Format::Csv,
-                None => match output.extension() {
-                    Some(e) if e == "jsonl" || e == "ndjson" || e == "json" => {
-                        icp_gen::Format::JsonLines
-                    }
-                    _ => icp_gen::Format::Csv,
-                },
+            let format = if wants_jsonl(format, Some(&output)) {
+                icp_gen::Format::JsonLines
+            } else {
+                icp_gen::Format::Csv
             };
             let options = icp_gen::GenOptions {
                 companies,
@@ -328,18 +315,14 @@ fn execute(cli: Cli) -> Result<ExitCode, UsageError> {
             };
             generate_leads(&cwd, &options, &output, contacts_out.as_deref())
         }
-        Command::Explain {
-            rules,
-            leads,
-            contacts,
-            id,
-            as_of,
-        } => {
-            let Some(compiled) = compile_or_report(&cwd, &config, &rules, color)? else {
+        Command::Explain { input, id } => {
+            let Some((compiled, _)) =
+                compile_or_report(&cwd, &config, &input.rules, color, "nothing was scored")?
+            else {
                 return Ok(ExitCode::from(1));
             };
-            let files = lead_files(&cwd, &config, leads, contacts)?;
-            let today = as_of_date(as_of.as_deref())?;
+            let files = lead_files(&cwd, &config, input.leads, input.contacts)?;
+            let today = as_of_date(input.as_of.as_deref())?;
             Ok(score::explain(
                 &compiled,
                 &config,
@@ -614,6 +597,16 @@ fn as_of_date(as_of: Option<&str>) -> Result<i32, UsageError> {
     parsed.ok_or_else(|| UsageError::AsOf(text.to_string()))
 }
 
+/// Whether results go out as JSON Lines: `--format`, else the file's extension.
+fn wants_jsonl(format: Option<OutFormat>, path: Option<&Path>) -> bool {
+    match format {
+        Some(f) => f == OutFormat::Jsonl,
+        None => path
+            .and_then(Path::extension)
+            .is_some_and(|e| e == "jsonl" || e == "ndjson" || e == "json"),
+    }
+}
+
 /// The lead files of `score` and `explain`.
 struct LeadFiles {
     leads: PathBuf,
@@ -656,41 +649,15 @@ fn lead_files(
     Ok(files)
 }
 
-/// Compiles the rule set; on rule errors prints them and returns `None` (exit 1).
+/// Compiles the rule set; on rule errors prints them with `then` ("nothing was scored") and
+/// returns `None` (exit 1).
 fn compile_or_report(
     cwd: &Path,
     config: &Config,
     paths: &[PathBuf],
     color: bool,
-) -> Result<Option<icp_engine::ir::RuleSet>, UsageError> {
-    let files = rule_files(cwd, config, paths)?;
-    let sources = read_sources(cwd, &files)?;
-    let compiled = icp_engine::compile(&sources, &config.schema, &SignalCatalog::new());
-    if compiled.rules.is_none() {
-        let errors: Vec<Diagnostic> = compiled
-            .diagnostics
-            .into_iter()
-            .filter(Diagnostic::is_error)
-            .collect();
-        print_diagnostics(&sources, &errors, Format::Text, color);
-        let _ = writeln!(
-            std::io::stdout(),
-            "the rule set has {}; nothing was scored",
-            plural(errors.len(), "error")
-        );
-        return Ok(None);
-    }
-    Ok(compiled.rules)
-}
-
-fn test(
-    cwd: &Path,
-    config: &Config,
-    paths: &[PathBuf],
-    as_of: Option<&str>,
-    color: bool,
-) -> Result<ExitCode, UsageError> {
-    let today = as_of_date(as_of)?;
+    then: &str,
+) -> Result<Option<(icp_engine::ir::RuleSet, SourceMap)>, UsageError> {
     let files = rule_files(cwd, config, paths)?;
     let sources = read_sources(cwd, &files)?;
     let compiled = icp_engine::compile(&sources, &config.schema, &SignalCatalog::new());
@@ -703,9 +670,24 @@ fn test(
         print_diagnostics(&sources, &errors, Format::Text, color);
         let _ = writeln!(
             std::io::stdout(),
-            "the rule set has {}; no test was run",
+            "the rule set has {}; {then}",
             plural(errors.len(), "error")
         );
+        return Ok(None);
+    };
+    Ok(Some((rules, sources)))
+}
+
+fn test(
+    cwd: &Path,
+    config: &Config,
+    paths: &[PathBuf],
+    as_of: Option<&str>,
+    color: bool,
+) -> Result<ExitCode, UsageError> {
+    let today = as_of_date(as_of)?;
+    let Some((rules, sources)) = compile_or_report(cwd, config, paths, color, "no test was run")?
+    else {
         return Ok(ExitCode::from(1));
     };
     let reports = icp_engine::testing::run_tests(&rules, today);

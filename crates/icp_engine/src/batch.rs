@@ -171,68 +171,41 @@ impl Column {
         }
     }
 
-    /// Overwrites the value of the last row (a reader may set a field after the row began).
+    /// Overwrites the value of the last row (a reader may set a field after the row began):
+    /// the row is taken off and pushed again, so `push` alone decides how values are stored.
     fn set_last(&mut self, value: Value) {
         match self {
-            Column::Absent => {}
+            Column::Absent => return,
             Column::Number { values, valid } | Column::Duration { values, valid } => {
-                if let (Some(v), Some(ok), Value::Number(n) | Value::Duration(n)) =
-                    (values.last_mut(), valid.last_mut(), &value)
-                {
-                    *v = *n;
-                    *ok = true;
-                }
+                values.pop();
+                valid.pop();
             }
             Column::Bool { values, valid } => {
-                if let (Some(v), Some(ok), Value::Bool(b)) =
-                    (values.last_mut(), valid.last_mut(), &value)
-                {
-                    *v = *b;
-                    *ok = true;
-                }
+                values.pop();
+                valid.pop();
             }
             Column::Date { values, valid } => {
-                if let (Some(v), Some(ok), Value::Date(d)) =
-                    (values.last_mut(), valid.last_mut(), &value)
-                {
-                    *v = *d;
-                    *ok = true;
-                }
+                values.pop();
+                valid.pop();
             }
-            Column::Text { codes, dict } => {
-                if let (Some(code), Value::String(s)) = (codes.last_mut(), value) {
-                    *code = dict.code(s);
-                }
+            Column::Text { codes, .. } => {
+                codes.pop();
             }
             Column::TextList {
                 offsets,
                 codes,
                 valid,
-                dict,
+                ..
             } => {
-                if let Value::List(items) = value {
-                    // Only the last row may be rewritten: drop its items and append anew.
-                    let start = offsets[offsets.len() - 2] as usize;
-                    codes.truncate(start);
-                    for item in items {
-                        if let Value::String(s) = item {
-                            codes.push(dict.code(s));
-                        }
-                    }
-                    if let Some(last) = offsets.last_mut() {
-                        *last = u32::try_from(codes.len()).unwrap_or(u32::MAX);
-                    }
-                    if let Some(ok) = valid.last_mut() {
-                        *ok = true;
-                    }
-                }
+                offsets.pop();
+                codes.truncate(offsets.last().copied().unwrap_or(0) as usize);
+                valid.pop();
             }
             Column::Values(values) => {
-                if let Some(v) = values.last_mut() {
-                    *v = Some(value);
-                }
+                values.pop();
             }
         }
+        self.push(Some(value));
     }
 
     /// The value of one row, or `None` when missing.
@@ -366,14 +339,16 @@ impl BatchBuilder {
 
     /// Sets a company field of the current lead.
     pub fn set_company(&mut self, field: FieldId, value: Value) {
-        if self.types[field.0 as usize].0 == Entity::Company {
+        // Before the first lead there is no row to set.
+        if self.types[field.0 as usize].0 == Entity::Company && !self.batch.is_empty() {
             self.batch.company[field.0 as usize].set_last(value);
         }
     }
 
     /// Sets a signal value of the current lead.
     pub fn set_signal(&mut self, call: usize, value: Value) {
-        if let Some(column) = self.batch.signals.get_mut(call) {
+        if let (Some(column), false) = (self.batch.signals.get_mut(call), self.batch.ids.is_empty())
+        {
             column.set_last(value);
         }
     }
@@ -391,7 +366,7 @@ impl BatchBuilder {
 
     /// Sets a field of the current contact.
     pub fn set_contact(&mut self, field: FieldId, value: Value) {
-        if self.types[field.0 as usize].0 == Entity::Contact {
+        if self.types[field.0 as usize].0 == Entity::Contact && self.batch.contact_count() > 0 {
             self.batch.contacts[field.0 as usize].set_last(value);
         }
     }

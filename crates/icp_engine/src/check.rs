@@ -21,7 +21,7 @@ use icp_diagnostics::{Code, Diagnostic, SourceMap, Span};
 use icp_syntax::ast;
 
 use crate::ir::{self, Builtin, CmpOp, Expr, ExprKind, HasKind, LetId, PersonaId};
-use crate::schema::{Entity, Scalar, Schema, SignalCatalog, Type, Value};
+use crate::schema::{Entity, Scalar, Schema, SignalCatalog, Type, Value, format_number};
 
 /// What checking a rule set produced: the rule set when there was no error, and every
 /// diagnostic (errors and warnings), sorted by position.
@@ -540,8 +540,8 @@ impl<'a> Checker<'a> {
                         .with_label(format!(
                             "scores of `{}` range from {} to {}",
                             def.name,
-                            fmt_num(def.min_score),
-                            fmt_num(def.max_score)
+                            format_number(def.min_score),
+                            format_number(def.max_score)
                         ))
                         .with_help(
                             "change the threshold to fall within that range; the maximum counts positive points, each group at most its cap",
@@ -2187,14 +2187,6 @@ fn value_cmp(a: &Value, b: &Value) -> Option<std::cmp::Ordering> {
 /// Collapses runs of white space (labels of multi-line conditions).
 fn normalize_space(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-fn fmt_num(n: f64) -> String {
-    if n.fract() == 0.0 && n.abs() < 1e15 {
-        format!("{}", n as i64)
-    } else {
-        format!("{n}")
-    }
 }
 
 /// The static score range of an ICP: positive points (groups capped) and negative points.

@@ -18,8 +18,8 @@ use crate::ir::{CmpOp, Expr, ExprKind, RuleSet};
 use crate::lead::LeadView;
 use crate::result::{CheckKind, IcpResult, LeadResult};
 use crate::schema::Value;
+use crate::schema::format_number as fmt;
 use crate::semantics::Truth;
-use crate::testing::fmt;
 
 /// The explanation of one ICP's result, indented by `indent` spaces.
 pub fn explain_icp(r: &IcpResult, indent: usize) -> String {

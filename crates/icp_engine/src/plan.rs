@@ -355,15 +355,7 @@ impl Lowering<'_> {
                 let ty = self.rules.schema.field(f).ty;
                 if is_text(ty) && matches!(op, CmpOp::Eq | CmpOp::Ne) {
                     let pred = TextPred::Keys(keys(f, &c));
-                    (
-                        Op::Text {
-                            field: f,
-                            contact,
-                            pred,
-                            negate: op == CmpOp::Ne,
-                        },
-                        contact,
-                    )
+                    text_op(f, contact, pred, op == CmpOp::Ne)
                 } else if matches!(
                     ty,
                     Type::Scalar(Scalar::Number | Scalar::Date | Scalar::Duration)
@@ -392,15 +384,7 @@ impl Lowering<'_> {
                     return None;
                 }
                 let pred = TextPred::Keys(keys(f, &c));
-                (
-                    Op::Text {
-                        field: f,
-                        contact,
-                        pred,
-                        negate: *negated,
-                    },
-                    contact,
-                )
+                text_op(f, contact, pred, *negated)
             }
             ExprKind::Has { kind, list, item } => {
                 let (f, contact) = field(list)?;
@@ -411,15 +395,7 @@ impl Lowering<'_> {
                 match kind {
                     HasKind::One | HasKind::Any => {
                         let pred = TextPred::Keys(keys(f, &c));
-                        (
-                            Op::Text {
-                                field: f,
-                                contact,
-                                pred,
-                                negate: false,
-                            },
-                            contact,
-                        )
+                        text_op(f, contact, pred, false)
                     }
                     HasKind::All => (
                         Op::HasAll {
@@ -470,30 +446,14 @@ impl Lowering<'_> {
                 } else {
                     TextPred::StartsWith(n)
                 };
-                (
-                    Op::Text {
-                        field: f,
-                        contact,
-                        pred,
-                        negate: false,
-                    },
-                    contact,
-                )
+                text_op(f, contact, pred, false)
             }
             ExprKind::Matches { text, regex } => {
                 let (f, contact) = field(text)?;
                 if !is_text(self.rules.schema.field(f).ty) {
                     return None;
                 }
-                (
-                    Op::Text {
-                        field: f,
-                        contact,
-                        pred: TextPred::Matches(*regex),
-                        negate: false,
-                    },
-                    contact,
-                )
+                text_op(f, contact, TextPred::Matches(*regex), false)
             }
             _ => return None,
         };
@@ -505,6 +465,17 @@ impl Lowering<'_> {
         let id = self.add(op, node_level, Type::BOOL);
         Some(self.at(id, level))
     }
+}
+
+/// A text test and whether it runs over contacts.
+fn text_op(field: FieldId, contact: bool, pred: TextPred, negate: bool) -> (Op, bool) {
+    let op = Op::Text {
+        field,
+        contact,
+        pred,
+        negate,
+    };
+    (op, contact)
 }
 
 /// Whether an operator node compares text as countries (see `reference::apply`).

@@ -170,6 +170,18 @@ impl fmt::Display for Value {
     }
 }
 
+/// A number as results and messages show it: `70` for 70.0, `12.5`, `0` for -0.0, and
+/// nothing for NaN.
+pub fn format_number(n: f64) -> String {
+    if n.is_nan() {
+        String::new()
+    } else if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        format!("{n}")
+    }
+}
+
 /// Whether a field belongs to the company or to each contact.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]

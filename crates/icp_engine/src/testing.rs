@@ -8,6 +8,7 @@ use crate::ir::{CmpOp, ExpectationKind, RuleSet, TestDef};
 use crate::lead::Lead;
 use crate::reference;
 use crate::result::LeadResult;
+use crate::schema::format_number;
 use icp_diagnostics::Span;
 
 /// One failed expectation.
@@ -64,8 +65,8 @@ pub fn run_test(rules: &RuleSet, test: &TestDef, today: i32) -> TestReport {
             ),
             ExpectationKind::Score(op, n) => (
                 score_holds(*op, r.score, *n),
-                format!("score {} {}", op.as_str(), fmt(*n)),
-                format!("score {}", fmt(r.score)),
+                format!("score {} {}", op.as_str(), format_number(*n)),
+                format!("score {}", format_number(r.score)),
             ),
             ExpectationKind::Qualified => (r.qualified, "qualified".into(), qualification(r)),
             ExpectationKind::Disqualified => {
@@ -109,14 +110,5 @@ fn qualification(r: &crate::result::IcpResult) -> String {
         "qualified".to_string()
     } else {
         format!("disqualified ({})", r.reasons.join("; "))
-    }
-}
-
-/// A number without a needless fraction.
-pub fn fmt(n: f64) -> String {
-    if n.fract() == 0.0 && n.abs() < 1e15 {
-        format!("{}", n as i64)
-    } else {
-        format!("{n}")
     }
 }

@@ -15,6 +15,7 @@
 //! order, but lists are arrays, a missing name or tier is `null`, and `explain` is the object
 //! itself rather than a string.
 
+pub use icp_engine::format_number;
 use std::io::{self, BufWriter, Write};
 
 use icp_engine::batch::Batch;
@@ -53,17 +54,6 @@ pub struct WriteOptions {
     pub all: bool,
     /// Add the `explain` column.
     pub explain: bool,
-}
-
-/// `70` for 70.0, `12.5` for 12.5; empty for NaN.
-pub fn format_number(n: f64) -> String {
-    if n.is_nan() {
-        String::new()
-    } else if n.fract() == 0.0 && n.abs() < 1e15 {
-        format!("{}", n as i64)
-    } else {
-        format!("{n}")
-    }
 }
 
 fn json_number(n: f64) -> serde_json::Value {
