@@ -1,0 +1,476 @@
+//! Initialising plugins and calling their signals over batches.
+//!
+//! How it works: [`Host::prepare`] initialises each plugin a rule set uses (once, with its
+//! configuration) and turns every distinct signal call of the rule set into a [`Prepared`]
+//! call: the plugin, the signal's index in its table, the input fields resolved to schema ids
+//! and the constant arguments. [`Signals::fill`] then makes one call per prepared call and
+//! batch. Input columns are lent straight from the batch (numbers, dates, validity, the text
+//! dictionary codes), so a call costs the plugin's own work plus one pass to convert and
+//! validate its output into the batch's signal column.
+
+#![allow(unsafe_code)]
+
+use std::ffi::c_void;
+use std::path::PathBuf;
+
+use icp_engine::batch::{Batch, Column, Dict, MISSING};
+use icp_engine::ir::RuleSet;
+use icp_engine::{Entity, FieldId, Scalar, Type, Value};
+use icp_plugin_api::{ArgV1, CallV1, ErrorSink, OK, Str, ty};
+
+use crate::load::{Loaded, collect_error, slice};
+use crate::{Host, PluginError, show};
+
+/// The signal calls of one rule set, ready to evaluate batch after batch.
+#[derive(Debug)]
+pub struct Signals<'h> {
+    host: &'h Host,
+    calls: Vec<Prepared>,
+    /// Per plugin of the host: the state its `init` returned, if the rules use it.
+    states: Vec<State>,
+}
+
+/// A plugin's state pointer.
+#[derive(Debug, Clone, Copy)]
+struct State(*mut c_void);
+
+// SAFETY: the plugin ABI requires `evaluate` to accept calls from several threads at once
+// with the same state; the host never dereferences the pointer itself.
+unsafe impl Send for State {}
+// SAFETY: as above.
+unsafe impl Sync for State {}
+
+// SAFETY: a loaded plugin's table is immutable data that lives as long as the process (the
+// library is never unloaded), and its functions may be called from any thread (ABI contract).
+unsafe impl Send for Loaded {}
+// SAFETY: as above.
+unsafe impl Sync for Loaded {}
+
+/// One distinct signal call of the rule set.
+#[derive(Debug)]
+struct Prepared {
+    plugin: usize,
+    index: u32,
+    /// As written in the rules, for messages: `funding.raised_within(90d)`.
+    text: String,
+    inputs: Vec<(Entity, FieldId, u32)>,
+    args: Vec<Option<Value>>,
+    output: Type,
+}
+
+impl Host {
+    /// Initialises the plugins `rules` uses and prepares its signal calls.
+    pub fn prepare(&self, rules: &RuleSet) -> Result<Signals<'_>, PluginError> {
+        let mut states = vec![State(std::ptr::null_mut()); self.plugins.len()];
+        let mut calls = Vec::new();
+        for call in &rules.signal_calls {
+            let decl = rules.signals.signal(call.signal);
+            let (plugin_index, index) = match self.catalog.lookup(&decl.plugin, &decl.name) {
+                Some(id) => self.owners[id.0 as usize],
+                None => {
+                    return Err(PluginError::Plugin {
+                        name: decl.plugin.clone(),
+                        path: "not loaded".to_string(),
+                        message: format!("`{}` is not a loaded signal", call.text),
+                    });
+                }
+            };
+            let plugin = &self.plugins[plugin_index];
+            let in_plugin = |message: String| plugin.error(message);
+            let mut inputs = Vec::new();
+            for input in &decl.inputs {
+                let (entity, name) = match input.split_once('.') {
+                    Some(("company", name)) => (Entity::Company, name),
+                    Some(("contact", name)) => (Entity::Contact, name),
+                    _ => {
+                        return Err(in_plugin(format!(
+                            "signal `{}` reads `{input}`, which is not `company.NAME` or `contact.NAME`",
+                            decl.name
+                        )));
+                    }
+                };
+                let field = rules.schema.lookup(entity, name).ok_or_else(|| {
+                    in_plugin(format!(
+                        "signal `{}` reads `{input}`, which is not a field of the schema; declare it under [fields.{}] in icp.toml",
+                        decl.name,
+                        entity.as_str()
+                    ))
+                })?;
+                let code = type_code(rules.schema.field(field).ty).ok_or_else(|| {
+                    in_plugin(format!(
+                        "signal `{}` reads `{input}`, a {} field, which plugins cannot read",
+                        decl.name,
+                        rules.schema.field(field).ty
+                    ))
+                })?;
+                inputs.push((entity, field, code));
+            }
+            if states[plugin_index].0.is_null() {
+                states[plugin_index] = State(plugin.init()?);
+            }
+            calls.push(Prepared {
+                plugin: plugin_index,
+                index,
+                text: call.text.clone(),
+                inputs,
+                args: call.args.clone(),
+                output: decl.output,
+            });
+        }
+        Ok(Signals {
+            host: self,
+            calls,
+            states,
+        })
+    }
+}
+
+impl Loaded {
+    fn error(&self, message: String) -> PluginError {
+        PluginError::Plugin {
+            name: self.info.name.clone(),
+            path: show(&self.info.file),
+            message,
+        }
+    }
+
+    /// Calls the plugin's `init` with its configuration.
+    fn init(&self) -> Result<*mut c_void, PluginError> {
+        let (json, base) = match &self.config {
+            Some(c) => (c.config_json.clone(), c.base_dir.clone()),
+            None => (
+                "{}".to_string(),
+                std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
+            ),
+        };
+        let base = base.to_string_lossy().into_owned();
+        let mut message = String::new();
+        let mut errors = sink(&mut message);
+        // SAFETY: the strings and the sink outlive the call; `init` is the checked table's.
+        let state = unsafe { (self.table.init)(Str::new(&json), Str::new(&base), &mut errors) };
+        if state.is_null() {
+            return Err(self.error(format!("initialisation failed: {}", or_unknown(message))));
+        }
+        Ok(state)
+    }
+}
+
+fn or_unknown(message: String) -> String {
+    if message.is_empty() {
+        "(no message)".to_string()
+    } else {
+        message
+    }
+}
+
+fn sink(message: &mut String) -> ErrorSink {
+    ErrorSink {
+        context: (message as *mut String).cast(),
+        report: collect_error,
+    }
+}
+
+/// The ABI type code of a field or signal type the boundary carries.
+fn type_code(t: Type) -> Option<u32> {
+    Some(match t {
+        Type::Scalar(Scalar::Bool) => ty::BOOL,
+        Type::Scalar(Scalar::Number) => ty::NUMBER,
+        Type::Scalar(Scalar::String) => ty::STRING,
+        Type::Scalar(Scalar::Date) => ty::DATE,
+        Type::Scalar(Scalar::Duration) => ty::DURATION,
+        Type::List(Some(Scalar::String)) => ty::STRING_LIST,
+        _ => return None,
+    })
+}
+
+impl Signals<'_> {
+    /// Whether the rule set calls no signal.
+    pub fn is_empty(&self) -> bool {
+        self.calls.is_empty()
+    }
+
+    /// Evaluates every signal call over the batch into its signal columns.
+    pub fn fill(&self, batch: &mut Batch, today: i32) -> Result<(), PluginError> {
+        let mut columns = Vec::with_capacity(self.calls.len());
+        for call in &self.calls {
+            columns.push(self.evaluate(call, batch, today)?);
+        }
+        // Exactly one column per call, whatever room the batch was made with: a batch read
+        // without signal columns must not silently drop the values (every lead would be
+        // scored as if its signals were unknown).
+        batch.signals = columns;
+        Ok(())
+    }
+
+    fn evaluate(&self, call: &Prepared, batch: &Batch, today: i32) -> Result<Column, PluginError> {
+        let plugin = &self.host.plugins[call.plugin];
+        let fail = |message: String| plugin.error(format!("{}: {message}", call.text));
+        // Borrowed views of the input columns; the `Str`s of their dictionaries live here.
+        let dicts: Vec<Vec<Str>> = call
+            .inputs
+            .iter()
+            .map(
+                |(entity, field, _)| match column_of(batch, *entity, *field) {
+                    Column::Text { dict, .. } | Column::TextList { dict, .. } => {
+                        dict.values.iter().map(|s| Str::new(s)).collect()
+                    }
+                    _ => Vec::new(),
+                },
+            )
+            .collect();
+        let inputs: Vec<icp_plugin_api::Column> = call
+            .inputs
+            .iter()
+            .zip(&dicts)
+            .map(|((entity, field, code), strings)| {
+                lend(column_of(batch, *entity, *field), *code, strings)
+            })
+            .collect();
+        let lists: Vec<Vec<Str>> = call
+            .args
+            .iter()
+            .map(|a| match a {
+                Some(Value::List(items)) => items
+                    .iter()
+                    .map(|v| match v {
+                        Value::String(s) => Str::new(s),
+                        _ => Str::EMPTY,
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            })
+            .collect();
+        let args: Vec<ArgV1> = call
+            .args
+            .iter()
+            .zip(&lists)
+            .map(|(a, l)| arg(a, l))
+            .collect();
+        let abi_call = CallV1 {
+            size: std::mem::size_of::<CallV1>(),
+            signal: call.index,
+            args: args.as_ptr(),
+            n_args: args.len(),
+            today,
+            rows: batch.len(),
+            inputs: inputs.as_ptr(),
+            n_inputs: inputs.len(),
+            contact_offsets: batch.contact_offsets.as_ptr(),
+        };
+        let mut out = icp_plugin_api::Column::EMPTY;
+        let mut message = String::new();
+        let mut errors = sink(&mut message);
+        // SAFETY: everything `abi_call` points at (the batch's columns, the dictionaries'
+        // strings, the arguments) outlives the call; the state is the one `init` returned.
+        let status = unsafe {
+            (plugin.table.evaluate)(self.states[call.plugin].0, &abi_call, &mut out, &mut errors)
+        };
+        if status != OK {
+            return Err(fail(or_unknown(message)));
+        }
+        let column = take(&out, batch.len(), call.output);
+        // SAFETY: `out` was filled by this plugin's `evaluate` and is released once.
+        unsafe { (plugin.table.release)(&mut out) };
+        column.map_err(fail)
+    }
+}
+
+fn column_of(batch: &Batch, entity: Entity, field: FieldId) -> &Column {
+    match entity {
+        Entity::Company => &batch.company[field.0 as usize],
+        Entity::Contact => &batch.contacts[field.0 as usize],
+    }
+}
+
+/// An ABI view of a batch column; `strings` are its dictionary's values.
+fn lend(column: &Column, code: u32, strings: &[Str]) -> icp_plugin_api::Column {
+    let mut c = icp_plugin_api::Column::EMPTY;
+    c.ty = code;
+    c.strings = strings.as_ptr();
+    c.n_strings = strings.len();
+    // `bool` is one byte holding 0 or 1, the ABI's validity and boolean layout.
+    match column {
+        Column::Number { values, valid } | Column::Duration { values, valid } => {
+            c.len = values.len();
+            c.numbers = values.as_ptr();
+            c.valid = valid.as_ptr().cast();
+        }
+        Column::Bool { values, valid } => {
+            c.len = values.len();
+            c.bools = values.as_ptr().cast();
+            c.valid = valid.as_ptr().cast();
+        }
+        Column::Date { values, valid } => {
+            c.len = values.len();
+            c.dates = values.as_ptr();
+            c.valid = valid.as_ptr().cast();
+        }
+        Column::Text { codes, .. } => {
+            c.len = codes.len();
+            c.codes = codes.as_ptr();
+        }
+        Column::TextList {
+            offsets,
+            codes,
+            valid,
+            ..
+        } => {
+            c.len = valid.len();
+            c.offsets = offsets.as_ptr();
+            c.codes = codes.as_ptr();
+            c.valid = valid.as_ptr().cast();
+        }
+        // Fields of other types are refused by `prepare`.
+        Column::Absent | Column::Values(_) => {}
+    }
+    c
+}
+
+fn arg(value: &Option<Value>, list: &[Str]) -> ArgV1 {
+    let mut a = ArgV1 {
+        ty: 0,
+        boolean: 0,
+        number: 0.0,
+        date: 0,
+        text: Str::EMPTY,
+        list: list.as_ptr(),
+        list_len: list.len(),
+    };
+    match value {
+        None => {}
+        Some(Value::Bool(b)) => (a.ty, a.boolean) = (ty::BOOL, u8::from(*b)),
+        Some(Value::Number(n)) => (a.ty, a.number) = (ty::NUMBER, *n),
+        Some(Value::Duration(d)) => (a.ty, a.number) = (ty::DURATION, *d),
+        Some(Value::Date(d)) => (a.ty, a.date) = (ty::DATE, *d),
+        Some(Value::String(s)) => (a.ty, a.text) = (ty::STRING, Str::new(s)),
+        Some(Value::List(_)) => a.ty = ty::STRING_LIST,
+    }
+    a
+}
+
+/// Copies a plugin's output column into a batch column, checking it against the
+/// declaration first: the row count, the type, every text code and list offset.
+fn take(out: &icp_plugin_api::Column, rows: usize, output: Type) -> Result<Column, String> {
+    let expected = type_code(output).unwrap_or(0);
+    if out.ty != expected {
+        return Err(format!(
+            "returned a column of type {} where the signal declares {}",
+            ty::name(out.ty).unwrap_or("(unknown)"),
+            ty::name(expected).unwrap_or("(unknown)")
+        ));
+    }
+    if out.len != rows {
+        return Err(format!(
+            "returned {} values for a batch of {rows} leads",
+            out.len
+        ));
+    }
+    let null = |p: bool, what: &str| {
+        if p && rows > 0 {
+            Err(format!("returned a column without its {what}"))
+        } else {
+            Ok(())
+        }
+    };
+    // SAFETY (every read below): the plugin filled `out` with `rows` rows as the ABI's
+    // `Column` documents; pointers are checked for null first, codes and offsets are checked
+    // against the lengths they index before use.
+    unsafe {
+        let strings = || -> Result<Vec<String>, String> {
+            null(out.strings.is_null() && out.n_strings > 0, "strings")?;
+            slice(out.strings, out.n_strings)
+                .iter()
+                .map(|s| {
+                    s.to_str()
+                        .map(str::to_string)
+                        .ok_or_else(|| "returned text that is not UTF-8".to_string())
+                })
+                .collect()
+        };
+        let valid = || -> Result<Vec<bool>, String> {
+            null(out.valid.is_null(), "validity")?;
+            Ok(slice(out.valid, rows).iter().map(|v| *v != 0).collect())
+        };
+        Ok(match out.ty {
+            ty::BOOL => {
+                null(out.bools.is_null(), "values")?;
+                Column::Bool {
+                    values: slice(out.bools, rows).iter().map(|b| *b != 0).collect(),
+                    valid: valid()?,
+                }
+            }
+            ty::NUMBER | ty::DURATION => {
+                null(out.numbers.is_null(), "values")?;
+                let values = slice(out.numbers, rows).to_vec();
+                // A NaN or an infinity is no answer: unknown.
+                let valid = valid()?
+                    .into_iter()
+                    .zip(&values)
+                    .map(|(v, n)| v && n.is_finite())
+                    .collect();
+                if out.ty == ty::NUMBER {
+                    Column::Number { values, valid }
+                } else {
+                    Column::Duration { values, valid }
+                }
+            }
+            ty::DATE => {
+                null(out.dates.is_null(), "values")?;
+                Column::Date {
+                    values: slice(out.dates, rows).to_vec(),
+                    valid: valid()?,
+                }
+            }
+            ty::STRING => {
+                null(out.codes.is_null(), "text codes")?;
+                let (dict, map) = dictionary(strings()?);
+                let codes = slice(out.codes, rows)
+                    .iter()
+                    .map(|c| recode(*c, &map))
+                    .collect::<Result<_, _>>()?;
+                Column::Text { codes, dict }
+            }
+            _ => {
+                null(out.offsets.is_null(), "list offsets")?;
+                let offsets = slice(out.offsets, rows + 1).to_vec();
+                if offsets.first().is_some_and(|o| *o != 0)
+                    || offsets.windows(2).any(|w| w[0] > w[1])
+                {
+                    return Err("returned list offsets that do not increase from 0".to_string());
+                }
+                let n = offsets.last().copied().unwrap_or(0) as usize;
+                null(out.codes.is_null() && n > 0, "text codes")?;
+                let (dict, map) = dictionary(strings()?);
+                let codes = slice(out.codes, n)
+                    .iter()
+                    .map(|c| recode(*c, &map))
+                    .collect::<Result<Vec<u32>, _>>()?;
+                if codes.contains(&MISSING) {
+                    return Err("returned a missing value inside a list".to_string());
+                }
+                Column::TextList {
+                    offsets,
+                    codes,
+                    valid: valid()?,
+                    dict,
+                }
+            }
+        })
+    }
+}
+
+/// A batch dictionary of a plugin's strings, and each string's code in it.
+fn dictionary(strings: Vec<String>) -> (Dict, Vec<u32>) {
+    let mut dict = Dict::default();
+    let map = strings.into_iter().map(|s| dict.code(s)).collect();
+    (dict, map)
+}
+
+fn recode(code: u32, map: &[u32]) -> Result<u32, String> {
+    if code == MISSING {
+        return Ok(MISSING);
+    }
+    map.get(code as usize)
+        .copied()
+        .ok_or_else(|| format!("returned text code {code}, but only {} strings", map.len()))
+}

@@ -1,0 +1,159 @@
+//! Loads signal plugins at run time and connects them to the engine.
+//!
+//! How it works: [`Host::load`] takes the plugins a run asks for — `--plugin` flags,
+//! `[plugins.NAME]` tables of `icp.toml` and every library in the `ICP_PLUGIN_PATH`
+//! directories — opens each library with `libloading`, looks up the one entry symbol,
+//! checks the table it returns (magic number, size, ABI minor version) before calling
+//! anything else, and reads the declarations into a [`SignalCatalog`] the checker resolves
+//! `funding.raised_within(90d)` against. Libraries are never unloaded (Rust thread-locals in
+//! an unloaded library crash at thread exit), so the table and its declarations stay valid for
+//! the process.
+//!
+//! Scoring then asks for [`Host::prepare`]: it initialises the plugins the rule set uses,
+//! with their configuration as JSON, and resolves each signal's input fields against the
+//! schema. [`Signals::fill`] evaluates every distinct signal call of the rule set once per
+//! batch — not once per lead, and once for all the ICPs that use it — handing the plugin the
+//! batch's own columns (dictionary-encoded text and all) without copying them, then validates
+//! what comes back (length, type, text codes, list offsets) before converting it into the
+//! batch's signal column and releasing the plugin's memory. Anything wrong — a library that
+//! cannot be found or opened, a wrong ABI, an error or panic inside the plugin, a malformed
+//! result — is a [`PluginError`] naming the plugin and its file; nothing from a failed call
+//! reaches a result.
+
+mod call;
+mod load;
+
+use std::path::{Path, PathBuf};
+
+use icp_engine::SignalCatalog;
+use serde::Serialize;
+
+pub use call::Signals;
+pub use load::{PluginSource, library_file};
+
+/// Where the plugins of a run come from.
+#[derive(Debug, Clone, Default)]
+pub struct PluginRequest {
+    /// `--plugin PATH` flags.
+    pub libraries: Vec<PathBuf>,
+    /// `[plugins.NAME]` tables of `icp.toml`.
+    pub configured: Vec<Configured>,
+    /// Directories every shared library of which is loaded (`ICP_PLUGIN_PATH`).
+    pub directories: Vec<PathBuf>,
+}
+
+/// One `[plugins.NAME]` table.
+#[derive(Debug, Clone)]
+pub struct Configured {
+    pub name: String,
+    /// `library = "…"`: a path (relative to `base_dir`), or a bare library name looked up
+    /// in the plugin directories and beside the `icp` executable; `plugin_NAME` if absent.
+    pub library: Option<String>,
+    /// The rest of the table, as a JSON object.
+    pub config_json: String,
+    /// The directory of `icp.toml`; relative paths in the configuration start there.
+    pub base_dir: PathBuf,
+}
+
+/// A failure at the plugin boundary; each names the plugin (when known) and its file.
+#[derive(Debug, thiserror::Error)]
+pub enum PluginError {
+    #[error("plugin `{name}`: library not found: {path} (looked in {looked})")]
+    NotFound {
+        name: String,
+        path: String,
+        looked: String,
+    },
+    #[error("plugin library {path}: {message}")]
+    NotLoadable { path: String, message: String },
+    #[error(
+        "plugin library {path}: no `icp_plugin_entry_v1` symbol: it is not an icp plugin, or was built for another major version of the plugin ABI"
+    )]
+    NoEntry { path: String },
+    #[error("plugin library {path}: {message}")]
+    BadAbi { path: String, message: String },
+    #[error("plugin `{name}` ({path}): {message}")]
+    Plugin {
+        name: String,
+        path: String,
+        message: String,
+    },
+    #[error("plugin `{name}` is loaded twice: from {first} and from {second}")]
+    Duplicate {
+        name: String,
+        first: String,
+        second: String,
+    },
+    #[error(
+        "icp.toml configures [plugins.{configured}], but {path} is the plugin `{declared}`; rename the table or point `library` at the right file"
+    )]
+    NameMismatch {
+        configured: String,
+        declared: String,
+        path: String,
+    },
+    #[error("cannot read the plugin directory {path}: {message}")]
+    Directory { path: String, message: String },
+}
+
+/// A loaded plugin, as `icp plugins` lists it.
+#[derive(Debug, Clone, Serialize)]
+pub struct PluginInfo {
+    pub name: String,
+    pub version: String,
+    pub doc: String,
+    pub file: PathBuf,
+    /// Where it was asked for: a flag, `icp.toml` or a plugin directory.
+    pub source: PluginSource,
+    pub abi_minor: u32,
+}
+
+/// The loaded plugins and the catalogue of their signals.
+#[derive(Debug, Default)]
+pub struct Host {
+    plugins: Vec<load::Loaded>,
+    catalog: SignalCatalog,
+    /// For each signal of the catalogue: its plugin and its index in the plugin's table.
+    owners: Vec<(usize, u32)>,
+}
+
+impl Host {
+    /// A host with no plugins.
+    pub fn empty() -> Host {
+        Host::default()
+    }
+
+    /// Loads every plugin the request names and reads their declarations.
+    pub fn load(request: &PluginRequest) -> Result<Host, PluginError> {
+        let plugins = load::load_all(request)?;
+        let mut host = Host {
+            plugins: Vec::new(),
+            catalog: SignalCatalog::new(),
+            owners: Vec::new(),
+        };
+        for plugin in plugins {
+            let index = host.plugins.len();
+            for (i, decl) in plugin.signals.iter().enumerate() {
+                host.catalog.add(decl.clone());
+                host.owners.push((index, i as u32));
+            }
+            host.plugins.push(plugin);
+        }
+        Ok(host)
+    }
+
+    /// The signals the checker resolves `plugin.signal(…)` calls against.
+    pub fn catalog(&self) -> &SignalCatalog {
+        &self.catalog
+    }
+
+    /// The loaded plugins, in load order.
+    pub fn plugins(&self) -> Vec<PluginInfo> {
+        self.plugins.iter().map(|p| p.info.clone()).collect()
+    }
+}
+
+/// Shows a path the way messages do.
+fn show(path: &Path) -> String {
+    path.display().to_string()
+}

@@ -1,0 +1,330 @@
+//! Finding, opening and checking plugin libraries, and reading their declarations.
+//!
+//! How it works: every library is opened with `libloading` and leaked (never unloaded). The
+//! entry symbol is looked up by its versioned name; the table it returns is read only after
+//! its magic number, its size and its ABI minor version have been checked, and only the
+//! fields of the minor version it declares. Declarations are copied into engine types at
+//! once, validating UTF-8 and type codes, so nothing later reads the plugin's memory except
+//! through a checked call.
+
+#![allow(unsafe_code)]
+
+use std::collections::HashMap;
+use std::ffi::c_void;
+use std::path::{Path, PathBuf};
+
+use icp_engine::{ParamDecl, SignalDecl, Type};
+use icp_plugin_api::{ABI_MINOR, ENTRY_SYMBOL, EntryFn, MAGIC, PluginV1, Str, ty};
+use serde::Serialize;
+
+use crate::{Configured, PluginError, PluginInfo, PluginRequest, show};
+
+/// Where a plugin was asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PluginSource {
+    Flag,
+    Config,
+    Directory,
+}
+
+/// A loaded, checked plugin.
+#[derive(Debug)]
+pub(crate) struct Loaded {
+    pub info: PluginInfo,
+    pub table: &'static PluginV1,
+    pub signals: Vec<SignalDecl>,
+    /// The `[plugins.NAME]` configuration, if any.
+    pub config: Option<Configured>,
+}
+
+/// The platform's file name of a library: `libNAME.so`, `libNAME.dylib` or `NAME.dll`.
+pub fn library_file(name: &str) -> String {
+    libloading::library_filename(name)
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// Loads the libraries of a request: flags first, then `icp.toml`, then the directories; a
+/// plugin name already loaded from the same file is skipped, from another file is an error
+/// (except that a directory never overrides a flag or the configuration).
+pub(crate) fn load_all(request: &PluginRequest) -> Result<Vec<Loaded>, PluginError> {
+    let mut loaded: Vec<Loaded> = Vec::new();
+    let add = |plugin: Loaded, loaded: &mut Vec<Loaded>| -> Result<(), PluginError> {
+        if let Some(other) = loaded.iter().find(|p| p.info.name == plugin.info.name) {
+            if same_file(&other.info.file, &plugin.info.file)
+                || plugin.info.source == PluginSource::Directory
+            {
+                return Ok(());
+            }
+            return Err(PluginError::Duplicate {
+                name: plugin.info.name,
+                first: show(&other.info.file),
+                second: show(&plugin.info.file),
+            });
+        }
+        loaded.push(plugin);
+        Ok(())
+    };
+    for path in &request.libraries {
+        if !path.is_file() {
+            return Err(PluginError::NotFound {
+                name: path.display().to_string(),
+                path: show(path),
+                looked: "the path given with --plugin".to_string(),
+            });
+        }
+        add(open(path, PluginSource::Flag)?, &mut loaded)?;
+    }
+    for configured in &request.configured {
+        // A flag may supply the library of a configured plugin.
+        if let Some(plugin) = loaded.iter_mut().find(|p| p.info.name == configured.name) {
+            plugin.config = Some(configured.clone());
+            continue;
+        }
+        let path = find_library(configured, &request.directories)?;
+        let mut plugin = open(&path, PluginSource::Config)?;
+        if plugin.info.name != configured.name {
+            return Err(PluginError::NameMismatch {
+                configured: configured.name.clone(),
+                declared: plugin.info.name,
+                path: show(&path),
+            });
+        }
+        plugin.config = Some(configured.clone());
+        add(plugin, &mut loaded)?;
+    }
+    let suffix = library_file("x");
+    let suffix = suffix.rsplit_once('.').map_or("", |(_, ext)| ext);
+    for dir in &request.directories {
+        let entries = std::fs::read_dir(dir).map_err(|e| PluginError::Directory {
+            path: show(dir),
+            message: e.to_string(),
+        })?;
+        let mut files: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == suffix))
+            .collect();
+        files.sort();
+        for file in files {
+            add(open(&file, PluginSource::Directory)?, &mut loaded)?;
+        }
+    }
+    Ok(loaded)
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
+}
+
+/// The file of a configured plugin: `library` as a path relative to `icp.toml`, or a bare
+/// name (default `plugin_NAME`) looked up in the plugin directories and beside the executable.
+fn find_library(configured: &Configured, directories: &[PathBuf]) -> Result<PathBuf, PluginError> {
+    let library = configured
+        .library
+        .clone()
+        .unwrap_or_else(|| format!("plugin_{}", configured.name));
+    let is_path = library.contains('/') || library.contains('\\') || library.contains('.');
+    if is_path {
+        let path = configured.base_dir.join(&library);
+        return if path.is_file() {
+            Ok(path)
+        } else {
+            Err(PluginError::NotFound {
+                name: configured.name.clone(),
+                path: show(&path),
+                looked: "the `library` path of icp.toml, relative to its directory".to_string(),
+            })
+        };
+    }
+    let file = library_file(&library);
+    let mut places: Vec<PathBuf> = directories.to_vec();
+    if let Some(dir) = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(Path::to_path_buf))
+    {
+        places.push(dir);
+    }
+    for dir in &places {
+        let path = dir.join(&file);
+        if path.is_file() {
+            return Ok(path);
+        }
+    }
+    let looked: Vec<String> = places.iter().map(|p| show(p)).collect();
+    Err(PluginError::NotFound {
+        name: configured.name.clone(),
+        path: file,
+        looked: format!(
+            "{}; build the plugin, or set `library` under [plugins.{}]",
+            looked.join(", "),
+            configured.name
+        ),
+    })
+}
+
+/// Opens a library, checks its table and reads its declarations.
+fn open(path: &Path, source: PluginSource) -> Result<Loaded, PluginError> {
+    let bad = |message: String| PluginError::BadAbi {
+        path: show(path),
+        message,
+    };
+    // SAFETY: loading a library runs its initialisers; a plugin library is trusted code the
+    // user chose to run, as any program they start. `Library::new` reports a file that is not
+    // a loadable library as an error.
+    let library =
+        unsafe { libloading::Library::new(path) }.map_err(|e| PluginError::NotLoadable {
+            path: show(path),
+            message: format!("not a loadable shared library ({e})"),
+        })?;
+    // Never unloaded: see the module documentation of the crate.
+    let library: &'static libloading::Library = Box::leak(Box::new(library));
+    // SAFETY: the symbol's type is fixed by the ABI for this versioned name.
+    let entry = unsafe { library.get::<EntryFn>(ENTRY_SYMBOL) }
+        .map_err(|_| PluginError::NoEntry { path: show(path) })?;
+    // SAFETY: the entry function takes nothing and returns a pointer to a static table (the
+    // SDK catches panics inside it).
+    let table = unsafe { entry() };
+    if table.is_null() {
+        return Err(bad(
+            "the entry function returned no table (the plugin failed while declaring its signals)"
+                .to_string(),
+        ));
+    }
+    // The magic number, the size and the minor version come first in every version of the
+    // table; read them before trusting the rest.
+    // SAFETY: a non-null table starts with these three fields in every ABI version.
+    let (magic, size, minor) = unsafe {
+        let head = table.cast::<u8>();
+        (
+            head.cast::<u64>().read_unaligned(),
+            head.add(std::mem::offset_of!(PluginV1, size))
+                .cast::<usize>()
+                .read_unaligned(),
+            head.add(std::mem::offset_of!(PluginV1, abi_minor))
+                .cast::<u32>()
+                .read_unaligned(),
+        )
+    };
+    if magic != MAGIC {
+        return Err(bad(format!(
+            "wrong magic number {magic:#018x}: the entry symbol does not return an icp plugin table"
+        )));
+    }
+    if minor > ABI_MINOR {
+        return Err(bad(format!(
+            "built for plugin ABI 1.{minor}, newer than this icp's 1.{ABI_MINOR}; upgrade icp or rebuild the plugin against an older icp_plugin_api"
+        )));
+    }
+    // The 1.0 layout is this crate's `PluginV1`. A later minor version appends fields, which a
+    // newer host reads only from tables whose `abi_minor` says they are there.
+    let needed = std::mem::size_of::<PluginV1>();
+    if size < needed {
+        return Err(bad(format!(
+            "its table is {size} bytes, smaller than the {needed} bytes of ABI 1.0"
+        )));
+    }
+    // SAFETY: checked above: a table of at least this version's size, valid for the life of
+    // the process since the library is never unloaded.
+    let table: &'static PluginV1 = unsafe { &*table };
+    // SAFETY: the table's strings live as long as the library.
+    let text = |s: Str, what: &str| {
+        unsafe { s.to_str() }
+            .map(str::to_string)
+            .ok_or_else(|| bad(format!("its {what} is not UTF-8")))
+    };
+    let name = text(table.name, "name")?;
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(bad(format!(
+            "`{name}` is not a plugin name (letters, digits and `_`)"
+        )));
+    }
+    let in_plugin = |message: String| PluginError::Plugin {
+        name: name.clone(),
+        path: show(path),
+        message,
+    };
+    let mut signals = Vec::new();
+    // SAFETY: `signals` points to `n_signals` declarations that live as long as the library.
+    let decls = unsafe { slice(table.signals, table.n_signals) };
+    let mut seen = HashMap::new();
+    for decl in decls {
+        let signal = text(decl.name, "signal name")?;
+        let type_of = |code: u32, what: &str| {
+            ty::name(code).and_then(Type::parse).ok_or_else(|| {
+                in_plugin(format!(
+                    "signal `{signal}` declares {what} with unknown type code {code}"
+                ))
+            })
+        };
+        // SAFETY: as above, for the declaration's parameters and inputs.
+        let params = unsafe { slice(decl.params, decl.n_params) }
+            .iter()
+            .map(|p| {
+                Ok(ParamDecl {
+                    name: text(p.name, "parameter name")?,
+                    ty: type_of(p.ty, "a parameter")?,
+                    optional: p.optional != 0,
+                })
+            })
+            .collect::<Result<Vec<_>, PluginError>>()?;
+        // SAFETY: as above.
+        let inputs = unsafe { slice(decl.inputs, decl.n_inputs) }
+            .iter()
+            .map(|s| text(*s, "input field"))
+            .collect::<Result<Vec<_>, PluginError>>()?;
+        if seen.insert(signal.clone(), ()).is_some() {
+            return Err(in_plugin(format!("declares signal `{signal}` twice")));
+        }
+        signals.push(SignalDecl {
+            plugin: name.clone(),
+            name: signal.clone(),
+            doc: text(decl.doc, "documentation")?,
+            params,
+            output: type_of(decl.output, "its output")?,
+            inputs,
+        });
+    }
+    Ok(Loaded {
+        info: PluginInfo {
+            version: text(table.version, "version")?,
+            doc: text(table.doc, "documentation")?,
+            name,
+            file: path.to_path_buf(),
+            source,
+            abi_minor: minor,
+        },
+        table,
+        signals,
+        config: None,
+    })
+}
+
+/// A slice from a pointer and a length; empty for a null pointer.
+///
+/// # Safety
+/// A non-null `ptr` must point to `len` initialised values alive for `'a`.
+pub(crate) unsafe fn slice<'a, T>(ptr: *const T, len: usize) -> &'a [T] {
+    if ptr.is_null() || len == 0 {
+        &[]
+    } else {
+        // SAFETY: guaranteed by the caller.
+        unsafe { std::slice::from_raw_parts(ptr, len) }
+    }
+}
+
+/// Receives an error message into a `String`.
+pub(crate) unsafe extern "C" fn collect_error(context: *mut c_void, message: Str) {
+    // SAFETY: `context` is the `String` the sink was made for, alive during the call; the
+    // message is lent for the call and copied here.
+    unsafe {
+        let text = message
+            .to_str()
+            .unwrap_or("(an error message that is not UTF-8)");
+        *context.cast::<String>() = text.to_string();
+    }
+}
