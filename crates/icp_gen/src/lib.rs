@@ -21,9 +21,13 @@
 //!
 //! Output goes through a reused byte buffer flushed every 64 KiB; numbers are formatted with
 //! `write!` into it, so a row costs no allocation on the clean path.
+//!
+//! [`signals`] writes data for the signal plugins (funding rounds, event attendance, job
+//! changes, champions) that matches the companies and contacts of the same options.
 
 mod enc;
 mod rng;
+pub mod signals;
 mod vocab;
 
 use std::fmt::Write as _;
@@ -269,6 +273,20 @@ struct Generator {
     domain: String,
     scratch: String,
     person: String,
+    /// What the last company drew, kept only for [`signals`].
+    drawn: Option<Drawn>,
+}
+
+/// The facts of one company [`signals`] builds its data on, in canonical form.
+#[derive(Debug, Default)]
+struct Drawn {
+    name: String,
+    domain: String,
+    industries: Vec<&'static str>,
+    employees: f64,
+    customer: bool,
+    /// First name, last name and title of each contact.
+    contacts: Vec<(&'static str, &'static str, &'static str)>,
 }
 
 impl std::fmt::Debug for Generator {
@@ -315,6 +333,7 @@ impl Generator {
             domain: String::new(),
             scratch: String::new(),
             person: String::new(),
+            drawn: None,
         }
     }
 
@@ -479,6 +498,14 @@ impl Generator {
             (0.0, 0.0, 0.0, 0)
         };
         let n_contacts = rng.range(self.contacts_min, self.contacts_max);
+        if let Some(drawn) = self.drawn.as_mut() {
+            drawn.name.clone_from(&self.name);
+            drawn.domain.clone_from(&self.domain);
+            drawn.industries.clone_from(&industries);
+            drawn.employees = employees;
+            drawn.customer = customer;
+            drawn.contacts.clear();
+        }
 
         // Write the company.
         let id = std::mem::take(&mut self.id);
@@ -531,6 +558,9 @@ impl Generator {
             };
             let first = rng.pick(vocab::FIRST_NAMES);
             let last = rng.pick(vocab::LAST_NAMES);
+            if let Some(drawn) = self.drawn.as_mut() {
+                drawn.contacts.push((first, last, role.0));
+            }
             if !write_contacts {
                 continue;
             }

@@ -1,0 +1,258 @@
+//! The `funding` signal plugin: funding rounds and company events, read from a CSV file.
+//!
+//! How it works: `init` reads the file the `data` key of `[plugins.funding]` names (relative
+//! to `icp.toml`), with the columns `domain,date,type,amount_usd` (README.md gives the format).
+//! Every row is checked — a bad domain, date, type or amount is an error naming the file and
+//! line — and the records are indexed by normalised domain ([`domain_key`]: lower case, no
+//! scheme, `www.` or path), each company's records sorted by date. A signal looks the lead's
+//! `company.domain` up in that index (one hash lookup) and reads only the records dated on or
+//! before the run's as-of date, so a run with `--as-of` gives the same answers whenever it runs.
+//!
+//! Semantics: a *round* is a record that raises capital — Seed, Series A to Series F, IPO;
+//! Acquisition and Divestment are events that only `event_within` sees. A window `within: 90d`
+//! holds the records at most 90 days old, the 90th day included. Types match case-insensitively.
+//! A lead with no domain gets unknown from every signal; a lead whose company is not in the
+//! file has no records: `raised_within` is false, `total_raised` is 0, and
+//! `days_since_last_round`, `last_round_type` and `last_round_amount` are unknown.
+
+use std::collections::HashMap;
+
+use icp_plugin_api::sdk::{Config, Date, Lead, Plugin, Result, Signal, Type, domain_key, read_csv};
+
+const DOMAIN: &str = "company.domain";
+
+/// The type of a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Seed,
+    SeriesA,
+    SeriesB,
+    SeriesC,
+    SeriesD,
+    SeriesE,
+    SeriesF,
+    Ipo,
+    Acquisition,
+    Divestment,
+}
+
+impl Kind {
+    const ALL: [Kind; 10] = [
+        Kind::Seed,
+        Kind::SeriesA,
+        Kind::SeriesB,
+        Kind::SeriesC,
+        Kind::SeriesD,
+        Kind::SeriesE,
+        Kind::SeriesF,
+        Kind::Ipo,
+        Kind::Acquisition,
+        Kind::Divestment,
+    ];
+
+    /// The canonical spelling.
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Seed => "Seed",
+            Kind::SeriesA => "Series A",
+            Kind::SeriesB => "Series B",
+            Kind::SeriesC => "Series C",
+            Kind::SeriesD => "Series D",
+            Kind::SeriesE => "Series E",
+            Kind::SeriesF => "Series F",
+            Kind::Ipo => "IPO",
+            Kind::Acquisition => "Acquisition",
+            Kind::Divestment => "Divestment",
+        }
+    }
+
+    /// A type in any case: `series a`, `IPO`, `acquisition`.
+    fn parse(text: &str) -> Option<Kind> {
+        let text = text.trim();
+        Kind::ALL
+            .into_iter()
+            .find(|k| k.name().eq_ignore_ascii_case(text))
+    }
+
+    fn expected() -> String {
+        let names: Vec<&str> = Kind::ALL.iter().map(|k| k.name()).collect();
+        names.join(", ")
+    }
+
+    /// Whether the record is a round that raises capital.
+    fn raises_capital(self) -> bool {
+        !matches!(self, Kind::Acquisition | Kind::Divestment)
+    }
+}
+
+/// One row of the data file.
+#[derive(Debug)]
+struct Record {
+    date: Date,
+    kind: Kind,
+    /// `None` when the amount is not disclosed.
+    amount: Option<f64>,
+}
+
+/// The plugin's state: every company's records, oldest first, by normalised domain.
+#[derive(Debug)]
+pub struct Funding {
+    companies: HashMap<String, Vec<Record>>,
+}
+
+impl Funding {
+    /// The records of the lead's company dated on or before the as-of date, oldest first;
+    /// `None` when the lead has no domain.
+    fn records(&self, lead: &Lead<'_>) -> Option<&[Record]> {
+        let domain = domain_key(lead.text(DOMAIN)?);
+        if domain.is_empty() {
+            return None;
+        }
+        let all = self.companies.get(&domain).map_or(&[][..], Vec::as_slice);
+        let today = lead.today();
+        Some(&all[..all.partition_point(|r| r.date <= today)])
+    }
+
+    /// The lead's rounds (records that raise capital), oldest first.
+    fn rounds<'a>(
+        &'a self,
+        lead: &Lead<'_>,
+    ) -> Option<impl DoubleEndedIterator<Item = &'a Record>> {
+        Some(
+            self.records(lead)?
+                .iter()
+                .filter(|r| r.kind.raises_capital()),
+        )
+    }
+
+    /// The lead's most recent round, if the domain is known and it has one.
+    fn last_round(&self, lead: &Lead<'_>) -> Option<&Record> {
+        self.rounds(lead)?.next_back()
+    }
+}
+
+/// Whether a record dated `date` is at most `within` days before `today` (the boundary
+/// included); records after `today` are already left out.
+fn in_window(today: Date, date: Date, within: f64) -> bool {
+    f64::from(today.days_since(date)) <= within
+}
+
+impl Plugin for Funding {
+    const NAME: &'static str = "funding";
+    const VERSION: &'static str = env!("CARGO_PKG_VERSION");
+    const DOC: &'static str =
+        "Funding rounds (Seed to IPO) and acquisitions or divestments of the lead's company.";
+
+    fn init(config: &Config) -> Result<Self> {
+        let path = config.path("data")?;
+        let rows = read_csv(&path, &["domain", "date", "type"], &["amount_usd"])?;
+        let mut companies: HashMap<String, Vec<Record>> = HashMap::new();
+        for row in rows {
+            let domain = domain_key(row.get(0));
+            if domain.is_empty() {
+                return Err(row.error("the domain is empty"));
+            }
+            let date = Date::parse(row.get(1))
+                .ok_or_else(|| row.error(format!("`{}` is not a date (YYYY-MM-DD)", row.get(1))))?;
+            let kind = Kind::parse(row.get(2)).ok_or_else(|| {
+                row.error(format!(
+                    "`{}` is not a type; expected one of {}",
+                    row.get(2),
+                    Kind::expected()
+                ))
+            })?;
+            let amount = match row.get(3) {
+                "" => None,
+                text => match text.parse::<f64>() {
+                    Ok(n) if n.is_finite() && n >= 0.0 => Some(n),
+                    _ => {
+                        return Err(row.error(format!(
+                            "`{text}` is not an amount in USD (a plain number such as 2500000, or empty)"
+                        )));
+                    }
+                },
+            };
+            companies
+                .entry(domain)
+                .or_default()
+                .push(Record { date, kind, amount });
+        }
+        for records in companies.values_mut() {
+            // Stable: records of one day keep the file's order, the last one being the latest.
+            records.sort_by_key(|r| r.date);
+        }
+        Ok(Funding { companies })
+    }
+
+    fn signals() -> Vec<Signal<Self>> {
+        vec![
+            Signal::new("days_since_last_round", Type::Number)
+                .doc("Days since the company's most recent funding round (Seed to IPO); unknown if it has none.")
+                .input(DOMAIN)
+                .eval(|f: &Funding, lead, _| {
+                    Ok(f.last_round(lead).map(|r| lead.today().days_since(r.date)))
+                }),
+            Signal::new("last_round_type", Type::String)
+                .doc("The type of the company's most recent funding round, such as \"Series B\" or \"IPO\"; unknown if it has none.")
+                .input(DOMAIN)
+                .eval(|f: &Funding, lead, _| Ok(f.last_round(lead).map(|r| r.kind.name()))),
+            Signal::new("last_round_amount", Type::Number)
+                .doc("The amount in USD of the company's most recent funding round; unknown if it has none or the amount was not disclosed.")
+                .input(DOMAIN)
+                .eval(|f: &Funding, lead, _| Ok(f.last_round(lead).and_then(|r| r.amount))),
+            Signal::new("total_raised", Type::Number)
+                .doc("The total in USD the company has raised in funding rounds with a disclosed amount (0 if none).")
+                .input(DOMAIN)
+                .eval(|f: &Funding, lead, _| {
+                    Ok(f.rounds(lead).map(|rounds| rounds.filter_map(|r| r.amount).sum::<f64>()))
+                }),
+            Signal::new("raised_within", Type::Bool)
+                .doc("Whether the company raised a funding round (Seed to IPO) within the given time, such as 90d.")
+                .param("within", Type::Duration)
+                .input(DOMAIN)
+                .eval(|f: &Funding, lead, args| {
+                    let Some(within) = args.duration("within") else {
+                        return Ok(None);
+                    };
+                    let today = lead.today();
+                    Ok(f.rounds(lead)
+                        .map(|mut rounds| rounds.any(|r| in_window(today, r.date, within))))
+                }),
+            Signal::new("raised_at_least", Type::Bool)
+                .doc("Whether the company raised a single funding round of at least the given amount in USD within the given time.")
+                .param("amount", Type::Number)
+                .param("within", Type::Duration)
+                .input(DOMAIN)
+                .eval(|f: &Funding, lead, args| {
+                    let (Some(amount), Some(within)) = (args.number("amount"), args.duration("within")) else {
+                        return Ok(None);
+                    };
+                    let today = lead.today();
+                    Ok(f.rounds(lead).map(|mut rounds| {
+                        rounds.any(|r| {
+                            in_window(today, r.date, within) && r.amount.is_some_and(|a| a >= amount)
+                        })
+                    }))
+                }),
+            Signal::new("event_within", Type::Bool)
+                .doc("Whether the company had an event of the given type (a round such as \"Series A\", or \"Acquisition\", \"Divestment\") within the given time.")
+                .param("type", Type::String)
+                .param("within", Type::Duration)
+                .input(DOMAIN)
+                .eval(|f: &Funding, lead, args| {
+                    let (Some(name), Some(within)) = (args.string("type"), args.duration("within")) else {
+                        return Ok(None);
+                    };
+                    let kind = Kind::parse(name).ok_or_else(|| {
+                        format!("event_within: `{name}` is not a type; expected one of {}", Kind::expected())
+                    })?;
+                    let today = lead.today();
+                    Ok(f.records(lead).map(|records| {
+                        records.iter().any(|r| r.kind == kind && in_window(today, r.date, within))
+                    }))
+                }),
+        ]
+    }
+}
+
+icp_plugin_api::export_plugin!(Funding);
