@@ -4,13 +4,15 @@
 //! parent in turn; [`Config::load`] reads one file. Paths in the file are relative to the
 //! directory that holds it. Unknown keys are errors, so a typo never silently does nothing.
 //! The `[input]` table is `icp_io`'s [`InputConfig`]; its column mappings are checked against
-//! the schema (custom fields included) as the file is loaded.
+//! the schema (custom fields included) as the file is loaded. Each `[plugins.NAME]` table names a
+//! signal plugin (`library`, optional) and is otherwise handed to the plugin as JSON.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use icp_engine::{Entity, Schema};
 use icp_io::InputConfig;
+use icp_plugin_host::Configured;
 use serde::Deserialize;
 
 pub const FILE_NAME: &str = "icp.toml";
@@ -28,6 +30,8 @@ pub struct Config {
     pub input: InputConfig,
     /// Defaults of `icp score` and `icp explain`: the `[score]` table.
     pub score: ScoreDefaults,
+    /// The `[plugins.NAME]` tables: which signal plugins to load and their configuration.
+    pub plugins: Vec<Configured>,
 }
 
 /// The `[score]` table: default files of `icp score`, resolved against icp.toml's directory.
@@ -59,6 +63,8 @@ struct File {
     input: InputConfig,
     #[serde(default)]
     score: ScoreTable,
+    #[serde(default)]
+    plugins: BTreeMap<String, toml::Table>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -97,6 +103,7 @@ impl Config {
             schema: Schema::canonical(),
             input: InputConfig::default(),
             score: ScoreDefaults::default(),
+            plugins: Vec::new(),
         })
     }
 
@@ -158,12 +165,38 @@ impl Config {
             output: resolve(&file.score.output),
             rejects: resolve(&file.score.rejects),
         };
+        let mut plugins = Vec::new();
+        for (name, mut table) in file.plugins {
+            let invalid = |message: String| ConfigError::Invalid {
+                path: shown.clone(),
+                message: format!("[plugins.{name}]: {message}"),
+            };
+            let library = match table.remove("library") {
+                None => None,
+                Some(toml::Value::String(s)) => Some(s),
+                Some(other) => {
+                    return Err(invalid(format!(
+                        "`library` must be a path or a library name, not {other}"
+                    )));
+                }
+            };
+            // The rest of the table is the plugin's own configuration, handed over as JSON.
+            let config_json = serde_json::to_string(&table)
+                .map_err(|e| invalid(format!("cannot pass the table on as JSON: {e}")))?;
+            plugins.push(Configured {
+                name,
+                library,
+                config_json,
+                base_dir: base.to_path_buf(),
+            });
+        }
         Ok(Config {
             path: Some(path.to_path_buf()),
             rules,
             schema,
             input: file.input,
             score,
+            plugins,
         })
     }
 }

@@ -17,7 +17,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use icp_diagnostics::{Diagnostic, Severity, SourceMap};
-use icp_engine::SignalCatalog;
+use icp_plugin_host::{Host, PluginRequest};
 
 use crate::config::Config;
 
@@ -32,6 +32,11 @@ struct Cli {
     /// When to colour the output.
     #[arg(long, global = true, value_enum, default_value_t = Color::Auto)]
     color: Color,
+
+    /// Load this signal plugin library too (repeatable); plugins are also loaded from the
+    /// `[plugins.NAME]` tables of icp.toml and from the directories in `ICP_PLUGIN_PATH`.
+    #[arg(long = "plugin", global = true, value_name = "PATH")]
+    plugins: Vec<PathBuf>,
 
     #[command(subcommand)]
     command: Command,
@@ -131,6 +136,12 @@ enum Command {
         #[arg(long, value_name = "DATE")]
         as_of: Option<String>,
     },
+    /// List the loaded signal plugins, their files and their signals.
+    Plugins {
+        /// `json` prints one JSON document with every plugin and signal.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// Rewrite rule files in the canonical layout.
     Fmt {
         /// Rule files or directories (default: as for `check`); `-` formats standard input to
@@ -168,6 +179,10 @@ enum Command {
         /// The contacts CSV (CSV only; joined to the companies by `company_id`).
         #[arg(long, value_name = "FILE")]
         contacts_out: Option<PathBuf>,
+        /// Also write data for the shipped signal plugins that matches these companies and
+        /// contacts: funding.csv, events.csv, job_changes.csv and champions.csv in DIR.
+        #[arg(long, value_name = "DIR")]
+        signals_dir: Option<PathBuf>,
     },
 }
 
@@ -200,6 +215,8 @@ enum UsageError {
     Messy(f64),
     #[error("--contacts-out is for CSV output; JSON Lines hold the contacts in each company")]
     ContactsOutJsonl,
+    #[error(transparent)]
+    Plugin(#[from] icp_plugin_host::PluginError),
 }
 
 /// Runs the command line with these arguments (the first is the program name).
@@ -235,14 +252,27 @@ fn execute(cli: Cli) -> Result<ExitCode, UsageError> {
         Color::Never => false,
         Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
+    // Only the commands that read rules or leads load plugins.
+    let plugins = || load_plugins(&cwd, &config, &cli.plugins);
     match cli.command {
         Command::Check {
             paths,
             format,
             deny_warnings,
-        } => check(&cwd, &config, &paths, format, deny_warnings, color),
+        } => check(
+            &cwd,
+            &config,
+            &plugins()?,
+            &paths,
+            format,
+            deny_warnings,
+            color,
+        ),
         Command::Fmt { paths, check } => fmt(&cwd, &config, &paths, check, color),
-        Command::Test { paths, as_of } => test(&cwd, &config, &paths, as_of.as_deref(), color),
+        Command::Test { paths, as_of } => {
+            test(&cwd, &config, &plugins()?, &paths, as_of.as_deref(), color)
+        }
+        Command::Plugins { format } => list_plugins(&cwd, &plugins()?, format),
         Command::Score {
             input,
             output,
@@ -252,11 +282,19 @@ fn execute(cli: Cli) -> Result<ExitCode, UsageError> {
             threads,
             rejects,
         } => {
-            let Some((compiled, _)) =
-                compile_or_report(&cwd, &config, &input.rules, color, "nothing was scored")?
+            let host = plugins()?;
+            let Some((compiled, _)) = compile_or_report(
+                &cwd,
+                &config,
+                &host,
+                &input.rules,
+                color,
+                "nothing was scored",
+            )?
             else {
                 return Ok(ExitCode::from(1));
             };
+            let signals = host.prepare(&compiled)?;
             let today = as_of_date(input.as_of.as_deref())?;
             let files = lead_files(&cwd, &config, input.leads, input.contacts)?;
             let output = match output {
@@ -286,7 +324,7 @@ fn execute(cli: Cli) -> Result<ExitCode, UsageError> {
                 threads,
                 rejects,
             };
-            Ok(score::score(&compiled, &config, &args, |p| {
+            Ok(score::score(&compiled, &signals, &config, &args, |p| {
                 display(&cwd, p)
             })?)
         }
@@ -298,6 +336,7 @@ fn execute(cli: Cli) -> Result<ExitCode, UsageError> {
             format,
             output,
             contacts_out,
+            signals_dir,
         } => {
             let (contacts_min, contacts_max) = contacts_range(&contacts_per_company)?;
             let format = if wants_jsonl(format, Some(&output)) {
@@ -313,27 +352,147 @@ fn execute(cli: Cli) -> Result<ExitCode, UsageError> {
                 messy,
                 format,
             };
-            generate_leads(&cwd, &options, &output, contacts_out.as_deref())
+            let code = generate_leads(&cwd, &options, &output, contacts_out.as_deref())?;
+            if let Some(dir) = signals_dir {
+                let dir = cwd.join(dir);
+                let report = icp_gen::signals::write_signals(&options, &dir)
+                    .map_err(|e| UsageError::Write(display(&cwd, &dir), e))?;
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "wrote signal data to {}: {} funding records, {} event records, {} job changes, {} champions",
+                    display(&cwd, &dir),
+                    summary::group_digits(report.funding),
+                    summary::group_digits(report.events),
+                    summary::group_digits(report.job_changes),
+                    summary::group_digits(report.champions),
+                );
+            }
+            Ok(code)
         }
         Command::Explain { input, id } => {
-            let Some((compiled, _)) =
-                compile_or_report(&cwd, &config, &input.rules, color, "nothing was scored")?
+            let host = plugins()?;
+            let Some((compiled, _)) = compile_or_report(
+                &cwd,
+                &config,
+                &host,
+                &input.rules,
+                color,
+                "nothing was scored",
+            )?
             else {
                 return Ok(ExitCode::from(1));
             };
+            let signals = host.prepare(&compiled)?;
             let files = lead_files(&cwd, &config, input.leads, input.contacts)?;
             let today = as_of_date(input.as_of.as_deref())?;
             Ok(score::explain(
                 &compiled,
+                &signals,
                 &config,
-                &files.leads,
-                files.contacts,
-                &id,
-                today,
+                score::ExplainArgs {
+                    leads: &files.leads,
+                    contacts: files.contacts,
+                    id: &id,
+                    today,
+                },
                 |p| display(&cwd, p),
             )?)
         }
     }
+}
+
+/// Loads the plugins of `--plugin` flags, of icp.toml and of the `ICP_PLUGIN_PATH`
+/// directories.
+fn load_plugins(cwd: &Path, config: &Config, flags: &[PathBuf]) -> Result<Host, UsageError> {
+    let request = PluginRequest {
+        libraries: flags.iter().map(|p| cwd.join(p)).collect(),
+        configured: config.plugins.clone(),
+        directories: std::env::var_os("ICP_PLUGIN_PATH")
+            .map(|v| {
+                std::env::split_paths(&v)
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .collect()
+            })
+            .unwrap_or_default(),
+    };
+    Ok(Host::load(&request)?)
+}
+
+/// `icp plugins`: every loaded plugin with its file and signals.
+fn list_plugins(cwd: &Path, host: &Host, format: Format) -> Result<ExitCode, UsageError> {
+    let catalog = host.catalog();
+    let plugins = host.plugins();
+    let text = match format {
+        Format::Json => {
+            let list: Vec<serde_json::Value> = plugins
+                .iter()
+                .map(|p| {
+                    let signals: Vec<serde_json::Value> = catalog
+                        .signals_of(&p.name)
+                        .map(|s| {
+                            serde_json::json!({
+                                "name": s.name,
+                                "signature": s.signature(),
+                                "doc": s.doc,
+                                "params": s.params.iter().map(|p| serde_json::json!({
+                                    "name": p.name,
+                                    "type": p.ty.to_string(),
+                                    "optional": p.optional,
+                                })).collect::<Vec<_>>(),
+                                "output": s.output.to_string(),
+                                "inputs": s.inputs,
+                            })
+                        })
+                        .collect();
+                    serde_json::json!({
+                        "name": p.name,
+                        "version": p.version,
+                        "doc": p.doc,
+                        "file": display(cwd, &p.file),
+                        "source": p.source,
+                        "abi": format!("1.{}", p.abi_minor),
+                        "signals": signals,
+                    })
+                })
+                .collect();
+            let mut text = serde_json::to_string_pretty(&serde_json::json!({ "plugins": list }))
+                .unwrap_or_default();
+            text.push('\n');
+            text
+        }
+        Format::Text => {
+            let mut out = String::new();
+            if plugins.is_empty() {
+                out.push_str(
+                    "no plugins loaded: add a [plugins.NAME] table to icp.toml, pass --plugin PATH or set ICP_PLUGIN_PATH\n",
+                );
+            }
+            for p in &plugins {
+                out.push_str(&format!(
+                    "{} {} ({})\n",
+                    p.name,
+                    p.version,
+                    display(cwd, &p.file)
+                ));
+                if !p.doc.is_empty() {
+                    out.push_str(&format!("  {}\n", p.doc));
+                }
+                for s in catalog.signals_of(&p.name) {
+                    out.push_str(&format!("\n  {}\n", s.signature()));
+                    if !s.doc.is_empty() {
+                        out.push_str(&format!("      {}\n", s.doc));
+                    }
+                    if !s.inputs.is_empty() {
+                        out.push_str(&format!("      reads {}\n", s.inputs.join(", ")));
+                    }
+                }
+                out.push('\n');
+            }
+            out
+        }
+    };
+    let _ = std::io::stdout().write_all(text.as_bytes());
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The rule files named by `paths` (or by the configuration), sorted, with display names.
@@ -440,6 +599,7 @@ fn print_diagnostics(sources: &SourceMap, diagnostics: &[Diagnostic], format: Fo
 fn check(
     cwd: &Path,
     config: &Config,
+    host: &Host,
     paths: &[PathBuf],
     format: Format,
     deny_warnings: bool,
@@ -447,7 +607,7 @@ fn check(
 ) -> Result<ExitCode, UsageError> {
     let files = rule_files(cwd, config, paths)?;
     let sources = read_sources(cwd, &files)?;
-    let compiled = icp_engine::compile(&sources, &config.schema, &SignalCatalog::new());
+    let compiled = icp_engine::compile(&sources, &config.schema, host.catalog());
     print_diagnostics(&sources, &compiled.diagnostics, format, color);
     let errors = compiled
         .diagnostics
@@ -654,13 +814,14 @@ fn lead_files(
 fn compile_or_report(
     cwd: &Path,
     config: &Config,
+    host: &Host,
     paths: &[PathBuf],
     color: bool,
     then: &str,
 ) -> Result<Option<(icp_engine::ir::RuleSet, SourceMap)>, UsageError> {
     let files = rule_files(cwd, config, paths)?;
     let sources = read_sources(cwd, &files)?;
-    let compiled = icp_engine::compile(&sources, &config.schema, &SignalCatalog::new());
+    let compiled = icp_engine::compile(&sources, &config.schema, host.catalog());
     let Some(rules) = compiled.rules else {
         let errors: Vec<Diagnostic> = compiled
             .diagnostics
@@ -681,12 +842,14 @@ fn compile_or_report(
 fn test(
     cwd: &Path,
     config: &Config,
+    host: &Host,
     paths: &[PathBuf],
     as_of: Option<&str>,
     color: bool,
 ) -> Result<ExitCode, UsageError> {
     let today = as_of_date(as_of)?;
-    let Some((rules, sources)) = compile_or_report(cwd, config, paths, color, "no test was run")?
+    let Some((rules, sources)) =
+        compile_or_report(cwd, config, host, paths, color, "no test was run")?
     else {
         return Ok(ExitCode::from(1));
     };

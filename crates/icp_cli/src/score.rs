@@ -17,6 +17,7 @@ use icp_engine::ir::RuleSet;
 use icp_engine::lead::Lead;
 use icp_engine::plan::Plan;
 use icp_io::{LeadReader, OutputFormat, ReadOptions, ReadReport, ResultWriter, WriteOptions};
+use icp_plugin_host::Signals;
 use rayon::prelude::*;
 
 use crate::summary::{Summary, group_digits};
@@ -48,6 +49,8 @@ pub enum RunError {
     NotFound { id: String, file: String },
     #[error("{output} is also an input file; write the results somewhere else")]
     Overwrite { output: String },
+    #[error(transparent)]
+    Plugin(#[from] icp_plugin_host::PluginError),
 }
 
 /// The rejects file, created only when the first rejected row arrives: until then what is
@@ -90,6 +93,57 @@ fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
+/// A results file being written: `.NAME.partial` beside the output, removed unless
+/// [`Partial::commit`] renames it over the output.
+struct Partial {
+    path: PathBuf,
+    target: PathBuf,
+    committed: bool,
+}
+
+impl Partial {
+    fn create(target: &Path) -> std::io::Result<Partial> {
+        // A device or a pipe (`-o /dev/null`) is written directly.
+        if target.metadata().is_ok_and(|m| !m.is_file()) {
+            return Ok(Partial {
+                path: target.to_path_buf(),
+                target: target.to_path_buf(),
+                committed: true,
+            });
+        }
+        let name = target
+            .file_name()
+            .map_or("results".into(), |n| n.to_string_lossy());
+        let path = target.with_file_name(format!(".{name}.partial"));
+        std::fs::File::create(&path)?;
+        Ok(Partial {
+            path,
+            target: target.to_path_buf(),
+            committed: false,
+        })
+    }
+
+    fn file(&self) -> std::io::Result<std::fs::File> {
+        std::fs::OpenOptions::new().write(true).open(&self.path)
+    }
+
+    fn commit(mut self) -> std::io::Result<()> {
+        if !self.committed {
+            std::fs::rename(&self.path, &self.target)?;
+            self.committed = true;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Partial {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
 /// Where rejected rows go: `--rejects`, else beside the output (`out.csv` →
 /// `out.rejects.csv`), else `rejects.csv` beside the leads file.
 fn rejects_path(args: &ScoreArgs) -> PathBuf {
@@ -126,6 +180,7 @@ fn open_reader(
 
 pub fn score(
     rules: &RuleSet,
+    signals: &Signals,
     config: &crate::config::Config,
     args: &ScoreArgs,
     shown: impl Fn(&Path) -> String,
@@ -156,9 +211,15 @@ pub fn score(
         args.contacts.clone(),
         Some(rejects),
     )?;
-    let out: Box<dyn Write> = match &args.output {
-        Some(path) => Box::new(std::io::BufWriter::new(
-            std::fs::File::create(path).map_err(|e| RunError::Write(shown(path), e))?,
+    // Results go to a partial file renamed over the output only when the run succeeds, so a
+    // failure part-way (a plugin error, a full disk) never leaves results that look complete.
+    let partial = match &args.output {
+        Some(path) => Some(Partial::create(path).map_err(|e| RunError::Write(shown(path), e))?),
+        None => None,
+    };
+    let out: Box<dyn Write> = match &partial {
+        Some(p) => Box::new(std::io::BufWriter::new(
+            p.file().map_err(|e| RunError::Write(shown(&p.path), e))?,
         )),
         None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
     };
@@ -195,12 +256,22 @@ pub fn score(
         if batches.is_empty() {
             break;
         }
+        // Each batch gets its signal columns from the plugins, then is evaluated.
         let results: Vec<_> = pool.install(|| {
             batches
-                .par_iter()
-                .map(|b| icp_engine::fast::evaluate(rules, &plan, b, args.today, args.explain))
-                .collect()
-        });
+                .par_iter_mut()
+                .map(|b| {
+                    signals.fill(b, args.today)?;
+                    Ok(icp_engine::fast::evaluate(
+                        rules,
+                        &plan,
+                        b,
+                        args.today,
+                        args.explain,
+                    ))
+                })
+                .collect::<Result<Vec<_>, icp_plugin_host::PluginError>>()
+        })?;
         for (batch, results) in batches.iter().zip(&results) {
             writer.write_batch(batch, results).map_err(write_err)?;
             for r in results {
@@ -221,6 +292,10 @@ pub fn score(
     }
     let mut out = writer.finish().map_err(write_err)?;
     out.flush().map_err(write_err)?;
+    drop(out);
+    if let Some(partial) = partial {
+        partial.commit().map_err(write_err)?;
+    }
     let report = reader.into_report();
     let rejects_shown =
         (report.rejected + report.contacts_rejected > 0).then(|| shown(&rejects_file));
@@ -302,28 +377,40 @@ fn reader_lines(
     out
 }
 
+/// What `icp explain` looks for: the lead `id` in these files, as of `today`.
+#[derive(Debug)]
+pub struct ExplainArgs<'a> {
+    pub leads: &'a Path,
+    pub contacts: Option<PathBuf>,
+    pub id: &'a str,
+    pub today: i32,
+}
+
 /// `icp explain`: one lead against every ICP, check by check.
 pub fn explain(
     rules: &RuleSet,
+    signals: &Signals,
     config: &crate::config::Config,
-    leads: &Path,
-    contacts: Option<PathBuf>,
-    id: &str,
-    today: i32,
+    args: ExplainArgs,
     shown: impl Fn(&Path) -> String,
 ) -> Result<ExitCode, RunError> {
+    let ExplainArgs {
+        leads,
+        contacts,
+        id,
+        today,
+    } = args;
     let reader = open_reader(rules, config, leads, contacts, None)?;
     let mut found: Option<(Lead, u64)> = None;
     let mut same_id = 0usize;
     for batch in reader {
-        let batch = batch?;
-        for (row, lead_id) in batch.ids.iter().enumerate() {
-            if lead_id == id {
-                same_id += 1;
-                if found.is_none() {
-                    found = Some((batch.lead(row), batch.lines[row]));
-                }
-            }
+        let mut batch = batch?;
+        let rows: Vec<usize> = (0..batch.len()).filter(|&r| batch.ids[r] == id).collect();
+        same_id += rows.len();
+        if let (Some(&row), None) = (rows.first(), &found) {
+            // Only the batch holding the lead is sent to the plugins.
+            signals.fill(&mut batch, today)?;
+            found = Some((batch.lead(row), batch.lines[row]));
         }
     }
     if let Some((lead, line)) = found {

@@ -13,6 +13,34 @@ fn icp(dir: &Path, args: &[&str]) -> Output {
         .expect("the icp binary runs")
 }
 
+/// Builds the shipped plugins beside the `icp` binary under test (once per test binary), where
+/// the repository's `icp.toml` finds them.
+fn plugins_built() {
+    static BUILT: std::sync::Once = std::sync::Once::new();
+    BUILT.call_once(|| {
+        icp_benches::cargo_build(&[
+            "-p",
+            "plugin_funding",
+            "-p",
+            "plugin_events",
+            "-p",
+            "plugin_job_changes",
+        ]);
+    });
+}
+
+/// `[plugins.*]` tables configuring the shipped plugins with the demo's data files.
+fn demo_plugins() -> String {
+    let demo = repo().join("demo");
+    format!(
+        "[plugins.funding]\ndata = {:?}\n\n[plugins.events]\ndata = {:?}\n\n[plugins.job_changes]\ndata = {:?}\nchampions = {:?}\n",
+        demo.join("funding.csv").display().to_string(),
+        demo.join("events.csv").display().to_string(),
+        demo.join("job_changes.csv").display().to_string(),
+        demo.join("champions.csv").display().to_string(),
+    )
+}
+
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
@@ -482,14 +510,16 @@ fn repo() -> std::path::PathBuf {
 
 #[test]
 fn the_example_rules_score_a_hubspot_export_with_a_one_line_preset() {
+    plugins_built();
     let dir = tempfile::tempdir().expect("temp dir");
     let root = repo();
     std::fs::write(
         dir.path().join("icp.toml"),
         format!(
-            "rules = [{:?}, {:?}]\n\n[input]\npreset = \"hubspot\"\n",
+            "rules = [{:?}, {:?}]\n\n[input]\npreset = \"hubspot\"\n\n{}",
             root.join("rules/midmarket_saas").display().to_string(),
-            root.join("rules/two_products").display().to_string()
+            root.join("rules/two_products").display().to_string(),
+            demo_plugins()
         ),
     )
     .expect("write icp.toml");
@@ -521,6 +551,7 @@ fn the_example_rules_score_a_hubspot_export_with_a_one_line_preset() {
 
 #[test]
 fn the_readme_main_command_scores_the_demo() {
+    plugins_built();
     let dir = tempfile::tempdir().expect("temp dir");
     let out_file = dir.path().join("scored.csv");
     let out = icp(
@@ -611,6 +642,7 @@ fn score_refuses_to_write_over_its_input() {
 
 #[test]
 fn gen_writes_a_lead_set_that_scores_cleanly() {
+    plugins_built();
     let dir = tempfile::tempdir().expect("temp dir");
     let root = repo();
     std::fs::copy(root.join("icp.toml"), dir.path().join("icp.toml")).expect("copy icp.toml");
@@ -658,6 +690,9 @@ fn gen_writes_a_lead_set_that_scores_cleanly() {
                 "c.csv",
                 "--contacts-out",
                 "p.csv",
+                // Where the copied icp.toml's plugins find their data.
+                "--signals-dir",
+                "demo",
             ],
         );
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
@@ -725,4 +760,208 @@ fn gen_jsonl_puts_contacts_inside_each_company() {
         let v: serde_json::Value = serde_json::from_str(line).expect("one JSON object a line");
         assert!(v["contacts"].is_array(), "{line}");
     }
+}
+
+/// The directory the `icp` binary under test (and the plugins built beside it) lives in.
+fn bin_dir() -> std::path::PathBuf {
+    Path::new(env!("CARGO_BIN_EXE_icp"))
+        .parent()
+        .expect("the binary's directory")
+        .to_path_buf()
+}
+
+#[test]
+fn plugins_lists_the_configured_plugins_and_their_signals() {
+    plugins_built();
+    let out = icp(&repo(), &["plugins"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // The libraries are found beside the binary, wherever the target directory is.
+    let text: String = stdout(&out)
+        .lines()
+        .map(|line| match (line.find(" ("), line.find("libplugin_")) {
+            (Some(open), Some(lib)) if open < lib => {
+                format!("{} ([bin]/{}\n", &line[..open], &line[lib..])
+            }
+            _ => format!("{line}\n"),
+        })
+        .collect();
+    insta::assert_snapshot!("plugins_text", text);
+
+    let out = icp(&repo(), &["plugins", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let plugins = json["plugins"].as_array().expect("a list");
+    let names: Vec<&str> = plugins.iter().filter_map(|p| p["name"].as_str()).collect();
+    assert_eq!(names, ["events", "funding", "job_changes"]);
+    let funding = &plugins[1]["signals"];
+    let raised = funding
+        .as_array()
+        .expect("signals")
+        .iter()
+        .find(|s| s["name"] == "raised_within")
+        .expect("funding.raised_within");
+    assert_eq!(
+        raised["signature"],
+        "funding.raised_within(within: duration) -> bool"
+    );
+    assert_eq!(raised["inputs"][0], "company.domain");
+    assert_eq!(plugins[1]["source"], "config");
+    assert_eq!(plugins[1]["abi"], "1.0");
+}
+
+#[test]
+fn signals_are_type_checked_against_the_loaded_plugins() {
+    plugins_built();
+    let dir = project(&[(
+        "rules/demo.icp",
+        "icp demo {\n  require funding.raised_within(\"soon\")\n  score 10 \"x\" when funding.total_raisd > 1M\n}\n",
+    )]);
+    let library = bin_dir().join(libloading_name("plugin_funding"));
+    let out = icp(
+        dir.path(),
+        &["check", "--plugin", library.to_str().expect("utf-8")],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("error[E0012]"), "{text}");
+    assert!(
+        text.contains("funding.raised_within(within: duration) -> bool"),
+        "{text}"
+    );
+    assert!(
+        text.contains("did you mean `funding.total_raised`?"),
+        "{text}"
+    );
+
+    // Without the plugin, the namespace is unknown.
+    let out = icp(dir.path(), &["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("error[E0010]"), "{}", stdout(&out));
+}
+
+/// The platform's file name of a library, as `icp_plugin_host::library_file` gives it.
+fn libloading_name(name: &str) -> String {
+    format!(
+        "{}{name}{}",
+        std::env::consts::DLL_PREFIX,
+        std::env::consts::DLL_SUFFIX
+    )
+}
+
+#[test]
+fn plugin_path_directories_are_loaded_and_broken_setups_exit_2() {
+    plugins_built();
+    let dir = project(&[("rules/demo.icp", GOOD)]);
+    // Every library in an ICP_PLUGIN_PATH directory is loaded.
+    let out = Command::new(env!("CARGO_BIN_EXE_icp"))
+        .args(["plugins"])
+        .current_dir(dir.path())
+        .env("ICP_PLUGIN_PATH", bin_dir())
+        .output()
+        .expect("icp runs");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    for name in ["funding 0.1.0", "events 0.1.0", "job_changes 0.1.0"] {
+        assert!(text.contains(name), "{text}");
+    }
+
+    // A configured plugin whose library is missing, or not a library, is a usage error.
+    std::fs::write(
+        dir.path().join("icp.toml"),
+        "[plugins.funding]\nlibrary = \"lib/missing.so\"\n",
+    )
+    .expect("write icp.toml");
+    let out = icp(dir.path(), &["check"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.starts_with("error: plugin `funding`: library not found: ")
+            && err.contains("lib/missing.so"),
+        "{err}"
+    );
+    std::fs::create_dir_all(dir.path().join("lib")).expect("mkdir");
+    std::fs::write(dir.path().join("lib/missing.so"), "not a library").expect("write");
+    let out = icp(dir.path(), &["check"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("not a loadable shared library"), "{err}");
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+
+    // A table whose name is not the library's plugin.
+    let events = bin_dir().join(libloading_name("plugin_events"));
+    std::fs::write(
+        dir.path().join("icp.toml"),
+        format!(
+            "[plugins.funding]\nlibrary = {:?}\n",
+            events.display().to_string()
+        ),
+    )
+    .expect("write icp.toml");
+    let out = icp(dir.path(), &["check"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("configures [plugins.funding], but")
+            && stderr(&out).contains("is the plugin `events`"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_plugin_data_error_stops_scoring_with_exit_2_naming_the_plugin() {
+    plugins_built();
+    let dir = project(&[(
+        "rules/demo.icp",
+        "icp demo {\n  require company.employees >= 1\n  score 10 \"funded\" when funding.raised_within(90d)\n  tier A when score >= 10\n  tier B otherwise\n}\n",
+    )]);
+    std::fs::write(
+        dir.path().join("icp.toml"),
+        "[plugins.funding]\ndata = \"funding.csv\"\n",
+    )
+    .expect("write icp.toml");
+    std::fs::write(
+        dir.path().join("leads.csv"),
+        "id,domain,employees\n1,acme.com,10\n",
+    )
+    .expect("write leads");
+    std::fs::write(
+        dir.path().join("funding.csv"),
+        "domain,date,type,amount_usd\nacme.com,2026-10-01,Series Z,1000\n",
+    )
+    .expect("write funding data");
+    let out = icp(
+        dir.path(),
+        &["score", "--leads", "leads.csv", "-o", "out.csv"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.starts_with("error: plugin `funding` (") && err.contains("funding.csv:2"),
+        "{err}"
+    );
+
+    // Fixed data: scored, the signal read through the plugin.
+    std::fs::write(
+        dir.path().join("funding.csv"),
+        "domain,date,type,amount_usd\nacme.com,2026-10-01,Series A,1000\n",
+    )
+    .expect("write funding data");
+    let out = icp(
+        dir.path(),
+        &[
+            "score",
+            "--leads",
+            "leads.csv",
+            "-o",
+            "-",
+            "--as-of",
+            "2026-11-23",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let rows = stdout(&out);
+    assert!(
+        rows.lines().nth(1).is_some_and(|l| l.contains(",A,")),
+        "{rows}"
+    );
 }

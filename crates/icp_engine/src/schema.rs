@@ -390,20 +390,20 @@ pub struct SignalDecl {
 }
 
 impl SignalDecl {
-    /// `funding.raised_within(within: duration) -> bool`
+    /// `funding.raised_within(within: duration) -> bool`, or `funding.total_raised -> number`
+    /// for a signal without parameters (called without parentheses).
     pub fn signature(&self) -> String {
         let params: Vec<String> = self
             .params
             .iter()
             .map(|p| format!("{}{}: {}", p.name, if p.optional { "?" } else { "" }, p.ty))
             .collect();
-        format!(
-            "{}.{}({}) -> {}",
-            self.plugin,
-            self.name,
-            params.join(", "),
-            self.output
-        )
+        let params = if params.is_empty() {
+            String::new()
+        } else {
+            format!("({})", params.join(", "))
+        };
+        format!("{}.{}{params} -> {}", self.plugin, self.name, self.output)
     }
 }
 
