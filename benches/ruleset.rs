@@ -2,6 +2,10 @@
 //! an ICP of about ten criteria (regex on titles, a contact quantifier, list tests, a capped
 //! group, tiers) and a test block. Deterministic: file `i` is always the same text.
 
+mod cargo;
+
+pub use cargo::cargo_build;
+
 use icp_diagnostics::SourceMap;
 
 const INDUSTRIES: &[&str] = &[

@@ -2,9 +2,8 @@
 //! (sharing, columnar operators, broadcasts) shows up as a reviewable diff.
 
 use icp_diagnostics::SourceMap;
-use icp_engine::SignalCatalog;
 use icp_engine::plan::Plan;
-use icp_tests::{project_schema, workspace};
+use icp_tests::{project_schema, shipped_host, workspace};
 
 #[test]
 fn plan_of_the_midmarket_saas_icp() {
@@ -14,7 +13,7 @@ fn plan_of_the_midmarket_saas_icp() {
         "midmarket_saas.icp",
         std::fs::read_to_string(path).expect("readable"),
     );
-    let compiled = icp_engine::compile(&sources, &project_schema(), &SignalCatalog::new());
+    let compiled = icp_engine::compile(&sources, &project_schema(), shipped_host().catalog());
     let rules = compiled.rules.expect("the example checks");
     insta::assert_snapshot!(Plan::new(&rules).to_string());
 }

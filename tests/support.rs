@@ -14,6 +14,39 @@ pub fn workspace() -> PathBuf {
         .to_path_buf()
 }
 
+pub use icp_benches::cargo_build;
+
+/// The shipped plugins, as cargo packages.
+pub const SHIPPED_PLUGINS: &[&str] = &["plugin_funding", "plugin_events", "plugin_job_changes"];
+
+/// Builds the three shipped plugins (once per test binary) and returns their directory.
+pub fn shipped_plugins() -> &'static Path {
+    static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
+        let mut args = Vec::new();
+        for p in SHIPPED_PLUGINS {
+            args.extend(["-p", p]);
+        }
+        cargo_build(&args)
+    })
+}
+
+/// The shipped plugins loaded as the repository's `icp.toml` configures them (its data
+/// files), with the libraries from [`shipped_plugins`].
+pub fn shipped_host() -> icp_plugin_host::Host {
+    let config = icp_cli::config::Config::load(&workspace().join("icp.toml"))
+        .expect("the repository's icp.toml loads");
+    let request = icp_plugin_host::PluginRequest {
+        libraries: SHIPPED_PLUGINS
+            .iter()
+            .map(|p| shipped_plugins().join(icp_plugin_host::library_file(p)))
+            .collect(),
+        configured: config.plugins,
+        directories: Vec::new(),
+    };
+    icp_plugin_host::Host::load(&request).expect("the shipped plugins load")
+}
+
 /// Every `.icp` file under a directory, recursively, sorted.
 pub fn icp_files(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();

@@ -1,0 +1,145 @@
+//! The cost of a plugin signal: the benchmark ICP of `ruleset.rs` with its "revenue fit"
+//! criterion reading a plugin signal (`funding.total_raised >= 10M`, the shipped funding
+//! plugin, one hash lookup per lead) against the same ICP over the built-in field
+//! (`company.revenue >= 10M`), evaluated in memory on the same leads. The plugin path includes
+//! the call into the plugin for every batch and the conversion of its output column.
+//!
+//! The goal (issue 4): the plugin path costs at most 20% more. Inputs are generated once into
+//! `target/bench-data/` with their funding data; the default size is 1,000,000 companies
+//! (`ICP_BENCH_SIZES` to change it). Run with `cargo bench -p icp_benches --bench plugin`.
+
+use std::path::{Path, PathBuf};
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use icp_engine::batch::Batch;
+use icp_engine::ir::RuleSet;
+use icp_engine::plan::Plan;
+use icp_engine::{Schema, SignalCatalog};
+use icp_io::{InputConfig, LeadReader, ReadOptions};
+use icp_plugin_host::{Configured, Host, PluginRequest};
+use rayon::prelude::*;
+
+fn sizes() -> Vec<u64> {
+    std::env::var("ICP_BENCH_SIZES")
+        .ok()
+        .map(|v| v.split(',').filter_map(|n| n.trim().parse().ok()).collect())
+        .filter(|v: &Vec<u64>| !v.is_empty())
+        .unwrap_or_else(|| vec![1_000_000])
+}
+
+/// The companies, contacts and funding files for `n` companies, made on first use.
+fn inputs(n: u64) -> PathBuf {
+    let dir =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../target/bench-data/{n}-signals"));
+    if !dir.join("funding.csv").exists() {
+        std::fs::create_dir_all(&dir).expect("bench data directory");
+        let options = icp_gen::GenOptions {
+            companies: n,
+            seed: 7,
+            ..icp_gen::GenOptions::default()
+        };
+        let create = |name: &str| {
+            std::io::BufWriter::new(std::fs::File::create(dir.join(name)).expect("create"))
+        };
+        let (mut c, mut p) = (create("companies.csv"), create("contacts.csv"));
+        icp_gen::generate(&options, &mut c, Some(&mut p)).expect("generate the bench data");
+        icp_gen::signals::write_signals(&options, &dir).expect("generate the signal data");
+    }
+    dir
+}
+
+fn compile(source: &str, catalog: &SignalCatalog) -> RuleSet {
+    let mut sources = icp_diagnostics::SourceMap::new();
+    sources.add("bench.icp", source.to_string());
+    let compiled = icp_engine::compile(&sources, &Schema::canonical(), catalog);
+    compiled.rules.expect("the benchmark rules check")
+}
+
+fn load(rules: &RuleSet, dir: &Path) -> Vec<Batch> {
+    let options = ReadOptions {
+        contacts: Some(dir.join("contacts.csv")),
+        signal_calls: rules.signal_calls.len(),
+        ..ReadOptions::default()
+    };
+    LeadReader::open(
+        &dir.join("companies.csv"),
+        &rules.schema,
+        &InputConfig::default(),
+        options,
+    )
+    .expect("open the bench data")
+    .map(|b| b.expect("read a batch"))
+    .collect()
+}
+
+fn bench(c: &mut Criterion) {
+    let plugins = icp_benches::cargo_build(&["-p", "plugin_funding"]);
+    let today = icp_syntax::ast::days_from_civil(2026, 11, 23).expect("a date");
+    for n in sizes() {
+        let dir = inputs(n);
+        let host = Host::load(&PluginRequest {
+            libraries: vec![plugins.join(icp_plugin_host::library_file("plugin_funding"))],
+            configured: vec![Configured {
+                name: "funding".to_string(),
+                library: None,
+                config_json: r#"{"data": "funding.csv"}"#.to_string(),
+                base_dir: dir.clone(),
+            }],
+            directories: Vec::new(),
+        })
+        .expect("the funding plugin loads");
+
+        let field_source = icp_benches::rule_file(0);
+        let signal_source =
+            field_source.replace("company.revenue >= 10M", "funding.total_raised >= 10M");
+        assert_ne!(
+            field_source, signal_source,
+            "the benchmark ICP reads revenue"
+        );
+        let field_rules = compile(&field_source, host.catalog());
+        let signal_rules = compile(&signal_source, host.catalog());
+        let signals = host
+            .prepare(&signal_rules)
+            .expect("the funding plugin initialises");
+        let field_plan = Plan::new(&field_rules);
+        let signal_plan = Plan::new(&signal_rules);
+        let field_batches = load(&field_rules, &dir);
+        let mut signal_batches = load(&signal_rules, &dir);
+
+        let mut group = c.benchmark_group("plugin signal");
+        group.sample_size(10);
+        group.throughput(Throughput::Elements(n));
+        group.bench_with_input(BenchmarkId::new("built-in field", n), &n, |b, _| {
+            b.iter(|| {
+                field_batches
+                    .par_iter()
+                    .map(|batch| {
+                        icp_engine::fast::evaluate(&field_rules, &field_plan, batch, today, false)
+                    })
+                    .collect::<Vec<_>>()
+            });
+        });
+        group.bench_with_input(BenchmarkId::new("plugin signal", n), &n, |b, _| {
+            b.iter(|| {
+                signal_batches
+                    .par_iter_mut()
+                    .map(|batch| {
+                        signals.fill(batch, today).expect("the plugin answers");
+                        icp_engine::fast::evaluate(&signal_rules, &signal_plan, batch, today, false)
+                    })
+                    .collect::<Vec<_>>()
+            });
+        });
+        group.bench_with_input(BenchmarkId::new("plugin call only", n), &n, |b, _| {
+            b.iter(|| {
+                signal_batches
+                    .par_iter_mut()
+                    .for_each(|batch| signals.fill(batch, today).expect("the plugin answers"));
+            });
+        });
+        group.finish();
+    }
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
