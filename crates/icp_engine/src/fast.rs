@@ -10,7 +10,7 @@
 //! so both evaluators report the same unknowns.
 
 use crate::batch::{Batch, Column, Dict, MISSING};
-use crate::ir::RuleSet;
+use crate::ir::{CmpOp, RuleSet};
 use crate::lead::BatchRow;
 use crate::plan::{Level, NodeId, Op, Plan, TextPred};
 use crate::reference::{self, Eval, Scope};
@@ -279,19 +279,11 @@ impl Evaluator<'_> {
                 contact,
                 op,
                 value,
-            } => {
-                let column = &columns(*contact)[field.0 as usize];
-                Vector::Truth(
-                    (0..rows)
-                        .map(|r| match column.get(r) {
-                            None => Truth::Unknown,
-                            Some(v) => Truth::from_bool(
-                                semantics::order(&v, value).is_some_and(|o| op.holds(o)),
-                            ),
-                        })
-                        .collect(),
-                )
-            }
+            } => compare(&columns(*contact)[field.0 as usize], rows, *op, value),
+            Op::SignalCmp { call, op, value } => match self.batch.signals.get(call.0 as usize) {
+                Some(column) => compare(column, rows, *op, value),
+                None => Vector::Truth(vec![Truth::Unknown; rows]),
+            },
             Op::Present { input, present } => {
                 let v = self.vector(*input);
                 Vector::Truth(
@@ -489,4 +481,41 @@ fn has_all(column: &Column, rows: usize, keys: &[String], country: bool) -> Vect
             })
             .collect(),
     )
+}
+
+/// A column compared with a constant, row by row: unknown where the value is missing. Number,
+/// duration and date columns against a constant of their own type are read in place; any
+/// other pairing goes through [`semantics::order`] (which makes it false).
+fn compare(column: &Column, rows: usize, op: CmpOp, value: &Value) -> Vector {
+    fn each<T: PartialOrd>(values: &[T], valid: &[bool], op: CmpOp, c: &T) -> Vector {
+        Vector::Truth(
+            values
+                .iter()
+                .zip(valid)
+                .map(|(v, ok)| match (ok, v.partial_cmp(c)) {
+                    (false, _) => Truth::Unknown,
+                    (true, o) => Truth::from_bool(o.is_some_and(|o| op.holds(o))),
+                })
+                .collect(),
+        )
+    }
+    match (column, value) {
+        (Column::Number { values, valid }, Value::Number(c))
+        | (Column::Duration { values, valid }, Value::Duration(c)) => {
+            each(&values[..rows], &valid[..rows], op, c)
+        }
+        (Column::Date { values, valid }, Value::Date(c)) => {
+            each(&values[..rows], &valid[..rows], op, c)
+        }
+        _ => Vector::Truth(
+            (0..rows)
+                .map(|r| match column.get(r) {
+                    None => Truth::Unknown,
+                    Some(v) => {
+                        Truth::from_bool(semantics::order(&v, value).is_some_and(|o| op.holds(o)))
+                    }
+                })
+                .collect(),
+        ),
+    }
 }

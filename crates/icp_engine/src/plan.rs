@@ -7,7 +7,8 @@
 //! lead-level value used in a contact condition is broadcast. The common shapes get columnar
 //! operators: a test of a text field against constants ([`Op::Text`]) is decided once per
 //! distinct value of the column's dictionary; a comparison of a number or date field with a
-//! constant ([`Op::Cmp`]) is one loop over the column; logic runs on truth vectors;
+//! constant ([`Op::Cmp`], and [`Op::SignalCmp`] for a plugin signal's column) is one loop
+//! over the column; logic runs on truth vectors;
 //! quantifiers fold each lead's contact range. Any other operator is an [`Op::Apply`], applied
 //! row by row with the same function the reference evaluator uses. Nodes that read `score`
 //! belong to one ICP and run after its score is known. `Plan`'s `Display` is the reviewable
@@ -74,6 +75,12 @@ pub enum Op {
     Cmp {
         field: FieldId,
         contact: bool,
+        op: CmpOp,
+        value: Value,
+    },
+    /// A number, date or duration signal compared with a constant.
+    SignalCmp {
+        call: SignalCallId,
         op: CmpOp,
         value: Value,
     },
@@ -344,7 +351,21 @@ impl Lowering<'_> {
                 })
                 .collect()
         };
+        let signal = |x: &Expr| match x.kind {
+            ExprKind::Signal(call) if !is_text(x.ty) && !x.ty.is_list() => Some(call),
+            _ => None,
+        };
         let (op, node_level) = match &e.kind {
+            ExprKind::Compare { op, lhs, rhs }
+                if signal(lhs).is_some() && constant(rhs).is_some()
+                    || signal(rhs).is_some() && constant(lhs).is_some() =>
+            {
+                let (call, value, op) = match (signal(lhs), constant(rhs)) {
+                    (Some(call), Some(value)) => (call, value, *op),
+                    _ => (signal(rhs)?, constant(lhs)?, op.flipped()),
+                };
+                (Op::SignalCmp { call, op, value }, false)
+            }
             ExprKind::Compare { op, lhs, rhs } => {
                 let ((f, contact), c, op) =
                     match (field(lhs), constant(rhs), field(rhs), constant(lhs)) {
@@ -665,6 +686,9 @@ impl fmt::Display for Plan {
                 Op::Cmp {
                     field, op, value, ..
                 } => format!("{} {} {value}", name(field), op.as_str()),
+                Op::SignalCmp { call, op, value } => {
+                    format!("signal #{} {} {value}", call.0, op.as_str())
+                }
                 Op::Present { input, present } => format!(
                     "{input} is {}",
                     if *present { "present" } else { "missing" }

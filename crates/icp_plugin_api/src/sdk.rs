@@ -35,6 +35,7 @@
 //! ```
 
 use std::any::Any;
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::ffi::c_void;
@@ -444,14 +445,24 @@ fn csv_error(e: &csv::Error) -> String {
 }
 
 /// Normalises a company domain for lookups: lower case, no scheme, no `www.`, no path.
-pub fn domain_key(text: &str) -> String {
+/// Domains from `icp` already have this form (its reader normalises them), so they are
+/// borrowed as they are, with no allocation; anything else is rewritten.
+pub fn domain_key(text: &str) -> Cow<'_, str> {
+    let normal = !text.is_empty()
+        && !text.starts_with("www.")
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && !b.is_ascii_uppercase() && !b"/?#:".contains(&b));
+    if normal || text.is_empty() {
+        return Cow::Borrowed(text);
+    }
     let t = text.trim().to_ascii_lowercase();
     let t = t
         .strip_prefix("https://")
         .or_else(|| t.strip_prefix("http://"))
         .unwrap_or(&t);
     let t = t.strip_prefix("www.").unwrap_or(t);
-    t.split(['/', '?', '#']).next().unwrap_or("").to_string()
+    Cow::Owned(t.split(['/', '?', '#']).next().unwrap_or("").to_string())
 }
 
 /// One input column, read safely.
@@ -511,7 +522,13 @@ impl<'a> Lead<'a> {
 
     /// A text field of the company, or every known value of a contact field.
     pub fn text(&self, field: &str) -> Option<&'a str> {
-        self.texts(field).into_iter().next()
+        let (view, mut rows) = self.view(field);
+        match view {
+            View::Text(codes, strings) => {
+                rows.find_map(|r| strings.get(codes[r] as usize).copied())
+            }
+            _ => None,
+        }
     }
 
     /// The known values of a text field: one for a company field, one per contact else.
@@ -1449,5 +1466,43 @@ pub mod testing {
     fn push<T>(mut v: Vec<T>, x: T) -> Vec<T> {
         v.push(x);
         v
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn domain_key_borrows_normal_domains_and_rewrites_the_rest() {
+        assert!(matches!(
+            domain_key("hooli.com"),
+            Cow::Borrowed("hooli.com")
+        ));
+        assert!(matches!(domain_key(""), Cow::Borrowed("")));
+        for messy in [
+            "https://www.Hooli.com/jobs",
+            "http://hooli.com",
+            "www.hooli.com",
+            " HOOLI.COM ",
+            "hooli.com?ref=x",
+        ] {
+            let key = domain_key(messy);
+            assert_eq!(key, "hooli.com", "{messy}");
+            assert!(matches!(key, Cow::Owned(_)), "{messy}");
+        }
+    }
+
+    #[test]
+    fn dates_parse_and_count_days() {
+        let d = Date::parse("2026-11-23").expect("a date");
+        assert_eq!(Date::parse("2026-11-23T10:00:00Z"), Some(d));
+        assert_eq!(Date::parse("1970-01-01"), Some(Date(0)));
+        assert_eq!(Date::parse("2026-02-29"), None);
+        assert_eq!(Date::parse("2024-02-29").map(|x| x.0), Some(19_782));
+        assert_eq!(
+            d.days_since(Date::parse("2026-07-26").expect("a date")),
+            120
+        );
     }
 }

@@ -86,7 +86,7 @@ impl Events {
             return None;
         }
         let mut found: Vec<usize> = Vec::new();
-        if let Some(ids) = domain.and_then(|d| self.by_domain.get(&d)) {
+        if let Some(ids) = domain.and_then(|d| self.by_domain.get(d.as_ref())) {
             found.extend(ids);
         }
         for email in &emails {
@@ -152,7 +152,11 @@ impl Plugin for Events {
             let id = events.records.len();
             events.records.push(Record { event, date, role });
             if !domain.is_empty() {
-                events.by_domain.entry(domain).or_default().push(id);
+                events
+                    .by_domain
+                    .entry(domain.into_owned())
+                    .or_default()
+                    .push(id);
             }
             if !email.is_empty() {
                 events.by_email.entry(email).or_default().push(id);

@@ -108,7 +108,10 @@ impl Funding {
         if domain.is_empty() {
             return None;
         }
-        let all = self.companies.get(&domain).map_or(&[][..], Vec::as_slice);
+        let all = self
+            .companies
+            .get(domain.as_ref())
+            .map_or(&[][..], Vec::as_slice);
         let today = lead.today();
         Some(&all[..all.partition_point(|r| r.date <= today)])
     }
@@ -173,7 +176,7 @@ impl Plugin for Funding {
                 },
             };
             companies
-                .entry(domain)
+                .entry(domain.into_owned())
                 .or_default()
                 .push(Record { date, kind, amount });
         }

@@ -144,7 +144,10 @@ impl JobChanges {
         if domain.is_empty() {
             return None;
         }
-        let all = self.companies.get(&domain).map_or(&[][..], Vec::as_slice);
+        let all = self
+            .companies
+            .get(domain.as_ref())
+            .map_or(&[][..], Vec::as_slice);
         let today = lead.today();
         Some(&all[..all.partition_point(|c| c.date <= today)])
     }
@@ -210,12 +213,15 @@ impl Plugin for JobChanges {
             })?;
             let executive = kind != Kind::NewTeam && is_executive(row.get(5));
             let champion = champions.contains(&email, &person);
-            companies.entry(domain).or_default().push(Change {
-                date,
-                kind,
-                executive,
-                champion,
-            });
+            companies
+                .entry(domain.into_owned())
+                .or_default()
+                .push(Change {
+                    date,
+                    kind,
+                    executive,
+                    champion,
+                });
         }
         for changes in companies.values_mut() {
             changes.sort_by_key(|c| c.date);

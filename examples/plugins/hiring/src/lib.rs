@@ -24,7 +24,7 @@ impl Hiring {
     /// unknown when the lead has no domain, 0 for a company the file does not list.
     fn count(&self, lead: &Lead<'_>, keep: impl Fn(&Posting) -> bool) -> Option<usize> {
         let domain = domain_key(lead.text("company.domain")?);
-        let all = self.postings.get(&domain).map_or(&[][..], Vec::as_slice);
+        let all = self.postings.get(domain.as_ref()).map_or(&[][..], Vec::as_slice);
         let today = lead.today();
         Some(all.iter().filter(|p| p.posted <= today && keep(p)).count())
     }
@@ -47,7 +47,7 @@ impl Plugin for Hiring {
                 department: row.get(3).to_lowercase(),
             };
             let domain = domain_key(row.get(0));
-            hiring.postings.entry(domain).or_default().push(posting);
+            hiring.postings.entry(domain.into_owned()).or_default().push(posting);
         }
         Ok(hiring)
     }
