@@ -3,18 +3,17 @@
 //! fast evaluator, which must reach the same result for every test lead.
 
 use icp_diagnostics::SourceMap;
-use icp_engine::SignalCatalog;
 use icp_engine::batch::BatchBuilder;
 use icp_engine::lead::Lead;
 use icp_engine::plan::Plan;
-use icp_tests::{project_schema, workspace};
+use icp_tests::{project_schema, test_signals, workspace};
 
 /// Runs every test block of one file (checked alone, with the project's custom fields).
 fn run(file: &str) {
     let path = workspace().join("tests/semantics").join(file);
     let mut sources = SourceMap::new();
     sources.add(file, std::fs::read_to_string(&path).expect("readable"));
-    let compiled = icp_engine::compile(&sources, &project_schema(), &SignalCatalog::new());
+    let compiled = icp_engine::compile(&sources, &project_schema(), &test_signals());
     let rendered = icp_diagnostics::render_text(&sources, &compiled.diagnostics, false);
     assert!(compiled.diagnostics.is_empty(), "{rendered}");
     let rules = compiled.rules.expect("checks");
@@ -103,6 +102,11 @@ fn best_icp_choice() {
 #[test]
 fn arithmetic_and_dates() {
     run("arithmetic_and_dates.icp");
+}
+
+#[test]
+fn signals_compare_like_fields() {
+    run("signals.icp");
 }
 
 #[test]

@@ -93,7 +93,7 @@ fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
-/// A results file being written: `.NAME.partial` beside the output, removed unless
+/// A results file being written: `.NAME.PID.partial` beside the output, removed unless
 /// [`Partial::commit`] renames it over the output.
 struct Partial {
     path: PathBuf,
@@ -114,7 +114,8 @@ impl Partial {
         let name = target
             .file_name()
             .map_or("results".into(), |n| n.to_string_lossy());
-        let path = target.with_file_name(format!(".{name}.partial"));
+        // The process id keeps two runs writing the same output from sharing a partial file.
+        let path = target.with_file_name(format!(".{name}.{}.partial", std::process::id()));
         std::fs::File::create(&path)?;
         Ok(Partial {
             path,

@@ -485,7 +485,7 @@ fn has_all(column: &Column, rows: usize, keys: &[String], country: bool) -> Vect
 
 /// A column compared with a constant, row by row: unknown where the value is missing. Number,
 /// duration and date columns against a constant of their own type are read in place; any
-/// other pairing goes through [`semantics::order`] (which makes it false).
+/// other pairing is compared as the reference evaluator compares.
 fn compare(column: &Column, rows: usize, op: CmpOp, value: &Value) -> Vector {
     fn each<T: PartialOrd>(values: &[T], valid: &[bool], op: CmpOp, c: &T) -> Vector {
         Vector::Truth(
@@ -511,9 +511,7 @@ fn compare(column: &Column, rows: usize, op: CmpOp, value: &Value) -> Vector {
             (0..rows)
                 .map(|r| match column.get(r) {
                     None => Truth::Unknown,
-                    Some(v) => {
-                        Truth::from_bool(semantics::order(&v, value).is_some_and(|o| op.holds(o)))
-                    }
+                    Some(v) => Truth::from_bool(reference::compare(op, &v, value, false)),
                 })
                 .collect(),
         ),

@@ -351,18 +351,27 @@ impl Lowering<'_> {
                 })
                 .collect()
         };
+        // Only numbers, dates and durations are ordered; a list constant is compared element
+        // by element, which stays with the generic operator.
+        let ordered = |ty: Type| {
+            matches!(
+                ty,
+                Type::Scalar(Scalar::Number | Scalar::Date | Scalar::Duration)
+            )
+        };
         let signal = |x: &Expr| match x.kind {
-            ExprKind::Signal(call) if !is_text(x.ty) && !x.ty.is_list() => Some(call),
+            ExprKind::Signal(call) if ordered(x.ty) => Some(call),
             _ => None,
         };
+        let scalar = |x: &Expr| constant(x).filter(|v| !v.ty().is_list());
         let (op, node_level) = match &e.kind {
             ExprKind::Compare { op, lhs, rhs }
-                if signal(lhs).is_some() && constant(rhs).is_some()
-                    || signal(rhs).is_some() && constant(lhs).is_some() =>
+                if signal(lhs).is_some() && scalar(rhs).is_some()
+                    || signal(rhs).is_some() && scalar(lhs).is_some() =>
             {
-                let (call, value, op) = match (signal(lhs), constant(rhs)) {
+                let (call, value, op) = match (signal(lhs), scalar(rhs)) {
                     (Some(call), Some(value)) => (call, value, *op),
-                    _ => (signal(rhs)?, constant(lhs)?, op.flipped()),
+                    _ => (signal(rhs)?, scalar(lhs)?, op.flipped()),
                 };
                 (Op::SignalCmp { call, op, value }, false)
             }
@@ -377,10 +386,7 @@ impl Lowering<'_> {
                 if is_text(ty) && matches!(op, CmpOp::Eq | CmpOp::Ne) {
                     let pred = TextPred::Keys(keys(f, &c));
                     text_op(f, contact, pred, op == CmpOp::Ne)
-                } else if matches!(
-                    ty,
-                    Type::Scalar(Scalar::Number | Scalar::Date | Scalar::Duration)
-                ) {
+                } else if ordered(ty) && !c.ty().is_list() {
                     (
                         Op::Cmp {
                             field: f,

@@ -365,7 +365,8 @@ fn shift(date: i32, days: f64) -> Option<i32> {
     (moved.abs() < 2e9).then_some(moved as i32)
 }
 
-fn compare(op: CmpOp, x: &Value, y: &Value, country: bool) -> bool {
+/// `x op y` for known values, a list on either side compared element by element.
+pub(crate) fn compare(op: CmpOp, x: &Value, y: &Value, country: bool) -> bool {
     let holds = |a: &Value, b: &Value| match op {
         CmpOp::Eq | CmpOp::Ne => semantics::equal(a, b, country),
         _ => semantics::order(a, b).is_some_and(|o| op.holds(o)),

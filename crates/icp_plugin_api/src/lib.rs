@@ -29,7 +29,9 @@ pub mod sdk;
 pub const MAGIC: u64 = u64::from_le_bytes(*b"ICPPLUGN");
 /// The ABI major version; it is part of the entry symbol's name.
 pub const ABI_MAJOR: u32 = 1;
-/// The ABI minor version this crate was built with. Minor versions only append fields.
+/// The ABI minor version this crate was built with. Minor versions only append fields to
+/// [`PluginV1`] and [`CallV1`]; the records passed as arrays ([`SignalDecl`], [`ParamDecl`],
+/// [`ArgV1`], [`Column`]) are fixed for all of 1.x.
 pub const ABI_MINOR: u32 = 0;
 /// The one symbol a plugin exports, with its NUL terminator.
 pub const ENTRY_SYMBOL: &[u8] = b"icp_plugin_entry_v1\0";

@@ -266,6 +266,11 @@ impl Signals<'_> {
             (plugin.table.evaluate)(self.states[call.plugin].0, &abi_call, &mut out, &mut errors)
         };
         if status != OK {
+            // A plugin that filled the column before failing still gets it back to free.
+            if !out.private.is_null() {
+                // SAFETY: `out` was filled by this plugin's `evaluate`; released once.
+                unsafe { (plugin.table.release)(&mut out) };
+            }
             return Err(fail(or_unknown(message)));
         }
         let column = take(&out, batch.len(), call.output);
@@ -365,6 +370,16 @@ fn take(out: &icp_plugin_api::Column, rows: usize, output: Type) -> Result<Colum
             out.len
         ));
     }
+    let aligned = out.valid.is_aligned()
+        && out.bools.is_aligned()
+        && out.numbers.is_aligned()
+        && out.dates.is_aligned()
+        && out.codes.is_aligned()
+        && out.offsets.is_aligned()
+        && out.strings.is_aligned();
+    if !aligned {
+        return Err("returned a column whose arrays are not aligned".to_string());
+    }
     let null = |p: bool, what: &str| {
         if p && rows > 0 {
             Err(format!("returned a column without its {what}"))
@@ -416,10 +431,14 @@ fn take(out: &icp_plugin_api::Column, rows: usize, output: Type) -> Result<Colum
             }
             ty::DATE => {
                 null(out.dates.is_null(), "values")?;
-                Column::Date {
-                    values: slice(out.dates, rows).to_vec(),
-                    valid: valid()?,
-                }
+                let values = slice(out.dates, rows).to_vec();
+                // A date no calendar reaches is no answer: unknown.
+                let valid = valid()?
+                    .into_iter()
+                    .zip(&values)
+                    .map(|(v, d)| v && d.unsigned_abs() < 2_000_000_000)
+                    .collect();
+                Column::Date { values, valid }
             }
             ty::STRING => {
                 null(out.codes.is_null(), "text codes")?;

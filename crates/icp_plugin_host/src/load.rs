@@ -196,12 +196,18 @@ fn open(path: &Path, source: PluginSource) -> Result<Loaded, PluginError> {
         ));
     }
     // The magic number, the size and the minor version come first in every version of the
-    // table; read them before trusting the rest.
-    // SAFETY: a non-null table starts with these three fields in every ABI version.
-    let (magic, size, minor) = unsafe {
-        let head = table.cast::<u8>();
+    // table; read them, the magic first, before trusting the rest.
+    let head = table.cast::<u8>();
+    // SAFETY: a non-null table starts with the magic number in every ABI version.
+    let magic = unsafe { head.cast::<u64>().read_unaligned() };
+    if magic != MAGIC {
+        return Err(bad(format!(
+            "wrong magic number {magic:#018x}: the entry symbol does not return an icp plugin table"
+        )));
+    }
+    // SAFETY: a table with the magic number has the size and the minor version after it.
+    let (size, minor) = unsafe {
         (
-            head.cast::<u64>().read_unaligned(),
             head.add(std::mem::offset_of!(PluginV1, size))
                 .cast::<usize>()
                 .read_unaligned(),
@@ -210,11 +216,6 @@ fn open(path: &Path, source: PluginSource) -> Result<Loaded, PluginError> {
                 .read_unaligned(),
         )
     };
-    if magic != MAGIC {
-        return Err(bad(format!(
-            "wrong magic number {magic:#018x}: the entry symbol does not return an icp plugin table"
-        )));
-    }
     if minor > ABI_MINOR {
         return Err(bad(format!(
             "built for plugin ABI 1.{minor}, newer than this icp's 1.{ABI_MINOR}; upgrade icp or rebuild the plugin against an older icp_plugin_api"
@@ -227,6 +228,9 @@ fn open(path: &Path, source: PluginSource) -> Result<Loaded, PluginError> {
         return Err(bad(format!(
             "its table is {size} bytes, smaller than the {needed} bytes of ABI 1.0"
         )));
+    }
+    if !table.is_aligned() || !table_arrays_aligned(table) {
+        return Err(bad("its table or declarations are not aligned".to_string()));
     }
     // SAFETY: checked above: a table of at least this version's size, valid for the life of
     // the process since the library is never unloaded.
@@ -302,6 +306,19 @@ fn open(path: &Path, source: PluginSource) -> Result<Loaded, PluginError> {
         signals,
         config: None,
     })
+}
+
+/// Whether the declaration arrays a table points to are aligned for their types.
+fn table_arrays_aligned(table: *const PluginV1) -> bool {
+    // SAFETY: called on a checked, aligned table of at least this version's size.
+    let t = unsafe { &*table };
+    if !t.signals.is_aligned() {
+        return false;
+    }
+    // SAFETY: `signals` is aligned and points to `n_signals` declarations.
+    unsafe { slice(t.signals, t.n_signals) }
+        .iter()
+        .all(|d| d.params.is_aligned() && d.inputs.is_aligned())
 }
 
 /// A slice from a pointer and a length; empty for a null pointer.
