@@ -3,6 +3,12 @@
 
 use std::process::ExitCode;
 
+/// Reading and scoring make many small allocations (cell text, per-lead results); mimalloc
+/// serves them with far fewer instructions than the system allocator. Plugins keep their own
+/// allocator: whatever crosses the plugin boundary is freed by the side that allocated it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     std::panic::set_hook(Box::new(|info| {
         eprintln!(

@@ -249,45 +249,67 @@ pub fn score(
     let progress = std::io::stderr().is_terminal();
     let mut summary = Summary::new(rules);
     let window = threads * 2;
-    loop {
-        let mut batches: Vec<Batch> = Vec::with_capacity(window);
-        for next in reader.by_ref().take(window) {
-            batches.push(next?);
-        }
-        if batches.is_empty() {
-            break;
-        }
-        // Each batch gets its signal columns from the plugins, then is evaluated.
-        let results: Vec<_> = pool.install(|| {
-            batches
-                .par_iter_mut()
-                .map(|b| {
-                    signals.fill(b, args.today)?;
-                    Ok(icp_engine::fast::evaluate(
-                        rules,
-                        &plan,
-                        b,
-                        args.today,
-                        args.explain,
-                    ))
-                })
-                .collect::<Result<Vec<_>, icp_plugin_host::PluginError>>()
-        })?;
-        for (batch, results) in batches.iter().zip(&results) {
-            writer.write_batch(batch, results).map_err(write_err)?;
-            for r in results {
-                summary.add(r);
+    // The reader runs ahead on its own thread, a window of batches at most, so parsing the
+    // next batches overlaps evaluating and writing these.
+    let (sender, receiver) = std::sync::mpsc::sync_channel(window);
+    let report = std::thread::scope(|scope| -> Result<ReadReport, RunError> {
+        let producer = scope.spawn(move || {
+            for next in reader.by_ref() {
+                let failed = next.is_err();
+                if sender.send(next).is_err() || failed {
+                    break;
+                }
             }
-        }
-        if progress {
-            let secs = started.elapsed().as_secs_f64().max(1e-9);
-            eprint!(
-                "\r  scored {} leads ({} leads/s)   ",
-                group_digits(summary.leads),
-                group_digits((summary.leads as f64 / secs) as u64)
-            );
-        }
-    }
+            reader.into_report()
+        });
+        // The receiver is dropped when this returns, which stops the reader on an error.
+        let consumed = (|| -> Result<(), RunError> {
+            let receiver = receiver;
+            loop {
+                let mut batches: Vec<Batch> = Vec::with_capacity(window);
+                for next in receiver.iter().take(window) {
+                    batches.push(next?);
+                }
+                if batches.is_empty() {
+                    return Ok(());
+                }
+                // Each batch gets its signal columns from the plugins, then is evaluated.
+                let results: Vec<_> = pool.install(|| {
+                    batches
+                        .par_iter_mut()
+                        .map(|b| {
+                            signals.fill(b, args.today)?;
+                            Ok(icp_engine::fast::evaluate(
+                                rules,
+                                &plan,
+                                b,
+                                args.today,
+                                args.explain,
+                            ))
+                        })
+                        .collect::<Result<Vec<_>, icp_plugin_host::PluginError>>()
+                })?;
+                for (batch, results) in batches.iter().zip(&results) {
+                    writer.write_batch(batch, results).map_err(write_err)?;
+                    for r in results {
+                        summary.add(r);
+                    }
+                }
+                if progress {
+                    let secs = started.elapsed().as_secs_f64().max(1e-9);
+                    eprint!(
+                        "\r  scored {} leads ({} leads/s)   ",
+                        group_digits(summary.leads),
+                        group_digits((summary.leads as f64 / secs) as u64)
+                    );
+                }
+            }
+        })();
+        let report = producer
+            .join()
+            .map_err(|_| RunError::Threads(1, "the reader thread stopped".to_string()))?;
+        consumed.map(|()| report)
+    })?;
     if progress {
         eprint!("\r{}\r", " ".repeat(60));
     }
@@ -297,7 +319,6 @@ pub fn score(
     if let Some(partial) = partial {
         partial.commit().map_err(write_err)?;
     }
-    let report = reader.into_report();
     let rejects_shown =
         (report.rejected + report.contacts_rejected > 0).then(|| shown(&rejects_file));
     let mut text = reader_lines(

@@ -9,7 +9,9 @@
 //! per row. Readers fill a batch through [`BatchBuilder`], one lead and contact at a time, and
 //! never see the layout.
 
-use std::collections::HashMap;
+use std::hash::BuildHasher;
+
+use hashbrown::{DefaultHashBuilder, HashTable};
 
 use crate::lead::Lead;
 use crate::schema::{Entity, FieldId, Scalar, Schema, Type, Value};
@@ -17,21 +19,38 @@ use crate::schema::{Entity, FieldId, Scalar, Schema, Type, Value};
 /// The code of a missing text value.
 pub const MISSING: u32 = u32::MAX;
 
-/// The distinct text values of a column in one batch.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// The distinct text values of a column in one batch. The index is a hash table of codes
+/// into `values`, so each distinct text is stored once and a repeated one costs a hash and a
+/// comparison, no allocation.
+#[derive(Debug, Clone, Default)]
 pub struct Dict {
     pub values: Vec<String>,
-    index: HashMap<String, u32>,
+    index: HashTable<u32>,
+    hasher: DefaultHashBuilder,
+}
+
+impl PartialEq for Dict {
+    fn eq(&self, other: &Dict) -> bool {
+        self.values == other.values
+    }
 }
 
 impl Dict {
     pub fn code(&mut self, text: String) -> u32 {
-        if let Some(code) = self.index.get(&text) {
+        let Dict {
+            values,
+            index,
+            hasher,
+        } = self;
+        let hash = hasher.hash_one(text.as_str());
+        if let Some(code) = index.find(hash, |&c| values[c as usize] == text) {
             return *code;
         }
-        let code = u32::try_from(self.values.len()).unwrap_or(MISSING - 1);
-        self.values.push(text.clone());
-        self.index.insert(text, code);
+        let code = u32::try_from(values.len()).unwrap_or(MISSING - 1);
+        values.push(text);
+        index.insert_unique(hash, code, |&c| {
+            hasher.hash_one(values[c as usize].as_str())
+        });
         code
     }
 

@@ -108,6 +108,19 @@ pub fn evaluate(
         scores.push(score);
     }
 
+    // Each ICP's conditions, gathered once for all leads.
+    type Conds<'r> = Vec<&'r crate::ir::Expr>;
+    let conds: Vec<(Conds, Conds, Conds)> = rules
+        .icps
+        .iter()
+        .map(|icp| {
+            (
+                icp.requires.iter().map(|c| &c.condition).collect(),
+                icp.excludes.iter().map(|c| &c.condition).collect(),
+                icp.scores.iter().map(|s| &s.condition).collect(),
+            )
+        })
+        .collect();
     (0..leads)
         .map(|row| {
             let mut lead = None;
@@ -134,29 +147,18 @@ pub fn evaluate(
                     let score = scores[i][row];
                     let outcome =
                         |explain: &mut dyn FnMut(&crate::ir::Expr, Truth, f64) -> Outcome,
-                         conds: Vec<&crate::ir::Expr>,
+                         conds: &[&crate::ir::Expr],
                          nodes: &[NodeId]| {
                             conds
-                                .into_iter()
+                                .iter()
                                 .zip(nodes)
                                 .map(|(c, n)| explain(c, ev.vector(*n).truth(row), score))
                                 .collect::<Vec<_>>()
                         };
-                    let requires = outcome(
-                        &mut explain,
-                        icp.requires.iter().map(|c| &c.condition).collect(),
-                        &p.requires,
-                    );
-                    let excludes = outcome(
-                        &mut explain,
-                        icp.excludes.iter().map(|c| &c.condition).collect(),
-                        &p.excludes,
-                    );
-                    let score_outcomes = outcome(
-                        &mut explain,
-                        icp.scores.iter().map(|s| &s.condition).collect(),
-                        &p.scores,
-                    );
+                    let (require_conds, exclude_conds, score_conds) = &conds[i];
+                    let requires = outcome(&mut explain, require_conds, &p.requires);
+                    let excludes = outcome(&mut explain, exclude_conds, &p.excludes);
+                    let score_outcomes = outcome(&mut explain, score_conds, &p.scores);
                     IcpResult::build(
                         rules,
                         i,
