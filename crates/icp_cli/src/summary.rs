@@ -70,35 +70,24 @@ impl Summary {
     pub fn render(&self, rules: &RuleSet, reader: &str, elapsed: Duration) -> String {
         let mut out = String::new();
         out.push_str(reader);
-        let _ = writeln!(out, "qualified per ICP:");
-        for (i, icp) in rules.icps.iter().enumerate() {
-            let _ = writeln!(
-                out,
-                "  {:<28} {:>9}  ({})",
-                icp.name,
-                self.qualified[i],
-                percent(self.qualified[i], self.leads)
-            );
-        }
-        let _ = writeln!(out, "best ICP and tier:");
-        for ((icp, tier), n) in &self.best {
-            let def = &rules.icps[*icp];
-            let tier = def.tiers.get(*tier).map_or("-", |t| t.name.as_str());
-            let _ = writeln!(
-                out,
-                "  {:<28} {:>9}  ({})",
-                format!("{} {tier}", def.name),
-                n,
-                percent(*n, self.leads)
-            );
-        }
-        let _ = writeln!(
-            out,
-            "  {:<28} {:>9}  ({})",
-            "no tier in any ICP",
-            self.no_best,
-            percent(self.no_best, self.leads)
-        );
+        let qualified: Vec<(String, u64)> = rules
+            .icps
+            .iter()
+            .zip(&self.qualified)
+            .map(|(icp, n)| (icp.name.clone(), *n))
+            .collect();
+        self.table(&mut out, "qualified per ICP:", &qualified);
+        let mut best: Vec<(String, u64)> = self
+            .best
+            .iter()
+            .map(|((icp, tier), n)| {
+                let def = &rules.icps[*icp];
+                let tier = def.tiers.get(*tier).map_or("-", |t| t.name.as_str());
+                (format!("{} {tier}", def.name), *n)
+            })
+            .collect();
+        best.push(("no tier in any ICP".to_string(), self.no_best));
+        self.table(&mut out, "best ICP and tier:", &best);
         if !self.reasons.is_empty() {
             let _ = writeln!(out, "top disqualification reasons:");
             for (reason, n) in top(&self.reasons, 5) {
@@ -106,16 +95,15 @@ impl Summary {
             }
         }
         if !self.missing.is_empty() {
-            let _ = writeln!(out, "fields most often missing where they mattered:");
-            for (field, n) in top(&self.missing, 5) {
-                let _ = writeln!(
-                    out,
-                    "  {:<28} {:>9}  ({})",
-                    field,
-                    n,
-                    percent(*n, self.leads)
-                );
-            }
+            let missing: Vec<(String, u64)> = top(&self.missing, 5)
+                .into_iter()
+                .map(|(field, n)| (field.clone(), *n))
+                .collect();
+            self.table(
+                &mut out,
+                "fields most often missing where they mattered:",
+                &missing,
+            );
         }
         let secs = elapsed.as_secs_f64();
         let rate = if secs > 0.0 {
@@ -130,6 +118,27 @@ impl Summary {
             group_digits(rate.round() as u64)
         );
         out
+    }
+}
+
+impl Summary {
+    /// A titled table of names and counts with their share of the leads; the name column is
+    /// as wide as its longest name (at least 28), so long signal calls keep the counts aligned.
+    fn table(&self, out: &mut String, title: &str, rows: &[(String, u64)]) {
+        let width = rows
+            .iter()
+            .map(|(name, _)| name.chars().count())
+            .max()
+            .unwrap_or(0)
+            .max(28);
+        let _ = writeln!(out, "{title}");
+        for (name, n) in rows {
+            let _ = writeln!(
+                out,
+                "  {name:<width$} {n:>9}  ({})",
+                percent(*n, self.leads)
+            );
+        }
     }
 }
 
