@@ -85,6 +85,10 @@ pub(crate) fn normalize_header(header: &str) -> String {
 }
 
 impl<'a> Mapper<'a> {
+    pub(crate) fn schema(&self) -> &'a Schema {
+        self.schema
+    }
+
     pub(crate) fn new(schema: &'a Schema, config: &'a InputConfig) -> Self {
         Mapper {
             schema,

@@ -158,14 +158,30 @@ impl Special {
     }
 }
 
-/// The contacts file, indexed by company key.
+/// The contacts file, indexed by company key. The contacts are held in columns — one batch
+/// whose single lead has every contact — so a repeated text (a title, a department) is stored
+/// once and a contact costs a code per field rather than a vector of values.
 #[derive(Debug)]
 struct ContactIndex {
     kind: JoinKind,
     salesforce: bool,
-    rows: Vec<(Values, bool)>,
+    /// Filled while the file is read; `table` after.
+    building: Option<BatchBuilder>,
+    table: Option<Batch>,
+    /// The contact fields of the schema, the columns of `table` worth copying.
+    fields: Vec<FieldId>,
+    /// Whether each contact was attached to at least one company.
+    matched: Vec<bool>,
     by_key: HashMap<String, Vec<usize>>,
     keyless: u64,
+}
+
+impl ContactIndex {
+    /// The index once the whole file is read: the contacts' columns closed into `table`.
+    fn done(mut self) -> ContactIndex {
+        self.table = self.building.take().map(BatchBuilder::finish);
+        self
+    }
 }
 
 /// The form a key is compared in.
@@ -247,32 +263,27 @@ impl Emitter {
             raw.and_then(|r| join_key(index.kind, index.salesforce, r))
         });
         let has_id = string_of(&row.company, special.id).is_some();
-        self.builder.start_lead(id.clone(), row.line);
+        let mut company = row.company;
         if let (Some(field), false) = (special.id, has_id) {
-            self.builder.set_company(field, Value::String(id));
+            company.push((field, Value::String(id.clone())));
         }
-        for (field, value) in row.company {
-            self.builder.set_company(field, value);
-        }
+        self.builder.add_lead(id, row.line, company);
         for contact in row.contacts {
-            self.builder.start_contact();
             report.contacts += 1;
-            for (field, value) in contact {
-                self.builder.set_contact(field, value);
-            }
+            self.builder.add_contact(contact);
         }
         if let (Some(index), Some(key)) = (&mut self.contacts, join_value)
-            && let Some(rows) = index.by_key.get(&key)
+            && let (Some(rows), Some(table)) = (index.by_key.get(&key), &index.table)
         {
             for &r in rows {
-                if let Some((values, matched)) = index.rows.get_mut(r) {
-                    *matched = true;
-                    self.builder.start_contact();
-                    report.contacts += 1;
-                    for (field, value) in values.iter() {
-                        self.builder.set_contact(*field, value.clone());
-                    }
-                }
+                index.matched[r] = true;
+                report.contacts += 1;
+                let values = index
+                    .fields
+                    .iter()
+                    .filter_map(|&f| Some((f, table.contacts[f.0 as usize].get(r)?)))
+                    .collect();
+                self.builder.add_contact(values);
             }
         }
         report.leads += 1;
@@ -415,16 +426,26 @@ fn load_contacts(
         source,
     };
     let mut split = CsvSplitter::new(file, delimiter);
+    let schema = mapper.schema();
+    let mut building = BatchBuilder::new(schema, 0);
+    building.start_lead(String::new(), 0);
     let mut index = ContactIndex {
         kind: JoinKind::Id,
         salesforce,
-        rows: Vec::new(),
+        building: Some(building),
+        table: None,
+        fields: schema
+            .fields()
+            .filter(|(_, f)| f.entity == Entity::Contact)
+            .map(|(id, _)| id)
+            .collect(),
+        matched: Vec::new(),
         by_key: HashMap::new(),
         keyless: 0,
     };
     let headers = match split.next_event().map_err(read_err)? {
         Some(Event::Record(r)) => header_names(&r),
-        _ => return Ok(index),
+        _ => return Ok(index.done()),
     };
     let plan = Plan::for_header(mapper, headers, Role::Contacts).map_err(|message| {
         InputError::Contacts {
@@ -434,7 +455,7 @@ fn load_contacts(
     })?;
     split.set_expected(plan.width);
     let Some((join_column, kind)) = plan.join else {
-        return Ok(index);
+        return Ok(index.done());
     };
     index.kind = kind;
     report.contacts_unknown_columns = plan.unused.clone();
@@ -496,8 +517,11 @@ fn load_contacts(
             index.keyless += 1;
             continue;
         }
-        let row = index.rows.len();
-        index.rows.push((values, false));
+        let row = index.matched.len();
+        index.matched.push(false);
+        if let Some(building) = &mut index.building {
+            building.add_contact(values);
+        }
         for key in keys {
             let entry = index.by_key.entry(key).or_default();
             if entry.last() != Some(&row) {
@@ -505,7 +529,7 @@ fn load_contacts(
             }
         }
     }
-    Ok(index)
+    Ok(index.done())
 }
 
 fn header_names(record: &Record<'_>) -> Vec<String> {
@@ -829,9 +853,9 @@ impl LeadReader {
     /// Final counts of the contacts file.
     fn finalize(&mut self) {
         if let Some(index) = &self.emitter.contacts {
-            let matched = index.rows.iter().filter(|(_, m)| *m).count() as u64;
+            let matched = index.matched.iter().filter(|m| **m).count() as u64;
             self.report.contacts_matched = matched;
-            self.report.contacts_unmatched = index.rows.len() as u64 - matched + index.keyless;
+            self.report.contacts_unmatched = index.matched.len() as u64 - matched + index.keyless;
         }
     }
 }
