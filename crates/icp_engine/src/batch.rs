@@ -363,16 +363,7 @@ impl BatchBuilder {
         let b = &mut self.batch;
         b.ids.push(id);
         b.lines.push(line);
-        for (i, column) in b.company.iter_mut().enumerate() {
-            if matches!(column, Column::Absent) {
-                continue;
-            }
-            let value = values
-                .iter()
-                .position(|(f, _)| f.0 as usize == i)
-                .map(|at| values.swap_remove(at).1);
-            column.push(value);
-        }
+        push_row(&mut b.company, &mut values);
         for s in &mut b.signals {
             s.push(None);
         }
@@ -415,16 +406,7 @@ impl BatchBuilder {
             return;
         }
         let b = &mut self.batch;
-        for (i, column) in b.contacts.iter_mut().enumerate() {
-            if matches!(column, Column::Absent) {
-                continue;
-            }
-            let value = values
-                .iter()
-                .position(|(f, _)| f.0 as usize == i)
-                .map(|at| values.swap_remove(at).1);
-            column.push(value);
-        }
+        push_row(&mut b.contacts, &mut values);
         if let Some(last) = b.contact_offsets.last_mut() {
             *last += 1;
         }
@@ -448,6 +430,21 @@ impl BatchBuilder {
 
     pub fn finish(self) -> Batch {
         self.batch
+    }
+}
+
+/// Appends one row to columns indexed by field: each column's value from `values` (taken
+/// out of it), missing where there is none.
+fn push_row(columns: &mut [Column], values: &mut Vec<(FieldId, Value)>) {
+    for (i, column) in columns.iter_mut().enumerate() {
+        if matches!(column, Column::Absent) {
+            continue;
+        }
+        let value = values
+            .iter()
+            .position(|(f, _)| f.0 as usize == i)
+            .map(|at| values.swap_remove(at).1);
+        column.push(value);
     }
 }
 
