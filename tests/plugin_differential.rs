@@ -163,7 +163,6 @@ fn expected_by_domain(data_dir: &Path, domains: &[String]) -> HashMap<String, Ve
         .iter()
         .map(|d| vec![("company.domain", sdk::Value::String(d.clone()))])
         .collect();
-    let leads: Vec<&[(&str, sdk::Value)]> = leads.iter().map(Vec::as_slice).collect();
     let today = sdk::Date(today());
     let columns: Vec<Vec<Option<Value>>> = STANDS
         .iter()

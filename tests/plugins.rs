@@ -40,8 +40,7 @@ icp every_signal {
 }
 "#;
 
-fn rules(host: &icp_plugin_host::Host) -> RuleSet {
-    let config = icp_cli::config::Config::load(&workspace().join("icp.toml")).expect("icp.toml");
+fn rules(host: &icp_plugin_host::Host, config: &icp_cli::config::Config) -> RuleSet {
     let mut sources = SourceMap::new();
     sources.add("every_signal.icp", RULES.to_string());
     let compiled = icp_engine::compile(&sources, &config.schema, host.catalog());
@@ -52,11 +51,11 @@ fn rules(host: &icp_plugin_host::Host) -> RuleSet {
 /// The value of every signal call (by its text) for each of the given lead ids.
 fn signal_values(ids: &[&str]) -> HashMap<(String, String), Option<Value>> {
     let host = shipped_host();
-    let rules = rules(&host);
+    let config = icp_cli::config::Config::load(&workspace().join("icp.toml")).expect("icp.toml");
+    let rules = rules(host, &config);
     let signals = host
         .prepare(&rules)
         .expect("the plugins read the demo data");
-    let config = icp_cli::config::Config::load(&workspace().join("icp.toml")).expect("icp.toml");
     let options = ReadOptions {
         contacts: Some(workspace().join("demo/contacts.csv")),
         signal_calls: rules.signal_calls.len(),

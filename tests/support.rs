@@ -32,19 +32,22 @@ pub fn shipped_plugins() -> &'static Path {
 }
 
 /// The shipped plugins loaded as the repository's `icp.toml` configures them (its data
-/// files), with the libraries from [`shipped_plugins`].
-pub fn shipped_host() -> icp_plugin_host::Host {
-    let config = icp_cli::config::Config::load(&workspace().join("icp.toml"))
-        .expect("the repository's icp.toml loads");
-    let request = icp_plugin_host::PluginRequest {
-        libraries: SHIPPED_PLUGINS
-            .iter()
-            .map(|p| shipped_plugins().join(icp_plugin_host::library_file(p)))
-            .collect(),
-        configured: config.plugins,
-        directories: Vec::new(),
-    };
-    icp_plugin_host::Host::load(&request).expect("the shipped plugins load")
+/// files), with the libraries from [`shipped_plugins`]; loaded once per test binary.
+pub fn shipped_host() -> &'static icp_plugin_host::Host {
+    static HOST: std::sync::OnceLock<icp_plugin_host::Host> = std::sync::OnceLock::new();
+    HOST.get_or_init(|| {
+        let config = icp_cli::config::Config::load(&workspace().join("icp.toml"))
+            .expect("the repository's icp.toml loads");
+        let request = icp_plugin_host::PluginRequest {
+            libraries: SHIPPED_PLUGINS
+                .iter()
+                .map(|p| shipped_plugins().join(icp_plugin_host::library_file(p)))
+                .collect(),
+            configured: config.plugins,
+            directories: Vec::new(),
+        };
+        icp_plugin_host::Host::load(&request).expect("the shipped plugins load")
+    })
 }
 
 /// Every `.icp` file under a directory, recursively, sorted.

@@ -343,17 +343,7 @@ impl BatchBuilder {
 
     /// Starts a lead with every field missing.
     pub fn start_lead(&mut self, id: String, line: u64) {
-        let b = &mut self.batch;
-        b.ids.push(id);
-        b.lines.push(line);
-        for c in &mut b.company {
-            c.push(None);
-        }
-        for s in &mut b.signals {
-            s.push(None);
-        }
-        let contacts = b.contact_count() as u32;
-        b.contact_offsets.push(contacts);
+        self.add_lead(id, line, Vec::new());
     }
 
     /// Adds a lead with these company values (the others missing), in one pass over the
@@ -389,13 +379,7 @@ impl BatchBuilder {
 
     /// Adds a contact, every field missing, to the current lead.
     pub fn start_contact(&mut self) {
-        let b = &mut self.batch;
-        for c in &mut b.contacts {
-            c.push(None);
-        }
-        if let Some(last) = b.contact_offsets.last_mut() {
-            *last += 1;
-        }
+        self.add_contact(Vec::new());
     }
 
     /// Adds a contact with these field values (the others missing) to the current lead, in

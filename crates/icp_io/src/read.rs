@@ -165,23 +165,13 @@ impl Special {
 struct ContactIndex {
     kind: JoinKind,
     salesforce: bool,
-    /// Filled while the file is read; `table` after.
-    building: Option<BatchBuilder>,
-    table: Option<Batch>,
+    table: Batch,
     /// The contact fields of the schema, the columns of `table` worth copying.
     fields: Vec<FieldId>,
     /// Whether each contact was attached to at least one company.
     matched: Vec<bool>,
     by_key: HashMap<String, Vec<usize>>,
     keyless: u64,
-}
-
-impl ContactIndex {
-    /// The index once the whole file is read: the contacts' columns closed into `table`.
-    fn done(mut self) -> ContactIndex {
-        self.table = self.building.take().map(BatchBuilder::finish);
-        self
-    }
 }
 
 /// The form a key is compared in.
@@ -273,7 +263,7 @@ impl Emitter {
             self.builder.add_contact(contact);
         }
         if let (Some(index), Some(key)) = (&mut self.contacts, join_value)
-            && let (Some(rows), Some(table)) = (index.by_key.get(&key), &index.table)
+            && let Some(rows) = index.by_key.get(&key)
         {
             for &r in rows {
                 index.matched[r] = true;
@@ -281,7 +271,7 @@ impl Emitter {
                 let values = index
                     .fields
                     .iter()
-                    .filter_map(|&f| Some((f, table.contacts[f.0 as usize].get(r)?)))
+                    .filter_map(|&f| Some((f, index.table.contacts[f.0 as usize].get(r)?)))
                     .collect();
                 self.builder.add_contact(values);
             }
@@ -432,8 +422,7 @@ fn load_contacts(
     let mut index = ContactIndex {
         kind: JoinKind::Id,
         salesforce,
-        building: Some(building),
-        table: None,
+        table: BatchBuilder::new(schema, 0).finish(),
         fields: schema
             .fields()
             .filter(|(_, f)| f.entity == Entity::Contact)
@@ -445,7 +434,7 @@ fn load_contacts(
     };
     let headers = match split.next_event().map_err(read_err)? {
         Some(Event::Record(r)) => header_names(&r),
-        _ => return Ok(index.done()),
+        _ => return Ok(index),
     };
     let plan = Plan::for_header(mapper, headers, Role::Contacts).map_err(|message| {
         InputError::Contacts {
@@ -455,7 +444,7 @@ fn load_contacts(
     })?;
     split.set_expected(plan.width);
     let Some((join_column, kind)) = plan.join else {
-        return Ok(index.done());
+        return Ok(index);
     };
     index.kind = kind;
     report.contacts_unknown_columns = plan.unused.clone();
@@ -519,9 +508,7 @@ fn load_contacts(
         }
         let row = index.matched.len();
         index.matched.push(false);
-        if let Some(building) = &mut index.building {
-            building.add_contact(values);
-        }
+        building.add_contact(values);
         for key in keys {
             let entry = index.by_key.entry(key).or_default();
             if entry.last() != Some(&row) {
@@ -529,7 +516,8 @@ fn load_contacts(
             }
         }
     }
-    Ok(index.done())
+    index.table = building.finish();
+    Ok(index)
 }
 
 fn header_names(record: &Record<'_>) -> Vec<String> {

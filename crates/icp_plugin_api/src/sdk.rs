@@ -515,60 +515,73 @@ impl<'a> Lead<'a> {
         (&self.inputs.views[i], rows)
     }
 
-    fn values<T>(&self, field: &str, pick: impl Fn(&View<'a>, usize) -> Option<T>) -> Vec<T> {
-        let (view, rows) = self.view(field);
-        rows.filter_map(|r| pick(view, r)).collect()
+    /// The first known value of a field: the company's, or the first contact's that has one.
+    fn first<T>(&self, field: &str, read: impl Fn(&View<'a>, usize) -> Option<T>) -> Option<T> {
+        let (view, mut rows) = self.view(field);
+        rows.find_map(|r| read(view, r))
     }
 
-    /// A text field of the company, or every known value of a contact field.
+    /// A text field of the company, or the first known value of a contact field.
     pub fn text(&self, field: &str) -> Option<&'a str> {
-        let (view, mut rows) = self.view(field);
-        match view {
-            View::Text(codes, strings) => {
-                rows.find_map(|r| strings.get(codes[r] as usize).copied())
-            }
-            _ => None,
-        }
+        self.first(field, View::text)
     }
 
     /// The known values of a text field: one for a company field, one per contact else.
     pub fn texts(&self, field: &str) -> Vec<&'a str> {
-        self.values(field, |view, r| match view {
-            View::Text(codes, strings) => strings.get(codes[r] as usize).copied(),
-            _ => None,
-        })
+        let (view, rows) = self.view(field);
+        rows.filter_map(|r| view.text(r)).collect()
     }
 
     pub fn number(&self, field: &str) -> Option<f64> {
-        self.values(field, |view, r| match view {
-            View::Number(values, valid) => (valid[r] == 1).then(|| values[r]),
-            _ => None,
-        })
-        .into_iter()
-        .next()
+        self.first(field, View::number)
     }
 
     pub fn bool(&self, field: &str) -> Option<bool> {
-        self.values(field, |view, r| match view {
-            View::Bool(values, valid) => (valid[r] == 1).then(|| values[r] == 1),
-            _ => None,
-        })
-        .into_iter()
-        .next()
+        self.first(field, View::bool)
     }
 
     pub fn date(&self, field: &str) -> Option<Date> {
-        self.values(field, |view, r| match view {
-            View::Date(values, valid) => (valid[r] == 1).then(|| Date(values[r])),
-            _ => None,
-        })
-        .into_iter()
-        .next()
+        self.first(field, View::date)
     }
 
     /// A list-of-text field of the company.
     pub fn list(&self, field: &str) -> Option<Vec<&'a str>> {
-        self.values(field, |view, r| match view {
+        self.first(field, View::list)
+    }
+}
+
+/// One row of an input column, or `None` when it is missing or of another type.
+impl<'a> View<'a> {
+    fn text(&self, r: usize) -> Option<&'a str> {
+        match self {
+            View::Text(codes, strings) => strings.get(codes[r] as usize).copied(),
+            _ => None,
+        }
+    }
+
+    fn number(&self, r: usize) -> Option<f64> {
+        match self {
+            View::Number(values, valid) => (valid[r] == 1).then(|| values[r]),
+            _ => None,
+        }
+    }
+
+    fn bool(&self, r: usize) -> Option<bool> {
+        match self {
+            View::Bool(values, valid) => (valid[r] == 1).then(|| values[r] == 1),
+            _ => None,
+        }
+    }
+
+    fn date(&self, r: usize) -> Option<Date> {
+        match self {
+            View::Date(values, valid) => (valid[r] == 1).then(|| Date(values[r])),
+            _ => None,
+        }
+    }
+
+    fn list(&self, r: usize) -> Option<Vec<&'a str>> {
+        match self {
             View::List {
                 offsets,
                 codes,
@@ -581,9 +594,7 @@ impl<'a> Lead<'a> {
                     .collect()
             }),
             _ => None,
-        })
-        .into_iter()
-        .next()
+        }
     }
 }
 
@@ -1230,12 +1241,12 @@ pub mod testing {
 
         /// Evaluates `signal(args…)` for each lead, a lead being its input fields and values;
         /// a `contact.*` field given several times gives the lead several contacts.
-        pub fn call(
+        pub fn call<L: AsRef<[(&'static str, Value)]>>(
             &self,
             signal: &str,
             args: &[Option<Value>],
             today: Date,
-            leads: &[&[(&str, Value)]],
+            leads: &[L],
         ) -> Result<Vec<Option<Value>>> {
             let index = self
                 .names
@@ -1254,6 +1265,7 @@ pub mod testing {
             let mut offsets = vec![0u32];
             for lead in leads {
                 let n = lead
+                    .as_ref()
                     .iter()
                     .filter(|(f, _)| f.starts_with("contact."))
                     .count()
@@ -1271,13 +1283,16 @@ pub mod testing {
                         leads
                             .iter()
                             .flat_map(|l| {
-                                l.iter().filter(|(f, _)| f == field).map(|(_, v)| Some(v))
+                                l.as_ref()
+                                    .iter()
+                                    .filter(|(f, _)| f == field)
+                                    .map(|(_, v)| Some(v))
                             })
                             .collect()
                     } else {
                         leads
                             .iter()
-                            .map(|l| l.iter().find(|(f, _)| f == field).map(|(_, v)| v))
+                            .map(|l| l.as_ref().iter().find(|(f, _)| f == field).map(|(_, v)| v))
                             .collect()
                     };
                     Built::new(&values)

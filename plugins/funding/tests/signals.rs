@@ -42,7 +42,6 @@ fn call_on(h: &Harness, signal: &str, args: &[Value], today: Date) -> Vec<Option
                 .unwrap_or_default()
         })
         .collect();
-    let leads: Vec<&[(&str, Value)]> = leads.iter().map(Vec::as_slice).collect();
     let args: Vec<Option<Value>> = args.iter().cloned().map(Some).collect();
     h.call(signal, &args, today, &leads)
         .unwrap_or_else(|e| panic!("{signal}: {e}"))
