@@ -164,12 +164,14 @@ fn open_reader(
     leads: &Path,
     contacts: Option<PathBuf>,
     rejects: Option<Box<dyn Write + Send>>,
+    fields: Option<Vec<bool>>,
 ) -> Result<LeadReader, RunError> {
     let options = ReadOptions {
         format: None,
         contacts,
         rejects,
         signal_calls: rules.signal_calls.len(),
+        fields,
     };
     Ok(LeadReader::open(
         leads,
@@ -205,13 +207,26 @@ pub fn score(
         pending: Vec::new(),
         file: None,
     });
-    let mut reader = open_reader(
-        rules,
-        config,
-        &args.leads,
-        args.contacts.clone(),
-        Some(rejects),
-    )?;
+    let threads = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| RunError::Threads(threads, e.to_string()))?;
+    // The reader parses in parallel in the pool (the contacts file now, the leads as they are
+    // read), as the evaluation does.
+    let mut reader = pool.install(|| {
+        open_reader(
+            rules,
+            config,
+            &args.leads,
+            args.contacts.clone(),
+            Some(rejects),
+            // Only what the rules (and the plugins they call) read is parsed.
+            Some(rules.fields_read()),
+        )
+    })?;
     // Results go to a partial file renamed over the output only when the run succeeds, so a
     // failure part-way (a plugin error, a full disk) never leaves results that look complete.
     let partial = match &args.output {
@@ -239,13 +254,6 @@ pub fn score(
         },
     )
     .map_err(write_err)?;
-    let threads = args
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| RunError::Threads(threads, e.to_string()))?;
     let progress = std::io::stderr().is_terminal();
     let mut summary = Summary::new(rules);
     let window = threads * 2;
@@ -253,8 +261,9 @@ pub fn score(
     // next batches overlaps evaluating and writing these.
     let (sender, receiver) = std::sync::mpsc::sync_channel(window);
     let report = std::thread::scope(|scope| -> Result<ReadReport, RunError> {
+        let pool = &pool;
         let producer = scope.spawn(move || {
-            for next in reader.by_ref() {
+            while let Some(next) = pool.install(|| reader.next()) {
                 let failed = next.is_err();
                 if sender.send(next).is_err() || failed {
                     break;
@@ -422,7 +431,7 @@ pub fn explain(
         id,
         today,
     } = args;
-    let reader = open_reader(rules, config, leads, contacts, None)?;
+    let reader = open_reader(rules, config, leads, contacts, None, None)?;
     let mut found: Option<(Lead, u64)> = None;
     let mut same_id = 0usize;
     for batch in reader {

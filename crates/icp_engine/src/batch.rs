@@ -313,12 +313,20 @@ pub struct BatchBuilder {
 impl BatchBuilder {
     /// A builder for leads of a schema, with room for `signal_calls` signal columns.
     pub fn new(schema: &Schema, signal_calls: usize) -> BatchBuilder {
+        BatchBuilder::reading(schema, signal_calls, None)
+    }
+
+    /// A builder that keeps only the fields marked in `read` (indexed by [`FieldId`]; every
+    /// field when `None`): the others are [`Column::Absent`] and their values are dropped.
+    pub fn reading(schema: &Schema, signal_calls: usize, read: Option<&[bool]>) -> BatchBuilder {
         let types: Vec<(Entity, Type)> = schema.fields().map(|(_, f)| (f.entity, f.ty)).collect();
+        let kept = |i: usize| read.is_none_or(|r| r.get(i).copied().unwrap_or(false));
         let column = |entity: Entity| {
             types
                 .iter()
-                .map(|(e, ty)| {
-                    if *e == entity {
+                .enumerate()
+                .map(|(i, (e, ty))| {
+                    if *e == entity && kept(i) {
                         Column::for_type(*ty)
                     } else {
                         Column::Absent
@@ -396,6 +404,29 @@ impl BatchBuilder {
         }
     }
 
+    /// Appends contact `row` of `from` (a batch with the same schema) to the current lead,
+    /// column by column: numbers are copied, text codes translated through `codes`, which
+    /// remembers each translation so a repeated text is looked up once. `codes` belongs to
+    /// `from` and this builder: use a new one for another pair.
+    pub fn copy_contact(&mut self, from: &Batch, row: usize, codes: &mut CodeMap) {
+        if self.batch.ids.is_empty() {
+            return;
+        }
+        let b = &mut self.batch;
+        codes.maps.resize_with(b.contacts.len(), Default::default);
+        for ((to, source), map) in b
+            .contacts
+            .iter_mut()
+            .zip(&from.contacts)
+            .zip(&mut codes.maps)
+        {
+            to.copy_row(source, row, map);
+        }
+        if let Some(last) = b.contact_offsets.last_mut() {
+            *last += 1;
+        }
+    }
+
     /// Sets a field of the current contact.
     pub fn set_contact(&mut self, field: FieldId, value: Value) {
         if self.types[field.0 as usize].0 == Entity::Contact && self.batch.contact_count() > 0 {
@@ -419,6 +450,93 @@ impl BatchBuilder {
 
 /// Appends one row to columns indexed by field: each column's value from `values` (taken
 /// out of it), missing where there is none.
+/// Text codes of one batch's columns translated to another's, per column; see
+/// [`BatchBuilder::copy_contact`].
+#[derive(Debug, Default)]
+pub struct CodeMap {
+    maps: Vec<hashbrown::HashMap<u32, u32>>,
+}
+
+impl Column {
+    /// Appends row `row` of `source`, a column of the same type (else a missing value).
+    fn copy_row(&mut self, source: &Column, row: usize, codes: &mut hashbrown::HashMap<u32, u32>) {
+        let mut translate = |dict: &mut Dict, from: &Dict, code: u32| {
+            *codes
+                .entry(code)
+                .or_insert_with(|| dict.code(from.values[code as usize].clone()))
+        };
+        match (self, source) {
+            (Column::Absent, _) => {}
+            (
+                Column::Number { values, valid },
+                Column::Number {
+                    values: v,
+                    valid: ok,
+                },
+            )
+            | (
+                Column::Duration { values, valid },
+                Column::Duration {
+                    values: v,
+                    valid: ok,
+                },
+            ) => {
+                values.push(v[row]);
+                valid.push(ok[row]);
+            }
+            (
+                Column::Bool { values, valid },
+                Column::Bool {
+                    values: v,
+                    valid: ok,
+                },
+            ) => {
+                values.push(v[row]);
+                valid.push(ok[row]);
+            }
+            (
+                Column::Date { values, valid },
+                Column::Date {
+                    values: v,
+                    valid: ok,
+                },
+            ) => {
+                values.push(v[row]);
+                valid.push(ok[row]);
+            }
+            (Column::Text { codes: to, dict }, Column::Text { codes: c, dict: d }) => {
+                let code = c[row];
+                to.push(if code == MISSING {
+                    MISSING
+                } else {
+                    translate(dict, d, code)
+                });
+            }
+            (
+                Column::TextList {
+                    offsets,
+                    codes: to,
+                    valid,
+                    dict,
+                },
+                Column::TextList {
+                    offsets: o,
+                    codes: c,
+                    valid: ok,
+                    dict: d,
+                },
+            ) => {
+                for &code in &c[o[row] as usize..o[row + 1] as usize] {
+                    to.push(translate(dict, d, code));
+                }
+                valid.push(ok[row]);
+                offsets.push(u32::try_from(to.len()).unwrap_or(u32::MAX));
+            }
+            (column, source) => column.push(source.get(row)),
+        }
+    }
+}
+
 fn push_row(columns: &mut [Column], values: &mut Vec<(FieldId, Value)>) {
     for (i, column) in columns.iter_mut().enumerate() {
         if matches!(column, Column::Absent) {

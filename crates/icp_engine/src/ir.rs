@@ -39,6 +39,47 @@ impl RuleSet {
     pub fn icp(&self, name: &str) -> Option<&IcpDef> {
         self.icps.iter().find(|i| i.name == name)
     }
+
+    /// Which fields evaluating the rule set can look at, indexed by [`FieldId`]: every field
+    /// an expression of a let, persona or ICP names, and the inputs of the signals it calls.
+    /// A reader may leave every other field unread.
+    pub fn fields_read(&self) -> Vec<bool> {
+        let mut read = vec![false; self.schema.len()];
+        let mut mark = |expr: &Expr| {
+            expr.any(&mut |e| {
+                if let ExprKind::Field(f) | ExprKind::ContactField(f) = e.kind {
+                    read[f.0 as usize] = true;
+                }
+                false
+            });
+        };
+        self.lets.iter().for_each(|l| mark(&l.value));
+        self.personas.iter().for_each(|p| mark(&p.condition));
+        for icp in &self.icps {
+            icp.requires
+                .iter()
+                .chain(&icp.excludes)
+                .for_each(|c| mark(&c.condition));
+            icp.scores.iter().for_each(|s| mark(&s.condition));
+            icp.tiers
+                .iter()
+                .filter_map(|t| t.condition.as_ref())
+                .for_each(&mut mark);
+        }
+        for call in &self.signal_calls {
+            for input in &self.signals.signal(call.signal).inputs {
+                let field = match input.split_once('.') {
+                    Some(("company", name)) => self.schema.lookup(crate::Entity::Company, name),
+                    Some(("contact", name)) => self.schema.lookup(crate::Entity::Contact, name),
+                    _ => None,
+                };
+                if let Some(f) = field {
+                    read[f.0 as usize] = true;
+                }
+            }
+        }
+        read
+    }
 }
 
 /// `let NAME = EXPR`; lets are evaluated per lead (never per contact).

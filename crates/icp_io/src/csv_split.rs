@@ -53,6 +53,19 @@ impl<'a> Record<'a> {
         self.out.get(start..end)
     }
 
+    /// Every field as text, when the record is valid UTF-8 throughout.
+    pub(crate) fn text_fields(&self) -> Option<Vec<&'a str>> {
+        let end = self.ends.last().copied().unwrap_or(0);
+        let text = std::str::from_utf8(self.out.get(..end)?).ok()?;
+        let mut start = 0;
+        let mut fields = Vec::with_capacity(self.ends.len());
+        for &end in self.ends {
+            fields.push(text.get(start..end)?);
+            start = end;
+        }
+        Some(fields)
+    }
+
     pub(crate) fn fields(&self) -> impl Iterator<Item = &'a [u8]> + '_ {
         (0..self.len()).filter_map(|i| self.field(i))
     }
@@ -97,6 +110,8 @@ pub(crate) struct CsvSplitter<R> {
     max_runaway: usize,
     /// Whether a byte-order mark at the start has been looked for.
     bom_checked: bool,
+    /// Whether a record was ended by the end of the input rather than a line end.
+    ran_into_end: bool,
 }
 
 impl<R> std::fmt::Debug for CsvSplitter<R> {
@@ -109,7 +124,7 @@ impl<R> std::fmt::Debug for CsvSplitter<R> {
 }
 
 fn newlines(bytes: &[u8]) -> u64 {
-    bytes.iter().filter(|b| **b == b'\n').count() as u64
+    memchr::memchr_iter(b'\n', bytes).count() as u64
 }
 
 fn trim_line_end(mut bytes: &[u8]) -> &[u8] {
@@ -137,7 +152,32 @@ impl<R: Read> CsvSplitter<R> {
             expected: None,
             max_runaway: MAX_RUNAWAY,
             bom_checked: false,
+            ran_into_end: false,
         }
+    }
+
+    /// A splitter for input that continues a CSV file at line `line` (after its header, whose
+    /// width is `expected`): no byte-order mark is looked for.
+    pub(crate) fn resume(source: R, delimiter: u8, line: u64, expected: usize) -> Self {
+        let mut split = CsvSplitter::new(source, delimiter);
+        split.line = line;
+        split.expected = Some(expected);
+        split.bom_checked = true;
+        split
+    }
+
+    /// Whether a record so far was ended by the end of the input, not by a line end: for a
+    /// part of a file cut at a line end, that its cut was inside a record.
+    pub(crate) fn ran_into_end(&self) -> bool {
+        self.ran_into_end
+    }
+
+    /// The bytes read but not yet split, the source of the rest, and the line they start on.
+    pub(crate) fn into_rest(self) -> (Vec<u8>, R, u64) {
+        let mut rest = self.buf;
+        rest.truncate(self.end);
+        rest.drain(..self.pos);
+        (rest, self.source, self.line)
     }
 
     /// The number of fields a record should have (the header's); until it is set, no record
@@ -269,19 +309,25 @@ impl<R: Read> CsvSplitter<R> {
             ) else {
                 return Ok(None);
             };
+            let at_end = input.is_empty();
             let (res, nin, nout, nend) = self.core.read_record(input, out, ends);
             self.pos += nin;
             self.nout += nout;
             self.nend += nend;
             match res {
+                // At the end of the input a record still open (after a recovery, its quote
+                // never closed) is ended by one more call with no input.
                 ReadRecordResult::InputEmpty => {
-                    if self.eof {
+                    if self.eof && at_end {
                         return Ok(None);
                     }
                 }
                 ReadRecordResult::OutputFull | ReadRecordResult::OutputEndsFull => {}
                 ReadRecordResult::End => return Ok(None),
-                ReadRecordResult::Record => return Ok(Some(self.finish_record())),
+                ReadRecordResult::Record => {
+                    self.ran_into_end |= at_end;
+                    return Ok(Some(self.finish_record()));
+                }
             }
         }
     }
@@ -292,9 +338,12 @@ impl<R: Read> CsvSplitter<R> {
         let body = self.buf.get(body_start..self.pos).unwrap_or_default();
         let raw = trim_line_end(body);
         let raw_end = body_start + raw.len();
-        let unbalanced = raw.iter().filter(|b| **b == b'"').count() % 2 == 1;
+        let unbalanced = memchr::memchr_iter(b'"', raw).count() % 2 == 1;
         let wrong_width = self.expected.is_some_and(|n| n != self.nend);
-        if self.expected.is_some() && (wrong_width || unbalanced) && raw.contains(&b'\n') {
+        if self.expected.is_some()
+            && (wrong_width || unbalanced)
+            && memchr::memchr(b'\n', raw).is_some()
+        {
             return self.recover(false).unwrap_or(Event::Broken {
                 line,
                 raw: &[],
@@ -441,6 +490,21 @@ mod tests {
         assert_eq!(events[1], E::B(2, "1,\"oops".into(), 3, 3));
         assert_eq!(events[2], r(3, &["2", "x"], "2,x"));
         assert_eq!(events[3], r(4, &["3", "y", "4"], "3,\"y\",4"));
+    }
+
+    #[test]
+    fn a_quote_still_open_at_the_end_after_a_recovery_is_a_record() {
+        // Line 2 is broken; line 3, read again, opens a quote the input never closes: it still
+        // comes out (with two fields), not lost.
+        let events = split(b"a,b,c\n1,\"two\nx\",\"open\n");
+        assert_eq!(
+            events,
+            [
+                r(1, &["a", "b", "c"], "a,b,c"),
+                E::B(2, "1,\"two".into(), 2, 3),
+                r(3, &["x\"", "open\n"], "x\",\"open"),
+            ]
+        );
     }
 
     #[test]

@@ -30,6 +30,7 @@
 //! # }
 //! ```
 
+mod chunks;
 pub mod config;
 mod csv_split;
 mod mapping;

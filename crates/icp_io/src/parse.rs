@@ -90,18 +90,24 @@ pub const MISSING_TOKENS: &[&str] = &[
     "", "n/a", "-", "--", "null", "none", "unknown", "#n/a", "nan",
 ];
 
+/// The longest of [`MISSING_TOKENS`].
+const MISSING_MAX: usize = 7;
+
 /// Whether a raw value means "no value".
 pub fn is_missing(text: &str) -> bool {
-    let t = text.trim();
-    MISSING_TOKENS.iter().any(|m| t.eq_ignore_ascii_case(m))
+    is_missing_trimmed(text.trim())
+}
+
+fn is_missing_trimmed(t: &str) -> bool {
+    t.len() <= MISSING_MAX && MISSING_TOKENS.iter().any(|m| t.eq_ignore_ascii_case(m))
 }
 
 /// Parses the raw text of a cell for a field of kind `kind`; `separator` splits lists.
 pub fn parse_text(kind: Kind, text: &str, separator: &str) -> Parsed {
-    if is_missing(text) {
+    let t = text.trim();
+    if is_missing_trimmed(t) {
         return Parsed::Missing;
     }
-    let t = text.trim();
     let value = match kind {
         Kind::Text => Some(Value::String(t.to_string())),
         Kind::Domain => normalize_domain(t).map(Value::String),
@@ -113,12 +119,8 @@ pub fn parse_text(kind: Kind, text: &str, separator: &str) -> Parsed {
         Kind::Date => parse_date(t).map(Value::Date),
         Kind::Duration => parse_duration(t).map(Value::Duration),
         Kind::List(item) => {
-            let items = split_list(t, separator);
-            if items.is_empty() {
-                return Parsed::Missing;
-            }
-            let mut values = Vec::with_capacity(items.len());
-            for raw in items {
+            let mut values = Vec::new();
+            for raw in split_items(t, separator) {
                 match parse_text(Kind::scalar(item), raw, separator) {
                     Parsed::Value(v) => values.push(v),
                     Parsed::Missing => {}
@@ -190,17 +192,49 @@ pub fn parse_json(kind: Kind, value: &serde_json::Value, separator: &str) -> Par
 /// Splits a list on `separator`, trims the items and drops the empty ones. An empty separator
 /// does not split.
 pub fn split_list<'a>(text: &'a str, separator: &str) -> Vec<&'a str> {
-    let mut single = separator.chars();
-    let pieces: Vec<&str> = match (single.next(), single.next()) {
-        (None, _) => vec![text],
-        (Some(c), None) => text.split(c).collect(),
-        _ => text.split(separator).collect(),
-    };
-    pieces
-        .into_iter()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .collect()
+    split_items(text, separator).collect()
+}
+
+fn split_items<'a, 'b>(text: &'a str, separator: &'b str) -> Items<'a, 'b> {
+    Items {
+        rest: Some(text),
+        separator,
+    }
+}
+
+/// The trimmed, non-empty items of a list; see [`split_list`].
+struct Items<'a, 'b> {
+    rest: Option<&'a str>,
+    separator: &'b str,
+}
+
+impl<'a> Iterator for Items<'a, '_> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        loop {
+            let rest = self.rest?;
+            let at = match self.separator.as_bytes() {
+                [] => None,
+                [byte] => memchr::memchr(*byte, rest.as_bytes()),
+                many => memchr::memmem::find(rest.as_bytes(), many),
+            };
+            let item = match at {
+                Some(i) => {
+                    self.rest = rest.get(i + self.separator.len()..);
+                    rest.get(..i).unwrap_or_default()
+                }
+                None => {
+                    self.rest = None;
+                    rest
+                }
+            }
+            .trim();
+            if !item.is_empty() {
+                return Some(item);
+            }
+        }
+    }
 }
 
 /// A domain in canonical form: lower case, no scheme, no user, no `www.`, no port, no path,

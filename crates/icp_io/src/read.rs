@@ -39,16 +39,19 @@
 //! contacts file without a key column, or a rejects sink that cannot be written stop the read
 //! ([`InputError`]).
 
-use std::collections::{HashMap, HashSet};
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::fs::File;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
-use icp_engine::batch::{Batch, BatchBuilder};
+use icp_engine::batch::{Batch, BatchBuilder, CodeMap};
 use icp_engine::{Entity, FieldId, Schema, Value};
 use serde::{Deserialize, Serialize};
 
+use crate::chunks::{ChunkParser, Records};
 use crate::config::{InputConfig, InputConfigError};
 use crate::csv_split::{CsvSplitter, Event, MAX_RUNAWAY, Record};
 use crate::mapping::{Mapper, Plan, Role, Slot, Target};
@@ -106,6 +109,11 @@ pub struct ReadOptions {
     pub rejects: Option<Box<dyn Write + Send>>,
     /// Signal columns to make room for in each batch (filled later by the plugin host).
     pub signal_calls: usize,
+    /// The fields to read from CSV files, indexed by `FieldId` (every field when `None`;
+    /// `company.id`, `domain` and `name` always): the values of the others are not parsed,
+    /// nor their unparseable values counted. A file with one row per contact, and JSON Lines,
+    /// are read whole.
+    pub fields: Option<Vec<bool>>,
 }
 
 impl std::fmt::Debug for ReadOptions {
@@ -115,6 +123,7 @@ impl std::fmt::Debug for ReadOptions {
             .field("contacts", &self.contacts)
             .field("rejects", &self.rejects.is_some())
             .field("signal_calls", &self.signal_calls)
+            .field("fields", &self.fields)
             .finish()
     }
 }
@@ -158,24 +167,65 @@ impl Special {
     }
 }
 
-/// The contacts file, indexed by company key. The contacts are held in columns — one batch
-/// whose single lead has every contact — so a repeated text (a title, a department) is stored
-/// once and a contact costs a code per field rather than a vector of values.
+/// The contacts file, indexed by company key. The contacts are held in columns — batches
+/// whose single lead has the contacts of one chunk of the file — so a repeated text (a title,
+/// a department) is stored once per chunk and a contact costs a code per field rather than a
+/// vector of values. Contacts are numbered across the tables, in file order.
 #[derive(Debug)]
 struct ContactIndex {
     kind: JoinKind,
     salesforce: bool,
-    table: Batch,
-    /// The contact fields of the schema, the columns of `table` worth copying.
-    fields: Vec<FieldId>,
-    /// Whether each contact was attached to at least one company.
-    matched: Vec<bool>,
-    by_key: HashMap<String, Vec<usize>>,
+    tables: Vec<Batch>,
+    /// The number of the first contact of each table.
+    starts: Vec<usize>,
+    /// Whether each contact was attached to at least one company (set by the threads that
+    /// read the companies).
+    matched: Vec<AtomicBool>,
+    by_key: hashbrown::HashMap<String, Vec<u32>>,
     keyless: u64,
 }
 
+impl ContactIndex {
+    /// Adds the contacts of `parts`, the next chunks of the file.
+    fn add(
+        &mut self,
+        parts: Vec<ContactPart>,
+        report: &mut ReadReport,
+        rejects: &mut Rejects,
+    ) -> Result<(), InputError> {
+        for part in parts {
+            report.absorb(part.report);
+            write_rejects(rejects, part.rejects)?;
+            self.keyless += part.keyless;
+            let base = self.matched.len();
+            let rows = part.table.contact_count();
+            if rows == 0 {
+                continue;
+            }
+            self.matched
+                .extend((0..rows).map(|_| AtomicBool::new(false)));
+            self.starts.push(base);
+            self.tables.push(part.table);
+            for (key, row) in part.keys {
+                let n = u32::try_from(base + row).unwrap_or(u32::MAX);
+                let entry = self.by_key.entry(key).or_default();
+                if entry.last() != Some(&n) {
+                    entry.push(n);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The table holding contact `n`, its number there and the table's number.
+    fn locate(&self, n: usize) -> (usize, usize) {
+        let table = self.starts.partition_point(|&s| s <= n).saturating_sub(1);
+        (table, n - self.starts.get(table).copied().unwrap_or(0))
+    }
+}
+
 /// The form a key is compared in.
-fn join_key(kind: JoinKind, salesforce: bool, raw: &str) -> Option<String> {
+fn join_key(kind: JoinKind, salesforce: bool, raw: &str) -> Option<Cow<'_, str>> {
     let t = raw.trim();
     if t.is_empty() {
         return None;
@@ -184,14 +234,86 @@ fn join_key(kind: JoinKind, salesforce: bool, raw: &str) -> Option<String> {
         JoinKind::Id => {
             // A Salesforce 18-character id is its 15-character form plus a checksum.
             if salesforce && t.len() == 18 && t.bytes().all(|b| b.is_ascii_alphanumeric()) {
-                t[..15].to_string()
+                Cow::Borrowed(&t[..15])
             } else {
-                t.to_string()
+                Cow::Borrowed(t)
             }
         }
-        JoinKind::Domain => normalize_domain(t)?,
-        JoinKind::Name => t.to_lowercase(),
+        JoinKind::Domain => Cow::Owned(normalize_domain(t)?),
+        JoinKind::Name => Cow::Owned(t.to_lowercase()),
     })
+}
+
+/// Rows that could not be read, in the order found: line, reason, raw bytes.
+type RejectLog = Vec<(u64, String, Vec<u8>)>;
+
+fn write_rejects(rejects: &mut Rejects, log: RejectLog) -> Result<(), InputError> {
+    for (line, reason, raw) in log {
+        rejects
+            .write(line, &reason, &raw)
+            .map_err(|source| InputError::Rejects { source })?;
+    }
+    Ok(())
+}
+
+/// Leaves out of `plan` the fields `read` does not mark (indexed by `FieldId`).
+fn project(plan: &mut Plan, read: &[bool], special: Special) {
+    let kept = |f: FieldId| read.get(f.0 as usize).copied().unwrap_or(false);
+    plan.company.retain(|s| kept(s.field));
+    plan.contact.retain(|s| kept(s.field));
+    if !special.contact_name.is_some_and(kept) {
+        plan.first_name.clear();
+        plan.last_name.clear();
+    }
+}
+
+/// Adds one lead to `builder`, with its contacts from the contacts file, and counts it;
+/// returns the hash of its id (duplicate ids are counted from those).
+fn add_row(
+    builder: &mut BatchBuilder,
+    codes: &mut Vec<CodeMap>,
+    special: Special,
+    contacts: Option<&ContactIndex>,
+    row: LeadRow,
+    report: &mut ReadReport,
+) -> u64 {
+    let id = string_of(&row.company, special.id)
+        .or_else(|| string_of(&row.company, special.domain))
+        .map_or_else(|| row.line.to_string(), str::to_string);
+    let hash = hash_of(&id);
+    let rows = contacts.and_then(|index| {
+        let raw = match index.kind {
+            // Only a real id joins: one made up from the domain or the line number
+            // would attach another company's contacts.
+            JoinKind::Id => string_of(&row.company, special.id),
+            JoinKind::Domain => string_of(&row.company, special.domain),
+            JoinKind::Name => string_of(&row.company, special.name),
+        };
+        let key = join_key(index.kind, index.salesforce, raw?)?;
+        Some((index, index.by_key.get(key.as_ref())?))
+    });
+    let has_id = string_of(&row.company, special.id).is_some();
+    let mut company = row.company;
+    if let (Some(field), false) = (special.id, has_id) {
+        company.push((field, Value::String(id.clone())));
+    }
+    builder.add_lead(id, row.line, company);
+    for contact in row.contacts {
+        report.contacts += 1;
+        builder.add_contact(contact);
+    }
+    if let Some((index, rows)) = rows {
+        codes.resize_with(index.tables.len(), CodeMap::default);
+        for &n in rows {
+            let n = n as usize;
+            index.matched[n].store(true, Ordering::Relaxed);
+            report.contacts += 1;
+            let (table, row) = index.locate(n);
+            builder.copy_contact(&index.tables[table], row, &mut codes[table]);
+        }
+    }
+    report.leads += 1;
+    hash
 }
 
 /// Puts leads into batches.
@@ -200,7 +322,11 @@ struct Emitter {
     schema: Schema,
     signal_calls: usize,
     batch_size: usize,
+    /// The fields batches keep (all when `None`).
+    read: Option<Vec<bool>>,
     builder: BatchBuilder,
+    /// Text codes of the contacts tables translated to the builder's.
+    codes: Vec<CodeMap>,
     special: Special,
     /// 64-bit hashes of the ids seen so far (already hashed: stored as they are).
     seen: HashSet<u64, std::hash::BuildHasherDefault<IdentityHasher>>,
@@ -235,57 +361,32 @@ fn hash_of(s: &str) -> u64 {
 
 impl Emitter {
     fn push(&mut self, row: LeadRow, report: &mut ReadReport) -> Option<Batch> {
-        let special = self.special;
-        let id = string_of(&row.company, special.id)
-            .or_else(|| string_of(&row.company, special.domain))
-            .map_or_else(|| row.line.to_string(), str::to_string);
-        if !self.seen.insert(hash_of(&id)) {
-            report.duplicate_ids += 1;
-        }
-        let join_value = self.contacts.as_ref().and_then(|index| {
-            let raw = match index.kind {
-                // Only a real id joins: one made up from the domain or the line number
-                // would attach another company's contacts.
-                JoinKind::Id => string_of(&row.company, special.id),
-                JoinKind::Domain => string_of(&row.company, special.domain),
-                JoinKind::Name => string_of(&row.company, special.name),
-            };
-            raw.and_then(|r| join_key(index.kind, index.salesforce, r))
-        });
-        let has_id = string_of(&row.company, special.id).is_some();
-        let mut company = row.company;
-        if let (Some(field), false) = (special.id, has_id) {
-            company.push((field, Value::String(id.clone())));
-        }
-        self.builder.add_lead(id, row.line, company);
-        for contact in row.contacts {
-            report.contacts += 1;
-            self.builder.add_contact(contact);
-        }
-        if let (Some(index), Some(key)) = (&mut self.contacts, join_value)
-            && let Some(rows) = index.by_key.get(&key)
-        {
-            for &r in rows {
-                index.matched[r] = true;
-                report.contacts += 1;
-                let values = index
-                    .fields
-                    .iter()
-                    .filter_map(|&f| Some((f, index.table.contacts[f.0 as usize].get(r)?)))
-                    .collect();
-                self.builder.add_contact(values);
-            }
-        }
-        report.leads += 1;
+        let hash = add_row(
+            &mut self.builder,
+            &mut self.codes,
+            self.special,
+            self.contacts.as_ref(),
+            row,
+            report,
+        );
+        self.count_id(hash, report);
         (self.builder.len() >= self.batch_size).then(|| self.take())
     }
 
+    fn count_id(&mut self, hash: u64, report: &mut ReadReport) {
+        if !self.seen.insert(hash) {
+            report.duplicate_ids += 1;
+        }
+    }
+
+    fn new_builder(&self) -> BatchBuilder {
+        BatchBuilder::reading(&self.schema, self.signal_calls, self.read.as_deref())
+    }
+
     fn take(&mut self) -> Batch {
-        std::mem::replace(
-            &mut self.builder,
-            BatchBuilder::new(&self.schema, self.signal_calls),
-        )
-        .finish()
+        self.codes.clear();
+        let fresh = self.new_builder();
+        std::mem::replace(&mut self.builder, fresh).finish()
     }
 
     /// The last, partial batch.
@@ -302,6 +403,14 @@ fn cells<'a>(record: &Record<'a>, plan: &Plan) -> Result<Vec<&'a str>, String> {
             plan.width,
             record.len()
         ));
+    }
+    // Usually the whole record is valid UTF-8, checked at once, with each field on a character
+    // boundary; else the fields are checked one by one to say which one is not.
+    if let Some(out) = record.text_fields() {
+        if out.iter().all(|c| c.trim().is_empty()) {
+            return Err("empty row".to_string());
+        }
+        return Ok(out);
     }
     let mut out = Vec::with_capacity(record.len());
     for (i, bytes) in record.fields().enumerate() {
@@ -395,7 +504,123 @@ fn compose_name(plan: &Plan, cells: &[&str], contact_name: Option<FieldId>, out:
     }
 }
 
-/// Reads a contacts CSV into an index by company key.
+/// Lines per chunk of a contacts file, in batches (`[input] batch_size`): a contacts file has
+/// about two rows per company, and fewer fields.
+const CONTACT_CHUNK_BATCHES: usize = 4;
+
+/// Reads a chunk of a contacts file into a table of contacts (one lead that has them all) and
+/// their keys.
+struct ContactParser<'a> {
+    plan: &'a Plan,
+    join_column: usize,
+    kind: JoinKind,
+    salesforce: bool,
+    special: Special,
+    separator: &'a str,
+    schema: &'a Schema,
+    read: Option<&'a [bool]>,
+}
+
+/// What a chunk of a contacts file held.
+struct ContactPart {
+    table: Batch,
+    /// Each key with the row of `table` it names.
+    keys: Vec<(String, usize)>,
+    keyless: u64,
+    report: ReadReport,
+    rejects: RejectLog,
+}
+
+impl ChunkParser for ContactParser<'_> {
+    type Out = ContactPart;
+
+    fn parse<R: Read>(
+        &self,
+        split: &mut CsvSplitter<R>,
+        max: usize,
+    ) -> io::Result<(ContactPart, usize)> {
+        let plan = self.plan;
+        let mut building = BatchBuilder::reading(self.schema, 0, self.read);
+        building.start_lead(String::new(), 0);
+        let mut part = ContactPart {
+            table: BatchBuilder::reading(self.schema, 0, Some(&[])).finish(),
+            keys: Vec::new(),
+            keyless: 0,
+            report: ReadReport::default(),
+            rejects: Vec::new(),
+        };
+        let report = &mut part.report;
+        let mut events = 0;
+        let mut rows = 0;
+        while events < max {
+            let Some(event) = split.next_event()? else {
+                break;
+            };
+            events += 1;
+            report.contact_rows_read += 1;
+            let record = match event {
+                Event::Broken {
+                    line,
+                    raw,
+                    lines,
+                    fields,
+                    runaway,
+                } => {
+                    report.contacts_rejected += 1;
+                    let reason = broken_reason(lines, fields, plan.width, runaway);
+                    part.rejects
+                        .push((line, format!("contacts file: {reason}"), raw.to_vec()));
+                    continue;
+                }
+                Event::Record(r) => r,
+            };
+            let cells = match cells(&record, plan) {
+                Ok(c) => c,
+                Err(reason) => {
+                    report.contacts_rejected += 1;
+                    part.rejects.push((
+                        record.line,
+                        format!("contacts file: {reason}"),
+                        record.raw.to_vec(),
+                    ));
+                    continue;
+                }
+            };
+            let mut values = Values::new();
+            read_slots(
+                &plan.contact,
+                &cells,
+                self.separator,
+                record.line,
+                &mut values,
+                report,
+            );
+            compose_name(plan, &cells, self.special.contact_name, &mut values);
+            let raw_key = cells.get(self.join_column).copied().unwrap_or_default();
+            let pieces = match self.kind {
+                JoinKind::Id => crate::parse::split_list(raw_key, self.separator),
+                JoinKind::Domain | JoinKind::Name => vec![raw_key],
+            };
+            let keys = pieces
+                .into_iter()
+                .filter(|p| !crate::parse::is_missing(p))
+                .filter_map(|p| join_key(self.kind, self.salesforce, p));
+            let before = part.keys.len();
+            part.keys.extend(keys.map(|key| (key.into_owned(), rows)));
+            if part.keys.len() == before {
+                part.keyless += 1;
+                continue;
+            }
+            building.add_contact(values);
+            rows += 1;
+        }
+        part.table = building.finish();
+        Ok((part, events))
+    }
+}
+
+/// Reads a contacts CSV into an index by company key, in parallel chunks (the `chunks`
+/// module) merged in file order.
 #[allow(clippy::too_many_arguments)]
 fn load_contacts(
     path: &Path,
@@ -404,6 +629,8 @@ fn load_contacts(
     separator: &str,
     delimiter: u8,
     salesforce: bool,
+    read: Option<&[bool]>,
+    chunk_lines: usize,
     rejects: &mut Rejects,
     report: &mut ReadReport,
 ) -> Result<ContactIndex, InputError> {
@@ -415,34 +642,27 @@ fn load_contacts(
         path: path.to_path_buf(),
         source,
     };
-    let mut split = CsvSplitter::new(file, delimiter);
+    let mut split = CsvSplitter::new(Box::new(file) as Box<dyn Read + Send>, delimiter);
     let schema = mapper.schema();
-    let mut building = BatchBuilder::new(schema, 0);
-    building.start_lead(String::new(), 0);
     let mut index = ContactIndex {
         kind: JoinKind::Id,
         salesforce,
-        table: BatchBuilder::new(schema, 0).finish(),
-        fields: schema
-            .fields()
-            .filter(|(_, f)| f.entity == Entity::Contact)
-            .map(|(id, _)| id)
-            .collect(),
+        tables: Vec::new(),
+        starts: Vec::new(),
         matched: Vec::new(),
-        by_key: HashMap::new(),
+        by_key: hashbrown::HashMap::new(),
         keyless: 0,
     };
     let headers = match split.next_event().map_err(read_err)? {
         Some(Event::Record(r)) => header_names(&r),
         _ => return Ok(index),
     };
-    let plan = Plan::for_header(mapper, headers, Role::Contacts).map_err(|message| {
+    let mut plan = Plan::for_header(mapper, headers, Role::Contacts).map_err(|message| {
         InputError::Contacts {
             path: path.to_path_buf(),
             message,
         }
     })?;
-    split.set_expected(plan.width);
     let Some((join_column, kind)) = plan.join else {
         return Ok(index);
     };
@@ -453,71 +673,110 @@ fn load_contacts(
         plan.headers.get(join_column).map_or("?", |h| h.trim()),
         kind.field()
     ));
-    while let Some(event) = split.next_event().map_err(read_err)? {
-        report.contact_rows_read += 1;
-        let record = match event {
-            Event::Broken {
-                line,
-                raw,
-                lines,
-                fields,
-                runaway,
-            } => {
-                report.contacts_rejected += 1;
-                let reason = broken_reason(lines, fields, plan.width, runaway);
-                rejects
-                    .write(line, &format!("contacts file: {reason}"), raw)
-                    .map_err(|source| InputError::Rejects { source })?;
-                continue;
-            }
-            Event::Record(r) => r,
-        };
-        let cells = match cells(&record, &plan) {
-            Ok(c) => c,
-            Err(reason) => {
-                report.contacts_rejected += 1;
-                rejects
-                    .write(record.line, &format!("contacts file: {reason}"), record.raw)
-                    .map_err(|source| InputError::Rejects { source })?;
-                continue;
-            }
-        };
-        let mut values = Values::new();
-        read_slots(
-            &plan.contact,
-            &cells,
-            separator,
-            record.line,
-            &mut values,
-            report,
+    if let Some(read) = read {
+        project(&mut plan, read, special);
+    }
+    let parser = ContactParser {
+        plan: &plan,
+        join_column,
+        kind,
+        salesforce,
+        special,
+        separator,
+        schema,
+        read,
+    };
+    let lines = chunk_lines.saturating_mul(CONTACT_CHUNK_BATCHES);
+    let mut records = Records::after_header(split, delimiter, plan.width, lines);
+    // Each window of chunks is indexed while the next one is parsed.
+    let mut parts = Vec::new();
+    loop {
+        let (parsed, indexed) = rayon::join(
+            || records.next(&parser),
+            || index.add(std::mem::take(&mut parts), report, rejects),
         );
-        compose_name(&plan, &cells, special.contact_name, &mut values);
-        let raw_key = cells.get(join_column).copied().unwrap_or_default();
-        let pieces = match kind {
-            JoinKind::Id => crate::parse::split_list(raw_key, separator),
-            JoinKind::Domain | JoinKind::Name => vec![raw_key],
-        };
-        let keys: Vec<String> = pieces
-            .into_iter()
-            .filter(|p| !crate::parse::is_missing(p))
-            .filter_map(|p| join_key(kind, salesforce, p))
-            .collect();
-        if keys.is_empty() {
-            index.keyless += 1;
-            continue;
-        }
-        let row = index.matched.len();
-        index.matched.push(false);
-        building.add_contact(values);
-        for key in keys {
-            let entry = index.by_key.entry(key).or_default();
-            if entry.last() != Some(&row) {
-                entry.push(row);
-            }
+        indexed?;
+        parts = parsed.map_err(read_err)?;
+        if parts.is_empty() {
+            return Ok(index);
         }
     }
-    index.table = building.finish();
-    Ok(index)
+}
+
+/// Reads a chunk of a companies CSV into a batch.
+struct CompanyParser<'a> {
+    plan: &'a Plan,
+    separator: &'a str,
+    emitter: &'a Emitter,
+}
+
+/// What a chunk of a companies file held.
+struct CompanyPart {
+    /// One batch, more where a chunk holds more rows than a batch (its lines fewer than its
+    /// rows, which happens where quoting is broken).
+    batches: Vec<Batch>,
+    /// The hash of each lead's id.
+    ids: Vec<u64>,
+    report: ReadReport,
+    rejects: RejectLog,
+}
+
+impl ChunkParser for CompanyParser<'_> {
+    type Out = CompanyPart;
+
+    fn parse<R: Read>(
+        &self,
+        split: &mut CsvSplitter<R>,
+        max: usize,
+    ) -> io::Result<(CompanyPart, usize)> {
+        let emitter = self.emitter;
+        let mut builder = emitter.new_builder();
+        let mut codes = Vec::new();
+        let mut batches = Vec::new();
+        let mut ids = Vec::new();
+        let mut report = ReadReport::default();
+        let mut rejects = RejectLog::new();
+        let mut events = 0;
+        while events < max {
+            let Some(event) = split.next_event()? else {
+                break;
+            };
+            events += 1;
+            report.rows_read += 1;
+            let row = csv_row(
+                event,
+                self.plan,
+                self.separator,
+                emitter.special,
+                &mut report,
+                &mut rejects,
+            );
+            if let Some(row) = row {
+                ids.push(add_row(
+                    &mut builder,
+                    &mut codes,
+                    emitter.special,
+                    emitter.contacts.as_ref(),
+                    row,
+                    &mut report,
+                ));
+                if builder.len() >= emitter.batch_size {
+                    batches.push(std::mem::replace(&mut builder, emitter.new_builder()).finish());
+                    codes.clear();
+                }
+            }
+        }
+        if !builder.is_empty() {
+            batches.push(builder.finish());
+        }
+        let part = CompanyPart {
+            batches,
+            ids,
+            report,
+            rejects,
+        };
+        Ok((part, events))
+    }
 }
 
 fn header_names(record: &Record<'_>) -> Vec<String> {
@@ -539,13 +798,18 @@ struct KeyCache {
 const KEY_CACHE_LIMIT: usize = 10_000;
 const UNKNOWN_LIMIT: usize = 1_000;
 
+/// A byte source of lead files.
+type Source = Box<dyn Read + Send>;
+
 enum State {
     Csv {
-        split: CsvSplitter<Box<dyn Read + Send>>,
+        records: Records,
         plan: Plan,
+        /// Batches read and not yet handed out.
+        ready: VecDeque<Batch>,
     },
     PerContact {
-        pending: Option<(CsvSplitter<Box<dyn Read + Send>>, Plan)>,
+        pending: Option<Box<(CsvSplitter<Source>, Plan)>>,
         groups: std::vec::IntoIter<LeadRow>,
     },
     Jsonl {
@@ -629,6 +893,16 @@ impl LeadReader {
             })
         };
         let separator = config.list_separator.as_str();
+        let read = options.fields.map(|mut read| {
+            read.resize(schema.len(), false);
+            for field in [special.id, special.domain, special.name]
+                .into_iter()
+                .flatten()
+            {
+                read[field.0 as usize] = true;
+            }
+            read
+        });
         let contacts = match &options.contacts {
             Some(path) => Some(load_contacts(
                 path,
@@ -637,11 +911,14 @@ impl LeadReader {
                 separator,
                 delimiter_for(path)?,
                 config.preset == Some(Preset::Salesforce),
+                read.as_deref(),
+                config.batch_size,
                 &mut rejects,
                 &mut report,
             )?),
             None => None,
         };
+        let mut projected = false;
         let read_err = |source| InputError::Read {
             path: name.to_path_buf(),
             source,
@@ -658,7 +935,8 @@ impl LeadReader {
                 }
             }
             InputFormat::Csv => {
-                let mut split = CsvSplitter::new(source, delimiter_for(name)?);
+                let delimiter = delimiter_for(name)?;
+                let mut split = CsvSplitter::new(source, delimiter);
                 let headers = match split.next_event().map_err(read_err)? {
                     Some(Event::Record(r)) => Some(header_names(&r)),
                     _ => None,
@@ -673,27 +951,43 @@ impl LeadReader {
                         } else {
                             Role::Companies
                         };
-                        let plan = Plan::for_header(&mapper, headers, role).map_err(|message| {
-                            InputError::Contacts {
-                                path: name.to_path_buf(),
-                                message,
-                            }
-                        })?;
+                        let mut plan =
+                            Plan::for_header(&mapper, headers, role).map_err(|message| {
+                                InputError::Contacts {
+                                    path: name.to_path_buf(),
+                                    message,
+                                }
+                            })?;
                         split.set_expected(plan.width);
                         report.unknown_columns = plan.unused.clone();
                         if per_contact && plan.reads_contacts() {
                             report.mode = ReadMode::PerContact;
                             State::PerContact {
-                                pending: Some((split, plan)),
+                                pending: Some(Box::new((split, plan))),
                                 groups: Vec::new().into_iter(),
                             }
                         } else {
-                            State::Csv { split, plan }
+                            if let Some(read) = &read {
+                                project(&mut plan, read, special);
+                                projected = true;
+                            }
+                            let width = plan.width;
+                            State::Csv {
+                                records: Records::after_header(
+                                    split,
+                                    delimiter,
+                                    width,
+                                    config.batch_size,
+                                ),
+                                plan,
+                                ready: VecDeque::new(),
+                            }
                         }
                     }
                 }
             }
         };
+        let read = read.filter(|_| projected);
         Ok(LeadReader {
             path: name.to_path_buf(),
             config: config.clone(),
@@ -702,7 +996,9 @@ impl LeadReader {
                 schema: schema.clone(),
                 signal_calls: options.signal_calls,
                 batch_size: config.batch_size.max(1),
-                builder: BatchBuilder::new(schema, options.signal_calls),
+                builder: BatchBuilder::reading(schema, options.signal_calls, read.as_deref()),
+                read,
+                codes: Vec::new(),
                 special,
                 seen: HashSet::default(),
                 contacts,
@@ -749,36 +1045,47 @@ impl LeadReader {
         loop {
             match state {
                 State::Done => return Ok(emitter.flush()),
-                State::Csv { split, plan } => {
-                    let Some(event) = split.next_event().map_err(&read_err)? else {
+                State::Csv {
+                    records,
+                    plan,
+                    ready,
+                } => {
+                    if let Some(batch) = ready.pop_front() {
+                        return Ok(Some(batch));
+                    }
+                    let parser = CompanyParser {
+                        plan,
+                        separator,
+                        emitter,
+                    };
+                    let parts = records.next(&parser).map_err(&read_err)?;
+                    if parts.is_empty() {
                         *state = State::Done;
                         continue;
-                    };
-                    report.rows_read += 1;
-                    let Some(row) =
-                        csv_row(event, plan, separator, emitter.special, report, rejects)?
-                    else {
-                        continue;
-                    };
-                    if let Some(batch) = emitter.push(row, report) {
-                        return Ok(Some(batch));
+                    }
+                    for part in parts {
+                        report.absorb(part.report);
+                        write_rejects(rejects, part.rejects)?;
+                        for hash in part.ids {
+                            emitter.count_id(hash, report);
+                        }
+                        ready.extend(part.batches);
                     }
                 }
                 State::PerContact { pending, groups } => {
-                    if let Some((mut split, plan)) = pending.take() {
-                        *groups = group_rows(
+                    if let Some(pending) = pending.take() {
+                        let (mut split, plan) = *pending;
+                        let mut log = RejectLog::new();
+                        let grouped = group_rows(
                             &mut split,
                             &plan,
                             separator,
                             emitter.special,
                             report,
-                            rejects,
-                        )
-                        .map_err(|e| match e {
-                            GroupError::Read(source) => read_err(source),
-                            GroupError::Input(e) => e,
-                        })?
-                        .into_iter();
+                            &mut log,
+                        );
+                        write_rejects(rejects, log)?;
+                        *groups = grouped.map_err(&read_err)?.into_iter();
                     }
                     let Some(row) = groups.next() else {
                         *state = State::Done;
@@ -841,7 +1148,11 @@ impl LeadReader {
     /// Final counts of the contacts file.
     fn finalize(&mut self) {
         if let Some(index) = &self.emitter.contacts {
-            let matched = index.matched.iter().filter(|m| **m).count() as u64;
+            let matched = index
+                .matched
+                .iter()
+                .filter(|m| m.load(Ordering::Relaxed))
+                .count() as u64;
             self.report.contacts_matched = matched;
             self.report.contacts_unmatched = index.matched.len() as u64 - matched + index.keyless;
         }
@@ -891,14 +1202,13 @@ fn csv_row(
     separator: &str,
     special: Special,
     report: &mut ReadReport,
-    rejects: &mut Rejects,
-) -> Result<Option<LeadRow>, InputError> {
-    let reject = |rejects: &mut Rejects, report: &mut ReadReport, line, reason: &str, raw| {
-        report.rejected += 1;
-        rejects
-            .write(line, reason, raw)
-            .map_err(|source| InputError::Rejects { source })
-    };
+    rejects: &mut RejectLog,
+) -> Option<LeadRow> {
+    let reject =
+        |rejects: &mut RejectLog, report: &mut ReadReport, line, reason: String, raw: &[u8]| {
+            report.rejected += 1;
+            rejects.push((line, reason, raw.to_vec()));
+        };
     let record = match event {
         Event::Broken {
             line,
@@ -908,16 +1218,16 @@ fn csv_row(
             runaway,
         } => {
             let reason = broken_reason(lines, fields, plan.width, runaway);
-            reject(rejects, report, line, &reason, raw)?;
-            return Ok(None);
+            reject(rejects, report, line, reason, raw);
+            return None;
         }
         Event::Record(r) => r,
     };
     let cells = match cells(&record, plan) {
         Ok(c) => c,
         Err(reason) => {
-            reject(rejects, report, record.line, &reason, record.raw)?;
-            return Ok(None);
+            reject(rejects, report, record.line, reason, record.raw);
+            return None;
         }
     };
     let mut row = LeadRow {
@@ -947,12 +1257,7 @@ fn csv_row(
             row.contacts.push(contact);
         }
     }
-    Ok(Some(row))
-}
-
-enum GroupError {
-    Read(io::Error),
-    Input(InputError),
+    Some(row)
 }
 
 /// Reads a one-row-per-contact file whole and groups its rows into leads.
@@ -962,15 +1267,13 @@ fn group_rows(
     separator: &str,
     special: Special,
     report: &mut ReadReport,
-    rejects: &mut Rejects,
-) -> Result<Vec<LeadRow>, GroupError> {
+    rejects: &mut RejectLog,
+) -> io::Result<Vec<LeadRow>> {
     let mut groups: Vec<LeadRow> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
-    while let Some(event) = split.next_event().map_err(GroupError::Read)? {
+    while let Some(event) = split.next_event()? {
         report.rows_read += 1;
-        let Some(row) =
-            csv_row(event, plan, separator, special, report, rejects).map_err(GroupError::Input)?
-        else {
+        let Some(row) = csv_row(event, plan, separator, special, report, rejects) else {
             continue;
         };
         let key = if let Some(d) = string_of(&row.company, special.domain) {

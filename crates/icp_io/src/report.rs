@@ -85,6 +85,25 @@ impl ReadReport {
     }
 
     /// Counts a value of `path` that did not parse.
+    /// Adds the row counts and unparseable values of `part`, a read of a later part of the
+    /// same files (an earlier example of a field's errors is kept).
+    pub(crate) fn absorb(&mut self, part: ReadReport) {
+        self.rows_read += part.rows_read;
+        self.leads += part.leads;
+        self.rejected += part.rejected;
+        self.grouped_rows += part.grouped_rows;
+        self.contacts += part.contacts;
+        self.duplicate_ids += part.duplicate_ids;
+        self.contact_rows_read += part.contact_rows_read;
+        self.contacts_rejected += part.contacts_rejected;
+        for (path, errors) in part.field_errors {
+            self.field_errors
+                .entry(path)
+                .and_modify(|e| e.count += errors.count)
+                .or_insert(errors);
+        }
+    }
+
     pub(crate) fn field_error(&mut self, path: &str, value: &str, line: u64) {
         match self.field_errors.get_mut(path) {
             Some(e) => e.count += 1,
@@ -159,6 +178,32 @@ mod tests {
     fn clip_cuts_on_characters() {
         assert_eq!(clip("héllo", 2), "hé…");
         assert_eq!(clip("hi", 2), "hi");
+    }
+
+    #[test]
+    fn absorbed_parts_add_up_and_keep_the_first_example() {
+        let mut whole = ReadReport {
+            rows_read: 3,
+            leads: 2,
+            rejected: 1,
+            ..ReadReport::default()
+        };
+        whole.field_error("company.employees", "lots", 3);
+        let mut part = ReadReport {
+            rows_read: 2,
+            leads: 2,
+            contact_rows_read: 5,
+            contacts_rejected: 1,
+            ..ReadReport::default()
+        };
+        part.field_error("company.employees", "many", 9);
+        part.field_error("company.revenue", "much", 10);
+        whole.absorb(part);
+        assert_eq!((whole.rows_read, whole.leads, whole.rejected), (5, 4, 1));
+        assert_eq!((whole.contact_rows_read, whole.contacts_rejected), (5, 1));
+        let e = &whole.field_errors["company.employees"];
+        assert_eq!((e.count, e.example.as_str(), e.line), (2, "lots", 3));
+        assert_eq!(whole.field_errors["company.revenue"].line, 10);
     }
 
     #[test]

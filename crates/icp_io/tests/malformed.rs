@@ -405,3 +405,112 @@ fn random_bytes_never_panic_and_always_balance() {
         }
     }
 }
+
+/// Everything a read gives, in a form two reads can be compared in.
+fn everything(out: &common::Outcome) -> String {
+    let leads: Vec<String> = out
+        .leads
+        .iter()
+        .map(|l| format!("{} line {}: {:?}", l.id, l.line, l.lead))
+        .collect();
+    format!(
+        "{:#?}\n{:#?}\n{}",
+        out.report,
+        out.rejects,
+        leads.join("\n")
+    )
+}
+
+/// Large files are cut into chunks read in parallel (one batch of lines each); where quoting is
+/// broken across a cut, reading goes on serially from that chunk. Either way the leads, the
+/// rejects and every count must be what one pass over the file gives (here: one chunk).
+#[test]
+fn chunked_reading_gives_what_one_pass_gives() {
+    let schema = Schema::canonical();
+    let read_in = |path: &Path, batch_size: usize, contacts: Option<std::path::PathBuf>| {
+        let config = InputConfig {
+            batch_size,
+            ..InputConfig::default()
+        };
+        let options = ReadOptions {
+            format: Some(InputFormat::Csv),
+            contacts,
+            ..ReadOptions::default()
+        };
+        everything(&read_with(path, &schema, &config, options).unwrap())
+    };
+    let mut files: Vec<_> = std::fs::read_dir(inputs().join("malformed"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "csv"))
+        .collect();
+    files.sort();
+    let dir = tempfile::tempdir().unwrap();
+    // Random rows with stray quotes and line breaks in quoted values.
+    let mut rng = Rng(0x2545_F491_4F6C_DD1D);
+    let cells: &[&str] = &[
+        "Acme",
+        "\"Acme, Inc.\"",
+        "\"two\nlines\"",
+        "\"open",
+        "close\"",
+        "51-200",
+        "",
+        "\"\"",
+        "n/a",
+        "x\"y",
+    ];
+    for case in 0..60 {
+        let mut body = String::from("id,name,employees\n");
+        for row in 0..(rng.next() % 40) {
+            let row = [
+                row.to_string(),
+                rng.pick(cells).into(),
+                rng.pick(cells).into(),
+            ];
+            body.push_str(&row.join(","));
+            body.push_str(if rng.next().is_multiple_of(5) {
+                "\r\n"
+            } else {
+                "\n"
+            });
+        }
+        files.push(big(
+            dir.path(),
+            &format!("random{case}.csv"),
+            body.as_bytes(),
+        ));
+    }
+    let companies = dir.path().join("companies.csv");
+    std::fs::write(&companies, "id,name\nC1,Acme\nC2,Beta\nC3,Gamma\n").unwrap();
+    for file in &files {
+        let whole = read_in(file, 1_000_000, None);
+        for batch_size in [1, 2, 3, 5] {
+            assert_eq!(
+                read_in(file, batch_size, None),
+                whole,
+                "{} in chunks of {batch_size} lines: {:?}",
+                file.display(),
+                String::from_utf8_lossy(&std::fs::read(file).unwrap())
+            );
+        }
+        // The same file as a contacts file (its `id` column read as the key).
+        let contacts = dir.path().join("contacts.csv");
+        let text = std::fs::read(file).unwrap();
+        if !text.starts_with(b"id,") {
+            continue;
+        }
+        let keyed = [b"company_".as_slice(), &text].concat();
+        std::fs::write(&contacts, keyed).unwrap();
+        let whole = read_in(&companies, 1_000_000, Some(contacts.clone()));
+        for batch_size in [1, 2] {
+            assert_eq!(
+                read_in(&companies, batch_size, Some(contacts.clone())),
+                whole,
+                "{} as contacts, in chunks of {} lines",
+                file.display(),
+                batch_size * 4
+            );
+        }
+    }
+}

@@ -1,0 +1,259 @@
+//! Reading the records of a large CSV file on every core, with the results in file order.
+//!
+//! How it works: after the header, a [`Chunker`] cuts the rest of the input into chunks of
+//! whole lines — about `lines` each, so a chunk of a companies file makes one batch — cutting
+//! only after a line end preceded by an even number of quote characters since the last cut,
+//! which is outside any quoted field when the quoting is sound. [`Records`] hands a window of
+//! chunks (two per thread of the current rayon pool) to a [`ChunkParser`] in parallel, each
+//! chunk through its own [`CsvSplitter`] starting at the chunk's line, so every event — line
+//! numbers, broken rows and their recovery — is the one the splitter would give reading the
+//! file from the start.
+//!
+//! Except where the quoting is broken across a cut: a chunk whose splitter had to end a record
+//! at the end of the chunk (not of the file) was cut inside a record. Its result, and those
+//! after it, are dropped, and the rest of the file — from that chunk on — is read serially by
+//! one splitter, `lines` records per call, exactly as a serial reader would. So a broken file
+//! still reads correctly, only slower from the first doubtful cut.
+
+use std::io::{self, Cursor, Read};
+
+use rayon::prelude::*;
+
+use crate::csv_split::CsvSplitter;
+
+/// The largest chunk: past this without a safe cut (a quote left open), the chunk is cut at the
+/// end of what was read, its splitter finds it unsound, and reading goes serial.
+const MAX_CHUNK: usize = 64 << 20;
+
+/// How much is read at a time.
+const READ: usize = 1 << 20;
+
+/// Whole lines of a CSV file, starting at line `line`.
+#[derive(Debug)]
+pub(crate) struct Chunk {
+    bytes: Vec<u8>,
+    line: u64,
+    /// Whether the chunk ends the file.
+    last: bool,
+}
+
+/// Cuts input into [`Chunk`]s; see the module documentation.
+pub(crate) struct Chunker<R> {
+    source: R,
+    /// Read and not yet handed out.
+    buf: Vec<u8>,
+    /// The line `buf[0]` is on.
+    line: u64,
+    eof: bool,
+    lines: usize,
+}
+
+impl<R: Read> Chunker<R> {
+    /// Chunks of about `lines` lines from `rest` (already read) and then `source`, starting at
+    /// line `line`.
+    pub(crate) fn new(rest: Vec<u8>, source: R, line: u64, lines: usize) -> Self {
+        Chunker {
+            source,
+            buf: rest,
+            line,
+            eof: false,
+            lines: lines.max(1),
+        }
+    }
+
+    /// Reads more into `buf`; false at the end of the input.
+    fn fill(&mut self) -> io::Result<bool> {
+        let len = self.buf.len();
+        self.buf.resize(len + READ, 0);
+        loop {
+            match self.source.read(&mut self.buf[len..]) {
+                Ok(n) => {
+                    self.buf.truncate(len + n);
+                    self.eof = n == 0;
+                    return Ok(n > 0);
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    self.buf.truncate(len);
+                    return Err(e);
+                }
+            }
+        }
+    }
+
+    /// The next chunk, or `None` at the end of the input.
+    pub(crate) fn next_chunk(&mut self) -> io::Result<Option<Chunk>> {
+        let (mut scanned, mut odd, mut lines, mut newlines) = (0, false, 0, 0u64);
+        loop {
+            let mut cut = None;
+            for at in memchr::memchr2_iter(b'"', b'\n', &self.buf[scanned..]) {
+                let at = scanned + at;
+                if self.buf[at] == b'"' {
+                    odd = !odd;
+                    continue;
+                }
+                newlines += 1;
+                if !odd {
+                    lines += 1;
+                    if lines == self.lines {
+                        cut = Some(at + 1);
+                        break;
+                    }
+                }
+            }
+            if cut.is_none() {
+                scanned = self.buf.len();
+                let more = !self.eof && self.buf.len() < MAX_CHUNK && self.fill()?;
+                if more {
+                    continue;
+                }
+                if self.buf.is_empty() {
+                    return Ok(None);
+                }
+            }
+            let end = cut.unwrap_or(self.buf.len());
+            let rest = self.buf.split_off(end);
+            let bytes = std::mem::replace(&mut self.buf, rest);
+            let chunk = Chunk {
+                bytes,
+                line: self.line,
+                last: self.eof && self.buf.is_empty(),
+            };
+            self.line += if cut.is_some() {
+                newlines
+            } else {
+                memchr::memchr_iter(b'\n', &chunk.bytes).count() as u64
+            };
+            return Ok(Some(chunk));
+        }
+    }
+}
+
+/// What reads the events of a splitter into one result (one batch, one part of a table).
+pub(crate) trait ChunkParser: Sync {
+    type Out: Send;
+
+    /// Reads at most `max` events of `split` (all of them when `max` is `usize::MAX`); the
+    /// result and how many events there were.
+    fn parse<R: Read>(
+        &self,
+        split: &mut CsvSplitter<R>,
+        max: usize,
+    ) -> io::Result<(Self::Out, usize)>;
+}
+
+type Source = Box<dyn Read + Send>;
+
+enum Mode {
+    Chunked(Chunker<Source>),
+    Serial(Box<CsvSplitter<Source>>),
+    Done,
+}
+
+/// The records of a CSV file after its header, parsed in parallel, results in file order.
+pub(crate) struct Records {
+    mode: Mode,
+    delimiter: u8,
+    width: usize,
+    lines: usize,
+}
+
+impl std::fmt::Debug for Records {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mode = match self.mode {
+            Mode::Chunked(_) => "chunked",
+            Mode::Serial(_) => "serial",
+            Mode::Done => "done",
+        };
+        f.debug_struct("Records").field("mode", &mode).finish()
+    }
+}
+
+impl Records {
+    /// The records that follow the header `split` has read (of `width` fields), in results of
+    /// about `lines` records.
+    pub(crate) fn after_header(
+        split: CsvSplitter<Source>,
+        delimiter: u8,
+        width: usize,
+        lines: usize,
+    ) -> Records {
+        let (rest, source, line) = split.into_rest();
+        Records {
+            mode: Mode::Chunked(Chunker::new(rest, source, line, lines)),
+            delimiter,
+            width,
+            lines: lines.max(1),
+        }
+    }
+
+    /// The next results in file order; empty at the end of the file.
+    pub(crate) fn next<P: ChunkParser>(&mut self, parser: &P) -> io::Result<Vec<P::Out>> {
+        loop {
+            match &mut self.mode {
+                Mode::Done => return Ok(Vec::new()),
+                Mode::Serial(split) => {
+                    let (out, events) = parser.parse(split, self.lines)?;
+                    if events == 0 {
+                        self.mode = Mode::Done;
+                        return Ok(Vec::new());
+                    }
+                    return Ok(vec![out]);
+                }
+                Mode::Chunked(chunker) => {
+                    let window = rayon::current_num_threads().max(1) * 2;
+                    let mut chunks = Vec::with_capacity(window);
+                    while chunks.len() < window {
+                        match chunker.next_chunk()? {
+                            Some(chunk) => chunks.push(chunk),
+                            None => break,
+                        }
+                    }
+                    if chunks.is_empty() {
+                        self.mode = Mode::Done;
+                        continue;
+                    }
+                    let (delimiter, width) = (self.delimiter, self.width);
+                    let parsed = chunks
+                        .par_iter()
+                        .map(|chunk| {
+                            let mut split =
+                                CsvSplitter::resume(&chunk.bytes[..], delimiter, chunk.line, width);
+                            let (out, _) = parser.parse(&mut split, usize::MAX)?;
+                            Ok((out, chunk.last || !split.ran_into_end()))
+                        })
+                        .collect::<io::Result<Vec<_>>>()?;
+                    let sound = parsed.iter().take_while(|(_, sound)| *sound).count();
+                    if sound < chunks.len() {
+                        self.go_serial(chunks.split_off(sound));
+                    }
+                    let outs: Vec<P::Out> =
+                        parsed.into_iter().take(sound).map(|(out, _)| out).collect();
+                    if !outs.is_empty() {
+                        return Ok(outs);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Reads serially from the first of `unread` on.
+    fn go_serial(&mut self, unread: Vec<Chunk>) {
+        let Mode::Chunked(chunker) = std::mem::replace(&mut self.mode, Mode::Done) else {
+            return;
+        };
+        let line = unread.first().map_or(chunker.line, |c| c.line);
+        let mut bytes = Vec::new();
+        for chunk in unread {
+            bytes.extend_from_slice(&chunk.bytes);
+        }
+        bytes.extend_from_slice(&chunker.buf);
+        let source: Source = Box::new(Cursor::new(bytes).chain(chunker.source));
+        self.mode = Mode::Serial(Box::new(CsvSplitter::resume(
+            source,
+            self.delimiter,
+            line,
+            self.width,
+        )));
+    }
+}
