@@ -91,6 +91,8 @@ fn company_leaf() -> impl Strategy<Value = String> {
             |f| pick(&["is missing", "is present"][..]).prop_map(move |w| format!("{f} {w}"))
         ),
         pick(CMP).prop_map(|op| format!("len(company.technologies) {op} 2")),
+        pick(CMP).prop_map(|op| format!("4 {op} len(company.name)")),
+        pick(CMP).prop_map(|op| format!("len(company.technologies) + 1 {op} 3")),
         quoted(NAMES).prop_map(|s| format!("lower(company.name) == {s}")),
         pick(&[">", "<="][..])
             .prop_map(|op| format!("company.revenue / company.employees {op} 100K")),
@@ -116,6 +118,7 @@ fn contact_leaf() -> impl Strategy<Value = String> {
         Just("contact.email is present".to_string()),
         Just("contact.title contains \"sales\"".to_string()),
         Just("days_since(contact.met) < 90".to_string()),
+        pick(CMP).prop_map(|op| format!("len(contact.title) {op} 7")),
         Just("persona_a".to_string()),
         Just("lead_fit".to_string()),
     ]
@@ -143,6 +146,7 @@ fn lead_cond() -> BoxedStrategy<String> {
         (contact_cond(), pick(&[0u32, 1, 2][..]))
             .prop_map(|(c, n)| format!("(count contacts where {c}) >= {n}")),
         pick(&[0u32, 1, 2][..]).prop_map(|n| format!("count contacts > {n}")),
+        pick(&[0u32, 1, 2][..]).prop_map(|n| format!("{n} <= count contacts")),
         Just("lead_fit".to_string()),
     ];
     combine(prop_oneof![3 => company_leaf(), 1 => quantified].boxed())

@@ -36,22 +36,38 @@ impl PartialEq for Dict {
 }
 
 impl Dict {
-    pub fn code(&mut self, text: String) -> u32 {
+    /// The code of `text`, added if new (copied only then).
+    pub fn code_str(&mut self, text: &str) -> u32 {
+        let hash = self.hasher.hash_one(text);
+        let values = &self.values;
+        if let Some(code) = self.index.find(hash, |&c| values[c as usize] == text) {
+            return *code;
+        }
+        self.insert(hash, text.to_string())
+    }
+
+    fn insert(&mut self, hash: u64, text: String) -> u32 {
         let Dict {
             values,
             index,
             hasher,
         } = self;
-        let hash = hasher.hash_one(text.as_str());
-        if let Some(code) = index.find(hash, |&c| values[c as usize] == text) {
-            return *code;
-        }
         let code = u32::try_from(values.len()).unwrap_or(MISSING - 1);
         values.push(text);
         index.insert_unique(hash, code, |&c| {
             hasher.hash_one(values[c as usize].as_str())
         });
         code
+    }
+
+    /// The code of `text`, added if new.
+    pub fn code(&mut self, text: String) -> u32 {
+        let hash = self.hasher.hash_one(text.as_str());
+        let values = &self.values;
+        if let Some(code) = self.index.find(hash, |&c| values[c as usize] == text) {
+            return *code;
+        }
+        self.insert(hash, text)
     }
 
     pub fn len(&self) -> usize {
@@ -367,6 +383,105 @@ impl BatchBuilder {
         }
         let contacts = b.contact_count() as u32;
         b.contact_offsets.push(contacts);
+    }
+
+    /// Opens a lead's row of company columns, every value missing: readers then set values
+    /// straight from their cells with [`put`](Self::put), [`put_text`](Self::put_text) and
+    /// [`put_list`](Self::put_list), and [`close_lead`](Self::close_lead) adds the lead.
+    /// Contacts can be added once it is closed.
+    pub fn open_lead(&mut self) {
+        for column in &mut self.batch.company {
+            column.push(None);
+        }
+    }
+
+    /// Adds the lead whose row [`open_lead`](Self::open_lead) opened.
+    pub fn close_lead(&mut self, id: String, line: u64) {
+        let b = &mut self.batch;
+        b.ids.push(id);
+        b.lines.push(line);
+        for s in &mut b.signals {
+            s.push(None);
+        }
+        let contacts = b.contact_count() as u32;
+        b.contact_offsets.push(contacts);
+    }
+
+    /// Adds a contact, every value missing, to the current lead, its values then set with
+    /// the `put` methods.
+    pub fn open_contact(&mut self) {
+        self.start_contact();
+    }
+
+    /// The open row's column of `field`: the last company row, or the last contact row.
+    fn open_column(&mut self, field: FieldId) -> Option<&mut Column> {
+        let (entity, _) = *self.types.get(field.0 as usize)?;
+        let b = &mut self.batch;
+        let columns = match entity {
+            Entity::Company => &mut b.company,
+            Entity::Contact => &mut b.contacts,
+        };
+        columns.get_mut(field.0 as usize)
+    }
+
+    /// Sets a value of the open row.
+    pub fn put(&mut self, field: FieldId, value: Value) {
+        if let Some(column) = self.open_column(field) {
+            column.set_last(value);
+        }
+    }
+
+    /// Sets a text value of the open row (a text field), without allocating when the batch
+    /// has the text already.
+    pub fn put_text(&mut self, field: FieldId, text: &str) {
+        if let Some(Column::Text { codes, dict }) = self.open_column(field)
+            && let Some(last) = codes.last_mut()
+        {
+            *last = dict.code_str(text);
+        }
+    }
+
+    /// Sets a list of text of the open row (a text list field) to `items`; how many there
+    /// were. No items leave the value missing.
+    pub fn put_list<'t>(&mut self, field: FieldId, items: impl Iterator<Item = &'t str>) -> usize {
+        let Some(Column::TextList {
+            offsets,
+            codes,
+            valid,
+            dict,
+        }) = self.open_column(field)
+        else {
+            return 0;
+        };
+        // The open row is the last one: its items end the codes.
+        let start = offsets
+            .len()
+            .checked_sub(2)
+            .map_or(0, |i| offsets[i] as usize);
+        codes.truncate(start);
+        codes.extend(items.map(|item| dict.code_str(item)));
+        let n = codes.len() - start;
+        if let (Some(end), Some(ok)) = (offsets.last_mut(), valid.last_mut()) {
+            *end = u32::try_from(codes.len()).unwrap_or(u32::MAX);
+            *ok = n > 0;
+        }
+        n
+    }
+
+    /// The text of `field` in the open row, if it has one.
+    pub fn open_text(&self, field: FieldId) -> Option<&str> {
+        let (entity, _) = *self.types.get(field.0 as usize)?;
+        let columns = match entity {
+            Entity::Company => &self.batch.company,
+            Entity::Contact => &self.batch.contacts,
+        };
+        match columns.get(field.0 as usize)? {
+            Column::Text { codes, dict } => {
+                let code = *codes.last()?;
+                dict.values.get(code as usize).map(String::as_str)
+            }
+            _ => None,
+        }
     }
 
     /// Sets a company field of the current lead.

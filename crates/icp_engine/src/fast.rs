@@ -286,6 +286,25 @@ impl Evaluator<'_> {
                 Some(column) => compare(column, rows, *op, value),
                 None => Vector::Truth(vec![Truth::Unknown; rows]),
             },
+            Op::Len { field, contact } => length(&columns(*contact)[field.0 as usize], rows),
+            Op::NumCmp { input, op, value } => {
+                let truth = |x: Option<&Value>| match (x, value) {
+                    (None, _) => Truth::Unknown,
+                    (Some(Value::Number(n)), Value::Number(c)) => {
+                        Truth::from_bool(n.partial_cmp(c).is_some_and(|o| op.holds(o)))
+                    }
+                    (Some(other), _) => {
+                        Truth::from_bool(reference::compare(*op, other, value, false))
+                    }
+                };
+                Vector::Truth(match self.vector(*input) {
+                    Vector::Values(values) => {
+                        values[..rows].iter().map(|x| truth(x.as_ref())).collect()
+                    }
+                    Vector::Scalar(x) => vec![truth(x.as_ref()); rows],
+                    v @ Vector::Truth(_) => (0..rows).map(|r| truth(v.value(r).as_ref())).collect(),
+                })
+            }
             Op::Present { input, present } => {
                 let v = self.vector(*input);
                 Vector::Truth(
@@ -387,6 +406,40 @@ impl Evaluator<'_> {
         };
         self.vectors[id.0 as usize] = Some(vector);
     }
+}
+
+/// `len` of each row of a text or text-list column: the number of items of a list, of
+/// characters of a text (counted once per distinct value).
+fn length(column: &Column, rows: usize) -> Vector {
+    let number = |n: usize| Some(Value::Number(n as f64));
+    Vector::Values(match column {
+        Column::TextList { offsets, valid, .. } => (0..rows)
+            .map(|r| {
+                let n = offsets[r + 1] as usize - offsets[r] as usize;
+                if valid[r] { number(n) } else { None }
+            })
+            .collect(),
+        Column::Text { codes, dict } => {
+            let chars: Vec<usize> = dict.values.iter().map(|v| v.chars().count()).collect();
+            codes[..rows]
+                .iter()
+                .map(|&c| {
+                    if c == MISSING {
+                        None
+                    } else {
+                        number(chars[c as usize])
+                    }
+                })
+                .collect()
+        }
+        column => (0..rows)
+            .map(|r| match column.get(r)? {
+                Value::List(items) => number(items.len()),
+                Value::String(s) => number(s.chars().count()),
+                _ => None,
+            })
+            .collect(),
+    })
 }
 
 fn column_values(column: &Column, rows: usize) -> Vector {

@@ -8,7 +8,9 @@
 //! operators: a test of a text field against constants ([`Op::Text`]) is decided once per
 //! distinct value of the column's dictionary; a comparison of a number or date field with a
 //! constant ([`Op::Cmp`], and [`Op::SignalCmp`] for a plugin signal's column) is one loop
-//! over the column; logic runs on truth vectors;
+//! over the column, as is any other number (a count, a length, the score) compared with a
+//! constant ([`Op::NumCmp`]); `len` of a text field reads the list offsets or the lengths
+//! of the distinct values ([`Op::Len`]); logic runs on truth vectors;
 //! quantifiers fold each lead's contact range. Any other operator is an [`Op::Apply`], applied
 //! row by row with the same function the reference evaluator uses. Nodes that read `score`
 //! belong to one ICP and run after its score is known. `Plan`'s `Display` is the reviewable
@@ -17,7 +19,7 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use crate::ir::{CmpOp, Expr, ExprKind, HasKind, RegexId, RuleSet, SignalCallId};
+use crate::ir::{Builtin, CmpOp, Expr, ExprKind, HasKind, RegexId, RuleSet, SignalCallId};
 use crate::schema::{FieldId, Scalar, Type, Value};
 use crate::semantics;
 
@@ -81,6 +83,17 @@ pub enum Op {
     /// A number, date or duration signal compared with a constant.
     SignalCmp {
         call: SignalCallId,
+        op: CmpOp,
+        value: Value,
+    },
+    /// `len` of a text or text-list field.
+    Len {
+        field: FieldId,
+        contact: bool,
+    },
+    /// A number node compared with a number constant.
+    NumCmp {
+        input: NodeId,
         op: CmpOp,
         value: Value,
     },
@@ -364,7 +377,45 @@ impl Lowering<'_> {
             _ => None,
         };
         let scalar = |x: &Expr| constant(x).filter(|v| !v.ty().is_list());
+        // A number computed from other nodes (not a field or signal, which have their own
+        // forms, nor a constant).
+        let computed = |x: &Expr| {
+            x.ty == Type::NUMBER
+                && !matches!(
+                    x.kind,
+                    ExprKind::Field(_)
+                        | ExprKind::ContactField(_)
+                        | ExprKind::Signal(_)
+                        | ExprKind::Const(_)
+                )
+        };
+        let number = |x: &Expr| constant(x).filter(|v| matches!(v, Value::Number(_)));
         let (op, node_level) = match &e.kind {
+            ExprKind::Call {
+                builtin: Builtin::Len,
+                arg,
+            } => {
+                let (f, contact) = field(arg)?;
+                if !is_text(self.rules.schema.field(f).ty) {
+                    return None;
+                }
+                let node_level = if contact { Level::Contact } else { Level::Lead };
+                let id = self.add(Op::Len { field: f, contact }, node_level, e.ty);
+                return Some(self.at(id, level));
+            }
+            ExprKind::Compare { op, lhs, rhs }
+                if computed(lhs) && number(rhs).is_some()
+                    || computed(rhs) && number(lhs).is_some() =>
+            {
+                let (x, value, op) = match (computed(lhs), number(rhs)) {
+                    (true, Some(value)) => (lhs, value, *op),
+                    _ => (rhs, number(lhs)?, op.flipped()),
+                };
+                let input = self.expr(x, level);
+                let node_level = self.nodes[input.0 as usize].level;
+                let id = self.add(Op::NumCmp { input, op, value }, node_level, Type::BOOL);
+                return Some(self.at(id, level));
+            }
             ExprKind::Compare { op, lhs, rhs }
                 if signal(lhs).is_some() && scalar(rhs).is_some()
                     || signal(rhs).is_some() && scalar(lhs).is_some() =>
@@ -519,7 +570,7 @@ fn compares_countries(rules: &RuleSet, e: &Expr) -> bool {
 /// The children of an operation, in order.
 pub fn children(op: &Op) -> Vec<NodeId> {
     match op {
-        Op::Present { input, .. } => vec![*input],
+        Op::Present { input, .. } | Op::NumCmp { input, .. } => vec![*input],
         Op::Not(x) | Op::Broadcast(x) | Op::Any(x) | Op::Every(x) | Op::Count(Some(x)) => vec![*x],
         Op::And(a, b) | Op::Or(a, b) => vec![*a, *b],
         Op::Apply { args, .. } => args.clone(),
@@ -695,6 +746,8 @@ impl fmt::Display for Plan {
                 Op::SignalCmp { call, op, value } => {
                     format!("signal #{} {} {value}", call.0, op.as_str())
                 }
+                Op::Len { field, .. } => format!("len({})", name(field)),
+                Op::NumCmp { input, op, value } => format!("{input} {} {value}", op.as_str()),
                 Op::Present { input, present } => format!(
                     "{input} is {}",
                     if *present { "present" } else { "missing" }

@@ -242,6 +242,9 @@ pub(crate) struct Plan {
     pub join: Option<(usize, JoinKind)>,
     /// Headers that feed nothing.
     pub unused: Vec<String>,
+    /// Company slots read only for a row without an id (the domain, when no rule reads it:
+    /// a lead without an id is known by its domain).
+    pub fallback: Vec<Slot>,
 }
 
 /// The join candidates tried, in order, when `contacts_join` is not set (after the preset's).
@@ -282,6 +285,7 @@ impl Plan {
             last_name: Vec::new(),
             join,
             unused: Vec::new(),
+            fallback: Vec::new(),
         };
         let mut slots: HashMap<FieldId, (Entity, usize)> = HashMap::new();
         for (i, header) in headers.iter().enumerate() {

@@ -93,18 +93,29 @@ pub const MISSING_TOKENS: &[&str] = &[
 /// The longest of [`MISSING_TOKENS`].
 const MISSING_MAX: usize = 7;
 
-/// Whether a raw value means "no value".
-pub fn is_missing(text: &str) -> bool {
-    is_missing_trimmed(text.trim())
+/// `text` without surrounding white space, as [`str::trim`] (which this is, with a shortcut
+/// for the usual text that starts and ends with a visible ASCII character).
+pub fn trim(text: &str) -> &str {
+    let bytes = text.as_bytes();
+    match (bytes.first(), bytes.last()) {
+        (Some(first), Some(last)) if first.is_ascii_graphic() && last.is_ascii_graphic() => text,
+        _ => text.trim(),
+    }
 }
 
-fn is_missing_trimmed(t: &str) -> bool {
+/// Whether a raw value means "no value".
+pub fn is_missing(text: &str) -> bool {
+    is_missing_trimmed(trim(text))
+}
+
+/// [`is_missing`] for text already trimmed.
+pub(crate) fn is_missing_trimmed(t: &str) -> bool {
     t.len() <= MISSING_MAX && MISSING_TOKENS.iter().any(|m| t.eq_ignore_ascii_case(m))
 }
 
 /// Parses the raw text of a cell for a field of kind `kind`; `separator` splits lists.
 pub fn parse_text(kind: Kind, text: &str, separator: &str) -> Parsed {
-    let t = text.trim();
+    let t = trim(text);
     if is_missing_trimmed(t) {
         return Parsed::Missing;
     }
@@ -195,7 +206,7 @@ pub fn split_list<'a>(text: &'a str, separator: &str) -> Vec<&'a str> {
     split_items(text, separator).collect()
 }
 
-fn split_items<'a, 'b>(text: &'a str, separator: &'b str) -> Items<'a, 'b> {
+pub(crate) fn split_items<'a, 'b>(text: &'a str, separator: &'b str) -> Items<'a, 'b> {
     Items {
         rest: Some(text),
         separator,
@@ -203,7 +214,7 @@ fn split_items<'a, 'b>(text: &'a str, separator: &'b str) -> Items<'a, 'b> {
 }
 
 /// The trimmed, non-empty items of a list; see [`split_list`].
-struct Items<'a, 'b> {
+pub(crate) struct Items<'a, 'b> {
     rest: Option<&'a str>,
     separator: &'b str,
 }
@@ -228,8 +239,8 @@ impl<'a> Iterator for Items<'a, '_> {
                     self.rest = None;
                     rest
                 }
-            }
-            .trim();
+            };
+            let item = trim(item);
             if !item.is_empty() {
                 return Some(item);
             }
@@ -1044,6 +1055,28 @@ mod tests {
             Parsed::Value(Value::String("United States".into()))
         );
         assert_eq!(parse_text(Kind::Number, "lots", ";"), Parsed::Invalid);
+    }
+
+    #[test]
+    fn the_trim_shortcut_trims_as_str_trim_does() {
+        for text in [
+            "",
+            " ",
+            "a",
+            " a",
+            "a ",
+            "\u{a0}a\u{a0}",
+            "a\u{2003}",
+            "\u{3000}x",
+            "é",
+            " é ",
+            "x\t",
+            "\u{85}y",
+            "a b",
+            "\n",
+        ] {
+            assert_eq!(trim(text), text.trim(), "{text:?}");
+        }
     }
 
     #[test]

@@ -48,7 +48,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use icp_engine::batch::{Batch, BatchBuilder, CodeMap};
-use icp_engine::{Entity, FieldId, Schema, Value};
+use icp_engine::{Entity, FieldId, Scalar, Schema, Value};
 use serde::{Deserialize, Serialize};
 
 use crate::chunks::{ChunkParser, Records};
@@ -217,6 +217,27 @@ impl ContactIndex {
         Ok(())
     }
 
+    /// Adds contacts `rows` to the current lead of `builder` and marks them matched.
+    fn copy_contacts(
+        &self,
+        builder: &mut BatchBuilder,
+        rows: &[u32],
+        codes: &mut Vec<CodeMap>,
+        report: &mut ReadReport,
+    ) {
+        codes.resize_with(self.tables.len(), CodeMap::default);
+        for &n in rows {
+            let n = n as usize;
+            let Some(matched) = self.matched.get(n) else {
+                continue;
+            };
+            matched.store(true, Ordering::Relaxed);
+            report.contacts += 1;
+            let (table, row) = self.locate(n);
+            builder.copy_contact(&self.tables[table], row, &mut codes[table]);
+        }
+    }
+
     /// The table holding contact `n`, its number there and the table's number.
     fn locate(&self, n: usize) -> (usize, usize) {
         let table = self.starts.partition_point(|&s| s <= n).saturating_sub(1);
@@ -303,14 +324,130 @@ fn add_row(
         builder.add_contact(contact);
     }
     if let Some((index, rows)) = rows {
-        codes.resize_with(index.tables.len(), CodeMap::default);
-        for &n in rows {
-            let n = n as usize;
-            index.matched[n].store(true, Ordering::Relaxed);
-            report.contacts += 1;
-            let (table, row) = index.locate(n);
-            builder.copy_contact(&index.tables[table], row, &mut codes[table]);
+        index.copy_contacts(builder, rows, codes, report);
+    }
+    report.leads += 1;
+    hash
+}
+
+/// Reads the slots of `plan` from a row's cells straight into the row `builder` has open
+/// (the `Values` of [`read_slots`] without the values); values that do not parse are counted.
+fn put_slots(
+    builder: &mut BatchBuilder,
+    slots: &[Slot],
+    cells: &[&str],
+    separator: &str,
+    line: u64,
+    report: &mut ReadReport,
+) {
+    for slot in slots {
+        let mut invalid = None;
+        let mut set = false;
+        for (column, own) in &slot.columns {
+            let Some(text) = cells.get(*column) else {
+                continue;
+            };
+            let t = crate::parse::trim(text);
+            if crate::parse::is_missing_trimmed(t) {
+                continue;
+            }
+            set = match slot.kind {
+                Kind::Text => {
+                    builder.put_text(slot.field, t);
+                    true
+                }
+                Kind::List(Scalar::String) => {
+                    let items = crate::parse::split_items(t, own.unwrap_or(separator))
+                        .filter(|item| !crate::parse::is_missing_trimmed(item));
+                    builder.put_list(slot.field, items) > 0
+                }
+                kind => match parse_text(kind, t, own.unwrap_or(separator)) {
+                    Parsed::Value(v) => {
+                        builder.put(slot.field, v);
+                        true
+                    }
+                    Parsed::Missing => false,
+                    Parsed::Invalid => {
+                        invalid.get_or_insert(t);
+                        false
+                    }
+                },
+            };
+            if set {
+                break;
+            }
         }
+        if let (false, Some(text)) = (set, invalid) {
+            report.field_error(&slot.path, text, line);
+        }
+    }
+}
+
+/// `contact.name` from first and last name columns, when no column gave it, in the contact
+/// row `builder` has open.
+fn put_composed_name(
+    plan: &Plan,
+    cells: &[&str],
+    field: Option<FieldId>,
+    builder: &mut BatchBuilder,
+) {
+    let Some(field) = field else {
+        return;
+    };
+    if builder.open_text(field).is_some() {
+        return;
+    }
+    let mut name = Values::new();
+    compose_name(plan, cells, Some(field), &mut name);
+    if let Some((_, value)) = name.pop() {
+        builder.put(field, value);
+    }
+}
+
+/// Adds a lead from the cells of a companies CSV row to `builder`, with its contacts from the
+/// contacts file, and counts it; returns the hash of its id. The same as [`add_row`] for a
+/// row [`csv_row`] read, without the values in between.
+#[allow(clippy::too_many_arguments)]
+fn add_csv_row(
+    builder: &mut BatchBuilder,
+    codes: &mut Vec<CodeMap>,
+    plan: &Plan,
+    cells: &[&str],
+    separator: &str,
+    line: u64,
+    special: Special,
+    contacts: Option<&ContactIndex>,
+    report: &mut ReadReport,
+) -> u64 {
+    builder.open_lead();
+    put_slots(builder, &plan.company, cells, separator, line, report);
+    if !plan.fallback.is_empty() && text(builder, special.id).is_none() {
+        put_slots(builder, &plan.fallback, cells, separator, line, report);
+    }
+    fn text(builder: &BatchBuilder, field: Option<FieldId>) -> Option<&str> {
+        builder.open_text(field?)
+    }
+    let has_id = text(builder, special.id).is_some();
+    let id = text(builder, special.id)
+        .or_else(|| text(builder, special.domain))
+        .map_or_else(|| line.to_string(), str::to_string);
+    let hash = hash_of(&id);
+    let rows = contacts.and_then(|index| {
+        let raw = match index.kind {
+            // Only a real id joins (see add_row).
+            JoinKind::Id => text(builder, special.id),
+            JoinKind::Domain => text(builder, special.domain),
+            JoinKind::Name => text(builder, special.name),
+        };
+        let key = join_key(index.kind, index.salesforce, raw?)?;
+        Some((index, index.by_key.get(key.as_ref())?))
+    });
+    if let (Some(field), false) = (special.id, has_id) {
+        builder.put_text(field, &id);
+    }
+    builder.close_lead(id, line);
+    if let Some((index, rows)) = rows {
+        index.copy_contacts(builder, rows, codes, report);
     }
     report.leads += 1;
     hash
@@ -586,16 +723,6 @@ impl ChunkParser for ContactParser<'_> {
                     continue;
                 }
             };
-            let mut values = Values::new();
-            read_slots(
-                &plan.contact,
-                &cells,
-                self.separator,
-                record.line,
-                &mut values,
-                report,
-            );
-            compose_name(plan, &cells, self.special.contact_name, &mut values);
             let raw_key = cells.get(self.join_column).copied().unwrap_or_default();
             let pieces = match self.kind {
                 JoinKind::Id => crate::parse::split_list(raw_key, self.separator),
@@ -608,10 +735,29 @@ impl ChunkParser for ContactParser<'_> {
             let before = part.keys.len();
             part.keys.extend(keys.map(|key| (key.into_owned(), rows)));
             if part.keys.len() == before {
+                // Not kept, but its unparseable values are counted all the same.
                 part.keyless += 1;
+                let mut values = Values::new();
+                read_slots(
+                    &plan.contact,
+                    &cells,
+                    self.separator,
+                    record.line,
+                    &mut values,
+                    report,
+                );
                 continue;
             }
-            building.add_contact(values);
+            building.open_contact();
+            put_slots(
+                &mut building,
+                &plan.contact,
+                &cells,
+                self.separator,
+                record.line,
+                report,
+            );
+            put_composed_name(plan, &cells, self.special.contact_name, &mut building);
             rows += 1;
         }
         part.table = building.finish();
@@ -743,21 +889,16 @@ impl ChunkParser for CompanyParser<'_> {
             };
             events += 1;
             report.rows_read += 1;
-            let row = csv_row(
-                event,
-                self.plan,
-                self.separator,
-                emitter.special,
-                &mut report,
-                &mut rejects,
-            );
-            if let Some(row) = row {
-                ids.push(add_row(
+            if let Some((line, cells)) = row_cells(event, self.plan, &mut report, &mut rejects) {
+                ids.push(add_csv_row(
                     &mut builder,
                     &mut codes,
+                    self.plan,
+                    &cells,
+                    self.separator,
+                    line,
                     emitter.special,
                     emitter.contacts.as_ref(),
-                    row,
                     &mut report,
                 ));
                 if builder.len() >= emitter.batch_size {
@@ -893,6 +1034,7 @@ impl LeadReader {
             })
         };
         let separator = config.list_separator.as_str();
+        let rules_read = options.fields.clone();
         let read = options.fields.map(|mut read| {
             read.resize(schema.len(), false);
             for field in [special.id, special.domain, special.name]
@@ -970,6 +1112,21 @@ impl LeadReader {
                             if let Some(read) = &read {
                                 project(&mut plan, read, special);
                                 projected = true;
+                                // The domain, kept for the leads without an id, is read only
+                                // for them unless the rules or the join need it.
+                                let by_domain = contacts
+                                    .as_ref()
+                                    .is_some_and(|c| c.kind == JoinKind::Domain);
+                                if let (Some(domain), Some(rules_read), false) =
+                                    (special.domain, &rules_read, by_domain)
+                                    && !rules_read.get(domain.0 as usize).copied().unwrap_or(false)
+                                {
+                                    let (lazy, kept) = std::mem::take(&mut plan.company)
+                                        .into_iter()
+                                        .partition(|s| s.field == domain);
+                                    plan.company = kept;
+                                    plan.fallback = lazy;
+                                }
                             }
                             let width = plan.width;
                             State::Csv {
@@ -1204,6 +1361,37 @@ fn csv_row(
     report: &mut ReadReport,
     rejects: &mut RejectLog,
 ) -> Option<LeadRow> {
+    let (line, cells) = row_cells(event, plan, report, rejects)?;
+    let mut row = LeadRow {
+        line,
+        ..LeadRow::default()
+    };
+    read_slots(
+        &plan.company,
+        &cells,
+        separator,
+        line,
+        &mut row.company,
+        report,
+    );
+    if plan.reads_contacts() {
+        let mut contact = Values::new();
+        read_slots(&plan.contact, &cells, separator, line, &mut contact, report);
+        compose_name(plan, &cells, special.contact_name, &mut contact);
+        if !contact.is_empty() {
+            row.contacts.push(contact);
+        }
+    }
+    Some(row)
+}
+
+/// The line and cells of a leads file's row, or `None` when it is rejected (and logged).
+fn row_cells<'a>(
+    event: Event<'a>,
+    plan: &Plan,
+    report: &mut ReadReport,
+    rejects: &mut RejectLog,
+) -> Option<(u64, Vec<&'a str>)> {
     let reject =
         |rejects: &mut RejectLog, report: &mut ReadReport, line, reason: String, raw: &[u8]| {
             report.rejected += 1;
@@ -1223,41 +1411,13 @@ fn csv_row(
         }
         Event::Record(r) => r,
     };
-    let cells = match cells(&record, plan) {
-        Ok(c) => c,
+    match cells(&record, plan) {
+        Ok(cells) => Some((record.line, cells)),
         Err(reason) => {
             reject(rejects, report, record.line, reason, record.raw);
-            return None;
-        }
-    };
-    let mut row = LeadRow {
-        line: record.line,
-        ..LeadRow::default()
-    };
-    read_slots(
-        &plan.company,
-        &cells,
-        separator,
-        record.line,
-        &mut row.company,
-        report,
-    );
-    if plan.reads_contacts() {
-        let mut contact = Values::new();
-        read_slots(
-            &plan.contact,
-            &cells,
-            separator,
-            record.line,
-            &mut contact,
-            report,
-        );
-        compose_name(plan, &cells, special.contact_name, &mut contact);
-        if !contact.is_empty() {
-            row.contacts.push(contact);
+            None
         }
     }
-    Some(row)
 }
 
 /// Reads a one-row-per-contact file whole and groups its rows into leads.
