@@ -282,27 +282,35 @@ pub fn score(
                 if batches.is_empty() {
                     return Ok(());
                 }
-                // Each batch gets its signal columns from the plugins, then is evaluated.
-                let results: Vec<_> = pool.install(|| {
+                // Each batch gets its signal columns from the plugins, is evaluated, and its
+                // rows formatted and counted; the main thread only writes the bytes in order.
+                let formatter = writer.formatter();
+                let scored: Vec<_> = pool.install(|| {
                     batches
                         .par_iter_mut()
                         .map(|b| {
                             signals.fill(b, args.today)?;
-                            Ok(icp_engine::fast::evaluate(
+                            let results = icp_engine::fast::evaluate(
                                 rules,
                                 &plan,
                                 b,
                                 args.today,
                                 args.explain,
-                            ))
+                            );
+                            let mut bytes = Vec::new();
+                            let rows = formatter.format_batch(b, &results, &mut bytes);
+                            let mut part = Summary::new(rules);
+                            for r in &results {
+                                part.add(r);
+                            }
+                            Ok((bytes, rows, part))
                         })
                         .collect::<Result<Vec<_>, icp_plugin_host::PluginError>>()
                 })?;
-                for (batch, results) in batches.iter().zip(&results) {
-                    writer.write_batch(batch, results).map_err(write_err)?;
-                    for r in results {
-                        summary.add(r);
-                    }
+                for (bytes, rows, part) in scored {
+                    let rows = rows.map_err(write_err)?;
+                    writer.write_formatted(&bytes, rows).map_err(write_err)?;
+                    summary.merge(part);
                 }
                 if progress {
                     let secs = started.elapsed().as_secs_f64().max(1e-9);

@@ -2,6 +2,8 @@
 //!
 //! How it works: [`Summary::add`] folds each lead's result into counters (qualified per ICP,
 //! leads per best ICP and tier, disqualification reasons, missing fields that mattered);
+//! summaries of parts of the leads (counted on several threads) add up with
+//! [`Summary::merge`];
 //! [`Summary::render`] prints them with the reader's counts (rows read, rejected, unparseable
 //! values per field) and the timing, so every number adds up to the rows read.
 
@@ -21,15 +23,47 @@ pub struct Summary {
     best: BTreeMap<(usize, usize), u64>,
     /// Leads without a best ICP.
     no_best: u64,
-    reasons: BTreeMap<String, u64>,
+    /// Per ICP: each reason it gave and how often.
+    reasons: Vec<BTreeMap<String, u64>>,
     missing: BTreeMap<String, u64>,
+}
+
+/// Counts one more `key`, copying it only the first time.
+fn count(map: &mut BTreeMap<String, u64>, key: &str, n: u64) {
+    match map.get_mut(key) {
+        Some(c) => *c += n,
+        None => {
+            map.insert(key.to_string(), n);
+        }
+    }
 }
 
 impl Summary {
     pub fn new(rules: &RuleSet) -> Summary {
         Summary {
             qualified: vec![0; rules.icps.len()],
+            reasons: vec![BTreeMap::new(); rules.icps.len()],
             ..Summary::default()
+        }
+    }
+
+    /// Adds the counts of `other`, a summary of other leads of the same rule set.
+    pub fn merge(&mut self, other: Summary) {
+        self.leads += other.leads;
+        for (a, b) in self.qualified.iter_mut().zip(other.qualified) {
+            *a += b;
+        }
+        for (key, n) in other.best {
+            *self.best.entry(key).or_default() += n;
+        }
+        self.no_best += other.no_best;
+        for (mine, theirs) in self.reasons.iter_mut().zip(other.reasons) {
+            for (reason, n) in theirs {
+                count(mine, &reason, n);
+            }
+        }
+        for (field, n) in other.missing {
+            count(&mut self.missing, &field, n);
         }
     }
 
@@ -39,11 +73,10 @@ impl Summary {
             if r.qualified {
                 self.qualified[i] += 1;
             }
-            for reason in &r.reasons {
-                *self
-                    .reasons
-                    .entry(format!("{}: {reason}", r.name))
-                    .or_default() += 1;
+            if let Some(reasons) = self.reasons.get_mut(i) {
+                for reason in &r.reasons {
+                    count(reasons, reason, 1);
+                }
             }
         }
         match result.best {
@@ -59,7 +92,7 @@ impl Summary {
             for m in &r.unknown {
                 if !seen.contains(&m.as_str()) {
                     seen.push(m);
-                    *self.missing.entry(m.clone()).or_default() += 1;
+                    count(&mut self.missing, m, 1);
                 }
             }
         }
@@ -88,9 +121,19 @@ impl Summary {
             .collect();
         best.push(("no tier in any ICP".to_string(), self.no_best));
         self.table(&mut out, "best ICP and tier:", &best);
-        if !self.reasons.is_empty() {
+        let reasons: BTreeMap<String, u64> = rules
+            .icps
+            .iter()
+            .zip(&self.reasons)
+            .flat_map(|(icp, reasons)| {
+                reasons
+                    .iter()
+                    .map(move |(reason, n)| (format!("{}: {reason}", icp.name), *n))
+            })
+            .collect();
+        if !reasons.is_empty() {
             let _ = writeln!(out, "top disqualification reasons:");
-            for (reason, n) in top(&self.reasons, 5) {
+            for (reason, n) in top(&reasons, 5) {
                 let _ = writeln!(out, "  {n:>9}  {reason}");
             }
         }

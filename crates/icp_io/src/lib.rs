@@ -44,4 +44,4 @@ pub use config::{InputConfig, InputConfigError};
 pub use presets::{JoinKind, Preset, PresetColumn, PresetTarget};
 pub use read::{InputError, InputFormat, LeadReader, ReadOptions};
 pub use report::{FieldErrors, ReadMode, ReadReport};
-pub use write::{OutputFormat, ResultWriter, WriteOptions};
+pub use write::{OutputFormat, ResultWriter, RowFormatter, WriteOptions};

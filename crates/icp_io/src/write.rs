@@ -110,66 +110,31 @@ struct JsonRow<'a> {
     explain: Option<serde_json::Value>,
 }
 
-enum Sink<W: Write> {
-    Csv(Box<csv::Writer<W>>),
-    Jsonl(BufWriter<W>),
-}
-
-/// Writes result rows; see the module documentation.
-pub struct ResultWriter<W: Write> {
-    sink: Sink<W>,
+/// Formats result rows into bytes, without the header: what [`ResultWriter`] writes, for
+/// formatting batches on several threads and writing the bytes in order.
+#[derive(Debug, Clone)]
+pub struct RowFormatter {
     options: WriteOptions,
     name: Option<FieldId>,
-    rows: u64,
 }
 
-impl<W: Write> std::fmt::Debug for ResultWriter<W> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ResultWriter")
-            .field("options", &self.options)
-            .field("rows", &self.rows)
-            .finish_non_exhaustive()
-    }
-}
-
-fn csv_err(e: csv::Error) -> io::Error {
-    match e.into_kind() {
-        csv::ErrorKind::Io(e) => e,
-        other => io::Error::other(format!("{other:?}")),
-    }
-}
-
-impl<W: Write> ResultWriter<W> {
-    /// A writer over `out`; for CSV the header row is written at once. `schema` says where
-    /// `company.name` is.
-    pub fn new(out: W, schema: &Schema, options: WriteOptions) -> io::Result<Self> {
-        let sink = match options.format {
-            OutputFormat::Csv => {
-                let mut w = csv::WriterBuilder::new().from_writer(out);
-                let mut header: Vec<&str> = COLUMNS.to_vec();
-                if options.explain {
-                    header.push("explain");
-                }
-                w.write_record(&header).map_err(csv_err)?;
-                Sink::Csv(Box::new(w))
-            }
-            OutputFormat::JsonLines => Sink::Jsonl(BufWriter::new(out)),
-        };
-        Ok(ResultWriter {
-            sink,
+impl RowFormatter {
+    /// `schema` says where `company.name` is.
+    pub fn new(schema: &Schema, options: WriteOptions) -> RowFormatter {
+        RowFormatter {
             options,
             name: schema.lookup(Entity::Company, "name"),
-            rows: 0,
-        })
+        }
     }
 
-    /// Rows written so far.
-    pub fn rows_written(&self) -> u64 {
-        self.rows
-    }
-
-    /// Writes the rows of one batch; `results[i]` is the result of lead `i` of `batch`.
-    pub fn write_batch(&mut self, batch: &Batch, results: &[LeadResult]) -> io::Result<()> {
+    /// Appends the rows of one batch to `out`; `results[i]` is the result of lead `i` of
+    /// `batch`. Returns how many rows.
+    pub fn format_batch(
+        &self,
+        batch: &Batch,
+        results: &[LeadResult],
+        out: &mut Vec<u8>,
+    ) -> io::Result<u64> {
         if results.len() != batch.len() {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
@@ -181,58 +146,89 @@ impl<W: Write> ResultWriter<W> {
             ));
         }
         let names = self.name.and_then(|f| batch.company.get(f.0 as usize));
+        let mut sink = match self.options.format {
+            OutputFormat::Csv => Sink::Csv(Box::new(csv::Writer::from_writer(out)), String::new()),
+            OutputFormat::JsonLines => Sink::Jsonl(out),
+        };
+        let mut rows = 0;
         for (i, (id, result)) in batch.ids.iter().zip(results).enumerate() {
             let name = match names.map(|c| c.get(i)) {
                 Some(Some(Value::String(s))) => Some(s),
                 _ => None,
             };
-            let chosen: Vec<&IcpResult> = if self.options.all {
-                result.icps.iter().collect()
-            } else {
+            let best = || {
                 result
                     .best
                     .and_then(|b| result.icps.get(b))
                     .or_else(|| result.icps.first())
-                    .into_iter()
-                    .collect()
             };
-            if chosen.is_empty() {
-                self.row(id, name.as_deref(), None)?;
-            }
-            for r in chosen {
-                self.row(id, name.as_deref(), Some(r))?;
+            if self.options.all {
+                for r in &result.icps {
+                    self.row(&mut sink, id, name.as_deref(), Some(r))?;
+                    rows += 1;
+                }
+                if result.icps.is_empty() {
+                    self.row(&mut sink, id, name.as_deref(), None)?;
+                    rows += 1;
+                }
+            } else {
+                self.row(&mut sink, id, name.as_deref(), best())?;
+                rows += 1;
             }
         }
-        Ok(())
+        if let Sink::Csv(w, _) = sink {
+            w.into_inner()
+                .map_err(|e| io::Error::other(e.to_string()))?;
+        }
+        Ok(rows)
     }
 
-    fn row(&mut self, id: &str, name: Option<&str>, r: Option<&IcpResult>) -> io::Result<()> {
+    fn row(
+        &self,
+        sink: &mut Sink<'_>,
+        id: &str,
+        name: Option<&str>,
+        r: Option<&IcpResult>,
+    ) -> io::Result<()> {
         let explain = match r {
             Some(r) if self.options.explain => Some(explain_json(r)),
             _ => None,
         };
         let tier = r.filter(|r| r.qualified).and_then(|r| r.tier.as_deref());
         let empty: &[String] = &[];
-        match &mut self.sink {
-            Sink::Csv(w) => {
-                let mut record: Vec<String> = vec![id.to_string(), name.unwrap_or("").to_string()];
+        match sink {
+            Sink::Csv(w, joined) => {
+                let mut field = |text: &str| w.write_field(text).map_err(csv_err);
+                field(id)?;
+                field(name.unwrap_or(""))?;
                 match r {
-                    Some(r) => record.extend([
-                        r.name.clone(),
-                        r.qualified.to_string(),
-                        format_number(r.score),
-                        format_number(r.max_score),
-                        tier.unwrap_or("").to_string(),
-                        r.matched.join("|"),
-                        r.unknown.join("|"),
-                        r.reasons.join("|"),
-                    ]),
-                    None => record.extend(std::iter::repeat_n(String::new(), COLUMNS.len() - 2)),
+                    Some(r) => {
+                        field(&r.name)?;
+                        field(if r.qualified { "true" } else { "false" })?;
+                        field(&format_number(r.score))?;
+                        field(&format_number(r.max_score))?;
+                        field(tier.unwrap_or(""))?;
+                        for list in [&r.matched, &r.unknown, &r.reasons] {
+                            joined.clear();
+                            for (k, item) in list.iter().enumerate() {
+                                if k > 0 {
+                                    joined.push('|');
+                                }
+                                joined.push_str(item);
+                            }
+                            field(joined)?;
+                        }
+                    }
+                    None => {
+                        for _ in 2..COLUMNS.len() {
+                            field("")?;
+                        }
+                    }
                 }
                 if self.options.explain {
-                    record.push(explain.map(|e| e.to_string()).unwrap_or_default());
+                    field(&explain.map(|e| e.to_string()).unwrap_or_default())?;
                 }
-                w.write_record(&record).map_err(csv_err)?;
+                w.write_record(None::<&[u8]>).map_err(csv_err)?;
             }
             Sink::Jsonl(w) => {
                 let row = JsonRow {
@@ -252,20 +248,98 @@ impl<W: Write> ResultWriter<W> {
                         None
                     },
                 };
-                serde_json::to_writer(&mut *w, &row).map_err(io::Error::other)?;
-                w.write_all(b"\n")?;
+                serde_json::to_writer(&mut **w, &row).map_err(io::Error::other)?;
+                w.push(b'\n');
             }
         }
-        self.rows += 1;
+        Ok(())
+    }
+}
+
+/// Where [`RowFormatter`] puts a batch's rows (a CSV writer keeps a cell buffer).
+enum Sink<'a> {
+    Csv(Box<csv::Writer<&'a mut Vec<u8>>>, String),
+    Jsonl(&'a mut Vec<u8>),
+}
+
+/// Writes result rows; see the module documentation.
+pub struct ResultWriter<W: Write> {
+    out: BufWriter<W>,
+    formatter: RowFormatter,
+    buf: Vec<u8>,
+    rows: u64,
+}
+
+impl<W: Write> std::fmt::Debug for ResultWriter<W> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResultWriter")
+            .field("options", &self.formatter.options)
+            .field("rows", &self.rows)
+            .finish_non_exhaustive()
+    }
+}
+
+fn csv_err(e: csv::Error) -> io::Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(e) => e,
+        other => io::Error::other(format!("{other:?}")),
+    }
+}
+
+impl<W: Write> ResultWriter<W> {
+    /// A writer over `out`; for CSV the header row is written at once. `schema` says where
+    /// `company.name` is.
+    pub fn new(out: W, schema: &Schema, options: WriteOptions) -> io::Result<Self> {
+        let mut out = BufWriter::with_capacity(1 << 16, out);
+        if options.format == OutputFormat::Csv {
+            let mut header: Vec<&str> = COLUMNS.to_vec();
+            if options.explain {
+                header.push("explain");
+            }
+            let mut w = csv::Writer::from_writer(&mut out);
+            w.write_record(&header).map_err(csv_err)?;
+            w.flush()?;
+        }
+        Ok(ResultWriter {
+            out,
+            formatter: RowFormatter::new(schema, options),
+            buf: Vec::new(),
+            rows: 0,
+        })
+    }
+
+    /// Rows written so far.
+    pub fn rows_written(&self) -> u64 {
+        self.rows
+    }
+
+    /// The formatter of this writer's rows, to format batches elsewhere and hand the bytes
+    /// to [`write_formatted`](Self::write_formatted).
+    pub fn formatter(&self) -> &RowFormatter {
+        &self.formatter
+    }
+
+    /// Writes the rows of one batch; `results[i]` is the result of lead `i` of `batch`.
+    pub fn write_batch(&mut self, batch: &Batch, results: &[LeadResult]) -> io::Result<()> {
+        self.buf.clear();
+        let rows = self.formatter.format_batch(batch, results, &mut self.buf)?;
+        self.out.write_all(&self.buf)?;
+        self.rows += rows;
+        Ok(())
+    }
+
+    /// Writes `rows` rows formatted by [`RowFormatter::format_batch`].
+    pub fn write_formatted(&mut self, bytes: &[u8], rows: u64) -> io::Result<()> {
+        self.out.write_all(bytes)?;
+        self.rows += rows;
         Ok(())
     }
 
     /// Flushes and gives the output back.
     pub fn finish(self) -> io::Result<W> {
-        match self.sink {
-            Sink::Csv(w) => w.into_inner().map_err(|e| io::Error::other(e.to_string())),
-            Sink::Jsonl(w) => w.into_inner().map_err(|e| io::Error::other(e.to_string())),
-        }
+        self.out
+            .into_inner()
+            .map_err(|e| io::Error::other(e.to_string()))
     }
 }
 
