@@ -569,16 +569,23 @@ impl BatchBuilder {
 /// [`BatchBuilder::copy_contact`].
 #[derive(Debug, Default)]
 pub struct CodeMap {
-    maps: Vec<hashbrown::HashMap<u32, u32>>,
+    /// Per column, indexed by the source code: the code here, or [`MISSING`] when not yet
+    /// looked up (sized to the source dictionary on first use).
+    maps: Vec<Vec<u32>>,
 }
 
 impl Column {
     /// Appends row `row` of `source`, a column of the same type (else a missing value).
-    fn copy_row(&mut self, source: &Column, row: usize, codes: &mut hashbrown::HashMap<u32, u32>) {
+    fn copy_row(&mut self, source: &Column, row: usize, codes: &mut Vec<u32>) {
         let mut translate = |dict: &mut Dict, from: &Dict, code: u32| {
-            *codes
-                .entry(code)
-                .or_insert_with(|| dict.code(from.values[code as usize].clone()))
+            if codes.len() < from.len() {
+                codes.resize(from.len(), MISSING);
+            }
+            let slot = &mut codes[code as usize];
+            if *slot == MISSING {
+                *slot = dict.code_str(&from.values[code as usize]);
+            }
+            *slot
         };
         match (self, source) {
             (Column::Absent, _) => {}

@@ -58,7 +58,8 @@ fn value_truth(v: &Option<Value>) -> Truth {
 }
 
 /// Evaluates a batch of leads against every ICP of the rule set; `detail` adds the per-check
-/// explanation to each result (see [`IcpResult::build`]).
+/// explanation to each result (see [`IcpResult::build`]) and the personas of each contact
+/// (left empty without it).
 pub fn evaluate(
     rules: &RuleSet,
     plan: &Plan,
@@ -176,8 +177,9 @@ pub fn evaluate(
                     )
                 })
                 .collect();
-            let personas = batch
-                .contacts_of(row)
+            // Only an explanation shows the personas.
+            let contacts = if detail { batch.contacts_of(row) } else { 0..0 };
+            let personas = contacts
                 .map(|c| {
                     rules
                         .personas

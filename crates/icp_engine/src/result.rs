@@ -302,7 +302,8 @@ pub struct LeadResult {
     pub icps: Vec<IcpResult>,
     /// Index into `icps` of the best ICP, if any ICP gives the lead a tier.
     pub best: Option<usize>,
-    /// For each contact, the names of the personas it matches.
+    /// For each contact, the names of the personas it matches (from the fast evaluator only
+    /// with `detail`).
     pub personas: Vec<Vec<String>>,
 }
 

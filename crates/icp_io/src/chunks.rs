@@ -28,6 +28,10 @@ const MAX_CHUNK: usize = 64 << 20;
 /// How much is read at a time.
 const READ: usize = 1 << 20;
 
+/// How much is scanned for quotes at a time: a block without any only has its line ends
+/// counted.
+const BLOCK: usize = 16 << 10;
+
 /// Whole lines of a CSV file, starting at line `line`.
 #[derive(Debug)]
 pub(crate) struct Chunk {
@@ -86,23 +90,42 @@ impl<R: Read> Chunker<R> {
         let (mut scanned, mut odd, mut lines, mut newlines) = (0, false, 0, 0u64);
         loop {
             let mut cut = None;
-            for at in memchr::memchr2_iter(b'"', b'\n', &self.buf[scanned..]) {
-                let at = scanned + at;
-                if self.buf[at] == b'"' {
-                    odd = !odd;
-                    continue;
+            while cut.is_none() && scanned < self.buf.len() {
+                let end = (scanned + BLOCK).min(self.buf.len());
+                let block = &self.buf[scanned..end];
+                if memchr::memchr(b'"', block).is_none() {
+                    // No quote: only the line ends matter, counted at once.
+                    let n = memchr::memchr_iter(b'\n', block).count();
+                    if odd || lines + n < self.lines {
+                        newlines += n as u64;
+                        lines += if odd { 0 } else { n };
+                        scanned = end;
+                        continue;
+                    }
+                    let need = self.lines - lines;
+                    let at = memchr::memchr_iter(b'\n', block).nth(need - 1);
+                    // There are at least `need` line ends in the block.
+                    cut = at.map(|at| scanned + at + 1);
+                    newlines += need as u64;
+                    break;
                 }
-                newlines += 1;
-                if !odd {
-                    lines += 1;
-                    if lines == self.lines {
-                        cut = Some(at + 1);
-                        break;
+                for at in memchr::memchr2_iter(b'"', b'\n', block) {
+                    if block[at] == b'"' {
+                        odd = !odd;
+                        continue;
+                    }
+                    newlines += 1;
+                    if !odd {
+                        lines += 1;
+                        if lines == self.lines {
+                            cut = Some(scanned + at + 1);
+                            break;
+                        }
                     }
                 }
+                scanned = end;
             }
             if cut.is_none() {
-                scanned = self.buf.len();
                 let more = !self.eof && self.buf.len() < MAX_CHUNK && self.fill()?;
                 if more {
                     continue;
@@ -255,5 +278,62 @@ impl Records {
             line,
             self.width,
         )));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Cut points, one byte at a time: after the `lines`-th line end outside quotes.
+    fn cuts_by_hand(input: &[u8], lines: usize) -> Vec<(usize, u64)> {
+        let (mut odd, mut count, mut line, mut start_line) = (false, 0, 1u64, 1u64);
+        let mut cuts = Vec::new();
+        let mut start = 0;
+        for (i, b) in input.iter().enumerate() {
+            match b {
+                b'"' => odd = !odd,
+                b'\n' => {
+                    line += 1;
+                    if !odd {
+                        count += 1;
+                        if count == lines {
+                            cuts.push((i + 1 - start, start_line));
+                            (start, start_line, count) = (i + 1, line, 0);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        if start < input.len() {
+            cuts.push((input.len() - start, start_line));
+        }
+        cuts
+    }
+
+    #[test]
+    fn chunks_are_cut_after_line_ends_outside_quotes_across_blocks() {
+        let mut input = Vec::new();
+        for i in 0..40_000u32 {
+            let row = match i % 997 {
+                0 => format!("{i},\"two\nlines\",x\n"),
+                1 => format!("{i},\"a \"\"quoted\"\" word\",y\n"),
+                _ => format!("{i},plain,{}\n", "z".repeat((i % 50) as usize)),
+            };
+            input.extend_from_slice(row.as_bytes());
+        }
+        input.extend_from_slice(b"last,row,without line end");
+        for lines in [1, 7, 1000, 4096, 100_000] {
+            let mut chunker = Chunker::new(Vec::new(), &input[..], 1, lines);
+            let mut got = Vec::new();
+            let mut joined = Vec::new();
+            while let Some(chunk) = chunker.next_chunk().unwrap() {
+                got.push((chunk.bytes.len(), chunk.line));
+                joined.extend_from_slice(&chunk.bytes);
+            }
+            assert_eq!(joined, input, "{lines} lines");
+            assert_eq!(got, cuts_by_hand(&input, lines), "{lines} lines");
+        }
     }
 }

@@ -600,6 +600,12 @@ pub fn parse_money(text: &str) -> Option<f64> {
 
 /// A year: `"1998"`, `"1998.0"`, or the year of a date.
 pub fn parse_year(text: &str) -> Option<f64> {
+    // The common case, up to four digits, is a year or nothing (no date is written so).
+    let t = trim(text);
+    if (1..=4).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_digit()) {
+        let n: f64 = t.parse().ok()?;
+        return (1.0..=9999.0).contains(&n).then_some(n);
+    }
     if let Some(days) = parse_date(text) {
         let (y, _, _) = icp_syntax::ast::civil_from_days(days);
         return Some(f64::from(y));
@@ -1055,6 +1061,19 @@ mod tests {
             Parsed::Value(Value::String("United States".into()))
         );
         assert_eq!(parse_text(Kind::Number, "lots", ";"), Parsed::Invalid);
+    }
+
+    #[test]
+    fn the_year_shortcut_reads_short_digit_runs_as_the_full_parse_does() {
+        let full = |text: &str| match parse_date(text) {
+            Some(days) => Some(f64::from(icp_syntax::ast::civil_from_days(days).0)),
+            None => parse_number(text).filter(|n| n.fract() == 0.0 && (1.0..=9999.0).contains(n)),
+        };
+        for n in 0..10_000 {
+            for text in [n.to_string(), format!("{n:04}"), format!(" {n} ")] {
+                assert_eq!(parse_year(&text), full(&text), "{text:?}");
+            }
+        }
     }
 
     #[test]
