@@ -285,10 +285,12 @@ pub fn score(
                 // Each batch gets its signal columns from the plugins, is evaluated, and its
                 // rows formatted and counted; the main thread only writes the bytes in order.
                 let formatter = writer.formatter();
+                // Each batch is dropped on the thread that scored it, in parallel.
                 let scored: Vec<_> = pool.install(|| {
                     batches
-                        .par_iter_mut()
-                        .map(|b| {
+                        .into_par_iter()
+                        .map(|mut batch| {
+                            let b = &mut batch;
                             signals.fill(b, args.today)?;
                             let results = icp_engine::fast::evaluate(
                                 rules,

@@ -385,6 +385,21 @@ impl BatchBuilder {
         b.contact_offsets.push(contacts);
     }
 
+    /// Makes room for `leads` more leads and `contacts` more contacts, so filling a batch of a
+    /// known size does not grow its columns step by step.
+    pub fn reserve(&mut self, leads: usize, contacts: usize) {
+        let b = &mut self.batch;
+        b.ids.reserve(leads);
+        b.lines.reserve(leads);
+        b.contact_offsets.reserve(leads);
+        for column in &mut b.company {
+            column.reserve(leads);
+        }
+        for column in &mut b.contacts {
+            column.reserve(contacts);
+        }
+    }
+
     /// Opens a lead's row of company columns, every value missing: readers then set values
     /// straight from their cells with [`put`](Self::put), [`put_text`](Self::put_text) and
     /// [`put_list`](Self::put_list), and [`close_lead`](Self::close_lead) adds the lead.
@@ -575,6 +590,36 @@ pub struct CodeMap {
 }
 
 impl Column {
+    fn reserve(&mut self, rows: usize) {
+        match self {
+            Column::Absent => {}
+            Column::Number { values, valid } | Column::Duration { values, valid } => {
+                values.reserve(rows);
+                valid.reserve(rows);
+            }
+            Column::Bool { values, valid } => {
+                values.reserve(rows);
+                valid.reserve(rows);
+            }
+            Column::Date { values, valid } => {
+                values.reserve(rows);
+                valid.reserve(rows);
+            }
+            Column::Text { codes, .. } => codes.reserve(rows),
+            Column::TextList {
+                offsets,
+                codes,
+                valid,
+                ..
+            } => {
+                offsets.reserve(rows);
+                codes.reserve(rows);
+                valid.reserve(rows);
+            }
+            Column::Values(values) => values.reserve(rows),
+        }
+    }
+
     /// Appends row `row` of `source`, a column of the same type (else a missing value).
     fn copy_row(&mut self, source: &Column, row: usize, codes: &mut Vec<u32>) {
         let mut translate = |dict: &mut Dict, from: &Dict, code: u32| {

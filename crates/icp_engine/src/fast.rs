@@ -122,8 +122,11 @@ pub fn evaluate(
             )
         })
         .collect();
+    // The outcomes of one ICP's requires, excludes and scores, reused lead after lead.
+    let mut buffers: [Vec<Outcome>; 3] = Default::default();
     (0..leads)
         .map(|row| {
+            let buffers = &mut buffers;
             let mut lead = None;
             let mut explain = |cond: &crate::ir::Expr, truth: Truth, score: f64| -> Outcome {
                 if truth != Truth::Unknown {
@@ -149,23 +152,27 @@ pub fn evaluate(
                     let outcome =
                         |explain: &mut dyn FnMut(&crate::ir::Expr, Truth, f64) -> Outcome,
                          conds: &[&crate::ir::Expr],
-                         nodes: &[NodeId]| {
-                            conds
-                                .iter()
-                                .zip(nodes)
-                                .map(|(c, n)| explain(c, ev.vector(*n).truth(row), score))
-                                .collect::<Vec<_>>()
+                         nodes: &[NodeId],
+                         out: &mut Vec<Outcome>| {
+                            out.clear();
+                            out.extend(
+                                conds
+                                    .iter()
+                                    .zip(nodes)
+                                    .map(|(c, n)| explain(c, ev.vector(*n).truth(row), score)),
+                            );
                         };
                     let (require_conds, exclude_conds, score_conds) = &conds[i];
-                    let requires = outcome(&mut explain, require_conds, &p.requires);
-                    let excludes = outcome(&mut explain, exclude_conds, &p.excludes);
-                    let score_outcomes = outcome(&mut explain, score_conds, &p.scores);
+                    let [requires, excludes, score_outcomes] = &mut *buffers;
+                    outcome(&mut explain, require_conds, &p.requires, requires);
+                    outcome(&mut explain, exclude_conds, &p.excludes, excludes);
+                    outcome(&mut explain, score_conds, &p.scores, score_outcomes);
                     IcpResult::build(
                         rules,
                         i,
-                        &requires,
-                        &excludes,
-                        &score_outcomes,
+                        requires,
+                        excludes,
+                        score_outcomes,
                         detail,
                         |t, s| {
                             let truth = tier_vectors[i][t].as_ref().map_or(Truth::True, |v| v[row]);

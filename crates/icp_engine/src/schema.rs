@@ -173,13 +173,22 @@ impl fmt::Display for Value {
 /// A number as results and messages show it: `70` for 70.0, `12.5`, `0` for -0.0, and
 /// nothing for NaN.
 pub fn format_number(n: f64) -> String {
-    if n.is_nan() {
-        String::new()
+    let mut out = String::new();
+    push_number(&mut out, n);
+    out
+}
+
+/// [`format_number`] appended to `out`.
+pub fn push_number(out: &mut String, n: f64) {
+    use std::fmt::Write as _;
+    // Writing to a String cannot fail.
+    let _ = if n.is_nan() {
+        Ok(())
     } else if n.fract() == 0.0 && n.abs() < 1e15 {
-        format!("{}", n as i64)
+        write!(out, "{}", n as i64)
     } else {
-        format!("{n}")
-    }
+        write!(out, "{n}")
+    };
 }
 
 /// Whether a field belongs to the company or to each contact.

@@ -516,8 +516,19 @@ impl Emitter {
         }
     }
 
+    /// A builder for the next batch, with room for a batch of leads (and two contacts each
+    /// when there is a contacts file).
     fn new_builder(&self) -> BatchBuilder {
-        BatchBuilder::reading(&self.schema, self.signal_calls, self.read.as_deref())
+        let mut builder =
+            BatchBuilder::reading(&self.schema, self.signal_calls, self.read.as_deref());
+        let leads = self.batch_size.min(1 << 16);
+        let contacts = if self.contacts.is_some() {
+            2 * leads
+        } else {
+            0
+        };
+        builder.reserve(leads, contacts);
+        builder
     }
 
     fn take(&mut self) -> Batch {
@@ -656,6 +667,8 @@ struct ContactParser<'a> {
     separator: &'a str,
     schema: &'a Schema,
     read: Option<&'a [bool]>,
+    /// About how many rows a chunk has.
+    rows: usize,
 }
 
 /// What a chunk of a contacts file held.
@@ -679,6 +692,7 @@ impl ChunkParser for ContactParser<'_> {
         let plan = self.plan;
         let mut building = BatchBuilder::reading(self.schema, 0, self.read);
         building.start_lead(String::new(), 0);
+        building.reserve(0, self.rows.min(1 << 20));
         let mut part = ContactPart {
             table: BatchBuilder::reading(self.schema, 0, Some(&[])).finish(),
             keys: Vec::new(),
@@ -822,6 +836,7 @@ fn load_contacts(
     if let Some(read) = read {
         project(&mut plan, read, special);
     }
+    let lines = chunk_lines.saturating_mul(CONTACT_CHUNK_BATCHES);
     let parser = ContactParser {
         plan: &plan,
         join_column,
@@ -831,8 +846,8 @@ fn load_contacts(
         separator,
         schema,
         read,
+        rows: lines,
     };
-    let lines = chunk_lines.saturating_mul(CONTACT_CHUNK_BATCHES);
     let mut records = Records::after_header(split, delimiter, plan.width, lines);
     // Each window of chunks is indexed while the next one is parsed.
     let mut parts = Vec::new();

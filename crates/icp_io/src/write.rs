@@ -205,8 +205,11 @@ impl RowFormatter {
                     Some(r) => {
                         field(&r.name)?;
                         field(if r.qualified { "true" } else { "false" })?;
-                        field(&format_number(r.score))?;
-                        field(&format_number(r.max_score))?;
+                        for n in [r.score, r.max_score] {
+                            joined.clear();
+                            icp_engine::push_number(joined, n);
+                            field(joined)?;
+                        }
                         field(tier.unwrap_or(""))?;
                         for list in [&r.matched, &r.unknown, &r.reasons] {
                             joined.clear();
