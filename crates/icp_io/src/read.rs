@@ -181,8 +181,45 @@ struct ContactIndex {
     /// Whether each contact was attached to at least one company (set by the threads that
     /// read the companies).
     matched: Vec<AtomicBool>,
-    by_key: hashbrown::HashMap<String, Vec<u32>>,
+    by_key: hashbrown::HashMap<String, KeyRows>,
     keyless: u64,
+}
+
+/// The contacts (numbers) of one company key: usually one run of consecutive contacts, as in a
+/// contacts file grouped by company, held without an allocation.
+#[derive(Debug)]
+enum KeyRows {
+    /// Contacts `start..end`.
+    Run(u32, u32),
+    Many(Vec<u32>),
+}
+
+impl KeyRows {
+    /// Adds contact `n`, numbered after every contact already added (again: nothing).
+    fn add(&mut self, n: u32) {
+        match self {
+            KeyRows::Run(_, end) if *end == n => *end += 1,
+            KeyRows::Run(_, end) if *end == n + 1 => {}
+            KeyRows::Run(start, end) => {
+                let mut all: Vec<u32> = (*start..*end).collect();
+                all.push(n);
+                *self = KeyRows::Many(all);
+            }
+            KeyRows::Many(all) => {
+                if all.last() != Some(&n) {
+                    all.push(n);
+                }
+            }
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = u32> + '_ {
+        let (run, many) = match self {
+            KeyRows::Run(start, end) => (*start..*end, &[][..]),
+            KeyRows::Many(all) => (0..0, &all[..]),
+        };
+        run.chain(many.iter().copied())
+    }
 }
 
 impl ContactIndex {
@@ -206,11 +243,14 @@ impl ContactIndex {
                 .extend((0..rows).map(|_| AtomicBool::new(false)));
             self.starts.push(base);
             self.tables.push(part.table);
-            for (key, row) in part.keys {
-                let n = u32::try_from(base + row).unwrap_or(u32::MAX);
-                let entry = self.by_key.entry(key).or_default();
-                if entry.last() != Some(&n) {
-                    entry.push(n);
+            for (key, rows) in part.keys {
+                let number = |row: usize| u32::try_from(base + row).unwrap_or(u32::MAX);
+                let entry = self
+                    .by_key
+                    .entry(key)
+                    .or_insert_with(|| KeyRows::Run(number(rows.start), number(rows.start)));
+                for row in rows {
+                    entry.add(number(row));
                 }
             }
         }
@@ -221,12 +261,12 @@ impl ContactIndex {
     fn copy_contacts(
         &self,
         builder: &mut BatchBuilder,
-        rows: &[u32],
+        rows: &KeyRows,
         codes: &mut Vec<CodeMap>,
         report: &mut ReadReport,
     ) {
         codes.resize_with(self.tables.len(), CodeMap::default);
-        for &n in rows {
+        for n in rows.iter() {
             let n = n as usize;
             let Some(matched) = self.matched.get(n) else {
                 continue;
@@ -674,8 +714,8 @@ struct ContactParser<'a> {
 /// What a chunk of a contacts file held.
 struct ContactPart {
     table: Batch,
-    /// Each key with the row of `table` it names.
-    keys: Vec<(String, usize)>,
+    /// Each key with the rows of `table` it names, one run of consecutive rows at a time.
+    keys: Vec<(String, std::ops::Range<usize>)>,
     keyless: u64,
     report: ReadReport,
     rejects: RejectLog,
@@ -746,9 +786,16 @@ impl ChunkParser for ContactParser<'_> {
                 .into_iter()
                 .filter(|p| !crate::parse::is_missing(p))
                 .filter_map(|p| join_key(self.kind, self.salesforce, p));
-            let before = part.keys.len();
-            part.keys.extend(keys.map(|key| (key.into_owned(), rows)));
-            if part.keys.len() == before {
+            let mut keyed = false;
+            for key in keys {
+                keyed = true;
+                match part.keys.last_mut() {
+                    // The same company as the row before: its run goes on.
+                    Some((last, run)) if *last == key && run.end >= rows => run.end = rows + 1,
+                    _ => part.keys.push((key.into_owned(), rows..rows + 1)),
+                }
+            }
+            if !keyed {
                 // Not kept, but its unparseable values are counted all the same.
                 part.keyless += 1;
                 let mut values = Values::new();
@@ -1638,4 +1685,23 @@ fn json_row(
         }
     }
     Ok(row)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::KeyRows;
+
+    #[test]
+    fn key_rows_keep_every_contact_once_in_order() {
+        let rows = |adds: &[u32]| {
+            let mut k = KeyRows::Run(adds[0], adds[0]);
+            for &n in adds {
+                k.add(n);
+            }
+            (k.iter().collect::<Vec<_>>(), matches!(k, KeyRows::Run(..)))
+        };
+        assert_eq!(rows(&[4, 5, 6]), (vec![4, 5, 6], true));
+        assert_eq!(rows(&[4, 4, 5, 5]), (vec![4, 5], true));
+        assert_eq!(rows(&[4, 5, 9, 9, 12]), (vec![4, 5, 9, 12], false));
+    }
 }
