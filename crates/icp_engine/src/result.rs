@@ -144,15 +144,15 @@ impl IcpResult {
                 Truth::True => {}
                 Truth::False => {
                     qualified = false;
-                    reasons.push(format!("failed: {}", clause.label));
+                    reasons.push(["failed: ", &clause.label].concat());
                 }
                 Truth::Unknown => {
                     qualified = false;
                     let missing = names(o);
                     reasons.push(if missing.is_empty() {
-                        format!("unknown: {}", clause.label)
+                        ["unknown: ", &clause.label].concat()
                     } else {
-                        format!("unknown: {} is missing", missing.join(", "))
+                        ["unknown: ", &missing.join(", "), " is missing"].concat()
                     });
                 }
             }
@@ -170,7 +170,7 @@ impl IcpResult {
             note(o, &mut unknown);
             if o.truth == Truth::True {
                 qualified = false;
-                reasons.push(format!("excluded: {}", clause.label));
+                reasons.push(["excluded: ", &clause.label].concat());
             }
             if detail {
                 checks.push(CheckOutcome {

@@ -147,7 +147,7 @@ impl RowFormatter {
         }
         let names = self.name.and_then(|f| batch.company.get(f.0 as usize));
         let mut sink = match self.options.format {
-            OutputFormat::Csv => Sink::Csv(Box::new(csv::Writer::from_writer(out)), String::new()),
+            OutputFormat::Csv => Sink::Csv(out, Vec::new()),
             OutputFormat::JsonLines => Sink::Jsonl(out),
         };
         let mut rows = 0;
@@ -176,10 +176,6 @@ impl RowFormatter {
                 rows += 1;
             }
         }
-        if let Sink::Csv(w, _) = sink {
-            w.into_inner()
-                .map_err(|e| io::Error::other(e.to_string()))?;
-        }
         Ok(rows)
     }
 
@@ -197,41 +193,55 @@ impl RowFormatter {
         let tier = r.filter(|r| r.qualified).and_then(|r| r.tier.as_deref());
         let empty: &[String] = &[];
         match sink {
-            Sink::Csv(w, joined) => {
-                let mut field = |text: &str| w.write_field(text).map_err(csv_err);
-                field(id)?;
-                field(name.unwrap_or(""))?;
+            Sink::Csv(out, cell) => {
+                let mut first = true;
+                let mut field = |text: &[u8]| {
+                    if !std::mem::take(&mut first) {
+                        out.push(b',');
+                    }
+                    csv_field(out, text);
+                };
+                field(id.as_bytes());
+                field(name.unwrap_or("").as_bytes());
                 match r {
                     Some(r) => {
-                        field(&r.name)?;
-                        field(if r.qualified { "true" } else { "false" })?;
+                        field(r.name.as_bytes());
+                        field(if r.qualified { b"true" } else { b"false" });
                         for n in [r.score, r.max_score] {
-                            joined.clear();
-                            icp_engine::push_number(joined, n);
-                            field(joined)?;
+                            // A whole number (every score so far) without the formatter.
+                            if n.fract() == 0.0 && n.abs() < 1e15 {
+                                field(itoa::Buffer::new().format(n as i64).as_bytes());
+                            } else {
+                                field(format_number(n).as_bytes());
+                            }
                         }
-                        field(tier.unwrap_or(""))?;
+                        field(tier.unwrap_or("").as_bytes());
                         for list in [&r.matched, &r.unknown, &r.reasons] {
-                            joined.clear();
+                            cell.clear();
                             for (k, item) in list.iter().enumerate() {
                                 if k > 0 {
-                                    joined.push('|');
+                                    cell.push(b'|');
                                 }
-                                joined.push_str(item);
+                                cell.extend_from_slice(item.as_bytes());
                             }
-                            field(joined)?;
+                            field(cell);
                         }
                     }
                     None => {
                         for _ in 2..COLUMNS.len() {
-                            field("")?;
+                            field(b"");
                         }
                     }
                 }
                 if self.options.explain {
-                    field(&explain.map(|e| e.to_string()).unwrap_or_default())?;
+                    field(
+                        explain
+                            .map(|e| e.to_string())
+                            .unwrap_or_default()
+                            .as_bytes(),
+                    );
                 }
-                w.write_record(None::<&[u8]>).map_err(csv_err)?;
+                out.push(b'\n');
             }
             Sink::Jsonl(w) => {
                 let row = JsonRow {
@@ -259,10 +269,32 @@ impl RowFormatter {
     }
 }
 
-/// Where [`RowFormatter`] puts a batch's rows (a CSV writer keeps a cell buffer).
+/// Where [`RowFormatter`] puts a batch's rows.
 enum Sink<'a> {
-    Csv(Box<csv::Writer<&'a mut Vec<u8>>>, String),
+    /// The output, and a cell being put together (a joined list).
+    Csv(&'a mut Vec<u8>, Vec<u8>),
     Jsonl(&'a mut Vec<u8>),
+}
+
+/// One CSV cell as the `csv` crate writes it (and the header is written by it): quoted only
+/// when it holds a comma, a quote or a line break, quotes doubled inside.
+fn csv_field(out: &mut Vec<u8>, text: &[u8]) {
+    // Cells are short: a plain loop beats setting up a vector search for each.
+    let plain = !text
+        .iter()
+        .any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'));
+    if plain {
+        out.extend_from_slice(text);
+        return;
+    }
+    out.push(b'"');
+    for (i, part) in text.split(|b| *b == b'"').enumerate() {
+        if i > 0 {
+            out.extend_from_slice(b"\"\"");
+        }
+        out.extend_from_slice(part);
+    }
+    out.push(b'"');
 }
 
 /// Writes result rows; see the module documentation.
@@ -359,6 +391,42 @@ mod tests {
         assert_eq!(format_number(f64::NAN), "");
         assert_eq!(json_number(20.0).to_string(), "20");
         assert_eq!(json_number(0.25).to_string(), "0.25");
+    }
+
+    #[test]
+    fn cells_are_written_as_the_csv_crate_writes_them() {
+        let cells = [
+            "",
+            "plain",
+            "a,b",
+            "say \"hi\"",
+            "\"",
+            "two\nlines",
+            "cr\rhere",
+            " padded ",
+            "#hash",
+            "é ü 日本",
+            "failed: company.industry has any [\"Gambling\", \"Tobacco\"]",
+            "a|b|c",
+            "\t",
+            "'quote'",
+        ];
+        for a in cells {
+            for b in cells {
+                let mut ours = Vec::new();
+                csv_field(&mut ours, a.as_bytes());
+                ours.push(b',');
+                csv_field(&mut ours, b.as_bytes());
+                ours.push(b'\n');
+                let mut theirs = csv::Writer::from_writer(Vec::new());
+                theirs.write_record([a, b]).unwrap();
+                assert_eq!(
+                    String::from_utf8_lossy(&ours),
+                    String::from_utf8_lossy(&theirs.into_inner().unwrap()),
+                    "{a:?} {b:?}"
+                );
+            }
+        }
     }
 
     #[test]
