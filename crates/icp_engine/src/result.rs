@@ -183,7 +183,8 @@ impl IcpResult {
             }
         }
 
-        let mut raw = vec![0.0; icp.groups.len()];
+        let mut sums = GroupSums::new(icp.groups.len());
+        let raw = sums.as_mut();
         let mut matched = Vec::new();
         for (rule, o) in icp.scores.iter().zip(scores) {
             note(o, &mut unknown);
@@ -216,7 +217,7 @@ impl IcpResult {
         } else {
             icp.groups
                 .iter()
-                .zip(&raw)
+                .zip(raw.iter())
                 .map(|(g, raw)| GroupOutcome {
                     label: g.label.clone(),
                     raw: *raw,
@@ -278,7 +279,8 @@ impl IcpResult {
 /// true ones, each group's sum capped at its maximum.
 pub fn icp_score(icp: &IcpDef, truth: impl Fn(usize) -> Truth) -> f64 {
     let mut ungrouped = 0.0;
-    let mut raw = vec![0.0; icp.groups.len()];
+    let mut sums = GroupSums::new(icp.groups.len());
+    let raw = sums.as_mut();
     for (i, rule) in icp.scores.iter().enumerate() {
         if truth(i) == Truth::True {
             match rule.group {
@@ -291,9 +293,33 @@ pub fn icp_score(icp: &IcpDef, truth: impl Fn(usize) -> Truth) -> f64 {
         + icp
             .groups
             .iter()
-            .zip(raw)
+            .zip(raw.iter())
             .map(|(g, r)| r.min(g.max))
             .sum::<f64>()
+}
+
+/// Each group's sum of points, on the stack for the usual handful of groups (this runs for
+/// every lead and ICP).
+enum GroupSums {
+    Few([f64; 8], usize),
+    Many(Vec<f64>),
+}
+
+impl GroupSums {
+    fn new(groups: usize) -> GroupSums {
+        if groups <= 8 {
+            GroupSums::Few([0.0; 8], groups)
+        } else {
+            GroupSums::Many(vec![0.0; groups])
+        }
+    }
+
+    fn as_mut(&mut self) -> &mut [f64] {
+        match self {
+            GroupSums::Few(sums, n) => &mut sums[..*n],
+            GroupSums::Many(sums) => sums,
+        }
+    }
 }
 
 /// A lead against every ICP of the rule set.
