@@ -749,33 +749,10 @@ impl ChunkParser for ContactParser<'_> {
             };
             events += 1;
             report.contact_rows_read += 1;
-            let record = match event {
-                Event::Broken {
-                    line,
-                    raw,
-                    lines,
-                    fields,
-                    runaway,
-                } => {
-                    report.contacts_rejected += 1;
-                    let reason = broken_reason(lines, fields, plan.width, runaway);
-                    part.rejects
-                        .push((line, format!("contacts file: {reason}"), raw.to_vec()));
-                    continue;
-                }
-                Event::Record(r) => r,
-            };
-            let cells = match cells(&record, plan) {
-                Ok(c) => c,
-                Err(reason) => {
-                    report.contacts_rejected += 1;
-                    part.rejects.push((
-                        record.line,
-                        format!("contacts file: {reason}"),
-                        record.raw.to_vec(),
-                    ));
-                    continue;
-                }
+            let Some((line, cells)) =
+                row_cells(event, plan, FileKind::Contacts, report, &mut part.rejects)
+            else {
+                continue;
             };
             let raw_key = cells.get(self.join_column).copied().unwrap_or_default();
             let pieces = match self.kind {
@@ -803,7 +780,7 @@ impl ChunkParser for ContactParser<'_> {
                     &plan.contact,
                     &cells,
                     self.separator,
-                    record.line,
+                    line,
                     &mut values,
                     report,
                 );
@@ -815,7 +792,7 @@ impl ChunkParser for ContactParser<'_> {
                 &plan.contact,
                 &cells,
                 self.separator,
-                record.line,
+                line,
                 report,
             );
             put_composed_name(plan, &cells, self.special.contact_name, &mut building);
@@ -951,7 +928,8 @@ impl ChunkParser for CompanyParser<'_> {
             };
             events += 1;
             report.rows_read += 1;
-            if let Some((line, cells)) = row_cells(event, self.plan, &mut report, &mut rejects) {
+            let cells = row_cells(event, self.plan, FileKind::Leads, &mut report, &mut rejects);
+            if let Some((line, cells)) = cells {
                 ids.push(add_csv_row(
                     &mut builder,
                     &mut codes,
@@ -1423,7 +1401,7 @@ fn csv_row(
     report: &mut ReadReport,
     rejects: &mut RejectLog,
 ) -> Option<LeadRow> {
-    let (line, cells) = row_cells(event, plan, report, rejects)?;
+    let (line, cells) = row_cells(event, plan, FileKind::Leads, report, rejects)?;
     let mut row = LeadRow {
         line,
         ..LeadRow::default()
@@ -1447,16 +1425,34 @@ fn csv_row(
     Some(row)
 }
 
-/// The line and cells of a leads file's row, or `None` when it is rejected (and logged).
+/// Which file a row is of: its rejects are counted apart, and a contacts file's reasons say
+/// so.
+#[derive(Clone, Copy, PartialEq)]
+enum FileKind {
+    Leads,
+    Contacts,
+}
+
+/// The line and cells of a row, or `None` when it is rejected (and logged).
 fn row_cells<'a>(
     event: Event<'a>,
     plan: &Plan,
+    file: FileKind,
     report: &mut ReadReport,
     rejects: &mut RejectLog,
 ) -> Option<(u64, Vec<&'a str>)> {
     let reject =
         |rejects: &mut RejectLog, report: &mut ReadReport, line, reason: String, raw: &[u8]| {
-            report.rejected += 1;
+            let reason = match file {
+                FileKind::Leads => {
+                    report.rejected += 1;
+                    reason
+                }
+                FileKind::Contacts => {
+                    report.contacts_rejected += 1;
+                    format!("contacts file: {reason}")
+                }
+            };
             rejects.push((line, reason, raw.to_vec()));
         };
     let record = match event {
