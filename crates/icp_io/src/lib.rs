@@ -5,10 +5,13 @@
 //! (optionally with a contacts CSV), CSV with one row per contact, or JSON Lines — maps its
 //! headers to fields (the `mapping` module, driven by the `[input]` table of `icp.toml`,
 //! [`config`], and the CRM export [`presets`]), parses every value for its field's type
-//! ([`parse`]) and yields `icp_engine` batches of `[input] batch_size` leads, streaming. Rows
-//! that cannot be read go to a rejects sink and values that do not parse are counted; the
-//! [`ReadReport`] ([`report`]) accounts for every row. [`ResultWriter`] ([`mod@write`]) writes
-//! the evaluator's results as CSV or JSON Lines.
+//! ([`parse`]) — or only the fields asked for ([`ReadOptions::fields`]) — and yields
+//! `icp_engine` batches of `[input] batch_size` leads, streaming; a CSV file is parsed in
+//! chunks on every thread of the current rayon pool (the `chunks` module), results in file
+//! order. Rows that cannot be read go to a rejects sink and values that do not parse are
+//! counted; the [`ReadReport`] ([`report`]) accounts for every row. [`ResultWriter`]
+//! ([`mod@write`]) writes the evaluator's results as CSV or JSON Lines, and its
+//! [`RowFormatter`] formats batches of rows on any thread.
 //!
 //! ```no_run
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {

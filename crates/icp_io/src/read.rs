@@ -3,11 +3,13 @@
 //! How it works: [`LeadReader::open`] opens the leads file, picks the format (by extension, or
 //! [`ReadOptions::format`]), reads a CSV header and maps it (the `mapping` module), and — when a
 //! contacts file is given — loads that whole file first into an index by company key. The
-//! reader is then an iterator of batches: each call reads rows until a batch of
-//! `[input] batch_size` leads is full, parses each value for its field's type
-//! ([`crate::parse`]) and fills the batch through `icp_engine`'s `BatchBuilder`; so memory is
-//! bounded by the batch, the contacts index, and one 64-bit hash per lead id (to count
-//! duplicate ids).
+//! reader is then an iterator of batches of `[input] batch_size` leads. A CSV file with one
+//! row per company, and the contacts file, are read in chunks of whole lines parsed at once on
+//! the threads of the current rayon pool (the `chunks` module), the cells of each row going
+//! straight into the columns of `icp_engine`'s `BatchBuilder`; with [`ReadOptions::fields`]
+//! the values of other fields are never parsed. The other shapes are read row by row through
+//! a vector of values per row. Memory is bounded by a window of batches, the contacts index,
+//! and one 64-bit hash per lead id (to count duplicate ids).
 //!
 //! The three shapes of input:
 //! - **CSV, one row per company**, with contacts (if any) from a contacts CSV joined on its key
