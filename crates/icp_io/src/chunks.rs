@@ -237,21 +237,32 @@ impl Records {
                         continue;
                     }
                     let (delimiter, width) = (self.delimiter, self.width);
+                    // Each chunk is split where it lies, and its bytes come back with the
+                    // result (for reading serially from it if its cut proves unsound).
                     let parsed = chunks
-                        .par_iter()
+                        .into_par_iter()
                         .map(|chunk| {
-                            let mut split =
-                                CsvSplitter::resume(&chunk.bytes[..], delimiter, chunk.line, width);
+                            let Chunk { bytes, line, last } = chunk;
+                            let mut split = CsvSplitter::whole(bytes, delimiter, line, width);
                             let (out, _) = parser.parse(&mut split, usize::MAX)?;
-                            Ok((out, chunk.last || !split.ran_into_end()))
+                            let sound = last || !split.ran_into_end();
+                            let bytes = split.into_buffer();
+                            Ok((out, sound, Chunk { bytes, line, last }))
                         })
                         .collect::<io::Result<Vec<_>>>()?;
-                    let sound = parsed.iter().take_while(|(_, sound)| *sound).count();
-                    if sound < chunks.len() {
-                        self.go_serial(chunks.split_off(sound));
+                    let sound = parsed.iter().take_while(|(_, sound, _)| *sound).count();
+                    let mut outs = Vec::with_capacity(sound);
+                    let mut unread = Vec::new();
+                    for (i, (out, _, chunk)) in parsed.into_iter().enumerate() {
+                        if i < sound {
+                            outs.push(out);
+                        } else {
+                            unread.push(chunk);
+                        }
                     }
-                    let outs: Vec<P::Out> =
-                        parsed.into_iter().take(sound).map(|(out, _)| out).collect();
+                    if !unread.is_empty() {
+                        self.go_serial(unread);
+                    }
                     if !outs.is_empty() {
                         return Ok(outs);
                     }

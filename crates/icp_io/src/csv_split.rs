@@ -147,6 +147,38 @@ fn trim_line_end(mut bytes: &[u8]) -> &[u8] {
     bytes
 }
 
+impl CsvSplitter<io::Empty> {
+    /// A splitter over `bytes`, the whole of its input, split where they lie (no copy), as
+    /// [`CsvSplitter::resume`] would split them.
+    pub(crate) fn whole(
+        bytes: Vec<u8>,
+        delimiter: u8,
+        line: u64,
+        expected: usize,
+    ) -> CsvSplitter<io::Empty> {
+        CsvSplitter {
+            source: io::empty(),
+            core: csv_core::ReaderBuilder::new().delimiter(delimiter).build(),
+            start: 0,
+            pos: 0,
+            end: bytes.len(),
+            buf: bytes,
+            eof: true,
+            // Only quoted records go through `csv_core`'s output; it grows as they need.
+            out: vec![0; 1024],
+            ends: vec![0; 64],
+            nout: 0,
+            nend: 0,
+            line,
+            expected: Some(expected),
+            max_runaway: MAX_RUNAWAY,
+            bom_checked: true,
+            ran_into_end: false,
+            delimiter,
+        }
+    }
+}
+
 impl<R: Read> CsvSplitter<R> {
     pub(crate) fn new(source: R, delimiter: u8) -> Self {
         CsvSplitter {
@@ -178,6 +210,11 @@ impl<R: Read> CsvSplitter<R> {
         split.expected = Some(expected);
         split.bom_checked = true;
         split
+    }
+
+    /// The bytes given back by a splitter made by [`CsvSplitter::whole`], as they were.
+    pub(crate) fn into_buffer(self) -> Vec<u8> {
+        self.buf
     }
 
     /// Whether a record so far was ended by the end of the input, not by a line end: for a
