@@ -150,6 +150,36 @@ impl Column {
         }
     }
 
+    /// Appends a missing value: [`push`](Self::push) of `None`, without looking at a value.
+    pub fn push_missing(&mut self) {
+        match self {
+            Column::Absent => {}
+            Column::Number { values, valid } | Column::Duration { values, valid } => {
+                values.push(0.0);
+                valid.push(false);
+            }
+            Column::Bool { values, valid } => {
+                values.push(false);
+                valid.push(false);
+            }
+            Column::Date { values, valid } => {
+                values.push(0);
+                valid.push(false);
+            }
+            Column::Text { codes, .. } => codes.push(MISSING),
+            Column::TextList {
+                offsets,
+                codes,
+                valid,
+                ..
+            } => {
+                valid.push(false);
+                offsets.push(u32::try_from(codes.len()).unwrap_or(u32::MAX));
+            }
+            Column::Values(values) => values.push(None),
+        }
+    }
+
     /// Appends a value (or a missing one). A value of the wrong type is stored as missing;
     /// readers convert values to the field's type before they get here.
     pub fn push(&mut self, value: Option<Value>) {
@@ -406,7 +436,7 @@ impl BatchBuilder {
     /// Contacts can be added once it is closed.
     pub fn open_lead(&mut self) {
         for column in &mut self.batch.company {
-            column.push(None);
+            column.push_missing();
         }
     }
 
@@ -709,11 +739,10 @@ fn push_row(columns: &mut [Column], values: &mut Vec<(FieldId, Value)>) {
         if matches!(column, Column::Absent) {
             continue;
         }
-        let value = values
-            .iter()
-            .position(|(f, _)| f.0 as usize == i)
-            .map(|at| values.swap_remove(at).1);
-        column.push(value);
+        match values.iter().position(|(f, _)| f.0 as usize == i) {
+            Some(at) => column.push(Some(values.swap_remove(at).1)),
+            None => column.push_missing(),
+        }
     }
 }
 

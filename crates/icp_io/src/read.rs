@@ -757,13 +757,14 @@ impl ChunkParser for ContactParser<'_> {
                 continue;
             };
             let raw_key = cells.get(self.join_column).copied().unwrap_or_default();
-            let pieces = match self.kind {
-                JoinKind::Id => crate::parse::split_list(raw_key, self.separator),
-                JoinKind::Domain | JoinKind::Name => vec![raw_key],
+            // Only ids come as lists (HubSpot's "123;456"); no separator keeps the cell whole.
+            let separator = if self.kind == JoinKind::Id {
+                self.separator
+            } else {
+                ""
             };
-            let keys = pieces
-                .into_iter()
-                .filter(|p| !crate::parse::is_missing(p))
+            let keys = crate::parse::split_items(raw_key, separator)
+                .filter(|p| !crate::parse::is_missing_trimmed(p))
                 .filter_map(|p| join_key(self.kind, self.salesforce, p));
             let mut keyed = false;
             for key in keys {
