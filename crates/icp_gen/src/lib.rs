@@ -407,11 +407,7 @@ impl Generator {
             let _ = write!(self.domain, "{}.{}", i + 1, country.tld);
         }
 
-        let n_industries = match rng.f64() {
-            x if x < 0.70 => 1,
-            x if x < 0.95 => 2,
-            _ => 3,
-        };
+        let n_industries = 1 + rng.band(&[0.70, 0.95]);
         let mut industries: Vec<&'static str> = Vec::with_capacity(3);
         distinct(&self.industries, rng, n_industries, &mut industries);
         let health = industries.iter().any(|s| vocab::is_health(s));

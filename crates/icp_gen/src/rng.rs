@@ -54,6 +54,13 @@ impl Rng {
         lo + self.below((hi - lo) as usize + 1) as u32
     }
 
+    /// Which band of [0, 1) one uniform draw falls in, the bands ending at the increasing
+    /// `cuts`: 0 below the first cut, `cuts.len()` at or above the last.
+    pub(crate) fn band(&mut self, cuts: &[f64]) -> usize {
+        let x = self.f64();
+        cuts.iter().take_while(|c| x >= **c).count()
+    }
+
     /// True with probability `p`.
     pub(crate) fn chance(&mut self, p: f64) -> bool {
         self.f64() < p

@@ -384,13 +384,7 @@ impl SignalGen {
         let tech = in_any(company, &["Software", "Internet", "IT Services", "Fintech"]);
         let mut records: Vec<(i64, &str, Option<f64>)> = Vec::new();
         if self.rng.chance(if tech { 0.40 } else { 0.18 }) {
-            let n = match self.rng.f64() {
-                x if x < 0.35 => 1,
-                x if x < 0.60 => 2,
-                x if x < 0.80 => 3,
-                x if x < 0.92 => 4,
-                _ => 5,
-            };
+            let n = 1 + self.rng.band(&[0.35, 0.60, 0.80, 0.92]);
             let first = usize::from(self.rng.chance(0.25));
             let last = (first + n - 1).min(STAGES.len() - 1);
             // The latest round first, each earlier one 8 to 20 months before it, none more
@@ -444,11 +438,7 @@ impl SignalGen {
         if !self.rng.chance(0.15) {
             return;
         }
-        let n = match self.rng.f64() {
-            x if x < 0.65 => 1,
-            x if x < 0.90 => 2,
-            _ => 3,
-        };
+        let n = 1 + self.rng.band(&[0.65, 0.90]);
         let weights: Vec<usize> = EVENTS
             .iter()
             .map(|(_, _, _, industries)| match industries {
@@ -471,13 +461,7 @@ impl SignalGen {
                 })
                 .unwrap_or(0);
             let (name, month, day, _) = EVENTS[event];
-            let mut edition = year
-                - match self.rng.f64() {
-                    x if x < 0.45 => 0,
-                    x if x < 0.75 => 1,
-                    x if x < 0.92 => 2,
-                    _ => 3,
-                };
+            let mut edition = year - self.rng.band(&[0.45, 0.75, 0.92]) as i32;
             if days_from_civil(edition, month, day) > self.reference_day {
                 edition -= 1;
             }
@@ -505,9 +489,9 @@ impl SignalGen {
             for k in 0..people {
                 let (first, last, _) = contacts[(start + k) % contacts.len()];
                 let email = self.email(first, last, &company.domain);
-                let (domain, email) = match self.rng.f64() {
-                    x if x < 0.60 => (company.domain.as_str(), email.as_str()),
-                    x if x < 0.85 => ("", email.as_str()),
+                let (domain, email) = match self.rng.band(&[0.60, 0.85]) {
+                    0 => (company.domain.as_str(), email.as_str()),
+                    1 => ("", email.as_str()),
                     _ => (company.domain.as_str(), ""),
                 };
                 Self::row(&mut self.events, &[name, &date, domain, email, role]);
@@ -521,11 +505,7 @@ impl SignalGen {
         if !self.rng.chance(0.10) {
             return;
         }
-        let n = match self.rng.f64() {
-            x if x < 0.55 => 1,
-            x if x < 0.85 => 2,
-            _ => 3,
-        };
+        let n = 1 + self.rng.band(&[0.55, 0.85]);
         let mut used: Vec<usize> = Vec::new();
         for _ in 0..n {
             let back = self.days_back(0.35, 0.15, 3 * 365);
