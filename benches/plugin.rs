@@ -60,7 +60,6 @@ fn compile(source: &str, schema: &Schema, catalog: &SignalCatalog) -> RuleSet {
 fn load(rules: &RuleSet, dir: &Path) -> Vec<Batch> {
     let options = ReadOptions {
         contacts: Some(dir.join("contacts.csv")),
-        signal_calls: rules.signal_calls.len(),
         ..ReadOptions::default()
     };
     LeadReader::open(

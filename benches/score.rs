@@ -65,7 +65,6 @@ fn load_fields(
 ) -> Vec<Batch> {
     let options = ReadOptions {
         contacts: Some(contacts.to_path_buf()),
-        signal_calls: rules.signal_calls.len(),
         fields,
         ..ReadOptions::default()
     };

@@ -367,7 +367,6 @@ fn plugin_signals_give_the_same_results_as_the_same_values_in_custom_fields() {
         &rules_a.schema,
         &config,
         ReadOptions {
-            signal_calls: rules_a.signal_calls.len(),
             ..ReadOptions::default()
         },
     )

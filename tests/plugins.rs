@@ -58,7 +58,6 @@ fn signal_values(ids: &[&str]) -> HashMap<(String, String), Option<Value>> {
         .expect("the plugins read the demo data");
     let options = ReadOptions {
         contacts: Some(workspace().join("demo/contacts.csv")),
-        signal_calls: rules.signal_calls.len(),
         ..ReadOptions::default()
     };
     let reader = LeadReader::open(

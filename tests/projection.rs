@@ -13,7 +13,6 @@ fn batches(rules: &icp_engine::ir::RuleSet, fields: Option<Vec<bool>>) -> Vec<Ba
     let config = icp_cli::config::Config::load(&workspace().join("icp.toml")).expect("icp.toml");
     let options = ReadOptions {
         contacts: Some(workspace().join("demo/contacts.csv")),
-        signal_calls: rules.signal_calls.len(),
         fields,
         ..ReadOptions::default()
     };

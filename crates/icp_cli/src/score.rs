@@ -102,30 +102,30 @@ struct Partial {
 }
 
 impl Partial {
-    fn create(target: &Path) -> std::io::Result<Partial> {
+    /// The partial file for `target`, created and open for writing.
+    fn create(target: &Path) -> std::io::Result<(Partial, std::fs::File)> {
         // A device or a pipe (`-o /dev/null`) is written directly.
         if target.metadata().is_ok_and(|m| !m.is_file()) {
-            return Ok(Partial {
+            let file = std::fs::OpenOptions::new().write(true).open(target)?;
+            let partial = Partial {
                 path: target.to_path_buf(),
                 target: target.to_path_buf(),
                 committed: true,
-            });
+            };
+            return Ok((partial, file));
         }
         let name = target
             .file_name()
             .map_or("results".into(), |n| n.to_string_lossy());
         // The process id keeps two runs writing the same output from sharing a partial file.
         let path = target.with_file_name(format!(".{name}.{}.partial", std::process::id()));
-        std::fs::File::create(&path)?;
-        Ok(Partial {
+        let file = std::fs::File::create(&path)?;
+        let partial = Partial {
             path,
             target: target.to_path_buf(),
             committed: false,
-        })
-    }
-
-    fn file(&self) -> std::io::Result<std::fs::File> {
-        std::fs::OpenOptions::new().write(true).open(&self.path)
+        };
+        Ok((partial, file))
     }
 
     fn commit(mut self) -> std::io::Result<()> {
@@ -170,7 +170,6 @@ fn open_reader(
         format: None,
         contacts,
         rejects,
-        signal_calls: rules.signal_calls.len(),
         fields,
     };
     Ok(LeadReader::open(
@@ -229,15 +228,16 @@ pub fn score(
     })?;
     // Results go to a partial file renamed over the output only when the run succeeds, so a
     // failure part-way (a plugin error, a full disk) never leaves results that look complete.
-    let partial = match &args.output {
-        Some(path) => Some(Partial::create(path).map_err(|e| RunError::Write(shown(path), e))?),
-        None => None,
-    };
-    let out: Box<dyn Write> = match &partial {
-        Some(p) => Box::new(std::io::BufWriter::new(
-            p.file().map_err(|e| RunError::Write(shown(&p.path), e))?,
-        )),
-        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    let (partial, out): (Option<Partial>, Box<dyn Write>) = match &args.output {
+        Some(path) => {
+            let (partial, file) =
+                Partial::create(path).map_err(|e| RunError::Write(shown(path), e))?;
+            (Some(partial), Box::new(std::io::BufWriter::new(file)))
+        }
+        None => (
+            None,
+            Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+        ),
     };
     let output_name = args
         .output

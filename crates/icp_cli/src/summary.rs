@@ -29,11 +29,11 @@ pub struct Summary {
 }
 
 /// Counts one more `key`, copying it only the first time.
-fn count(map: &mut BTreeMap<String, u64>, key: &str, n: u64) {
+fn count(map: &mut BTreeMap<String, u64>, key: &str) {
     match map.get_mut(key) {
-        Some(c) => *c += n,
+        Some(c) => *c += 1,
         None => {
-            map.insert(key.to_string(), n);
+            map.insert(key.to_string(), 1);
         }
     }
 }
@@ -59,11 +59,11 @@ impl Summary {
         self.no_best += other.no_best;
         for (mine, theirs) in self.reasons.iter_mut().zip(other.reasons) {
             for (reason, n) in theirs {
-                count(mine, &reason, n);
+                *mine.entry(reason).or_default() += n;
             }
         }
         for (field, n) in other.missing {
-            count(&mut self.missing, &field, n);
+            *self.missing.entry(field).or_default() += n;
         }
     }
 
@@ -75,7 +75,7 @@ impl Summary {
             }
             if let Some(reasons) = self.reasons.get_mut(i) {
                 for reason in &r.reasons {
-                    count(reasons, reason, 1);
+                    count(reasons, reason);
                 }
             }
         }
@@ -92,7 +92,7 @@ impl Summary {
             for m in &r.unknown {
                 if !seen.contains(&m.as_str()) {
                     seen.push(m);
-                    count(&mut self.missing, m, 1);
+                    count(&mut self.missing, m);
                 }
             }
         }

@@ -38,12 +38,17 @@ impl PartialEq for Dict {
 impl Dict {
     /// The code of `text`, added if new (copied only then).
     pub fn code_str(&mut self, text: &str) -> u32 {
-        let hash = self.hasher.hash_one(text);
-        let values = &self.values;
-        if let Some(code) = self.index.find(hash, |&c| values[c as usize] == text) {
-            return *code;
+        match self.find(text) {
+            (Some(code), _) => code,
+            (None, hash) => self.insert(hash, text.to_string()),
         }
-        self.insert(hash, text.to_string())
+    }
+
+    /// The code of `text` if the dictionary has it, and its hash.
+    fn find(&self, text: &str) -> (Option<u32>, u64) {
+        let hash = self.hasher.hash_one(text);
+        let code = self.index.find(hash, |&c| self.values[c as usize] == text);
+        (code.copied(), hash)
     }
 
     fn insert(&mut self, hash: u64, text: String) -> u32 {
@@ -62,12 +67,10 @@ impl Dict {
 
     /// The code of `text`, added if new.
     pub fn code(&mut self, text: String) -> u32 {
-        let hash = self.hasher.hash_one(text.as_str());
-        let values = &self.values;
-        if let Some(code) = self.index.find(hash, |&c| values[c as usize] == text) {
-            return *code;
+        match self.find(&text) {
+            (Some(code), _) => code,
+            (None, hash) => self.insert(hash, text),
         }
-        self.insert(hash, text)
     }
 
     pub fn len(&self) -> usize {
@@ -183,6 +186,9 @@ impl Column {
     /// Appends a value (or a missing one). A value of the wrong type is stored as missing;
     /// readers convert values to the field's type before they get here.
     pub fn push(&mut self, value: Option<Value>) {
+        if value.is_none() {
+            return self.push_missing();
+        }
         match self {
             Column::Absent => {}
             Column::Number { values, valid } | Column::Duration { values, valid } => {
@@ -404,15 +410,8 @@ impl BatchBuilder {
     /// columns: the same as [`start_lead`](Self::start_lead) and a
     /// [`set_company`](Self::set_company) per value, without writing each row twice.
     pub fn add_lead(&mut self, id: String, line: u64, mut values: Vec<(FieldId, Value)>) {
-        let b = &mut self.batch;
-        b.ids.push(id);
-        b.lines.push(line);
-        push_row(&mut b.company, &mut values);
-        for s in &mut b.signals {
-            s.push(None);
-        }
-        let contacts = b.contact_count() as u32;
-        b.contact_offsets.push(contacts);
+        push_row(&mut self.batch.company, &mut values);
+        self.close_lead(id, line);
     }
 
     /// Makes room for `leads` more leads and `contacts` more contacts, so filling a batch of a
@@ -452,19 +451,14 @@ impl BatchBuilder {
         b.contact_offsets.push(contacts);
     }
 
-    /// Adds a contact, every value missing, to the current lead, its values then set with
-    /// the `put` methods.
-    pub fn open_contact(&mut self) {
-        self.start_contact();
-    }
-
     /// The open row's column of `field`: the last company row, or the last contact row.
     fn open_column(&mut self, field: FieldId) -> Option<&mut Column> {
-        let (entity, _) = *self.types.get(field.0 as usize)?;
+        let contact = self.types.get(field.0 as usize)?.0 == Entity::Contact;
         let b = &mut self.batch;
-        let columns = match entity {
-            Entity::Company => &mut b.company,
-            Entity::Contact => &mut b.contacts,
+        let columns = if contact {
+            &mut b.contacts
+        } else {
+            &mut b.company
         };
         columns.get_mut(field.0 as usize)
     }
@@ -515,11 +509,9 @@ impl BatchBuilder {
 
     /// The text of `field` in the open row, if it has one.
     pub fn open_text(&self, field: FieldId) -> Option<&str> {
-        let (entity, _) = *self.types.get(field.0 as usize)?;
-        let columns = match entity {
-            Entity::Company => &self.batch.company,
-            Entity::Contact => &self.batch.contacts,
-        };
+        let contact = self.types.get(field.0 as usize)?.0 == Entity::Contact;
+        let b = &self.batch;
+        let columns = if contact { &b.contacts } else { &b.company };
         match columns.get(field.0 as usize)? {
             Column::Text { codes, dict } => {
                 let code = *codes.last()?;
@@ -608,8 +600,6 @@ impl BatchBuilder {
     }
 }
 
-/// Appends one row to columns indexed by field: each column's value from `values` (taken
-/// out of it), missing where there is none.
 /// Text codes of one batch's columns translated to another's, per column; see
 /// [`BatchBuilder::copy_contact`].
 #[derive(Debug, Default)]
@@ -650,7 +640,8 @@ impl Column {
         }
     }
 
-    /// Appends row `row` of `source`, a column of the same type (else a missing value).
+    /// Appends row `row` of `source`, a column of the same type (another type: its value, as
+    /// [`Column::get`] gives it).
     fn copy_row(&mut self, source: &Column, row: usize, codes: &mut Vec<u32>) {
         let mut translate = |dict: &mut Dict, from: &Dict, code: u32| {
             if codes.len() < from.len() {
@@ -734,6 +725,8 @@ impl Column {
     }
 }
 
+/// Appends one row to columns indexed by field: each column's value from `values` (taken
+/// out of it), missing where there is none.
 fn push_row(columns: &mut [Column], values: &mut Vec<(FieldId, Value)>) {
     for (i, column) in columns.iter_mut().enumerate() {
         if matches!(column, Column::Absent) {

@@ -25,7 +25,7 @@ use icp_syntax::ast;
 pub use check::{CheckResult, check, did_you_mean};
 pub use schema::{
     Entity, FieldDef, FieldId, ParamDecl, Scalar, Schema, SchemaError, SignalCatalog, SignalDecl,
-    SignalId, Type, Value, format_number, push_number,
+    SignalId, Type, Value, format_number, whole_number,
 };
 
 /// The outcome of compiling a rule set: its files' ASTs (those that parsed), the checked rule

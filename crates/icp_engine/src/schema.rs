@@ -173,22 +173,16 @@ impl fmt::Display for Value {
 /// A number as results and messages show it: `70` for 70.0, `12.5`, `0` for -0.0, and
 /// nothing for NaN.
 pub fn format_number(n: f64) -> String {
-    let mut out = String::new();
-    push_number(&mut out, n);
-    out
+    match whole_number(n) {
+        Some(i) => i.to_string(),
+        None if n.is_nan() => String::new(),
+        None => n.to_string(),
+    }
 }
 
-/// [`format_number`] appended to `out`.
-pub fn push_number(out: &mut String, n: f64) {
-    use std::fmt::Write as _;
-    // Writing to a String cannot fail.
-    let _ = if n.is_nan() {
-        Ok(())
-    } else if n.fract() == 0.0 && n.abs() < 1e15 {
-        write!(out, "{}", n as i64)
-    } else {
-        write!(out, "{n}")
-    };
+/// `n` as a whole number, when [`format_number`] writes it as one (no `.0`).
+pub fn whole_number(n: f64) -> Option<i64> {
+    (n.fract() == 0.0 && n.abs() < 1e15).then_some(n as i64)
 }
 
 /// Whether a field belongs to the company or to each contact.

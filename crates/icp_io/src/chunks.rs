@@ -142,11 +142,8 @@ impl<R: Read> Chunker<R> {
                 line: self.line,
                 last: self.eof && self.buf.is_empty(),
             };
-            self.line += if cut.is_some() {
-                newlines
-            } else {
-                memchr::memchr_iter(b'\n', &chunk.bytes).count() as u64
-            };
+            // Every line end up to the cut (or in the whole chunk) has been counted.
+            self.line += newlines;
             return Ok(Some(chunk));
         }
     }

@@ -43,7 +43,8 @@ pub struct InputConfig {
     /// The contacts file's column that holds the company key. Default: the preset's key column,
     /// else `company_id`, else `company.domain` / `domain`, else `company.name`.
     pub contacts_join: Option<String>,
-    /// Leads per batch.
+    /// Leads per batch, at most: a CSV file is cut into chunks of this many lines, each a batch
+    /// (fewer leads where lines are blank, rejected or part of a multi-line row).
     pub batch_size: usize,
     /// The CSV field delimiter, one ASCII character (default `,`; `\t` for `.tsv` files).
     pub delimiter: Option<String>,

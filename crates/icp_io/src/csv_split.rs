@@ -156,40 +156,30 @@ impl CsvSplitter<io::Empty> {
         line: u64,
         expected: usize,
     ) -> CsvSplitter<io::Empty> {
-        CsvSplitter {
-            source: io::empty(),
-            core: csv_core::ReaderBuilder::new().delimiter(delimiter).build(),
-            start: 0,
-            pos: 0,
-            end: bytes.len(),
-            buf: bytes,
-            eof: true,
-            // Only quoted records go through `csv_core`'s output; it grows as they need.
-            out: vec![0; 1024],
-            ends: vec![0; 64],
-            nout: 0,
-            nend: 0,
-            line,
-            expected: Some(expected),
-            max_runaway: MAX_RUNAWAY,
-            bom_checked: true,
-            ran_into_end: false,
-            delimiter,
-        }
+        // Only quoted records go through `csv_core`'s output; it grows as they need.
+        let mut split = CsvSplitter::with_buffers(io::empty(), delimiter, bytes, vec![0; 1024]);
+        split.end = split.buf.len();
+        split.eof = true;
+        split.line = line;
+        split.expected = Some(expected);
+        split.bom_checked = true;
+        split
     }
 }
 
-impl<R: Read> CsvSplitter<R> {
-    pub(crate) fn new(source: R, delimiter: u8) -> Self {
+impl<R> CsvSplitter<R> {
+    /// A splitter reading `source` after the bytes of `buf` up to `end` (none yet), parsing
+    /// into `out`.
+    fn with_buffers(source: R, delimiter: u8, buf: Vec<u8>, out: Vec<u8>) -> Self {
         CsvSplitter {
             source,
             core: csv_core::ReaderBuilder::new().delimiter(delimiter).build(),
-            buf: vec![0; CHUNK],
+            buf,
             start: 0,
             pos: 0,
             end: 0,
             eof: false,
-            out: vec![0; CHUNK],
+            out,
             ends: vec![0; 64],
             nout: 0,
             nend: 0,
@@ -200,6 +190,12 @@ impl<R: Read> CsvSplitter<R> {
             ran_into_end: false,
             delimiter,
         }
+    }
+}
+
+impl<R: Read> CsvSplitter<R> {
+    pub(crate) fn new(source: R, delimiter: u8) -> Self {
+        CsvSplitter::with_buffers(source, delimiter, vec![0; CHUNK], vec![0; CHUNK])
     }
 
     /// A splitter for input that continues a CSV file at line `line` (after its header, whose

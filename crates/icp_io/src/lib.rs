@@ -6,7 +6,7 @@
 //! headers to fields (the `mapping` module, driven by the `[input]` table of `icp.toml`,
 //! [`config`], and the CRM export [`presets`]), parses every value for its field's type
 //! ([`parse`]) — or only the fields asked for ([`ReadOptions::fields`]) — and yields
-//! `icp_engine` batches of `[input] batch_size` leads, streaming; a CSV file is parsed in
+//! `icp_engine` batches of at most `[input] batch_size` leads, streaming; a CSV file is parsed in
 //! chunks on every thread of the current rayon pool (the `chunks` module), results in file
 //! order. Rows that cannot be read go to a rejects sink and values that do not parse are
 //! counted; the [`ReadReport`] ([`report`]) accounts for every row. [`ResultWriter`]

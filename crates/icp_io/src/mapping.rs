@@ -402,6 +402,15 @@ impl Plan {
         ))
     }
 
+    /// Moves the company slots of `field` to [`Plan::fallback`].
+    pub(crate) fn defer(&mut self, field: FieldId) {
+        let (deferred, kept) = std::mem::take(&mut self.company)
+            .into_iter()
+            .partition(|s| s.field == field);
+        self.company = kept;
+        self.fallback = deferred;
+    }
+
     /// Whether the plan reads any contact value.
     pub(crate) fn reads_contacts(&self) -> bool {
         !(self.contact.is_empty() && self.first_name.is_empty() && self.last_name.is_empty())

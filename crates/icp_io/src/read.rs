@@ -3,7 +3,7 @@
 //! How it works: [`LeadReader::open`] opens the leads file, picks the format (by extension, or
 //! [`ReadOptions::format`]), reads a CSV header and maps it (the `mapping` module), and — when a
 //! contacts file is given — loads that whole file first into an index by company key. The
-//! reader is then an iterator of batches of `[input] batch_size` leads. A CSV file with one
+//! reader is then an iterator of batches of at most `[input] batch_size` leads. A CSV file with one
 //! row per company, and the contacts file, are read in chunks of whole lines parsed at once on
 //! the threads of the current rayon pool (the `chunks` module), the cells of each row going
 //! straight into the columns of `icp_engine`'s `BatchBuilder`; with [`ReadOptions::fields`]
@@ -109,12 +109,11 @@ pub struct ReadOptions {
     pub contacts: Option<PathBuf>,
     /// Where unreadable rows go, as CSV `line,reason,raw` with a header.
     pub rejects: Option<Box<dyn Write + Send>>,
-    /// Signal columns to make room for in each batch (filled later by the plugin host).
-    pub signal_calls: usize,
-    /// The fields to read from CSV files, indexed by `FieldId` (every field when `None`;
-    /// `company.id`, `domain` and `name` always): the values of the others are not parsed,
-    /// nor their unparseable values counted. A file with one row per contact, and JSON Lines,
-    /// are read whole.
+    /// The fields to read from CSV files, indexed by `FieldId` (every field when `None`), plus
+    /// `company.id` and `name`, and `domain` (for every row when it is asked for or the
+    /// contacts join on it, else only for a row without an id): the values of the others are
+    /// not parsed, nor their unparseable values counted. A file with one row per contact, and
+    /// JSON Lines, are read whole.
     pub fields: Option<Vec<bool>>,
 }
 
@@ -124,7 +123,6 @@ impl std::fmt::Debug for ReadOptions {
             .field("format", &self.format)
             .field("contacts", &self.contacts)
             .field("rejects", &self.rejects.is_some())
-            .field("signal_calls", &self.signal_calls)
             .field("fields", &self.fields)
             .finish()
     }
@@ -340,22 +338,8 @@ fn add_row(
     row: LeadRow,
     report: &mut ReadReport,
 ) -> u64 {
-    let id = string_of(&row.company, special.id)
-        .or_else(|| string_of(&row.company, special.domain))
-        .map_or_else(|| row.line.to_string(), str::to_string);
+    let (id, has_id, rows) = identify(|f| string_of(&row.company, f), special, row.line, contacts);
     let hash = hash_of(&id);
-    let rows = contacts.and_then(|index| {
-        let raw = match index.kind {
-            // Only a real id joins: one made up from the domain or the line number
-            // would attach another company's contacts.
-            JoinKind::Id => string_of(&row.company, special.id),
-            JoinKind::Domain => string_of(&row.company, special.domain),
-            JoinKind::Name => string_of(&row.company, special.name),
-        };
-        let key = join_key(index.kind, index.salesforce, raw?)?;
-        Some((index, index.by_key.get(key.as_ref())?))
-    });
-    let has_id = string_of(&row.company, special.id).is_some();
     let mut company = row.company;
     if let (Some(field), false) = (special.id, has_id) {
         company.push((field, Value::String(id.clone())));
@@ -370,6 +354,32 @@ fn add_row(
     }
     report.leads += 1;
     hash
+}
+
+/// Who a lead is, from its `text` fields: its id (its id, else its domain, else its line
+/// number), whether it had an id, and the contacts of the contacts file its key names.
+fn identify<'t, 'i>(
+    text: impl Fn(Option<FieldId>) -> Option<&'t str>,
+    special: Special,
+    line: u64,
+    contacts: Option<&'i ContactIndex>,
+) -> (String, bool, Option<(&'i ContactIndex, &'i KeyRows)>) {
+    let own = text(special.id);
+    let id = own
+        .or_else(|| text(special.domain))
+        .map_or_else(|| line.to_string(), str::to_string);
+    let rows = contacts.and_then(|index| {
+        let raw = match index.kind {
+            // Only a real id joins: one made up from the domain or the line number
+            // would attach another company's contacts.
+            JoinKind::Id => own,
+            JoinKind::Domain => text(special.domain),
+            JoinKind::Name => text(special.name),
+        };
+        let key = join_key(index.kind, index.salesforce, raw?)?;
+        Some((index, index.by_key.get(key.as_ref())?))
+    });
+    (id, own.is_some(), rows)
 }
 
 /// Reads the slots of `plan` from a row's cells straight into the row `builder` has open
@@ -463,27 +473,14 @@ fn add_csv_row(
 ) -> u64 {
     builder.open_lead();
     put_slots(builder, &plan.company, cells, separator, line, report);
-    if !plan.fallback.is_empty() && text(builder, special.id).is_none() {
-        put_slots(builder, &plan.fallback, cells, separator, line, report);
-    }
     fn text(builder: &BatchBuilder, field: Option<FieldId>) -> Option<&str> {
         builder.open_text(field?)
     }
-    let has_id = text(builder, special.id).is_some();
-    let id = text(builder, special.id)
-        .or_else(|| text(builder, special.domain))
-        .map_or_else(|| line.to_string(), str::to_string);
+    if !plan.fallback.is_empty() && text(builder, special.id).is_none() {
+        put_slots(builder, &plan.fallback, cells, separator, line, report);
+    }
+    let (id, has_id, rows) = identify(|f| text(builder, f), special, line, contacts);
     let hash = hash_of(&id);
-    let rows = contacts.and_then(|index| {
-        let raw = match index.kind {
-            // Only a real id joins (see add_row).
-            JoinKind::Id => text(builder, special.id),
-            JoinKind::Domain => text(builder, special.domain),
-            JoinKind::Name => text(builder, special.name),
-        };
-        let key = join_key(index.kind, index.salesforce, raw?)?;
-        Some((index, index.by_key.get(key.as_ref())?))
-    });
     if let (Some(field), false) = (special.id, has_id) {
         builder.put_text(field, &id);
     }
@@ -499,7 +496,6 @@ fn add_csv_row(
 #[derive(Debug)]
 struct Emitter {
     schema: Schema,
-    signal_calls: usize,
     batch_size: usize,
     /// The fields batches keep (all when `None`).
     read: Option<Vec<bool>>,
@@ -561,8 +557,7 @@ impl Emitter {
     /// A builder for the next batch, with room for a batch of leads (and two contacts each
     /// when there is a contacts file).
     fn new_builder(&self) -> BatchBuilder {
-        let mut builder =
-            BatchBuilder::reading(&self.schema, self.signal_calls, self.read.as_deref());
+        let mut builder = BatchBuilder::reading(&self.schema, 0, self.read.as_deref());
         let leads = self.batch_size.min(1 << 16);
         let contacts = if self.contacts.is_some() {
             2 * leads
@@ -596,25 +591,25 @@ fn cells<'a>(record: &Record<'a>, plan: &Plan) -> Result<Vec<&'a str>, String> {
     }
     // Usually the whole record is valid UTF-8, checked at once, with each field on a character
     // boundary; else the fields are checked one by one to say which one is not.
-    if let Some(out) = record.text_fields() {
-        if out.iter().all(|c| c.trim().is_empty()) {
-            return Err("empty row".to_string());
-        }
-        return Ok(out);
-    }
-    let mut out = Vec::with_capacity(record.len());
-    for (i, bytes) in record.fields().enumerate() {
-        match std::str::from_utf8(bytes) {
-            Ok(s) => out.push(s),
-            Err(e) => {
-                let column = plan.headers.get(i).map_or("?", |h| h.trim());
-                return Err(format!(
-                    "invalid UTF-8 in column {column:?} at byte {}",
-                    e.valid_up_to()
-                ));
+    let out = match record.text_fields() {
+        Some(out) => out,
+        None => {
+            let mut out = Vec::with_capacity(record.len());
+            for (i, bytes) in record.fields().enumerate() {
+                match std::str::from_utf8(bytes) {
+                    Ok(s) => out.push(s),
+                    Err(e) => {
+                        let column = plan.headers.get(i).map_or("?", |h| h.trim());
+                        return Err(format!(
+                            "invalid UTF-8 in column {column:?} at byte {}",
+                            e.valid_up_to()
+                        ));
+                    }
+                }
             }
+            out
         }
-    }
+    };
     if out.iter().all(|c| c.trim().is_empty()) {
         return Err("empty row".to_string());
     }
@@ -735,14 +730,16 @@ impl ChunkParser for ContactParser<'_> {
         let mut building = BatchBuilder::reading(self.schema, 0, self.read);
         building.start_lead(String::new(), 0);
         building.reserve(0, self.rows.min(1 << 20));
-        let mut part = ContactPart {
-            table: BatchBuilder::reading(self.schema, 0, Some(&[])).finish(),
-            keys: Vec::new(),
-            keyless: 0,
-            report: ReadReport::default(),
-            rejects: Vec::new(),
+        let mut keys: Vec<(String, std::ops::Range<usize>)> = Vec::new();
+        let mut keyless = 0;
+        let mut report = ReadReport::default();
+        let mut rejects = RejectLog::new();
+        // Only ids come as lists (HubSpot's "123;456"); no separator keeps the cell whole.
+        let key_separator = if self.kind == JoinKind::Id {
+            self.separator
+        } else {
+            ""
         };
-        let report = &mut part.report;
         let mut events = 0;
         let mut rows = 0;
         while events < max {
@@ -752,32 +749,26 @@ impl ChunkParser for ContactParser<'_> {
             events += 1;
             report.contact_rows_read += 1;
             let Some((line, cells)) =
-                row_cells(event, plan, FileKind::Contacts, report, &mut part.rejects)
+                row_cells(event, plan, FileKind::Contacts, &mut report, &mut rejects)
             else {
                 continue;
             };
             let raw_key = cells.get(self.join_column).copied().unwrap_or_default();
-            // Only ids come as lists (HubSpot's "123;456"); no separator keeps the cell whole.
-            let separator = if self.kind == JoinKind::Id {
-                self.separator
-            } else {
-                ""
-            };
-            let keys = crate::parse::split_items(raw_key, separator)
+            let row_keys = crate::parse::split_items(raw_key, key_separator)
                 .filter(|p| !crate::parse::is_missing_trimmed(p))
                 .filter_map(|p| join_key(self.kind, self.salesforce, p));
             let mut keyed = false;
-            for key in keys {
+            for key in row_keys {
                 keyed = true;
-                match part.keys.last_mut() {
+                match keys.last_mut() {
                     // The same company as the row before: its run goes on.
                     Some((last, run)) if *last == key && run.end >= rows => run.end = rows + 1,
-                    _ => part.keys.push((key.into_owned(), rows..rows + 1)),
+                    _ => keys.push((key.into_owned(), rows..rows + 1)),
                 }
             }
             if !keyed {
                 // Not kept, but its unparseable values are counted all the same.
-                part.keyless += 1;
+                keyless += 1;
                 let mut values = Values::new();
                 read_slots(
                     &plan.contact,
@@ -785,23 +776,29 @@ impl ChunkParser for ContactParser<'_> {
                     self.separator,
                     line,
                     &mut values,
-                    report,
+                    &mut report,
                 );
                 continue;
             }
-            building.open_contact();
+            building.start_contact();
             put_slots(
                 &mut building,
                 &plan.contact,
                 &cells,
                 self.separator,
                 line,
-                report,
+                &mut report,
             );
             put_composed_name(plan, &cells, self.special.contact_name, &mut building);
             rows += 1;
         }
-        part.table = building.finish();
+        let part = ContactPart {
+            table: building.finish(),
+            keys,
+            keyless,
+            report,
+            rejects,
+        };
         Ok((part, events))
     }
 }
@@ -1077,7 +1074,13 @@ impl LeadReader {
             })
         };
         let separator = config.list_separator.as_str();
-        let rules_read = options.fields.clone();
+        // Whether the rules themselves read the domain (it is read for every row then).
+        let rules_read_domain = special.domain.is_some_and(|d| {
+            options
+                .fields
+                .as_ref()
+                .is_some_and(|r| r.get(d.0 as usize).copied().unwrap_or(false))
+        });
         let read = options.fields.map(|mut read| {
             read.resize(schema.len(), false);
             for field in [special.id, special.domain, special.name]
@@ -1160,15 +1163,10 @@ impl LeadReader {
                                 let by_domain = contacts
                                     .as_ref()
                                     .is_some_and(|c| c.kind == JoinKind::Domain);
-                                if let (Some(domain), Some(rules_read), false) =
-                                    (special.domain, &rules_read, by_domain)
-                                    && !rules_read.get(domain.0 as usize).copied().unwrap_or(false)
+                                if let (Some(domain), false) =
+                                    (special.domain, by_domain || rules_read_domain)
                                 {
-                                    let (lazy, kept) = std::mem::take(&mut plan.company)
-                                        .into_iter()
-                                        .partition(|s| s.field == domain);
-                                    plan.company = kept;
-                                    plan.fallback = lazy;
+                                    plan.defer(domain);
                                 }
                             }
                             let width = plan.width;
@@ -1194,9 +1192,8 @@ impl LeadReader {
             state,
             emitter: Emitter {
                 schema: schema.clone(),
-                signal_calls: options.signal_calls,
                 batch_size: config.batch_size.max(1),
-                builder: BatchBuilder::reading(schema, options.signal_calls, read.as_deref()),
+                builder: BatchBuilder::reading(schema, 0, read.as_deref()),
                 read,
                 codes: Vec::new(),
                 special,

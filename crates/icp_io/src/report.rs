@@ -84,7 +84,6 @@ impl ReadReport {
                 == self.contacts_matched + self.contacts_rejected + self.contacts_unmatched
     }
 
-    /// Counts a value of `path` that did not parse.
     /// Adds the row counts and unparseable values of `part`, a read of a later part of the
     /// same files (an earlier example of a field's errors is kept).
     pub(crate) fn absorb(&mut self, part: ReadReport) {
@@ -104,6 +103,7 @@ impl ReadReport {
         }
     }
 
+    /// Counts a value of `path` that did not parse.
     pub(crate) fn field_error(&mut self, path: &str, value: &str, line: u64) {
         match self.field_errors.get_mut(path) {
             Some(e) => e.count += 1,

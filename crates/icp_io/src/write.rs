@@ -57,10 +57,10 @@ pub struct WriteOptions {
 }
 
 fn json_number(n: f64) -> serde_json::Value {
-    if n.fract() == 0.0 && n.abs() < 1e15 {
-        serde_json::Value::from(n as i64)
-    } else {
-        serde_json::Number::from_f64(n).map_or(serde_json::Value::Null, serde_json::Value::Number)
+    match icp_engine::whole_number(n) {
+        Some(i) => serde_json::Value::from(i),
+        None => serde_json::Number::from_f64(n)
+            .map_or(serde_json::Value::Null, serde_json::Value::Number),
     }
 }
 
@@ -209,10 +209,9 @@ impl RowFormatter {
                         field(if r.qualified { b"true" } else { b"false" });
                         for n in [r.score, r.max_score] {
                             // A whole number (every score so far) without the formatter.
-                            if n.fract() == 0.0 && n.abs() < 1e15 {
-                                field(itoa::Buffer::new().format(n as i64).as_bytes());
-                            } else {
-                                field(format_number(n).as_bytes());
+                            match icp_engine::whole_number(n) {
+                                Some(i) => field(itoa::Buffer::new().format(i).as_bytes()),
+                                None => field(format_number(n).as_bytes()),
                             }
                         }
                         field(tier.unwrap_or("").as_bytes());

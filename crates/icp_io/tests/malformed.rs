@@ -481,8 +481,12 @@ fn chunked_reading_gives_what_one_pass_gives() {
             body.as_bytes(),
         ));
     }
+    // Companies with the ids the contacts files below name (row numbers, the corpus's 1–4),
+    // so contacts attach and their copying into batches is compared too.
     let companies = dir.path().join("companies.csv");
-    std::fs::write(&companies, "id,name\nC1,Acme\nC2,Beta\nC3,Gamma\n").unwrap();
+    let rows: String = (0..40).map(|i| format!("{i},Company {i}\n")).collect();
+    std::fs::write(&companies, format!("id,name\n{rows}")).unwrap();
+    let mut joined = 0;
     for file in &files {
         let whole = read_in(file, 1_000_000, None);
         for batch_size in [1, 2, 3, 5] {
@@ -503,6 +507,7 @@ fn chunked_reading_gives_what_one_pass_gives() {
         let keyed = [b"company_".as_slice(), &text].concat();
         std::fs::write(&contacts, keyed).unwrap();
         let whole = read_in(&companies, 1_000_000, Some(contacts.clone()));
+        joined += whole.matches("contacts: [").count() - whole.matches("contacts: []").count();
         for batch_size in [1, 2] {
             assert_eq!(
                 read_in(&companies, batch_size, Some(contacts.clone())),
@@ -513,4 +518,5 @@ fn chunked_reading_gives_what_one_pass_gives() {
             );
         }
     }
+    assert!(joined > 100, "only {joined} leads got contacts");
 }

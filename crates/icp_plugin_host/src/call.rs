@@ -184,11 +184,6 @@ fn type_code(t: Type) -> Option<u32> {
 }
 
 impl Signals<'_> {
-    /// Whether the rule set calls no signal.
-    pub fn is_empty(&self) -> bool {
-        self.calls.is_empty()
-    }
-
     /// Evaluates every signal call over the batch into its signal columns.
     pub fn fill(&self, batch: &mut Batch, today: i32) -> Result<(), PluginError> {
         let mut columns = Vec::with_capacity(self.calls.len());

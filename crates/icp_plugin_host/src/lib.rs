@@ -26,7 +26,6 @@ mod load;
 use std::path::{Path, PathBuf};
 
 use icp_engine::SignalCatalog;
-use serde::Serialize;
 
 pub use call::Signals;
 pub use load::{PluginSource, library_file};
@@ -97,7 +96,7 @@ pub enum PluginError {
 }
 
 /// A loaded plugin, as `icp plugins` lists it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct PluginInfo {
     pub name: String,
     pub version: String,
@@ -118,19 +117,10 @@ pub struct Host {
 }
 
 impl Host {
-    /// A host with no plugins.
-    pub fn empty() -> Host {
-        Host::default()
-    }
-
     /// Loads every plugin the request names and reads their declarations.
     pub fn load(request: &PluginRequest) -> Result<Host, PluginError> {
         let plugins = load::load_all(request)?;
-        let mut host = Host {
-            plugins: Vec::new(),
-            catalog: SignalCatalog::new(),
-            owners: Vec::new(),
-        };
+        let mut host = Host::default();
         for plugin in plugins {
             let index = host.plugins.len();
             for (i, decl) in plugin.signals.iter().enumerate() {

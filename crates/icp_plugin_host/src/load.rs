@@ -94,8 +94,7 @@ pub(crate) fn load_all(request: &PluginRequest) -> Result<Vec<Loaded>, PluginErr
         plugin.config = Some(configured.clone());
         add(plugin, &mut loaded)?;
     }
-    let suffix = library_file("x");
-    let suffix = suffix.rsplit_once('.').map_or("", |(_, ext)| ext);
+    let suffix = std::env::consts::DLL_EXTENSION;
     for dir in &request.directories {
         let entries = std::fs::read_dir(dir).map_err(|e| PluginError::Directory {
             path: show(dir),
