@@ -249,6 +249,17 @@ fn slug(out: &mut String, s: &str) {
     }
 }
 
+/// Appends `first.last` as an address's local part, and `@domain` when there is one.
+fn push_email(out: &mut String, first: &str, last: &str, domain: Option<&str>) {
+    slug(out, first);
+    out.push('.');
+    slug(out, last);
+    if let Some(domain) = domain {
+        out.push('@');
+        out.push_str(domain);
+    }
+}
+
 struct Generator {
     rng: Rng,
     /// Messiness decisions, independent of the data stream.
@@ -574,11 +585,7 @@ impl Generator {
             self.text(e, "name", &person);
             self.person = person;
             self.scratch.clear();
-            slug(&mut self.scratch, first);
-            self.scratch.push('.');
-            slug(&mut self.scratch, last);
-            self.scratch.push('@');
-            self.scratch.push_str(&domain);
+            push_email(&mut self.scratch, first, last, Some(&domain));
             let email = std::mem::take(&mut self.scratch);
             self.text(e, "email", &email);
             self.scratch = email;

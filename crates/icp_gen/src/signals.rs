@@ -31,8 +31,8 @@ use std::path::Path;
 use crate::enc::{Enc, csv_field};
 use crate::rng::{Rng, Weighted};
 use crate::{
-    Drawn, FLUSH_AT, GenOptions, Generator, REFERENCE_DATE, civil_from_days, days_from_civil, slug,
-    vocab,
+    Drawn, FLUSH_AT, GenOptions, Generator, REFERENCE_DATE, civil_from_days, days_from_civil,
+    push_email, vocab,
 };
 
 /// The columns of `funding.csv`.
@@ -191,7 +191,6 @@ struct SignalGen {
     job_changes: Enc,
     champions: Enc,
     report: SignalsReport,
-    scratch: String,
 }
 
 /// Generates the four signal files for the lead set `options` describes, into `out`.
@@ -289,7 +288,6 @@ impl SignalGen {
             job_changes: Enc::new(false),
             champions: Enc::new(false),
             report: SignalsReport::default(),
-            scratch: String::new(),
         };
         g.funding.header(FUNDING_COLUMNS);
         g.events.header(EVENTS_COLUMNS);
@@ -353,13 +351,9 @@ impl SignalGen {
 
     /// `first.last@domain`, as the generator writes contact emails.
     fn email(&mut self, first: &str, last: &str, domain: &str) -> String {
-        self.scratch.clear();
-        slug(&mut self.scratch, first);
-        self.scratch.push('.');
-        slug(&mut self.scratch, last);
-        self.scratch.push('@');
-        self.scratch.push_str(domain);
-        self.scratch.clone()
+        let mut email = String::new();
+        push_email(&mut email, first, last, Some(domain));
+        email
     }
 
     /// A name drawn for someone new: no champion's, nor (for a champion) anyone's with a
@@ -628,9 +622,7 @@ impl SignalGen {
             };
             let personal = self.rng.chance(0.25).then(|| {
                 let mut email = String::new();
-                slug(&mut email, first);
-                email.push('.');
-                slug(&mut email, last);
+                push_email(&mut email, first, last, None);
                 let _ = write!(email, "{}@gmail.com", 10 + self.rng.below(90));
                 email
             });
