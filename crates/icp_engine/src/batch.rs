@@ -360,6 +360,9 @@ impl Batch {
 pub struct BatchBuilder {
     batch: Batch,
     types: Vec<(Entity, Type)>,
+    /// The company and the contact columns that are not [`Column::Absent`]: the ones a new
+    /// row writes to.
+    kept: [Vec<usize>; 2],
 }
 
 impl BatchBuilder {
@@ -373,7 +376,7 @@ impl BatchBuilder {
     pub fn reading(schema: &Schema, signal_calls: usize, read: Option<&[bool]>) -> BatchBuilder {
         let types: Vec<(Entity, Type)> = schema.fields().map(|(_, f)| (f.entity, f.ty)).collect();
         let kept = |i: usize| read.is_none_or(|r| r.get(i).copied().unwrap_or(false));
-        let column = |entity: Entity| {
+        let column = |entity: Entity| -> Vec<Column> {
             types
                 .iter()
                 .enumerate()
@@ -386,12 +389,20 @@ impl BatchBuilder {
                 })
                 .collect()
         };
+        let (company, contacts) = (column(Entity::Company), column(Entity::Contact));
+        let present = |columns: &[Column]| {
+            (0..columns.len())
+                .filter(|&i| !matches!(columns[i], Column::Absent))
+                .collect()
+        };
+        let kept = [present(&company), present(&contacts)];
         BatchBuilder {
+            kept,
             batch: Batch {
                 ids: Vec::new(),
                 lines: Vec::new(),
-                company: column(Entity::Company),
-                contacts: column(Entity::Contact),
+                company,
+                contacts,
                 contact_offsets: vec![0],
                 signals: (0..signal_calls)
                     .map(|_| Column::Values(Vec::new()))
@@ -434,8 +445,8 @@ impl BatchBuilder {
     /// [`put_list`](Self::put_list), and [`close_lead`](Self::close_lead) adds the lead.
     /// Contacts can be added once it is closed.
     pub fn open_lead(&mut self) {
-        for column in &mut self.batch.company {
-            column.push_missing();
+        for &i in &self.kept[0] {
+            self.batch.company[i].push_missing();
         }
     }
 
@@ -539,7 +550,16 @@ impl BatchBuilder {
 
     /// Adds a contact, every field missing, to the current lead.
     pub fn start_contact(&mut self) {
-        self.add_contact(Vec::new());
+        let b = &mut self.batch;
+        if b.ids.is_empty() {
+            return;
+        }
+        for &i in &self.kept[1] {
+            b.contacts[i].push_missing();
+        }
+        if let Some(last) = b.contact_offsets.last_mut() {
+            *last += 1;
+        }
     }
 
     /// Adds a contact with these field values (the others missing) to the current lead, in
@@ -566,13 +586,10 @@ impl BatchBuilder {
         }
         let b = &mut self.batch;
         codes.maps.resize_with(b.contacts.len(), Default::default);
-        for ((to, source), map) in b
-            .contacts
-            .iter_mut()
-            .zip(&from.contacts)
-            .zip(&mut codes.maps)
-        {
-            to.copy_row(source, row, map);
+        for &i in &self.kept[1] {
+            if let Some(source) = from.contacts.get(i) {
+                b.contacts[i].copy_row(source, row, &mut codes.maps[i]);
+            }
         }
         if let Some(last) = b.contact_offsets.last_mut() {
             *last += 1;

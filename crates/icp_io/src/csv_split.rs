@@ -60,12 +60,14 @@ impl<'a> Record<'a> {
         self.out.get(start..end)
     }
 
-    /// Every field as text, when the record is valid UTF-8 throughout.
-    pub(crate) fn text_fields(&self) -> Option<Vec<&'a str>> {
+    /// Every field as text, when the record is valid UTF-8 throughout, in `fields` (emptied
+    /// first: the vector of an earlier record, [`recycle`]d, so no row allocates one).
+    pub(crate) fn text_fields(&self, mut fields: Vec<&'a str>) -> Option<Vec<&'a str>> {
         let end = self.ends.last().copied().unwrap_or(0);
         let text = std::str::from_utf8(self.out.get(..end)?).ok()?;
         let mut start = 0;
-        let mut fields = Vec::with_capacity(self.ends.len());
+        fields.clear();
+        fields.reserve(self.ends.len());
         for &end in self.ends {
             fields.push(text.get(start..end)?);
             start = end + self.gap;
@@ -76,6 +78,14 @@ impl<'a> Record<'a> {
     pub(crate) fn fields(&self) -> impl Iterator<Item = &'a [u8]> + '_ {
         (0..self.len()).filter_map(|i| self.field(i))
     }
+}
+
+/// An empty vector with the allocation of `cells`, free of their lifetime: the cells of one
+/// record reused for the next. (Collecting a vector's own `into_iter` through a `map` to a type
+/// of the same size reuses its buffer.)
+pub(crate) fn recycle<'b>(mut cells: Vec<&str>) -> Vec<&'b str> {
+    cells.clear();
+    cells.into_iter().map(|_| "").collect()
 }
 
 /// What the splitter found next.

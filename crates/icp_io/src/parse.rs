@@ -344,6 +344,9 @@ fn take_word(s: &str) -> (&str, &str) {
 /// `"1,000,000"` → 1 000 000.
 pub fn parse_number(text: &str) -> Option<f64> {
     let mut rest = text.trim();
+    if let Some(n) = whole_digits(rest) {
+        return Some(n);
+    }
     // The common case, plain digits with at most one decimal point, parses directly.
     let plain = rest.bytes().all(|b| b.is_ascii_digit() || b == b'.')
         && rest.bytes().filter(|b| *b == b'.').count() <= 1
@@ -418,6 +421,25 @@ pub fn parse_number(text: &str) -> Option<f64> {
         return None;
     }
     Some(if negative { -value } else { value })
+}
+
+/// A run of 1 to 15 ASCII digits, the usual number of a lead file, read without the general
+/// parser: such an integer is exactly an `f64`, so this is what `str::parse` gives.
+fn whole_digits(text: &str) -> Option<f64> {
+    let bytes = text.as_bytes();
+    if bytes.is_empty() || bytes.len() > 15 {
+        return None;
+    }
+    let mut n: u64 = 0;
+    for &b in bytes {
+        let digit = b.wrapping_sub(b'0');
+        if digit > 9 {
+            return None;
+        }
+        n = n * 10 + u64::from(digit);
+    }
+    // At most 15 digits: below 2^53, so the conversion is exact.
+    Some(n as f64)
 }
 
 /// Splits the numeric run (digits and separators) off the start of `s`.
@@ -564,6 +586,9 @@ fn parse_range(text: &str) -> Option<f64> {
 /// `"1.2K"` → 1200, `"250 employees"` → 250.
 pub fn parse_employees(text: &str) -> Option<f64> {
     let mut t = text.trim();
+    if let Some(n) = whole_digits(t) {
+        return Some(n);
+    }
     for word in ["employees", "employee", "people", "staff"] {
         let cut = t.len().saturating_sub(word.len());
         if cut > 0
@@ -586,6 +611,9 @@ pub fn parse_employees(text: &str) -> Option<f64> {
 /// `"1,000,000"`, `"USD 5.2M"`; a range gives its midpoint.
 pub fn parse_money(text: &str) -> Option<f64> {
     let mut t = text.trim();
+    if let Some(n) = whole_digits(t) {
+        return Some(n);
+    }
     // Trailing notes in parentheses: "(2024)", "(est.)".
     while let Some(inner) = t.strip_suffix(')') {
         let open = inner.rfind('(')?;
@@ -1073,6 +1101,37 @@ mod tests {
             for text in [n.to_string(), format!("{n:04}"), format!(" {n} ")] {
                 assert_eq!(parse_year(&text), full(&text), "{text:?}");
             }
+        }
+    }
+
+    #[test]
+    fn whole_digits_read_as_the_full_parse_reads_them() {
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut texts: Vec<String> = ["0", "00", "007", "9", "999999999999999", "1000000000000000"]
+            .map(String::from)
+            .to_vec();
+        for _ in 0..20_000 {
+            let len = 1 + (next() % 17) as usize;
+            texts.push((0..len).map(|_| char::from(b'0' + (next() % 10) as u8)).collect());
+        }
+        for text in &texts {
+            let parsed: f64 = text.parse().expect("digits parse");
+            match whole_digits(text) {
+                Some(n) => assert_eq!(n, parsed, "{text:?}"),
+                None => assert!(text.len() > 15, "{text:?}"),
+            }
+            assert_eq!(parse_number(text), Some(parsed), "{text:?}");
+            assert_eq!(parse_money(text), Some(parsed), "{text:?}");
+            assert_eq!(parse_employees(text), Some(parsed), "{text:?}");
+        }
+        for text in ["", "1a", "-1", "+1", "1.5", " 1", "١٢"] {
+            assert_eq!(whole_digits(text), None, "{text:?}");
         }
     }
 

@@ -55,7 +55,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::chunks::{ChunkParser, Records};
 use crate::config::{InputConfig, InputConfigError};
-use crate::csv_split::{CsvSplitter, Event, MAX_RUNAWAY, Record};
+use crate::csv_split::{CsvSplitter, Event, MAX_RUNAWAY, Record, recycle};
 use crate::mapping::{Mapper, Plan, Role, Slot, Target};
 use crate::parse::{Kind, Parsed, normalize_domain, parse_json, parse_text};
 use crate::presets::{JoinKind, Preset};
@@ -581,7 +581,7 @@ impl Emitter {
 }
 
 /// The cells of a record as text, or why the record cannot be read.
-fn cells<'a>(record: &Record<'a>, plan: &Plan) -> Result<Vec<&'a str>, String> {
+fn cells<'a>(record: &Record<'a>, plan: &Plan, spare: Vec<&str>) -> Result<Vec<&'a str>, String> {
     if record.len() != plan.width {
         return Err(format!(
             "wrong number of fields: expected {}, found {}",
@@ -591,7 +591,7 @@ fn cells<'a>(record: &Record<'a>, plan: &Plan) -> Result<Vec<&'a str>, String> {
     }
     // Usually the whole record is valid UTF-8, checked at once, with each field on a character
     // boundary; else the fields are checked one by one to say which one is not.
-    let out = match record.text_fields() {
+    let out = match record.text_fields(recycle(spare)) {
         Some(out) => out,
         None => {
             let mut out = Vec::with_capacity(record.len());
@@ -610,7 +610,7 @@ fn cells<'a>(record: &Record<'a>, plan: &Plan) -> Result<Vec<&'a str>, String> {
             out
         }
     };
-    if out.iter().all(|c| c.trim().is_empty()) {
+    if out.iter().all(|c| crate::parse::trim(c).is_empty()) {
         return Err("empty row".to_string());
     }
     Ok(out)
@@ -742,15 +742,21 @@ impl ChunkParser for ContactParser<'_> {
         };
         let mut events = 0;
         let mut rows = 0;
+        let mut spare = Vec::new();
         while events < max {
             let Some(event) = split.next_event()? else {
                 break;
             };
             events += 1;
             report.contact_rows_read += 1;
-            let Some((line, cells)) =
-                row_cells(event, plan, FileKind::Contacts, &mut report, &mut rejects)
-            else {
+            let Some((line, cells)) = row_cells(
+                event,
+                plan,
+                FileKind::Contacts,
+                &mut report,
+                &mut rejects,
+                &mut spare,
+            ) else {
                 continue;
             };
             let raw_key = cells.get(self.join_column).copied().unwrap_or_default();
@@ -791,6 +797,7 @@ impl ChunkParser for ContactParser<'_> {
             );
             put_composed_name(plan, &cells, self.special.contact_name, &mut building);
             rows += 1;
+            spare = recycle(cells);
         }
         let part = ContactPart {
             table: building.finish(),
@@ -922,13 +929,21 @@ impl ChunkParser for CompanyParser<'_> {
         let mut report = ReadReport::default();
         let mut rejects = RejectLog::new();
         let mut events = 0;
+        let mut spare = Vec::new();
         while events < max {
             let Some(event) = split.next_event()? else {
                 break;
             };
             events += 1;
             report.rows_read += 1;
-            let cells = row_cells(event, self.plan, FileKind::Leads, &mut report, &mut rejects);
+            let cells = row_cells(
+                event,
+                self.plan,
+                FileKind::Leads,
+                &mut report,
+                &mut rejects,
+                &mut spare,
+            );
             if let Some((line, cells)) = cells {
                 ids.push(add_csv_row(
                     &mut builder,
@@ -945,6 +960,7 @@ impl ChunkParser for CompanyParser<'_> {
                     batches.push(std::mem::replace(&mut builder, emitter.new_builder()).finish());
                     codes.clear();
                 }
+                spare = recycle(cells);
             }
         }
         if !builder.is_empty() {
@@ -1401,7 +1417,7 @@ fn csv_row(
     report: &mut ReadReport,
     rejects: &mut RejectLog,
 ) -> Option<LeadRow> {
-    let (line, cells) = row_cells(event, plan, FileKind::Leads, report, rejects)?;
+    let (line, cells) = row_cells(event, plan, FileKind::Leads, report, rejects, &mut Vec::new())?;
     let mut row = LeadRow {
         line,
         ..LeadRow::default()
@@ -1440,6 +1456,7 @@ fn row_cells<'a>(
     file: FileKind,
     report: &mut ReadReport,
     rejects: &mut RejectLog,
+    spare: &mut Vec<&str>,
 ) -> Option<(u64, Vec<&'a str>)> {
     let reject =
         |rejects: &mut RejectLog, report: &mut ReadReport, line, reason: String, raw: &[u8]| {
@@ -1469,7 +1486,7 @@ fn row_cells<'a>(
         }
         Event::Record(r) => r,
     };
-    match cells(&record, plan) {
+    match cells(&record, plan, std::mem::take(spare)) {
         Ok(cells) => Some((record.line, cells)),
         Err(reason) => {
             reject(rejects, report, record.line, reason, record.raw);
