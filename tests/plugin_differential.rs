@@ -246,7 +246,7 @@ struct SeenIcp {
     reasons: Vec<String>,
 }
 
-fn seen(result: &LeadResult) -> Seen {
+fn seen(result: &LeadResult<'_>) -> Seen {
     let rename = |text: &str| {
         let mut text = text.to_string();
         for s in STANDS {
@@ -260,11 +260,11 @@ fn seen(result: &LeadResult) -> Seen {
             .icps
             .iter()
             .map(|r| SeenIcp {
-                name: r.name.clone(),
+                name: r.name.to_string(),
                 qualified: r.qualified,
                 score: r.score,
-                tier: r.tier.clone(),
-                matched: r.matched.clone(),
+                tier: r.tier.map(str::to_string),
+                matched: r.matched.iter().map(|m| m.to_string()).collect(),
                 unknown: r.unknown.iter().map(|u| rename(u)).collect(),
                 reasons: r.reasons.iter().map(|u| rename(u)).collect(),
             })

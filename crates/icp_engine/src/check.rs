@@ -378,11 +378,11 @@ impl<'a> Checker<'a> {
                     }
                 }
                 ast::IcpStmt::Require(c) => {
-                    let clause = self.clause(c);
+                    let clause = self.clause(c, "failed");
                     def.requires.push(clause);
                 }
                 ast::IcpStmt::Exclude(c) => {
-                    let clause = self.clause(c);
+                    let clause = self.clause(c, "excluded");
                     def.excludes.push(clause);
                 }
                 ast::IcpStmt::Score(s) => {
@@ -467,10 +467,15 @@ impl<'a> Checker<'a> {
         def
     }
 
-    fn clause(&mut self, c: &ast::Clause) -> ir::Clause {
+    /// A clause; `verb` says what its reason calls a lead it disqualifies (`failed`,
+    /// `excluded`).
+    fn clause(&mut self, c: &ast::Clause, verb: &str) -> ir::Clause {
         let condition = self.condition(&c.condition, Ctx::default());
+        let label = self.text(c.condition.span);
         ir::Clause {
-            label: self.text(c.condition.span),
+            reason: format!("{verb}: {label}"),
+            unknown: format!("unknown: {label}"),
+            label,
             condition,
             span: c.span,
         }

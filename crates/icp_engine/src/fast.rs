@@ -60,13 +60,13 @@ fn value_truth(v: &Option<Value>) -> Truth {
 /// Evaluates a batch of leads against every ICP of the rule set; `detail` adds the per-check
 /// explanation to each result (see [`IcpResult::build`]) and the personas of each contact
 /// (left empty without it).
-pub fn evaluate(
-    rules: &RuleSet,
+pub fn evaluate<'r>(
+    rules: &'r RuleSet,
     plan: &Plan,
     batch: &Batch,
     today: i32,
     detail: bool,
-) -> Vec<LeadResult> {
+) -> Vec<LeadResult<'r>> {
     let leads = batch.len();
     let contacts = batch.contact_count();
     let contact_lead: Vec<usize> = (0..leads)

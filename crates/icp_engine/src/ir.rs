@@ -138,6 +138,14 @@ pub struct Clause {
     pub condition: Expr,
     #[serde(skip)]
     pub span: Span,
+    /// The reason the clause gives a lead it disqualifies, written once for every lead:
+    /// `failed: LABEL` for a `require`, `excluded: LABEL` for an `exclude`.
+    #[serde(skip)]
+    pub reason: String,
+    /// The reason when the clause is unknown and no missing input explains it:
+    /// `unknown: LABEL`.
+    #[serde(skip)]
+    pub unknown: String,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -41,7 +41,7 @@ pub struct Scope<'a> {
 }
 
 /// Evaluates a lead against every ICP of the rule set.
-pub fn evaluate(rules: &RuleSet, lead: &dyn LeadView, today: i32) -> LeadResult {
+pub fn evaluate<'r>(rules: &'r RuleSet, lead: &dyn LeadView, today: i32) -> LeadResult<'r> {
     let scope = Scope {
         rules,
         lead,
@@ -50,7 +50,7 @@ pub fn evaluate(rules: &RuleSet, lead: &dyn LeadView, today: i32) -> LeadResult 
         score: 0.0,
     };
     let icps: Vec<IcpResult> = (0..rules.icps.len())
-        .map(|i| evaluate_icp(scope, i))
+        .map(|i| evaluate_icp(rules, scope, i))
         .collect();
     let personas = (0..lead.contact_count())
         .map(|c| {
@@ -73,9 +73,10 @@ pub fn evaluate(rules: &RuleSet, lead: &dyn LeadView, today: i32) -> LeadResult 
     }
 }
 
-/// Evaluates a lead against one ICP.
-pub fn evaluate_icp(scope: Scope<'_>, index: usize) -> IcpResult {
-    let icp = &scope.rules.icps[index];
+/// Evaluates a lead against one ICP of `rules` (the rules of `scope`, for as long as the
+/// result lives).
+pub fn evaluate_icp<'r>(rules: &'r RuleSet, scope: Scope<'_>, index: usize) -> IcpResult<'r> {
+    let icp = &rules.icps[index];
     let outcomes = |conds: Vec<&Expr>| {
         conds
             .into_iter()
@@ -86,7 +87,7 @@ pub fn evaluate_icp(scope: Scope<'_>, index: usize) -> IcpResult {
     let excludes = outcomes(icp.excludes.iter().map(|c| &c.condition).collect());
     let scores = outcomes(icp.scores.iter().map(|s| &s.condition).collect());
     IcpResult::build(
-        scope.rules,
+        rules,
         index,
         &requires,
         &excludes,

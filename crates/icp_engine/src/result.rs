@@ -8,6 +8,8 @@
 //! disqualified leads too; tiers are tried in order on qualified leads only, an unknown tier
 //! condition does not match; [`best_icp`] picks the best ICP of a lead.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 use crate::ir::{IcpDef, RuleSet, SignalCallId};
@@ -86,44 +88,46 @@ pub struct GroupOutcome {
     pub points: f64,
 }
 
-/// A lead against one ICP.
+/// A lead against one ICP. Names and labels borrow the rule set's text (`'r`), so building a
+/// result for every lead and ICP copies no string the rules already hold.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct IcpResult {
+pub struct IcpResult<'r> {
     /// Index into [`RuleSet::icps`].
     #[serde(skip)]
     pub icp: usize,
-    pub name: String,
+    pub name: &'r str,
     pub qualified: bool,
     pub score: f64,
     pub max_score: f64,
     /// Index of the tier in the ICP's tiers, when qualified and a tier matched.
     #[serde(skip)]
     pub tier_index: Option<usize>,
-    pub tier: Option<String>,
+    pub tier: Option<&'r str>,
     /// Labels of the scores that gave points.
-    pub matched: Vec<String>,
+    pub matched: Vec<&'r str>,
     /// Inputs whose absence mattered, in order of first mention.
     pub unknown: Vec<String>,
-    /// Why the lead is not qualified.
-    pub reasons: Vec<String>,
+    /// Why the lead is not qualified (the rule set's reason texts, but for an unknown
+    /// `require` that names its missing inputs).
+    pub reasons: Vec<Cow<'r, str>>,
     pub checks: Vec<CheckOutcome>,
     pub groups: Vec<GroupOutcome>,
 }
 
-impl IcpResult {
+impl<'r> IcpResult<'r> {
     /// Applies the rules of SPEC §3 to the outcomes of an ICP's conditions. `tier` decides a
     /// tier condition given the final score; it is only asked for qualified leads, in order,
     /// until one is true. Without `detail` the per-check explanation (`checks`, `groups`) is
     /// left empty, which saves most of the work when nobody reads it.
     pub fn build(
-        rules: &RuleSet,
+        rules: &'r RuleSet,
         index: usize,
         requires: &[Outcome],
         excludes: &[Outcome],
         scores: &[Outcome],
         detail: bool,
         mut tier: impl FnMut(usize, f64) -> Outcome,
-    ) -> IcpResult {
+    ) -> IcpResult<'r> {
         let icp: &IcpDef = &rules.icps[index];
         let mut checks = Vec::new();
         let mut unknown: Vec<Input> = Vec::new();
@@ -144,15 +148,15 @@ impl IcpResult {
                 Truth::True => {}
                 Truth::False => {
                     qualified = false;
-                    reasons.push(["failed: ", &clause.label].concat());
+                    reasons.push(Cow::Borrowed(clause.reason.as_str()));
                 }
                 Truth::Unknown => {
                     qualified = false;
                     let missing = names(o);
                     reasons.push(if missing.is_empty() {
-                        ["unknown: ", &clause.label].concat()
+                        Cow::Borrowed(clause.unknown.as_str())
                     } else {
-                        ["unknown: ", &missing.join(", "), " is missing"].concat()
+                        Cow::Owned(["unknown: ", &missing.join(", "), " is missing"].concat())
                     });
                 }
             }
@@ -170,7 +174,7 @@ impl IcpResult {
             note(o, &mut unknown);
             if o.truth == Truth::True {
                 qualified = false;
-                reasons.push(["excluded: ", &clause.label].concat());
+                reasons.push(Cow::Borrowed(clause.reason.as_str()));
             }
             if detail {
                 checks.push(CheckOutcome {
@@ -185,7 +189,7 @@ impl IcpResult {
 
         let mut sums = GroupSums::new(icp.groups.len());
         let raw = sums.as_mut();
-        let mut matched = Vec::new();
+        let mut matched = Vec::with_capacity(icp.scores.len());
         for (rule, o) in icp.scores.iter().zip(scores) {
             note(o, &mut unknown);
             let points = if o.truth == Truth::True {
@@ -194,7 +198,7 @@ impl IcpResult {
                 0.0
             };
             if o.truth == Truth::True {
-                matched.push(rule.label.clone());
+                matched.push(rule.label.as_str());
                 if let Some(g) = rule.group {
                     raw[g] += rule.points;
                 }
@@ -255,12 +259,12 @@ impl IcpResult {
         }
         IcpResult {
             icp: index,
-            name: icp.name.clone(),
+            name: &icp.name,
             qualified,
             score,
             max_score: icp.max_score,
             tier_index,
-            tier: tier_index.map(|t| icp.tiers[t].name.clone()),
+            tier: tier_index.map(|t| icp.tiers[t].name.as_str()),
             matched,
             unknown: unknown.iter().map(|m| m.name(rules)).collect(),
             reasons,
@@ -324,8 +328,8 @@ impl GroupSums {
 
 /// A lead against every ICP of the rule set.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct LeadResult {
-    pub icps: Vec<IcpResult>,
+pub struct LeadResult<'r> {
+    pub icps: Vec<IcpResult<'r>>,
     /// Index into `icps` of the best ICP, if any ICP gives the lead a tier.
     pub best: Option<usize>,
     /// For each contact, the names of the personas it matches (from the fast evaluator only
@@ -335,7 +339,7 @@ pub struct LeadResult {
 
 /// The best ICP: the highest tier (the earlier a tier is declared in its ICP, the higher),
 /// then the higher score, then the ICP declared first. Only ICPs that give a tier count.
-pub fn best_icp(results: &[IcpResult]) -> Option<usize> {
+pub fn best_icp(results: &[IcpResult<'_>]) -> Option<usize> {
     results
         .iter()
         .enumerate()

@@ -23,21 +23,21 @@ pub struct Failure {
 
 /// The outcome of one test block.
 #[derive(Debug, Clone)]
-pub struct TestReport {
+pub struct TestReport<'r> {
     pub label: String,
     pub span: Span,
     pub failures: Vec<Failure>,
-    pub result: LeadResult,
+    pub result: LeadResult<'r>,
 }
 
-impl TestReport {
+impl TestReport<'_> {
     pub fn passed(&self) -> bool {
         self.failures.is_empty()
     }
 }
 
 /// Runs every test of the rule set, in order, as of the given date.
-pub fn run_tests(rules: &RuleSet, today: i32) -> Vec<TestReport> {
+pub fn run_tests(rules: &RuleSet, today: i32) -> Vec<TestReport<'_>> {
     rules
         .tests
         .iter()
@@ -45,7 +45,7 @@ pub fn run_tests(rules: &RuleSet, today: i32) -> Vec<TestReport> {
         .collect()
 }
 
-pub fn run_test(rules: &RuleSet, test: &TestDef, today: i32) -> TestReport {
+pub fn run_test<'r>(rules: &'r RuleSet, test: &TestDef, today: i32) -> TestReport<'r> {
     let lead = Lead::from_test(rules, test);
     let result = reference::evaluate(rules, &lead, today);
     let mut failures = Vec::new();
@@ -54,12 +54,11 @@ pub fn run_test(rules: &RuleSet, test: &TestDef, today: i32) -> TestReport {
         let name = &rules.icps[exp.icp].name;
         let tier = || {
             r.tier
-                .clone()
                 .map_or_else(|| "no tier".to_string(), |t| format!("tier {t}"))
         };
         let (ok, expected, actual) = match &exp.kind {
             ExpectationKind::Tier(t) => (
-                r.tier.as_deref() == Some(t.as_str()),
+                r.tier == Some(t.as_str()),
                 format!("tier {t}"),
                 tier(),
             ),
@@ -73,9 +72,9 @@ pub fn run_test(rules: &RuleSet, test: &TestDef, today: i32) -> TestReport {
                 (!r.qualified, "disqualified".into(), qualification(r))
             }
             ExpectationKind::Best => {
-                let best = result.best.map(|b| result.icps[b].name.clone());
+                let best = result.best.map(|b| result.icps[b].name);
                 (
-                    best.as_deref() == Some(name.as_str()),
+                    best == Some(name.as_str()),
                     format!("best ICP {name}"),
                     best.map_or_else(
                         || "no best ICP (no ICP gives a tier)".to_string(),
@@ -105,7 +104,7 @@ fn score_holds(op: CmpOp, score: f64, n: f64) -> bool {
     score.partial_cmp(&n).is_some_and(|o| op.holds(o))
 }
 
-fn qualification(r: &crate::result::IcpResult) -> String {
+fn qualification(r: &crate::result::IcpResult<'_>) -> String {
     if r.qualified {
         "qualified".to_string()
     } else {

@@ -16,6 +16,7 @@
 //! itself rather than a string.
 
 pub use icp_engine::format_number;
+use std::borrow::Cow;
 use std::io::{self, BufWriter, Write};
 
 use icp_engine::batch::Batch;
@@ -103,9 +104,9 @@ struct JsonRow<'a> {
     score: Option<serde_json::Value>,
     max_score: Option<serde_json::Value>,
     tier: Option<&'a str>,
-    matched: &'a [String],
+    matched: &'a [&'a str],
     unknown: &'a [String],
-    reasons: &'a [String],
+    reasons: &'a [Cow<'a, str>],
     #[serde(skip_serializing_if = "Option::is_none")]
     explain: Option<serde_json::Value>,
 }
@@ -191,7 +192,6 @@ impl RowFormatter {
             _ => None,
         };
         let tier = r.filter(|r| r.qualified).and_then(|r| r.tier.as_deref());
-        let empty: &[String] = &[];
         match sink {
             Sink::Csv(out, cell) => {
                 let mut first = true;
@@ -215,16 +215,12 @@ impl RowFormatter {
                             }
                         }
                         field(tier.unwrap_or("").as_bytes());
-                        for list in [&r.matched, &r.unknown, &r.reasons] {
-                            cell.clear();
-                            for (k, item) in list.iter().enumerate() {
-                                if k > 0 {
-                                    cell.push(b'|');
-                                }
-                                cell.extend_from_slice(item.as_bytes());
-                            }
-                            field(cell);
-                        }
+                        join(cell, &r.matched);
+                        field(cell);
+                        join(cell, &r.unknown);
+                        field(cell);
+                        join(cell, &r.reasons);
+                        field(cell);
                     }
                     None => {
                         for _ in 2..COLUMNS.len() {
@@ -246,14 +242,14 @@ impl RowFormatter {
                 let row = JsonRow {
                     id,
                     name,
-                    icp: r.map(|r| r.name.as_str()),
+                    icp: r.map(|r| r.name),
                     qualified: r.map(|r| r.qualified),
                     score: r.map(|r| json_number(r.score)),
                     max_score: r.map(|r| json_number(r.max_score)),
                     tier,
-                    matched: r.map_or(empty, |r| &r.matched),
-                    unknown: r.map_or(empty, |r| &r.unknown),
-                    reasons: r.map_or(empty, |r| &r.reasons),
+                    matched: r.map_or(&[], |r| &r.matched),
+                    unknown: r.map_or(&[], |r| &r.unknown),
+                    reasons: r.map_or(&[], |r| &r.reasons),
                     explain: if self.options.explain {
                         Some(explain.unwrap_or(serde_json::Value::Null))
                     } else {
@@ -265,6 +261,17 @@ impl RowFormatter {
             }
         }
         Ok(())
+    }
+}
+
+/// `items` joined by `|` into `cell` (emptied first): a list cell of a CSV row.
+fn join(cell: &mut Vec<u8>, items: &[impl AsRef<str>]) {
+    cell.clear();
+    for (k, item) in items.iter().enumerate() {
+        if k > 0 {
+            cell.push(b'|');
+        }
+        cell.extend_from_slice(item.as_ref().as_bytes());
     }
 }
 

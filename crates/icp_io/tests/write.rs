@@ -4,7 +4,6 @@ mod common;
 
 use common::inputs;
 use icp_diagnostics::SourceMap;
-use icp_engine::batch::Batch;
 use icp_engine::result::LeadResult;
 use icp_engine::{Schema, SignalCatalog};
 use icp_io::write::COLUMNS;
@@ -31,8 +30,8 @@ icp bank "Banks" {
 }
 "#;
 
-/// The HubSpot fixture, scored by the reference evaluator.
-fn scored() -> (Schema, Vec<(Batch, Vec<LeadResult>)>) {
+/// The HubSpot fixture, scored by the reference evaluator and written with `options`.
+fn write(options: WriteOptions) -> String {
     let schema = Schema::canonical();
     let mut sources = SourceMap::new();
     sources.add("rules.icp", RULES);
@@ -54,23 +53,13 @@ fn scored() -> (Schema, Vec<(Batch, Vec<LeadResult>)>) {
         },
     )
     .unwrap();
-    let batches = reader
-        .map(|b| {
-            let b = b.unwrap();
-            let results = (0..b.len())
-                .map(|i| icp_engine::reference::evaluate(&rules, &b.lead(i), 20_000))
-                .collect();
-            (b, results)
-        })
-        .collect();
-    (schema, batches)
-}
-
-fn write(options: WriteOptions) -> String {
-    let (schema, batches) = scored();
     let mut w = ResultWriter::new(Vec::new(), &schema, options).unwrap();
-    for (batch, results) in &batches {
-        w.write_batch(batch, results).unwrap();
+    for batch in reader {
+        let batch = batch.unwrap();
+        let results: Vec<LeadResult<'_>> = (0..batch.len())
+            .map(|i| icp_engine::reference::evaluate(&rules, &batch.lead(i), 20_000))
+            .collect();
+        w.write_batch(&batch, &results).unwrap();
     }
     String::from_utf8(w.finish().unwrap()).unwrap()
 }
