@@ -279,6 +279,16 @@ impl Column {
         self.push(Some(value));
     }
 
+    /// The text of one row of a text column, without copying it; `None` when missing (or not
+    /// a text column).
+    pub fn text(&self, row: usize) -> Option<&str> {
+        match self {
+            Column::Text { codes, dict } => dict.values.get(*codes.get(row)? as usize),
+            _ => None,
+        }
+        .map(String::as_str)
+    }
+
     /// The value of one row, or `None` when missing.
     pub fn get(&self, row: usize) -> Option<Value> {
         match self {

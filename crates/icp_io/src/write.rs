@@ -21,7 +21,7 @@ use std::io::{self, BufWriter, Write};
 
 use icp_engine::batch::Batch;
 use icp_engine::result::{IcpResult, LeadResult};
-use icp_engine::{Entity, FieldId, Schema, Value};
+use icp_engine::{Entity, FieldId, Schema};
 use serde::{Deserialize, Serialize};
 
 /// The columns of a result row, in order (`explain` follows when asked for).
@@ -153,10 +153,7 @@ impl RowFormatter {
         };
         let mut rows = 0;
         for (i, (id, result)) in batch.ids.iter().zip(results).enumerate() {
-            let name = match names.map(|c| c.get(i)) {
-                Some(Some(Value::String(s))) => Some(s),
-                _ => None,
-            };
+            let name = names.and_then(|c| c.text(i));
             let best = || {
                 result
                     .best
@@ -165,15 +162,15 @@ impl RowFormatter {
             };
             if self.options.all {
                 for r in &result.icps {
-                    self.row(&mut sink, id, name.as_deref(), Some(r))?;
+                    self.row(&mut sink, id, name, Some(r))?;
                     rows += 1;
                 }
                 if result.icps.is_empty() {
-                    self.row(&mut sink, id, name.as_deref(), None)?;
+                    self.row(&mut sink, id, name, None)?;
                     rows += 1;
                 }
             } else {
-                self.row(&mut sink, id, name.as_deref(), best())?;
+                self.row(&mut sink, id, name, best())?;
                 rows += 1;
             }
         }
