@@ -150,32 +150,62 @@ fn newlines(bytes: &[u8]) -> u64 {
     }
 }
 
-/// Calls `found` with the position of every `byte` in `haystack`, in order. Fields are short
-/// (ten bytes or so), so rather than a vector search per field, which costs more to start than
-/// to run, the line is read eight bytes at a time as one `u64`, whose bytes equal to `byte`
-/// are found with a few integer operations.
-fn each_position(haystack: &[u8], byte: u8, mut found: impl FnMut(usize)) {
-    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    let pattern = u64::from_le_bytes([byte; 8]);
-    let mut words = haystack.chunks_exact(8);
-    let mut base = 0;
-    for word in &mut words {
-        let mut bytes = [0; 8];
-        bytes.copy_from_slice(word);
-        let x = u64::from_le_bytes(bytes) ^ pattern;
-        // The high bit of each byte that is zero in `x`, exactly: adding 0x7f to the low seven
-        // bits sets the high bit of every byte with one of them set, and cannot carry into
-        // the next byte.
-        let mut zeros = !(((x & LOW7) + LOW7) | x | LOW7);
-        while zeros != 0 {
-            found(base + (zeros.trailing_zeros() / 8) as usize);
-            zeros &= zeros - 1;
-        }
-        base += 8;
+/// The positions of `byte` in `haystack`, in order. Fields and list items are short (ten
+/// bytes or so), so rather than a vector search per field, which costs more to start than to
+/// run, the text is read eight bytes at a time as one `u64`, whose bytes equal to `byte` are
+/// found with a few integer operations.
+pub(crate) fn positions(haystack: &[u8], byte: u8) -> Positions<'_> {
+    Positions {
+        rest: haystack,
+        next: 0,
+        base: 0,
+        zeros: 0,
+        byte,
     }
-    for (i, b) in words.remainder().iter().enumerate() {
-        if *b == byte {
-            found(base + i);
+}
+
+/// See [`positions`].
+#[derive(Debug)]
+pub(crate) struct Positions<'a> {
+    /// The bytes not read yet, from position `next`.
+    rest: &'a [u8],
+    next: usize,
+    /// The high bit of each byte equal to `byte`, not given yet, of the word read last, which
+    /// starts at position `base`.
+    zeros: u64,
+    base: usize,
+    byte: u8,
+}
+
+impl Iterator for Positions<'_> {
+    type Item = usize;
+
+    fn next(&mut self) -> Option<usize> {
+        const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+        loop {
+            if self.zeros != 0 {
+                let at = self.base + (self.zeros.trailing_zeros() / 8) as usize;
+                self.zeros &= self.zeros - 1;
+                return Some(at);
+            }
+            let (word, n) = match self.rest.first_chunk::<8>() {
+                Some(word) => (*word, 8),
+                None if self.rest.is_empty() => return None,
+                None => {
+                    // The tail, padded with a byte that is not the one sought.
+                    let mut word = [!self.byte; 8];
+                    word[..self.rest.len()].copy_from_slice(self.rest);
+                    (word, self.rest.len())
+                }
+            };
+            let x = u64::from_le_bytes(word) ^ u64::from_le_bytes([self.byte; 8]);
+            // The high bit of each byte that is zero in `x`, exactly: adding 0x7f to the low
+            // seven bits sets the high bit of every byte with one of them set, and cannot
+            // carry into the next byte.
+            self.zeros = !(((x & LOW7) + LOW7) | x | LOW7);
+            self.base = self.next;
+            self.next += n;
+            self.rest = &self.rest[n..];
         }
     }
 }
@@ -448,7 +478,7 @@ impl<R: Read> CsvSplitter<R> {
             }
             *nend += 1;
         };
-        each_position(line, self.delimiter, &mut push);
+        positions(line, self.delimiter).for_each(&mut push);
         push(line.len());
         Some(nl)
     }
@@ -629,7 +659,7 @@ mod tests {
     }
 
     #[test]
-    fn each_position_finds_what_a_byte_by_byte_search_finds() {
+    fn positions_are_what_a_byte_by_byte_search_finds() {
         let alphabet = [b',', b';', b'\t', b'a', 0x00, 0x01, 0x7f, 0x80, 0xac, 0xff, 0x2b, 0x2d];
         let mut state = 0x2545_F491_4F6C_DD1D_u64;
         for _ in 0..3_000 {
@@ -641,8 +671,7 @@ mod tests {
                 .map(|i| alphabet[((state >> (i % 50)) as usize + i * 7) % alphabet.len()])
                 .collect();
             for needle in [b',', b';', b'\t', 0x00, 0xff, 0x80] {
-                let mut found = Vec::new();
-                each_position(&haystack, needle, |i| found.push(i));
+                let found: Vec<usize> = positions(&haystack, needle).collect();
                 let expected: Vec<usize> = (0..len).filter(|&i| haystack[i] == needle).collect();
                 assert_eq!(found, expected, "{haystack:?} {needle}");
             }

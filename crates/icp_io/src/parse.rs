@@ -227,7 +227,7 @@ impl<'a> Iterator for Items<'a, '_> {
             let rest = self.rest?;
             let at = match self.separator.as_bytes() {
                 [] => None,
-                [byte] => memchr::memchr(*byte, rest.as_bytes()),
+                [byte] => crate::csv_split::positions(rest.as_bytes(), *byte).next(),
                 many => memchr::memmem::find(rest.as_bytes(), many),
             };
             let item = match at {
