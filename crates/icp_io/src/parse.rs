@@ -110,7 +110,11 @@ pub fn is_missing(text: &str) -> bool {
 
 /// [`is_missing`] for text already trimmed.
 pub(crate) fn is_missing_trimmed(t: &str) -> bool {
-    t.len() <= MISSING_MAX && MISSING_TOKENS.iter().any(|m| t.eq_ignore_ascii_case(m))
+    // Every token is empty or starts with one of these (a shortcut for the usual value).
+    let first = t.as_bytes().first().map(u8::to_ascii_lowercase);
+    matches!(first, None | Some(b'n' | b'-' | b'u' | b'#'))
+        && t.len() <= MISSING_MAX
+        && MISSING_TOKENS.iter().any(|m| t.eq_ignore_ascii_case(m))
 }
 
 /// Parses the raw text of a cell for a field of kind `kind`; `separator` splits lists.
@@ -1101,6 +1105,18 @@ mod tests {
             for text in [n.to_string(), format!("{n:04}"), format!(" {n} ")] {
                 assert_eq!(parse_year(&text), full(&text), "{text:?}");
             }
+        }
+    }
+
+    #[test]
+    fn the_first_letter_shortcut_misses_no_missing_token() {
+        for token in MISSING_TOKENS {
+            for text in [token.to_string(), token.to_uppercase()] {
+                assert!(is_missing_trimmed(&text), "{text:?}");
+            }
+        }
+        for text in ["a", "nope", "US", "-1", "unknowns", "#1", "0"] {
+            assert!(!is_missing_trimmed(text), "{text:?}");
         }
     }
 

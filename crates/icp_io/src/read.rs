@@ -446,7 +446,8 @@ fn put_composed_name(
     let Some(field) = field else {
         return;
     };
-    if builder.open_text(field).is_some() {
+    if plan.first_name.is_empty() && plan.last_name.is_empty() || builder.open_text(field).is_some()
+    {
         return;
     }
     let mut name = Values::new();
