@@ -19,67 +19,81 @@ use crate::schema::{Entity, FieldId, Scalar, Schema, Type, Value};
 /// The code of a missing text value.
 pub const MISSING: u32 = u32::MAX;
 
-/// The distinct text values of a column in one batch. The index is a hash table of codes
-/// into `values`, so each distinct text is stored once and a repeated one costs a hash and a
-/// comparison, no allocation.
+/// The distinct text values of a column in one batch. The values lie end to end in one string
+/// (`text`, value `i` ending at `ends[i]`), and the index is a hash table of codes into them,
+/// so each distinct text is stored once, a new one costs no allocation of its own, and a
+/// repeated one costs a hash and a comparison.
 #[derive(Debug, Clone, Default)]
 pub struct Dict {
-    pub values: Vec<String>,
+    text: String,
+    ends: Vec<usize>,
     index: HashTable<u32>,
     hasher: DefaultHashBuilder,
 }
 
 impl PartialEq for Dict {
     fn eq(&self, other: &Dict) -> bool {
-        self.values == other.values
+        self.ends == other.ends && self.text == other.text
     }
 }
 
 impl Dict {
-    /// The code of `text`, added if new (copied only then).
+    /// The code of `text`, added if new.
     pub fn code_str(&mut self, text: &str) -> u32 {
-        match self.find(text) {
-            (Some(code), _) => code,
-            (None, hash) => self.insert(hash, text.to_string()),
-        }
-    }
-
-    /// The code of `text` if the dictionary has it, and its hash.
-    fn find(&self, text: &str) -> (Option<u32>, u64) {
         let hash = self.hasher.hash_one(text);
-        let code = self.index.find(hash, |&c| self.values[c as usize] == text);
-        (code.copied(), hash)
-    }
-
-    fn insert(&mut self, hash: u64, text: String) -> u32 {
         let Dict {
-            values,
+            text: all,
+            ends,
             index,
             hasher,
         } = self;
-        let code = u32::try_from(values.len()).unwrap_or(MISSING - 1);
-        values.push(text);
-        index.insert_unique(hash, code, |&c| {
-            hasher.hash_one(values[c as usize].as_str())
-        });
+        if let Some(code) = index.find(hash, |&c| bytes(all, ends, c) == text.as_bytes()) {
+            return *code;
+        }
+        let code = u32::try_from(ends.len()).unwrap_or(MISSING - 1);
+        all.push_str(text);
+        ends.push(all.len());
+        index.insert_unique(hash, code, |&c| hasher.hash_one(value(all, ends, c).unwrap_or("")));
         code
     }
 
     /// The code of `text`, added if new.
     pub fn code(&mut self, text: String) -> u32 {
-        match self.find(&text) {
-            (Some(code), _) => code,
-            (None, hash) => self.insert(hash, text),
-        }
+        self.code_str(&text)
+    }
+
+    /// The value of `code`.
+    pub fn get(&self, code: u32) -> Option<&str> {
+        value(&self.text, &self.ends, code)
+    }
+
+    /// The values, in code order.
+    pub fn values(&self) -> impl ExactSizeIterator<Item = &str> {
+        (0..self.ends.len()).map(|c| self.get(c as u32).unwrap_or_default())
     }
 
     pub fn len(&self) -> usize {
-        self.values.len()
+        self.ends.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.values.is_empty()
+        self.ends.is_empty()
     }
+}
+
+/// Value `code` of the values `text` holds end to end, value `i` ending at `ends[i]`.
+fn value<'t>(text: &'t str, ends: &[usize], code: u32) -> Option<&'t str> {
+    let c = code as usize;
+    let end = *ends.get(c)?;
+    let start = c.checked_sub(1).map_or(0, |before| ends[before]);
+    text.get(start..end)
+}
+
+/// The bytes of [`value`] (comparing them needs no check of character boundaries).
+fn bytes<'t>(text: &'t str, ends: &[usize], code: u32) -> &'t [u8] {
+    let c = code as usize;
+    let start = c.checked_sub(1).map_or(0, |before| ends[before]);
+    &text.as_bytes()[start..ends[c]]
 }
 
 /// One field's values over the rows of a batch.
@@ -283,10 +297,9 @@ impl Column {
     /// a text column).
     pub fn text(&self, row: usize) -> Option<&str> {
         match self {
-            Column::Text { codes, dict } => dict.values.get(*codes.get(row)? as usize),
+            Column::Text { codes, dict } => dict.get(*codes.get(row)?),
             _ => None,
         }
-        .map(String::as_str)
     }
 
     /// The value of one row, or `None` when missing.
@@ -298,7 +311,7 @@ impl Column {
             Column::Bool { values, valid } => valid[row].then(|| Value::Bool(values[row])),
             Column::Date { values, valid } => valid[row].then(|| Value::Date(values[row])),
             Column::Text { codes, dict } => (codes[row] != MISSING)
-                .then(|| Value::String(dict.values[codes[row] as usize].clone())),
+                .then(|| Value::String(dict.get(codes[row]).unwrap_or_default().to_string())),
             Column::TextList {
                 offsets,
                 codes,
@@ -308,7 +321,7 @@ impl Column {
                 Value::List(
                     codes[offsets[row] as usize..offsets[row + 1] as usize]
                         .iter()
-                        .map(|c| Value::String(dict.values[*c as usize].clone()))
+                        .map(|c| Value::String(dict.get(*c).unwrap_or_default().to_string()))
                         .collect(),
                 )
             }),
@@ -536,7 +549,7 @@ impl BatchBuilder {
         match columns.get(field.0 as usize)? {
             Column::Text { codes, dict } => {
                 let code = *codes.last()?;
-                dict.values.get(code as usize).map(String::as_str)
+                dict.get(code)
             }
             _ => None,
         }
@@ -676,7 +689,7 @@ impl Column {
             }
             let slot = &mut codes[code as usize];
             if *slot == MISSING {
-                *slot = dict.code_str(&from.values[code as usize]);
+                *slot = dict.code_str(from.get(code).unwrap_or_default());
             }
             *slot
         };

@@ -269,8 +269,7 @@ impl Evaluator<'_> {
                     &columns(*contact)[field.0 as usize],
                     rows,
                     |dict| {
-                        dict.values
-                            .iter()
+                        dict.values()
                             .map(|v| pred_holds(self.rules, pred, v, country))
                             .collect()
                     },
@@ -429,7 +428,7 @@ fn length(column: &Column, rows: usize) -> Vector {
             })
             .collect(),
         Column::Text { codes, dict } => {
-            let chars: Vec<usize> = dict.values.iter().map(|v| v.chars().count()).collect();
+            let chars: Vec<usize> = dict.values().map(|v| v.chars().count()).collect();
             codes[..rows]
                 .iter()
                 .map(|&c| {
@@ -527,8 +526,7 @@ fn has_all(column: &Column, rows: usize, keys: &[String], country: bool) -> Vect
     };
     // For each wanted key, which dictionary codes carry it.
     let dict_keys: Vec<String> = dict
-        .values
-        .iter()
+        .values()
         .map(|v| semantics::key(v, country))
         .collect();
     Vector::Truth(

@@ -207,7 +207,7 @@ impl Signals<'_> {
             .map(
                 |(entity, field, _)| match column_of(batch, *entity, *field) {
                     Column::Text { dict, .. } | Column::TextList { dict, .. } => {
-                        dict.values.iter().map(|s| Str::new(s)).collect()
+                        dict.values().map(Str::new).collect()
                     }
                     _ => Vec::new(),
                 },
