@@ -380,7 +380,7 @@ proptest! {
         let mut builder = BatchBuilder::new(&rules.schema, rules.signal_calls.len());
         let mut expected = Vec::new();
         for (i, (company, contacts)) in leads.iter().enumerate() {
-            builder.start_lead(format!("lead{i}"), i as u64 + 2);
+            builder.start_lead(&format!("lead{i}"), i as u64 + 2);
             let mut lead = Lead::empty(&rules);
             for (name, value) in company {
                 let f = rules.schema.lookup(Entity::Company, name).expect("company field");

@@ -287,7 +287,7 @@ fn evaluate_b(rules: &RuleSet, plan: &Plan, batch: &Batch) -> Vec<Seen> {
         assert_eq!(
             f, &r,
             "side B, lead {}: fast and reference differ",
-            batch.ids[row]
+            &batch.ids[row]
         );
     }
     fast
@@ -410,7 +410,7 @@ fn plugin_signals_give_the_same_results_as_the_same_values_in_custom_fields() {
                     expect(batch, row, k),
                     "{} of lead {}",
                     s.call,
-                    batch.ids[row]
+                    &batch.ids[row]
                 );
             }
         }

@@ -100,7 +100,7 @@ fn batch(rules: &RuleSet, domains: &[Option<&str>]) -> Batch {
         .expect("company.domain");
     let mut b = BatchBuilder::new(&rules.schema, rules.signal_calls.len());
     for (i, d) in domains.iter().enumerate() {
-        b.start_lead(format!("lead{i}"), i as u64 + 2);
+        b.start_lead(&format!("lead{i}"), i as u64 + 2);
         if let Some(d) = d {
             b.set_company(domain, Value::String((*d).to_string()));
         }

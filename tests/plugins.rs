@@ -77,11 +77,11 @@ fn signal_values(ids: &[&str]) -> HashMap<(String, String), Option<Value>> {
             .expect("every signal answers");
         leads += batch.len();
         for (row, id) in batch.ids.iter().enumerate() {
-            if !ids.contains(&id.as_str()) {
+            if !ids.contains(&id) {
                 continue;
             }
             for (call, column) in rules.signal_calls.iter().zip(&batch.signals) {
-                values.insert((id.clone(), call.text.clone()), column.get(row));
+                values.insert((id.to_string(), call.text.clone()), column.get(row));
             }
         }
     }

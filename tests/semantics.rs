@@ -32,7 +32,7 @@ fn run(file: &str) {
     let mut builder = BatchBuilder::new(&rules.schema, rules.signal_calls.len());
     for test in &rules.tests {
         let lead = Lead::from_test(&rules, test);
-        builder.start_lead(test.label.clone(), 0);
+        builder.start_lead(&test.label, 0);
         for (f, v) in lead.company.iter().enumerate() {
             if let Some(v) = v {
                 builder.set_company(icp_engine::FieldId(f as u32), v.clone());

@@ -446,7 +446,7 @@ pub fn explain(
     let mut same_id = 0usize;
     for batch in reader {
         let mut batch = batch?;
-        let rows: Vec<usize> = (0..batch.len()).filter(|&r| batch.ids[r] == id).collect();
+        let rows: Vec<usize> = (0..batch.len()).filter(|&r| batch.ids[r] == *id).collect();
         same_id += rows.len();
         if let (Some(&row), None) = (rows.first(), &found) {
             // Only the batch holding the lead is sent to the plugins.

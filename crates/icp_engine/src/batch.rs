@@ -81,6 +81,55 @@ impl Dict {
     }
 }
 
+/// Texts end to end in one string, one per row (a batch's lead ids): no allocation per text.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Texts {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl Texts {
+    pub fn push(&mut self, text: &str) {
+        self.text.push_str(text);
+        self.ends.push(self.text.len());
+    }
+
+    /// Text `i`.
+    pub fn get(&self, i: usize) -> Option<&str> {
+        value(&self.text, &self.ends, u32::try_from(i).ok()?)
+    }
+
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &str> {
+        (0..self.ends.len()).map(|i| self.get(i).unwrap_or_default())
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Makes room for `texts` more texts of `bytes` bytes in all.
+    pub fn reserve(&mut self, texts: usize, bytes: usize) {
+        self.ends.reserve(texts);
+        self.text.reserve(bytes);
+    }
+}
+
+impl std::ops::Index<usize> for Texts {
+    type Output = str;
+
+    /// Text `i`; panics when there are not that many, as a vector does.
+    fn index(&self, i: usize) -> &str {
+        match self.get(i) {
+            Some(text) => text,
+            None => panic!("text {i} of {}", self.len()),
+        }
+    }
+}
+
 /// Value `code` of the values `text` holds end to end, value `i` ending at `ends[i]`.
 fn value<'t>(text: &'t str, ends: &[usize], code: u32) -> Option<&'t str> {
     let c = code as usize;
@@ -334,7 +383,7 @@ impl Column {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Batch {
     /// `company.id` of each lead, as the output names it.
-    pub ids: Vec<String>,
+    pub ids: Texts,
     /// The input line each lead starts on.
     pub lines: Vec<u64>,
     /// Indexed by [`FieldId`]; contact fields are [`Column::Absent`].
@@ -422,7 +471,7 @@ impl BatchBuilder {
         BatchBuilder {
             kept,
             batch: Batch {
-                ids: Vec::new(),
+                ids: Texts::default(),
                 lines: Vec::new(),
                 company,
                 contacts,
@@ -436,14 +485,14 @@ impl BatchBuilder {
     }
 
     /// Starts a lead with every field missing.
-    pub fn start_lead(&mut self, id: String, line: u64) {
+    pub fn start_lead(&mut self, id: &str, line: u64) {
         self.add_lead(id, line, Vec::new());
     }
 
     /// Adds a lead with these company values (the others missing), in one pass over the
     /// columns: the same as [`start_lead`](Self::start_lead) and a
     /// [`set_company`](Self::set_company) per value, without writing each row twice.
-    pub fn add_lead(&mut self, id: String, line: u64, mut values: Vec<(FieldId, Value)>) {
+    pub fn add_lead(&mut self, id: &str, line: u64, mut values: Vec<(FieldId, Value)>) {
         push_row(&mut self.batch.company, &mut values);
         self.close_lead(id, line);
     }
@@ -452,7 +501,7 @@ impl BatchBuilder {
     /// known size does not grow its columns step by step.
     pub fn reserve(&mut self, leads: usize, contacts: usize) {
         let b = &mut self.batch;
-        b.ids.reserve(leads);
+        b.ids.reserve(leads, 8 * leads);
         b.lines.reserve(leads);
         b.contact_offsets.reserve(leads);
         for column in &mut b.company {
@@ -474,7 +523,7 @@ impl BatchBuilder {
     }
 
     /// Adds the lead whose row [`open_lead`](Self::open_lead) opened.
-    pub fn close_lead(&mut self, id: String, line: u64) {
+    pub fn close_lead(&mut self, id: &str, line: u64) {
         let b = &mut self.batch;
         b.ids.push(id);
         b.lines.push(line);
@@ -788,7 +837,7 @@ mod tests {
         let schema = Schema::canonical();
         let f = |e, n| schema.lookup(e, n).expect("field");
         let mut b = BatchBuilder::new(&schema, 0);
-        b.start_lead("a".into(), 2);
+        b.start_lead("a", 2);
         b.set_company(f(Entity::Company, "employees"), Value::Number(120.0));
         b.set_company(
             f(Entity::Company, "industry"),
@@ -797,7 +846,7 @@ mod tests {
         b.start_contact();
         b.set_contact(f(Entity::Contact, "title"), Value::String("CFO".into()));
         b.start_contact();
-        b.start_lead("b".into(), 3);
+        b.start_lead("b", 3);
         b.set_company(
             f(Entity::Company, "industry"),
             Value::List(vec![
@@ -849,7 +898,7 @@ mod tests {
             f(Entity::Contact, "title"),
         );
         let mut one_by_one = BatchBuilder::new(&schema, 1);
-        one_by_one.start_lead("a".into(), 2);
+        one_by_one.start_lead("a", 2);
         one_by_one.set_company(employees, Value::Number(120.0));
         one_by_one.set_company(country, Value::String("DE".into()));
         one_by_one.start_contact();
@@ -857,7 +906,7 @@ mod tests {
         one_by_one.start_contact();
         let mut whole = BatchBuilder::new(&schema, 1);
         whole.add_lead(
-            "a".into(),
+            "a",
             2,
             vec![
                 (country, Value::String("DE".into())),

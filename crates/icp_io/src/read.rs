@@ -338,13 +338,20 @@ fn add_row(
     row: LeadRow,
     report: &mut ReadReport,
 ) -> u64 {
-    let (id, has_id, rows) = identify(|f| string_of(&row.company, f), special, row.line, contacts);
+    let mut id = String::new();
+    let (has_id, rows) = identify(
+        |f| string_of(&row.company, f),
+        special,
+        row.line,
+        contacts,
+        &mut id,
+    );
     let hash = hash_of(&id);
     let mut company = row.company;
     if let (Some(field), false) = (special.id, has_id) {
         company.push((field, Value::String(id.clone())));
     }
-    builder.add_lead(id, row.line, company);
+    builder.add_lead(&id, row.line, company);
     for contact in row.contacts {
         report.contacts += 1;
         builder.add_contact(contact);
@@ -356,18 +363,21 @@ fn add_row(
     hash
 }
 
-/// Who a lead is, from its `text` fields: its id (its id, else its domain, else its line
-/// number), whether it had an id, and the contacts of the contacts file its key names.
+/// Who a lead is, from its `text` fields: its id in `id` (its id, else its domain, else its
+/// line number), whether it had an id, and the contacts of the contacts file its key names.
 fn identify<'t, 'i>(
     text: impl Fn(Option<FieldId>) -> Option<&'t str>,
     special: Special,
     line: u64,
     contacts: Option<&'i ContactIndex>,
-) -> (String, bool, Option<(&'i ContactIndex, &'i KeyRows)>) {
+    id: &mut String,
+) -> (bool, Option<(&'i ContactIndex, &'i KeyRows)>) {
     let own = text(special.id);
-    let id = own
-        .or_else(|| text(special.domain))
-        .map_or_else(|| line.to_string(), str::to_string);
+    id.clear();
+    match own.or_else(|| text(special.domain)) {
+        Some(text) => id.push_str(text),
+        None => id.push_str(itoa::Buffer::new().format(line)),
+    }
     let rows = contacts.and_then(|index| {
         let raw = match index.kind {
             // Only a real id joins: one made up from the domain or the line number
@@ -379,7 +389,7 @@ fn identify<'t, 'i>(
         let key = join_key(index.kind, index.salesforce, raw?)?;
         Some((index, index.by_key.get(key.as_ref())?))
     });
-    (id, own.is_some(), rows)
+    (own.is_some(), rows)
 }
 
 /// Reads the slots of `plan` from a row's cells straight into the row `builder` has open
@@ -471,6 +481,7 @@ fn add_csv_row(
     special: Special,
     contacts: Option<&ContactIndex>,
     report: &mut ReadReport,
+    id: &mut String,
 ) -> u64 {
     builder.open_lead();
     put_slots(builder, &plan.company, cells, separator, line, report);
@@ -480,10 +491,10 @@ fn add_csv_row(
     if !plan.fallback.is_empty() && text(builder, special.id).is_none() {
         put_slots(builder, &plan.fallback, cells, separator, line, report);
     }
-    let (id, has_id, rows) = identify(|f| text(builder, f), special, line, contacts);
-    let hash = hash_of(&id);
+    let (has_id, rows) = identify(|f| text(builder, f), special, line, contacts, id);
+    let hash = hash_of(id);
     if let (Some(field), false) = (special.id, has_id) {
-        builder.put_text(field, &id);
+        builder.put_text(field, id);
     }
     builder.close_lead(id, line);
     if let Some((index, rows)) = rows {
@@ -729,7 +740,7 @@ impl ChunkParser for ContactParser<'_> {
     ) -> io::Result<(ContactPart, usize)> {
         let plan = self.plan;
         let mut building = BatchBuilder::reading(self.schema, 0, self.read);
-        building.start_lead(String::new(), 0);
+        building.start_lead("", 0);
         building.reserve(0, self.rows.min(1 << 20));
         let mut keys: Vec<(String, std::ops::Range<usize>)> = Vec::new();
         let mut keyless = 0;
@@ -931,6 +942,7 @@ impl ChunkParser for CompanyParser<'_> {
         let mut rejects = RejectLog::new();
         let mut events = 0;
         let mut spare = Vec::new();
+        let mut id = String::new();
         while events < max {
             let Some(event) = split.next_event()? else {
                 break;
@@ -956,6 +968,7 @@ impl ChunkParser for CompanyParser<'_> {
                     emitter.special,
                     emitter.contacts.as_ref(),
                     &mut report,
+                    &mut id,
                 ));
                 if builder.len() >= emitter.batch_size {
                     batches.push(std::mem::replace(&mut builder, emitter.new_builder()).finish());

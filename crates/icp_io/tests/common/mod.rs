@@ -77,7 +77,7 @@ pub fn read_with(
         batches += 1;
         for i in 0..batch.len() {
             leads.push(ReadLead {
-                id: batch.ids[i].clone(),
+                id: batch.ids[i].to_string(),
                 line: batch.lines[i],
                 lead: batch.lead(i),
             });
