@@ -50,6 +50,9 @@ pub(crate) struct Chunker<R> {
     line: u64,
     eof: bool,
     lines: usize,
+    /// Buffers of chunks already parsed, for the next chunks: memory the process has touched
+    /// already, rather than fresh pages the kernel must clear.
+    spare: Vec<Vec<u8>>,
 }
 
 impl<R: Read> Chunker<R> {
@@ -62,27 +65,26 @@ impl<R: Read> Chunker<R> {
             line,
             eof: false,
             lines: lines.max(1),
+            spare: Vec::new(),
         }
     }
 
-    /// Reads more into `buf`; false at the end of the input.
+    /// Reads up to [`READ`] more bytes into `buf` (into its spare capacity, which is not
+    /// cleared first); false at the end of the input.
     fn fill(&mut self) -> io::Result<bool> {
-        let len = self.buf.len();
-        self.buf.resize(len + READ, 0);
-        loop {
-            match self.source.read(&mut self.buf[len..]) {
-                Ok(n) => {
-                    self.buf.truncate(len + n);
-                    self.eof = n == 0;
-                    return Ok(n > 0);
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => {
-                    self.buf.truncate(len);
-                    return Err(e);
-                }
-            }
-        }
+        self.buf.reserve(READ);
+        let n = (&mut self.source)
+            .take(READ as u64)
+            .read_to_end(&mut self.buf)?;
+        // Short of `READ` only at the end of the input (`read_to_end` reads on until then).
+        self.eof = n < READ;
+        Ok(n > 0)
+    }
+
+    /// Hands back the buffer of a chunk that has been read, for a later chunk.
+    pub(crate) fn recycle(&mut self, mut bytes: Vec<u8>) {
+        bytes.clear();
+        self.spare.push(bytes);
     }
 
     /// The next chunk, or `None` at the end of the input.
@@ -135,7 +137,9 @@ impl<R: Read> Chunker<R> {
                 }
             }
             let end = cut.unwrap_or(self.buf.len());
-            let rest = self.buf.split_off(end);
+            let mut rest = self.spare.pop().unwrap_or_default();
+            rest.extend_from_slice(&self.buf[end..]);
+            self.buf.truncate(end);
             let bytes = std::mem::replace(&mut self.buf, rest);
             let chunk = Chunk {
                 bytes,
@@ -253,6 +257,7 @@ impl Records {
                     for (i, (out, _, chunk)) in parsed.into_iter().enumerate() {
                         if i < sound {
                             outs.push(out);
+                            chunker.recycle(chunk.bytes);
                         } else {
                             unread.push(chunk);
                         }
