@@ -260,6 +260,9 @@ pub fn score(
     // The reader runs ahead on its own thread, a window of batches at most, so parsing the
     // next batches overlaps evaluating and writing these.
     let (sender, receiver) = std::sync::mpsc::sync_channel(window);
+    // Byte buffers of written batches, for formatting the next ones (memory already touched,
+    // not fresh pages the kernel must clear).
+    let spare: std::sync::Mutex<Vec<Vec<u8>>> = std::sync::Mutex::default();
     let report = std::thread::scope(|scope| -> Result<ReadReport, RunError> {
         let pool = &pool;
         let producer = scope.spawn(move || {
@@ -299,7 +302,11 @@ pub fn score(
                                 args.today,
                                 args.explain,
                             );
-                            let mut bytes = Vec::new();
+                            let mut bytes = spare
+                                .lock()
+                                .ok()
+                                .and_then(|mut s| s.pop())
+                                .unwrap_or_default();
                             let rows = formatter.format_batch(b, &results, &mut bytes);
                             let mut part = Summary::new(rules);
                             for r in &results {
@@ -309,10 +316,14 @@ pub fn score(
                         })
                         .collect::<Result<Vec<_>, icp_plugin_host::PluginError>>()
                 })?;
-                for (bytes, rows, part) in scored {
+                for (mut bytes, rows, part) in scored {
                     let rows = rows.map_err(write_err)?;
                     writer.write_formatted(&bytes, rows).map_err(write_err)?;
                     summary.merge(part);
+                    bytes.clear();
+                    if let Ok(mut spare) = spare.lock() {
+                        spare.push(bytes);
+                    }
                 }
                 if progress {
                     let secs = started.elapsed().as_secs_f64().max(1e-9);

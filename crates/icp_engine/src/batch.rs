@@ -57,6 +57,15 @@ impl Dict {
         code
     }
 
+    /// The code of `text`, if the dictionary has it.
+    pub fn find(&self, text: &str) -> Option<u32> {
+        let hash = self.hasher.hash_one(text);
+        let (all, ends) = (&self.text, &self.ends);
+        self.index
+            .find(hash, |&c| bytes(all, ends, c) == text.as_bytes())
+            .copied()
+    }
+
     /// The code of `text`, added if new.
     pub fn code(&mut self, text: String) -> u32 {
         self.code_str(&text)
@@ -89,6 +98,11 @@ pub struct Texts {
 }
 
 impl Texts {
+    /// The last text.
+    pub fn last(&self) -> Option<&str> {
+        self.get(self.len().checked_sub(1)?)
+    }
+
     pub fn push(&mut self, text: &str) {
         self.text.push_str(text);
         self.ends.push(self.text.len());

@@ -49,7 +49,7 @@ use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use icp_engine::batch::{Batch, BatchBuilder, CodeMap};
+use icp_engine::batch::{Batch, BatchBuilder, CodeMap, Dict, Texts};
 use icp_engine::{Entity, FieldId, Scalar, Schema, Value};
 use serde::{Deserialize, Serialize};
 
@@ -181,7 +181,10 @@ struct ContactIndex {
     /// Whether each contact was attached to at least one company (set by the threads that
     /// read the companies).
     matched: Vec<AtomicBool>,
-    by_key: hashbrown::HashMap<String, KeyRows>,
+    /// The company keys, each numbered by its code here…
+    keys: Dict,
+    /// … and its contacts at that number.
+    by_key: Vec<KeyRows>,
     keyless: u64,
 }
 
@@ -243,12 +246,16 @@ impl ContactIndex {
                 .extend((0..rows).map(|_| AtomicBool::new(false)));
             self.starts.push(base);
             self.tables.push(part.table);
-            for (key, rows) in part.keys {
+            for (key, rows) in part.keys.iter().zip(part.runs) {
                 let number = |row: usize| u32::try_from(base + row).unwrap_or(u32::MAX);
-                let entry = self
-                    .by_key
-                    .entry(key)
-                    .or_insert_with(|| KeyRows::Run(number(rows.start), number(rows.start)));
+                let code = self.keys.code_str(key) as usize;
+                if code == self.by_key.len() {
+                    let start = number(rows.start);
+                    self.by_key.push(KeyRows::Run(start, start));
+                }
+                let Some(entry) = self.by_key.get_mut(code) else {
+                    continue;
+                };
                 for row in rows {
                     entry.add(number(row));
                 }
@@ -387,7 +394,8 @@ fn identify<'t, 'i>(
             JoinKind::Name => text(special.name),
         };
         let key = join_key(index.kind, index.salesforce, raw?)?;
-        Some((index, index.by_key.get(key.as_ref())?))
+        let code = index.keys.find(key.as_ref())?;
+        Some((index, index.by_key.get(code as usize)?))
     });
     (own.is_some(), rows)
 }
@@ -724,7 +732,9 @@ struct ContactParser<'a> {
 struct ContactPart {
     table: Batch,
     /// Each key with the rows of `table` it names, one run of consecutive rows at a time.
-    keys: Vec<(String, std::ops::Range<usize>)>,
+    /// Each key, one run of consecutive rows at a time, and the rows of `table` it names.
+    keys: Texts,
+    runs: Vec<std::ops::Range<usize>>,
     keyless: u64,
     report: ReadReport,
     rejects: RejectLog,
@@ -742,7 +752,8 @@ impl ChunkParser for ContactParser<'_> {
         let mut building = BatchBuilder::reading(self.schema, 0, self.read);
         building.start_lead("", 0);
         building.reserve(0, self.rows.min(1 << 20));
-        let mut keys: Vec<(String, std::ops::Range<usize>)> = Vec::new();
+        let mut keys = Texts::default();
+        let mut runs: Vec<std::ops::Range<usize>> = Vec::new();
         let mut keyless = 0;
         let mut report = ReadReport::default();
         let mut rejects = RejectLog::new();
@@ -778,10 +789,15 @@ impl ChunkParser for ContactParser<'_> {
             let mut keyed = false;
             for key in row_keys {
                 keyed = true;
-                match keys.last_mut() {
+                match (keys.last(), runs.last_mut()) {
                     // The same company as the row before: its run goes on.
-                    Some((last, run)) if *last == key && run.end >= rows => run.end = rows + 1,
-                    _ => keys.push((key.into_owned(), rows..rows + 1)),
+                    (Some(last), Some(run)) if *last == *key && run.end >= rows => {
+                        run.end = rows + 1;
+                    }
+                    _ => {
+                        keys.push(&key);
+                        runs.push(rows..rows + 1);
+                    }
                 }
             }
             if !keyed {
@@ -814,6 +830,7 @@ impl ChunkParser for ContactParser<'_> {
         let part = ContactPart {
             table: building.finish(),
             keys,
+            runs,
             keyless,
             report,
             rejects,
@@ -853,7 +870,8 @@ fn load_contacts(
         tables: Vec::new(),
         starts: Vec::new(),
         matched: Vec::new(),
-        by_key: hashbrown::HashMap::new(),
+        keys: Dict::default(),
+        by_key: Vec::new(),
         keyless: 0,
     };
     let headers = match split.next_event().map_err(read_err)? {
