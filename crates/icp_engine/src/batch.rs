@@ -53,7 +53,9 @@ impl Dict {
         let code = u32::try_from(ends.len()).unwrap_or(MISSING - 1);
         all.push_str(text);
         ends.push(all.len());
-        index.insert_unique(hash, code, |&c| hasher.hash_one(value(all, ends, c).unwrap_or("")));
+        index.insert_unique(hash, code, |&c| {
+            hasher.hash_one(value(all, ends, c).unwrap_or(""))
+        });
         code
     }
 

@@ -525,10 +525,7 @@ fn has_all(column: &Column, rows: usize, keys: &[String], country: bool) -> Vect
         return Vector::Truth(vec![Truth::Unknown; rows]);
     };
     // For each wanted key, which dictionary codes carry it.
-    let dict_keys: Vec<String> = dict
-        .values()
-        .map(|v| semantics::key(v, country))
-        .collect();
+    let dict_keys: Vec<String> = dict.values().map(|v| semantics::key(v, country)).collect();
     Vector::Truth(
         (0..rows)
             .map(|r| {

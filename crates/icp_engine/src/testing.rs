@@ -57,11 +57,7 @@ pub fn run_test<'r>(rules: &'r RuleSet, test: &TestDef, today: i32) -> TestRepor
                 .map_or_else(|| "no tier".to_string(), |t| format!("tier {t}"))
         };
         let (ok, expected, actual) = match &exp.kind {
-            ExpectationKind::Tier(t) => (
-                r.tier == Some(t.as_str()),
-                format!("tier {t}"),
-                tier(),
-            ),
+            ExpectationKind::Tier(t) => (r.tier == Some(t.as_str()), format!("tier {t}"), tier()),
             ExpectationKind::Score(op, n) => (
                 score_holds(*op, r.score, *n),
                 format!("score {} {}", op.as_str(), format_number(*n)),

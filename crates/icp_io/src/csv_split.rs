@@ -660,7 +660,9 @@ mod tests {
 
     #[test]
     fn positions_are_what_a_byte_by_byte_search_finds() {
-        let alphabet = [b',', b';', b'\t', b'a', 0x00, 0x01, 0x7f, 0x80, 0xac, 0xff, 0x2b, 0x2d];
+        let alphabet = [
+            b',', b';', b'\t', b'a', 0x00, 0x01, 0x7f, 0x80, 0xac, 0xff, 0x2b, 0x2d,
+        ];
         let mut state = 0x2545_F491_4F6C_DD1D_u64;
         for _ in 0..3_000 {
             state ^= state << 13;

@@ -1134,7 +1134,11 @@ mod tests {
             .to_vec();
         for _ in 0..20_000 {
             let len = 1 + (next() % 17) as usize;
-            texts.push((0..len).map(|_| char::from(b'0' + (next() % 10) as u8)).collect());
+            texts.push(
+                (0..len)
+                    .map(|_| char::from(b'0' + (next() % 10) as u8))
+                    .collect(),
+            );
         }
         for text in &texts {
             let parsed: f64 = text.parse().expect("digits parse");

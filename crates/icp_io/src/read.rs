@@ -264,6 +264,18 @@ impl ContactIndex {
         Ok(())
     }
 
+    /// The contacts of company key `key`; `next` is the code tried first (the one after the
+    /// last key found), and becomes the one after this key's.
+    fn rows_of(&self, key: &str, next: &mut u32) -> Option<&KeyRows> {
+        let code = if self.keys.get(*next) == Some(key) {
+            *next
+        } else {
+            self.keys.find(key)?
+        };
+        *next = code.saturating_add(1);
+        self.by_key.get(code as usize)
+    }
+
     /// Adds contacts `rows` to the current lead of `builder` and marks them matched.
     fn copy_contacts(
         &self,
@@ -345,14 +357,15 @@ fn add_row(
     row: LeadRow,
     report: &mut ReadReport,
 ) -> u64 {
-    let mut id = String::new();
+    let mut scratch = Scratch::default();
     let (has_id, rows) = identify(
         |f| string_of(&row.company, f),
         special,
         row.line,
         contacts,
-        &mut id,
+        &mut scratch,
     );
+    let id = scratch.id;
     let hash = hash_of(&id);
     let mut company = row.company;
     if let (Some(field), false) = (special.id, has_id) {
@@ -370,16 +383,28 @@ fn add_row(
     hash
 }
 
-/// Who a lead is, from its `text` fields: its id in `id` (its id, else its domain, else its
-/// line number), whether it had an id, and the contacts of the contacts file its key names.
+/// What reading one lead after another keeps: the id being built, and where the contacts
+/// file's next key probably is.
+#[derive(Debug, Default)]
+struct Scratch {
+    id: String,
+    /// The code after the last key found: files of companies and of contacts are often in
+    /// the same order, and then the next company's key is that one.
+    next_key: u32,
+}
+
+/// Who a lead is, from its `text` fields: its id in `scratch.id` (its id, else its domain,
+/// else its line number), whether it had an id, and the contacts of the contacts file its key
+/// names.
 fn identify<'t, 'i>(
     text: impl Fn(Option<FieldId>) -> Option<&'t str>,
     special: Special,
     line: u64,
     contacts: Option<&'i ContactIndex>,
-    id: &mut String,
+    scratch: &mut Scratch,
 ) -> (bool, Option<(&'i ContactIndex, &'i KeyRows)>) {
     let own = text(special.id);
+    let id = &mut scratch.id;
     id.clear();
     match own.or_else(|| text(special.domain)) {
         Some(text) => id.push_str(text),
@@ -394,8 +419,7 @@ fn identify<'t, 'i>(
             JoinKind::Name => text(special.name),
         };
         let key = join_key(index.kind, index.salesforce, raw?)?;
-        let code = index.keys.find(key.as_ref())?;
-        Some((index, index.by_key.get(code as usize)?))
+        Some((index, index.rows_of(&key, &mut scratch.next_key)?))
     });
     (own.is_some(), rows)
 }
@@ -489,7 +513,7 @@ fn add_csv_row(
     special: Special,
     contacts: Option<&ContactIndex>,
     report: &mut ReadReport,
-    id: &mut String,
+    scratch: &mut Scratch,
 ) -> u64 {
     builder.open_lead();
     put_slots(builder, &plan.company, cells, separator, line, report);
@@ -499,7 +523,8 @@ fn add_csv_row(
     if !plan.fallback.is_empty() && text(builder, special.id).is_none() {
         put_slots(builder, &plan.fallback, cells, separator, line, report);
     }
-    let (has_id, rows) = identify(|f| text(builder, f), special, line, contacts, id);
+    let (has_id, rows) = identify(|f| text(builder, f), special, line, contacts, scratch);
+    let id = scratch.id.as_str();
     let hash = hash_of(id);
     if let (Some(field), false) = (special.id, has_id) {
         builder.put_text(field, id);
@@ -960,7 +985,7 @@ impl ChunkParser for CompanyParser<'_> {
         let mut rejects = RejectLog::new();
         let mut events = 0;
         let mut spare = Vec::new();
-        let mut id = String::new();
+        let mut scratch = Scratch::default();
         while events < max {
             let Some(event) = split.next_event()? else {
                 break;
@@ -986,7 +1011,7 @@ impl ChunkParser for CompanyParser<'_> {
                     emitter.special,
                     emitter.contacts.as_ref(),
                     &mut report,
-                    &mut id,
+                    &mut scratch,
                 ));
                 if builder.len() >= emitter.batch_size {
                     batches.push(std::mem::replace(&mut builder, emitter.new_builder()).finish());
@@ -1449,7 +1474,14 @@ fn csv_row(
     report: &mut ReadReport,
     rejects: &mut RejectLog,
 ) -> Option<LeadRow> {
-    let (line, cells) = row_cells(event, plan, FileKind::Leads, report, rejects, &mut Vec::new())?;
+    let (line, cells) = row_cells(
+        event,
+        plan,
+        FileKind::Leads,
+        report,
+        rejects,
+        &mut Vec::new(),
+    )?;
     let mut row = LeadRow {
         line,
         ..LeadRow::default()
@@ -1735,6 +1767,44 @@ fn json_row(
 #[cfg(test)]
 mod tests {
     use super::KeyRows;
+
+    #[test]
+    fn a_key_is_found_in_order_or_out_of_it() {
+        use super::{ContactIndex, Dict, JoinKind, KeyRows};
+        let mut index = ContactIndex {
+            kind: JoinKind::Id,
+            salesforce: false,
+            tables: Vec::new(),
+            starts: Vec::new(),
+            matched: Vec::new(),
+            keys: Dict::default(),
+            by_key: Vec::new(),
+            keyless: 0,
+        };
+        for (n, key) in ["a", "b", "c", "d"].into_iter().enumerate() {
+            index.keys.code_str(key);
+            index.by_key.push(KeyRows::Run(n as u32, n as u32 + 1));
+        }
+        let mut next = 0;
+        let mut found = |key: &str| {
+            index
+                .rows_of(key, &mut next)
+                .map(|r| r.iter().collect::<Vec<_>>())
+        };
+        // In order, out of order, again, and keys the file does not have.
+        for (key, rows) in [
+            ("a", Some(vec![0])),
+            ("b", Some(vec![1])),
+            ("d", Some(vec![3])),
+            ("c", Some(vec![2])),
+            ("c", Some(vec![2])),
+            ("x", None),
+            ("d", Some(vec![3])),
+            ("", None),
+        ] {
+            assert_eq!(found(key), rows, "{key}");
+        }
+    }
 
     #[test]
     fn key_rows_keep_every_contact_once_in_order() {
