@@ -14,7 +14,7 @@ use crate::ir::{CmpOp, RuleSet};
 use crate::lead::BatchRow;
 use crate::plan::{Level, NodeId, Op, Plan, TextPred};
 use crate::reference::{self, Eval, Scope};
-use crate::result::{IcpResult, LeadResult, Outcome, best_icp};
+use crate::result::{Check, IcpResult, LeadResult, Outcome, best_icp};
 use crate::schema::{Type, Value};
 use crate::semantics::{self, Truth};
 
@@ -109,39 +109,9 @@ pub fn evaluate<'r>(
         scores.push(score);
     }
 
-    // Each ICP's conditions, gathered once for all leads.
-    type Conds<'r> = Vec<&'r crate::ir::Expr>;
-    let conds: Vec<(Conds, Conds, Conds)> = rules
-        .icps
-        .iter()
-        .map(|icp| {
-            (
-                icp.requires.iter().map(|c| &c.condition).collect(),
-                icp.excludes.iter().map(|c| &c.condition).collect(),
-                icp.scores.iter().map(|s| &s.condition).collect(),
-            )
-        })
-        .collect();
-    // The outcomes of one ICP's requires, excludes and scores, reused lead after lead.
-    let mut buffers: [Vec<Outcome>; 3] = Default::default();
     (0..leads)
         .map(|row| {
-            let buffers = &mut buffers;
             let mut lead = None;
-            let mut explain = |cond: &crate::ir::Expr, truth: Truth, score: f64| -> Outcome {
-                if truth != Truth::Unknown {
-                    return Outcome::known(truth);
-                }
-                let lead = lead.get_or_insert(BatchRow { batch, row });
-                let scope = Scope {
-                    rules,
-                    lead: &*lead,
-                    today,
-                    contact: None,
-                    score,
-                };
-                reference::truth(scope, cond)
-            };
             let icps: Vec<IcpResult> = plan
                 .icps
                 .iter()
@@ -149,39 +119,33 @@ pub fn evaluate<'r>(
                 .map(|(i, p)| {
                     let icp = &rules.icps[i];
                     let score = scores[i][row];
-                    let outcome =
-                        |explain: &mut dyn FnMut(&crate::ir::Expr, Truth, f64) -> Outcome,
-                         conds: &[&crate::ir::Expr],
-                         nodes: &[NodeId],
-                         out: &mut Vec<Outcome>| {
-                            out.clear();
-                            out.extend(
-                                conds
-                                    .iter()
-                                    .zip(nodes)
-                                    .map(|(c, n)| explain(c, ev.vector(*n).truth(row), score)),
-                            );
+                    IcpResult::build(rules, i, detail, |check, final_score| {
+                        let (truth, score) = match check {
+                            Check::Require(c) => (ev.vector(p.requires[c]).truth(row), score),
+                            Check::Exclude(c) => (ev.vector(p.excludes[c]).truth(row), score),
+                            Check::Score(c) => (ev.vector(p.scores[c]).truth(row), score),
+                            Check::Tier(t) => (
+                                tier_vectors[i][t].as_ref().map_or(Truth::True, |v| v[row]),
+                                final_score,
+                            ),
                         };
-                    let (require_conds, exclude_conds, score_conds) = &conds[i];
-                    let [requires, excludes, score_outcomes] = &mut *buffers;
-                    outcome(&mut explain, require_conds, &p.requires, requires);
-                    outcome(&mut explain, exclude_conds, &p.excludes, excludes);
-                    outcome(&mut explain, score_conds, &p.scores, score_outcomes);
-                    IcpResult::build(
-                        rules,
-                        i,
-                        requires,
-                        excludes,
-                        score_outcomes,
-                        detail,
-                        |t, s| {
-                            let truth = tier_vectors[i][t].as_ref().map_or(Truth::True, |v| v[row]);
-                            match &icp.tiers[t].condition {
-                                Some(cond) => explain(cond, truth, s),
-                                None => Outcome::known(Truth::True),
+                        // Only a condition that came out unknown asks the reference evaluator
+                        // for the inputs whose absence made it so.
+                        match (truth, check.condition(icp)) {
+                            (Truth::Unknown, Some(cond)) => {
+                                let lead = lead.get_or_insert(BatchRow { batch, row });
+                                let scope = Scope {
+                                    rules,
+                                    lead: &*lead,
+                                    today,
+                                    contact: None,
+                                    score,
+                                };
+                                reference::truth(scope, cond)
                             }
-                        },
-                    )
+                            (truth, _) => Outcome::known(truth),
+                        }
+                    })
                 })
                 .collect();
             // Only an explanation shows the personas.

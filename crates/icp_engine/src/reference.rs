@@ -77,27 +77,12 @@ pub fn evaluate<'r>(rules: &'r RuleSet, lead: &dyn LeadView, today: i32) -> Lead
 /// result lives).
 pub fn evaluate_icp<'r>(rules: &'r RuleSet, scope: Scope<'_>, index: usize) -> IcpResult<'r> {
     let icp = &rules.icps[index];
-    let outcomes = |conds: Vec<&Expr>| {
-        conds
-            .into_iter()
-            .map(|c| truth(scope, c))
-            .collect::<Vec<_>>()
-    };
-    let requires = outcomes(icp.requires.iter().map(|c| &c.condition).collect());
-    let excludes = outcomes(icp.excludes.iter().map(|c| &c.condition).collect());
-    let scores = outcomes(icp.scores.iter().map(|s| &s.condition).collect());
-    IcpResult::build(
-        rules,
-        index,
-        &requires,
-        &excludes,
-        &scores,
-        true,
-        |t, score| match &icp.tiers[t].condition {
+    IcpResult::build(rules, index, true, |check, score| {
+        match check.condition(icp) {
             Some(cond) => truth(Scope { score, ..scope }, cond),
             None => Outcome::known(Truth::True),
-        },
-    )
+        }
+    })
 }
 
 /// The truth of a condition.

@@ -12,7 +12,7 @@ use std::borrow::Cow;
 
 use serde::Serialize;
 
-use crate::ir::{IcpDef, RuleSet, SignalCallId};
+use crate::ir::{Expr, IcpDef, RuleSet, SignalCallId};
 use crate::schema::FieldId;
 use crate::semantics::Truth;
 
@@ -47,6 +47,27 @@ impl Outcome {
         Outcome {
             truth,
             missing: Vec::new(),
+        }
+    }
+}
+
+/// A condition of an ICP, by its index among the ICP's statements of its kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Check {
+    Require(usize),
+    Exclude(usize),
+    Score(usize),
+    Tier(usize),
+}
+
+impl Check {
+    /// The condition the check decides (`None`: a tier without one, which always holds).
+    pub fn condition(self, icp: &IcpDef) -> Option<&Expr> {
+        match self {
+            Check::Require(i) => icp.requires.get(i).map(|c| &c.condition),
+            Check::Exclude(i) => icp.excludes.get(i).map(|c| &c.condition),
+            Check::Score(i) => icp.scores.get(i).map(|s| &s.condition),
+            Check::Tier(t) => icp.tiers.get(t)?.condition.as_ref(),
         }
     }
 }
@@ -115,18 +136,16 @@ pub struct IcpResult<'r> {
 }
 
 impl<'r> IcpResult<'r> {
-    /// Applies the rules of SPEC §3 to the outcomes of an ICP's conditions. `tier` decides a
-    /// tier condition given the final score; it is only asked for qualified leads, in order,
-    /// until one is true. Without `detail` the per-check explanation (`checks`, `groups`) is
-    /// left empty, which saves most of the work when nobody reads it.
+    /// Applies the rules of SPEC §3 to the outcomes of an ICP's conditions, which `outcome`
+    /// gives one at a time, each asked once: every `require`, `exclude` and `score`, then for a
+    /// qualified lead its tier conditions in order, with the final score, until one is true.
+    /// Without `detail` the per-check explanation (`checks`, `groups`) is left empty, which
+    /// saves most of the work when nobody reads it.
     pub fn build(
         rules: &'r RuleSet,
         index: usize,
-        requires: &[Outcome],
-        excludes: &[Outcome],
-        scores: &[Outcome],
         detail: bool,
-        mut tier: impl FnMut(usize, f64) -> Outcome,
+        mut outcome: impl FnMut(Check, f64) -> Outcome,
     ) -> IcpResult<'r> {
         let icp: &IcpDef = &rules.icps[index];
         let mut checks = Vec::new();
@@ -142,7 +161,8 @@ impl<'r> IcpResult<'r> {
         let names = |o: &Outcome| o.missing.iter().map(|m| m.name(rules)).collect::<Vec<_>>();
 
         let mut qualified = true;
-        for (clause, o) in icp.requires.iter().zip(requires) {
+        for (i, clause) in icp.requires.iter().enumerate() {
+            let o = &outcome(Check::Require(i), 0.0);
             note(o, &mut unknown);
             match o.truth {
                 Truth::True => {}
@@ -170,7 +190,8 @@ impl<'r> IcpResult<'r> {
                 });
             }
         }
-        for (clause, o) in icp.excludes.iter().zip(excludes) {
+        for (i, clause) in icp.excludes.iter().enumerate() {
+            let o = &outcome(Check::Exclude(i), 0.0);
             note(o, &mut unknown);
             if o.truth == Truth::True {
                 qualified = false;
@@ -189,8 +210,10 @@ impl<'r> IcpResult<'r> {
 
         let mut sums = GroupSums::new(icp.groups.len());
         let raw = sums.as_mut();
+        let mut ungrouped = 0.0;
         let mut matched = Vec::with_capacity(icp.scores.len());
-        for (rule, o) in icp.scores.iter().zip(scores) {
+        for (i, rule) in icp.scores.iter().enumerate() {
+            let o = &outcome(Check::Score(i), 0.0);
             note(o, &mut unknown);
             let points = if o.truth == Truth::True {
                 rule.points
@@ -199,8 +222,9 @@ impl<'r> IcpResult<'r> {
             };
             if o.truth == Truth::True {
                 matched.push(rule.label.as_str());
-                if let Some(g) = rule.group {
-                    raw[g] += rule.points;
+                match rule.group {
+                    Some(g) => raw[g] += rule.points,
+                    None => ungrouped += rule.points,
                 }
             }
             if detail {
@@ -230,14 +254,14 @@ impl<'r> IcpResult<'r> {
                 })
                 .collect()
         };
-        let score = icp_score(icp, |i| scores[i].truth);
+        let score = capped(icp, ungrouped, raw);
 
         let mut tier_index = None;
         if qualified {
             for (t, def) in icp.tiers.iter().enumerate() {
                 let o = match &def.condition {
                     None => Outcome::known(Truth::True),
-                    Some(_) => tier(t, score),
+                    Some(_) => outcome(Check::Tier(t), score),
                 };
                 note(&o, &mut unknown);
                 if detail {
@@ -293,11 +317,17 @@ pub fn icp_score(icp: &IcpDef, truth: impl Fn(usize) -> Truth) -> f64 {
             }
         }
     }
+    capped(icp, ungrouped, raw)
+}
+
+/// The score from the points of true scores outside groups and each group's raw sum: every
+/// group counts up to its maximum.
+fn capped(icp: &IcpDef, ungrouped: f64, groups: &[f64]) -> f64 {
     ungrouped
         + icp
             .groups
             .iter()
-            .zip(raw.iter())
+            .zip(groups)
             .map(|(g, r)| r.min(g.max))
             .sum::<f64>()
 }
