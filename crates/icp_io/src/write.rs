@@ -191,47 +191,44 @@ impl RowFormatter {
         let tier = r.filter(|r| r.qualified).and_then(|r| r.tier.as_deref());
         match sink {
             Sink::Csv(out, cell) => {
-                let mut first = true;
-                let mut field = |text: &[u8]| {
-                    if !std::mem::take(&mut first) {
-                        out.push(b',');
-                    }
-                    csv_field(out, text);
-                };
-                field(id.as_bytes());
-                field(name.unwrap_or("").as_bytes());
+                csv_field(out, id.as_bytes());
+                out.push(b',');
+                csv_field(out, name.unwrap_or("").as_bytes());
                 match r {
                     Some(r) => {
-                        field(r.name.as_bytes());
-                        field(if r.qualified { b"true" } else { b"false" });
+                        out.push(b',');
+                        csv_field(out, r.name.as_bytes());
+                        // Words and numbers: nothing to quote.
+                        out.extend_from_slice(if r.qualified { b",true" } else { b",false" });
                         for n in [r.score, r.max_score] {
+                            out.push(b',');
                             // A whole number (every score so far) without the formatter.
                             match icp_engine::whole_number(n) {
-                                Some(i) => field(itoa::Buffer::new().format(i).as_bytes()),
-                                None => field(format_number(n).as_bytes()),
+                                Some(i) => {
+                                    out.extend_from_slice(itoa::Buffer::new().format(i).as_bytes())
+                                }
+                                None => out.extend_from_slice(format_number(n).as_bytes()),
                             }
                         }
-                        field(tier.unwrap_or("").as_bytes());
-                        join(cell, &r.matched);
-                        field(cell);
-                        join(cell, &r.unknown);
-                        field(cell);
-                        join(cell, &r.reasons);
-                        field(cell);
+                        out.push(b',');
+                        csv_field(out, tier.unwrap_or("").as_bytes());
+                        out.push(b',');
+                        csv_list(out, cell, &r.matched);
+                        out.push(b',');
+                        csv_list(out, cell, &r.unknown);
+                        out.push(b',');
+                        csv_list(out, cell, &r.reasons);
                     }
                     None => {
                         for _ in 2..COLUMNS.len() {
-                            field(b"");
+                            out.push(b',');
                         }
                     }
                 }
                 if self.options.explain {
-                    field(
-                        explain
-                            .map(|e| e.to_string())
-                            .unwrap_or_default()
-                            .as_bytes(),
-                    );
+                    out.push(b',');
+                    let explain = explain.map(|e| e.to_string()).unwrap_or_default();
+                    csv_field(out, explain.as_bytes());
                 }
                 out.push(b'\n');
             }
@@ -261,15 +258,55 @@ impl RowFormatter {
     }
 }
 
-/// `items` joined by `|` into `cell` (emptied first): a list cell of a CSV row.
-fn join(cell: &mut Vec<u8>, items: &[impl AsRef<str>]) {
-    cell.clear();
-    for (k, item) in items.iter().enumerate() {
-        if k > 0 {
-            cell.push(b'|');
+/// `items` joined by `|` as one CSV cell: written straight to `out` when no item needs
+/// quoting, else joined in `cell` first and quoted as [`csv_field`] quotes.
+fn csv_list(out: &mut Vec<u8>, cell: &mut Vec<u8>, items: &[impl AsRef<str>]) {
+    let join = |to: &mut Vec<u8>| {
+        for (k, item) in items.iter().enumerate() {
+            if k > 0 {
+                to.push(b'|');
+            }
+            to.extend_from_slice(item.as_ref().as_bytes());
         }
-        cell.extend_from_slice(item.as_ref().as_bytes());
+    };
+    if items
+        .iter()
+        .any(|item| needs_quotes(item.as_ref().as_bytes()))
+    {
+        cell.clear();
+        join(cell);
+        csv_field(out, cell);
+    } else {
+        join(out);
     }
+}
+
+/// Whether a cell holds a comma, a quote or a line break, eight bytes at a time: a byte equal
+/// to one of them is a zero byte of the word XORed with it, found as in `csv_split::positions`.
+fn needs_quotes(text: &[u8]) -> bool {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let zero = |x: u64| !(((x & LOW7) + LOW7) | x | LOW7);
+    let special = |word: [u8; 8]| {
+        let w = u64::from_le_bytes(word);
+        zero(w ^ u64::from_le_bytes([b','; 8]))
+            | zero(w ^ u64::from_le_bytes([b'"'; 8]))
+            | zero(w ^ u64::from_le_bytes([b'\n'; 8]))
+            | zero(w ^ u64::from_le_bytes([b'\r'; 8]))
+            != 0
+    };
+    let mut words = text.chunks_exact(8);
+    for word in &mut words {
+        let mut bytes = [0; 8];
+        bytes.copy_from_slice(word);
+        if special(bytes) {
+            return true;
+        }
+    }
+    let rest = words.remainder();
+    // The tail, padded with a byte that is none of them.
+    let mut bytes = [b' '; 8];
+    bytes[..rest.len()].copy_from_slice(rest);
+    special(bytes)
 }
 
 /// Where [`RowFormatter`] puts a batch's rows.
@@ -282,11 +319,7 @@ enum Sink<'a> {
 /// One CSV cell as the `csv` crate writes it (and the header is written by it): quoted only
 /// when it holds a comma, a quote or a line break, quotes doubled inside.
 fn csv_field(out: &mut Vec<u8>, text: &[u8]) {
-    // Cells are short: a plain loop beats setting up a vector search for each.
-    let plain = !text
-        .iter()
-        .any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'));
-    if plain {
+    if !needs_quotes(text) {
         out.extend_from_slice(text);
         return;
     }
@@ -429,6 +462,56 @@ mod tests {
                     "{a:?} {b:?}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn quoting_is_needed_where_a_byte_by_byte_search_says() {
+        let alphabet = [
+            b'a', b',', b'"', b'\n', b'\r', b' ', 0x80, 0xac, 0xa2, 0x8d, b'|', b'#',
+        ];
+        let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+        for _ in 0..5_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let len = (state % 33) as usize;
+            // Mostly plain text, a special byte here and there.
+            let text: Vec<u8> = (0..len)
+                .map(|i| {
+                    let pick = (state >> (i % 60)) as usize;
+                    if pick % 7 == 0 {
+                        alphabet[pick % alphabet.len()]
+                    } else {
+                        b'x'
+                    }
+                })
+                .collect();
+            let expected = text
+                .iter()
+                .any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'));
+            assert_eq!(needs_quotes(&text), expected, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn a_list_cell_is_its_items_joined_then_quoted() {
+        let lists: [&[&str]; 5] = [
+            &[],
+            &["core industry", "b2b"],
+            &[
+                "failed: geo_0",
+                "excluded: company.industry has any [\"Gambling\"]",
+            ],
+            &["a,b"],
+            &["one", "two\nlines", ""],
+        ];
+        for items in lists {
+            let (mut ours, mut cell) = (Vec::new(), Vec::new());
+            csv_list(&mut ours, &mut cell, items);
+            let mut theirs = Vec::new();
+            csv_field(&mut theirs, items.join("|").as_bytes());
+            assert_eq!(ours, theirs, "{items:?}");
         }
     }
 
