@@ -131,8 +131,8 @@ pub fn evaluate<'r>(
                         };
                         // Only a condition that came out unknown asks the reference evaluator
                         // for the inputs whose absence made it so.
-                        match (truth, check.condition(icp)) {
-                            (Truth::Unknown, Some(cond)) => {
+                        match (truth, check) {
+                            (Truth::Unknown, check) if let Some(cond) = check.condition(icp) => {
                                 let lead = lead.get_or_insert(BatchRow { batch, row });
                                 let scope = Scope {
                                     rules,
