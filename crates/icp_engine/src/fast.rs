@@ -91,9 +91,9 @@ pub fn evaluate<'r>(
     let mut scores: Vec<Vec<f64>> = Vec::new();
     for (icp_index, icp_plan) in plan.icps.iter().enumerate() {
         let icp = &rules.icps[icp_index];
-        let score: Vec<f64> = (0..leads)
-            .map(|row| crate::result::icp_score(icp, |s| ev.vector(icp_plan.scores[s]).truth(row)))
-            .collect();
+        let score = crate::result::icp_scores(icp, leads, |s, row| {
+            ev.vector(icp_plan.scores[s]).truth(row)
+        });
         for (i, node) in plan.nodes.iter().enumerate() {
             if node.score_of == Some(icp_index) {
                 ev.run(NodeId(i as u32), Some(&score));

@@ -303,21 +303,33 @@ impl<'r> IcpResult<'r> {
     }
 }
 
-/// The score of an ICP given the truth of each of its score conditions: the points of the
-/// true ones, each group's sum capped at its maximum.
-pub fn icp_score(icp: &IcpDef, truth: impl Fn(usize) -> Truth) -> f64 {
-    let mut ungrouped = 0.0;
-    let mut sums = GroupSums::new(icp.groups.len());
-    let raw = sums.as_mut();
+/// The scores of an ICP for `rows` leads at once, given the truth of score condition `i` for
+/// lead `row` (`truth(i, row)`), condition by condition: the points of the true ones, each
+/// group's sum capped at its maximum. For each lead the sums are the ones
+/// [`IcpResult::build`] makes, added in the same order.
+pub fn icp_scores(icp: &IcpDef, rows: usize, truth: impl Fn(usize, usize) -> Truth) -> Vec<f64> {
+    let groups = icp.groups.len();
+    let mut ungrouped = vec![0.0; rows];
+    let mut grouped = vec![0.0; rows * groups];
     for (i, rule) in icp.scores.iter().enumerate() {
-        if truth(i) == Truth::True {
-            match rule.group {
-                Some(g) => raw[g] += rule.points,
-                None => ungrouped += rule.points,
+        for row in 0..rows {
+            if truth(i, row) == Truth::True {
+                match rule.group {
+                    Some(g) => grouped[row * groups + g] += rule.points,
+                    None => ungrouped[row] += rule.points,
+                }
             }
         }
     }
-    capped(icp, ungrouped, raw)
+    (0..rows)
+        .map(|row| {
+            capped(
+                icp,
+                ungrouped[row],
+                &grouped[row * groups..(row + 1) * groups],
+            )
+        })
+        .collect()
 }
 
 /// The score from the points of true scores outside groups and each group's raw sum: every
