@@ -59,6 +59,21 @@ impl Dict {
         code
     }
 
+    /// Makes room for `values` more distinct values of `bytes` bytes in all.
+    pub fn reserve(&mut self, values: usize, bytes: usize) {
+        let Dict {
+            text,
+            ends,
+            index,
+            hasher,
+        } = self;
+        index.reserve(values, |&c| {
+            hasher.hash_one(value(text, ends, c).unwrap_or_default())
+        });
+        ends.reserve(values);
+        text.reserve(bytes);
+    }
+
     /// The code of `text`, if the dictionary has it.
     pub fn find(&self, text: &str) -> Option<u32> {
         let hash = self.hasher.hash_one(text);
@@ -125,6 +140,11 @@ impl Texts {
 
     pub fn is_empty(&self) -> bool {
         self.ends.is_empty()
+    }
+
+    /// The bytes of all the texts.
+    pub fn text_len(&self) -> usize {
+        self.text.len()
     }
 
     /// Makes room for `texts` more texts of `bytes` bytes in all.

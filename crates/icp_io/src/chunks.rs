@@ -50,6 +50,8 @@ pub(crate) struct Chunker<R> {
     line: u64,
     eof: bool,
     lines: usize,
+    /// Bytes handed out in chunks so far.
+    handed: u64,
     /// Buffers of chunks already parsed, for the next chunks: memory the process has touched
     /// already, rather than fresh pages the kernel must clear.
     spare: Vec<Vec<u8>>,
@@ -65,6 +67,7 @@ impl<R: Read> Chunker<R> {
             line,
             eof: false,
             lines: lines.max(1),
+            handed: 0,
             spare: Vec::new(),
         }
     }
@@ -148,6 +151,7 @@ impl<R: Read> Chunker<R> {
             };
             // Every line end up to the cut (or in the whole chunk) has been counted.
             self.line += newlines;
+            self.handed += chunk.bytes.len() as u64;
             return Ok(Some(chunk));
         }
     }
@@ -208,6 +212,15 @@ impl Records {
             delimiter,
             width,
             lines: lines.max(1),
+        }
+    }
+
+    /// How many bytes after the header have been handed out to be parsed so far (while the
+    /// file is read in chunks): with the file's size, how far through it reading is.
+    pub(crate) fn bytes_read(&self) -> u64 {
+        match &self.mode {
+            Mode::Chunked(chunker) => chunker.handed,
+            Mode::Serial(_) | Mode::Done => 0,
         }
     }
 

@@ -264,6 +264,14 @@ impl ContactIndex {
         Ok(())
     }
 
+    /// Makes room for `keys` more company keys of `bytes` bytes in all, and `contacts` more
+    /// contacts.
+    fn reserve(&mut self, keys: usize, bytes: usize, contacts: usize) {
+        self.keys.reserve(keys, bytes);
+        self.by_key.reserve(keys);
+        self.matched.reserve(contacts);
+    }
+
     /// The contacts of company key `key`; `next` is the code tried first (the one after the
     /// last key found), and becomes the one after this key's.
     fn rows_of(&self, key: &str, next: &mut u32) -> Option<&KeyRows> {
@@ -883,6 +891,7 @@ fn load_contacts(
         path: path.to_path_buf(),
         source,
     })?;
+    let size = file.metadata().map(|m| m.len()).ok();
     let read_err = |source| InputError::Read {
         path: path.to_path_buf(),
         source,
@@ -937,6 +946,7 @@ fn load_contacts(
     let mut records = Records::after_header(split, delimiter, plan.width, lines);
     // Each window of chunks is indexed while the next one is parsed.
     let mut parts = Vec::new();
+    let mut first = true;
     loop {
         let (parsed, indexed) = rayon::join(
             || records.next(&parser),
@@ -946,6 +956,21 @@ fn load_contacts(
         parts = parsed.map_err(read_err)?;
         if parts.is_empty() {
             return Ok(index);
+        }
+        if std::mem::take(&mut first) {
+            // The index is sized once for the whole file, as the first chunks let guess
+            // it, rather than grown step by step.
+            let (read, size) = (records.bytes_read(), size.unwrap_or(0));
+            if read > 0 && size > read {
+                let scale = size as f64 / read as f64 * 1.05;
+                let guess = |n: usize| (n as f64 * scale) as usize;
+                let sum = |f: fn(&ContactPart) -> usize| parts.iter().map(f).sum::<usize>();
+                index.reserve(
+                    guess(sum(|p| p.keys.len())),
+                    guess(sum(|p| p.keys.text_len())),
+                    guess(sum(|p| p.table.contact_count())),
+                );
+            }
         }
     }
 }
@@ -1098,6 +1123,9 @@ pub struct LeadReader {
     rejects: Rejects,
     report: ReadReport,
     finished: bool,
+    /// The size of the lead file, when known: with the first chunks, a guess of how many
+    /// leads it has.
+    size: Option<u64>,
 }
 
 impl LeadReader {
@@ -1115,7 +1143,11 @@ impl LeadReader {
         let format = options
             .format
             .unwrap_or_else(|| InputFormat::from_path(path));
-        LeadReader::from_reader(Box::new(file), path, format, schema, config, options)
+        let size = file.metadata().map(|m| m.len()).ok();
+        let mut reader =
+            LeadReader::from_reader(Box::new(file), path, format, schema, config, options)?;
+        reader.size = size;
+        Ok(reader)
     }
 
     /// Reads leads from any byte source; `name` stands for it in messages (and its extension
@@ -1276,6 +1308,7 @@ impl LeadReader {
             rejects,
             report,
             finished: false,
+            size: None,
         })
     }
 
@@ -1304,6 +1337,7 @@ impl LeadReader {
             emitter,
             rejects,
             report,
+            size,
             ..
         } = self;
         let separator = config.list_separator.as_str();
@@ -1332,6 +1366,16 @@ impl LeadReader {
                     if parts.is_empty() {
                         *state = State::Done;
                         continue;
+                    }
+                    if emitter.seen.is_empty() {
+                        // The ids seen are sized once for the whole file, as the first
+                        // chunks let guess it.
+                        let (read, size) = (records.bytes_read(), size.unwrap_or(0));
+                        if read > 0 && size > read {
+                            let ids: usize = parts.iter().map(|p| p.ids.len()).sum();
+                            let scale = size as f64 / read as f64 * 1.05;
+                            emitter.seen.reserve((ids as f64 * scale) as usize);
+                        }
                     }
                     for part in parts {
                         report.absorb(part.report);
