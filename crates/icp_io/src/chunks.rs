@@ -26,7 +26,7 @@ use crate::csv_split::CsvSplitter;
 const MAX_CHUNK: usize = 64 << 20;
 
 /// How much is read at a time.
-const READ: usize = 1 << 20;
+const READ: usize = 256 << 10;
 
 /// How much is scanned for quotes at a time: a block without any only has its line ends
 /// counted.
