@@ -478,7 +478,7 @@ pub fn explain(
             out.push_str(&format!(
                 "best ICP: {}, tier {}\n",
                 b.name,
-                b.tier.as_deref().unwrap_or("-")
+                b.tier.unwrap_or("-")
             ));
         } else {
             out.push_str("best ICP: none (no ICP gives this lead a tier)\n");

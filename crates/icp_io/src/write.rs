@@ -188,7 +188,7 @@ impl RowFormatter {
             Some(r) if self.options.explain => Some(explain_json(r)),
             _ => None,
         };
-        let tier = r.filter(|r| r.qualified).and_then(|r| r.tier.as_deref());
+        let tier = r.filter(|r| r.qualified).and_then(|r| r.tier);
         match sink {
             Sink::Csv(out, cell) => {
                 csv_field(out, id.as_bytes());
@@ -480,7 +480,7 @@ mod tests {
             let text: Vec<u8> = (0..len)
                 .map(|i| {
                     let pick = (state >> (i % 60)) as usize;
-                    if pick % 7 == 0 {
+                    if pick.is_multiple_of(7) {
                         alphabet[pick % alphabet.len()]
                     } else {
                         b'x'

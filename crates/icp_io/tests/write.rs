@@ -160,12 +160,12 @@ fn json_lines_keep_the_column_order_with_arrays() {
 fn a_rule_set_without_icps_writes_ids_and_names() {
     let schema = Schema::canonical();
     let mut b = icp_engine::batch::BatchBuilder::new(&schema, 0);
-    b.start_lead("x".into(), 2);
+    b.start_lead("x", 2);
     b.set_company(
         schema.lookup(icp_engine::Entity::Company, "name").unwrap(),
         icp_engine::Value::String("X, Inc.".into()),
     );
-    b.start_lead("y".into(), 3);
+    b.start_lead("y", 3);
     let batch = b.finish();
     let results = vec![
         LeadResult {
