@@ -47,7 +47,7 @@ impl Dict {
             index,
             hasher,
         } = self;
-        if let Some(code) = index.find(hash, |&c| bytes(all, ends, c) == text.as_bytes()) {
+        if let Some(code) = index.find(hash, |&c| same(bytes(all, ends, c), text.as_bytes())) {
             return *code;
         }
         let code = u32::try_from(ends.len()).unwrap_or(MISSING - 1);
@@ -79,7 +79,7 @@ impl Dict {
         let hash = self.hasher.hash_one(text);
         let (all, ends) = (&self.text, &self.ends);
         self.index
-            .find(hash, |&c| bytes(all, ends, c) == text.as_bytes())
+            .find(hash, |&c| same(bytes(all, ends, c), text.as_bytes()))
             .copied()
     }
 
@@ -172,6 +172,37 @@ fn value<'t>(text: &'t str, ends: &[usize], code: u32) -> Option<&'t str> {
     let end = *ends.get(c)?;
     let start = c.checked_sub(1).map_or(0, |before| ends[before]);
     text.get(start..end)
+}
+
+/// Whether two byte strings are equal. The usual text of a lead file is short, and up to 16
+/// bytes it is compared as two overlapping words at each end, in place, rather than through
+/// a call to `memcmp`.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    if let (Some(a0), Some(b0), Some(a1), Some(b1)) = (
+        a.first_chunk::<8>(),
+        b.first_chunk::<8>(),
+        a.last_chunk::<8>(),
+        b.last_chunk::<8>(),
+    ) && a.len() <= 16
+    {
+        return a0 == b0 && a1 == b1;
+    }
+    if let (Some(a0), Some(b0), Some(a1), Some(b1)) = (
+        a.first_chunk::<4>(),
+        b.first_chunk::<4>(),
+        a.last_chunk::<4>(),
+        b.last_chunk::<4>(),
+    ) && a.len() < 8
+    {
+        return a0 == b0 && a1 == b1;
+    }
+    if a.len() < 4 {
+        return a.iter().zip(b).all(|(x, y)| x == y);
+    }
+    a == b
 }
 
 /// The bytes of [`value`] (comparing them needs no check of character boundaries).
@@ -867,6 +898,28 @@ fn push_row(columns: &mut [Column], values: &mut Vec<(FieldId, Value)>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn same_is_byte_equality() {
+        let texts: Vec<Vec<u8>> = (0..=20)
+            .flat_map(|n| {
+                let base: Vec<u8> = (0..n as u8).map(|i| b'a' + i).collect();
+                let mut variants = vec![base.clone()];
+                // The same length, one byte different at each place.
+                for at in 0..n {
+                    let mut v = base.clone();
+                    v[at] = b'#';
+                    variants.push(v);
+                }
+                variants
+            })
+            .collect();
+        for a in &texts {
+            for b in &texts {
+                assert_eq!(same(a, b), a == b, "{a:?} {b:?}");
+            }
+        }
+    }
 
     #[test]
     fn a_built_batch_gives_back_its_leads() {
