@@ -9,6 +9,8 @@
 //! the missing inputs that made it so are asked of the reference evaluator for that one lead,
 //! so both evaluators report the same unknowns.
 
+use std::borrow::Cow;
+
 use crate::batch::{Batch, Column, Dict, MISSING};
 use crate::ir::{CmpOp, RuleSet};
 use crate::lead::BatchRow;
@@ -91,9 +93,9 @@ pub fn evaluate<'r>(
     let mut scores: Vec<Vec<f64>> = Vec::new();
     for (icp_index, icp_plan) in plan.icps.iter().enumerate() {
         let icp = &rules.icps[icp_index];
-        let score = crate::result::icp_scores(icp, leads, |s, row| {
-            ev.vector(icp_plan.scores[s]).truth(row)
-        });
+        let truths: Vec<_> = icp_plan.scores.iter().map(|n| ev.truths(*n)).collect();
+        let score = crate::result::icp_scores(icp, leads, |s, row| truths[s][row]);
+        drop(truths);
         for (i, node) in plan.nodes.iter().enumerate() {
             if node.score_of == Some(icp_index) {
                 ev.run(NodeId(i as u32), Some(&score));
@@ -109,21 +111,28 @@ pub fn evaluate<'r>(
         scores.push(score);
     }
 
+    // The truth of every require, exclude and score of each ICP, on every lead.
+    let conditions: Vec<[Vec<Cow<[Truth]>>; 3]> = plan
+        .icps
+        .iter()
+        .map(|p| {
+            [&p.requires, &p.excludes, &p.scores]
+                .map(|nodes| nodes.iter().map(|n| ev.truths(*n)).collect())
+        })
+        .collect();
     (0..leads)
         .map(|row| {
             let mut lead = None;
-            let icps: Vec<IcpResult> = plan
-                .icps
-                .iter()
-                .enumerate()
-                .map(|(i, p)| {
+            let icps: Vec<IcpResult> = (0..plan.icps.len())
+                .map(|i| {
                     let icp = &rules.icps[i];
                     let score = scores[i][row];
                     IcpResult::build(rules, i, detail, |check, final_score| {
+                        let [requires, excludes, gains] = &conditions[i];
                         let (truth, score) = match check {
-                            Check::Require(c) => (ev.vector(p.requires[c]).truth(row), score),
-                            Check::Exclude(c) => (ev.vector(p.excludes[c]).truth(row), score),
-                            Check::Score(c) => (ev.vector(p.scores[c]).truth(row), score),
+                            Check::Require(c) => (requires[c][row], score),
+                            Check::Exclude(c) => (excludes[c][row], score),
+                            Check::Score(c) => (gains[c][row], score),
                             Check::Tier(t) => (
                                 tier_vectors[i][t].as_ref().map_or(Truth::True, |v| v[row]),
                                 final_score,
@@ -187,6 +196,18 @@ impl Evaluator<'_> {
         self.vectors[id.0 as usize]
             .as_ref()
             .unwrap_or(&Vector::Scalar(None))
+    }
+
+    /// The truth of node `id` on every row: its own vector when it computed truths.
+    fn truths(&self, id: NodeId) -> Cow<'_, [Truth]> {
+        match self.vector(id) {
+            Vector::Truth(t) => Cow::Borrowed(t),
+            v => Cow::Owned(
+                (0..self.rows(self.plan.node(id).level))
+                    .map(|r| v.truth(r))
+                    .collect(),
+            ),
+        }
     }
 
     fn rows(&self, level: Level) -> usize {
