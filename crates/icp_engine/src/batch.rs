@@ -6,8 +6,10 @@
 //! with `contact_offsets` saying where each lead's contacts start. Text is dictionary-encoded:
 //! a column stores a `u32` code per row into a [`Dict`] of the distinct values of the batch, so
 //! `==`, `in`, `contains` or `matches` are decided once per distinct value and then looked up
-//! per row. Readers fill a batch through [`BatchBuilder`], one lead and contact at a time, and
-//! never see the layout.
+//! per row. A dictionary keeps its values end to end in one string, and the batch's lead ids
+//! are kept so too ([`Texts`]): filling a batch allocates per column, not per text. Readers
+//! fill a batch through [`BatchBuilder`], one lead and contact at a time, and never see the
+//! layout.
 
 use std::hash::BuildHasher;
 

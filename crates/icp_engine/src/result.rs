@@ -1,8 +1,10 @@
 //! What evaluating a lead produces, and the rules that turn condition outcomes into a result.
 //!
 //! How it works: an evaluator decides the truth of every `require`, `exclude`, `score` and
-//! `tier` condition of an ICP (with the inputs whose absence made a condition unknown);
-//! [`IcpResult::build`] then applies SPEC §3 the same way for every evaluator: a lead
+//! `tier` condition of an ICP (with the inputs whose absence made a condition unknown), and
+//! [`IcpResult::build`] asks it for each [`Check`] in turn and applies SPEC §3 the same way
+//! for every evaluator; the result borrows its names, labels and reasons from the rule set.
+//! A lead
 //! qualifies when every `require` is known true and no `exclude` is known true; the score
 //! counts the points of true conditions, each group capped at its maximum, and is computed for
 //! disqualified leads too; tiers are tried in order on qualified leads only, an unknown tier

@@ -9,6 +9,9 @@
 //! numbers, broken rows and their recovery — is the one the splitter would give reading the
 //! file from the start.
 //!
+//! The chunker reads into the spare capacity of its buffer (nothing cleared first) and takes
+//! back the buffers of parsed chunks for the next ones.
+//!
 //! Except where the quoting is broken across a cut: a chunk whose splitter had to end a record
 //! at the end of the chunk (not of the file) was cut inside a record. Its result, and those
 //! after it, are dropped, and the rest of the file — from that chunk on — is read serially by
