@@ -1,9 +1,12 @@
 //! `icp score` and `icp explain`: read leads, evaluate them, write results and a summary.
 //!
 //! How it works: the rule set is compiled and lowered to a plan once. The reader streams
-//! batches; a window of batches (twice the worker threads) is evaluated in parallel with rayon
-//! by the fast evaluator, then written in input order, so memory stays bounded by the window
-//! and the contacts table whatever the number of companies. A progress line runs on stderr
+//! batches on its own thread and hands each one to the rayon pool as soon as it is read; a
+//! pool thread runs it through the plugins and the fast evaluator, formats its rows and counts
+//! its summary, and the main thread writes the batches in input order as they come back. At
+//! most a window of batches (twice the worker threads) is between the reader and the output,
+//! so memory stays bounded by the window and the contacts table whatever the number of
+//! companies, and no thread waits for a whole window to finish. A progress line runs on stderr
 //! when it is a terminal; the summary follows on stderr. `icp explain` reads until it finds
 //! the lead, evaluates it with the reference evaluator and prints every check.
 
@@ -12,13 +15,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use icp_engine::batch::Batch;
 use icp_engine::ir::RuleSet;
 use icp_engine::lead::Lead;
 use icp_engine::plan::Plan;
 use icp_io::{LeadReader, OutputFormat, ReadOptions, ReadReport, ResultWriter, WriteOptions};
 use icp_plugin_host::Signals;
-use rayon::prelude::*;
 
 use crate::summary::{Summary, group_digits};
 
@@ -256,48 +257,44 @@ pub fn score(
     .map_err(write_err)?;
     let progress = std::io::stderr().is_terminal();
     let mut summary = Summary::new(rules);
+    // At most this many batches are between the reader and the output at once.
     let window = threads * 2;
-    // The reader runs ahead on its own thread, a window of batches at most, so parsing the
-    // next batches overlaps evaluating and writing these.
-    let (sender, receiver) = std::sync::mpsc::sync_channel(window);
     // Byte buffers of written batches, for formatting the next ones (memory already touched,
     // not fresh pages the kernel must clear).
     let spare: std::sync::Mutex<Vec<Vec<u8>>> = std::sync::Mutex::default();
+    // A batch as it comes back from the pool: its rows formatted, how many, its summary.
+    type Scored = Result<(Vec<u8>, std::io::Result<u64>, Summary), RunError>;
+    let (done, finished) = std::sync::mpsc::channel::<(usize, Scored)>();
+    // A permit per batch that may be read; the writer hands one back per batch written.
+    let (permit, permits) = std::sync::mpsc::sync_channel::<()>(window);
     let report = std::thread::scope(|scope| -> Result<ReadReport, RunError> {
-        let pool = &pool;
+        let (pool, spare, plan) = (&pool, &spare, &plan);
+        let formatter = writer.formatter().clone();
+        // The reader runs on its own thread and hands each batch to the pool as soon as it is
+        // read: the pool takes it through the plugins and the evaluator, formats its rows and
+        // counts its summary, while the reader goes on (parsing in the same pool).
         let producer = scope.spawn(move || {
-            while let Some(next) = pool.install(|| reader.next()) {
-                let failed = next.is_err();
-                if sender.send(next).is_err() || failed {
-                    break;
-                }
-            }
-            reader.into_report()
-        });
-        // The receiver is dropped when this returns, which stops the reader on an error.
-        let consumed = (|| -> Result<(), RunError> {
-            let receiver = receiver;
-            loop {
-                let mut batches: Vec<Batch> = Vec::with_capacity(window);
-                for next in receiver.iter().take(window) {
-                    batches.push(next?);
-                }
-                if batches.is_empty() {
-                    return Ok(());
-                }
-                // Each batch gets its signal columns from the plugins, is evaluated, and its
-                // rows formatted and counted; the main thread only writes the bytes in order.
-                let formatter = writer.formatter();
-                // Each batch is dropped on the thread that scored it, in parallel.
-                let scored: Vec<_> = pool.install(|| {
-                    batches
-                        .into_par_iter()
-                        .map(|mut batch| {
+            pool.in_place_scope(|tasks| {
+                let mut seq = 0;
+                while permits.recv().is_ok() {
+                    let Some(next) = pool.install(|| reader.next()) else {
+                        break;
+                    };
+                    let mut batch = match next {
+                        Ok(batch) => batch,
+                        Err(e) => {
+                            let _ = done.send((seq, Err(e.into())));
+                            break;
+                        }
+                    };
+                    let (done, formatter) = (done.clone(), &formatter);
+                    tasks.spawn(move |_| {
+                        let scored = (|| -> Scored {
                             let b = &mut batch;
                             signals.fill(b, args.today)?;
                             let results = icp_engine::fast::evaluate(
                                 rules,
-                                &plan,
+                                plan,
                                 b,
                                 args.today,
                                 args.explain,
@@ -313,10 +310,27 @@ pub fn score(
                                 part.add(r);
                             }
                             Ok((bytes, rows, part))
-                        })
-                        .collect::<Result<Vec<_>, icp_plugin_host::PluginError>>()
-                })?;
-                for (mut bytes, rows, part) in scored {
+                        })();
+                        // The batch is dropped here, on the thread that scored it.
+                        let _ = done.send((seq, scored));
+                    });
+                    seq += 1;
+                }
+                drop(done);
+            });
+            reader.into_report()
+        });
+        // The writer: results in reading order, whatever order the pool finishes them in.
+        let written = (|| -> Result<(), RunError> {
+            for _ in 0..window {
+                let _ = permit.send(());
+            }
+            let mut waiting = std::collections::BTreeMap::new();
+            let mut next = 0;
+            for (seq, scored) in finished.iter() {
+                waiting.insert(seq, scored);
+                while let Some(scored) = waiting.remove(&next) {
+                    let (mut bytes, rows, part) = scored?;
                     let rows = rows.map_err(write_err)?;
                     writer.write_formatted(&bytes, rows).map_err(write_err)?;
                     summary.merge(part);
@@ -324,21 +338,27 @@ pub fn score(
                     if let Ok(mut spare) = spare.lock() {
                         spare.push(bytes);
                     }
-                }
-                if progress {
-                    let secs = started.elapsed().as_secs_f64().max(1e-9);
-                    eprint!(
-                        "\r  scored {} leads ({} leads/s)   ",
-                        group_digits(summary.leads),
-                        group_digits((summary.leads as f64 / secs) as u64)
-                    );
+                    next += 1;
+                    let _ = permit.send(());
+                    if progress {
+                        let secs = started.elapsed().as_secs_f64().max(1e-9);
+                        eprint!(
+                            "\r  scored {} leads ({} leads/s)   ",
+                            group_digits(summary.leads),
+                            group_digits((summary.leads as f64 / secs) as u64)
+                        );
+                    }
                 }
             }
+            Ok(())
         })();
+        // On an error the permits stop with the writer, which stops the reader.
+        drop(permit);
+        drop(finished);
         let report = producer
             .join()
             .map_err(|_| RunError::Threads(1, "the reader thread stopped".to_string()))?;
-        consumed.map(|()| report)
+        written.map(|()| report)
     })?;
     if progress {
         eprint!("\r{}\r", " ".repeat(60));
