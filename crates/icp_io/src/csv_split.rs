@@ -659,6 +659,17 @@ mod tests {
     }
 
     #[test]
+    fn recycled_cells_keep_their_allocation() {
+        let text = String::from("a,b,c");
+        let mut cells: Vec<&str> = Vec::with_capacity(32);
+        cells.extend(text.split(','));
+        let (at, capacity) = (cells.as_ptr() as usize, cells.capacity());
+        let again: Vec<&'static str> = recycle(cells);
+        assert!(again.is_empty());
+        assert_eq!((again.as_ptr() as usize, again.capacity()), (at, capacity));
+    }
+
+    #[test]
     fn positions_are_what_a_byte_by_byte_search_finds() {
         let alphabet = [
             b',', b';', b'\t', b'a', 0x00, 0x01, 0x7f, 0x80, 0xac, 0xff, 0x2b, 0x2d,
