@@ -60,19 +60,19 @@ impl<'a> Record<'a> {
         self.out.get(start..end)
     }
 
-    /// Every field as text, when the record is valid UTF-8 throughout, in `fields` (emptied
-    /// first: the vector of an earlier record, [`recycle`]d, so no row allocates one).
-    pub(crate) fn text_fields(&self, mut fields: Vec<&'a str>) -> Option<Vec<&'a str>> {
+    /// The fields as text, when the record is valid UTF-8 throughout with every field on a
+    /// character boundary; each field is sliced out only when asked for.
+    pub(crate) fn cells(&self) -> Option<Cells<'a>> {
         let end = self.ends.last().copied().unwrap_or(0);
         let text = std::str::from_utf8(self.out.get(..end)?).ok()?;
-        let mut start = 0;
-        fields.clear();
-        fields.reserve(self.ends.len());
-        for &end in self.ends {
-            fields.push(text.get(start..end)?);
-            start = end + self.gap;
-        }
-        Some(fields)
+        let bounded = self.ends.iter().all(|&end| {
+            text.is_char_boundary(end) && text.is_char_boundary((end + self.gap).min(text.len()))
+        });
+        bounded.then_some(Cells {
+            text,
+            ends: self.ends,
+            gap: self.gap,
+        })
     }
 
     pub(crate) fn fields(&self) -> impl Iterator<Item = &'a [u8]> + '_ {
@@ -80,12 +80,28 @@ impl<'a> Record<'a> {
     }
 }
 
-/// An empty vector with the allocation of `cells`, free of their lifetime: the cells of one
-/// record reused for the next. (Collecting a vector's own `into_iter` through a `map` to a type
-/// of the same size reuses its buffer.)
-pub(crate) fn recycle<'b>(mut cells: Vec<&str>) -> Vec<&'b str> {
-    cells.clear();
-    cells.into_iter().map(|_| "").collect()
+/// The fields of a record as text ([`Record::cells`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Cells<'a> {
+    text: &'a str,
+    ends: &'a [usize],
+    gap: usize,
+}
+
+impl<'a> Cells<'a> {
+    /// Field `i`.
+    pub(crate) fn get(&self, i: usize) -> Option<&'a str> {
+        let end = *self.ends.get(i)?;
+        let start = match i.checked_sub(1) {
+            Some(before) => self.ends[before] + self.gap,
+            None => 0,
+        };
+        self.text.get(start..end)
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &'a str> + '_ {
+        (0..self.ends.len()).filter_map(|i| self.get(i))
+    }
 }
 
 /// What the splitter found next.
@@ -656,17 +672,6 @@ mod tests {
             }
             split(&input);
         }
-    }
-
-    #[test]
-    fn recycled_cells_keep_their_allocation() {
-        let text = String::from("a,b,c");
-        let mut cells: Vec<&str> = Vec::with_capacity(32);
-        cells.extend(text.split(','));
-        let (at, capacity) = (cells.as_ptr() as usize, cells.capacity());
-        let again: Vec<&'static str> = recycle(cells);
-        assert!(again.is_empty());
-        assert_eq!((again.as_ptr() as usize, again.capacity()), (at, capacity));
     }
 
     #[test]

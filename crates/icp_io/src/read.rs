@@ -55,7 +55,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::chunks::{ChunkParser, Records};
 use crate::config::{InputConfig, InputConfigError};
-use crate::csv_split::{CsvSplitter, Event, MAX_RUNAWAY, Record, recycle};
+use crate::csv_split::{Cells, CsvSplitter, Event, MAX_RUNAWAY, Record};
 use crate::mapping::{Mapper, Plan, Role, Slot, Target};
 use crate::parse::{Kind, Parsed, normalize_domain, parse_json, parse_text};
 use crate::presets::{JoinKind, Preset};
@@ -437,7 +437,7 @@ fn identify<'t, 'i>(
 fn put_slots(
     builder: &mut BatchBuilder,
     slots: &[Slot],
-    cells: &[&str],
+    cells: &Cells<'_>,
     separator: &str,
     line: u64,
     report: &mut ReadReport,
@@ -489,7 +489,7 @@ fn put_slots(
 /// row `builder` has open.
 fn put_composed_name(
     plan: &Plan,
-    cells: &[&str],
+    cells: &Cells<'_>,
     field: Option<FieldId>,
     builder: &mut BatchBuilder,
 ) {
@@ -515,7 +515,7 @@ fn add_csv_row(
     builder: &mut BatchBuilder,
     codes: &mut Vec<CodeMap>,
     plan: &Plan,
-    cells: &[&str],
+    cells: &Cells<'_>,
     separator: &str,
     line: u64,
     special: Special,
@@ -634,7 +634,7 @@ impl Emitter {
 }
 
 /// The cells of a record as text, or why the record cannot be read.
-fn cells<'a>(record: &Record<'a>, plan: &Plan, spare: Vec<&str>) -> Result<Vec<&'a str>, String> {
+fn cells<'a>(record: &Record<'a>, plan: &Plan) -> Result<Cells<'a>, String> {
     if record.len() != plan.width {
         return Err(format!(
             "wrong number of fields: expected {}, found {}",
@@ -643,30 +643,24 @@ fn cells<'a>(record: &Record<'a>, plan: &Plan, spare: Vec<&str>) -> Result<Vec<&
         ));
     }
     // Usually the whole record is valid UTF-8, checked at once, with each field on a character
-    // boundary; else the fields are checked one by one to say which one is not.
-    let out = match record.text_fields(recycle(spare)) {
-        Some(out) => out,
-        None => {
-            let mut out = Vec::with_capacity(record.len());
-            for (i, bytes) in record.fields().enumerate() {
-                match std::str::from_utf8(bytes) {
-                    Ok(s) => out.push(s),
-                    Err(e) => {
-                        let column = plan.headers.get(i).map_or("?", |h| h.trim());
-                        return Err(format!(
-                            "invalid UTF-8 in column {column:?} at byte {}",
-                            e.valid_up_to()
-                        ));
-                    }
-                }
+    // boundary. Else some field is not valid on its own (fields of valid text make valid text
+    // end to end), and the fields are checked one by one to say which.
+    let Some(cells) = record.cells() else {
+        for (i, bytes) in record.fields().enumerate() {
+            if let Err(e) = std::str::from_utf8(bytes) {
+                let column = plan.headers.get(i).map_or("?", |h| h.trim());
+                return Err(format!(
+                    "invalid UTF-8 in column {column:?} at byte {}",
+                    e.valid_up_to()
+                ));
             }
-            out
         }
+        return Err("invalid UTF-8".to_string());
     };
-    if out.iter().all(|c| crate::parse::trim(c).is_empty()) {
+    if cells.iter().all(|c| crate::parse::trim(c).is_empty()) {
         return Err("empty row".to_string());
     }
-    Ok(out)
+    Ok(cells)
 }
 
 fn broken_reason(lines: u64, fields: usize, width: usize, runaway: bool) -> String {
@@ -686,7 +680,7 @@ fn broken_reason(lines: u64, fields: usize, width: usize, runaway: bool) -> Stri
 /// counted.
 fn read_slots(
     slots: &[Slot],
-    cells: &[&str],
+    cells: &Cells<'_>,
     separator: &str,
     line: u64,
     out: &mut Values,
@@ -706,7 +700,7 @@ fn read_slots(
                 }
                 Parsed::Missing => {}
                 Parsed::Invalid => {
-                    invalid.get_or_insert(*text);
+                    invalid.get_or_insert(text);
                 }
             }
         }
@@ -719,7 +713,7 @@ fn read_slots(
 }
 
 /// `contact.name` from first and last name columns, when no column gave it.
-fn compose_name(plan: &Plan, cells: &[&str], contact_name: Option<FieldId>, out: &mut Values) {
+fn compose_name(plan: &Plan, cells: &Cells<'_>, contact_name: Option<FieldId>, out: &mut Values) {
     let Some(field) = contact_name else {
         return;
     };
@@ -798,24 +792,18 @@ impl ChunkParser for ContactParser<'_> {
         };
         let mut events = 0;
         let mut rows = 0;
-        let mut spare = Vec::new();
         while events < max {
             let Some(event) = split.next_event()? else {
                 break;
             };
             events += 1;
             report.contact_rows_read += 1;
-            let Some((line, cells)) = row_cells(
-                event,
-                plan,
-                FileKind::Contacts,
-                &mut report,
-                &mut rejects,
-                &mut spare,
-            ) else {
+            let Some((line, cells)) =
+                row_cells(event, plan, FileKind::Contacts, &mut report, &mut rejects)
+            else {
                 continue;
             };
-            let raw_key = cells.get(self.join_column).copied().unwrap_or_default();
+            let raw_key = cells.get(self.join_column).unwrap_or_default();
             let row_keys = crate::parse::split_items(raw_key, key_separator)
                 .filter(|p| !crate::parse::is_missing_trimmed(p))
                 .filter_map(|p| join_key(self.kind, self.salesforce, p));
@@ -858,7 +846,6 @@ impl ChunkParser for ContactParser<'_> {
             );
             put_composed_name(plan, &cells, self.special.contact_name, &mut building);
             rows += 1;
-            spare = recycle(cells);
         }
         let part = ContactPart {
             table: building.finish(),
@@ -1009,7 +996,6 @@ impl ChunkParser for CompanyParser<'_> {
         let mut report = ReadReport::default();
         let mut rejects = RejectLog::new();
         let mut events = 0;
-        let mut spare = Vec::new();
         let mut scratch = Scratch::default();
         while events < max {
             let Some(event) = split.next_event()? else {
@@ -1017,14 +1003,7 @@ impl ChunkParser for CompanyParser<'_> {
             };
             events += 1;
             report.rows_read += 1;
-            let cells = row_cells(
-                event,
-                self.plan,
-                FileKind::Leads,
-                &mut report,
-                &mut rejects,
-                &mut spare,
-            );
+            let cells = row_cells(event, self.plan, FileKind::Leads, &mut report, &mut rejects);
             if let Some((line, cells)) = cells {
                 ids.push(add_csv_row(
                     &mut builder,
@@ -1042,7 +1021,6 @@ impl ChunkParser for CompanyParser<'_> {
                     batches.push(std::mem::replace(&mut builder, emitter.new_builder()).finish());
                     codes.clear();
                 }
-                spare = recycle(cells);
             }
         }
         if !builder.is_empty() {
@@ -1518,14 +1496,7 @@ fn csv_row(
     report: &mut ReadReport,
     rejects: &mut RejectLog,
 ) -> Option<LeadRow> {
-    let (line, cells) = row_cells(
-        event,
-        plan,
-        FileKind::Leads,
-        report,
-        rejects,
-        &mut Vec::new(),
-    )?;
+    let (line, cells) = row_cells(event, plan, FileKind::Leads, report, rejects)?;
     let mut row = LeadRow {
         line,
         ..LeadRow::default()
@@ -1564,8 +1535,7 @@ fn row_cells<'a>(
     file: FileKind,
     report: &mut ReadReport,
     rejects: &mut RejectLog,
-    spare: &mut Vec<&str>,
-) -> Option<(u64, Vec<&'a str>)> {
+) -> Option<(u64, Cells<'a>)> {
     let reject =
         |rejects: &mut RejectLog, report: &mut ReadReport, line, reason: String, raw: &[u8]| {
             let reason = match file {
@@ -1594,7 +1564,7 @@ fn row_cells<'a>(
         }
         Event::Record(r) => r,
     };
-    match cells(&record, plan, std::mem::take(spare)) {
+    match cells(&record, plan) {
         Ok(cells) => Some((record.line, cells)),
         Err(reason) => {
             reject(rejects, report, record.line, reason, record.raw);
