@@ -204,21 +204,26 @@ impl Iterator for Positions<'_> {
                 self.zeros &= self.zeros - 1;
                 return Some(at);
             }
-            let (word, n) = match self.rest.first_chunk::<8>() {
-                Some(word) => (*word, 8),
+            let n = match self.rest.first_chunk::<8>() {
+                Some(word) => {
+                    let x = u64::from_le_bytes(*word) ^ u64::from_le_bytes([self.byte; 8]);
+                    // The high bit of each byte that is zero in `x`, exactly: adding 0x7f to
+                    // the low seven bits sets the high bit of every byte with one of them set,
+                    // and cannot carry into the next byte.
+                    self.zeros = !(((x & LOW7) + LOW7) | x | LOW7);
+                    8
+                }
                 None if self.rest.is_empty() => return None,
                 None => {
-                    // The tail, padded with a byte that is not the one sought.
-                    let mut word = [!self.byte; 8];
-                    word[..self.rest.len()].copy_from_slice(self.rest);
-                    (word, self.rest.len())
+                    // The tail, under eight bytes: one at a time.
+                    for (i, &b) in self.rest.iter().enumerate() {
+                        if b == self.byte {
+                            self.zeros |= 0x80 << (8 * i);
+                        }
+                    }
+                    self.rest.len()
                 }
             };
-            let x = u64::from_le_bytes(word) ^ u64::from_le_bytes([self.byte; 8]);
-            // The high bit of each byte that is zero in `x`, exactly: adding 0x7f to the low
-            // seven bits sets the high bit of every byte with one of them set, and cannot
-            // carry into the next byte.
-            self.zeros = !(((x & LOW7) + LOW7) | x | LOW7);
             self.base = self.next;
             self.next += n;
             self.rest = &self.rest[n..];
