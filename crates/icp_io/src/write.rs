@@ -302,11 +302,11 @@ fn needs_quotes(text: &[u8]) -> bool {
             return true;
         }
     }
-    let rest = words.remainder();
-    // The tail, padded with a byte that is none of them.
-    let mut bytes = [b' '; 8];
-    bytes[..rest.len()].copy_from_slice(rest);
-    special(bytes)
+    // The tail, under eight bytes: one at a time.
+    words
+        .remainder()
+        .iter()
+        .any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
 }
 
 /// Where [`RowFormatter`] puts a batch's rows.
