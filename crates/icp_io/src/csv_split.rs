@@ -663,17 +663,10 @@ mod tests {
         let mut state = 0x9E37_79B9_7F4A_7C15_u64;
         for _ in 0..500 {
             let mut input = b"h1,h2,h3\n".to_vec();
-            let len = {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                state % 40
-            };
+            let len = crate::xorshift(&mut state) % 40;
             for _ in 0..len {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                input.extend_from_slice(pieces[(state % pieces.len() as u64) as usize]);
+                let pick = crate::xorshift(&mut state) % pieces.len() as u64;
+                input.extend_from_slice(pieces[pick as usize]);
             }
             split(&input);
         }
@@ -686,9 +679,7 @@ mod tests {
         ];
         let mut state = 0x2545_F491_4F6C_DD1D_u64;
         for _ in 0..3_000 {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
+            let state = crate::xorshift(&mut state);
             let len = (state % 41) as usize;
             let haystack: Vec<u8> = (0..len)
                 .map(|i| alphabet[((state >> (i % 50)) as usize + i * 7) % alphabet.len()])

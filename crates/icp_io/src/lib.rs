@@ -43,6 +43,16 @@ pub mod read;
 pub mod report;
 pub mod write;
 
+/// The next number of a small deterministic pseudo-random sequence (xorshift64), for the
+/// crate's randomised tests.
+#[cfg(test)]
+fn xorshift(state: &mut u64) -> u64 {
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    *state
+}
+
 pub use config::{InputConfig, InputConfigError};
 pub use presets::{JoinKind, Preset, PresetColumn, PresetTarget};
 pub use read::{InputError, InputFormat, LeadReader, ReadOptions};

@@ -1123,12 +1123,7 @@ mod tests {
     #[test]
     fn whole_digits_read_as_the_full_parse_reads_them() {
         let mut state = 0x2545_f491_4f6c_dd1d_u64;
-        let mut next = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = || crate::xorshift(&mut state);
         let mut texts: Vec<String> = ["0", "00", "007", "9", "999999999999999", "1000000000000000"]
             .map(String::from)
             .to_vec();

@@ -226,6 +226,20 @@ impl KeyRows {
 }
 
 impl ContactIndex {
+    /// An empty index, joining on ids until the contacts file's header says otherwise.
+    fn new(salesforce: bool) -> ContactIndex {
+        ContactIndex {
+            kind: JoinKind::Id,
+            salesforce,
+            tables: Vec::new(),
+            starts: Vec::new(),
+            matched: Vec::new(),
+            keys: Dict::default(),
+            by_key: Vec::new(),
+            keyless: 0,
+        }
+    }
+
     /// Adds the contacts of `parts`, the next chunks of the file.
     fn add(
         &mut self,
@@ -885,16 +899,7 @@ fn load_contacts(
     };
     let mut split = CsvSplitter::new(Box::new(file) as Box<dyn Read + Send>, delimiter);
     let schema = mapper.schema();
-    let mut index = ContactIndex {
-        kind: JoinKind::Id,
-        salesforce,
-        tables: Vec::new(),
-        starts: Vec::new(),
-        matched: Vec::new(),
-        keys: Dict::default(),
-        by_key: Vec::new(),
-        keyless: 0,
-    };
+    let mut index = ContactIndex::new(salesforce);
     let headers = match split.next_event().map_err(read_err)? {
         Some(Event::Record(r)) => header_names(&r),
         _ => return Ok(index),
@@ -1784,17 +1789,8 @@ mod tests {
 
     #[test]
     fn a_key_is_found_in_order_or_out_of_it() {
-        use super::{ContactIndex, Dict, JoinKind, KeyRows};
-        let mut index = ContactIndex {
-            kind: JoinKind::Id,
-            salesforce: false,
-            tables: Vec::new(),
-            starts: Vec::new(),
-            matched: Vec::new(),
-            keys: Dict::default(),
-            by_key: Vec::new(),
-            keyless: 0,
-        };
+        use super::{ContactIndex, KeyRows};
+        let mut index = ContactIndex::new(false);
         for (n, key) in ["a", "b", "c", "d"].into_iter().enumerate() {
             index.keys.code_str(key);
             index.by_key.push(KeyRows::Run(n as u32, n as u32 + 1));

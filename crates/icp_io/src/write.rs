@@ -472,9 +472,7 @@ mod tests {
         ];
         let mut state = 0x9E37_79B9_7F4A_7C15_u64;
         for _ in 0..5_000 {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
+            let state = crate::xorshift(&mut state);
             let len = (state % 33) as usize;
             // Mostly plain text, a special byte here and there.
             let text: Vec<u8> = (0..len)
