@@ -262,13 +262,16 @@ pub fn score(
     // Byte buffers of written batches, for formatting the next ones (memory already touched,
     // not fresh pages the kernel must clear).
     let spare: std::sync::Mutex<Vec<Vec<u8>>> = std::sync::Mutex::default();
-    // A batch as it comes back from the pool: its rows formatted, how many, its summary.
-    type Scored = Result<(Vec<u8>, std::io::Result<u64>, Summary), RunError>;
+    // A batch as it comes back from the pool: its rows formatted, how many, its summary; or
+    // the panic that stopped its scoring, for the main thread to resume.
+    type Scored = std::thread::Result<Result<(Vec<u8>, u64, Summary), RunError>>;
     let (done, finished) = std::sync::mpsc::channel::<(usize, Scored)>();
     // A permit per batch that may be read; the writer hands one back per batch written.
     let (permit, permits) = std::sync::mpsc::sync_channel::<()>(window);
+    // Set when the writer stops, however it stops: no more batches are read then.
+    let stop = std::sync::atomic::AtomicBool::new(false);
     let report = std::thread::scope(|scope| -> Result<ReadReport, RunError> {
-        let (pool, spare, plan) = (&pool, &spare, &plan);
+        let (pool, spare, plan, stop, write_err) = (&pool, &spare, &plan, &stop, &write_err);
         let formatter = writer.formatter().clone();
         // The reader runs on its own thread and hands each batch to the pool as soon as it is
         // read: the pool takes it through the plugins and the evaluator, formats its rows and
@@ -276,20 +279,23 @@ pub fn score(
         let producer = scope.spawn(move || {
             pool.in_place_scope(|tasks| {
                 let mut seq = 0;
-                while permits.recv().is_ok() {
+                let stopped = || stop.load(std::sync::atomic::Ordering::Relaxed);
+                while !stopped() && permits.recv().is_ok() && !stopped() {
                     let Some(next) = pool.install(|| reader.next()) else {
                         break;
                     };
                     let mut batch = match next {
                         Ok(batch) => batch,
                         Err(e) => {
-                            let _ = done.send((seq, Err(e.into())));
+                            let _ = done.send((seq, Ok(Err(e.into()))));
                             break;
                         }
                     };
                     let (done, formatter) = (done.clone(), &formatter);
                     tasks.spawn(move |_| {
-                        let scored = (|| -> Scored {
+                        // Every batch sends back a result, a panic included, so the writer
+                        // never waits for one that will not come.
+                        let scored = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                             let b = &mut batch;
                             signals.fill(b, args.today)?;
                             let results = icp_engine::fast::evaluate(
@@ -304,13 +310,15 @@ pub fn score(
                                 .ok()
                                 .and_then(|mut s| s.pop())
                                 .unwrap_or_default();
-                            let rows = formatter.format_batch(b, &results, &mut bytes);
+                            let rows = formatter
+                                .format_batch(b, &results, &mut bytes)
+                                .map_err(write_err)?;
                             let mut part = Summary::new(rules);
                             for r in &results {
                                 part.add(r);
                             }
                             Ok((bytes, rows, part))
-                        })();
+                        }));
                         // The batch is dropped here, on the thread that scored it.
                         let _ = done.send((seq, scored));
                     });
@@ -320,8 +328,18 @@ pub fn score(
             });
             reader.into_report()
         });
-        // The writer: results in reading order, whatever order the pool finishes them in.
+        // The writer: results in reading order, whatever order the pool finishes them in. It
+        // owns the permits and the results, and however it ends (done, an error, a panic) it
+        // drops them and sets `stop`, which stops the reader.
         let written = (|| -> Result<(), RunError> {
+            let (permit, finished) = (permit, finished);
+            struct Stop<'a>(&'a std::sync::atomic::AtomicBool);
+            impl Drop for Stop<'_> {
+                fn drop(&mut self) {
+                    self.0.store(true, std::sync::atomic::Ordering::Relaxed);
+                }
+            }
+            let _stop = Stop(stop);
             for _ in 0..window {
                 let _ = permit.send(());
             }
@@ -330,8 +348,8 @@ pub fn score(
             for (seq, scored) in finished.iter() {
                 waiting.insert(seq, scored);
                 while let Some(scored) = waiting.remove(&next) {
-                    let (mut bytes, rows, part) = scored?;
-                    let rows = rows.map_err(write_err)?;
+                    let (mut bytes, rows, part) =
+                        scored.unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
                     writer.write_formatted(&bytes, rows).map_err(write_err)?;
                     summary.merge(part);
                     bytes.clear();
@@ -352,13 +370,10 @@ pub fn score(
             }
             Ok(())
         })();
-        // On an error the permits stop with the writer, which stops the reader.
-        drop(permit);
-        drop(finished);
-        let report = producer
-            .join()
-            .map_err(|_| RunError::Threads(1, "the reader thread stopped".to_string()))?;
-        written.map(|()| report)
+        let read = producer.join();
+        // A writing error first: the reader only stopped because of it.
+        written?;
+        read.map_err(|_| RunError::Threads(1, "the reader thread stopped".to_string()))
     })?;
     if progress {
         eprint!("\r{}\r", " ".repeat(60));

@@ -142,8 +142,8 @@ pub struct Clause {
     /// `failed: LABEL` for a `require`, `excluded: LABEL` for an `exclude`.
     #[serde(skip)]
     pub reason: String,
-    /// The reason when the clause is unknown and no missing input explains it:
-    /// `unknown: LABEL`.
+    /// The reason when a `require` is unknown and no missing input explains it:
+    /// `unknown: LABEL` (an unknown `exclude` gives none).
     #[serde(skip)]
     pub unknown: String,
 }

@@ -76,6 +76,7 @@ pub fn evaluate<'r>(rules: &'r RuleSet, lead: &dyn LeadView, today: i32) -> Lead
 /// Evaluates a lead against one ICP of `rules` (the rules of `scope`, for as long as the
 /// result lives).
 pub fn evaluate_icp<'r>(rules: &'r RuleSet, scope: Scope<'_>, index: usize) -> IcpResult<'r> {
+    debug_assert!(std::ptr::eq(rules, scope.rules), "the scope's own rules");
     let icp = &rules.icps[index];
     IcpResult::build(rules, index, true, |check, score| {
         match check.condition(icp) {

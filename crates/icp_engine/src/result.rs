@@ -3,9 +3,8 @@
 //! How it works: an evaluator decides the truth of every `require`, `exclude`, `score` and
 //! `tier` condition of an ICP (with the inputs whose absence made a condition unknown), and
 //! [`IcpResult::build`] asks it for each [`Check`] in turn and applies SPEC §3 the same way
-//! for every evaluator; the result borrows its names, labels and reasons from the rule set.
-//! A lead
-//! qualifies when every `require` is known true and no `exclude` is known true; the score
+//! for every evaluator; the result borrows its names, labels and reasons from the rule set. A
+//! lead qualifies when every `require` is known true and no `exclude` is known true; the score
 //! counts the points of true conditions, each group capped at its maximum, and is computed for
 //! disqualified leads too; tiers are tried in order on qualified leads only, an unknown tier
 //! condition does not match; [`best_icp`] picks the best ICP of a lead.
@@ -111,8 +110,9 @@ pub struct GroupOutcome {
     pub points: f64,
 }
 
-/// A lead against one ICP. Names and labels borrow the rule set's text (`'r`), so building a
-/// result for every lead and ICP copies no string the rules already hold.
+/// A lead against one ICP. Names, labels and reasons borrow the rule set's text (`'r`), so
+/// building a result for every lead and ICP copies no string the rules already hold (only the
+/// per-check explanation of `detail` copies its labels).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct IcpResult<'r> {
     /// Index into [`RuleSet::icps`].
@@ -140,7 +140,8 @@ pub struct IcpResult<'r> {
 impl<'r> IcpResult<'r> {
     /// Applies the rules of SPEC §3 to the outcomes of an ICP's conditions, which `outcome`
     /// gives one at a time, each asked once: every `require`, `exclude` and `score`, then for a
-    /// qualified lead its tier conditions in order, with the final score, until one is true.
+    /// qualified lead its tier conditions in order until one is true. A tier is asked with the
+    /// final score; the others with 0 (only tiers read the score).
     /// Without `detail` the per-check explanation (`checks`, `groups`) is left empty, which
     /// saves most of the work when nobody reads it.
     pub fn build(

@@ -180,6 +180,16 @@ pub(crate) fn positions(haystack: &[u8], byte: u8) -> Positions<'_> {
     }
 }
 
+/// The high bit of each byte of `word` (eight bytes, little-endian) that equals `byte`, and
+/// no other bit: the bytes equal to it are the zero bytes of `word ^ byte…byte`, and adding
+/// 0x7f to the low seven bits of a byte sets its high bit exactly when one of them is set,
+/// without carrying into the next byte.
+pub(crate) fn matches(word: u64, byte: u8) -> u64 {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let x = word ^ u64::from_le_bytes([byte; 8]);
+    !(((x & LOW7) + LOW7) | x | LOW7)
+}
+
 /// See [`positions`].
 #[derive(Debug)]
 pub(crate) struct Positions<'a> {
@@ -197,7 +207,6 @@ impl Iterator for Positions<'_> {
     type Item = usize;
 
     fn next(&mut self) -> Option<usize> {
-        const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
         loop {
             if self.zeros != 0 {
                 let at = self.base + (self.zeros.trailing_zeros() / 8) as usize;
@@ -206,11 +215,7 @@ impl Iterator for Positions<'_> {
             }
             let n = match self.rest.first_chunk::<8>() {
                 Some(word) => {
-                    let x = u64::from_le_bytes(*word) ^ u64::from_le_bytes([self.byte; 8]);
-                    // The high bit of each byte that is zero in `x`, exactly: adding 0x7f to
-                    // the low seven bits sets the high bit of every byte with one of them set,
-                    // and cannot carry into the next byte.
-                    self.zeros = !(((x & LOW7) + LOW7) | x | LOW7);
+                    self.zeros = matches(u64::from_le_bytes(*word), self.byte);
                     8
                 }
                 None if self.rest.is_empty() => return None,

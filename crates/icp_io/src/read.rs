@@ -405,8 +405,9 @@ fn add_row(
     hash
 }
 
-/// What reading one lead after another keeps: the id being built, and where the contacts
-/// file's next key probably is.
+/// What reading the leads of a chunk one after another keeps: the id being built, and where
+/// the contacts file's next key probably is. (A row read by `add_row`, off the chunked path,
+/// has one of its own.)
 #[derive(Debug, Default)]
 struct Scratch {
     id: String,
@@ -772,9 +773,9 @@ struct ContactParser<'a> {
 /// What a chunk of a contacts file held.
 struct ContactPart {
     table: Batch,
-    /// Each key with the rows of `table` it names, one run of consecutive rows at a time.
-    /// Each key, one run of consecutive rows at a time, and the rows of `table` it names.
+    /// Each key, once per run of consecutive rows it names…
     keys: Texts,
+    /// … and that run of rows of `table`.
     runs: Vec<std::ops::Range<usize>>,
     keyless: u64,
     report: ReadReport,
@@ -952,18 +953,26 @@ fn load_contacts(
         if std::mem::take(&mut first) {
             // The index is sized once for the whole file, as the first chunks let guess
             // it, rather than grown step by step.
-            let (read, size) = (records.bytes_read(), size.unwrap_or(0));
-            if read > 0 && size > read {
-                let scale = size as f64 / read as f64 * 1.05;
-                let guess = |n: usize| (n as f64 * scale) as usize;
-                let sum = |f: fn(&ContactPart) -> usize| parts.iter().map(f).sum::<usize>();
-                index.reserve(
-                    guess(sum(|p| p.keys.len())),
-                    guess(sum(|p| p.keys.text_len())),
-                    guess(sum(|p| p.table.contact_count())),
-                );
-            }
+            let guess = |f: fn(&ContactPart) -> usize| {
+                whole_file(parts.iter().map(f).sum(), records.bytes_read(), size)
+            };
+            index.reserve(
+                guess(|p| p.keys.len()),
+                guess(|p| p.keys.text_len()),
+                guess(|p| p.table.contact_count()),
+            );
         }
+    }
+}
+
+/// How many of something a file of `size` bytes probably holds in all, when its first `read`
+/// bytes held `n` (with 5% to spare; 0, no guess, when the size is unknown or all was read).
+fn whole_file(n: usize, read: u64, size: Option<u64>) -> usize {
+    match size {
+        Some(size) if read > 0 && size > read => {
+            (n as f64 * size as f64 / read as f64 * 1.05) as usize
+        }
+        _ => 0,
     }
 }
 
@@ -1353,12 +1362,10 @@ impl LeadReader {
                     if emitter.seen.is_empty() {
                         // The ids seen are sized once for the whole file, as the first
                         // chunks let guess it.
-                        let (read, size) = (records.bytes_read(), size.unwrap_or(0));
-                        if read > 0 && size > read {
-                            let ids: usize = parts.iter().map(|p| p.ids.len()).sum();
-                            let scale = size as f64 / read as f64 * 1.05;
-                            emitter.seen.reserve((ids as f64 * scale) as usize);
-                        }
+                        let ids = parts.iter().map(|p| p.ids.len()).sum();
+                        emitter
+                            .seen
+                            .reserve(whole_file(ids, records.bytes_read(), *size));
                     }
                     for part in parts {
                         report.absorb(part.report);

@@ -281,24 +281,16 @@ fn csv_list(out: &mut Vec<u8>, cell: &mut Vec<u8>, items: &[impl AsRef<str>]) {
     }
 }
 
-/// Whether a cell holds a comma, a quote or a line break, eight bytes at a time: a byte equal
-/// to one of them is a zero byte of the word XORed with it, found as in `csv_split::positions`.
+/// Whether a cell holds a comma, a quote or a line break, eight bytes at a time
+/// (`csv_split::matches`).
 fn needs_quotes(text: &[u8]) -> bool {
-    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    let zero = |x: u64| !(((x & LOW7) + LOW7) | x | LOW7);
-    let special = |word: [u8; 8]| {
-        let w = u64::from_le_bytes(word);
-        zero(w ^ u64::from_le_bytes([b','; 8]))
-            | zero(w ^ u64::from_le_bytes([b'"'; 8]))
-            | zero(w ^ u64::from_le_bytes([b'\n'; 8]))
-            | zero(w ^ u64::from_le_bytes([b'\r'; 8]))
-            != 0
-    };
+    use crate::csv_split::matches;
     let mut words = text.chunks_exact(8);
     for word in &mut words {
         let mut bytes = [0; 8];
         bytes.copy_from_slice(word);
-        if special(bytes) {
+        let w = u64::from_le_bytes(bytes);
+        if matches(w, b',') | matches(w, b'"') | matches(w, b'\n') | matches(w, b'\r') != 0 {
             return true;
         }
     }
