@@ -722,18 +722,32 @@ impl BatchBuilder {
     /// remembers each translation so a repeated text is looked up once. `codes` belongs to
     /// `from` and this builder: use a new one for another pair.
     pub fn copy_contact(&mut self, from: &Batch, row: usize, codes: &mut CodeMap) {
-        if self.batch.ids.is_empty() {
+        self.copy_contacts(from, row..row + 1, codes);
+    }
+
+    /// [`copy_contact`](Self::copy_contact) for each of the contacts `rows` of `from`, a column
+    /// at a time.
+    pub fn copy_contacts(
+        &mut self,
+        from: &Batch,
+        rows: std::ops::Range<usize>,
+        codes: &mut CodeMap,
+    ) {
+        if self.batch.ids.is_empty() || rows.is_empty() {
             return;
         }
         let b = &mut self.batch;
         codes.maps.resize_with(b.contacts.len(), Default::default);
         for &i in &self.kept[1] {
             if let Some(source) = from.contacts.get(i) {
-                b.contacts[i].copy_row(source, row, &mut codes.maps[i]);
+                let (column, map) = (&mut b.contacts[i], &mut codes.maps[i]);
+                for row in rows.clone() {
+                    column.copy_row(source, row, map);
+                }
             }
         }
         if let Some(last) = b.contact_offsets.last_mut() {
-            *last += 1;
+            *last += rows.len() as u32;
         }
     }
 

@@ -216,6 +216,7 @@ impl KeyRows {
         }
     }
 
+    #[cfg(test)]
     fn iter(&self) -> impl Iterator<Item = u32> + '_ {
         let (run, many) = match self {
             KeyRows::Run(start, end) => (*start..*end, &[][..]),
@@ -307,16 +308,46 @@ impl ContactIndex {
         report: &mut ReadReport,
     ) {
         codes.resize_with(self.tables.len(), CodeMap::default);
-        for n in rows.iter() {
-            let n = n as usize;
-            let Some(matched) = self.matched.get(n) else {
-                continue;
-            };
-            matched.store(true, Ordering::Relaxed);
-            report.contacts += 1;
-            let (table, row) = self.locate(n);
-            builder.copy_contact(&self.tables[table], row, &mut codes[table]);
+        match *rows {
+            // A run is copied a table at a time.
+            KeyRows::Run(start, end) => {
+                let (mut n, end) = (start as usize, (end as usize).min(self.matched.len()));
+                while n < end {
+                    let (table, row) = self.locate(n);
+                    let table_end = self.starts.get(table + 1).map_or(end, |&s| s.min(end));
+                    let take = table_end.saturating_sub(n).max(1).min(end - n);
+                    self.copy_run(builder, table, row, n..n + take, codes, report);
+                    n += take;
+                }
+            }
+            KeyRows::Many(ref all) => {
+                for &n in all {
+                    let n = n as usize;
+                    if n < self.matched.len() {
+                        let (table, row) = self.locate(n);
+                        self.copy_run(builder, table, row, n..n + 1, codes, report);
+                    }
+                }
+            }
         }
+    }
+
+    /// Copies contacts `numbers`, from row `row` of table `table` on, and marks them matched.
+    fn copy_run(
+        &self,
+        builder: &mut BatchBuilder,
+        table: usize,
+        row: usize,
+        numbers: std::ops::Range<usize>,
+        codes: &mut [CodeMap],
+        report: &mut ReadReport,
+    ) {
+        for matched in &self.matched[numbers.clone()] {
+            matched.store(true, Ordering::Relaxed);
+        }
+        report.contacts += numbers.len() as u64;
+        let rows = row..row + numbers.len();
+        builder.copy_contacts(&self.tables[table], rows, &mut codes[table]);
     }
 
     /// The table holding contact `n`, its number there and the table's number.
