@@ -21,21 +21,20 @@ use crate::schema::{Entity, FieldId, Scalar, Schema, Type, Value};
 /// The code of a missing text value.
 pub const MISSING: u32 = u32::MAX;
 
-/// The distinct text values of a column in one batch. The values lie end to end in one string
-/// (`text`, value `i` ending at `ends[i]`), and the index is a hash table of codes into them,
-/// so each distinct text is stored once, a new one costs no allocation of its own, and a
-/// repeated one costs a hash and a comparison.
+/// The distinct text values of a column in one batch. The values are [`Texts`] (end to end
+/// in one string), and the index is a hash table of codes into them, so each distinct text is
+/// stored once, a new one costs no allocation of its own, and a repeated one costs a hash and
+/// a comparison.
 #[derive(Debug, Clone, Default)]
 pub struct Dict {
-    text: String,
-    ends: Vec<usize>,
+    values: Texts,
     index: HashTable<u32>,
     hasher: DefaultHashBuilder,
 }
 
 impl PartialEq for Dict {
     fn eq(&self, other: &Dict) -> bool {
-        self.ends == other.ends && self.text == other.text
+        self.values == other.values
     }
 }
 
@@ -44,72 +43,59 @@ impl Dict {
     pub fn code_str(&mut self, text: &str) -> u32 {
         let hash = self.hasher.hash_one(text);
         let Dict {
-            text: all,
-            ends,
+            values,
             index,
             hasher,
         } = self;
-        if let Some(code) = index.find(hash, |&c| same(bytes(all, ends, c), text.as_bytes())) {
+        if let Some(code) = index.find(hash, |&c| same(values.bytes(c), text.as_bytes())) {
             return *code;
         }
-        let code = u32::try_from(ends.len()).unwrap_or(MISSING - 1);
-        all.push_str(text);
-        ends.push(all.len());
-        index.insert_unique(hash, code, |&c| {
-            hasher.hash_one(value(all, ends, c).unwrap_or(""))
-        });
+        let code = u32::try_from(values.len()).unwrap_or(MISSING - 1);
+        values.push(text);
+        index.insert_unique(hash, code, |&c| hasher.hash_one(values.text(c)));
         code
     }
 
     /// Makes room for `values` more distinct values of `bytes` bytes in all.
     pub fn reserve(&mut self, values: usize, bytes: usize) {
         let Dict {
-            text,
-            ends,
+            values: texts,
             index,
             hasher,
         } = self;
-        index.reserve(values, |&c| {
-            hasher.hash_one(value(text, ends, c).unwrap_or_default())
-        });
-        ends.reserve(values);
-        text.reserve(bytes);
+        index.reserve(values, |&c| hasher.hash_one(texts.text(c)));
+        texts.reserve(values, bytes);
     }
 
     /// The code of `text`, if the dictionary has it.
     pub fn find(&self, text: &str) -> Option<u32> {
         let hash = self.hasher.hash_one(text);
-        let (all, ends) = (&self.text, &self.ends);
         self.index
-            .find(hash, |&c| same(bytes(all, ends, c), text.as_bytes()))
+            .find(hash, |&c| same(self.values.bytes(c), text.as_bytes()))
             .copied()
-    }
-
-    /// The code of `text`, added if new.
-    pub fn code(&mut self, text: String) -> u32 {
-        self.code_str(&text)
     }
 
     /// The value of `code`.
     pub fn get(&self, code: u32) -> Option<&str> {
-        value(&self.text, &self.ends, code)
+        self.values.get(code as usize)
     }
 
     /// The values, in code order.
     pub fn values(&self) -> impl ExactSizeIterator<Item = &str> {
-        (0..self.ends.len()).map(|c| self.get(c as u32).unwrap_or_default())
+        self.values.iter()
     }
 
     pub fn len(&self) -> usize {
-        self.ends.len()
+        self.values.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
+        self.values.is_empty()
     }
 }
 
-/// Texts end to end in one string, one per row (a batch's lead ids): no allocation per text.
+/// Texts end to end in one string, text `i` ending at `ends[i]` (a batch's lead ids, the
+/// values of a [`Dict`]): no allocation per text.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Texts {
     text: String,
@@ -127,9 +113,29 @@ impl Texts {
         self.ends.push(self.text.len());
     }
 
+    /// Where text `i` lies in `text`.
+    fn span(&self, i: usize) -> Option<std::ops::Range<usize>> {
+        let end = *self.ends.get(i)?;
+        let start = i.checked_sub(1).map_or(0, |before| self.ends[before]);
+        Some(start..end)
+    }
+
     /// Text `i`.
     pub fn get(&self, i: usize) -> Option<&str> {
-        value(&self.text, &self.ends, u32::try_from(i).ok()?)
+        self.text.get(self.span(i)?)
+    }
+
+    /// Text `i` of a dictionary's code, empty if there is none.
+    fn text(&self, code: u32) -> &str {
+        self.get(code as usize).unwrap_or_default()
+    }
+
+    /// The bytes of text `i`, empty if there is none (comparing them needs no check of
+    /// character boundaries).
+    fn bytes(&self, code: u32) -> &[u8] {
+        self.span(code as usize)
+            .and_then(|span| self.text.as_bytes().get(span))
+            .unwrap_or_default()
     }
 
     pub fn iter(&self) -> impl ExactSizeIterator<Item = &str> {
@@ -168,14 +174,6 @@ impl std::ops::Index<usize> for Texts {
     }
 }
 
-/// Value `code` of the values `text` holds end to end, value `i` ending at `ends[i]`.
-fn value<'t>(text: &'t str, ends: &[usize], code: u32) -> Option<&'t str> {
-    let c = code as usize;
-    let end = *ends.get(c)?;
-    let start = c.checked_sub(1).map_or(0, |before| ends[before]);
-    text.get(start..end)
-}
-
 /// Whether two byte strings are equal. The usual text of a lead file is short, and up to 16
 /// bytes it is compared as two overlapping words at each end, in place, rather than through
 /// a call to `memcmp`.
@@ -205,13 +203,6 @@ fn same(a: &[u8], b: &[u8]) -> bool {
         return a.iter().zip(b).all(|(x, y)| x == y);
     }
     a == b
-}
-
-/// The bytes of [`value`] (comparing them needs no check of character boundaries).
-fn bytes<'t>(text: &'t str, ends: &[usize], code: u32) -> &'t [u8] {
-    let c = code as usize;
-    let start = c.checked_sub(1).map_or(0, |before| ends[before]);
-    &text.as_bytes()[start..ends[c]]
 }
 
 /// One field's values over the rows of a batch.
@@ -348,7 +339,7 @@ impl Column {
                 valid.push(v.is_some());
             }
             Column::Text { codes, dict } => codes.push(match value {
-                Some(Value::String(s)) => dict.code(s),
+                Some(Value::String(s)) => dict.code_str(&s),
                 _ => MISSING,
             }),
             Column::TextList {
@@ -361,7 +352,7 @@ impl Column {
                     Some(Value::List(items)) => {
                         for item in items {
                             if let Value::String(s) = item {
-                                codes.push(dict.code(s));
+                                codes.push(dict.code_str(&s));
                             }
                         }
                         valid.push(true);

@@ -476,7 +476,7 @@ fn take(out: &icp_plugin_api::Column, rows: usize, output: Type) -> Result<Colum
 /// A batch dictionary of a plugin's strings, and each string's code in it.
 fn dictionary(strings: Vec<String>) -> (Dict, Vec<u32>) {
     let mut dict = Dict::default();
-    let map = strings.into_iter().map(|s| dict.code(s)).collect();
+    let map = strings.iter().map(|s| dict.code_str(s)).collect();
     (dict, map)
 }
 
