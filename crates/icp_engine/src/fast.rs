@@ -88,8 +88,7 @@ pub fn evaluate<'r>(
             ev.run(NodeId(i as u32), None);
         }
     }
-    // Per ICP: the score, then the nodes that read it, then the tiers.
-    let mut tier_vectors: Vec<Vec<Option<Vec<Truth>>>> = Vec::new();
+    // Per ICP: the score, then the nodes that read it (the tiers).
     let mut scores: Vec<Vec<f64>> = Vec::new();
     for (icp_index, icp_plan) in plan.icps.iter().enumerate() {
         let icp = &rules.icps[icp_index];
@@ -101,17 +100,11 @@ pub fn evaluate<'r>(
                 ev.run(NodeId(i as u32), Some(&score));
             }
         }
-        tier_vectors.push(
-            icp_plan
-                .tiers
-                .iter()
-                .map(|t| t.map(|n| (0..leads).map(|row| ev.vector(n).truth(row)).collect()))
-                .collect(),
-        );
         scores.push(score);
     }
 
-    // The truth of every require, exclude and score of each ICP, on every lead.
+    // The truth of every require, exclude and score of each ICP, and of its tier conditions
+    // (`None`: a tier without one), on every lead.
     let conditions: Vec<[Vec<Cow<[Truth]>>; 3]> = plan
         .icps
         .iter()
@@ -120,6 +113,11 @@ pub fn evaluate<'r>(
                 .map(|nodes| nodes.iter().map(|n| ev.truths(*n)).collect())
         })
         .collect();
+    let tiers: Vec<Vec<Option<Cow<[Truth]>>>> = plan
+        .icps
+        .iter()
+        .map(|p| p.tiers.iter().map(|t| t.map(|n| ev.truths(n))).collect())
+        .collect();
     (0..leads)
         .map(|row| {
             let mut lead = None;
@@ -127,16 +125,14 @@ pub fn evaluate<'r>(
                 .map(|i| {
                     let icp = &rules.icps[i];
                     let score = scores[i][row];
-                    IcpResult::build(rules, i, detail, |check, final_score| {
+                    // `build` sums the same score (for a tier) as `icp_scores` did.
+                    IcpResult::build(rules, i, detail, |check, _| {
                         let [requires, excludes, gains] = &conditions[i];
-                        let (truth, score) = match check {
-                            Check::Require(c) => (requires[c][row], score),
-                            Check::Exclude(c) => (excludes[c][row], score),
-                            Check::Score(c) => (gains[c][row], score),
-                            Check::Tier(t) => (
-                                tier_vectors[i][t].as_ref().map_or(Truth::True, |v| v[row]),
-                                final_score,
-                            ),
+                        let truth = match check {
+                            Check::Require(c) => requires[c][row],
+                            Check::Exclude(c) => excludes[c][row],
+                            Check::Score(c) => gains[c][row],
+                            Check::Tier(t) => tiers[i][t].as_ref().map_or(Truth::True, |v| v[row]),
                         };
                         // Only a condition that came out unknown asks the reference evaluator
                         // for the inputs whose absence made it so.
