@@ -708,16 +708,10 @@ impl BatchBuilder {
         }
     }
 
-    /// Appends contact `row` of `from` (a batch with the same schema) to the current lead,
-    /// column by column: numbers are copied, text codes translated through `codes`, which
+    /// Appends contacts `rows` of `from` (a batch with the same schema) to the current lead,
+    /// a column at a time: numbers are copied, text codes translated through `codes`, which
     /// remembers each translation so a repeated text is looked up once. `codes` belongs to
     /// `from` and this builder: use a new one for another pair.
-    pub fn copy_contact(&mut self, from: &Batch, row: usize, codes: &mut CodeMap) {
-        self.copy_contacts(from, row..row + 1, codes);
-    }
-
-    /// [`copy_contact`](Self::copy_contact) for each of the contacts `rows` of `from`, a column
-    /// at a time.
     pub fn copy_contacts(
         &mut self,
         from: &Batch,

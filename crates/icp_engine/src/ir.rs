@@ -68,11 +68,8 @@ impl RuleSet {
         }
         for call in &self.signal_calls {
             for input in &self.signals.signal(call.signal).inputs {
-                let field = match input.split_once('.') {
-                    Some(("company", name)) => self.schema.lookup(crate::Entity::Company, name),
-                    Some(("contact", name)) => self.schema.lookup(crate::Entity::Contact, name),
-                    _ => None,
-                };
+                let field = crate::Entity::split_path(input)
+                    .and_then(|(entity, name)| self.schema.lookup(entity, name));
                 if let Some(f) = field {
                     read[f.0 as usize] = true;
                 }

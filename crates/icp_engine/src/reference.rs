@@ -49,8 +49,18 @@ pub fn evaluate<'r>(rules: &'r RuleSet, lead: &dyn LeadView, today: i32) -> Lead
         contact: None,
         score: 0.0,
     };
-    let icps: Vec<IcpResult> = (0..rules.icps.len())
-        .map(|i| evaluate_icp(rules, scope, i))
+    // Each ICP: the conditions `build` asks for, decided in this scope (a tier's with the
+    // final score).
+    let icps: Vec<IcpResult> = rules
+        .icps
+        .iter()
+        .enumerate()
+        .map(|(i, icp)| {
+            IcpResult::build(rules, i, true, |check, score| match check.condition(icp) {
+                Some(cond) => truth(Scope { score, ..scope }, cond),
+                None => Outcome::known(Truth::True),
+            })
+        })
         .collect();
     let personas = (0..lead.contact_count())
         .map(|c| {
@@ -71,19 +81,6 @@ pub fn evaluate<'r>(rules: &'r RuleSet, lead: &dyn LeadView, today: i32) -> Lead
         icps,
         personas,
     }
-}
-
-/// Evaluates a lead against one ICP of `rules` (the rules of `scope`, for as long as the
-/// result lives).
-pub fn evaluate_icp<'r>(rules: &'r RuleSet, scope: Scope<'_>, index: usize) -> IcpResult<'r> {
-    debug_assert!(std::ptr::eq(rules, scope.rules), "the scope's own rules");
-    let icp = &rules.icps[index];
-    IcpResult::build(rules, index, true, |check, score| {
-        match check.condition(icp) {
-            Some(cond) => truth(Scope { score, ..scope }, cond),
-            None => Outcome::known(Truth::True),
-        }
-    })
 }
 
 /// The truth of a condition.

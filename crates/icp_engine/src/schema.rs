@@ -200,6 +200,15 @@ impl Entity {
             Entity::Contact => "contact",
         }
     }
+
+    /// The entity and field name of a path `company.NAME` or `contact.NAME`.
+    pub fn split_path(path: &str) -> Option<(Entity, &str)> {
+        match path.split_once('.')? {
+            ("company", name) => Some((Entity::Company, name)),
+            ("contact", name) => Some((Entity::Contact, name)),
+            _ => None,
+        }
+    }
 }
 
 /// Index of a field in the [`Schema`].

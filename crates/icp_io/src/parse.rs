@@ -634,8 +634,9 @@ pub fn parse_money(text: &str) -> Option<f64> {
 pub fn parse_year(text: &str) -> Option<f64> {
     // The common case, up to four digits, is a year or nothing (no date is written so).
     let t = trim(text);
-    if (1..=4).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_digit()) {
-        let n: f64 = t.parse().ok()?;
+    if t.len() <= 4
+        && let Some(n) = whole_digits(t)
+    {
         return (1.0..=9999.0).contains(&n).then_some(n);
     }
     if let Some(days) = parse_date(text) {

@@ -400,22 +400,22 @@ fn add_row(
     contacts: Option<&ContactIndex>,
     row: LeadRow,
     report: &mut ReadReport,
+    scratch: &mut Scratch,
 ) -> u64 {
-    let mut scratch = Scratch::default();
     let (has_id, rows) = identify(
         |f| string_of(&row.company, f),
         special,
         row.line,
         contacts,
-        &mut scratch,
+        scratch,
     );
-    let id = scratch.id;
-    let hash = hash_of(&id);
+    let id = scratch.id.as_str();
+    let hash = hash_of(id);
     let mut company = row.company;
     if let (Some(field), false) = (special.id, has_id) {
-        company.push((field, Value::String(id.clone())));
+        company.push((field, Value::String(id.to_string())));
     }
-    builder.add_lead(&id, row.line, company);
+    builder.add_lead(id, row.line, company);
     for contact in row.contacts {
         report.contacts += 1;
         builder.add_contact(contact);
@@ -427,9 +427,8 @@ fn add_row(
     hash
 }
 
-/// What reading the leads of a chunk one after another keeps: the id being built, and where
-/// the contacts file's next key probably is. (A row read by `add_row`, off the chunked path,
-/// has one of its own.)
+/// What reading leads one after another keeps (per chunk, or in the [`Emitter`] off the
+/// chunked path): the id being built, and where the contacts file's next key probably is.
 #[derive(Debug, Default)]
 struct Scratch {
     id: String,
@@ -595,6 +594,8 @@ struct Emitter {
     special: Special,
     /// 64-bit hashes of the ids seen so far (already hashed: stored as they are).
     seen: HashSet<u64, std::hash::BuildHasherDefault<IdentityHasher>>,
+    /// For leads read off the chunked path (JSON Lines, per-contact files).
+    scratch: Scratch,
     contacts: Option<ContactIndex>,
 }
 
@@ -633,6 +634,7 @@ impl Emitter {
             self.contacts.as_ref(),
             row,
             report,
+            &mut self.scratch,
         );
         self.count_id(hash, report);
         (self.builder.len() >= self.batch_size).then(|| self.take())
@@ -1317,6 +1319,7 @@ impl LeadReader {
                 codes: Vec::new(),
                 special,
                 seen: HashSet::default(),
+                scratch: Scratch::default(),
                 contacts,
             },
             rejects,

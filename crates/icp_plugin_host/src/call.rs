@@ -79,10 +79,9 @@ impl Host {
             let in_plugin = |message: String| plugin.error(message);
             let mut inputs = Vec::new();
             for input in &decl.inputs {
-                let (entity, name) = match input.split_once('.') {
-                    Some(("company", name)) => (Entity::Company, name),
-                    Some(("contact", name)) => (Entity::Contact, name),
-                    _ => {
+                let (entity, name) = match Entity::split_path(input) {
+                    Some(path) => path,
+                    None => {
                         return Err(in_plugin(format!(
                             "signal `{}` reads `{input}`, which is not `company.NAME` or `contact.NAME`",
                             decl.name
