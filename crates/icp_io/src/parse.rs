@@ -1033,6 +1033,30 @@ mod tests {
     }
 
     #[test]
+    fn items_are_what_str_split_gives_trimmed_and_non_empty() {
+        let alphabet = [";", " ", "a", "b", "é", "|", ";;", " ;", "long word"];
+        let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+        for _ in 0..3_000 {
+            let n = (crate::xorshift(&mut state) % 12) as usize;
+            let text: String = (0..n)
+                .map(|_| alphabet[(crate::xorshift(&mut state) % 9) as usize])
+                .collect();
+            for separator in [";", "|", "; ", ";;"] {
+                let expected: Vec<&str> = text
+                    .split(separator)
+                    .map(str::trim)
+                    .filter(|item| !item.is_empty())
+                    .collect();
+                assert_eq!(
+                    split_list(&text, separator),
+                    expected,
+                    "{text:?} {separator:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn lists_split_trim_and_drop_empty_items() {
         assert_eq!(
             split_list(" Software ; Internet;;  ;IT Services ", ";"),
