@@ -37,7 +37,7 @@ fn unread(schema: &Schema, batch: &Batch) -> Vec<String> {
             };
             matches!(column, Column::Absent)
         })
-        .map(|(_, f)| f.path())
+        .map(|(_, f)| f.path().to_string())
         .collect()
 }
 
@@ -113,7 +113,12 @@ icp a {
         .iter()
         .enumerate()
         .filter(|(_, r)| **r)
-        .map(|(i, _)| schema.field(icp_engine::FieldId(i as u32)).path())
+        .map(|(i, _)| {
+            schema
+                .field(icp_engine::FieldId(i as u32))
+                .path()
+                .to_string()
+        })
         .collect();
     let mut sorted = read;
     sorted.sort();

@@ -90,7 +90,7 @@ impl Summary {
         let mut seen: Vec<&str> = Vec::new();
         for r in &result.icps {
             for m in &r.unknown {
-                if !seen.contains(&m.as_str()) {
+                if !seen.contains(m) {
                     seen.push(m);
                     count(&mut self.missing, m);
                 }

@@ -189,7 +189,11 @@ impl Plan {
             .collect();
         Plan {
             nodes: lower.nodes,
-            field_names: rules.schema.fields().map(|(_, f)| f.path()).collect(),
+            field_names: rules
+                .schema
+                .fields()
+                .map(|(_, f)| f.path().to_string())
+                .collect(),
             icps,
             personas,
         }

@@ -27,10 +27,10 @@ pub enum Input {
 
 impl Input {
     /// `company.employees`, `contact.title`, `funding.days_since_last_round`.
-    pub fn name(self, rules: &RuleSet) -> String {
+    pub fn name(self, rules: &RuleSet) -> &str {
         match self {
             Input::Field(f) | Input::ContactField(f) => rules.schema.field(f).path(),
-            Input::Signal(s) => rules.signal_calls[s.0 as usize].text.clone(),
+            Input::Signal(s) => &rules.signal_calls[s.0 as usize].text,
         }
     }
 }
@@ -129,7 +129,7 @@ pub struct IcpResult<'r> {
     /// Labels of the scores that gave points.
     pub matched: Vec<&'r str>,
     /// Inputs whose absence mattered, in order of first mention.
-    pub unknown: Vec<String>,
+    pub unknown: Vec<&'r str>,
     /// Why the lead is not qualified (the rule set's reason texts, but for an unknown
     /// `require` that names its missing inputs).
     pub reasons: Vec<Cow<'r, str>>,
@@ -162,6 +162,12 @@ impl<'r> IcpResult<'r> {
             }
         };
         let names = |o: &Outcome| o.missing.iter().map(|m| m.name(rules)).collect::<Vec<_>>();
+        let owned_names = |o: &Outcome| {
+            o.missing
+                .iter()
+                .map(|m| m.name(rules).to_string())
+                .collect()
+        };
 
         let mut qualified = true;
         for (i, clause) in icp.requires.iter().enumerate() {
@@ -189,7 +195,7 @@ impl<'r> IcpResult<'r> {
                     label: clause.label.clone(),
                     result: o.truth,
                     points: 0.0,
-                    missing: names(o),
+                    missing: owned_names(o),
                 });
             }
         }
@@ -206,7 +212,7 @@ impl<'r> IcpResult<'r> {
                     label: clause.label.clone(),
                     result: o.truth,
                     points: 0.0,
-                    missing: names(o),
+                    missing: owned_names(o),
                 });
             }
         }
@@ -239,7 +245,7 @@ impl<'r> IcpResult<'r> {
                     label: rule.label.clone(),
                     result: o.truth,
                     points,
-                    missing: names(o),
+                    missing: owned_names(o),
                 });
             }
         }
@@ -275,7 +281,7 @@ impl<'r> IcpResult<'r> {
                         label: def.label.clone(),
                         result: o.truth,
                         points: 0.0,
-                        missing: names(&o),
+                        missing: owned_names(&o),
                     });
                 }
                 if o.truth == Truth::True {

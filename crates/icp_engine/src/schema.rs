@@ -222,12 +222,25 @@ pub struct FieldDef {
     pub ty: Type,
     /// Declared in `icp.toml` rather than canonical.
     pub custom: bool,
+    /// `entity.name`, made once: results name their missing inputs by it, many times over.
+    #[serde(skip)]
+    path: String,
 }
 
 impl FieldDef {
+    fn new(entity: Entity, name: &str, ty: Type, custom: bool) -> FieldDef {
+        FieldDef {
+            entity,
+            name: name.to_string(),
+            ty,
+            custom,
+            path: format!("{}.{name}", entity.as_str()),
+        }
+    }
+
     /// `company.employees`
-    pub fn path(&self) -> String {
-        format!("{}.{}", self.entity.as_str(), self.name)
+    pub fn path(&self) -> &str {
+        &self.path
     }
 }
 
@@ -306,12 +319,7 @@ impl Schema {
         Schema {
             fields: CANONICAL
                 .iter()
-                .map(|&(entity, name, ty)| FieldDef {
-                    entity,
-                    name: name.to_string(),
-                    ty,
-                    custom: false,
-                })
+                .map(|&(entity, name, ty)| FieldDef::new(entity, name, ty, false))
                 .collect(),
         }
     }
@@ -339,12 +347,7 @@ impl Schema {
             ty: type_name.to_string(),
         })?;
         let id = FieldId(self.fields.len() as u32);
-        self.fields.push(FieldDef {
-            entity,
-            name: name.to_string(),
-            ty,
-            custom: true,
-        });
+        self.fields.push(FieldDef::new(entity, name, ty, true));
         Ok(id)
     }
 

@@ -169,7 +169,7 @@ impl InputConfig {
 
 /// Every name a column may be mapped to, for suggestions.
 fn target_names(schema: &Schema) -> Vec<String> {
-    let mut names: Vec<String> = schema.fields().map(|(_, f)| f.path()).collect();
+    let mut names: Vec<String> = schema.fields().map(|(_, f)| f.path().to_string()).collect();
     names.push("contact.first_name".to_string());
     names.push("contact.last_name".to_string());
     names

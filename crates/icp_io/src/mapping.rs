@@ -329,7 +329,7 @@ impl Plan {
                             slots.insert(id, (entity, list.len()));
                             list.push(Slot {
                                 field: id,
-                                path: def.path(),
+                                path: def.path().to_string(),
                                 kind: Kind::for_field(def.entity, &def.name, def.ty),
                                 columns: vec![(i, separator)],
                             });

@@ -1714,7 +1714,7 @@ fn json_value(
                 serde_json::Value::String(s) => s.clone(),
                 other => clip(&other.to_string(), 200),
             };
-            report.field_error(&def.path(), &text, line);
+            report.field_error(def.path(), &text, line);
         }
     }
 }

@@ -105,7 +105,7 @@ struct JsonRow<'a> {
     max_score: Option<serde_json::Value>,
     tier: Option<&'a str>,
     matched: &'a [&'a str],
-    unknown: &'a [String],
+    unknown: &'a [&'a str],
     reasons: &'a [Cow<'a, str>],
     #[serde(skip_serializing_if = "Option::is_none")]
     explain: Option<serde_json::Value>,
