@@ -126,3 +126,63 @@ fn every_semantics_file_is_run() {
         );
     }
 }
+
+/// The fast evaluator names the missing input of an unknown condition without the reference
+/// evaluator when the condition reads one company field only (`reference::sole_field`); the
+/// reference evaluator must find exactly that field on a lead without it.
+#[test]
+fn a_condition_over_one_company_field_is_unknown_only_for_that_field() {
+    let src = r#"
+let geo = company.country in ["US", "CA"]
+icp one {
+  require company.employees between 10 and 500
+  require company.industry has any ["Software"] or len(company.industry) >= 3
+  require geo and not (company.country == "CA")
+  require company.employees > 10 and company.revenue > 1M
+  require company.employees is missing or company.founded > 2000
+  require company.revenue / 2 > 1M
+  require any contact where contact.seniority == "VP"
+  require company.last_order_date < today
+}
+"#;
+    let mut sources = SourceMap::new();
+    sources.add("sole.icp", src.to_string());
+    let compiled = icp_engine::compile(&sources, &project_schema(), &test_signals());
+    let rendered = icp_diagnostics::render_text(&sources, &compiled.diagnostics, false);
+    let rules = compiled.rules.unwrap_or_else(|| panic!("{rendered}"));
+    let field = |name: &str| rules.schema.lookup(icp_engine::Entity::Company, name);
+    let icp = &rules.icps[0];
+    let sole: Vec<_> = icp
+        .requires
+        .iter()
+        .map(|c| icp_engine::reference::sole_field(&rules, &c.condition))
+        .collect();
+    assert_eq!(
+        sole,
+        [
+            field("employees"),
+            field("industry"),
+            field("country"),
+            None,
+            None,
+            None,
+            None,
+            None,
+        ]
+    );
+    // On a lead with no values at all, each of those conditions is unknown for its field.
+    let lead = Lead::empty(&rules);
+    let scope = icp_engine::reference::Scope {
+        rules: &rules,
+        lead: &lead,
+        today: 20_000,
+        contact: None,
+        score: 0.0,
+    };
+    for (clause, sole) in icp.requires.iter().zip(&sole) {
+        if let Some(f) = sole {
+            let outcome = icp_engine::reference::truth(scope, &clause.condition);
+            assert_eq!(outcome.missing, [icp_engine::result::Input::Field(*f)]);
+        }
+    }
+}

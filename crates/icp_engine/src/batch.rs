@@ -411,6 +411,20 @@ impl Column {
         }
     }
 
+    /// Whether row `row` has a value (what [`Column::get`] says without making the value).
+    pub fn has(&self, row: usize) -> bool {
+        match self {
+            Column::Absent => false,
+            Column::Number { valid, .. }
+            | Column::Duration { valid, .. }
+            | Column::Bool { valid, .. }
+            | Column::Date { valid, .. }
+            | Column::TextList { valid, .. } => valid[row],
+            Column::Text { codes, .. } => codes[row] != MISSING,
+            Column::Values(values) => values[row].is_some(),
+        }
+    }
+
     /// The value of one row, or `None` when missing.
     pub fn get(&self, row: usize) -> Option<Value> {
         match self {

@@ -16,8 +16,8 @@ use crate::ir::{CmpOp, RuleSet};
 use crate::lead::BatchRow;
 use crate::plan::{Level, NodeId, Op, Plan, TextPred};
 use crate::reference::{self, Eval, Scope};
-use crate::result::{Check, IcpResult, LeadResult, Outcome, best_icp};
-use crate::schema::{Type, Value};
+use crate::result::{Check, IcpResult, Input, LeadResult, Outcome, best_icp};
+use crate::schema::{FieldId, Type, Value};
 use crate::semantics::{self, Truth};
 
 /// The value of a node over the rows of a batch.
@@ -118,6 +118,27 @@ pub fn evaluate<'r>(
         .iter()
         .map(|p| p.tiers.iter().map(|t| t.map(|n| ev.truths(n))).collect())
         .collect();
+    // The company field alone behind each condition, where there is one: an unknown outcome
+    // on a lead without it needs no walk of the condition to name what is missing.
+    let sole: Vec<[Vec<Option<FieldId>>; 4]> = rules
+        .icps
+        .iter()
+        .map(|icp| {
+            let of = |e: Option<&crate::ir::Expr>| e.and_then(|e| reference::sole_field(rules, e));
+            [
+                icp.requires
+                    .iter()
+                    .map(|c| of(Some(&c.condition)))
+                    .collect(),
+                icp.excludes
+                    .iter()
+                    .map(|c| of(Some(&c.condition)))
+                    .collect(),
+                icp.scores.iter().map(|s| of(Some(&s.condition))).collect(),
+                icp.tiers.iter().map(|t| of(t.condition.as_ref())).collect(),
+            ]
+        })
+        .collect();
     (0..leads)
         .map(|row| {
             let mut lead = None;
@@ -138,6 +159,21 @@ pub fn evaluate<'r>(
                         // for the inputs whose absence made it so.
                         match (truth, check) {
                             (Truth::Unknown, check) if let Some(cond) = check.condition(icp) => {
+                                let [requires, excludes, gains, tiers] = &sole[i];
+                                let sole = match check {
+                                    Check::Require(c) => requires[c],
+                                    Check::Exclude(c) => excludes[c],
+                                    Check::Score(c) => gains[c],
+                                    Check::Tier(t) => tiers[t],
+                                };
+                                if let Some(f) = sole
+                                    && !batch.company[f.0 as usize].has(row)
+                                {
+                                    return Outcome {
+                                        truth: Truth::Unknown,
+                                        missing: vec![Input::Field(f)],
+                                    };
+                                }
                                 let lead = lead.get_or_insert(BatchRow { batch, row });
                                 let scope = Scope {
                                     rules,

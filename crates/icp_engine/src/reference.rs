@@ -17,7 +17,7 @@
 use crate::ir::{ArithOp, Builtin, CmpOp, Expr, ExprKind, HasKind, RuleSet};
 use crate::lead::LeadView;
 use crate::result::{IcpResult, Input, LeadResult, Outcome, best_icp};
-use crate::schema::Value;
+use crate::schema::{FieldId, Value};
 use crate::semantics::{self, Truth};
 
 /// A value, or the inputs whose absence left it unknown.
@@ -195,6 +195,47 @@ pub fn eval(scope: Scope<'_>, e: &Expr) -> Eval {
             e.for_each_child(|child| args.push(eval(scope, child)));
             apply(rules, e, args, scope.today)
         }
+    }
+}
+
+/// The company field that alone can leave `e` unknown: `Some` when `e` reads that one field
+/// and nothing else that can be missing, through operators that are unknown only when an
+/// operand is (no contacts, signals, score, date, arithmetic, `is missing`, `days_since` or
+/// `year`). On a lead without that field, an unknown `e` then has exactly `[field]` as its
+/// missing inputs, as [`eval`] would find, so the fast evaluator need not ask it.
+pub fn sole_field(rules: &RuleSet, e: &Expr) -> Option<FieldId> {
+    fn walk(rules: &RuleSet, e: &Expr, field: &mut Option<FieldId>) -> bool {
+        match &e.kind {
+            ExprKind::Const(_) => true,
+            ExprKind::Field(f) => field.replace(*f).is_none_or(|before| before == *f),
+            ExprKind::Let(id) => walk(rules, &rules.lets[id.0 as usize].value, field),
+            ExprKind::List(_)
+            | ExprKind::Not(_)
+            | ExprKind::And(..)
+            | ExprKind::Or(..)
+            | ExprKind::Compare { .. }
+            | ExprKind::In { .. }
+            | ExprKind::Has { .. }
+            | ExprKind::Contains { .. }
+            | ExprKind::StartsWith { .. }
+            | ExprKind::Matches { .. }
+            | ExprKind::Between { .. }
+            | ExprKind::Call {
+                builtin: Builtin::Len | Builtin::Lower,
+                ..
+            } => {
+                let mut ok = true;
+                e.for_each_child(|child| ok = ok && walk(rules, child, field));
+                ok
+            }
+            _ => false,
+        }
+    }
+    let mut field = None;
+    if walk(rules, e, &mut field) {
+        field
+    } else {
+        None
     }
 }
 
