@@ -7,7 +7,8 @@
 //! score run once that score is known. Each lead's result is then assembled by the same
 //! [`IcpResult::build`] the reference evaluator uses; for a condition that came out unknown,
 //! the missing inputs that made it so are asked of the reference evaluator for that one lead,
-//! so both evaluators report the same unknowns.
+//! so both evaluators report the same unknowns — except when the condition reads one company
+//! field only ([`reference::sole_field`]) and the lead lacks it: then that field is the answer.
 
 use std::borrow::Cow;
 
