@@ -128,12 +128,15 @@ fn every_semantics_file_is_run() {
 }
 
 /// The fast evaluator names the missing input of an unknown condition without the reference
-/// evaluator when the condition reads one company field only (`reference::sole_field`); the
-/// reference evaluator must find exactly that field on a lead without it.
+/// evaluator when the condition reads one input only (`reference::sole_input`); the reference
+/// evaluator must find exactly that input on a lead that lacks it. Arithmetic (unknown on a
+/// division by zero) and conditions over two inputs have none; `is missing` and `count
+/// contacts` are always known, so what they read is not an input here.
 #[test]
-fn a_condition_over_one_company_field_is_unknown_only_for_that_field() {
+fn a_condition_over_one_input_is_unknown_only_for_that_input() {
     let src = r#"
 let geo = company.country in ["US", "CA"]
+persona vp when contact.seniority == "VP"
 icp one {
   require company.employees between 10 and 500
   require company.industry has any ["Software"] or len(company.industry) >= 3
@@ -141,8 +144,10 @@ icp one {
   require company.employees > 10 and company.revenue > 1M
   require company.employees is missing or company.founded > 2000
   require company.revenue / 2 > 1M
-  require any contact where contact.seniority == "VP"
+  require any contact where vp
   require company.last_order_date < today
+  require (count contacts where vp) >= 1
+  require any contact where contact.seniority == "VP" and contact.department == "Finance"
 }
 "#;
     let mut sources = SourceMap::new();
@@ -150,28 +155,40 @@ icp one {
     let compiled = icp_engine::compile(&sources, &project_schema(), &test_signals());
     let rendered = icp_diagnostics::render_text(&sources, &compiled.diagnostics, false);
     let rules = compiled.rules.unwrap_or_else(|| panic!("{rendered}"));
-    let field = |name: &str| rules.schema.lookup(icp_engine::Entity::Company, name);
+    use icp_engine::result::Input;
+    let company = |name: &str| {
+        let f = rules.schema.lookup(icp_engine::Entity::Company, name);
+        Some(Input::Field(f.expect("a company field")))
+    };
+    let seniority = rules
+        .schema
+        .lookup(icp_engine::Entity::Contact, "seniority")
+        .expect("a contact field");
     let icp = &rules.icps[0];
     let sole: Vec<_> = icp
         .requires
         .iter()
-        .map(|c| icp_engine::reference::sole_field(&rules, &c.condition))
+        .map(|c| icp_engine::reference::sole_input(&rules, &c.condition))
         .collect();
     assert_eq!(
         sole,
         [
-            field("employees"),
-            field("industry"),
-            field("country"),
+            company("employees"),
+            company("industry"),
+            company("country"),
             None,
+            company("founded"),
             None,
-            None,
+            Some(Input::ContactField(seniority)),
+            company("last_order_date"),
             None,
             None,
         ]
     );
-    // On a lead with no values at all, each of those conditions is unknown for its field.
-    let lead = Lead::empty(&rules);
+    // On a lead with no values at all and one contact without any either, each of those
+    // conditions is unknown for its input, or known.
+    let mut lead = Lead::empty(&rules);
+    lead.contacts.push(vec![None; rules.schema.len()]);
     let scope = icp_engine::reference::Scope {
         rules: &rules,
         lead: &lead,
@@ -179,10 +196,14 @@ icp one {
         contact: None,
         score: 0.0,
     };
+    let mut unknown = 0;
     for (clause, sole) in icp.requires.iter().zip(&sole) {
-        if let Some(f) = sole {
-            let outcome = icp_engine::reference::truth(scope, &clause.condition);
-            assert_eq!(outcome.missing, [icp_engine::result::Input::Field(*f)]);
+        let outcome = icp_engine::reference::truth(scope, &clause.condition);
+        if let (Some(input), icp_engine::semantics::Truth::Unknown) = (sole, outcome.truth) {
+            assert_eq!(outcome.missing, [*input], "{}", clause.label);
+            unknown += 1;
         }
     }
+    // All but the `is missing` one, which holds.
+    assert_eq!(unknown, 5);
 }

@@ -7,8 +7,8 @@
 //! score run once that score is known. Each lead's result is then assembled by the same
 //! [`IcpResult::build`] the reference evaluator uses; for a condition that came out unknown,
 //! the missing inputs that made it so are asked of the reference evaluator for that one lead,
-//! so both evaluators report the same unknowns — except when the condition reads one company
-//! field only ([`reference::sole_field`]) and the lead lacks it: then that field is the answer.
+//! so both evaluators report the same unknowns — except when the condition reads one input
+//! only ([`reference::sole_input`]) and the lead lacks it: then that input is the answer.
 
 use std::borrow::Cow;
 
@@ -18,7 +18,7 @@ use crate::lead::BatchRow;
 use crate::plan::{Level, NodeId, Op, Plan, TextPred};
 use crate::reference::{self, Eval, Scope};
 use crate::result::{Check, IcpResult, Input, LeadResult, Outcome, best_icp};
-use crate::schema::{FieldId, Type, Value};
+use crate::schema::{Type, Value};
 use crate::semantics::{self, Truth};
 
 /// The value of a node over the rows of a batch.
@@ -119,27 +119,28 @@ pub fn evaluate<'r>(
         .iter()
         .map(|p| p.tiers.iter().map(|t| t.map(|n| ev.truths(n))).collect())
         .collect();
-    // The company field alone behind each condition, where there is one: an unknown outcome
-    // on a lead without it needs no walk of the condition to name what is missing.
-    let sole: Vec<[Vec<Option<FieldId>>; 4]> = rules
+    // The one input behind each condition, where there is one: an unknown outcome on a lead
+    // that lacks it needs no walk of the condition to name what is missing.
+    let sole: Vec<[Vec<Option<Input>>; 4]> = rules
         .icps
         .iter()
         .map(|icp| {
-            let of = |e: Option<&crate::ir::Expr>| e.and_then(|e| reference::sole_field(rules, e));
+            let of = |e: Option<&crate::ir::Expr>| e.and_then(|e| reference::sole_input(rules, e));
             [
-                icp.requires
-                    .iter()
-                    .map(|c| of(Some(&c.condition)))
-                    .collect(),
-                icp.excludes
-                    .iter()
-                    .map(|c| of(Some(&c.condition)))
-                    .collect(),
+                icp.requires.iter().map(|c| of(Some(&c.condition))).collect(),
+                icp.excludes.iter().map(|c| of(Some(&c.condition))).collect(),
                 icp.scores.iter().map(|s| of(Some(&s.condition))).collect(),
                 icp.tiers.iter().map(|t| of(t.condition.as_ref())).collect(),
             ]
         })
         .collect();
+    let lacks = |input: Input, row: usize| match input {
+        Input::Field(f) => !batch.company[f.0 as usize].has(row),
+        Input::Signal(s) => !batch.signals[s.0 as usize].has(row),
+        Input::ContactField(f) => batch
+            .contacts_of(row)
+            .any(|c| !batch.contacts[f.0 as usize].has(c)),
+    };
     (0..leads)
         .map(|row| {
             let mut lead = None;
@@ -167,12 +168,12 @@ pub fn evaluate<'r>(
                                     Check::Score(c) => gains[c],
                                     Check::Tier(t) => tiers[t],
                                 };
-                                if let Some(f) = sole
-                                    && !batch.company[f.0 as usize].has(row)
+                                if let Some(input) = sole
+                                    && lacks(input, row)
                                 {
                                     return Outcome {
                                         truth: Truth::Unknown,
-                                        missing: vec![Input::Field(f)],
+                                        missing: vec![input],
                                     };
                                 }
                                 let lead = lead.get_or_insert(BatchRow { batch, row });

@@ -17,7 +17,7 @@
 use crate::ir::{ArithOp, Builtin, CmpOp, Expr, ExprKind, HasKind, RuleSet};
 use crate::lead::LeadView;
 use crate::result::{IcpResult, Input, LeadResult, Outcome, best_icp};
-use crate::schema::{FieldId, Value};
+use crate::schema::Value;
 use crate::semantics::{self, Truth};
 
 /// A value, or the inputs whose absence left it unknown.
@@ -198,42 +198,38 @@ pub fn eval(scope: Scope<'_>, e: &Expr) -> Eval {
     }
 }
 
-/// The company field that alone can leave `e` unknown: `Some` when `e` reads that one field
-/// and nothing else that can be missing, through operators that are unknown only when an
-/// operand is (no contacts, signals, score, date, arithmetic, `is missing`, `days_since` or
-/// `year`). On a lead without that field, an unknown `e` then has exactly `[field]` as its
-/// missing inputs, as [`eval`] would find, so the fast evaluator need not ask it.
-pub fn sole_field(rules: &RuleSet, e: &Expr) -> Option<FieldId> {
-    fn walk(rules: &RuleSet, e: &Expr, field: &mut Option<FieldId>) -> bool {
+/// The one input whose absence can leave `e` unknown: `Some` when `e` reads exactly one input
+/// (a company field, a contact field or a signal) and has no arithmetic, the one operator that
+/// can be unknown with every operand known (division by zero, a date out of range). Every
+/// other unknown in [`eval`] comes from a missing input and keeps it in its missing inputs, so
+/// an unknown `e` then has exactly `[input]` as its missing inputs: the fast evaluator need
+/// not walk `e` to find them. `count contacts where …` and `is missing` are always known, so
+/// what they read does not count.
+pub fn sole_input(rules: &RuleSet, e: &Expr) -> Option<Input> {
+    fn walk(rules: &RuleSet, e: &Expr, input: &mut Option<Input>) -> bool {
+        let mut read = |this: Input| input.replace(this).is_none_or(|before| before == this);
         match &e.kind {
-            ExprKind::Const(_) => true,
-            ExprKind::Field(f) => field.replace(*f).is_none_or(|before| before == *f),
-            ExprKind::Let(id) => walk(rules, &rules.lets[id.0 as usize].value, field),
-            ExprKind::List(_)
-            | ExprKind::Not(_)
-            | ExprKind::And(..)
-            | ExprKind::Or(..)
-            | ExprKind::Compare { .. }
-            | ExprKind::In { .. }
-            | ExprKind::Has { .. }
-            | ExprKind::Contains { .. }
-            | ExprKind::StartsWith { .. }
-            | ExprKind::Matches { .. }
-            | ExprKind::Between { .. }
-            | ExprKind::Call {
-                builtin: Builtin::Len | Builtin::Lower,
-                ..
-            } => {
+            ExprKind::Field(f) => read(Input::Field(*f)),
+            ExprKind::ContactField(f) => read(Input::ContactField(*f)),
+            ExprKind::Signal(s) => read(Input::Signal(*s)),
+            ExprKind::Const(_)
+            | ExprKind::Score
+            | ExprKind::Today
+            | ExprKind::Is { .. }
+            | ExprKind::CountContacts(_) => true,
+            ExprKind::Let(id) => walk(rules, &rules.lets[id.0 as usize].value, input),
+            ExprKind::Persona(id) => walk(rules, &rules.personas[id.0 as usize].condition, input),
+            ExprKind::Arith { .. } => false,
+            _ => {
                 let mut ok = true;
-                e.for_each_child(|child| ok = ok && walk(rules, child, field));
+                e.for_each_child(|child| ok = ok && walk(rules, child, input));
                 ok
             }
-            _ => false,
         }
     }
-    let mut field = None;
-    if walk(rules, e, &mut field) {
-        field
+    let mut input = None;
+    if walk(rules, e, &mut input) {
+        input
     } else {
         None
     }
