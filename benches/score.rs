@@ -108,7 +108,7 @@ fn bench(c: &mut Criterion) {
                         batches
                             .par_iter()
                             .map(|batch| {
-                                icp_engine::fast::evaluate(&rules, &plan, batch, today(), false)
+                                icp_engine::fast::evaluate_columns(&rules, &plan, batch, today())
                             })
                             .collect::<Vec<_>>()
                     });
@@ -121,7 +121,7 @@ fn bench(c: &mut Criterion) {
         let batches = load(&one, &companies, &contacts);
         let results: Vec<_> = batches
             .par_iter()
-            .map(|batch| icp_engine::fast::evaluate(&one, &plan, batch, today(), false))
+            .map(|batch| icp_engine::fast::evaluate_columns(&one, &plan, batch, today()))
             .collect();
         let options = WriteOptions {
             format: OutputFormat::Csv,
@@ -158,7 +158,7 @@ fn bench(c: &mut Criterion) {
                 let batches = load(&one, &companies, &contacts);
                 let results: Vec<_> = batches
                     .par_iter()
-                    .map(|batch| icp_engine::fast::evaluate(&one, &plan, batch, today(), false))
+                    .map(|batch| icp_engine::fast::evaluate_columns(&one, &plan, batch, today()))
                     .collect();
                 for (batch, results) in batches.iter().zip(&results) {
                     writer.write_batch(batch, results).expect("write");

@@ -2,7 +2,8 @@
 //! well-typed conditions over every kind of field, lets, personas, quantifiers, groups, tiers)
 //! × random leads (missing values, empty contact lists, odd case and spacing, country names
 //! and codes), compared result by result — qualification, reasons, score, tier, matched
-//! labels, unknowns, explanation checks, personas and best ICP.
+//! labels, unknowns, explanation checks, personas and best ICP; and the columns `icp score`
+//! writes from (`fast::evaluate_columns`) read back as the same rows.
 
 use icp_diagnostics::SourceMap;
 use icp_engine::batch::BatchBuilder;
@@ -402,6 +403,25 @@ proptest! {
         let got = icp_engine::fast::evaluate(&rules, &plan, &batch, today, true);
         for (i, (g, e)) in got.iter().zip(&expected).enumerate() {
             prop_assert_eq!(g, e, "lead {} differs\nrules:\n{}\nplan:\n{}", i, src, plan);
+        }
+
+        // The columns `icp score` writes read back the same, row by row.
+        let columns = icp_engine::fast::evaluate_columns(&rules, &plan, &batch, today);
+        let mut scratch = icp_engine::result::RowScratch::default();
+        for (i, e) in expected.iter().enumerate() {
+            prop_assert_eq!(columns.best(i), e.best, "best ICP of lead {}\nrules:\n{}", i, src);
+            for (k, r) in e.icps.iter().enumerate() {
+                let row = columns.row(i, k, &mut scratch);
+                let got = (
+                    row.name, row.qualified, row.score, row.max_score, row.tier_index, row.tier,
+                    row.matched, row.unknown, row.reasons,
+                );
+                let want = (
+                    r.name, r.qualified, r.score, r.max_score, r.tier_index, r.tier,
+                    &r.matched[..], &r.unknown[..], &r.reasons[..],
+                );
+                prop_assert_eq!(got, want, "lead {} ICP {}\nrules:\n{}", i, k, src);
+            }
         }
     }
 }

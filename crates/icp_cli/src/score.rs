@@ -18,6 +18,7 @@ use std::time::Instant;
 use icp_engine::ir::RuleSet;
 use icp_engine::lead::Lead;
 use icp_engine::plan::Plan;
+use icp_engine::result::BatchResults;
 use icp_io::{LeadReader, OutputFormat, ReadOptions, ReadReport, ResultWriter, WriteOptions};
 use icp_plugin_host::Signals;
 
@@ -298,13 +299,14 @@ pub fn score(
                         let scored = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                             let b = &mut batch;
                             signals.fill(b, args.today)?;
-                            let results = icp_engine::fast::evaluate(
-                                rules,
-                                plan,
-                                b,
-                                args.today,
-                                args.explain,
-                            );
+                            // Columns, or every result whole with its explanation.
+                            let results = if args.explain {
+                                let leads =
+                                    icp_engine::fast::evaluate(rules, plan, b, args.today, true);
+                                BatchResults::from_leads(rules, leads)
+                            } else {
+                                icp_engine::fast::evaluate_columns(rules, plan, b, args.today)
+                            };
                             let mut bytes = spare
                                 .lock()
                                 .ok()
@@ -314,9 +316,7 @@ pub fn score(
                                 .format_batch(b, &results, &mut bytes)
                                 .map_err(write_err)?;
                             let mut part = Summary::new(rules);
-                            for r in &results {
-                                part.add(r);
-                            }
+                            part.add_batch(&results);
                             Ok((bytes, rows, part))
                         }));
                         // The batch is dropped here, on the thread that scored it.

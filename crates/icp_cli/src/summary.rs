@@ -1,6 +1,6 @@
 //! The end-of-run summary of `icp score`: counts gathered batch by batch, printed once.
 //!
-//! How it works: [`Summary::add`] folds each lead's result into counters (qualified per ICP,
+//! How it works: [`Summary::add_batch`] folds each lead's result into counters (qualified per ICP,
 //! leads per best ICP and tier, disqualification reasons, missing fields that mattered);
 //! summaries of parts of the leads (counted on several threads) add up with
 //! [`Summary::merge`];
@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 use std::time::Duration;
 
 use icp_engine::ir::RuleSet;
-use icp_engine::result::LeadResult;
+use icp_engine::result::{BatchResults, RowScratch};
 
 #[derive(Debug, Default)]
 pub struct Summary {
@@ -67,33 +67,40 @@ impl Summary {
         }
     }
 
-    pub fn add(&mut self, result: &LeadResult) {
-        self.leads += 1;
-        for (i, r) in result.icps.iter().enumerate() {
-            if r.qualified {
-                self.qualified[i] += 1;
-            }
-            if let Some(reasons) = self.reasons.get_mut(i) {
-                for reason in &r.reasons {
-                    count(reasons, reason);
-                }
-            }
-        }
-        match result.best {
-            Some(b) => {
-                let tier = result.icps[b].tier_index.unwrap_or(usize::MAX);
-                *self.best.entry((b, tier)).or_default() += 1;
-            }
-            None => self.no_best += 1,
-        }
+    /// Adds the leads of one batch.
+    pub fn add_batch(&mut self, results: &BatchResults) {
+        let mut scratch = RowScratch::default();
         // A field counts once per lead, however many ICPs missed it.
         let mut seen: Vec<&str> = Vec::new();
-        for r in &result.icps {
-            for m in &r.unknown {
-                if !seen.contains(m) {
-                    seen.push(m);
-                    count(&mut self.missing, m);
+        for lead in 0..results.len() {
+            self.leads += 1;
+            seen.clear();
+            for i in 0..results.icps() {
+                let r = results.row(lead, i, &mut scratch);
+                if r.qualified {
+                    self.qualified[i] += 1;
                 }
+                if let Some(reasons) = self.reasons.get_mut(i) {
+                    for reason in r.reasons {
+                        count(reasons, reason);
+                    }
+                }
+                for m in r.unknown {
+                    if !seen.contains(m) {
+                        seen.push(m);
+                        count(&mut self.missing, m);
+                    }
+                }
+            }
+            match results.best(lead) {
+                Some(b) => {
+                    let tier = results.row(lead, b, &mut scratch).tier_index;
+                    *self
+                        .best
+                        .entry((b, tier.unwrap_or(usize::MAX)))
+                        .or_default() += 1;
+                }
+                None => self.no_best += 1,
             }
         }
     }

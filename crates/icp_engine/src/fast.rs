@@ -17,7 +17,9 @@ use crate::ir::{CmpOp, RuleSet};
 use crate::lead::BatchRow;
 use crate::plan::{Level, NodeId, Op, Plan, TextPred};
 use crate::reference::{self, Eval, Scope};
-use crate::result::{Check, IcpResult, Input, LeadResult, Outcome, best_icp};
+use crate::result::{
+    BatchResults, COLUMN_CHECKS, Check, IcpColumns, IcpResult, Input, LeadResult, Outcome, best_icp,
+};
 use crate::schema::{Type, Value};
 use crate::semantics::{self, Truth};
 
@@ -70,126 +72,12 @@ pub fn evaluate<'r>(
     today: i32,
     detail: bool,
 ) -> Vec<LeadResult<'r>> {
-    let leads = batch.len();
-    let contacts = batch.contact_count();
-    let contact_lead: Vec<usize> = (0..leads)
-        .flat_map(|l| batch.contacts_of(l).map(move |_| l))
-        .collect();
-    let mut ev = Evaluator {
-        rules,
-        plan,
-        batch,
-        today,
-        contact_lead,
-        rows: [leads, contacts],
-        vectors: vec![None; plan.nodes.len()],
-    };
-    for (i, node) in plan.nodes.iter().enumerate() {
-        if node.score_of.is_none() {
-            ev.run(NodeId(i as u32), None);
-        }
-    }
-    // Per ICP: the score, then the nodes that read it (the tiers).
-    let mut scores: Vec<Vec<f64>> = Vec::new();
-    for (icp_index, icp_plan) in plan.icps.iter().enumerate() {
-        let icp = &rules.icps[icp_index];
-        let truths: Vec<_> = icp_plan.scores.iter().map(|n| ev.truths(*n)).collect();
-        let score = crate::result::icp_scores(icp, leads, |s, row| truths[s][row]);
-        drop(truths);
-        for (i, node) in plan.nodes.iter().enumerate() {
-            if node.score_of == Some(icp_index) {
-                ev.run(NodeId(i as u32), Some(&score));
-            }
-        }
-        scores.push(score);
-    }
-
-    // The truth of every require, exclude and score of each ICP, and of its tier conditions
-    // (`None`: a tier without one), on every lead.
-    let conditions: Vec<[Vec<Cow<[Truth]>>; 3]> = plan
-        .icps
-        .iter()
-        .map(|p| {
-            [&p.requires, &p.excludes, &p.scores]
-                .map(|nodes| nodes.iter().map(|n| ev.truths(*n)).collect())
-        })
-        .collect();
-    let tiers: Vec<Vec<Option<Cow<[Truth]>>>> = plan
-        .icps
-        .iter()
-        .map(|p| p.tiers.iter().map(|t| t.map(|n| ev.truths(n))).collect())
-        .collect();
-    // The one input behind each condition, where there is one: an unknown outcome on a lead
-    // that lacks it needs no walk of the condition to name what is missing.
-    let sole: Vec<[Vec<Option<Input>>; 4]> = rules
-        .icps
-        .iter()
-        .map(|icp| {
-            let of = |e: Option<&crate::ir::Expr>| e.and_then(|e| reference::sole_input(rules, e));
-            [
-                icp.requires.iter().map(|c| of(Some(&c.condition))).collect(),
-                icp.excludes.iter().map(|c| of(Some(&c.condition))).collect(),
-                icp.scores.iter().map(|s| of(Some(&s.condition))).collect(),
-                icp.tiers.iter().map(|t| of(t.condition.as_ref())).collect(),
-            ]
-        })
-        .collect();
-    let lacks = |input: Input, row: usize| match input {
-        Input::Field(f) => !batch.company[f.0 as usize].has(row),
-        Input::Signal(s) => !batch.signals[s.0 as usize].has(row),
-        Input::ContactField(f) => batch
-            .contacts_of(row)
-            .any(|c| !batch.contacts[f.0 as usize].has(c)),
-    };
-    (0..leads)
+    let ev = Evaluator::run_all(rules, plan, batch, today);
+    let decided = Decided::new(&ev);
+    (0..batch.len())
         .map(|row| {
-            let mut lead = None;
             let icps: Vec<IcpResult> = (0..plan.icps.len())
-                .map(|i| {
-                    let icp = &rules.icps[i];
-                    let score = scores[i][row];
-                    // `build` sums the same score (for a tier) as `icp_scores` did.
-                    IcpResult::build(rules, i, detail, |check, _| {
-                        let [requires, excludes, gains] = &conditions[i];
-                        let truth = match check {
-                            Check::Require(c) => requires[c][row],
-                            Check::Exclude(c) => excludes[c][row],
-                            Check::Score(c) => gains[c][row],
-                            Check::Tier(t) => tiers[i][t].as_ref().map_or(Truth::True, |v| v[row]),
-                        };
-                        // Only a condition that came out unknown asks the reference evaluator
-                        // for the inputs whose absence made it so.
-                        match (truth, check) {
-                            (Truth::Unknown, check) if let Some(cond) = check.condition(icp) => {
-                                let [requires, excludes, gains, tiers] = &sole[i];
-                                let sole = match check {
-                                    Check::Require(c) => requires[c],
-                                    Check::Exclude(c) => excludes[c],
-                                    Check::Score(c) => gains[c],
-                                    Check::Tier(t) => tiers[t],
-                                };
-                                if let Some(input) = sole
-                                    && lacks(input, row)
-                                {
-                                    return Outcome {
-                                        truth: Truth::Unknown,
-                                        missing: vec![input],
-                                    };
-                                }
-                                let lead = lead.get_or_insert(BatchRow { batch, row });
-                                let scope = Scope {
-                                    rules,
-                                    lead: &*lead,
-                                    today,
-                                    contact: None,
-                                    score,
-                                };
-                                reference::truth(scope, cond)
-                            }
-                            (truth, _) => Outcome::known(truth),
-                        }
-                    })
-                })
+                .map(|i| decided.whole(i, row, detail))
                 .collect();
             // Only an explanation shows the personas.
             let contacts = if detail { batch.contacts_of(row) } else { 0..0 };
@@ -213,8 +101,208 @@ pub fn evaluate<'r>(
         .collect()
 }
 
-struct Evaluator<'a> {
-    rules: &'a RuleSet,
+/// Evaluates a batch of leads against every ICP of the rule set into columns (what `icp
+/// score` writes without `--explain`): a lead and ICP whose outcomes are all known is a few
+/// numbers and bit sets read straight off the truth vectors; one with an unknown outcome is
+/// built whole, as [`evaluate`] builds it. The same results as [`evaluate`] without `detail`.
+pub fn evaluate_columns<'r>(
+    rules: &'r RuleSet,
+    plan: &Plan,
+    batch: &Batch,
+    today: i32,
+) -> BatchResults<'r> {
+    let ev = Evaluator::run_all(rules, plan, batch, today);
+    let decided = Decided::new(&ev);
+    let leads = batch.len();
+    let mut results = BatchResults::new(rules, leads);
+    for (i, icp) in rules.icps.iter().enumerate() {
+        let [requires, excludes, gains] = &decided.conditions[i];
+        let fits = [requires.len(), excludes.len(), gains.len()]
+            .iter()
+            .all(|n| *n <= COLUMN_CHECKS);
+        // Bits condition by condition; a lead with any unknown outcome is built whole.
+        let mut unknown = vec![!fits; leads];
+        let mut bits = |conditions: &[Cow<[Truth]>], set: Truth| {
+            let mut words = vec![0u64; leads];
+            if fits {
+                for (c, truths) in conditions.iter().enumerate() {
+                    for ((word, unknown), t) in words.iter_mut().zip(&mut unknown).zip(&**truths) {
+                        *word |= u64::from(*t == set) << c;
+                        *unknown |= *t == Truth::Unknown;
+                    }
+                }
+            }
+            words
+        };
+        let failed = bits(requires, Truth::False);
+        let excluded = bits(excludes, Truth::True);
+        let matched = bits(gains, Truth::True);
+        let qualified: Vec<bool> = failed
+            .iter()
+            .zip(&excluded)
+            .map(|(f, e)| *f == 0 && *e == 0)
+            .collect();
+        // Tiers in order on qualified leads: the first that holds; an unknown one before it
+        // is an unknown outcome.
+        let mut tier = vec![u32::MAX; leads];
+        for row in 0..leads {
+            if !qualified[row] || unknown[row] {
+                continue;
+            }
+            for (t, truths) in decided.tiers[i].iter().enumerate() {
+                match truths.as_ref().map_or(Truth::True, |v| v[row]) {
+                    Truth::True => {
+                        tier[row] = t as u32;
+                        break;
+                    }
+                    Truth::False => {}
+                    Truth::Unknown => {
+                        unknown[row] = true;
+                        break;
+                    }
+                }
+            }
+        }
+        for row in (0..leads).filter(|&row| unknown[row]) {
+            results.keep(row, i, decided.whole(i, row, false));
+        }
+        debug_assert!(icp.tiers.len() < u32::MAX as usize);
+        results.push_columns(IcpColumns {
+            qualified,
+            score: decided.scores[i].clone(),
+            tier,
+            failed,
+            excluded,
+            matched,
+        });
+    }
+    results.choose_best();
+    results
+}
+
+/// What the evaluator decided for a batch, per ICP: the score of each lead, the truth of
+/// every `require`, `exclude` and `score` and of each tier condition (`None`: a tier without
+/// one) on every lead, and the one input behind each condition where there is one (an
+/// unknown outcome on a lead that lacks it needs no walk of the condition to name what is
+/// missing).
+struct Decided<'e, 'r> {
+    ev: &'e Evaluator<'e, 'r>,
+    scores: &'e [Vec<f64>],
+    conditions: Vec<[Vec<Cow<'e, [Truth]>>; 3]>,
+    tiers: Vec<Vec<Option<Cow<'e, [Truth]>>>>,
+    sole: Vec<[Vec<Option<Input>>; 4]>,
+}
+
+impl<'e, 'r> Decided<'e, 'r> {
+    fn new(ev: &'e Evaluator<'e, 'r>) -> Decided<'e, 'r> {
+        let (rules, plan) = (ev.rules, ev.plan);
+        let conditions = plan
+            .icps
+            .iter()
+            .map(|p| {
+                [&p.requires, &p.excludes, &p.scores]
+                    .map(|nodes| nodes.iter().map(|n| ev.truths(*n)).collect())
+            })
+            .collect();
+        let tiers = plan
+            .icps
+            .iter()
+            .map(|p| p.tiers.iter().map(|t| t.map(|n| ev.truths(n))).collect())
+            .collect();
+        let sole = rules
+            .icps
+            .iter()
+            .map(|icp| {
+                let of =
+                    |e: Option<&crate::ir::Expr>| e.and_then(|e| reference::sole_input(rules, e));
+                [
+                    icp.requires
+                        .iter()
+                        .map(|c| of(Some(&c.condition)))
+                        .collect(),
+                    icp.excludes
+                        .iter()
+                        .map(|c| of(Some(&c.condition)))
+                        .collect(),
+                    icp.scores.iter().map(|s| of(Some(&s.condition))).collect(),
+                    icp.tiers.iter().map(|t| of(t.condition.as_ref())).collect(),
+                ]
+            })
+            .collect();
+        Decided {
+            ev,
+            scores: &ev.scores,
+            conditions,
+            tiers,
+            sole,
+        }
+    }
+
+    /// Whether lead `row` lacks `input` (for a contact field: any of its contacts does).
+    fn lacks(&self, input: Input, row: usize) -> bool {
+        let batch = self.ev.batch;
+        match input {
+            Input::Field(f) => !batch.company[f.0 as usize].has(row),
+            Input::Signal(s) => !batch.signals[s.0 as usize].has(row),
+            Input::ContactField(f) => batch
+                .contacts_of(row)
+                .any(|c| !batch.contacts[f.0 as usize].has(c)),
+        }
+    }
+
+    /// The whole result of lead `row` against ICP `i`, built by [`IcpResult::build`] from the
+    /// decided truths; only a condition that came out unknown asks the reference evaluator
+    /// for the inputs whose absence made it so (unless its one input is missing).
+    fn whole(&self, i: usize, row: usize, detail: bool) -> IcpResult<'r> {
+        let (rules, batch) = (self.ev.rules, self.ev.batch);
+        let icp = &rules.icps[i];
+        let score = self.scores[i][row];
+        let [requires, excludes, gains] = &self.conditions[i];
+        // `build` sums the same score (for a tier) as `icp_scores` did.
+        IcpResult::build(rules, i, detail, |check, _| {
+            let truth = match check {
+                Check::Require(c) => requires[c][row],
+                Check::Exclude(c) => excludes[c][row],
+                Check::Score(c) => gains[c][row],
+                Check::Tier(t) => self.tiers[i][t].as_ref().map_or(Truth::True, |v| v[row]),
+            };
+            match (truth, check) {
+                (Truth::Unknown, check) if let Some(cond) = check.condition(icp) => {
+                    let [requires, excludes, gains, tiers] = &self.sole[i];
+                    let sole = match check {
+                        Check::Require(c) => requires[c],
+                        Check::Exclude(c) => excludes[c],
+                        Check::Score(c) => gains[c],
+                        Check::Tier(t) => tiers[t],
+                    };
+                    if let Some(input) = sole
+                        && self.lacks(input, row)
+                    {
+                        return Outcome {
+                            truth: Truth::Unknown,
+                            missing: vec![input],
+                        };
+                    }
+                    let lead = BatchRow { batch, row };
+                    let scope = Scope {
+                        rules,
+                        lead: &lead,
+                        today: self.ev.today,
+                        contact: None,
+                        score,
+                    };
+                    reference::truth(scope, cond)
+                }
+                (truth, _) => Outcome::known(truth),
+            }
+        })
+    }
+}
+
+/// The vectors of a plan's nodes over one batch (the rule set borrowed for `'r`, as long as
+/// the results live; the plan and batch for `'a`).
+struct Evaluator<'a, 'r> {
+    rules: &'r RuleSet,
     plan: &'a Plan,
     batch: &'a Batch,
     today: i32,
@@ -223,9 +311,49 @@ struct Evaluator<'a> {
     /// Rows at each level: leads, contacts.
     rows: [usize; 2],
     vectors: Vec<Option<Vector>>,
+    /// Per ICP, each lead's score.
+    scores: Vec<Vec<f64>>,
 }
 
-impl Evaluator<'_> {
+impl<'a, 'r> Evaluator<'a, 'r> {
+    /// Runs every node of `plan` over `batch`: first those that do not read a score, then per
+    /// ICP its score and the nodes that read it (the tiers).
+    fn run_all(rules: &'r RuleSet, plan: &'a Plan, batch: &'a Batch, today: i32) -> Self {
+        let leads = batch.len();
+        let contacts = batch.contact_count();
+        let contact_lead: Vec<usize> = (0..leads)
+            .flat_map(|l| batch.contacts_of(l).map(move |_| l))
+            .collect();
+        let mut ev = Evaluator {
+            rules,
+            plan,
+            batch,
+            today,
+            contact_lead,
+            rows: [leads, contacts],
+            vectors: vec![None; plan.nodes.len()],
+            scores: Vec::with_capacity(plan.icps.len()),
+        };
+        for (i, node) in plan.nodes.iter().enumerate() {
+            if node.score_of.is_none() {
+                ev.run(NodeId(i as u32), None);
+            }
+        }
+        for (icp_index, icp_plan) in plan.icps.iter().enumerate() {
+            let icp = &rules.icps[icp_index];
+            let truths: Vec<_> = icp_plan.scores.iter().map(|n| ev.truths(*n)).collect();
+            let score = crate::result::icp_scores(icp, leads, |s, row| truths[s][row]);
+            drop(truths);
+            for (i, node) in plan.nodes.iter().enumerate() {
+                if node.score_of == Some(icp_index) {
+                    ev.run(NodeId(i as u32), Some(&score));
+                }
+            }
+            ev.scores.push(score);
+        }
+        ev
+    }
+
     fn vector(&self, id: NodeId) -> &Vector {
         self.vectors[id.0 as usize]
             .as_ref()

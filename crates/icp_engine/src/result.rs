@@ -391,14 +391,233 @@ pub struct LeadResult<'r> {
 /// The best ICP: the highest tier (the earlier a tier is declared in its ICP, the higher),
 /// then the higher score, then the ICP declared first. Only ICPs that give a tier count.
 pub fn best_icp(results: &[IcpResult<'_>]) -> Option<usize> {
-    results
-        .iter()
-        .enumerate()
-        .filter_map(|(i, r)| r.tier_index.map(|t| (i, t, r.score)))
+    best_of(
+        results
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (i, r.tier_index, r.score)),
+    )
+}
+
+/// [`best_icp`] over each ICP's index, tier and score.
+fn best_of(icps: impl Iterator<Item = (usize, Option<usize>, f64)>) -> Option<usize> {
+    icps.filter_map(|(i, tier, score)| tier.map(|t| (i, t, score)))
         .min_by(|a, b| {
             a.1.cmp(&b.1)
                 .then(b.2.partial_cmp(&a.2).unwrap_or(std::cmp::Ordering::Equal))
                 .then(a.0.cmp(&b.0))
         })
         .map(|(i, _, _)| i)
+}
+
+/// The results of a batch of leads, ICP by ICP in columns: what `icp score` writes and counts,
+/// without a result value (and its vectors) per lead and ICP.
+///
+/// How it works: for a lead and ICP whose every outcome is known, the columns keep the
+/// qualification, score and tier, and one bit per `require` that failed, per `exclude` that
+/// held and per `score` that matched; the reasons and matched labels are the rule set's texts
+/// for those bits, in declaration order, as [`IcpResult::build`] lists them. A lead and ICP
+/// with an unknown outcome (or an ICP of more than 64 of one kind of check, or any result
+/// with its explanation) is kept whole as an [`IcpResult`]. [`BatchResults::row`] reads
+/// either the same way.
+#[derive(Debug)]
+pub struct BatchResults<'r> {
+    rules: &'r RuleSet,
+    leads: usize,
+    /// Per ICP.
+    columns: Vec<IcpColumns>,
+    /// Per lead and ICP (`lead * icps + icp`): where its whole result is in `whole`, or
+    /// [`NOT_WHOLE`].
+    at: Vec<u32>,
+    whole: Vec<IcpResult<'r>>,
+    /// Per lead: the best ICP.
+    best: Vec<Option<usize>>,
+}
+
+const NOT_WHOLE: u32 = u32::MAX;
+
+/// One ICP's columns of a [`BatchResults`]; meaningful for the leads not kept whole.
+#[derive(Debug, Default)]
+pub struct IcpColumns {
+    pub qualified: Vec<bool>,
+    pub score: Vec<f64>,
+    /// The tier's index, or `u32::MAX` for none.
+    pub tier: Vec<u32>,
+    /// Bit `c`: `require` `c` failed.
+    pub failed: Vec<u64>,
+    /// Bit `c`: `exclude` `c` held.
+    pub excluded: Vec<u64>,
+    /// Bit `c`: `score` `c` matched.
+    pub matched: Vec<u64>,
+}
+
+/// The most checks of one kind an ICP may have for its results to be kept in columns.
+pub const COLUMN_CHECKS: usize = 64;
+
+/// One lead against one ICP, read from a [`BatchResults`]; the lists borrow from it or from
+/// the [`RowScratch`] they were gathered in.
+#[derive(Debug, Clone, Copy)]
+pub struct ResultRow<'a, 'r> {
+    pub icp: usize,
+    pub name: &'r str,
+    pub qualified: bool,
+    pub score: f64,
+    pub max_score: f64,
+    pub tier_index: Option<usize>,
+    pub tier: Option<&'r str>,
+    pub matched: &'a [&'r str],
+    pub unknown: &'a [&'r str],
+    pub reasons: &'a [Cow<'r, str>],
+    /// The whole result, when the lead and ICP were kept whole (with `--explain`, always).
+    pub whole: Option<&'a IcpResult<'r>>,
+}
+
+/// Vectors reused from row to row by [`BatchResults::row`].
+#[derive(Debug, Default)]
+pub struct RowScratch<'r> {
+    matched: Vec<&'r str>,
+    reasons: Vec<Cow<'r, str>>,
+}
+
+impl<'r> BatchResults<'r> {
+    /// Results of `leads` leads, to be filled ICP by ICP with [`BatchResults::push_columns`].
+    pub fn new(rules: &'r RuleSet, leads: usize) -> BatchResults<'r> {
+        BatchResults {
+            rules,
+            leads,
+            columns: Vec::with_capacity(rules.icps.len()),
+            at: vec![NOT_WHOLE; leads * rules.icps.len()],
+            whole: Vec::new(),
+            best: Vec::new(),
+        }
+    }
+
+    /// Every lead's results kept whole (what the evaluators give with `detail`).
+    pub fn from_leads(rules: &'r RuleSet, leads: Vec<LeadResult<'r>>) -> BatchResults<'r> {
+        let mut results = BatchResults::new(rules, leads.len());
+        results.columns = (0..rules.icps.len())
+            .map(|_| IcpColumns::default())
+            .collect();
+        for (lead, result) in leads.into_iter().enumerate() {
+            results.best.push(result.best);
+            for (i, r) in result.icps.into_iter().enumerate() {
+                results.keep(lead, i, r);
+            }
+        }
+        results
+    }
+
+    /// Adds the next ICP's columns.
+    pub fn push_columns(&mut self, columns: IcpColumns) {
+        self.columns.push(columns);
+    }
+
+    /// Keeps the result of lead `lead` against ICP `icp` whole.
+    pub fn keep(&mut self, lead: usize, icp: usize, result: IcpResult<'r>) {
+        let icps = self.rules.icps.len();
+        self.at[lead * icps + icp] = u32::try_from(self.whole.len()).unwrap_or(NOT_WHOLE);
+        self.whole.push(result);
+    }
+
+    /// Picks each lead's best ICP, once every ICP's results are in.
+    pub fn choose_best(&mut self) {
+        self.best = (0..self.leads)
+            .map(|lead| {
+                best_of((0..self.rules.icps.len()).map(|i| {
+                    let (tier, score) = match self.whole_result(lead, i) {
+                        Some(r) => (r.tier_index, r.score),
+                        None => {
+                            let c = &self.columns[i];
+                            let tier = c.tier[lead];
+                            ((tier != u32::MAX).then_some(tier as usize), c.score[lead])
+                        }
+                    };
+                    (i, tier, score)
+                }))
+            })
+            .collect();
+    }
+
+    pub fn len(&self) -> usize {
+        self.leads
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.leads == 0
+    }
+
+    /// The number of ICPs each lead has a result against.
+    pub fn icps(&self) -> usize {
+        self.rules.icps.len()
+    }
+
+    /// The best ICP of lead `lead`, if any ICP gives it a tier.
+    pub fn best(&self, lead: usize) -> Option<usize> {
+        self.best.get(lead).copied().flatten()
+    }
+
+    fn whole_result(&self, lead: usize, icp: usize) -> Option<&IcpResult<'r>> {
+        let at = *self.at.get(lead * self.rules.icps.len() + icp)?;
+        self.whole.get(at as usize)
+    }
+
+    /// Lead `lead` against ICP `icp`; its lists are gathered in `scratch` when they come from
+    /// the columns.
+    pub fn row<'a>(
+        &'a self,
+        lead: usize,
+        icp: usize,
+        scratch: &'a mut RowScratch<'r>,
+    ) -> ResultRow<'a, 'r> {
+        let def = &self.rules.icps[icp];
+        if let Some(r) = self.whole_result(lead, icp) {
+            return ResultRow {
+                icp,
+                name: r.name,
+                qualified: r.qualified,
+                score: r.score,
+                max_score: r.max_score,
+                tier_index: r.tier_index,
+                tier: r.tier,
+                matched: &r.matched,
+                unknown: &r.unknown,
+                reasons: &r.reasons,
+                whole: Some(r),
+            };
+        }
+        let c = &self.columns[icp];
+        // The set bits of a word, lowest first.
+        let bits = |mut word: u64| {
+            std::iter::from_fn(move || {
+                let bit = word.trailing_zeros() as usize;
+                word &= word.wrapping_sub(1);
+                (bit < 64).then_some(bit)
+            })
+        };
+        scratch.matched.clear();
+        scratch
+            .matched
+            .extend(bits(c.matched[lead]).map(|b| def.scores[b].label.as_str()));
+        scratch.reasons.clear();
+        scratch
+            .reasons
+            .extend(bits(c.failed[lead]).map(|b| Cow::Borrowed(def.requires[b].reason.as_str())));
+        scratch
+            .reasons
+            .extend(bits(c.excluded[lead]).map(|b| Cow::Borrowed(def.excludes[b].reason.as_str())));
+        let tier = (c.tier[lead] != u32::MAX).then_some(c.tier[lead] as usize);
+        ResultRow {
+            icp,
+            name: &def.name,
+            qualified: c.qualified[lead],
+            score: c.score[lead],
+            max_score: def.max_score,
+            tier_index: tier,
+            tier: tier.map(|t| def.tiers[t].name.as_str()),
+            matched: &scratch.matched,
+            unknown: &[],
+            reasons: &scratch.reasons,
+            whole: None,
+        }
+    }
 }

@@ -1,7 +1,7 @@
 //! Writing results: one row per lead (its best ICP) or per lead and ICP, as CSV or JSON Lines.
 //!
-//! How it works: [`ResultWriter`] takes a batch and the evaluator's [`LeadResult`]s for it
-//! (same order, same length) and writes rows with the columns [`COLUMNS`], in that order, plus
+//! How it works: [`ResultWriter`] takes a batch and the evaluator's [`BatchResults`] for it
+//! (same order, same length; each row read with [`BatchResults::row`]) and writes rows with the columns [`COLUMNS`], in that order, plus
 //! `explain` when asked. Which ICP a lead's row shows: its best ICP; a lead that no ICP gives a
 //! tier has no best ICP, and then its row shows the **first ICP declared** — so every lead has
 //! exactly one row, and the row of a lead that fits nothing explains why against a fixed ICP.
@@ -20,7 +20,7 @@ use std::borrow::Cow;
 use std::io::{self, BufWriter, Write};
 
 use icp_engine::batch::Batch;
-use icp_engine::result::{IcpResult, LeadResult};
+use icp_engine::result::{BatchResults, IcpResult, ResultRow, RowScratch};
 use icp_engine::{Entity, FieldId, Schema};
 use serde::{Deserialize, Serialize};
 
@@ -128,12 +128,12 @@ impl RowFormatter {
         }
     }
 
-    /// Appends the rows of one batch to `out`; `results[i]` is the result of lead `i` of
-    /// `batch`. Returns how many rows.
+    /// Appends the rows of one batch to `out`; lead `i` of `results` is lead `i` of `batch`.
+    /// Returns how many rows.
     pub fn format_batch(
         &self,
         batch: &Batch,
-        results: &[LeadResult],
+        results: &BatchResults,
         out: &mut Vec<u8>,
     ) -> io::Result<u64> {
         if results.len() != batch.len() {
@@ -151,26 +151,27 @@ impl RowFormatter {
             OutputFormat::Csv => Sink::Csv(out, Vec::new()),
             OutputFormat::JsonLines => Sink::Jsonl(out),
         };
+        let icps = results.icps();
+        let mut scratch = RowScratch::default();
         let mut rows = 0;
-        for (i, (id, result)) in batch.ids.iter().zip(results).enumerate() {
+        for (i, id) in batch.ids.iter().enumerate() {
             let name = names.and_then(|c| c.text(i));
-            let best = || {
-                result
-                    .best
-                    .and_then(|b| result.icps.get(b))
-                    .or_else(|| result.icps.first())
-            };
-            if self.options.all {
-                for r in &result.icps {
-                    self.row(&mut sink, id, name, Some(r))?;
-                    rows += 1;
-                }
-                if result.icps.is_empty() {
-                    self.row(&mut sink, id, name, None)?;
+            if icps == 0 {
+                self.row(&mut sink, id, name, None)?;
+                rows += 1;
+            } else if self.options.all {
+                for icp in 0..icps {
+                    self.row(&mut sink, id, name, Some(results.row(i, icp, &mut scratch)))?;
                     rows += 1;
                 }
             } else {
-                self.row(&mut sink, id, name, best())?;
+                let best = results.best(i).unwrap_or(0);
+                self.row(
+                    &mut sink,
+                    id,
+                    name,
+                    Some(results.row(i, best, &mut scratch)),
+                )?;
                 rows += 1;
             }
         }
@@ -182,10 +183,10 @@ impl RowFormatter {
         sink: &mut Sink<'_>,
         id: &str,
         name: Option<&str>,
-        r: Option<&IcpResult>,
+        r: Option<ResultRow>,
     ) -> io::Result<()> {
         let explain = match r {
-            Some(r) if self.options.explain => Some(explain_json(r)),
+            Some(r) if self.options.explain => r.whole.map(explain_json),
             _ => None,
         };
         let tier = r.filter(|r| r.qualified).and_then(|r| r.tier);
@@ -213,11 +214,11 @@ impl RowFormatter {
                         out.push(b',');
                         csv_field(out, tier.unwrap_or("").as_bytes());
                         out.push(b',');
-                        csv_list(out, cell, &r.matched);
+                        csv_list(out, cell, r.matched);
                         out.push(b',');
-                        csv_list(out, cell, &r.unknown);
+                        csv_list(out, cell, r.unknown);
                         out.push(b',');
-                        csv_list(out, cell, &r.reasons);
+                        csv_list(out, cell, r.reasons);
                     }
                     None => {
                         for _ in 2..COLUMNS.len() {
@@ -241,9 +242,9 @@ impl RowFormatter {
                     score: r.map(|r| json_number(r.score)),
                     max_score: r.map(|r| json_number(r.max_score)),
                     tier,
-                    matched: r.map_or(&[], |r| &r.matched),
-                    unknown: r.map_or(&[], |r| &r.unknown),
-                    reasons: r.map_or(&[], |r| &r.reasons),
+                    matched: r.map_or(&[], |r| r.matched),
+                    unknown: r.map_or(&[], |r| r.unknown),
+                    reasons: r.map_or(&[], |r| r.reasons),
                     explain: if self.options.explain {
                         Some(explain.unwrap_or(serde_json::Value::Null))
                     } else {
@@ -275,7 +276,7 @@ fn csv_list(out: &mut Vec<u8>, cell: &mut Vec<u8>, items: &[impl AsRef<str>]) {
     {
         cell.clear();
         join(cell);
-        csv_field(out, cell);
+        quoted(out, cell);
     } else {
         join(out);
     }
@@ -311,17 +312,23 @@ enum Sink<'a> {
 /// One CSV cell as the `csv` crate writes it (and the header is written by it): quoted only
 /// when it holds a comma, a quote or a line break, quotes doubled inside.
 fn csv_field(out: &mut Vec<u8>, text: &[u8]) {
-    if !needs_quotes(text) {
+    if needs_quotes(text) {
+        quoted(out, text);
+    } else {
         out.extend_from_slice(text);
-        return;
     }
+}
+
+/// `text` in quotes, its quotes doubled (found eight bytes at a time).
+fn quoted(out: &mut Vec<u8>, text: &[u8]) {
     out.push(b'"');
-    for (i, part) in text.split(|b| *b == b'"').enumerate() {
-        if i > 0 {
-            out.extend_from_slice(b"\"\"");
-        }
-        out.extend_from_slice(part);
+    let mut from = 0;
+    for at in crate::csv_split::positions(text, b'"') {
+        out.extend_from_slice(&text[from..=at]);
+        out.push(b'"');
+        from = at + 1;
     }
+    out.extend_from_slice(&text[from..]);
     out.push(b'"');
 }
 
@@ -382,8 +389,8 @@ impl<W: Write> ResultWriter<W> {
         &self.formatter
     }
 
-    /// Writes the rows of one batch; `results[i]` is the result of lead `i` of `batch`.
-    pub fn write_batch(&mut self, batch: &Batch, results: &[LeadResult]) -> io::Result<()> {
+    /// Writes the rows of one batch; lead `i` of `results` is lead `i` of `batch`.
+    pub fn write_batch(&mut self, batch: &Batch, results: &BatchResults) -> io::Result<()> {
         self.buf.clear();
         let rows = self.formatter.format_batch(batch, results, &mut self.buf)?;
         self.out.write_all(&self.buf)?;
@@ -481,6 +488,26 @@ mod tests {
                 .iter()
                 .any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'));
             assert_eq!(needs_quotes(&text), expected, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn random_cells_are_written_as_the_csv_crate_writes_them() {
+        let alphabet = ["a", "\"", ",", "\n", "\"\"", " ", "é", "long text here"];
+        let mut state = 0x2545_F491_4F6C_DD1D_u64;
+        for _ in 0..3_000 {
+            let n = (crate::xorshift(&mut state) % 9) as usize;
+            let text: String = (0..n)
+                .map(|_| alphabet[(crate::xorshift(&mut state) % 8) as usize])
+                .collect();
+            let mut ours = b"x,".to_vec();
+            csv_field(&mut ours, text.as_bytes());
+            ours.push(b'\n');
+            let mut theirs = csv::WriterBuilder::new()
+                .quote_style(csv::QuoteStyle::Necessary)
+                .from_writer(Vec::new());
+            theirs.write_record(["x", &text]).unwrap();
+            assert_eq!(ours, theirs.into_inner().unwrap(), "{text:?}");
         }
     }
 

@@ -4,7 +4,7 @@ mod common;
 
 use common::inputs;
 use icp_diagnostics::SourceMap;
-use icp_engine::result::LeadResult;
+use icp_engine::result::{BatchResults, LeadResult};
 use icp_engine::{Schema, SignalCatalog};
 use icp_io::write::COLUMNS;
 use icp_io::{
@@ -59,7 +59,8 @@ fn write(options: WriteOptions) -> String {
         let results: Vec<LeadResult<'_>> = (0..batch.len())
             .map(|i| icp_engine::reference::evaluate(&rules, &batch.lead(i), 20_000))
             .collect();
-        w.write_batch(&batch, &results).unwrap();
+        w.write_batch(&batch, &BatchResults::from_leads(&rules, results))
+            .unwrap();
     }
     String::from_utf8(w.finish().unwrap()).unwrap()
 }
@@ -167,14 +168,15 @@ fn a_rule_set_without_icps_writes_ids_and_names() {
     );
     b.start_lead("y", 3);
     let batch = b.finish();
-    let results = vec![
-        LeadResult {
-            icps: Vec::new(),
-            best: None,
-            personas: Vec::new(),
-        };
-        2
-    ];
+    let compiled = icp_engine::compile(&SourceMap::new(), &schema, &SignalCatalog::new());
+    let rules = compiled.rules.expect("no rules check");
+    let result = LeadResult {
+        icps: Vec::new(),
+        best: None,
+        personas: Vec::new(),
+    };
+    let results = BatchResults::from_leads(&rules, vec![result.clone(); 2]);
+    let one = BatchResults::from_leads(&rules, vec![result]);
     let mut w = ResultWriter::new(
         Vec::new(),
         &schema,
@@ -187,10 +189,7 @@ fn a_rule_set_without_icps_writes_ids_and_names() {
     .unwrap();
     w.write_batch(&batch, &results).unwrap();
     assert_eq!(w.rows_written(), 2);
-    assert!(
-        w.write_batch(&batch, &results[..1]).is_err(),
-        "lengths must agree"
-    );
+    assert!(w.write_batch(&batch, &one).is_err(), "lengths must agree");
     let out = String::from_utf8(w.finish().unwrap()).unwrap();
     assert_eq!(
         out,
