@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 use std::time::Duration;
 
 use icp_engine::ir::RuleSet;
-use icp_engine::result::{BatchResults, RowScratch};
+use icp_engine::result::BatchResults;
 
 #[derive(Debug, Default)]
 pub struct Summary {
@@ -67,25 +67,61 @@ impl Summary {
         }
     }
 
-    /// Adds the leads of one batch.
-    pub fn add_batch(&mut self, results: &BatchResults) {
-        let mut scratch = RowScratch::default();
-        // A field counts once per lead, however many ICPs missed it.
-        let mut seen: Vec<&str> = Vec::new();
-        for lead in 0..results.len() {
-            self.leads += 1;
-            seen.clear();
-            for i in 0..results.icps() {
-                let r = results.row(lead, i, &mut scratch);
-                if r.qualified {
-                    self.qualified[i] += 1;
-                }
-                if let Some(reasons) = self.reasons.get_mut(i) {
-                    for reason in r.reasons {
-                        count(reasons, reason);
+    /// Adds the leads of one batch: a lead and ICP kept whole by its result, the others
+    /// straight from the columns (a reason counted by its clause, its text looked up once).
+    pub fn add_batch(&mut self, rules: &RuleSet, results: &BatchResults) {
+        self.leads += results.len() as u64;
+        for (i, icp) in rules.icps.iter().enumerate() {
+            let columns = results.columns(i);
+            let mut failed = vec![0u64; icp.requires.len()];
+            let mut excluded = vec![0u64; icp.excludes.len()];
+            let reasons = &mut self.reasons[i];
+            for lead in 0..results.len() {
+                let qualified = match results.whole_result(lead, i) {
+                    Some(r) => {
+                        for reason in &r.reasons {
+                            count(reasons, reason);
+                        }
+                        r.qualified
+                    }
+                    None => {
+                        for (counts, word) in [
+                            (&mut failed, columns.failed[lead]),
+                            (&mut excluded, columns.excluded[lead]),
+                        ] {
+                            let mut word = word;
+                            while word != 0 {
+                                counts[word.trailing_zeros() as usize] += 1;
+                                word &= word - 1;
+                            }
+                        }
+                        columns.qualified[lead]
+                    }
+                };
+                self.qualified[i] += u64::from(qualified);
+            }
+            let clauses = icp.requires.iter().zip(&failed);
+            for (clause, n) in clauses.chain(icp.excludes.iter().zip(&excluded)) {
+                if *n > 0 {
+                    match reasons.get_mut(clause.reason.as_str()) {
+                        Some(c) => *c += n,
+                        None => {
+                            reasons.insert(clause.reason.clone(), *n);
+                        }
                     }
                 }
-                for m in r.unknown {
+            }
+        }
+        // A field counts once per lead, however many ICPs missed it; only whole results have
+        // missing inputs.
+        let mut seen: Vec<&str> = Vec::new();
+        for lead in 0..results.len() {
+            seen.clear();
+            for i in 0..rules.icps.len() {
+                for m in results
+                    .whole_result(lead, i)
+                    .map_or(&[][..], |r| &r.unknown)
+                {
                     if !seen.contains(m) {
                         seen.push(m);
                         count(&mut self.missing, m);
@@ -94,7 +130,10 @@ impl Summary {
             }
             match results.best(lead) {
                 Some(b) => {
-                    let tier = results.row(lead, b, &mut scratch).tier_index;
+                    let tier = match results.whole_result(lead, b) {
+                        Some(r) => r.tier_index,
+                        None => Some(results.columns(b).tier[lead] as usize),
+                    };
                     *self
                         .best
                         .entry((b, tier.unwrap_or(usize::MAX)))

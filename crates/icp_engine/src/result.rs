@@ -556,7 +556,13 @@ impl<'r> BatchResults<'r> {
         self.best.get(lead).copied().flatten()
     }
 
-    fn whole_result(&self, lead: usize, icp: usize) -> Option<&IcpResult<'r>> {
+    /// The columns of ICP `icp`, for the leads not kept whole.
+    pub fn columns(&self, icp: usize) -> &IcpColumns {
+        &self.columns[icp]
+    }
+
+    /// The result of lead `lead` against ICP `icp`, when it was kept whole.
+    pub fn whole_result(&self, lead: usize, icp: usize) -> Option<&IcpResult<'r>> {
         let at = *self.at.get(lead * self.rules.icps.len() + icp)?;
         self.whole.get(at as usize)
     }
