@@ -4,7 +4,10 @@
 //! conditions, value vectors otherwise — one entry per lead or per contact. Text tests look
 //! each distinct dictionary value up once and then map codes; comparisons with constants loop
 //! over the raw column; quantifiers fold each lead's contact range. Nodes that read an ICP's
-//! score run once that score is known. Each lead's result is then assembled by the same
+//! score run once that score is known. [`evaluate_columns`] (what `icp score` writes) then
+//! reads each ICP's qualification, tier and matched checks off the truth vectors into
+//! [`BatchResults`] columns, and builds whole only a lead and ICP with an unknown outcome;
+//! [`evaluate`] builds every result whole. A whole result is assembled by the same
 //! [`IcpResult::build`] the reference evaluator uses; for a condition that came out unknown,
 //! the missing inputs that made it so are asked of the reference evaluator for that one lead,
 //! so both evaluators report the same unknowns — except when the condition reads one input

@@ -7,7 +7,9 @@
 //! lead qualifies when every `require` is known true and no `exclude` is known true; the score
 //! counts the points of true conditions, each group capped at its maximum, and is computed for
 //! disqualified leads too; tiers are tried in order on qualified leads only, an unknown tier
-//! condition does not match; [`best_icp`] picks the best ICP of a lead.
+//! condition does not match; [`best_icp`] picks the best ICP of a lead. [`BatchResults`] holds
+//! a batch's results in columns (what `icp score` writes), a result kept whole only where an
+//! outcome was unknown.
 
 use std::borrow::Cow;
 
