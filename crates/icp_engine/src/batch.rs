@@ -630,6 +630,21 @@ impl BatchBuilder {
         }
     }
 
+    /// Sets a number of the open row: what [`put`](Self::put) does with `Value::Number(n)`,
+    /// without the match on the value.
+    pub fn put_number(&mut self, field: FieldId, n: f64) {
+        match self.open_column(field) {
+            Some(Column::Number { values, valid }) => {
+                if let (Some(v), Some(ok)) = (values.last_mut(), valid.last_mut()) {
+                    *v = n;
+                    *ok = true;
+                }
+            }
+            Some(column) => column.set_last(Value::Number(n)),
+            None => {}
+        }
+    }
+
     /// Sets a text value of the open row (a text field), without allocating when the batch
     /// has the text already.
     pub fn put_text(&mut self, field: FieldId, text: &str) {

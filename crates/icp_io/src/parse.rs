@@ -117,6 +117,19 @@ pub(crate) fn is_missing_trimmed(t: &str) -> bool {
         && MISSING_TOKENS.iter().any(|m| t.eq_ignore_ascii_case(m))
 }
 
+/// The number a trimmed, present text holds for a numeric kind (`Some(None)`: it does not
+/// parse); `None` for a kind that is not a number. [`parse_text`]'s reading, without a
+/// [`Value`] in between.
+pub(crate) fn parse_number_kind(kind: Kind, t: &str) -> Option<Option<f64>> {
+    Some(match kind {
+        Kind::Employees => parse_employees(t),
+        Kind::Money => parse_money(t),
+        Kind::Year => parse_year(t),
+        Kind::Number => parse_number(t),
+        _ => return None,
+    })
+}
+
 /// Parses the raw text of a cell for a field of kind `kind`; `separator` splits lists.
 pub fn parse_text(kind: Kind, text: &str, separator: &str) -> Parsed {
     let t = trim(text);

@@ -499,6 +499,17 @@ fn put_slots(
                         .filter(|item| !crate::parse::is_missing_trimmed(item));
                     builder.put_list(slot.field, items) > 0
                 }
+                // Numbers go straight into their column.
+                kind if let Some(n) = crate::parse::parse_number_kind(kind, t) => match n {
+                    Some(n) => {
+                        builder.put_number(slot.field, n);
+                        true
+                    }
+                    None => {
+                        invalid.get_or_insert(t);
+                        false
+                    }
+                },
                 kind => match parse_text(kind, t, own.unwrap_or(separator)) {
                     Parsed::Value(v) => {
                         builder.put(slot.field, v);
