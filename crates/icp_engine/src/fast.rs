@@ -471,24 +471,16 @@ impl<'a, 'r> Evaluator<'a, 'r> {
                         .collect(),
                 )
             }
-            Op::Not(x) => {
-                let v = self.vector(*x);
-                Vector::Truth((0..rows).map(|r| !v.truth(r)).collect())
-            }
+            // Logic over truth slices (borrowed when the operands are truth vectors).
+            Op::Not(x) => Vector::Truth(self.truths(*x)[..rows].iter().map(|t| !*t).collect()),
             Op::And(a, b) | Op::Or(a, b) => {
-                let (x, y) = (self.vector(*a), self.vector(*b));
-                let and = matches!(node.op, Op::And(..));
-                Vector::Truth(
-                    (0..rows)
-                        .map(|r| {
-                            if and {
-                                x.truth(r).and(y.truth(r))
-                            } else {
-                                x.truth(r).or(y.truth(r))
-                            }
-                        })
-                        .collect(),
-                )
+                let (x, y) = (self.truths(*a), self.truths(*b));
+                let pairs = x[..rows].iter().zip(&y[..rows]);
+                Vector::Truth(if matches!(node.op, Op::And(..)) {
+                    pairs.map(|(x, y)| x.and(*y)).collect()
+                } else {
+                    pairs.map(|(x, y)| x.or(*y)).collect()
+                })
             }
             Op::Broadcast(x) => {
                 let v = self.vector(*x);
@@ -504,17 +496,13 @@ impl<'a, 'r> Evaluator<'a, 'r> {
             }
             Op::Any(body) | Op::Every(body) => {
                 let every = matches!(node.op, Op::Every(_));
-                let v = self.vector(*body);
+                let v = self.truths(*body);
                 Vector::Truth(
                     (0..rows)
                         .map(|lead| {
                             let mut acc = Truth::from_bool(every);
                             for c in self.batch.contacts_of(lead) {
-                                acc = if every {
-                                    acc.and(v.truth(c))
-                                } else {
-                                    acc.or(v.truth(c))
-                                };
+                                acc = if every { acc.and(v[c]) } else { acc.or(v[c]) };
                                 if acc == Truth::from_bool(!every) {
                                     break;
                                 }
@@ -524,20 +512,23 @@ impl<'a, 'r> Evaluator<'a, 'r> {
                         .collect(),
                 )
             }
-            Op::Count(filter) => Vector::Values(
-                (0..rows)
-                    .map(|lead| {
-                        let n = self
-                            .batch
-                            .contacts_of(lead)
-                            .filter(|c| {
-                                filter.is_none_or(|f| self.vector(f).truth(*c) == Truth::True)
-                            })
-                            .count();
-                        Some(Value::Number(n as f64))
-                    })
-                    .collect(),
-            ),
+            Op::Count(filter) => {
+                let filter = filter.map(|f| self.truths(f));
+                Vector::Values(
+                    (0..rows)
+                        .map(|lead| {
+                            let contacts = self.batch.contacts_of(lead);
+                            let n = match &filter {
+                                None => contacts.len(),
+                                Some(t) => {
+                                    t[contacts].iter().filter(|t| **t == Truth::True).count()
+                                }
+                            };
+                            Some(Value::Number(n as f64))
+                        })
+                        .collect(),
+                )
+            }
             Op::Apply { expr, args } => {
                 let args: Vec<&Vector> = args.iter().map(|a| self.vector(*a)).collect();
                 let out: Vec<Option<Value>> = (0..rows)
