@@ -634,7 +634,7 @@ impl Hasher for IdentityHasher {
 /// (a fixed seed), one write of its bytes.
 fn hash_of(s: &str) -> u64 {
     use std::hash::BuildHasher;
-    foldhash::fast::FixedState::with_seed(0x1c9_a5e1_d5).hash_one(s.as_bytes())
+    foldhash::fast::FixedState::with_seed(0x0001_c9a5_e1d5).hash_one(s.as_bytes())
 }
 
 impl Emitter {
