@@ -30,6 +30,8 @@ use crate::semantics::{self, Truth};
 #[derive(Debug, Clone)]
 enum Vector {
     Truth(Vec<Truth>),
+    /// Numbers (`len`, `count`, the score), `None` where missing.
+    Numbers(Vec<Option<f64>>),
     Values(Vec<Option<Value>>),
     /// The same value on every row.
     Scalar(Option<Value>),
@@ -39,6 +41,8 @@ impl Vector {
     fn truth(&self, row: usize) -> Truth {
         match self {
             Vector::Truth(t) => t[row],
+            // A number is not a truth (as `value_truth` says of any other value).
+            Vector::Numbers(n) => n[row].map_or(Truth::Unknown, |_| Truth::False),
             Vector::Values(v) => value_truth(&v[row]),
             Vector::Scalar(v) => value_truth(v),
         }
@@ -51,6 +55,7 @@ impl Vector {
                 Truth::False => Some(Value::Bool(false)),
                 Truth::Unknown => None,
             },
+            Vector::Numbers(n) => n[row].map(Value::Number),
             Vector::Values(v) => v[row].clone(),
             Vector::Scalar(v) => v.clone(),
         }
@@ -395,13 +400,7 @@ impl<'a, 'r> Evaluator<'a, 'r> {
         let vector = match &node.op {
             Op::Const(v) => Vector::Scalar(Some(v.clone())),
             Op::Today => Vector::Scalar(Some(Value::Date(self.today))),
-            Op::Score => Vector::Values(
-                score
-                    .unwrap_or(&[])
-                    .iter()
-                    .map(|s| Some(Value::Number(*s)))
-                    .collect(),
-            ),
+            Op::Score => Vector::Numbers(score.unwrap_or(&[]).iter().map(|s| Some(*s)).collect()),
             Op::Field(f) => column_values(&self.batch.company[f.0 as usize], rows),
             Op::ContactField(f) => column_values(&self.batch.contacts[f.0 as usize], rows),
             Op::Signal(s) => match self.batch.signals.get(s.0 as usize) {
@@ -456,6 +455,18 @@ impl<'a, 'r> Evaluator<'a, 'r> {
                     }
                 };
                 Vector::Truth(match self.vector(*input) {
+                    Vector::Numbers(numbers) if let Value::Number(c) = value => numbers[..rows]
+                        .iter()
+                        .map(|n| match n {
+                            None => Truth::Unknown,
+                            Some(n) => {
+                                Truth::from_bool(n.partial_cmp(c).is_some_and(|o| op.holds(o)))
+                            }
+                        })
+                        .collect(),
+                    v @ Vector::Numbers(_) => {
+                        (0..rows).map(|r| truth(v.value(r).as_ref())).collect()
+                    }
                     Vector::Values(values) => {
                         values[..rows].iter().map(|x| truth(x.as_ref())).collect()
                     }
@@ -489,6 +500,9 @@ impl<'a, 'r> Evaluator<'a, 'r> {
                     Vector::Truth(t) => {
                         Vector::Truth(self.contact_lead.iter().map(|l| t[*l]).collect())
                     }
+                    Vector::Numbers(n) => {
+                        Vector::Numbers(self.contact_lead.iter().map(|l| n[*l]).collect())
+                    }
                     Vector::Values(vals) => {
                         Vector::Values(self.contact_lead.iter().map(|l| vals[*l].clone()).collect())
                     }
@@ -514,7 +528,7 @@ impl<'a, 'r> Evaluator<'a, 'r> {
             }
             Op::Count(filter) => {
                 let filter = filter.map(|f| self.truths(f));
-                Vector::Values(
+                Vector::Numbers(
                     (0..rows)
                         .map(|lead| {
                             let contacts = self.batch.contacts_of(lead);
@@ -524,7 +538,7 @@ impl<'a, 'r> Evaluator<'a, 'r> {
                                     t[contacts].iter().filter(|t| **t == Truth::True).count()
                                 }
                             };
-                            Some(Value::Number(n as f64))
+                            Some(n as f64)
                         })
                         .collect(),
                 )
@@ -560,8 +574,8 @@ impl<'a, 'r> Evaluator<'a, 'r> {
 /// `len` of each row of a text or text-list column: the number of items of a list, of
 /// characters of a text (counted once per distinct value).
 fn length(column: &Column, rows: usize) -> Vector {
-    let number = |n: usize| Some(Value::Number(n as f64));
-    Vector::Values(match column {
+    let number = |n: usize| Some(n as f64);
+    Vector::Numbers(match column {
         Column::TextList { offsets, valid, .. } => (0..rows)
             .map(|r| {
                 let n = offsets[r + 1] as usize - offsets[r] as usize;
