@@ -207,3 +207,85 @@ icp one {
     // All but the `is missing` one, which holds.
     assert_eq!(unknown, 5);
 }
+
+/// `icp score`'s columns hold what whole results hold, also for an ICP of more than 64 checks
+/// of a kind (kept whole) beside a small one, and for a rule set without ICPs.
+#[test]
+fn columns_read_back_as_whole_results() {
+    let mut src = String::from("icp big {\n");
+    for n in 0..66 {
+        src.push_str(&format!("  require company.employees >= {n}\n"));
+    }
+    for n in 0..70 {
+        src.push_str(&format!(
+            "  score 1 \"s{n}\" when company.employees >= {}\n",
+            n * 10
+        ));
+    }
+    src.push_str("  tier A when score >= 30\n  tier B otherwise\n}\n");
+    src.push_str(
+        "icp small {\n  exclude company.revenue < 1M\n  score 5 \"big\" when company.employees >= 100\n  \
+         tier A when score >= 5\n}\n",
+    );
+    for (src, leads) in [(src.as_str(), 4), ("", 2)] {
+        let mut sources = SourceMap::new();
+        sources.add("columns.icp", src.to_string());
+        let compiled = icp_engine::compile(&sources, &project_schema(), &test_signals());
+        let rendered = icp_diagnostics::render_text(&sources, &compiled.diagnostics, false);
+        let rules = compiled.rules.unwrap_or_else(|| panic!("{rendered}"));
+        let plan = Plan::new(&rules);
+        let employees = rules
+            .schema
+            .lookup(icp_engine::Entity::Company, "employees");
+        let revenue = rules.schema.lookup(icp_engine::Entity::Company, "revenue");
+        let mut builder = BatchBuilder::new(&rules.schema, rules.signal_calls.len());
+        for (i, (e, r)) in [
+            (Some(400.0), Some(5e6)),
+            (Some(70.0), None),
+            (None, Some(1e5)),
+            (Some(900.0), Some(2e6)),
+        ]
+        .into_iter()
+        .take(leads)
+        .enumerate()
+        {
+            builder.start_lead(&format!("lead{i}"), i as u64 + 2);
+            for (field, value) in [(employees, e), (revenue, r)] {
+                if let (Some(f), Some(v)) = (field, value) {
+                    builder.set_company(f, icp_engine::Value::Number(v));
+                }
+            }
+        }
+        let batch = builder.finish();
+        let whole = icp_engine::fast::evaluate(&rules, &plan, &batch, 20_000, false);
+        let columns = icp_engine::fast::evaluate_columns(&rules, &plan, &batch, 20_000);
+        assert_eq!((columns.len(), columns.icps()), (leads, rules.icps.len()));
+        let mut scratch = icp_engine::result::RowScratch::default();
+        for (lead, expected) in whole.iter().enumerate() {
+            assert_eq!(columns.best(lead), expected.best);
+            for (i, r) in expected.icps.iter().enumerate() {
+                let row = columns.row(lead, i, &mut scratch);
+                assert_eq!(
+                    (
+                        row.qualified,
+                        row.score,
+                        row.tier,
+                        row.matched,
+                        row.unknown,
+                        row.reasons
+                    ),
+                    (
+                        r.qualified,
+                        r.score,
+                        r.tier,
+                        &r.matched[..],
+                        &r.unknown[..],
+                        &r.reasons[..]
+                    ),
+                    "lead {lead}, ICP {}",
+                    r.name
+                );
+            }
+        }
+    }
+}

@@ -316,7 +316,7 @@ pub fn score(
                                 .format_batch(b, &results, &mut bytes)
                                 .map_err(write_err)?;
                             let mut part = Summary::new(rules);
-                            part.add_batch(rules, &results);
+                            part.add_batch(&results);
                             Ok((bytes, rows, part))
                         }));
                         // The batch is dropped here, on the thread that scored it.

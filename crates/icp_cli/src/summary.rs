@@ -1,6 +1,6 @@
 //! The end-of-run summary of `icp score`: counts gathered batch by batch, printed once.
 //!
-//! How it works: [`Summary::add_batch`] folds each lead's result into counters (qualified per ICP,
+//! How it works: [`Summary::add_batch`] folds a batch's results into counters (qualified per ICP,
 //! leads per best ICP and tier, disqualification reasons, missing fields that mattered);
 //! summaries of parts of the leads (counted on several threads) add up with
 //! [`Summary::merge`];
@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 use std::time::Duration;
 
 use icp_engine::ir::RuleSet;
-use icp_engine::result::BatchResults;
+use icp_engine::result::{BatchResults, set_bits};
 
 #[derive(Debug, Default)]
 pub struct Summary {
@@ -28,12 +28,12 @@ pub struct Summary {
     missing: BTreeMap<String, u64>,
 }
 
-/// Counts one more `key`, copying it only the first time.
-fn count(map: &mut BTreeMap<String, u64>, key: &str) {
+/// Counts `key` `n` more times, copying it only the first time.
+fn count(map: &mut BTreeMap<String, u64>, key: &str, n: u64) {
     match map.get_mut(key) {
-        Some(c) => *c += 1,
+        Some(c) => *c += n,
         None => {
-            map.insert(key.to_string(), 1);
+            map.insert(key.to_string(), n);
         }
     }
 }
@@ -69,7 +69,8 @@ impl Summary {
 
     /// Adds the leads of one batch: a lead and ICP kept whole by its result, the others
     /// straight from the columns (a reason counted by its clause, its text looked up once).
-    pub fn add_batch(&mut self, rules: &RuleSet, results: &BatchResults) {
+    pub fn add_batch(&mut self, results: &BatchResults) {
+        let rules = results.rules();
         self.leads += results.len() as u64;
         for (i, icp) in rules.icps.iter().enumerate() {
             let columns = results.columns(i);
@@ -80,20 +81,16 @@ impl Summary {
                 let qualified = match results.whole_result(lead, i) {
                     Some(r) => {
                         for reason in &r.reasons {
-                            count(reasons, reason);
+                            count(reasons, reason, 1);
                         }
                         r.qualified
                     }
                     None => {
-                        for (counts, word) in [
-                            (&mut failed, columns.failed[lead]),
-                            (&mut excluded, columns.excluded[lead]),
-                        ] {
-                            let mut word = word;
-                            while word != 0 {
-                                counts[word.trailing_zeros() as usize] += 1;
-                                word &= word - 1;
-                            }
+                        for b in set_bits(columns.failed[lead]) {
+                            failed[b] += 1;
+                        }
+                        for b in set_bits(columns.excluded[lead]) {
+                            excluded[b] += 1;
                         }
                         columns.qualified[lead]
                     }
@@ -103,12 +100,7 @@ impl Summary {
             let clauses = icp.requires.iter().zip(&failed);
             for (clause, n) in clauses.chain(icp.excludes.iter().zip(&excluded)) {
                 if *n > 0 {
-                    match reasons.get_mut(clause.reason.as_str()) {
-                        Some(c) => *c += n,
-                        None => {
-                            reasons.insert(clause.reason.clone(), *n);
-                        }
-                    }
+                    count(reasons, &clause.reason, *n);
                 }
             }
         }
@@ -124,7 +116,7 @@ impl Summary {
                 {
                     if !seen.contains(m) {
                         seen.push(m);
-                        count(&mut self.missing, m);
+                        count(&mut self.missing, m, 1);
                     }
                 }
             }

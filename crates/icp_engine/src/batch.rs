@@ -630,8 +630,8 @@ impl BatchBuilder {
         }
     }
 
-    /// Sets a number of the open row: what [`put`](Self::put) does with `Value::Number(n)`,
-    /// without the match on the value.
+    /// Sets a number of the open row, as [`put`](Self::put) sets `Value::Number(n)` there,
+    /// without the match on the value (and nothing when no row is open).
     pub fn put_number(&mut self, field: FieldId, n: f64) {
         match self.open_column(field) {
             Some(Column::Number { values, valid }) => {

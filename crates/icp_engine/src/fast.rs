@@ -85,7 +85,7 @@ pub fn evaluate<'r>(
     (0..batch.len())
         .map(|row| {
             let icps: Vec<IcpResult> = (0..plan.icps.len())
-                .map(|i| decided.whole(i, row, detail))
+                .map(|i| decided.build_result(i, row, detail))
                 .collect();
             // Only an explanation shows the personas.
             let contacts = if detail { batch.contacts_of(row) } else { 0..0 };
@@ -130,7 +130,7 @@ pub fn evaluate_columns<'r>(
             .all(|n| *n <= COLUMN_CHECKS);
         // Bits condition by condition; a lead with any unknown outcome is built whole.
         let mut unknown = vec![!fits; leads];
-        let mut bits = |conditions: &[Cow<[Truth]>], set: Truth| {
+        let mut bit_words = |conditions: &[Cow<[Truth]>], set: Truth| {
             let mut words = vec![0u64; leads];
             if fits {
                 for (c, truths) in conditions.iter().enumerate() {
@@ -142,9 +142,9 @@ pub fn evaluate_columns<'r>(
             }
             words
         };
-        let failed = bits(requires, Truth::False);
-        let excluded = bits(excludes, Truth::True);
-        let matched = bits(gains, Truth::True);
+        let failed = bit_words(requires, Truth::False);
+        let excluded = bit_words(excludes, Truth::True);
+        let matched = bit_words(gains, Truth::True);
         let qualified: Vec<bool> = failed
             .iter()
             .zip(&excluded)
@@ -172,7 +172,7 @@ pub fn evaluate_columns<'r>(
             }
         }
         for row in (0..leads).filter(|&row| unknown[row]) {
-            results.keep(row, i, decided.whole(i, row, false));
+            results.keep(row, i, decided.build_result(i, row, false));
         }
         debug_assert!(icp.tiers.len() < u32::MAX as usize);
         results.push_columns(IcpColumns {
@@ -188,22 +188,19 @@ pub fn evaluate_columns<'r>(
     results
 }
 
-/// What the evaluator decided for a batch, per ICP: the score of each lead, the truth of
+/// What the evaluator decided for a batch, per ICP: the score of each lead and the truth of
 /// every `require`, `exclude` and `score` and of each tier condition (`None`: a tier without
-/// one) on every lead, and the one input behind each condition where there is one (an
-/// unknown outcome on a lead that lacks it needs no walk of the condition to name what is
-/// missing).
+/// one) on every lead.
 struct Decided<'e, 'r> {
     ev: &'e Evaluator<'e, 'r>,
     scores: &'e [Vec<f64>],
     conditions: Vec<[Vec<Cow<'e, [Truth]>>; 3]>,
     tiers: Vec<Vec<Option<Cow<'e, [Truth]>>>>,
-    sole: Vec<[Vec<Option<Input>>; 4]>,
 }
 
 impl<'e, 'r> Decided<'e, 'r> {
     fn new(ev: &'e Evaluator<'e, 'r>) -> Decided<'e, 'r> {
-        let (rules, plan) = (ev.rules, ev.plan);
+        let plan = ev.plan;
         let conditions = plan
             .icps
             .iter()
@@ -217,32 +214,11 @@ impl<'e, 'r> Decided<'e, 'r> {
             .iter()
             .map(|p| p.tiers.iter().map(|t| t.map(|n| ev.truths(n))).collect())
             .collect();
-        let sole = rules
-            .icps
-            .iter()
-            .map(|icp| {
-                let of =
-                    |e: Option<&crate::ir::Expr>| e.and_then(|e| reference::sole_input(rules, e));
-                [
-                    icp.requires
-                        .iter()
-                        .map(|c| of(Some(&c.condition)))
-                        .collect(),
-                    icp.excludes
-                        .iter()
-                        .map(|c| of(Some(&c.condition)))
-                        .collect(),
-                    icp.scores.iter().map(|s| of(Some(&s.condition))).collect(),
-                    icp.tiers.iter().map(|t| of(t.condition.as_ref())).collect(),
-                ]
-            })
-            .collect();
         Decided {
             ev,
             scores: &ev.scores,
             conditions,
             tiers,
-            sole,
         }
     }
 
@@ -251,7 +227,8 @@ impl<'e, 'r> Decided<'e, 'r> {
         let batch = self.ev.batch;
         match input {
             Input::Field(f) => !batch.company[f.0 as usize].has(row),
-            Input::Signal(s) => !batch.signals[s.0 as usize].has(row),
+            // A signal no plugin filled is missing, as `BatchRow::signal` reads it.
+            Input::Signal(s) => batch.signals.get(s.0 as usize).is_none_or(|c| !c.has(row)),
             Input::ContactField(f) => batch
                 .contacts_of(row)
                 .any(|c| !batch.contacts[f.0 as usize].has(c)),
@@ -261,7 +238,7 @@ impl<'e, 'r> Decided<'e, 'r> {
     /// The whole result of lead `row` against ICP `i`, built by [`IcpResult::build`] from the
     /// decided truths; only a condition that came out unknown asks the reference evaluator
     /// for the inputs whose absence made it so (unless its one input is missing).
-    fn whole(&self, i: usize, row: usize, detail: bool) -> IcpResult<'r> {
+    fn build_result(&self, i: usize, row: usize, detail: bool) -> IcpResult<'r> {
         let (rules, batch) = (self.ev.rules, self.ev.batch);
         let icp = &rules.icps[i];
         let score = self.scores[i][row];
@@ -276,7 +253,7 @@ impl<'e, 'r> Decided<'e, 'r> {
             };
             match (truth, check) {
                 (Truth::Unknown, check) if let Some(cond) = check.condition(icp) => {
-                    let [requires, excludes, gains, tiers] = &self.sole[i];
+                    let [requires, excludes, gains, tiers] = &self.ev.plan.icps[i].sole_inputs;
                     let sole = match check {
                         Check::Require(c) => requires[c],
                         Check::Exclude(c) => excludes[c],

@@ -430,13 +430,22 @@ pub struct BatchResults<'r> {
     columns: Vec<IcpColumns>,
     /// Per lead and ICP (`lead * icps + icp`): where its whole result is in `whole`, or
     /// [`NOT_WHOLE`].
-    at: Vec<u32>,
+    whole_index: Vec<usize>,
     whole: Vec<IcpResult<'r>>,
     /// Per lead: the best ICP.
     best: Vec<Option<usize>>,
 }
 
-const NOT_WHOLE: u32 = u32::MAX;
+const NOT_WHOLE: usize = usize::MAX;
+
+/// The set bits of `word`, lowest first.
+pub fn set_bits(mut word: u64) -> impl Iterator<Item = usize> {
+    std::iter::from_fn(move || {
+        let bit = word.trailing_zeros() as usize;
+        word &= word.wrapping_sub(1);
+        (bit < 64).then_some(bit)
+    })
+}
 
 /// One ICP's columns of a [`BatchResults`]; meaningful for the leads not kept whole.
 #[derive(Debug, Default)]
@@ -488,7 +497,7 @@ impl<'r> BatchResults<'r> {
             rules,
             leads,
             columns: Vec::with_capacity(rules.icps.len()),
-            at: vec![NOT_WHOLE; leads * rules.icps.len()],
+            whole_index: vec![NOT_WHOLE; leads * rules.icps.len()],
             whole: Vec::new(),
             best: Vec::new(),
         }
@@ -517,7 +526,7 @@ impl<'r> BatchResults<'r> {
     /// Keeps the result of lead `lead` against ICP `icp` whole.
     pub fn keep(&mut self, lead: usize, icp: usize, result: IcpResult<'r>) {
         let icps = self.rules.icps.len();
-        self.at[lead * icps + icp] = u32::try_from(self.whole.len()).unwrap_or(NOT_WHOLE);
+        self.whole_index[lead * icps + icp] = self.whole.len();
         self.whole.push(result);
     }
 
@@ -548,6 +557,11 @@ impl<'r> BatchResults<'r> {
         self.leads == 0
     }
 
+    /// The rule set the results are of.
+    pub fn rules(&self) -> &'r RuleSet {
+        self.rules
+    }
+
     /// The number of ICPs each lead has a result against.
     pub fn icps(&self) -> usize {
         self.rules.icps.len()
@@ -565,8 +579,8 @@ impl<'r> BatchResults<'r> {
 
     /// The result of lead `lead` against ICP `icp`, when it was kept whole.
     pub fn whole_result(&self, lead: usize, icp: usize) -> Option<&IcpResult<'r>> {
-        let at = *self.at.get(lead * self.rules.icps.len() + icp)?;
-        self.whole.get(at as usize)
+        let at = *self.whole_index.get(lead * self.rules.icps.len() + icp)?;
+        self.whole.get(at)
     }
 
     /// Lead `lead` against ICP `icp`; its lists are gathered in `scratch` when they come from
@@ -594,25 +608,17 @@ impl<'r> BatchResults<'r> {
             };
         }
         let c = &self.columns[icp];
-        // The set bits of a word, lowest first.
-        let bits = |mut word: u64| {
-            std::iter::from_fn(move || {
-                let bit = word.trailing_zeros() as usize;
-                word &= word.wrapping_sub(1);
-                (bit < 64).then_some(bit)
-            })
-        };
         scratch.matched.clear();
         scratch
             .matched
-            .extend(bits(c.matched[lead]).map(|b| def.scores[b].label.as_str()));
+            .extend(set_bits(c.matched[lead]).map(|b| def.scores[b].label.as_str()));
         scratch.reasons.clear();
-        scratch
-            .reasons
-            .extend(bits(c.failed[lead]).map(|b| Cow::Borrowed(def.requires[b].reason.as_str())));
-        scratch
-            .reasons
-            .extend(bits(c.excluded[lead]).map(|b| Cow::Borrowed(def.excludes[b].reason.as_str())));
+        scratch.reasons.extend(
+            set_bits(c.failed[lead]).map(|b| Cow::Borrowed(def.requires[b].reason.as_str())),
+        );
+        scratch.reasons.extend(
+            set_bits(c.excluded[lead]).map(|b| Cow::Borrowed(def.excludes[b].reason.as_str())),
+        );
         let tier = (c.tier[lead] != u32::MAX).then_some(c.tier[lead] as usize);
         ResultRow {
             icp,

@@ -634,7 +634,9 @@ impl Hasher for IdentityHasher {
 /// (a fixed seed), one write of its bytes.
 fn hash_of(s: &str) -> u64 {
     use std::hash::BuildHasher;
-    foldhash::fast::FixedState::with_seed(0x0001_c9a5_e1d5).hash_one(s.as_bytes())
+    let mut h = foldhash::fast::FixedState::with_seed(0x0001_c9a5_e1d5).build_hasher();
+    h.write(s.as_bytes());
+    h.finish()
 }
 
 impl Emitter {

@@ -1,7 +1,8 @@
 //! Writing results: one row per lead (its best ICP) or per lead and ICP, as CSV or JSON Lines.
 //!
 //! How it works: [`ResultWriter`] takes a batch and the evaluator's [`BatchResults`] for it
-//! (same order, same length; each row read with [`BatchResults::row`]) and writes rows with the columns [`COLUMNS`], in that order, plus
+//! (same order, same length; each row read with [`BatchResults::row`]) and writes rows with
+//! the columns [`COLUMNS`], in that order, plus
 //! `explain` when asked. Which ICP a lead's row shows: its best ICP; a lead that no ICP gives a
 //! tier has no best ICP, and then its row shows the **first ICP declared** — so every lead has
 //! exactly one row, and the row of a lead that fits nothing explains why against a fixed ICP.
