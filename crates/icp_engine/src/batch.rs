@@ -102,6 +102,9 @@ fn hash_text(hasher: &DefaultHashBuilder, bytes: &[u8]) -> u64 {
     h.finish()
 }
 
+/// The most distinct values a column's dictionary is sized for up front.
+const DICT_ROOM: usize = 4096;
+
 /// Texts end to end in one string, text `i` ending at `ends[i]` (a batch's lead ids, the
 /// values of a [`Dict`]): no allocation per text.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -583,6 +586,12 @@ impl BatchBuilder {
         b.contact_offsets.reserve(leads);
         for column in &mut b.company {
             column.reserve(leads);
+            // A company's text (a name) may differ on every row: its dictionary gets room for
+            // them at once rather than rehashing as it grows. Contact tables, kept for the
+            // whole run, are not sized so.
+            if let Column::Text { dict, .. } = column {
+                dict.reserve(leads.min(DICT_ROOM), 0);
+            }
         }
         for column in &mut b.contacts {
             column.reserve(contacts);
