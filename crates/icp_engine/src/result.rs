@@ -439,7 +439,7 @@ pub struct BatchResults<'r> {
 const NOT_WHOLE: usize = usize::MAX;
 
 /// The set bits of `word`, lowest first.
-pub fn set_bits(mut word: u64) -> impl Iterator<Item = usize> {
+pub fn set_bits(mut word: u64) -> impl Iterator<Item = usize> + Clone {
     std::iter::from_fn(move || {
         let bit = word.trailing_zeros() as usize;
         word &= word.wrapping_sub(1);

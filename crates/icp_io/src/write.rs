@@ -21,7 +21,7 @@ use std::borrow::Cow;
 use std::io::{self, BufWriter, Write};
 
 use icp_engine::batch::Batch;
-use icp_engine::result::{BatchResults, IcpResult, ResultRow, RowScratch};
+use icp_engine::result::{BatchResults, IcpColumns, IcpResult, ResultRow, RowScratch, set_bits};
 use icp_engine::{Entity, FieldId, Schema};
 use serde::{Deserialize, Serialize};
 
@@ -154,25 +154,35 @@ impl RowFormatter {
         };
         let icps = results.icps();
         let mut scratch = RowScratch::default();
+        // CSV rows read from the columns are written from each ICP's texts, made into cells
+        // once per batch.
+        let cells: Vec<IcpCells> = match self.options.format {
+            OutputFormat::Csv => results.rules().icps.iter().map(IcpCells::new).collect(),
+            OutputFormat::JsonLines => Vec::new(),
+        };
         let mut rows = 0;
         for (i, id) in batch.ids.iter().enumerate() {
             let name = names.and_then(|c| c.text(i));
             if icps == 0 {
                 self.row(&mut sink, id, name, None)?;
                 rows += 1;
-            } else if self.options.all {
-                for icp in 0..icps {
-                    self.row(&mut sink, id, name, Some(results.row(i, icp, &mut scratch)))?;
-                    rows += 1;
-                }
+                continue;
+            }
+            let chosen = if self.options.all {
+                0..icps
             } else {
                 let best = results.best(i).unwrap_or(0);
-                self.row(
-                    &mut sink,
-                    id,
-                    name,
-                    Some(results.row(i, best, &mut scratch)),
-                )?;
+                best..best + 1
+            };
+            for icp in chosen {
+                match (&mut sink, cells.get(icp)) {
+                    (Sink::Csv(out, _), Some(cells)) if results.whole_result(i, icp).is_none() => {
+                        column_row(out, id, name, cells, results.columns(icp), i);
+                    }
+                    (sink, _) => {
+                        self.row(sink, id, name, Some(results.row(i, icp, &mut scratch)))?
+                    }
+                }
                 rows += 1;
             }
         }
@@ -204,13 +214,7 @@ impl RowFormatter {
                         out.extend_from_slice(if r.qualified { b",true" } else { b",false" });
                         for n in [r.score, r.max_score] {
                             out.push(b',');
-                            // A whole number (every score so far) without the formatter.
-                            match icp_engine::whole_number(n) {
-                                Some(i) => {
-                                    out.extend_from_slice(itoa::Buffer::new().format(i).as_bytes())
-                                }
-                                None => out.extend_from_slice(format_number(n).as_bytes()),
-                            }
+                            number_cell(out, n);
                         }
                         out.push(b',');
                         csv_field(out, tier.unwrap_or("").as_bytes());
@@ -257,6 +261,108 @@ impl RowFormatter {
             }
         }
         Ok(())
+    }
+}
+
+/// A number as a cell: a whole number (every score so far) without the formatter.
+fn number_cell(out: &mut Vec<u8>, n: f64) {
+    match icp_engine::whole_number(n) {
+        Some(i) => out.extend_from_slice(itoa::Buffer::new().format(i).as_bytes()),
+        None => out.extend_from_slice(format_number(n).as_bytes()),
+    }
+}
+
+/// An ICP's texts as CSV cells, made once per batch, for the rows read from its columns: its
+/// name, maximum score and tier names as cells, and each matched label and reason with
+/// whether it needs quoting.
+struct IcpCells<'r> {
+    name: Vec<u8>,
+    max_score: Vec<u8>,
+    tiers: Vec<Vec<u8>>,
+    labels: Vec<(&'r str, bool)>,
+    /// The reason of each `require`, then of each `exclude`.
+    reasons: Vec<(&'r str, bool)>,
+    requires: usize,
+}
+
+impl<'r> IcpCells<'r> {
+    fn new(icp: &'r icp_engine::ir::IcpDef) -> IcpCells<'r> {
+        let cell = |text: &str| {
+            let mut out = Vec::new();
+            csv_field(&mut out, text.as_bytes());
+            out
+        };
+        let flagged = |text: &'r str| (text, needs_quotes(text.as_bytes()));
+        let mut max_score = Vec::new();
+        number_cell(&mut max_score, icp.max_score);
+        IcpCells {
+            name: cell(&icp.name),
+            max_score,
+            tiers: icp.tiers.iter().map(|t| cell(&t.name)).collect(),
+            labels: icp.scores.iter().map(|s| flagged(&s.label)).collect(),
+            reasons: (icp.requires.iter().chain(&icp.excludes))
+                .map(|c| flagged(&c.reason))
+                .collect(),
+            requires: icp.requires.len(),
+        }
+    }
+}
+
+/// A CSV row of lead `lead` read from an ICP's columns (every outcome known, so no unknown
+/// inputs): the same bytes [`RowFormatter::row`] writes for it.
+fn column_row(
+    out: &mut Vec<u8>,
+    id: &str,
+    name: Option<&str>,
+    cells: &IcpCells,
+    columns: &IcpColumns,
+    lead: usize,
+) {
+    csv_field(out, id.as_bytes());
+    out.push(b',');
+    csv_field(out, name.unwrap_or("").as_bytes());
+    out.push(b',');
+    out.extend_from_slice(&cells.name);
+    let qualified = columns.qualified[lead];
+    out.extend_from_slice(if qualified { b",true," } else { b",false," });
+    number_cell(out, columns.score[lead]);
+    out.push(b',');
+    out.extend_from_slice(&cells.max_score);
+    out.push(b',');
+    let tier = columns.tier[lead];
+    if qualified && let Some(tier) = cells.tiers.get(tier as usize) {
+        out.extend_from_slice(tier);
+    }
+    out.push(b',');
+    let labels = set_bits(columns.matched[lead]).map(|b| cells.labels[b]);
+    list_cell(out, labels);
+    // No unknown inputs.
+    out.extend_from_slice(b",,");
+    let failed = set_bits(columns.failed[lead]).map(|b| cells.reasons[b]);
+    let excluded = set_bits(columns.excluded[lead]).map(|b| cells.reasons[cells.requires + b]);
+    list_cell(out, failed.chain(excluded));
+    out.push(b'\n');
+}
+
+/// Texts joined by `|` as one CSV cell, each with whether it needs quoting: as [`csv_list`]
+/// writes them, without looking for quotes again.
+fn list_cell<'t>(out: &mut Vec<u8>, items: impl Iterator<Item = (&'t str, bool)> + Clone) {
+    let quote = items.clone().any(|(_, q)| q);
+    if quote {
+        out.push(b'"');
+    }
+    for (k, (text, _)) in items.enumerate() {
+        if k > 0 {
+            out.push(b'|');
+        }
+        if quote {
+            escaped(out, text.as_bytes());
+        } else {
+            out.extend_from_slice(text.as_bytes());
+        }
+    }
+    if quote {
+        out.push(b'"');
     }
 }
 
@@ -320,9 +426,15 @@ fn csv_field(out: &mut Vec<u8>, text: &[u8]) {
     }
 }
 
-/// `text` in quotes, its quotes doubled (found eight bytes at a time).
+/// `text` in quotes, its quotes doubled.
 fn quoted(out: &mut Vec<u8>, text: &[u8]) {
     out.push(b'"');
+    escaped(out, text);
+    out.push(b'"');
+}
+
+/// `text` with its quotes doubled (found eight bytes at a time).
+fn escaped(out: &mut Vec<u8>, text: &[u8]) {
     let mut from = 0;
     for at in crate::csv_split::positions(text, b'"') {
         out.extend_from_slice(&text[from..=at]);
@@ -330,7 +442,6 @@ fn quoted(out: &mut Vec<u8>, text: &[u8]) {
         from = at + 1;
     }
     out.extend_from_slice(&text[from..]);
-    out.push(b'"');
 }
 
 /// Writes result rows; see the module documentation.

@@ -32,6 +32,11 @@ icp bank "Banks" {
 
 /// The HubSpot fixture, scored by the reference evaluator and written with `options`.
 fn write(options: WriteOptions) -> String {
+    write_scored(options, false)
+}
+
+/// The same, scored by the reference evaluator or into `icp score`'s columns.
+fn write_scored(options: WriteOptions, columns: bool) -> String {
     let schema = Schema::canonical();
     let mut sources = SourceMap::new();
     sources.add("rules.icp", RULES);
@@ -54,15 +59,43 @@ fn write(options: WriteOptions) -> String {
     )
     .unwrap();
     let mut w = ResultWriter::new(Vec::new(), &schema, options).unwrap();
+    let plan = icp_engine::plan::Plan::new(&rules);
     for batch in reader {
         let batch = batch.unwrap();
-        let results: Vec<LeadResult<'_>> = (0..batch.len())
-            .map(|i| icp_engine::reference::evaluate(&rules, &batch.lead(i), 20_000))
-            .collect();
-        w.write_batch(&batch, &BatchResults::from_leads(&rules, results))
-            .unwrap();
+        let results = if columns {
+            icp_engine::fast::evaluate_columns(&rules, &plan, &batch, 20_000)
+        } else {
+            let leads: Vec<LeadResult<'_>> = (0..batch.len())
+                .map(|i| icp_engine::reference::evaluate(&rules, &batch.lead(i), 20_000))
+                .collect();
+            BatchResults::from_leads(&rules, leads)
+        };
+        w.write_batch(&batch, &results).unwrap();
     }
     String::from_utf8(w.finish().unwrap()).unwrap()
+}
+
+/// Rows read from the columns (every outcome known) and rows kept whole (an unknown outcome)
+/// write the same bytes as the reference evaluator's results, quoted reasons included.
+#[test]
+fn columns_write_what_whole_results_write() {
+    for format in [OutputFormat::Csv, OutputFormat::JsonLines] {
+        for all in [false, true] {
+            let options = WriteOptions {
+                format,
+                all,
+                explain: false,
+            };
+            let whole = write_scored(options, false);
+            if format == OutputFormat::Csv && all {
+                // Quoted reasons from both kinds of row.
+                for reason in ["\"\"Gambling & Casinos\"\"", "has \"\"Banking\"\""] {
+                    assert!(whole.contains(reason), "{whole}");
+                }
+            }
+            assert_eq!(write_scored(options, true), whole, "{options:?}");
+        }
+    }
 }
 
 #[test]
