@@ -2,10 +2,11 @@
 //!
 //! How it works: [`ResultWriter`] takes a batch and the evaluator's [`BatchResults`] for it
 //! (same order, same length; each row read with [`BatchResults::row`]) and writes rows with
-//! the columns [`COLUMNS`], in that order, plus
-//! `explain` when asked. Which ICP a lead's row shows: its best ICP; a lead that no ICP gives a
-//! tier has no best ICP, and then its row shows the **first ICP declared** — so every lead has
-//! exactly one row, and the row of a lead that fits nothing explains why against a fixed ICP.
+//! the columns [`COLUMNS`], in that order, plus `explain` when asked. A CSV row of a lead and
+//! ICP read from the columns (no whole result) is written from the ICP's texts made into
+//! cells once per batch (`IcpCells`), the same bytes. Which ICP a lead's row shows: its best
+//! ICP; a lead that no ICP gives a tier has no best ICP, and then its row shows the **first
+//! ICP declared** — so every lead has exactly one row, and the row of a lead that fits nothing explains why against a fixed ICP.
 //! With `all`, every lead gets one row per ICP in declaration order. A rule set without any
 //! ICP gives one row per lead with only `id` and `name` filled.
 //!
