@@ -36,14 +36,16 @@ pub struct Dict {
 /// The codes of texts looked up lately, in a slot picked from a text's length and its first
 /// and last bytes (a few operations, where a hash reads every byte): a categorical column
 /// (a country, a seniority) finds most of its values here, and checks one comparison.
+/// (Boxed: a column's value stays small whatever its type.)
 #[derive(Clone)]
-struct Memo([u32; MEMO_SLOTS]);
+struct Memo(Box<[u32; MEMO_SLOTS]>);
 
 const MEMO_SLOTS: usize = 256;
+const _: () = assert!(MEMO_SLOTS.is_power_of_two() && MEMO_SLOTS > 1);
 
 impl Default for Memo {
     fn default() -> Memo {
-        Memo([MISSING; MEMO_SLOTS])
+        Memo(Box::new([MISSING; MEMO_SLOTS]))
     }
 }
 
@@ -638,9 +640,10 @@ impl BatchBuilder {
         b.contact_offsets.reserve(leads);
         for column in &mut b.company {
             column.reserve(leads);
-            // A company's text (a name) may differ on every row: its dictionary gets room for
-            // them at once rather than rehashing as it grows. Contact tables, kept for the
-            // whole run, are not sized so.
+            // A company text column may have a new value on every row (a name): its
+            // dictionary gets room for a batch of them at once rather than rehashing as it
+            // grows (a few kilobytes for a category that needs less). The contacts tables,
+            // kept for the whole run, are not sized so.
             if let Column::Text { dict, .. } = column {
                 dict.reserve(leads.min(DICT_ROOM), 0);
             }

@@ -1,10 +1,10 @@
 //! Writing results: one row per lead (its best ICP) or per lead and ICP, as CSV or JSON Lines.
 //!
 //! How it works: [`ResultWriter`] takes a batch and the evaluator's [`BatchResults`] for it
-//! (same order, same length; each row read with [`BatchResults::row`]) and writes rows with
-//! the columns [`COLUMNS`], in that order, plus `explain` when asked. A CSV row of a lead and
-//! ICP read from the columns (no whole result) is written from the ICP's texts made into
-//! cells once per batch (`IcpCells`), the same bytes. Which ICP a lead's row shows: its best
+//! (same order, same length) and writes rows with the columns [`COLUMNS`], in that order, plus
+//! `explain` when asked. A row is read with [`BatchResults::row`]; without `explain`, a CSV row
+//! of a lead and ICP kept in columns (no whole result) is written instead from the ICP's texts
+//! made into cells once per batch (`IcpCells`), the same bytes. Which ICP a lead's row shows: its best
 //! ICP; a lead that no ICP gives a tier has no best ICP, and then its row shows the **first
 //! ICP declared** — so every lead has exactly one row, and the row of a lead that fits nothing explains why against a fixed ICP.
 //! With `all`, every lead gets one row per ICP in declaration order. A rule set without any
@@ -150,16 +150,20 @@ impl RowFormatter {
         }
         let names = self.name.and_then(|f| batch.company.get(f.0 as usize));
         let mut sink = match self.options.format {
-            OutputFormat::Csv => Sink::Csv(out, Vec::new()),
+            OutputFormat::Csv => Sink::Csv(out),
             OutputFormat::JsonLines => Sink::Jsonl(out),
         };
         let icps = results.icps();
         let mut scratch = RowScratch::default();
         // CSV rows read from the columns are written from each ICP's texts, made into cells
-        // once per batch.
-        let cells: Vec<IcpCells> = match self.options.format {
-            OutputFormat::Csv => results.rules().icps.iter().map(IcpCells::new).collect(),
-            OutputFormat::JsonLines => Vec::new(),
+        // once per batch (not with `explain`, whose rows come from whole results).
+        let cells: Vec<IcpCells> = match self.options {
+            WriteOptions {
+                format: OutputFormat::Csv,
+                explain: false,
+                ..
+            } => results.rules().icps.iter().map(IcpCells::new).collect(),
+            _ => Vec::new(),
         };
         let mut rows = 0;
         for (i, id) in batch.ids.iter().enumerate() {
@@ -177,7 +181,7 @@ impl RowFormatter {
             };
             for icp in chosen {
                 match (&mut sink, cells.get(icp)) {
-                    (Sink::Csv(out, _), Some(cells)) if results.whole_result(i, icp).is_none() => {
+                    (Sink::Csv(out), Some(cells)) if results.whole_result(i, icp).is_none() => {
                         column_row(out, id, name, cells, results.columns(icp), i);
                     }
                     (sink, _) => {
@@ -203,7 +207,7 @@ impl RowFormatter {
         };
         let tier = r.filter(|r| r.qualified).and_then(|r| r.tier);
         match sink {
-            Sink::Csv(out, cell) => {
+            Sink::Csv(out) => {
                 csv_field(out, id.as_bytes());
                 out.push(b',');
                 csv_field(out, name.unwrap_or("").as_bytes());
@@ -220,11 +224,11 @@ impl RowFormatter {
                         out.push(b',');
                         csv_field(out, tier.unwrap_or("").as_bytes());
                         out.push(b',');
-                        csv_list(out, cell, r.matched);
+                        csv_list(out, r.matched);
                         out.push(b',');
-                        csv_list(out, cell, r.unknown);
+                        csv_list(out, r.unknown);
                         out.push(b',');
-                        csv_list(out, cell, r.reasons);
+                        csv_list(out, r.reasons);
                     }
                     None => {
                         for _ in 2..COLUMNS.len() {
@@ -310,7 +314,7 @@ impl<'r> IcpCells<'r> {
 }
 
 /// A CSV row of lead `lead` read from an ICP's columns (every outcome known, so no unknown
-/// inputs): the same bytes [`RowFormatter::row`] writes for it.
+/// inputs), without `explain`: the same bytes [`RowFormatter::row`] writes for it.
 fn column_row(
     out: &mut Vec<u8>,
     id: &str,
@@ -331,6 +335,7 @@ fn column_row(
     out.extend_from_slice(&cells.max_score);
     out.push(b',');
     let tier = columns.tier[lead];
+    debug_assert!(tier == u32::MAX || (tier as usize) < cells.tiers.len());
     if qualified && let Some(tier) = cells.tiers.get(tier as usize) {
         out.extend_from_slice(tier);
     }
@@ -345,8 +350,8 @@ fn column_row(
     out.push(b'\n');
 }
 
-/// Texts joined by `|` as one CSV cell, each with whether it needs quoting: as [`csv_list`]
-/// writes them, without looking for quotes again.
+/// Texts joined by `|` as one CSV cell, each with whether it needs quoting (known already for
+/// an ICP's texts): quoted, quotes doubled, when any of them needs it.
 fn list_cell<'t>(out: &mut Vec<u8>, items: impl Iterator<Item = (&'t str, bool)> + Clone) {
     let quote = items.clone().any(|(_, q)| q);
     if quote {
@@ -367,27 +372,15 @@ fn list_cell<'t>(out: &mut Vec<u8>, items: impl Iterator<Item = (&'t str, bool)>
     }
 }
 
-/// `items` joined by `|` as one CSV cell: written straight to `out` when no item needs
-/// quoting, else joined in `cell` first and quoted as [`csv_field`] quotes.
-fn csv_list(out: &mut Vec<u8>, cell: &mut Vec<u8>, items: &[impl AsRef<str>]) {
-    let join = |to: &mut Vec<u8>| {
-        for (k, item) in items.iter().enumerate() {
-            if k > 0 {
-                to.push(b'|');
-            }
-            to.extend_from_slice(item.as_ref().as_bytes());
-        }
-    };
-    if items
-        .iter()
-        .any(|item| needs_quotes(item.as_ref().as_bytes()))
-    {
-        cell.clear();
-        join(cell);
-        quoted(out, cell);
-    } else {
-        join(out);
-    }
+/// `items` joined by `|` as one CSV cell, quoted as [`csv_field`] would quote the joined text.
+fn csv_list(out: &mut Vec<u8>, items: &[impl AsRef<str>]) {
+    list_cell(
+        out,
+        items.iter().map(|item| {
+            let text = item.as_ref();
+            (text, needs_quotes(text.as_bytes()))
+        }),
+    );
 }
 
 /// Whether a cell holds a comma, a quote or a line break, eight bytes at a time
@@ -412,8 +405,7 @@ fn needs_quotes(text: &[u8]) -> bool {
 
 /// Where [`RowFormatter`] puts a batch's rows.
 enum Sink<'a> {
-    /// The output, and a cell being put together (a joined list).
-    Csv(&'a mut Vec<u8>, Vec<u8>),
+    Csv(&'a mut Vec<u8>),
     Jsonl(&'a mut Vec<u8>),
 }
 
@@ -637,8 +629,8 @@ mod tests {
             &["one", "two\nlines", ""],
         ];
         for items in lists {
-            let (mut ours, mut cell) = (b"x,".to_vec(), Vec::new());
-            csv_list(&mut ours, &mut cell, items);
+            let mut ours = b"x,".to_vec();
+            csv_list(&mut ours, items);
             ours.push(b'\n');
             let mut theirs = csv::Writer::from_writer(Vec::new());
             theirs.write_record(["x", &items.join("|")]).unwrap();

@@ -32,14 +32,15 @@ icp bank "Banks" {
 
 /// The HubSpot fixture, scored by the reference evaluator and written with `options`.
 fn write(options: WriteOptions) -> String {
-    write_scored(options, false)
+    write_scored(RULES, options, false).0
 }
 
-/// The same, scored by the reference evaluator or into `icp score`'s columns.
-fn write_scored(options: WriteOptions, columns: bool) -> String {
+/// The HubSpot fixture scored against `rules` by the reference evaluator or into `icp
+/// score`'s columns, written with `options`; and how many rows the columns held (not whole).
+fn write_scored(rules: &str, options: WriteOptions, columns: bool) -> (String, usize) {
     let schema = Schema::canonical();
     let mut sources = SourceMap::new();
-    sources.add("rules.icp", RULES);
+    sources.add("rules.icp", rules);
     let compiled = icp_engine::compile(&sources, &schema, &SignalCatalog::new());
     let rules = compiled.rules.expect("the rules check");
     let dir = inputs().join("hubspot");
@@ -60,6 +61,7 @@ fn write_scored(options: WriteOptions, columns: bool) -> String {
     .unwrap();
     let mut w = ResultWriter::new(Vec::new(), &schema, options).unwrap();
     let plan = icp_engine::plan::Plan::new(&rules);
+    let mut in_columns = 0;
     for batch in reader {
         let batch = batch.unwrap();
         let results = if columns {
@@ -70,15 +72,25 @@ fn write_scored(options: WriteOptions, columns: bool) -> String {
                 .collect();
             BatchResults::from_leads(&rules, leads)
         };
+        in_columns += (0..results.len())
+            .flat_map(|lead| (0..results.icps()).map(move |icp| (lead, icp)))
+            .filter(|&(lead, icp)| results.whole_result(lead, icp).is_none())
+            .count();
         w.write_batch(&batch, &results).unwrap();
     }
-    String::from_utf8(w.finish().unwrap()).unwrap()
+    (String::from_utf8(w.finish().unwrap()).unwrap(), in_columns)
 }
 
 /// Rows read from the columns (every outcome known) and rows kept whole (an unknown outcome)
-/// write the same bytes as the reference evaluator's results, quoted reasons included.
+/// write the same bytes as the reference evaluator's results: labels and reasons that need
+/// quoting, an ICP without tiers, both formats; with `explain`, columns are not written from
+/// (every row keeps the explain cell).
 #[test]
 fn columns_write_what_whole_results_write() {
+    let rules = format!(
+        "{RULES}\nicp plain {{\n  score 5 \"big, \\\"really\\\" big\" when company.employees >= 100\n  \
+         exclude company.name == \"Beta Bank\"\n}}\n"
+    );
     for format in [OutputFormat::Csv, OutputFormat::JsonLines] {
         for all in [false, true] {
             let options = WriteOptions {
@@ -86,15 +98,31 @@ fn columns_write_what_whole_results_write() {
                 all,
                 explain: false,
             };
-            let whole = write_scored(options, false);
+            let (whole, _) = write_scored(&rules, options, false);
+            let (columns, in_columns) = write_scored(&rules, options, true);
+            assert!(in_columns > 0, "no row was read from the columns");
             if format == OutputFormat::Csv && all {
-                // Quoted reasons from both kinds of row.
-                for reason in ["\"\"Gambling & Casinos\"\"", "has \"\"Banking\"\""] {
-                    assert!(whole.contains(reason), "{whole}");
+                // Quoted labels and reasons, from both kinds of row.
+                for text in [
+                    "\"\"Gambling & Casinos\"\"",
+                    "has \"\"Banking\"\"",
+                    "big, \"\"really\"\" big",
+                ] {
+                    assert!(whole.contains(text), "{text} in {whole}");
                 }
             }
-            assert_eq!(write_scored(options, true), whole, "{options:?}");
+            assert_eq!(columns, whole, "{options:?}");
         }
+    }
+    let options = WriteOptions {
+        format: OutputFormat::Csv,
+        all: true,
+        explain: true,
+    };
+    let (out, _) = write_scored(&rules, options, true);
+    let mut rows = csv::Reader::from_reader(out.as_bytes());
+    for row in rows.records() {
+        assert_eq!(row.unwrap().len(), COLUMNS.len() + 1);
     }
 }
 
