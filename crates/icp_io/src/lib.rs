@@ -53,6 +53,15 @@ fn xorshift(state: &mut u64) -> u64 {
     *state
 }
 
+/// Up to `most` of `pieces`, picked at random, end to end (for tests).
+#[cfg(test)]
+fn random_text(state: &mut u64, pieces: &[&str], most: u64) -> String {
+    let n = xorshift(state) % (most + 1);
+    (0..n)
+        .map(|_| pieces[(xorshift(state) % pieces.len() as u64) as usize])
+        .collect()
+}
+
 pub use config::{InputConfig, InputConfigError};
 pub use presets::{JoinKind, Preset, PresetColumn, PresetTarget};
 pub use read::{InputError, InputFormat, LeadReader, ReadOptions};

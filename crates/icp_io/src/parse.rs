@@ -1050,10 +1050,7 @@ mod tests {
         let alphabet = [";", " ", "a", "b", "é", "|", ";;", " ;", "long word"];
         let mut state = 0x9E37_79B9_7F4A_7C15_u64;
         for _ in 0..3_000 {
-            let n = (crate::xorshift(&mut state) % 12) as usize;
-            let text: String = (0..n)
-                .map(|_| alphabet[(crate::xorshift(&mut state) % 9) as usize])
-                .collect();
+            let text = crate::random_text(&mut state, &alphabet, 11);
             for separator in [";", "|", "; ", ";;"] {
                 let expected: Vec<&str> = text
                     .split(separator)

@@ -601,10 +601,7 @@ mod tests {
         let alphabet = ["a", "\"", ",", "\n", "\"\"", " ", "é", "long text here"];
         let mut state = 0x2545_F491_4F6C_DD1D_u64;
         for _ in 0..3_000 {
-            let n = (crate::xorshift(&mut state) % 9) as usize;
-            let text: String = (0..n)
-                .map(|_| alphabet[(crate::xorshift(&mut state) % 8) as usize])
-                .collect();
+            let text = crate::random_text(&mut state, &alphabet, 8);
             let mut ours = b"x,".to_vec();
             csv_field(&mut ours, text.as_bytes());
             ours.push(b'\n');
