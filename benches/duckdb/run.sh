@@ -11,7 +11,8 @@
 #    as DuckDB SQL (duck.py; bench.sql is the query for one ICP), both checked to be current;
 # 5. one untimed run of each, then K runs of each, alternating: `icp score --all` under
 #    /usr/bin/time for its peak memory, and duck.py running the SQL in DuckDB;
-# 6. both medians, their ratio and icp's peak memory; then the two result files are compared
+# 6. both medians, their ratio (and the median of each run's own ratio, which moves less with a
+#    shared host's speed) and icp's peak memory; then the two result files are compared
 #    lead by lead and ICP by ICP, every column, and any difference exits 1.
 #
 # TARGET is cargo's target directory (CARGO_TARGET_DIR, else target/). Exit codes: 0 the
@@ -185,6 +186,9 @@ icp, duck, proc = statistics.median(col(0)), statistics.median(col(2)), statisti
 print(f"median icp score (end to end, whole process)   {icp:8.3f} s")
 print(f"median DuckDB (the query, in process)          {duck:8.3f} s   (whole Python process {proc:.3f} s)")
 print(f"ratio icp / DuckDB                             {icp / duck:8.2f}")
+# Each run's two times were taken back to back: their ratio moves less with the host's speed.
+pairs = statistics.median(r[0] / r[2] for r in rows)
+print(f"median of the runs' own ratios                 {pairs:8.2f}")
 print(f"icp peak memory (max RSS, highest of the runs) {max(col(1)) / 1024:8.0f} MB")
 print(f"DuckDB peak memory (Python process)            {max(col(4)) / 1024:8.0f} MB")
 EOF
