@@ -6,7 +6,7 @@ use icp_diagnostics::SourceMap;
 use icp_engine::batch::BatchBuilder;
 use icp_engine::lead::Lead;
 use icp_engine::plan::Plan;
-use icp_tests::{project_schema, test_signals, workspace};
+use icp_tests::{check_sources, project_schema, test_signals, workspace};
 
 /// Runs every test block of one file (checked alone, with the project's custom fields).
 fn run(file: &str) {
@@ -150,10 +150,8 @@ icp one {
   require any contact where contact.seniority == "VP" and contact.department == "Finance"
 }
 "#;
-    let mut sources = SourceMap::new();
-    sources.add("sole.icp", src.to_string());
-    let compiled = icp_engine::compile(&sources, &project_schema(), &test_signals());
-    let rendered = icp_diagnostics::render_text(&sources, &compiled.diagnostics, false);
+    let (compiled, _, rendered) =
+        check_sources(&[("sole.icp", src)], &project_schema(), &test_signals());
     let rules = compiled.rules.unwrap_or_else(|| panic!("{rendered}"));
     use icp_engine::result::Input;
     let company = |name: &str| {
@@ -228,10 +226,8 @@ fn columns_read_back_as_whole_results() {
          tier A when score >= 5\n}\n",
     );
     for (src, leads) in [(src.as_str(), 4), ("", 2)] {
-        let mut sources = SourceMap::new();
-        sources.add("columns.icp", src.to_string());
-        let compiled = icp_engine::compile(&sources, &project_schema(), &test_signals());
-        let rendered = icp_diagnostics::render_text(&sources, &compiled.diagnostics, false);
+        let (compiled, _, rendered) =
+            check_sources(&[("columns.icp", src)], &project_schema(), &test_signals());
         let rules = compiled.rules.unwrap_or_else(|| panic!("{rendered}"));
         let plan = Plan::new(&rules);
         let employees = rules

@@ -92,7 +92,7 @@ impl Summary {
                         for b in set_bits(columns.excluded[lead]) {
                             excluded[b] += 1;
                         }
-                        columns.qualified[lead]
+                        columns.qualified(lead)
                     }
                 };
                 self.qualified[i] += u64::from(qualified);
@@ -124,7 +124,7 @@ impl Summary {
                 Some(b) => {
                     let tier = match results.whole_result(lead, b) {
                         Some(r) => r.tier_index,
-                        None => Some(results.columns(b).tier[lead] as usize),
+                        None => results.columns(b).tier(lead),
                     };
                     *self
                         .best

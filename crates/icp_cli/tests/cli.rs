@@ -729,6 +729,57 @@ fn gen_writes_a_lead_set_that_scores_cleanly() {
     }
 }
 
+/// Many small batches scored on several threads come out in input order, with the summary
+/// of one thread: the pipeline reorders what the pool finishes out of order.
+#[test]
+fn score_output_is_the_same_on_one_thread_or_many() {
+    let dir = project(&[("rules/demo.icp", SCORED)]);
+    let toml = dir.path().join("icp.toml");
+    let config = std::fs::read_to_string(&toml).expect("icp.toml") + "\n[input]\nbatch_size = 7\n";
+    std::fs::write(&toml, config).expect("write icp.toml");
+    let generate = [
+        "gen",
+        "--companies",
+        "600",
+        "--seed",
+        "3",
+        "--messy",
+        "0.3",
+        "-o",
+        "c.csv",
+        "--contacts-out",
+        "p.csv",
+    ];
+    let out = icp(dir.path(), &generate);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let score = |threads: &str, output: &str| {
+        let args = [
+            "score",
+            "--leads",
+            "c.csv",
+            "--contacts",
+            "p.csv",
+            "--all",
+            "--as-of",
+            "2026-11-23",
+            "--threads",
+            threads,
+            "-o",
+            output,
+        ];
+        let out = icp(dir.path(), &args);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let summary = without_timing(&stderr(&out)).replace(output, "OUT");
+        let rows = std::fs::read_to_string(dir.path().join(output)).expect("results");
+        (rows, summary)
+    };
+    let (one, one_summary) = score("1", "one.csv");
+    let (many, many_summary) = score("4", "many.csv");
+    assert_eq!(one.lines().count(), 601, "a header and a row per lead");
+    assert_eq!(many, one);
+    assert_eq!(many_summary, one_summary);
+}
+
 #[test]
 fn gen_refuses_bad_arguments_with_exit_2() {
     let dir = tempfile::tempdir().expect("temp dir");

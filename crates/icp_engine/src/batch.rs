@@ -148,9 +148,9 @@ impl Dict {
     }
 }
 
-/// The hash of a dictionary text: its bytes in one write (`str`'s `Hash` adds a second write
-/// for a terminator, a tenth of a lookup).
-fn hash_text(hasher: &DefaultHashBuilder, bytes: &[u8]) -> u64 {
+/// The hash of a text by `hasher`: its bytes in one write (`str`'s `Hash` adds a second write
+/// for a terminator, a tenth of a dictionary lookup).
+pub fn hash_text(hasher: &impl BuildHasher, bytes: &[u8]) -> u64 {
     let mut h = hasher.build_hasher();
     h.write(bytes);
     h.finish()

@@ -21,7 +21,8 @@ use crate::lead::BatchRow;
 use crate::plan::{Level, NodeId, Op, Plan, TextPred};
 use crate::reference::{self, Eval, Scope};
 use crate::result::{
-    BatchResults, COLUMN_CHECKS, Check, IcpColumns, IcpResult, Input, LeadResult, Outcome, best_icp,
+    BatchResults, COLUMN_CHECKS, Check, IcpColumns, IcpResult, Input, LeadResult, NO_TIER, Outcome,
+    best_icp,
 };
 use crate::schema::{Type, Value};
 use crate::semantics::{self, Truth};
@@ -145,22 +146,18 @@ pub fn evaluate_columns<'r>(
         let failed = bit_words(requires, Truth::False);
         let excluded = bit_words(excludes, Truth::True);
         let matched = bit_words(gains, Truth::True);
-        let qualified: Vec<bool> = failed
-            .iter()
-            .zip(&excluded)
-            .map(|(f, e)| *f == 0 && *e == 0)
-            .collect();
         // Tiers in order on qualified leads: the first that holds; an unknown one before it
         // is an unknown outcome.
-        let mut tier = vec![u32::MAX; leads];
+        let mut tiers = vec![NO_TIER; leads];
         for row in 0..leads {
-            if !qualified[row] || unknown[row] {
+            let qualified = failed[row] == 0 && excluded[row] == 0;
+            if !qualified || unknown[row] {
                 continue;
             }
             for (t, truths) in decided.tiers[i].iter().enumerate() {
                 match truths.as_ref().map_or(Truth::True, |v| v[row]) {
                     Truth::True => {
-                        tier[row] = t as u32;
+                        tiers[row] = t as u32;
                         break;
                     }
                     Truth::False => {}
@@ -174,11 +171,10 @@ pub fn evaluate_columns<'r>(
         for row in (0..leads).filter(|&row| unknown[row]) {
             results.keep(row, i, decided.build_result(i, row, false));
         }
-        debug_assert!(icp.tiers.len() < u32::MAX as usize);
+        debug_assert!(icp.tiers.len() < NO_TIER as usize);
         results.push_columns(IcpColumns {
-            qualified,
-            score: decided.scores[i].clone(),
-            tier,
+            score: decided.ev.scores[i].clone(),
+            tiers,
             failed,
             excluded,
             matched,
@@ -193,7 +189,6 @@ pub fn evaluate_columns<'r>(
 /// one) on every lead.
 struct Decided<'e, 'r> {
     ev: &'e Evaluator<'e, 'r>,
-    scores: &'e [Vec<f64>],
     conditions: Vec<[Vec<Cow<'e, [Truth]>>; 3]>,
     tiers: Vec<Vec<Option<Cow<'e, [Truth]>>>>,
 }
@@ -216,7 +211,6 @@ impl<'e, 'r> Decided<'e, 'r> {
             .collect();
         Decided {
             ev,
-            scores: &ev.scores,
             conditions,
             tiers,
         }
@@ -240,26 +234,24 @@ impl<'e, 'r> Decided<'e, 'r> {
     /// for the inputs whose absence made it so (unless its one input is missing).
     fn build_result(&self, i: usize, row: usize, detail: bool) -> IcpResult<'r> {
         let (rules, batch) = (self.ev.rules, self.ev.batch);
-        let icp = &rules.icps[i];
-        let score = self.scores[i][row];
+        let score = self.ev.scores[i][row];
         let [requires, excludes, gains] = &self.conditions[i];
+        let [sole_requires, sole_excludes, sole_gains, sole_tiers] =
+            &self.ev.plan.icps[i].sole_inputs;
         // `build` sums the same score (for a tier) as `icp_scores` did.
-        IcpResult::build(rules, i, detail, |check, _| {
-            let truth = match check {
-                Check::Require(c) => requires[c][row],
-                Check::Exclude(c) => excludes[c][row],
-                Check::Score(c) => gains[c][row],
-                Check::Tier(t) => self.tiers[i][t].as_ref().map_or(Truth::True, |v| v[row]),
+        IcpResult::build(rules, i, detail, |check, condition, _| {
+            let (truth, sole) = match check {
+                Check::Require(c) => (requires[c][row], sole_requires[c]),
+                Check::Exclude(c) => (excludes[c][row], sole_excludes[c]),
+                Check::Score(c) => (gains[c][row], sole_gains[c]),
+                // `build` asks only for a tier with a condition, which has its node.
+                Check::Tier(t) => (
+                    self.tiers[i][t].as_ref().map_or(Truth::True, |v| v[row]),
+                    sole_tiers[t],
+                ),
             };
-            match (truth, check) {
-                (Truth::Unknown, check) if let Some(cond) = check.condition(icp) => {
-                    let [requires, excludes, gains, tiers] = &self.ev.plan.icps[i].sole_inputs;
-                    let sole = match check {
-                        Check::Require(c) => requires[c],
-                        Check::Exclude(c) => excludes[c],
-                        Check::Score(c) => gains[c],
-                        Check::Tier(t) => tiers[t],
-                    };
+            match truth {
+                Truth::Unknown => {
                     if let Some(input) = sole
                         && self.lacks(input, row)
                     {
@@ -276,9 +268,9 @@ impl<'e, 'r> Decided<'e, 'r> {
                         contact: None,
                         score,
                     };
-                    reference::truth(scope, cond)
+                    reference::truth(scope, condition)
                 }
-                (truth, _) => Outcome::known(truth),
+                truth => Outcome::known(truth),
             }
         })
     }

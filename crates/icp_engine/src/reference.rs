@@ -56,10 +56,9 @@ pub fn evaluate<'r>(rules: &'r RuleSet, lead: &dyn LeadView, today: i32) -> Lead
         .icps
         .iter()
         .enumerate()
-        .map(|(i, icp)| {
-            IcpResult::build(rules, i, true, |check, score| match check.condition(icp) {
-                Some(cond) => truth(Scope { score, ..scope }, cond),
-                None => Outcome::known(Truth::True),
+        .map(|(i, _)| {
+            IcpResult::build(rules, i, true, |_, condition, score| {
+                truth(Scope { score, ..scope }, condition)
             })
         })
         .collect();

@@ -15,7 +15,7 @@ use std::borrow::Cow;
 
 use serde::Serialize;
 
-use crate::ir::{Expr, IcpDef, RuleSet, SignalCallId};
+use crate::ir::{Expr, IcpDef, RuleSet, ScoreRule, SignalCallId};
 use crate::schema::FieldId;
 use crate::semantics::Truth;
 
@@ -61,18 +61,6 @@ pub enum Check {
     Exclude(usize),
     Score(usize),
     Tier(usize),
-}
-
-impl Check {
-    /// The condition the check decides (`None`: a tier without one, which always holds).
-    pub fn condition(self, icp: &IcpDef) -> Option<&Expr> {
-        match self {
-            Check::Require(i) => icp.requires.get(i).map(|c| &c.condition),
-            Check::Exclude(i) => icp.excludes.get(i).map(|c| &c.condition),
-            Check::Score(i) => icp.scores.get(i).map(|s| &s.condition),
-            Check::Tier(t) => icp.tiers.get(t)?.condition.as_ref(),
-        }
-    }
 }
 
 /// Which statement of an ICP a check comes from.
@@ -150,7 +138,7 @@ impl<'r> IcpResult<'r> {
         rules: &'r RuleSet,
         index: usize,
         detail: bool,
-        mut outcome: impl FnMut(Check, f64) -> Outcome,
+        mut outcome: impl FnMut(Check, &'r Expr, f64) -> Outcome,
     ) -> IcpResult<'r> {
         let icp: &IcpDef = &rules.icps[index];
         let mut checks = Vec::new();
@@ -173,7 +161,7 @@ impl<'r> IcpResult<'r> {
 
         let mut qualified = true;
         for (i, clause) in icp.requires.iter().enumerate() {
-            let o = &outcome(Check::Require(i), 0.0);
+            let o = &outcome(Check::Require(i), &clause.condition, 0.0);
             note(o, &mut unknown);
             match o.truth {
                 Truth::True => {}
@@ -202,7 +190,7 @@ impl<'r> IcpResult<'r> {
             }
         }
         for (i, clause) in icp.excludes.iter().enumerate() {
-            let o = &outcome(Check::Exclude(i), 0.0);
+            let o = &outcome(Check::Exclude(i), &clause.condition, 0.0);
             note(o, &mut unknown);
             if o.truth == Truth::True {
                 qualified = false;
@@ -224,7 +212,7 @@ impl<'r> IcpResult<'r> {
         let mut ungrouped = 0.0;
         let mut matched = Vec::with_capacity(icp.scores.len());
         for (i, rule) in icp.scores.iter().enumerate() {
-            let o = &outcome(Check::Score(i), 0.0);
+            let o = &outcome(Check::Score(i), &rule.condition, 0.0);
             note(o, &mut unknown);
             let points = if o.truth == Truth::True {
                 rule.points
@@ -233,10 +221,7 @@ impl<'r> IcpResult<'r> {
             };
             if o.truth == Truth::True {
                 matched.push(rule.label.as_str());
-                match rule.group {
-                    Some(g) => raw[g] += rule.points,
-                    None => ungrouped += rule.points,
-                }
+                add_points(rule, raw, &mut ungrouped);
             }
             if detail {
                 checks.push(CheckOutcome {
@@ -272,7 +257,7 @@ impl<'r> IcpResult<'r> {
             for (t, def) in icp.tiers.iter().enumerate() {
                 let o = match &def.condition {
                     None => Outcome::known(Truth::True),
-                    Some(_) => outcome(Check::Tier(t), score),
+                    Some(condition) => outcome(Check::Tier(t), condition, score),
                 };
                 note(&o, &mut unknown);
                 if detail {
@@ -325,10 +310,8 @@ pub fn icp_scores(icp: &IcpDef, rows: usize, truth: impl Fn(usize, usize) -> Tru
     for (i, rule) in icp.scores.iter().enumerate() {
         for row in 0..rows {
             if truth(i, row) == Truth::True {
-                match rule.group {
-                    Some(g) => grouped[row * groups + g] += rule.points,
-                    None => ungrouped[row] += rule.points,
-                }
+                let groups = &mut grouped[row * groups..(row + 1) * groups];
+                add_points(rule, groups, &mut ungrouped[row]);
             }
         }
     }
@@ -341,6 +324,14 @@ pub fn icp_scores(icp: &IcpDef, rows: usize, truth: impl Fn(usize, usize) -> Tru
             )
         })
         .collect()
+}
+
+/// Adds the points of a true `score` to its group's raw sum, or to the sum outside groups.
+fn add_points(rule: &ScoreRule, groups: &mut [f64], ungrouped: &mut f64) {
+    match rule.group {
+        Some(g) => groups[g] += rule.points,
+        None => *ungrouped += rule.points,
+    }
 }
 
 /// The score from the points of true scores outside groups and each group's raw sum: every
@@ -450,16 +441,32 @@ pub fn set_bits(mut word: u64) -> impl Iterator<Item = usize> + Clone {
 /// One ICP's columns of a [`BatchResults`]; meaningful for the leads not kept whole.
 #[derive(Debug, Default)]
 pub struct IcpColumns {
-    pub qualified: Vec<bool>,
     pub score: Vec<f64>,
-    /// The tier's index, or `u32::MAX` for none.
-    pub tier: Vec<u32>,
+    /// The tier's index, or [`NO_TIER`].
+    pub tiers: Vec<u32>,
     /// Bit `c`: `require` `c` failed.
     pub failed: Vec<u64>,
     /// Bit `c`: `exclude` `c` held.
     pub excluded: Vec<u64>,
     /// Bit `c`: `score` `c` matched.
     pub matched: Vec<u64>,
+}
+
+/// No tier, in [`IcpColumns::tiers`].
+pub const NO_TIER: u32 = u32::MAX;
+
+impl IcpColumns {
+    /// Whether lead `lead` qualifies: no `require` failed and no `exclude` held (every outcome
+    /// of a lead in columns is known).
+    pub fn qualified(&self, lead: usize) -> bool {
+        self.failed[lead] == 0 && self.excluded[lead] == 0
+    }
+
+    /// The index of lead `lead`'s tier, if it has one.
+    pub fn tier(&self, lead: usize) -> Option<usize> {
+        let tier = self.tiers[lead];
+        (tier != NO_TIER).then_some(tier as usize)
+    }
 }
 
 /// The most checks of one kind an ICP may have for its results to be kept in columns.
@@ -537,11 +544,7 @@ impl<'r> BatchResults<'r> {
                 best_of((0..self.rules.icps.len()).map(|i| {
                     let (tier, score) = match self.whole_result(lead, i) {
                         Some(r) => (r.tier_index, r.score),
-                        None => {
-                            let c = &self.columns[i];
-                            let tier = c.tier[lead];
-                            ((tier != u32::MAX).then_some(tier as usize), c.score[lead])
-                        }
+                        None => (self.columns[i].tier(lead), self.columns[i].score[lead]),
                     };
                     (i, tier, score)
                 }))
@@ -619,11 +622,11 @@ impl<'r> BatchResults<'r> {
         scratch.reasons.extend(
             set_bits(c.excluded[lead]).map(|b| Cow::Borrowed(def.excludes[b].reason.as_str())),
         );
-        let tier = (c.tier[lead] != u32::MAX).then_some(c.tier[lead] as usize);
+        let tier = c.tier(lead);
         ResultRow {
             icp,
             name: &def.name,
-            qualified: c.qualified[lead],
+            qualified: c.qualified(lead),
             score: c.score[lead],
             max_score: def.max_score,
             tier_index: tier,

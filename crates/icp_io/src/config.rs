@@ -197,11 +197,8 @@ pub(crate) fn resolve_field(schema: &Schema, lower: &str, prefer: Entity) -> Opt
             .find(|(_, f)| f.entity == entity && f.name.eq_ignore_ascii_case(name))
             .map(|(id, _)| id)
     };
-    if let Some(name) = lower.strip_prefix("company.") {
-        return find(Entity::Company, name);
-    }
-    if let Some(name) = lower.strip_prefix("contact.") {
-        return find(Entity::Contact, name);
+    if let Some((entity, name)) = Entity::split_path(lower) {
+        return find(entity, name);
     }
     let other = match prefer {
         Entity::Company => Entity::Contact,

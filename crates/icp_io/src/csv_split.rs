@@ -51,13 +51,7 @@ impl<'a> Record<'a> {
 
     /// The unescaped bytes of field `i`.
     pub(crate) fn field(&self, i: usize) -> Option<&'a [u8]> {
-        let end = *self.ends.get(i)?;
-        let start = if i == 0 {
-            0
-        } else {
-            *self.ends.get(i - 1)? + self.gap
-        };
-        self.out.get(start..end)
+        self.out.get(span(self.ends, self.gap, i)?)
     }
 
     /// The fields as text, when the record is valid UTF-8 throughout with every field on a
@@ -91,17 +85,22 @@ pub(crate) struct Cells<'a> {
 impl<'a> Cells<'a> {
     /// Field `i`.
     pub(crate) fn get(&self, i: usize) -> Option<&'a str> {
-        let end = *self.ends.get(i)?;
-        let start = match i.checked_sub(1) {
-            Some(before) => self.ends[before] + self.gap,
-            None => 0,
-        };
-        self.text.get(start..end)
+        self.text.get(span(self.ends, self.gap, i)?)
     }
 
     pub(crate) fn iter(&self) -> impl Iterator<Item = &'a str> + '_ {
         (0..self.ends.len()).filter_map(|i| self.get(i))
     }
+}
+
+/// Where field `i` lies: it ends at `ends[i]` and starts `gap` bytes after the field before.
+fn span(ends: &[usize], gap: usize, i: usize) -> Option<std::ops::Range<usize>> {
+    let end = *ends.get(i)?;
+    let start = match i.checked_sub(1) {
+        Some(before) => *ends.get(before)? + gap,
+        None => 0,
+    };
+    Some(start..end)
 }
 
 /// What the splitter found next.

@@ -136,13 +136,13 @@ pub fn parse_text(kind: Kind, text: &str, separator: &str) -> Parsed {
     if is_missing_trimmed(t) {
         return Parsed::Missing;
     }
+    if let Some(number) = parse_number_kind(kind, t) {
+        return number.map_or(Parsed::Invalid, |n| Parsed::Value(Value::Number(n)));
+    }
     let value = match kind {
         Kind::Text => Some(Value::String(t.to_string())),
         Kind::Domain => normalize_domain(t).map(Value::String),
-        Kind::Employees => parse_employees(t).map(Value::Number),
-        Kind::Money => parse_money(t).map(Value::Number),
-        Kind::Year => parse_year(t).map(Value::Number),
-        Kind::Number => parse_number(t).map(Value::Number),
+        Kind::Employees | Kind::Money | Kind::Year | Kind::Number => None,
         Kind::Bool => parse_bool(t).map(Value::Bool),
         Kind::Date => parse_date(t).map(Value::Date),
         Kind::Duration => parse_duration(t).map(Value::Duration),

@@ -631,12 +631,10 @@ impl Hasher for IdentityHasher {
 }
 
 /// The 64-bit hash an id is counted by among the ids seen: the same on every thread and run
-/// (a fixed seed), one write of its bytes.
+/// (a fixed seed).
 fn hash_of(s: &str) -> u64 {
-    use std::hash::BuildHasher;
-    let mut h = foldhash::fast::FixedState::with_seed(0x0001_c9a5_e1d5).build_hasher();
-    h.write(s.as_bytes());
-    h.finish()
+    let seeded = foldhash::fast::FixedState::with_seed(0x0001_c9a5_e1d5);
+    icp_engine::batch::hash_text(&seeded, s.as_bytes())
 }
 
 impl Emitter {
@@ -778,7 +776,7 @@ fn compose_name(plan: &Plan, cells: &Cells<'_>, contact_name: Option<FieldId>, o
             .iter()
             .filter_map(|c| cells.get(*c))
             .map(|s| s.trim())
-            .find(|s| !crate::parse::is_missing(s))
+            .find(|s| !crate::parse::is_missing_trimmed(s))
     };
     let parts: Vec<&str> = [first_of(&plan.first_name), first_of(&plan.last_name)]
         .into_iter()

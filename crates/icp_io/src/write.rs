@@ -208,9 +208,7 @@ impl RowFormatter {
         let tier = r.filter(|r| r.qualified).and_then(|r| r.tier);
         match sink {
             Sink::Csv(out) => {
-                csv_field(out, id.as_bytes());
-                out.push(b',');
-                csv_field(out, name.unwrap_or("").as_bytes());
+                lead_cells(out, id, name);
                 match r {
                     Some(r) => {
                         out.push(b',');
@@ -323,21 +321,18 @@ fn column_row(
     columns: &IcpColumns,
     lead: usize,
 ) {
-    csv_field(out, id.as_bytes());
-    out.push(b',');
-    csv_field(out, name.unwrap_or("").as_bytes());
+    lead_cells(out, id, name);
     out.push(b',');
     out.extend_from_slice(&cells.name);
-    let qualified = columns.qualified[lead];
+    let qualified = columns.qualified(lead);
     out.extend_from_slice(if qualified { b",true," } else { b",false," });
     number_cell(out, columns.score[lead]);
     out.push(b',');
     out.extend_from_slice(&cells.max_score);
     out.push(b',');
-    let tier = columns.tier[lead];
-    debug_assert!(tier == u32::MAX || (tier as usize) < cells.tiers.len());
-    if qualified && let Some(tier) = cells.tiers.get(tier as usize) {
-        out.extend_from_slice(tier);
+    // As `row` writes them: the same cells, made once per batch.
+    if qualified && let Some(tier) = columns.tier(lead) {
+        out.extend_from_slice(&cells.tiers[tier]);
     }
     out.push(b',');
     let labels = set_bits(columns.matched[lead]).map(|b| cells.labels[b]);
@@ -348,6 +343,13 @@ fn column_row(
     let excluded = set_bits(columns.excluded[lead]).map(|b| cells.reasons[cells.requires + b]);
     list_cell(out, failed.chain(excluded));
     out.push(b'\n');
+}
+
+/// The `id` and `name` cells of a CSV row.
+fn lead_cells(out: &mut Vec<u8>, id: &str, name: Option<&str>) {
+    csv_field(out, id.as_bytes());
+    out.push(b',');
+    csv_field(out, name.unwrap_or("").as_bytes());
 }
 
 /// Texts joined by `|` as one CSV cell, each with whether it needs quoting (known already for
