@@ -25,12 +25,17 @@ pub const MISSING: u32 = u32::MAX;
 /// in one string), and the index is a hash table of codes into them, so each distinct text is
 /// stored once, a new one costs no allocation of its own, and a repeated one costs a hash and
 /// a comparison — or, when it was looked up lately, a comparison only ([`Memo`]).
+///
+/// An [`unindexed`](Dict::unindexed) dictionary skips the lookup: for a column whose values are
+/// mostly distinct (an id, a name), where it would cost more than it saves.
 #[derive(Debug, Clone, Default)]
 pub struct Dict {
     values: Texts,
     index: HashTable<u32>,
     hasher: DefaultHashBuilder,
     memo: Memo,
+    /// Whether texts are added without being looked up.
+    unindexed: bool,
 }
 
 /// The codes of texts looked up lately, in a slot picked from a text's length and its first
@@ -82,8 +87,45 @@ impl PartialEq for Dict {
 }
 
 impl Dict {
-    /// The code of `text`, added if new.
+    /// A dictionary that gives every text added a new code, repeated or not, without looking
+    /// it up: codes still name their texts, but a text may have several. Nothing is
+    /// [`find`](Self::find)able in it until it is [`index`](Self::index)ed.
+    pub fn unindexed() -> Dict {
+        Dict {
+            unindexed: true,
+            ..Dict::default()
+        }
+    }
+
+    /// Indexes the texts of an [`unindexed`](Self::unindexed) dictionary (a repeated text
+    /// is found at its first code), and looks texts up from now on.
+    pub fn index(&mut self) {
+        if !std::mem::take(&mut self.unindexed) {
+            return;
+        }
+        let Dict {
+            values,
+            index,
+            hasher,
+            ..
+        } = self;
+        index.reserve(values.len(), |&c| hash_text(hasher, values.bytes(c)));
+        for code in 0..values.len() as u32 {
+            let text = values.bytes(code);
+            let hash = hash_text(hasher, text);
+            if index.find(hash, |&c| same(values.bytes(c), text)).is_none() {
+                index.insert_unique(hash, code, |&c| hash_text(hasher, values.bytes(c)));
+            }
+        }
+    }
+
+    /// The code of `text`, added if new (in an unindexed dictionary: added).
     pub fn code_str(&mut self, text: &str) -> u32 {
+        if self.unindexed {
+            let code = u32::try_from(self.values.len()).unwrap_or(MISSING - 1);
+            self.values.push(text);
+            return code;
+        }
         let slot = Memo::slot(text.as_bytes());
         let recent = self.memo.0[slot];
         if recent != MISSING && same(self.values.bytes(recent), text.as_bytes()) {
@@ -95,6 +137,7 @@ impl Dict {
             index,
             hasher,
             memo,
+            ..
         } = self;
         let code = match index.find(hash, |&c| same(values.bytes(c), text.as_bytes())) {
             Some(code) => *code,
@@ -115,13 +158,16 @@ impl Dict {
             values: texts,
             index,
             hasher,
+            unindexed,
             ..
         } = self;
-        index.reserve(values, |&c| hash_text(hasher, texts.bytes(c)));
+        if !*unindexed {
+            index.reserve(values, |&c| hash_text(hasher, texts.bytes(c)));
+        }
         texts.reserve(values, bytes);
     }
 
-    /// The code of `text`, if the dictionary has it.
+    /// The code of `text`, if the dictionary has it (in an unindexed one: `None`).
     pub fn find(&self, text: &str) -> Option<u32> {
         let hash = hash_text(&self.hasher, text.as_bytes());
         self.index
@@ -1017,6 +1063,19 @@ mod tests {
             assert_eq!(dict.find(&text), Some(code));
         }
         assert_eq!(dict.len(), seen.len());
+    }
+
+    #[test]
+    fn an_unindexed_dictionary_codes_every_text_anew_until_indexed() {
+        let mut dict = Dict::unindexed();
+        let codes: Vec<u32> = ["b", "a", "b"].iter().map(|t| dict.code_str(t)).collect();
+        assert_eq!(codes, [0, 1, 2]);
+        assert_eq!(dict.get(2), Some("b"));
+        assert_eq!(dict.find("a"), None);
+        dict.index();
+        // A repeated text is found at its first code, and looked up from now on.
+        assert_eq!((dict.find("a"), dict.find("b")), (Some(1), Some(0)));
+        assert_eq!((dict.code_str("b"), dict.code_str("c")), (0, 3));
     }
 
     #[test]

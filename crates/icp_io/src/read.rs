@@ -11,6 +11,11 @@
 //! a vector of values per row. Memory is bounded by a window of batches, the contacts index,
 //! and one 64-bit hash per lead id (to count duplicate ids).
 //!
+//! Files in key order cost less: while the contacts file's company keys ascend, they are kept
+//! in order without a hash index (a company's key is found beside the last one found, or by a
+//! binary search), and while the lead ids ascend, none can repeat and their hashes are not put
+//! in a set. The first key or id out of order builds the index or the set, from then on.
+//!
 //! The three shapes of input:
 //! - **CSV, one row per company**, with contacts (if any) from a contacts CSV joined on its key
 //!   column (`[input] contacts_join`, else the preset's key column, `company_id`,
@@ -183,6 +188,11 @@ struct ContactIndex {
     matched: Vec<AtomicBool>,
     /// The company keys, each numbered by its code here…
     keys: Dict,
+    /// Whether each key so far was greater than the one before (a contacts file sorted by
+    /// company): then `keys` is unindexed, a key is new exactly when it is greater than the
+    /// last, and one is found by its neighbours or a binary search. The first key out of order
+    /// indexes them.
+    ascending: bool,
     /// … and its contacts at that number.
     by_key: Vec<KeyRows>,
     keyless: u64,
@@ -226,7 +236,8 @@ impl ContactIndex {
             tables: Vec::new(),
             starts: Vec::new(),
             matched: Vec::new(),
-            keys: Dict::default(),
+            keys: Dict::unindexed(),
+            ascending: true,
             by_key: Vec::new(),
             keyless: 0,
         }
@@ -254,7 +265,7 @@ impl ContactIndex {
             self.tables.push(part.table);
             for (key, rows) in part.keys.iter().zip(part.runs) {
                 let number = |row: usize| u32::try_from(base + row).unwrap_or(u32::MAX);
-                let code = self.keys.code_str(key) as usize;
+                let code = self.key_code(key) as usize;
                 if code == self.by_key.len() {
                     let start = number(rows.start);
                     self.by_key.push(KeyRows::Run(start, start));
@@ -278,16 +289,68 @@ impl ContactIndex {
         self.matched.reserve(contacts);
     }
 
+    /// The code of company key `key`, added if new.
+    fn key_code(&mut self, key: &str) -> u32 {
+        if self.ascending {
+            let last = self.keys.len().checked_sub(1).map(|c| c as u32);
+            match last.and_then(|c| self.keys.get(c)).map(|k| k.cmp(key)) {
+                Some(std::cmp::Ordering::Equal) => return last.unwrap_or_default(),
+                Some(std::cmp::Ordering::Greater) => {
+                    self.ascending = false;
+                    self.keys.index();
+                }
+                // Greater than every key so far: a new one.
+                _ => return self.keys.code_str(key),
+            }
+        }
+        self.keys.code_str(key)
+    }
+
     /// The contacts of company key `key`; `next` is the code tried first (the one after the
-    /// last key found), and becomes the one after this key's.
+    /// last key found), and becomes the one after this key's (with ascending keys, when there
+    /// is none, the code where it would be).
     fn rows_of(&self, key: &str, next: &mut u32) -> Option<&KeyRows> {
         let code = if self.keys.get(*next) == Some(key) {
             *next
+        } else if self.ascending {
+            match self.search(key, *next) {
+                Ok(code) => code,
+                Err(at) => {
+                    *next = at;
+                    return None;
+                }
+            }
         } else {
             self.keys.find(key)?
         };
         *next = code.saturating_add(1);
         self.by_key.get(code as usize)
+    }
+
+    /// In ascending keys, `Ok` with the code of `key`, or `Err` with the code of the first key
+    /// greater. Between the key before `near` and `near`'s is looked first: a companies file in
+    /// the contacts' order finds a company without contacts there.
+    fn search(&self, key: &str, near: u32) -> Result<u32, u32> {
+        let n = self.keys.len() as u32;
+        let less = |c: u32| self.keys.get(c).is_some_and(|k| k < key);
+        let greater = |c: u32| self.keys.get(c).is_some_and(|k| k > key);
+        if near <= n && (near == 0 || less(near - 1)) && (near == n || greater(near)) {
+            return Err(near);
+        }
+        let (mut low, mut high) = (0, n);
+        while low < high {
+            let mid = low + (high - low) / 2;
+            if less(mid) {
+                low = mid + 1;
+            } else {
+                high = mid;
+            }
+        }
+        if self.keys.get(low) == Some(key) {
+            Ok(low)
+        } else {
+            Err(low)
+        }
     }
 
     /// Adds contacts `rows` to the current lead of `builder` and marks them matched.
@@ -603,8 +666,8 @@ struct Emitter {
     /// Text codes of the contacts tables translated to the builder's.
     codes: Vec<CodeMap>,
     special: Special,
-    /// 64-bit hashes of the ids seen so far (already hashed: stored as they are).
-    seen: HashSet<u64, std::hash::BuildHasherDefault<IdentityHasher>>,
+    /// The ids seen so far.
+    seen: SeenIds,
     /// For leads read off the chunked path (JSON Lines, per-contact files).
     scratch: Scratch,
     contacts: Option<ContactIndex>,
@@ -627,6 +690,58 @@ impl Hasher for IdentityHasher {
 
     fn write_u64(&mut self, n: u64) {
         self.0 = n;
+    }
+}
+
+/// The ids seen so far, to count repeated ones, by their 64-bit hashes. While the ids come in
+/// ascending order (a file sorted by id), none can repeat, and their hashes are only kept; the
+/// first id out of order puts them in a set, which counts the repeats from then on.
+#[derive(Debug)]
+enum SeenIds {
+    Ascending {
+        hashes: Vec<u64>,
+        last: Option<String>,
+    },
+    /// The hashes, stored as they are (already hashed).
+    Set(HashSet<u64, std::hash::BuildHasherDefault<IdentityHasher>>),
+}
+
+impl SeenIds {
+    /// Counts the repeats among `hashes`, the ids of the next rows, whose first and last
+    /// ids are `order` when they ascend.
+    fn count(&mut self, hashes: &[u64], order: Option<(&str, &str)>, report: &mut ReadReport) {
+        if let SeenIds::Ascending { hashes: all, last } = self {
+            match order {
+                Some((first, end)) if last.as_deref().is_none_or(|l| l < first) => {
+                    all.extend_from_slice(hashes);
+                    *last = Some(end.to_string());
+                    return;
+                }
+                _ => *self = SeenIds::Set(all.drain(..).collect()),
+            }
+        }
+        if let SeenIds::Set(set) = self {
+            for &hash in hashes {
+                if !set.insert(hash) {
+                    report.duplicate_ids += 1;
+                }
+            }
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        match self {
+            SeenIds::Ascending { hashes, .. } => hashes.is_empty(),
+            SeenIds::Set(set) => set.is_empty(),
+        }
+    }
+
+    /// Makes room for `n` more ids.
+    fn reserve(&mut self, n: usize) {
+        match self {
+            SeenIds::Ascending { hashes, .. } => hashes.reserve(n),
+            SeenIds::Set(set) => set.reserve(n),
+        }
     }
 }
 
@@ -653,9 +768,7 @@ impl Emitter {
     }
 
     fn count_id(&mut self, hash: u64, report: &mut ReadReport) {
-        if !self.seen.insert(hash) {
-            report.duplicate_ids += 1;
-        }
+        self.seen.count(&[hash], None, report);
     }
 
     /// A builder for the next batch, with room for a batch of leads (and two contacts each
@@ -1024,8 +1137,10 @@ struct CompanyPart {
     /// One batch, more where a chunk holds more rows than a batch (its lines fewer than its
     /// rows, which happens where quoting is broken).
     batches: Vec<Batch>,
-    /// The hash of each lead's id.
+    /// The hash of each lead's id…
     ids: Vec<u64>,
+    /// … and the first and last ids, when each is greater than the one before.
+    order: Option<(String, String)>,
     report: ReadReport,
     rejects: RejectLog,
 }
@@ -1047,6 +1162,9 @@ impl ChunkParser for CompanyParser<'_> {
         let mut rejects = RejectLog::new();
         let mut events = 0;
         let mut scratch = Scratch::default();
+        // The first and last ids, while each is greater than the one before.
+        let mut order: Option<(String, String)> = None;
+        let mut ascending = true;
         while events < max {
             let Some(event) = split.next_event()? else {
                 break;
@@ -1067,6 +1185,16 @@ impl ChunkParser for CompanyParser<'_> {
                     &mut report,
                     &mut scratch,
                 ));
+                let id = scratch.id.as_str();
+                match &mut order {
+                    _ if !ascending => {}
+                    None => order = Some((id.to_string(), id.to_string())),
+                    Some((_, last)) if last.as_str() < id => {
+                        last.clear();
+                        last.push_str(id);
+                    }
+                    Some(_) => ascending = false,
+                }
                 if builder.len() >= emitter.batch_size {
                     batches.push(std::mem::replace(&mut builder, emitter.new_builder()).finish());
                     codes.clear();
@@ -1079,6 +1207,7 @@ impl ChunkParser for CompanyParser<'_> {
         let part = CompanyPart {
             batches,
             ids,
+            order: order.filter(|_| ascending),
             report,
             rejects,
         };
@@ -1330,7 +1459,10 @@ impl LeadReader {
                 read,
                 codes: Vec::new(),
                 special,
-                seen: HashSet::default(),
+                seen: SeenIds::Ascending {
+                    hashes: Vec::new(),
+                    last: None,
+                },
                 scratch: Scratch::default(),
                 contacts,
             },
@@ -1407,9 +1539,8 @@ impl LeadReader {
                     for part in parts {
                         report.absorb(part.report);
                         write_rejects(rejects, part.rejects)?;
-                        for hash in part.ids {
-                            emitter.count_id(hash, report);
-                        }
+                        let order = part.order.as_ref().map(|(f, l)| (f.as_str(), l.as_str()));
+                        emitter.seen.count(&part.ids, order, report);
                         ready.extend(part.batches);
                     }
                 }
@@ -1842,25 +1973,29 @@ mod tests {
     #[test]
     fn a_key_is_found_in_order_or_out_of_it() {
         use super::ContactIndex;
-        let mut index = ContactIndex::new(false);
-        for (n, key) in ["a", "b", "c", "d"].into_iter().enumerate() {
-            index.keys.code_str(key);
-            index.by_key.push(KeyRows::Run(n as u32, n as u32 + 1));
-        }
-        let mut next = 0;
-        let mut found = |key: &str| index.rows_of(key, &mut next).map(contacts_of);
-        // In order, out of order, again, and keys the file does not have.
-        for (key, rows) in [
-            ("a", Some(vec![0])),
-            ("b", Some(vec![1])),
-            ("d", Some(vec![3])),
-            ("c", Some(vec![2])),
-            ("c", Some(vec![2])),
-            ("x", None),
-            ("d", Some(vec![3])),
-            ("", None),
-        ] {
-            assert_eq!(found(key), rows, "{key}");
+        // Keys of a contacts file in order (no hash index), and out of order (indexed from the
+        // key out of order on): each key gets one number, the one it had first.
+        for file in [&["b", "d", "d", "f", "h"][..], &["d", "b", "f", "d", "h"]] {
+            let mut index = ContactIndex::new(false);
+            for key in file {
+                let code = index.key_code(key);
+                if code as usize == index.by_key.len() {
+                    index.by_key.push(KeyRows::Run(code, code + 1));
+                }
+            }
+            assert_eq!(index.ascending, file == ["b", "d", "d", "f", "h"]);
+            assert_eq!(index.keys.len(), 4, "{file:?}");
+            let codes: Vec<&str> = index.keys.values().collect();
+            let mut next = 0;
+            let mut found = |key: &str| index.rows_of(key, &mut next).map(contacts_of);
+            let code = |key: &str| codes.iter().position(|k| *k == key).map(|c| vec![c as u32]);
+            // In order, out of order, again, and keys the file does not have: before the
+            // first, between two, after the last.
+            for key in [
+                "b", "d", "h", "f", "f", "a", "c", "e", "i", "", "d", "e", "f", "g", "h",
+            ] {
+                assert_eq!(found(key), code(key), "{key} in {file:?}");
+            }
         }
     }
 

@@ -120,6 +120,33 @@ fn duplicate_ids_are_kept_and_counted() {
 }
 
 #[test]
+fn duplicate_ids_are_counted_in_files_in_id_order_or_not() {
+    // Read in chunks of two lines: ids in order are kept as hashes only until one is out of
+    // order; each case counts what a set of every id seen would.
+    let cases: &[(&[&str], u64)] = &[
+        (&["a1", "a2", "a3", "a4", "a5", "a6"], 0),
+        (&["a1", "a2", "a3", "a4", "a5", "a2"], 1),
+        (&["a1", "a2", "a2", "a3", "a4", "a5"], 1),
+        (&["a1", "a2", "a3", "a3", "a4", "a5"], 1),
+        (&["a4", "a5", "a1", "a2", "a5", "a4", "a4"], 3),
+        (&["b", "a", "c", "d", "a", "e"], 1),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    for (ids, duplicates) in cases {
+        let path = dir.path().join("leads.csv");
+        let rows: String = ids.iter().map(|id| format!("{id},Co {id}\n")).collect();
+        std::fs::write(&path, format!("id,name\n{rows}")).unwrap();
+        let config = InputConfig {
+            batch_size: 2,
+            ..InputConfig::default()
+        };
+        let out = read(&path, &config, None);
+        assert_eq!(out.ids(), *ids);
+        assert_eq!(out.report.duplicate_ids, *duplicates, "{ids:?}");
+    }
+}
+
+#[test]
 fn unparseable_numbers_become_missing_and_are_counted() {
     let out = plain("unparseable_numbers.csv");
     let r = &out.report;
