@@ -677,6 +677,16 @@ impl BatchBuilder {
         self.close_lead(id, line);
     }
 
+    /// Gives company text field `field` an [unindexed](Dict::unindexed) dictionary, before
+    /// any lead is added: for a field whose values are mostly distinct (an id, a name).
+    pub fn unindexed(&mut self, field: FieldId) {
+        if let Some(Column::Text { codes, dict }) = self.batch.company.get_mut(field.0 as usize)
+            && codes.is_empty()
+        {
+            *dict = Dict::unindexed();
+        }
+    }
+
     /// Makes room for `leads` more leads and `contacts` more contacts, so filling a batch of a
     /// known size does not grow its columns step by step.
     pub fn reserve(&mut self, leads: usize, contacts: usize) {

@@ -775,6 +775,14 @@ impl Emitter {
     /// when there is a contacts file).
     fn new_builder(&self) -> BatchBuilder {
         let mut builder = BatchBuilder::reading(&self.schema, 0, self.read.as_deref());
+        // Ids, names and domains are nearly all distinct: looking each up would cost more than
+        // storing a repeated one twice.
+        let Special {
+            id, domain, name, ..
+        } = self.special;
+        for field in [id, domain, name].into_iter().flatten() {
+            builder.unindexed(field);
+        }
         let leads = self.batch_size.min(1 << 16);
         let contacts = if self.contacts.is_some() {
             2 * leads
