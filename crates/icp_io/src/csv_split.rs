@@ -42,6 +42,8 @@ pub(crate) const MAX_RUNAWAY: usize = 64 << 20;
 pub(crate) struct Record<'a> {
     pub line: u64,
     pub raw: &'a [u8],
+    /// `raw` as text, when the whole input is known to be valid UTF-8.
+    text: Option<&'a str>,
     /// The fields, each ending at its entry of `ends`; the next starts `gap` bytes later (0
     /// in `csv_core`'s output, 1 in a raw line, past the delimiter).
     out: &'a [u8],
@@ -62,6 +64,14 @@ impl<'a> Record<'a> {
     /// The fields as text, when the record is valid UTF-8 throughout with every field on a
     /// character boundary; each field is sliced out only when asked for.
     pub(crate) fn cells(&self) -> Option<Cells<'a>> {
+        // A raw line known to be text: its fields end at delimiters, ASCII, on boundaries.
+        if let (1, Some(text)) = (self.gap, self.text) {
+            return Some(Cells {
+                text,
+                ends: self.ends,
+                gap: 1,
+            });
+        }
         let end = self.ends.last().copied().unwrap_or(0);
         let text = std::str::from_utf8(self.out.get(..end)?).ok()?;
         // In a raw line (`gap` 1) every field ends at the (ASCII) delimiter or the line's end,
@@ -125,11 +135,43 @@ pub(crate) enum Event<'a> {
     },
 }
 
+/// What a splitter splits: the bytes it reads into a buffer, or a whole input that is valid
+/// UTF-8, kept as text so that a line's text needs no check of its own.
+#[derive(Debug)]
+enum Input {
+    Read(Vec<u8>),
+    Text(String),
+}
+
+impl Input {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Input::Read(bytes) => bytes,
+            Input::Text(text) => text.as_bytes(),
+        }
+    }
+
+    /// The text of bytes `range`, when the input is text (and the range on boundaries).
+    fn text(&self, range: std::ops::Range<usize>) -> Option<&str> {
+        match self {
+            Input::Read(_) => None,
+            Input::Text(text) => text.get(range),
+        }
+    }
+
+    fn into_bytes(self) -> Vec<u8> {
+        match self {
+            Input::Read(bytes) => bytes,
+            Input::Text(text) => text.into_bytes(),
+        }
+    }
+}
+
 /// Splits CSV input from `R` into [`Event`]s.
 pub(crate) struct CsvSplitter<R> {
     source: R,
     core: csv_core::Reader,
-    buf: Vec<u8>,
+    buf: Input,
     /// Start of the current record in `buf`.
     start: usize,
     /// Next byte to hand to `csv_core`.
@@ -342,8 +384,15 @@ impl CsvSplitter<io::Empty> {
         expected: usize,
     ) -> CsvSplitter<io::Empty> {
         // Only quoted records go through `csv_core`'s output; it grows as they need.
-        let mut split = CsvSplitter::with_buffers(io::empty(), delimiter, bytes, vec![0; 1024]);
-        split.end = split.buf.len();
+        let mut split =
+            CsvSplitter::with_buffers(io::empty(), delimiter, Vec::new(), vec![0; 1024]);
+        // Valid throughout (the usual file), each line's text is a slice of it: one check of
+        // the whole rather than one per line.
+        split.buf = match String::from_utf8(bytes) {
+            Ok(text) => Input::Text(text),
+            Err(e) => Input::Read(e.into_bytes()),
+        };
+        split.end = split.buf.bytes().len();
         split.eof = true;
         split.line = line;
         split.expected = Some(expected);
@@ -359,7 +408,7 @@ impl<R> CsvSplitter<R> {
         CsvSplitter {
             source,
             core: csv_core::ReaderBuilder::new().delimiter(delimiter).build(),
-            buf,
+            buf: Input::Read(buf),
             start: 0,
             pos: 0,
             end: 0,
@@ -396,7 +445,7 @@ impl<R: Read> CsvSplitter<R> {
 
     /// The bytes given back by a splitter made by [`CsvSplitter::whole`], as they were.
     pub(crate) fn into_buffer(self) -> Vec<u8> {
-        self.buf
+        self.buf.into_bytes()
     }
 
     /// Whether a record so far was ended by the end of the input, not by a line end: for a
@@ -407,7 +456,7 @@ impl<R: Read> CsvSplitter<R> {
 
     /// The bytes read but not yet split, the source of the rest, and the line they start on.
     pub(crate) fn into_rest(self) -> (Vec<u8>, R, u64) {
-        let mut rest = self.buf;
+        let mut rest = self.buf.into_bytes();
         rest.truncate(self.end);
         rest.drain(..self.pos);
         (rest, self.source, self.line)
@@ -429,18 +478,23 @@ impl<R: Read> CsvSplitter<R> {
     fn fill(&mut self) -> io::Result<()> {
         // The bytes move: the marks are of other bytes now.
         self.scan = Scan::default();
+        let Input::Read(buf) = &mut self.buf else {
+            // A whole input: there is no more.
+            self.eof = true;
+            return Ok(());
+        };
         if self.start > 0 {
-            self.buf.copy_within(self.start..self.end, 0);
+            buf.copy_within(self.start..self.end, 0);
             self.pos -= self.start;
             self.end -= self.start;
             self.start = 0;
         }
-        if self.end == self.buf.len() {
-            let grown = self.buf.len().saturating_mul(2).max(CHUNK);
-            self.buf.resize(grown, 0);
+        if self.end == buf.len() {
+            let grown = buf.len().saturating_mul(2).max(CHUNK);
+            buf.resize(grown, 0);
         }
         loop {
-            let Some(space) = self.buf.get_mut(self.end..) else {
+            let Some(space) = buf.get_mut(self.end..) else {
                 return Ok(());
             };
             match self.source.read(space) {
@@ -461,7 +515,11 @@ impl<R: Read> CsvSplitter<R> {
     /// The current record's bytes after its leading blank lines, and how many lines those
     /// were.
     fn body(&self) -> (usize, u64) {
-        let rec = self.buf.get(self.start..self.pos).unwrap_or_default();
+        let rec = self
+            .buf
+            .bytes()
+            .get(self.start..self.pos)
+            .unwrap_or_default();
         let lead = rec
             .iter()
             .take_while(|b| **b == b'\n' || **b == b'\r')
@@ -472,7 +530,11 @@ impl<R: Read> CsvSplitter<R> {
     /// Takes the first line of the current record as broken and starts again after it.
     fn recover(&mut self, runaway: bool) -> Option<Event<'_>> {
         let (body_start, blank) = self.body();
-        let body = self.buf.get(body_start..self.pos).unwrap_or_default();
+        let body = self
+            .buf
+            .bytes()
+            .get(body_start..self.pos)
+            .unwrap_or_default();
         let first_nl = body.iter().position(|b| *b == b'\n')?;
         let line = self.line + blank;
         let lines = newlines(trim_line_end(body)) + 1;
@@ -482,7 +544,7 @@ impl<R: Read> CsvSplitter<R> {
         self.start = restart;
         self.pos = restart;
         self.line = line + 1;
-        let raw = trim_line_end(self.buf.get(body_start..body_start + first_nl)?);
+        let raw = trim_line_end(self.buf.bytes().get(body_start..body_start + first_nl)?);
         Some(Event::Broken {
             line,
             raw,
@@ -506,6 +568,7 @@ impl<R: Read> CsvSplitter<R> {
                 }
                 if self
                     .buf
+                    .bytes()
                     .get(self.pos..self.end)
                     .is_some_and(|b| b.starts_with(b"\xEF\xBB\xBF"))
                 {
@@ -525,6 +588,7 @@ impl<R: Read> CsvSplitter<R> {
                     let (body_start, _) = self.body();
                     let spans = self
                         .buf
+                        .bytes()
                         .get(body_start..self.pos)
                         .is_some_and(|b| b.contains(&b'\n'));
                     if spans {
@@ -534,7 +598,7 @@ impl<R: Read> CsvSplitter<R> {
                 self.fill()?;
                 continue;
             }
-            let input = self.buf.get(self.pos..self.end).unwrap_or_default();
+            let input = self.buf.bytes().get(self.pos..self.end).unwrap_or_default();
             if self.nout == self.out.len() {
                 let grown = self.out.len().saturating_mul(2);
                 self.out.resize(grown, 0);
@@ -579,7 +643,7 @@ impl<R: Read> CsvSplitter<R> {
     /// lines in it.
     fn plain_line(&mut self) -> Option<usize> {
         let start = self.pos;
-        let rest = self.buf.get(start..self.end)?;
+        let rest = self.buf.bytes().get(start..self.end)?;
         if matches!(rest.first(), None | Some(b'\n' | b'\r')) {
             return None;
         }
@@ -645,7 +709,7 @@ impl<R: Read> CsvSplitter<R> {
     fn marks_from(&mut self, at: usize) -> Option<(Marks, usize)> {
         let scan = &mut self.scan;
         if !(scan.at <= at && at < scan.at + scan.len) {
-            let bytes = self.buf.get(at..self.end)?;
+            let bytes = self.buf.bytes().get(at..self.end)?;
             let (marks, len) = match bytes.first_chunk::<64>() {
                 Some(block) => (Marks::of(block, self.delimiter), 64),
                 None if bytes.is_empty() => return None,
@@ -669,10 +733,11 @@ impl<R: Read> CsvSplitter<R> {
         self.line += 1;
         // The parser starts the next record afresh, as it would after this line's end.
         self.core.reset();
-        let raw = trim_line_end(self.buf.get(start..start + nl).unwrap_or_default());
+        let raw = trim_line_end(self.buf.bytes().get(start..start + nl).unwrap_or_default());
         Event::Record(Record {
             line,
             raw,
+            text: self.buf.text(start..start + raw.len()),
             out: raw,
             ends: self.ends.get(..self.nend).unwrap_or_default(),
             gap: 1,
@@ -682,7 +747,11 @@ impl<R: Read> CsvSplitter<R> {
     fn finish_record(&mut self) -> Event<'_> {
         let (body_start, blank) = self.body();
         let line = self.line + blank;
-        let body = self.buf.get(body_start..self.pos).unwrap_or_default();
+        let body = self
+            .buf
+            .bytes()
+            .get(body_start..self.pos)
+            .unwrap_or_default();
         let raw = trim_line_end(body);
         let raw_end = body_start + raw.len();
         // Most records are one line: no line break inside, and then no quote count needed.
@@ -702,11 +771,16 @@ impl<R: Read> CsvSplitter<R> {
         }
         // The lines the record took: its leading blank lines, those inside it, its line end.
         let inside = if multiline { newlines(raw) } else { 0 };
-        let end = self.buf.get(raw_end..self.pos).unwrap_or_default();
+        let end = self.buf.bytes().get(raw_end..self.pos).unwrap_or_default();
         self.line += blank + inside + newlines(end);
         Event::Record(Record {
             line,
-            raw: self.buf.get(body_start..raw_end).unwrap_or_default(),
+            raw: self
+                .buf
+                .bytes()
+                .get(body_start..raw_end)
+                .unwrap_or_default(),
+            text: None,
             out: self.out.get(..self.nout).unwrap_or_default(),
             ends: self.ends.get(..self.nend).unwrap_or_default(),
             gap: 0,
@@ -724,7 +798,38 @@ mod tests {
         B(u64, String, u64, usize),
     }
 
-    fn split_with(input: &[u8], runaway: usize, chunked: bool) -> Vec<E> {
+    /// An event as an `E`, with the record's cells as text when it has them.
+    fn seen(e: Event<'_>) -> (E, Option<Vec<String>>) {
+        match e {
+            Event::Record(r) => (
+                E::R(
+                    r.line,
+                    r.fields()
+                        .map(|f| String::from_utf8_lossy(f).into_owned())
+                        .collect(),
+                    String::from_utf8_lossy(r.raw).into_owned(),
+                ),
+                r.cells().map(|c| c.iter().map(str::to_string).collect()),
+            ),
+            Event::Broken {
+                line,
+                raw,
+                lines,
+                fields,
+                ..
+            } => (
+                E::B(
+                    line,
+                    String::from_utf8_lossy(raw).into_owned(),
+                    lines,
+                    fields,
+                ),
+                None,
+            ),
+        }
+    }
+
+    fn split_with(input: &[u8], runaway: usize, chunked: bool) -> Vec<(E, Option<Vec<String>>)> {
         // A reader that hands out one byte at a time exercises every refill path.
         struct OneByte<'a>(&'a [u8]);
         impl Read for OneByte<'_> {
@@ -748,37 +853,13 @@ mod tests {
         let mut events = Vec::new();
         let mut first = true;
         while let Some(e) = s.next_event().unwrap() {
-            let mut width = None;
-            events.push(match e {
-                Event::Record(r) => {
-                    width = Some(r.len());
-                    E::R(
-                        r.line,
-                        r.fields()
-                            .map(|f| String::from_utf8_lossy(f).into_owned())
-                            .collect(),
-                        String::from_utf8_lossy(r.raw).into_owned(),
-                    )
-                }
-                Event::Broken {
-                    line,
-                    raw,
-                    lines,
-                    fields,
-                    ..
-                } => E::B(
-                    line,
-                    String::from_utf8_lossy(raw).into_owned(),
-                    lines,
-                    fields,
-                ),
-            });
-            if first {
-                if let Some(w) = width {
-                    s.set_expected(w);
-                }
-                first = false;
+            let event = seen(e);
+            if std::mem::take(&mut first)
+                && let E::R(_, fields, _) = &event.0
+            {
+                s.set_expected(fields.len());
             }
+            events.push(event);
         }
         events
     }
@@ -787,7 +868,22 @@ mod tests {
         let a = split_with(input, MAX_RUNAWAY, false);
         let b = split_with(input, MAX_RUNAWAY, true);
         assert_eq!(a, b, "chunking changes nothing");
-        a
+        // After a plain header line, the rest split whole, as a chunk of a file is (its text
+        // checked once): the same events, and the same cells.
+        let header = memchr::memchr(b'\n', input).map(|nl| (nl, &input[..nl]));
+        if let (Some((nl, line)), Some((E::R(1, fields, _), _))) = (header, a.first())
+            && !line.is_empty()
+            && !line.contains(&b'"')
+            && !line.contains(&b'\r')
+        {
+            let mut s = CsvSplitter::whole(input[nl + 1..].to_vec(), b',', 2, fields.len());
+            let mut whole = Vec::new();
+            while let Some(e) = s.next_event().unwrap() {
+                whole.push(seen(e));
+            }
+            assert_eq!(whole, a[1..], "split whole: {input:?}");
+        }
+        a.into_iter().map(|(e, _)| e).collect()
     }
 
     fn r(line: u64, fields: &[&str], raw: &str) -> E {
@@ -817,6 +913,9 @@ mod tests {
             b"\n\n",
             b"\"\"",
             b"12",
+            // Not UTF-8: a stray continuation byte, a sequence cut short.
+            b"\xa9",
+            b"\xc3",
         ];
         let mut state = 0x9E37_79B9_7F4A_7C15_u64;
         for round in 0..1_000 {
@@ -948,7 +1047,10 @@ mod tests {
         for i in 0..100 {
             input.extend_from_slice(format!("{i},x\n").as_bytes());
         }
-        let events = split_with(&input, 64, true);
+        let events: Vec<E> = split_with(&input, 64, true)
+            .into_iter()
+            .map(|(e, _)| e)
+            .collect();
         assert!(
             matches!(&events[1], E::B(2, raw, _, _) if raw == "1,\"oops"),
             "{:?}",
@@ -970,7 +1072,10 @@ mod tests {
         let mut input = b"a,b\n1,\"".to_vec();
         input.extend(std::iter::repeat_n(b'x', 3 * CHUNK + 17));
         input.extend_from_slice(b"\"\n2,y\n");
-        let events = split_with(&input, MAX_RUNAWAY, false);
+        let events: Vec<E> = split_with(&input, MAX_RUNAWAY, false)
+            .into_iter()
+            .map(|(e, _)| e)
+            .collect();
         let E::R(line, fields, _) = &events[1] else {
             panic!("a record")
         };
