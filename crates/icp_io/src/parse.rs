@@ -244,7 +244,7 @@ impl<'a> Iterator for Items<'a, '_> {
             let rest = self.rest?;
             let at = match self.separator.as_bytes() {
                 [] => None,
-                [byte] => crate::csv_split::positions(rest.as_bytes(), *byte).next(),
+                [byte] => rest.bytes().position(|b| b == *byte),
                 many => memchr::memmem::find(rest.as_bytes(), many),
             };
             let item = match at {
