@@ -144,6 +144,9 @@ impl<R: Read> Chunker<R> {
             }
             let end = cut.unwrap_or(self.buf.len());
             let mut rest = self.spare.pop().unwrap_or_default();
+            // The next chunk is about as long as this one: room for it and a read, so that
+            // filling it never moves it.
+            rest.reserve(end + READ);
             rest.extend_from_slice(&self.buf[end..]);
             self.buf.truncate(end);
             let bytes = std::mem::replace(&mut self.buf, rest);

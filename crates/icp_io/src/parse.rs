@@ -296,7 +296,7 @@ pub fn normalize_domain(text: &str) -> Option<String> {
 
 /// Yes/no: `true false yes no y n 1 0`, any case.
 pub fn parse_bool(text: &str) -> Option<bool> {
-    let t = text.trim();
+    let t = trim(text);
     const TRUE: &[&str] = &["true", "yes", "y", "1"];
     const FALSE: &[&str] = &["false", "no", "n", "0"];
     if TRUE.iter().any(|w| t.eq_ignore_ascii_case(w)) {
@@ -602,7 +602,7 @@ fn parse_range(text: &str) -> Option<f64> {
 /// An employee count: `"51-200"` → 125.5 (the midpoint), `"10,001+"` → 10001,
 /// `"1.2K"` → 1200, `"250 employees"` → 250.
 pub fn parse_employees(text: &str) -> Option<f64> {
-    let mut t = text.trim();
+    let mut t = trim(text);
     if let Some(n) = whole_digits(t) {
         return Some(n);
     }
@@ -627,7 +627,7 @@ pub fn parse_employees(text: &str) -> Option<f64> {
 /// An amount of money, currency ignored: `"$10M"`, `"€ 1.996 billion (2024)"`,
 /// `"1,000,000"`, `"USD 5.2M"`; a range gives its midpoint.
 pub fn parse_money(text: &str) -> Option<f64> {
-    let mut t = text.trim();
+    let mut t = trim(text);
     if let Some(n) = whole_digits(t) {
         return Some(n);
     }
@@ -701,7 +701,7 @@ fn civil(year: u32, month: u32, day: u32) -> Option<i32> {
 /// is above 12, then day first), EU `05.03.2024`, and month names: `5 Mar 2024`,
 /// `March 5, 2024`, `05-Mar-2024`.
 pub fn parse_date(text: &str) -> Option<i32> {
-    let t = text.trim();
+    let t = trim(text);
     // Numeric forms: cut a time off at 'T' or a space.
     let date_part = t.split([' ', 'T', ',']).next().unwrap_or(t);
     let numeric_rest_is_time = {

@@ -413,7 +413,7 @@ impl ContactIndex {
 
 /// The form a key is compared in.
 fn join_key(kind: JoinKind, salesforce: bool, raw: &str) -> Option<Cow<'_, str>> {
-    let t = raw.trim();
+    let t = crate::parse::trim(raw);
     if t.is_empty() {
         return None;
     }
