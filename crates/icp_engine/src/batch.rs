@@ -615,6 +615,18 @@ pub struct BatchBuilder {
     /// The company and the contact columns that are not [`Column::Absent`]: the ones a new
     /// row writes to.
     kept: [Vec<usize>; 2],
+    /// Each field's bit among its entity's `kept` columns (up to 64 of them; 0 for the rest).
+    bits: Vec<u64>,
+    /// The open rows, a lead's company columns and a contact's ([`open_lead`]
+    /// (Self::open_lead), [`start_contact`](Self::start_contact)): the bits of the kept
+    /// columns given a value in them so far, or `None` when no such row is open.
+    open: [Option<u64>; 2],
+}
+
+/// The bits of `n` columns: all of them when there are more than 64, which open rows then
+/// fill with missing values at once.
+fn all_bits(n: usize) -> u64 {
+    if n >= 64 { u64::MAX } else { (1 << n) - 1 }
 }
 
 impl BatchBuilder {
@@ -647,9 +659,17 @@ impl BatchBuilder {
                 .filter(|&i| !matches!(columns[i], Column::Absent))
                 .collect()
         };
-        let kept = [present(&company), present(&contacts)];
+        let kept: [Vec<usize>; 2] = [present(&company), present(&contacts)];
+        let mut bits = vec![0; types.len()];
+        for columns in &kept {
+            for (place, &i) in columns.iter().enumerate().take(64) {
+                bits[i] = 1 << place;
+            }
+        }
         BatchBuilder {
             kept,
+            bits,
+            open: [None, None],
             batch: Batch {
                 ids: Texts::default(),
                 lines: Vec::new(),
@@ -713,14 +733,55 @@ impl BatchBuilder {
     /// straight from their cells with [`put`](Self::put), [`put_text`](Self::put_text) and
     /// [`put_list`](Self::put_list), and [`close_lead`](Self::close_lead) adds the lead.
     /// Contacts can be added once it is closed.
+    ///
+    /// A value set is pushed onto its column; the columns given none get their missing value
+    /// when the row closes (a contact's when the next contact starts, or its lead's contacts
+    /// are complete), so a row costs nothing for the columns a reader fills.
     pub fn open_lead(&mut self) {
-        for &i in &self.kept[0] {
-            self.batch.company[i].push_missing();
+        self.open[0] = Some(self.open_row(0));
+    }
+
+    /// The columns of a row of `entity` that open with a value (missing): none, unless there
+    /// are more than 64 columns.
+    fn open_row(&mut self, entity: usize) -> u64 {
+        let columns = &self.kept[entity];
+        if columns.len() <= 64 {
+            return 0;
+        }
+        let b = &mut self.batch;
+        let table = if entity == 0 {
+            &mut b.company
+        } else {
+            &mut b.contacts
+        };
+        for &i in columns {
+            table[i].push_missing();
+        }
+        u64::MAX
+    }
+
+    /// Closes the open row of `entity`, if any: its columns given no value get a missing one.
+    fn close_row(&mut self, entity: usize) {
+        let Some(written) = self.open[entity].take() else {
+            return;
+        };
+        let mut unwritten = all_bits(self.kept[entity].len()) & !written;
+        let b = &mut self.batch;
+        let table = if entity == 0 {
+            &mut b.company
+        } else {
+            &mut b.contacts
+        };
+        while unwritten != 0 {
+            table[self.kept[entity][unwritten.trailing_zeros() as usize]].push_missing();
+            unwritten &= unwritten - 1;
         }
     }
 
     /// Adds the lead whose row [`open_lead`](Self::open_lead) opened.
     pub fn close_lead(&mut self, id: &str, line: u64) {
+        self.close_row(1);
+        self.close_row(0);
         let b = &mut self.batch;
         b.ids.push(id);
         b.lines.push(line);
@@ -731,22 +792,31 @@ impl BatchBuilder {
         b.contact_offsets.push(contacts);
     }
 
-    /// The open row's column of `field`: the last company row, or the last contact row.
-    fn open_column(&mut self, field: FieldId) -> Option<&mut Column> {
-        let contact = self.types.get(field.0 as usize)?.0 == Entity::Contact;
+    /// The column of `field` in the open row of its entity, and whether that row has a value
+    /// in it already (the column's last); the row now counts it as written. `None` when no
+    /// such row is open, or the field is not kept.
+    fn open_column(&mut self, field: FieldId) -> Option<(&mut Column, bool)> {
+        let i = field.0 as usize;
+        let entity = usize::from(self.types.get(i)?.0 == Entity::Contact);
+        let bit = *self.bits.get(i)?;
+        let written = self.open[entity].as_mut()?;
+        let had = *written & bit != 0 || bit == 0;
+        *written |= bit;
         let b = &mut self.batch;
-        let columns = if contact {
-            &mut b.contacts
-        } else {
+        let table = if entity == 0 {
             &mut b.company
+        } else {
+            &mut b.contacts
         };
-        columns.get_mut(field.0 as usize)
+        Some((table.get_mut(i)?, had))
     }
 
     /// Sets a value of the open row.
     pub fn put(&mut self, field: FieldId, value: Value) {
-        if let Some(column) = self.open_column(field) {
-            column.set_last(value);
+        match self.open_column(field) {
+            Some((column, true)) => column.set_last(value),
+            Some((column, false)) => column.push(Some(value)),
+            None => {}
         }
     }
 
@@ -754,13 +824,12 @@ impl BatchBuilder {
     /// without the match on the value (and nothing when no row is open).
     pub fn put_number(&mut self, field: FieldId, n: f64) {
         match self.open_column(field) {
-            Some(Column::Number { values, valid }) => {
-                if let (Some(v), Some(ok)) = (values.last_mut(), valid.last_mut()) {
-                    *v = n;
-                    *ok = true;
-                }
+            Some((Column::Number { values, valid }, false)) => {
+                values.push(n);
+                valid.push(true);
             }
-            Some(column) => column.set_last(Value::Number(n)),
+            Some((column, true)) => column.set_last(Value::Number(n)),
+            Some((column, false)) => column.push(Some(Value::Number(n))),
             None => {}
         }
     }
@@ -768,50 +837,60 @@ impl BatchBuilder {
     /// Sets a text value of the open row (a text field), without allocating when the batch
     /// has the text already.
     pub fn put_text(&mut self, field: FieldId, text: &str) {
-        if let Some(Column::Text { codes, dict }) = self.open_column(field)
-            && let Some(last) = codes.last_mut()
-        {
-            *last = dict.code_str(text);
+        if let Some((Column::Text { codes, dict }, had)) = self.open_column(field) {
+            let code = dict.code_str(text);
+            match codes.last_mut() {
+                Some(last) if had => *last = code,
+                _ => codes.push(code),
+            }
         }
     }
 
     /// Sets a list of text of the open row (a text list field) to `items`; how many there
     /// were. No items leave the value missing.
     pub fn put_list<'t>(&mut self, field: FieldId, items: impl Iterator<Item = &'t str>) -> usize {
-        let Some(Column::TextList {
-            offsets,
-            codes,
-            valid,
-            dict,
-        }) = self.open_column(field)
+        let Some((
+            Column::TextList {
+                offsets,
+                codes,
+                valid,
+                dict,
+            },
+            had,
+        )) = self.open_column(field)
         else {
             return 0;
         };
-        // The open row is the last one: its items end the codes.
-        let start = offsets
-            .len()
-            .checked_sub(2)
-            .map_or(0, |i| offsets[i] as usize);
-        codes.truncate(start);
+        if had {
+            // The row's value is the last one: its items end the codes.
+            let start = offsets
+                .len()
+                .checked_sub(2)
+                .map_or(0, |i| offsets[i] as usize);
+            codes.truncate(start);
+            offsets.pop();
+            valid.pop();
+        }
+        let start = codes.len();
         codes.extend(items.map(|item| dict.code_str(item)));
         let n = codes.len() - start;
-        if let (Some(end), Some(ok)) = (offsets.last_mut(), valid.last_mut()) {
-            *end = u32::try_from(codes.len()).unwrap_or(u32::MAX);
-            *ok = n > 0;
-        }
+        offsets.push(u32::try_from(codes.len()).unwrap_or(u32::MAX));
+        valid.push(n > 0);
         n
     }
 
     /// The text of `field` in the open row, if it has one.
     pub fn open_text(&self, field: FieldId) -> Option<&str> {
-        let contact = self.types.get(field.0 as usize)?.0 == Entity::Contact;
+        let i = field.0 as usize;
+        let entity = usize::from(self.types.get(i)?.0 == Entity::Contact);
+        let bit = *self.bits.get(i)?;
+        if bit != 0 && self.open[entity]? & bit == 0 {
+            return None;
+        }
         let b = &self.batch;
-        let columns = if contact { &b.contacts } else { &b.company };
-        match columns.get(field.0 as usize)? {
-            Column::Text { codes, dict } => {
-                let code = *codes.last()?;
-                dict.get(code)
-            }
+        let table = if entity == 0 { &b.company } else { &b.contacts };
+        match table.get(i)? {
+            Column::Text { codes, dict } => dict.get(*codes.last()?),
             _ => None,
         }
     }
@@ -832,16 +911,15 @@ impl BatchBuilder {
         }
     }
 
-    /// Adds a contact, every field missing, to the current lead.
+    /// Adds a contact, every field missing, to the current lead: a row open until the next
+    /// contact starts or the lead's contacts are complete (see [`open_lead`](Self::open_lead)).
     pub fn start_contact(&mut self) {
-        let b = &mut self.batch;
-        if b.ids.is_empty() {
+        if self.batch.ids.is_empty() {
             return;
         }
-        for &i in &self.kept[1] {
-            b.contacts[i].push_missing();
-        }
-        if let Some(last) = b.contact_offsets.last_mut() {
+        self.close_row(1);
+        self.open[1] = Some(self.open_row(1));
+        if let Some(last) = self.batch.contact_offsets.last_mut() {
             *last += 1;
         }
     }
@@ -853,6 +931,7 @@ impl BatchBuilder {
         if self.batch.ids.is_empty() {
             return;
         }
+        self.close_row(1);
         let b = &mut self.batch;
         push_row(&mut b.contacts, &mut values);
         if let Some(last) = b.contact_offsets.last_mut() {
@@ -873,6 +952,7 @@ impl BatchBuilder {
         if self.batch.ids.is_empty() || rows.is_empty() {
             return;
         }
+        self.close_row(1);
         let b = &mut self.batch;
         codes.maps.resize_with(b.contacts.len(), Default::default);
         for &i in &self.kept[1] {
@@ -888,10 +968,16 @@ impl BatchBuilder {
         }
     }
 
-    /// Sets a field of the current contact.
+    /// Sets a field of the current contact (one [`start_contact`](Self::start_contact)
+    /// opened, or the last one copied or added).
     pub fn set_contact(&mut self, field: FieldId, value: Value) {
-        if self.types[field.0 as usize].0 == Entity::Contact && self.batch.contact_count() > 0 {
-            self.batch.contacts[field.0 as usize].set_last(value);
+        let i = field.0 as usize;
+        if self.types[i].0 != Entity::Contact || self.batch.contact_count() == 0 {
+            return;
+        }
+        match self.open[1] {
+            Some(_) => self.put(field, value),
+            None => self.batch.contacts[i].set_last(value),
         }
     }
 
@@ -904,7 +990,8 @@ impl BatchBuilder {
         self.batch.is_empty()
     }
 
-    pub fn finish(self) -> Batch {
+    pub fn finish(mut self) -> Batch {
+        self.close_row(1);
         self.batch
     }
 }
@@ -1194,5 +1281,87 @@ mod tests {
         whole.add_contact(vec![(title, Value::String("CFO".into()))]);
         whole.add_contact(Vec::new());
         assert_eq!(one_by_one.finish(), whole.finish());
+    }
+
+    /// Rows opened and written value by value (lazily: a column given no value gets its
+    /// missing one when the row closes) equal rows added whole; also with more than 64
+    /// columns, whose rows open filled with missing values.
+    #[test]
+    fn rows_written_value_by_value_equal_rows_added_whole() {
+        for custom in [0_usize, 70] {
+            let mut schema = Schema::canonical();
+            for n in 0..custom {
+                schema
+                    .add_custom(Entity::Company, &format!("extra{n}"), "number")
+                    .expect("field");
+            }
+            let f = |e, n: &str| schema.lookup(e, n).expect("field");
+            let (employees, country, tech) = (
+                f(Entity::Company, "employees"),
+                f(Entity::Company, "country"),
+                f(Entity::Company, "technologies"),
+            );
+            let (title, seniority) = (f(Entity::Contact, "title"), f(Entity::Contact, "seniority"));
+            let last = custom
+                .checked_sub(1)
+                .map(|n| f(Entity::Company, &format!("extra{n}")));
+            let text = |t: &str| Value::String(t.into());
+            let mut lazily = BatchBuilder::new(&schema, 0);
+            lazily.open_lead();
+            assert_eq!(lazily.open_text(country), None);
+            lazily.put_text(country, "FR");
+            lazily.put_text(country, "DE");
+            assert_eq!(lazily.open_text(country), Some("DE"));
+            lazily.put_number(employees, 120.0);
+            lazily.put_list(tech, ["a", "b"].into_iter());
+            lazily.put_list(tech, ["c"].into_iter());
+            if let Some(last) = last {
+                lazily.put_number(last, 7.0);
+            }
+            lazily.close_lead("a", 2);
+            lazily.start_contact();
+            lazily.put_text(title, "CFO");
+            lazily.start_contact();
+            lazily.start_contact();
+            lazily.put_text(seniority, "VP");
+            lazily.open_lead();
+            lazily.close_lead("b", 3);
+            lazily.start_contact();
+            lazily.set_contact(title, text("CEO"));
+
+            let mut whole = BatchBuilder::new(&schema, 0);
+            let mut first = vec![
+                (country, text("DE")),
+                (employees, Value::Number(120.0)),
+                (tech, Value::List(vec![text("c")])),
+            ];
+            if let Some(last) = last {
+                first.push((last, Value::Number(7.0)));
+            }
+            whole.add_lead("a", 2, first);
+            whole.add_contact(vec![(title, text("CFO"))]);
+            whole.add_contact(Vec::new());
+            whole.add_contact(vec![(seniority, text("VP"))]);
+            whole.add_lead("b", 3, Vec::new());
+            whole.add_contact(vec![(title, text("CEO"))]);
+            // (A value set twice leaves its first in the dictionary: compared by value.)
+            let leads = |b: Batch| -> Vec<_> {
+                (0..b.len())
+                    .map(|i| {
+                        (
+                            b.ids[i].to_string(),
+                            b.lines[i],
+                            b.contacts_of(i),
+                            b.lead(i),
+                        )
+                    })
+                    .collect()
+            };
+            assert_eq!(
+                leads(lazily.finish()),
+                leads(whole.finish()),
+                "{custom} custom fields"
+            );
+        }
     }
 }
