@@ -957,10 +957,7 @@ impl BatchBuilder {
         codes.maps.resize_with(b.contacts.len(), Default::default);
         for &i in &self.kept[1] {
             if let Some(source) = from.contacts.get(i) {
-                let (column, map) = (&mut b.contacts[i], &mut codes.maps[i]);
-                for row in rows.clone() {
-                    column.copy_row(source, row, map);
-                }
+                b.contacts[i].copy_rows(source, rows.clone(), &mut codes.maps[i]);
             }
         }
         if let Some(last) = b.contact_offsets.last_mut() {
@@ -1036,13 +1033,12 @@ impl Column {
         }
     }
 
-    /// Appends row `row` of `source`, a column of the same type (another type: its value, as
-    /// [`Column::get`] gives it).
-    fn copy_row(&mut self, source: &Column, row: usize, codes: &mut Vec<u32>) {
-        let mut translate = |dict: &mut Dict, from: &Dict, code: u32| {
-            if codes.len() < from.len() {
-                codes.resize(from.len(), MISSING);
-            }
+    /// Appends rows `rows` of `source`, a column of the same type (another type: their
+    /// values, as [`Column::get`] gives them), text codes translated through `codes` (see
+    /// [`CodeMap`]). The type is matched once for all the rows.
+    fn copy_rows(&mut self, source: &Column, rows: std::ops::Range<usize>, codes: &mut Vec<u32>) {
+        // The code here of `code` in `from`, looked up once.
+        let translate = |codes: &mut [u32], dict: &mut Dict, from: &Dict, code: u32| {
             let slot = &mut codes[code as usize];
             if *slot == MISSING {
                 *slot = dict.code_str(from.get(code).unwrap_or_default());
@@ -1065,8 +1061,8 @@ impl Column {
                     valid: ok,
                 },
             ) => {
-                values.push(v[row]);
-                valid.push(ok[row]);
+                values.extend_from_slice(&v[rows.clone()]);
+                valid.extend_from_slice(&ok[rows]);
             }
             (
                 Column::Bool { values, valid },
@@ -1075,8 +1071,8 @@ impl Column {
                     valid: ok,
                 },
             ) => {
-                values.push(v[row]);
-                valid.push(ok[row]);
+                values.extend_from_slice(&v[rows.clone()]);
+                valid.extend_from_slice(&ok[rows]);
             }
             (
                 Column::Date { values, valid },
@@ -1085,16 +1081,20 @@ impl Column {
                     valid: ok,
                 },
             ) => {
-                values.push(v[row]);
-                valid.push(ok[row]);
+                values.extend_from_slice(&v[rows.clone()]);
+                valid.extend_from_slice(&ok[rows]);
             }
             (Column::Text { codes: to, dict }, Column::Text { codes: c, dict: d }) => {
-                let code = c[row];
-                to.push(if code == MISSING {
-                    MISSING
-                } else {
-                    translate(dict, d, code)
-                });
+                if codes.len() < d.len() {
+                    codes.resize(d.len(), MISSING);
+                }
+                for &code in &c[rows] {
+                    to.push(if code == MISSING {
+                        MISSING
+                    } else {
+                        translate(codes, dict, d, code)
+                    });
+                }
             }
             (
                 Column::TextList {
@@ -1110,13 +1110,22 @@ impl Column {
                     dict: d,
                 },
             ) => {
-                for &code in &c[o[row] as usize..o[row + 1] as usize] {
-                    to.push(translate(dict, d, code));
+                if codes.len() < d.len() {
+                    codes.resize(d.len(), MISSING);
                 }
-                valid.push(ok[row]);
-                offsets.push(u32::try_from(to.len()).unwrap_or(u32::MAX));
+                for row in rows {
+                    for &code in &c[o[row] as usize..o[row + 1] as usize] {
+                        to.push(translate(codes, dict, d, code));
+                    }
+                    valid.push(ok[row]);
+                    offsets.push(u32::try_from(to.len()).unwrap_or(u32::MAX));
+                }
             }
-            (column, source) => column.push(source.get(row)),
+            (column, source) => {
+                for row in rows {
+                    column.push(source.get(row));
+                }
+            }
         }
     }
 }
