@@ -95,6 +95,7 @@ const MISSING_MAX: usize = 7;
 
 /// `text` without surrounding white space, as [`str::trim`] (which this is, with a shortcut
 /// for the usual text that starts and ends with a visible ASCII character).
+#[inline]
 pub fn trim(text: &str) -> &str {
     let bytes = text.as_bytes();
     match (bytes.first(), bytes.last()) {
@@ -109,12 +110,17 @@ pub fn is_missing(text: &str) -> bool {
 }
 
 /// [`is_missing`] for text already trimmed.
+#[inline]
 pub(crate) fn is_missing_trimmed(t: &str) -> bool {
-    // Every token is empty or starts with one of these (a shortcut for the usual value).
+    // Every token is empty or starts with one of these (a shortcut for the usual value, and
+    // inlined where it is called for every cell).
     let first = t.as_bytes().first().map(u8::to_ascii_lowercase);
-    matches!(first, None | Some(b'n' | b'-' | b'u' | b'#'))
-        && t.len() <= MISSING_MAX
-        && MISSING_TOKENS.iter().any(|m| t.eq_ignore_ascii_case(m))
+    matches!(first, None | Some(b'n' | b'-' | b'u' | b'#')) && is_missing_token(t)
+}
+
+/// Whether `t` is one of [`MISSING_TOKENS`], in any case.
+fn is_missing_token(t: &str) -> bool {
+    t.len() <= MISSING_MAX && MISSING_TOKENS.iter().any(|m| t.eq_ignore_ascii_case(m))
 }
 
 /// The number a trimmed, present text holds for a numeric kind (`Some(None)`: it does not
