@@ -40,43 +40,66 @@ pub struct Dict {
 
 /// The codes of texts looked up lately, in a slot picked from a text's length and its first
 /// and last bytes (a few operations, where a hash reads every byte): a categorical column
-/// (a country, a seniority) finds most of its values here, and checks one comparison.
-/// (Boxed: a column's value stays small whatever its type.)
+/// (a country, a seniority) finds most of its values here. A slot keeps its text's length
+/// and first and last eight bytes ([`Words`]) beside the code, so a text of up to 16 bytes
+/// is recognised without reading the dictionary's texts. (Boxed: a column's value stays
+/// small whatever its type.)
 #[derive(Clone)]
-struct Memo(Box<[u32; MEMO_SLOTS]>);
+struct Memo(Box<[(Words, u32); MEMO_SLOTS]>);
 
 const MEMO_SLOTS: usize = 256;
 const _: () = assert!(MEMO_SLOTS.is_power_of_two() && MEMO_SLOTS > 1);
 
 impl Default for Memo {
     fn default() -> Memo {
-        Memo(Box::new([MISSING; MEMO_SLOTS]))
+        Memo(Box::new([(Words::default(), MISSING); MEMO_SLOTS]))
+    }
+}
+
+/// A text's length and its first and last eight bytes (four, or all of them, in a shorter
+/// text), as words: equal words mean equal texts up to 16 bytes long.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct Words {
+    len: usize,
+    head: u64,
+    tail: u64,
+}
+
+impl Words {
+    fn of(text: &[u8]) -> Words {
+        let (head, tail) = match (text.first_chunk::<8>(), text.last_chunk::<8>()) {
+            (Some(first), Some(last)) => (u64::from_le_bytes(*first), u64::from_le_bytes(*last)),
+            _ => match (text.first_chunk::<4>(), text.last_chunk::<4>()) {
+                (Some(first), Some(last)) => (
+                    u64::from(u32::from_le_bytes(*first)),
+                    u64::from(u32::from_le_bytes(*last)),
+                ),
+                _ => (text.iter().fold(0, |w, b| w << 8 | u64::from(*b)), 0),
+            },
+        };
+        Words {
+            len: text.len(),
+            head,
+            tail,
+        }
+    }
+
+    /// Whether the words alone tell the text (up to 16 bytes).
+    fn whole(&self) -> bool {
+        self.len <= 16
+    }
+
+    /// The memo slot of a text with these words.
+    fn slot(&self) -> usize {
+        let word = self.head ^ self.tail.rotate_left(29);
+        let mixed = (word ^ self.len as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        (mixed >> (64 - MEMO_SLOTS.trailing_zeros())) as usize
     }
 }
 
 impl std::fmt::Debug for Memo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Memo")
-    }
-}
-
-impl Memo {
-    /// The slot of `text`.
-    fn slot(text: &[u8]) -> usize {
-        let word = match (text.first_chunk::<8>(), text.last_chunk::<8>()) {
-            (Some(first), Some(last)) => {
-                u64::from_le_bytes(*first) ^ u64::from_le_bytes(*last).rotate_left(29)
-            }
-            _ => match (text.first_chunk::<4>(), text.last_chunk::<4>()) {
-                (Some(first), Some(last)) => {
-                    u64::from(u32::from_le_bytes(*first))
-                        | u64::from(u32::from_le_bytes(*last)) << 32
-                }
-                _ => text.iter().fold(0, |w, b| w << 8 | u64::from(*b)),
-            },
-        };
-        let mixed = (word ^ text.len() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        (mixed >> (64 - MEMO_SLOTS.trailing_zeros())) as usize
     }
 }
 
@@ -126,9 +149,13 @@ impl Dict {
             self.values.push(text);
             return code;
         }
-        let slot = Memo::slot(text.as_bytes());
-        let recent = self.memo.0[slot];
-        if recent != MISSING && same(self.values.bytes(recent), text.as_bytes()) {
+        let words = Words::of(text.as_bytes());
+        let slot = words.slot();
+        let (seen, recent) = self.memo.0[slot];
+        if recent != MISSING
+            && seen == words
+            && (words.whole() || same(self.values.bytes(recent), text.as_bytes()))
+        {
             return recent;
         }
         let hash = hash_text(&self.hasher, text.as_bytes());
@@ -148,7 +175,7 @@ impl Dict {
                 code
             }
         };
-        memo.0[slot] = code;
+        memo.0[slot] = (words, code);
         code
     }
 
@@ -1169,6 +1196,20 @@ mod tests {
             assert_eq!(dict.find(&text), Some(code));
         }
         assert_eq!(dict.len(), seen.len());
+        // Texts that differ only past their first and last eight bytes share a memo slot and
+        // its words: told apart all the same.
+        let mut dict = Dict::default();
+        for len in 17..40 {
+            let texts: Vec<String> = ['x', 'y']
+                .iter()
+                .map(|c| format!("{}{c}{}", "a".repeat(8), "b".repeat(len - 9)))
+                .collect();
+            let codes: Vec<u32> = texts.iter().map(|t| dict.code_str(t)).collect();
+            assert_ne!(codes[0], codes[1], "{len}");
+            for (text, code) in texts.iter().zip(&codes).cycle().take(6) {
+                assert_eq!(dict.code_str(text), *code, "{text}");
+            }
+        }
     }
 
     #[test]
