@@ -121,7 +121,8 @@ impl Dict {
     }
 
     /// Indexes the texts of an [`unindexed`](Self::unindexed) dictionary (a repeated text
-    /// is found at its first code), and looks texts up from now on.
+    /// is found at its first code), and looks texts up from now on; the index has room for
+    /// as many texts as the dictionary was [`reserve`](Self::reserve)d for.
     pub fn index(&mut self) {
         if !std::mem::take(&mut self.unindexed) {
             return;
@@ -132,7 +133,9 @@ impl Dict {
             hasher,
             ..
         } = self;
-        index.reserve(values.len(), |&c| hash_text(hasher, values.bytes(c)));
+        // Room for as many texts as the dictionary was sized for, not only those it has.
+        let room = values.ends.capacity().max(values.len());
+        index.reserve(room, |&c| hash_text(hasher, values.bytes(c)));
         for code in 0..values.len() as u32 {
             let text = values.bytes(code);
             let hash = hash_text(hasher, text);

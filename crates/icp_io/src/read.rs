@@ -717,7 +717,15 @@ impl SeenIds {
                     *last = Some(end.to_string());
                     return;
                 }
-                _ => *self = SeenIds::Set(all.drain(..).collect()),
+                _ => {
+                    // Sized for as many ids as the hashes were (the whole file's guess).
+                    let mut set = HashSet::with_capacity_and_hasher(
+                        all.capacity().max(all.len() + hashes.len()),
+                        Default::default(),
+                    );
+                    set.extend(all.drain(..));
+                    *self = SeenIds::Set(set);
+                }
             }
         }
         if let SeenIds::Set(set) = self {
