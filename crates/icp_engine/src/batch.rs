@@ -5,8 +5,9 @@
 //! lead, for contact fields one entry per contact, all contacts of all leads laid end to end
 //! with `contact_offsets` saying where each lead's contacts start. Text is dictionary-encoded:
 //! a column stores a `u32` code per row into a [`Dict`] of the distinct values of the batch, so
-//! `==`, `in`, `contains` or `matches` are decided once per distinct value and then looked up
-//! per row. A dictionary keeps its values end to end in one string, and the batch's lead ids
+//! `==`, `in`, `contains` or `matches` are decided once per dictionary value and then looked up
+//! per row (a column of nearly distinct values — ids, names — has an unindexed dictionary, a
+//! value per row, repeated or not). A dictionary keeps its values end to end in one string, and the batch's lead ids
 //! are kept so too ([`Texts`]): filling a batch allocates per column, not per text. Readers
 //! fill a batch through [`BatchBuilder`], one lead and contact at a time, and never see the
 //! layout.
@@ -412,6 +413,16 @@ impl Column {
         }
     }
 
+    /// Sets the value of a builder's open row: the last one if it `had` a value, else a new
+    /// one.
+    fn put(&mut self, had: bool, value: Value) {
+        if had {
+            self.set_last(value);
+        } else {
+            self.push(Some(value));
+        }
+    }
+
     /// Appends a missing value: [`push`](Self::push) of `None`, without looking at a value.
     pub fn push_missing(&mut self) {
         match self {
@@ -615,6 +626,15 @@ impl Batch {
         self.ids.is_empty()
     }
 
+    /// The columns of the companies (`entity` 0) or of the contacts (1).
+    fn columns_mut(&mut self, entity: usize) -> &mut Vec<Column> {
+        if entity == 0 {
+            &mut self.company
+        } else {
+            &mut self.contacts
+        }
+    }
+
     pub fn contact_count(&self) -> usize {
         self.contact_offsets.last().copied().unwrap_or(0) as usize
     }
@@ -779,11 +799,7 @@ impl BatchBuilder {
             return 0;
         }
         let b = &mut self.batch;
-        let table = if entity == 0 {
-            &mut b.company
-        } else {
-            &mut b.contacts
-        };
+        let table = b.columns_mut(entity);
         for &i in columns {
             table[i].push_missing();
         }
@@ -797,11 +813,7 @@ impl BatchBuilder {
         };
         let mut unwritten = all_bits(self.kept[entity].len()) & !written;
         let b = &mut self.batch;
-        let table = if entity == 0 {
-            &mut b.company
-        } else {
-            &mut b.contacts
-        };
+        let table = b.columns_mut(entity);
         while unwritten != 0 {
             table[self.kept[entity][unwritten.trailing_zeros() as usize]].push_missing();
             unwritten &= unwritten - 1;
@@ -833,20 +845,14 @@ impl BatchBuilder {
         let had = *written & bit != 0 || bit == 0;
         *written |= bit;
         let b = &mut self.batch;
-        let table = if entity == 0 {
-            &mut b.company
-        } else {
-            &mut b.contacts
-        };
+        let table = b.columns_mut(entity);
         Some((table.get_mut(i)?, had))
     }
 
     /// Sets a value of the open row.
     pub fn put(&mut self, field: FieldId, value: Value) {
-        match self.open_column(field) {
-            Some((column, true)) => column.set_last(value),
-            Some((column, false)) => column.push(Some(value)),
-            None => {}
+        if let Some((column, had)) = self.open_column(field) {
+            column.put(had, value);
         }
     }
 
@@ -858,8 +864,7 @@ impl BatchBuilder {
                 values.push(n);
                 valid.push(true);
             }
-            Some((column, true)) => column.set_last(Value::Number(n)),
-            Some((column, false)) => column.push(Some(Value::Number(n))),
+            Some((column, had)) => column.put(had, Value::Number(n)),
             None => {}
         }
     }
@@ -867,29 +872,39 @@ impl BatchBuilder {
     /// Sets a text value of the open row (a text field), without allocating when the batch
     /// has the text already.
     pub fn put_text(&mut self, field: FieldId, text: &str) {
-        if let Some((Column::Text { codes, dict }, had)) = self.open_column(field) {
-            let code = dict.code_str(text);
-            match codes.last_mut() {
-                Some(last) if had => *last = code,
-                _ => codes.push(code),
+        match self.open_column(field) {
+            Some((Column::Text { codes, dict }, had)) => {
+                let code = dict.code_str(text);
+                match codes.last_mut() {
+                    Some(last) if had => *last = code,
+                    _ => codes.push(code),
+                }
             }
+            Some((column, had)) => column.put(had, Value::String(text.to_string())),
+            None => {}
         }
     }
 
     /// Sets a list of text of the open row (a text list field) to `items`; how many there
     /// were. No items leave the value missing.
     pub fn put_list<'t>(&mut self, field: FieldId, items: impl Iterator<Item = &'t str>) -> usize {
-        let Some((
-            Column::TextList {
-                offsets,
-                codes,
-                valid,
-                dict,
-            },
-            had,
-        )) = self.open_column(field)
-        else {
-            return 0;
+        let (offsets, codes, valid, dict, had) = match self.open_column(field) {
+            Some((
+                Column::TextList {
+                    offsets,
+                    codes,
+                    valid,
+                    dict,
+                },
+                had,
+            )) => (offsets, codes, valid, dict, had),
+            Some((column, had)) => {
+                let items: Vec<Value> = items.map(|i| Value::String(i.to_string())).collect();
+                let n = items.len();
+                column.put(had, Value::List(items));
+                return n;
+            }
+            None => return 0,
         };
         if had {
             // The row's value is the last one: its items end the codes.
@@ -918,18 +933,25 @@ impl BatchBuilder {
             return None;
         }
         let b = &self.batch;
-        let table = if entity == 0 { &b.company } else { &b.contacts };
+        let table = [&b.company, &b.contacts][entity];
         match table.get(i)? {
             Column::Text { codes, dict } => dict.get(*codes.last()?),
             _ => None,
         }
     }
 
-    /// Sets a company field of the current lead.
+    /// Sets a company field of the current lead: the open one ([`open_lead`](Self::open_lead)),
+    /// else the last one added.
     pub fn set_company(&mut self, field: FieldId, value: Value) {
-        // Before the first lead there is no row to set.
-        if self.types[field.0 as usize].0 == Entity::Company && !self.batch.is_empty() {
-            self.batch.company[field.0 as usize].set_last(value);
+        let i = field.0 as usize;
+        if self.types[i].0 != Entity::Company {
+            return;
+        }
+        match self.open[0] {
+            Some(_) => self.put(field, value),
+            // Before the first lead there is no row to set.
+            None if !self.batch.is_empty() => self.batch.company[i].set_last(value),
+            None => {}
         }
     }
 
@@ -1017,6 +1039,8 @@ impl BatchBuilder {
         self.batch.is_empty()
     }
 
+    /// The batch built. A lead opened with [`open_lead`](Self::open_lead) must be closed
+    /// first; the contact last started is closed here.
     pub fn finish(mut self) -> Batch {
         self.close_row(1);
         self.batch
@@ -1377,7 +1401,11 @@ mod tests {
             lazily.start_contact();
             lazily.start_contact();
             lazily.put_text(seniority, "VP");
+            // Set while the row is open; a text put in a number column (stored as missing,
+            // as a whole row stores it).
             lazily.open_lead();
+            lazily.set_company(country, text("FR"));
+            lazily.put_text(employees, "7");
             lazily.close_lead("b", 3);
             lazily.start_contact();
             lazily.set_contact(title, text("CEO"));
@@ -1395,7 +1423,7 @@ mod tests {
             whole.add_contact(vec![(title, text("CFO"))]);
             whole.add_contact(Vec::new());
             whole.add_contact(vec![(seniority, text("VP"))]);
-            whole.add_lead("b", 3, Vec::new());
+            whole.add_lead("b", 3, vec![(country, text("FR")), (employees, text("7"))]);
             whole.add_contact(vec![(title, text("CEO"))]);
             // (A value set twice leaves its first in the dictionary: compared by value.)
             let leads = |b: Batch| -> Vec<_> {

@@ -214,10 +214,10 @@ fn newlines(bytes: &[u8]) -> u64 {
     }
 }
 
-/// The positions of `byte` in `haystack`, in order. Fields and list items are short (ten
-/// bytes or so), so rather than a vector search per field, which costs more to start than to
-/// run, the text is read eight bytes at a time as one `u64`, whose bytes equal to `byte` are
-/// found with a few integer operations.
+/// The positions of `byte` in `haystack`, in order (the quotes of a cell to double, when it is
+/// written). Cells are short (ten bytes or so), so rather than a vector search, which costs
+/// more to start than to run, the text is read eight bytes at a time as one `u64`, whose bytes
+/// equal to `byte` are found with a few integer operations.
 pub(crate) fn positions(haystack: &[u8], byte: u8) -> Positions<'_> {
     Positions {
         rest: haystack,
@@ -340,22 +340,31 @@ impl Marks {
     /// The marks of the first `n` bytes (under 64) only.
     fn first(self, n: usize) -> Marks {
         let keep = (1u64 << n) - 1;
-        Marks {
-            delimiters: self.delimiters & keep,
-            newlines: self.newlines & keep,
-            quotes: self.quotes & keep,
-            returns: self.returns & keep,
-        }
+        self.map(|mask| mask & keep)
     }
 
     /// The marks from byte `n` (under 64) on, moved to start at bit 0.
     fn after(self, n: usize) -> Marks {
+        self.map(|mask| mask >> n)
+    }
+
+    fn map(self, f: impl Fn(u64) -> u64) -> Marks {
         Marks {
-            delimiters: self.delimiters >> n,
-            newlines: self.newlines >> n,
-            quotes: self.quotes >> n,
-            returns: self.returns >> n,
+            delimiters: f(self.delimiters),
+            newlines: f(self.newlines),
+            quotes: f(self.quotes),
+            returns: f(self.returns),
         }
+    }
+}
+
+/// Sets field end `n` of a line: `ends` holds the ends of the line split last, and is
+/// overwritten from the start rather than cleared.
+fn put_end(ends: &mut Vec<usize>, n: usize, end: usize) {
+    if n == ends.len() {
+        ends.push(end);
+    } else {
+        ends[n] = end;
     }
 }
 
@@ -671,12 +680,11 @@ impl<R: Read> CsvSplitter<R> {
             }
             let mut delimiters = marks.delimiters & before;
             while delimiters != 0 {
-                let end = at + delimiters.trailing_zeros() as usize - start;
-                if nend == self.ends.len() {
-                    self.ends.push(end);
-                } else {
-                    self.ends[nend] = end;
-                }
+                put_end(
+                    &mut self.ends,
+                    nend,
+                    at + delimiters.trailing_zeros() as usize - start,
+                );
                 nend += 1;
                 delimiters &= delimiters - 1;
             }
@@ -687,11 +695,7 @@ impl<R: Read> CsvSplitter<R> {
                     Some(r) if r + 1 == nl => r,
                     Some(_) => return None,
                 };
-                if nend == self.ends.len() {
-                    self.ends.push(end - start);
-                } else {
-                    self.ends[nend] = end - start;
-                }
+                put_end(&mut self.ends, nend, end - start);
                 self.nend = nend + 1;
                 return Some(nl - start);
             }
@@ -883,7 +887,12 @@ mod tests {
             }
             assert_eq!(whole, a[1..], "split whole: {input:?}");
         }
-        a.into_iter().map(|(e, _)| e).collect()
+        events_of(a)
+    }
+
+    /// The events without their cells.
+    fn events_of(seen: Vec<(E, Option<Vec<String>>)>) -> Vec<E> {
+        seen.into_iter().map(|(e, _)| e).collect()
     }
 
     fn r(line: u64, fields: &[&str], raw: &str) -> E {
@@ -1047,10 +1056,7 @@ mod tests {
         for i in 0..100 {
             input.extend_from_slice(format!("{i},x\n").as_bytes());
         }
-        let events: Vec<E> = split_with(&input, 64, true)
-            .into_iter()
-            .map(|(e, _)| e)
-            .collect();
+        let events = events_of(split_with(&input, 64, true));
         assert!(
             matches!(&events[1], E::B(2, raw, _, _) if raw == "1,\"oops"),
             "{:?}",
@@ -1072,10 +1078,7 @@ mod tests {
         let mut input = b"a,b\n1,\"".to_vec();
         input.extend(std::iter::repeat_n(b'x', 3 * CHUNK + 17));
         input.extend_from_slice(b"\"\n2,y\n");
-        let events: Vec<E> = split_with(&input, MAX_RUNAWAY, false)
-            .into_iter()
-            .map(|(e, _)| e)
-            .collect();
+        let events = events_of(split_with(&input, MAX_RUNAWAY, false));
         let E::R(line, fields, _) = &events[1] else {
             panic!("a record")
         };

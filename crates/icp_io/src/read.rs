@@ -495,8 +495,9 @@ fn add_row(
 #[derive(Debug, Default)]
 struct Scratch {
     id: String,
-    /// The code after the last key found: files of companies and of contacts are often in
-    /// the same order, and then the next company's key is that one.
+    /// The code after the last key found (with keys in order, after a key not found, the
+    /// code where it would be): files of companies and of contacts are often in the same
+    /// order, and then the next company's key is that one.
     next_key: u32,
 }
 
@@ -710,6 +711,9 @@ impl SeenIds {
     /// Counts the repeats among `hashes`, the ids of the next rows, whose first and last
     /// ids are `order` when they ascend.
     fn count(&mut self, hashes: &[u64], order: Option<(&str, &str)>, report: &mut ReadReport) {
+        if hashes.is_empty() {
+            return;
+        }
         if let SeenIds::Ascending { hashes: all, last } = self {
             match order {
                 Some((first, end)) if last.as_deref().is_none_or(|l| l < first) => {
@@ -1464,24 +1468,27 @@ impl LeadReader {
             }
         };
         let read = read.filter(|_| projected);
+        let mut emitter = Emitter {
+            schema: schema.clone(),
+            batch_size: config.batch_size.max(1),
+            builder: BatchBuilder::reading(schema, 0, read.as_deref()),
+            read,
+            codes: Vec::new(),
+            special,
+            seen: SeenIds::Ascending {
+                hashes: Vec::new(),
+                last: None,
+            },
+            scratch: Scratch::default(),
+            contacts,
+        };
+        // The first batch is built as every other one is.
+        emitter.builder = emitter.new_builder();
         Ok(LeadReader {
             path: name.to_path_buf(),
             config: config.clone(),
             state,
-            emitter: Emitter {
-                schema: schema.clone(),
-                batch_size: config.batch_size.max(1),
-                builder: BatchBuilder::reading(schema, 0, read.as_deref()),
-                read,
-                codes: Vec::new(),
-                special,
-                seen: SeenIds::Ascending {
-                    hashes: Vec::new(),
-                    last: None,
-                },
-                scratch: Scratch::default(),
-                contacts,
-            },
+            emitter,
             rejects,
             report,
             finished: false,
