@@ -230,10 +230,13 @@ fn columns_read_back_as_whole_results() {
             check_sources(&[("columns.icp", src)], &project_schema(), &test_signals());
         let rules = compiled.rules.unwrap_or_else(|| panic!("{rendered}"));
         let plan = Plan::new(&rules);
-        let employees = rules
-            .schema
-            .lookup(icp_engine::Entity::Company, "employees");
-        let revenue = rules.schema.lookup(icp_engine::Entity::Company, "revenue");
+        let field = |name| {
+            rules
+                .schema
+                .lookup(icp_engine::Entity::Company, name)
+                .expect("a canonical field")
+        };
+        let (employees, revenue) = (field("employees"), field("revenue"));
         let mut builder = BatchBuilder::new(&rules.schema, rules.signal_calls.len());
         for (i, (e, r)) in [
             (Some(400.0), Some(5e6)),
@@ -245,17 +248,22 @@ fn columns_read_back_as_whole_results() {
         .take(leads)
         .enumerate()
         {
-            builder.start_lead(&format!("lead{i}"), i as u64 + 2);
-            for (field, value) in [(employees, e), (revenue, r)] {
-                if let (Some(f), Some(v)) = (field, value) {
-                    builder.set_company(f, icp_engine::Value::Number(v));
-                }
-            }
+            let values = [(employees, e), (revenue, r)]
+                .into_iter()
+                .filter_map(|(f, v)| Some((f, icp_engine::Value::Number(v?))))
+                .collect();
+            builder.add_lead(&format!("lead{i}"), i as u64 + 2, values);
         }
         let batch = builder.finish();
         let whole = icp_engine::fast::evaluate(&rules, &plan, &batch, 20_000, false);
         let columns = icp_engine::fast::evaluate_columns(&rules, &plan, &batch, 20_000);
         assert_eq!((columns.len(), columns.icps()), (leads, rules.icps.len()));
+        if !rules.icps.is_empty() {
+            // The big ICP (over 64 checks of a kind) is kept whole; the small one is read from
+            // the columns where its outcome is known (lead 0: every input there).
+            assert!((0..leads).all(|l| columns.whole_result(l, 0).is_some()));
+            assert!(columns.whole_result(0, 1).is_none());
+        }
         let mut scratch = icp_engine::result::RowScratch::default();
         for (lead, expected) in whole.iter().enumerate() {
             assert_eq!(columns.best(lead), expected.best);

@@ -122,10 +122,7 @@ impl Summary {
             }
             match results.best(lead) {
                 Some(b) => {
-                    let tier = match results.whole_result(lead, b) {
-                        Some(r) => r.tier_index,
-                        None => results.columns(b).tier(lead),
-                    };
+                    let (tier, _) = results.tier_and_score(lead, b);
                     *self
                         .best
                         .entry((b, tier.unwrap_or(usize::MAX)))

@@ -752,8 +752,8 @@ fn score_output_is_the_same_on_one_thread_or_many() {
     ];
     let out = icp(dir.path(), &generate);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let score = |threads: &str, output: &str| {
-        let args = [
+    let score = |threads: &str, output: &str, extra: &[&str]| {
+        let mut args = vec![
             "score",
             "--leads",
             "c.csv",
@@ -766,18 +766,26 @@ fn score_output_is_the_same_on_one_thread_or_many() {
             threads,
             "-o",
             output,
+            // One rejects file name for both runs, whose summaries would name it.
+            "--rejects",
+            "rejects.csv",
         ];
+        args.extend(extra);
         let out = icp(dir.path(), &args);
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
         let summary = without_timing(&stderr(&out)).replace(output, "OUT");
         let rows = std::fs::read_to_string(dir.path().join(output)).expect("results");
         (rows, summary)
     };
-    let (one, one_summary) = score("1", "one.csv");
-    let (many, many_summary) = score("4", "many.csv");
+    let (one, one_summary) = score("1", "one.csv", &[]);
+    let (many, many_summary) = score("4", "many.csv", &[]);
     assert_eq!(one.lines().count(), 601, "a header and a row per lead");
     assert_eq!(many, one);
     assert_eq!(many_summary, one_summary);
+    // With `--explain` every result is kept whole: the summary counts them as it counts the
+    // columns.
+    let (_, explained_summary) = score("4", "explained.csv", &["--explain"]);
+    assert_eq!(explained_summary, one_summary);
 }
 
 #[test]

@@ -135,7 +135,7 @@ impl Dict {
             ..
         } = self;
         // Room for as many texts as the dictionary was sized for, not only those it has.
-        let room = values.ends.capacity().max(values.len());
+        let room = values.ends.capacity();
         index.reserve(room, |&c| hash_text(hasher, values.bytes(c)));
         for code in 0..values.len() as u32 {
             let text = values.bytes(code);
@@ -413,16 +413,6 @@ impl Column {
         }
     }
 
-    /// Sets the value of a builder's open row: the last one if it `had` a value, else a new
-    /// one.
-    fn put(&mut self, had: bool, value: Value) {
-        if had {
-            self.set_last(value);
-        } else {
-            self.push(Some(value));
-        }
-    }
-
     /// Appends a missing value: [`push`](Self::push) of `None`, without looking at a value.
     pub fn push_missing(&mut self) {
         match self {
@@ -515,8 +505,14 @@ impl Column {
     /// Overwrites the value of the last row (a reader may set a field after the row began):
     /// the row is taken off and pushed again, so `push` alone decides how values are stored.
     fn set_last(&mut self, value: Value) {
+        self.pop_last();
+        self.push(Some(value));
+    }
+
+    /// Takes the last row off.
+    fn pop_last(&mut self) {
         match self {
-            Column::Absent => return,
+            Column::Absent => {}
             Column::Number { values, valid } | Column::Duration { values, valid } => {
                 values.pop();
                 valid.pop();
@@ -546,7 +542,6 @@ impl Column {
                 values.pop();
             }
         }
-        self.push(Some(value));
     }
 
     /// The text of one row of a text column, without copying it; `None` when missing (or not
@@ -834,25 +829,27 @@ impl BatchBuilder {
         b.contact_offsets.push(contacts);
     }
 
-    /// The column of `field` in the open row of its entity, and whether that row has a value
-    /// in it already (the column's last); the row now counts it as written. `None` when no
-    /// such row is open, or the field is not kept.
-    fn open_column(&mut self, field: FieldId) -> Option<(&mut Column, bool)> {
+    /// The column of `field` in the open row of its entity, ready for the row's value to be
+    /// pushed (a value set before is taken off); the row now counts it as written. `None`
+    /// when no such row is open, or the field is not kept.
+    fn open_column(&mut self, field: FieldId) -> Option<&mut Column> {
         let i = field.0 as usize;
         let entity = usize::from(self.types.get(i)?.0 == Entity::Contact);
         let bit = *self.bits.get(i)?;
         let written = self.open[entity].as_mut()?;
         let had = *written & bit != 0 || bit == 0;
         *written |= bit;
-        let b = &mut self.batch;
-        let table = b.columns_mut(entity);
-        Some((table.get_mut(i)?, had))
+        let column = self.batch.columns_mut(entity).get_mut(i)?;
+        if had {
+            column.pop_last();
+        }
+        Some(column)
     }
 
     /// Sets a value of the open row.
     pub fn put(&mut self, field: FieldId, value: Value) {
-        if let Some((column, had)) = self.open_column(field) {
-            column.put(had, value);
+        if let Some(column) = self.open_column(field) {
+            column.push(Some(value));
         }
     }
 
@@ -860,11 +857,11 @@ impl BatchBuilder {
     /// without the match on the value (and nothing when no row is open).
     pub fn put_number(&mut self, field: FieldId, n: f64) {
         match self.open_column(field) {
-            Some((Column::Number { values, valid }, false)) => {
+            Some(Column::Number { values, valid }) => {
                 values.push(n);
                 valid.push(true);
             }
-            Some((column, had)) => column.put(had, Value::Number(n)),
+            Some(column) => column.push(Some(Value::Number(n))),
             None => {}
         }
     }
@@ -873,14 +870,8 @@ impl BatchBuilder {
     /// has the text already.
     pub fn put_text(&mut self, field: FieldId, text: &str) {
         match self.open_column(field) {
-            Some((Column::Text { codes, dict }, had)) => {
-                let code = dict.code_str(text);
-                match codes.last_mut() {
-                    Some(last) if had => *last = code,
-                    _ => codes.push(code),
-                }
-            }
-            Some((column, had)) => column.put(had, Value::String(text.to_string())),
+            Some(Column::Text { codes, dict }) => codes.push(dict.code_str(text)),
+            Some(column) => column.push(Some(Value::String(text.to_string()))),
             None => {}
         }
     }
@@ -888,34 +879,21 @@ impl BatchBuilder {
     /// Sets a list of text of the open row (a text list field) to `items`; how many there
     /// were. No items leave the value missing.
     pub fn put_list<'t>(&mut self, field: FieldId, items: impl Iterator<Item = &'t str>) -> usize {
-        let (offsets, codes, valid, dict, had) = match self.open_column(field) {
-            Some((
-                Column::TextList {
-                    offsets,
-                    codes,
-                    valid,
-                    dict,
-                },
-                had,
-            )) => (offsets, codes, valid, dict, had),
-            Some((column, had)) => {
+        let (offsets, codes, valid, dict) = match self.open_column(field) {
+            Some(Column::TextList {
+                offsets,
+                codes,
+                valid,
+                dict,
+            }) => (offsets, codes, valid, dict),
+            Some(column) => {
                 let items: Vec<Value> = items.map(|i| Value::String(i.to_string())).collect();
                 let n = items.len();
-                column.put(had, Value::List(items));
+                column.push(Some(Value::List(items)));
                 return n;
             }
             None => return 0,
         };
-        if had {
-            // The row's value is the last one: its items end the codes.
-            let start = offsets
-                .len()
-                .checked_sub(2)
-                .map_or(0, |i| offsets[i] as usize);
-            codes.truncate(start);
-            offsets.pop();
-            valid.pop();
-        }
         let start = codes.len();
         codes.extend(items.map(|item| dict.code_str(item)));
         let n = codes.len() - start;

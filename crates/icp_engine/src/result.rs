@@ -476,7 +476,6 @@ pub const COLUMN_CHECKS: usize = 64;
 /// the [`RowScratch`] they were gathered in.
 #[derive(Debug, Clone, Copy)]
 pub struct ResultRow<'a, 'r> {
-    pub icp: usize,
     pub name: &'r str,
     pub qualified: bool,
     pub score: f64,
@@ -542,14 +541,20 @@ impl<'r> BatchResults<'r> {
         self.best = (0..self.leads)
             .map(|lead| {
                 best_of((0..self.rules.icps.len()).map(|i| {
-                    let (tier, score) = match self.whole_result(lead, i) {
-                        Some(r) => (r.tier_index, r.score),
-                        None => (self.columns[i].tier(lead), self.columns[i].score[lead]),
-                    };
+                    let (tier, score) = self.tier_and_score(lead, i);
                     (i, tier, score)
                 }))
             })
             .collect();
+    }
+
+    /// The tier (its index) and score of `lead` in `icp`, from its whole result or the
+    /// columns.
+    pub fn tier_and_score(&self, lead: usize, icp: usize) -> (Option<usize>, f64) {
+        match self.whole_result(lead, icp) {
+            Some(r) => (r.tier_index, r.score),
+            None => (self.columns[icp].tier(lead), self.columns[icp].score[lead]),
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -597,7 +602,6 @@ impl<'r> BatchResults<'r> {
         let def = &self.rules.icps[icp];
         if let Some(r) = self.whole_result(lead, icp) {
             return ResultRow {
-                icp,
                 name: r.name,
                 qualified: r.qualified,
                 score: r.score,
@@ -624,7 +628,6 @@ impl<'r> BatchResults<'r> {
         );
         let tier = c.tier(lead);
         ResultRow {
-            icp,
             name: &def.name,
             qualified: c.qualified(lead),
             score: c.score[lead],

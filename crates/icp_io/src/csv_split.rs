@@ -214,76 +214,6 @@ fn newlines(bytes: &[u8]) -> u64 {
     }
 }
 
-/// The positions of `byte` in `haystack`, in order (the quotes of a cell to double, when it is
-/// written). Cells are short (ten bytes or so), so rather than a vector search, which costs
-/// more to start than to run, the text is read eight bytes at a time as one `u64`, whose bytes
-/// equal to `byte` are found with a few integer operations.
-pub(crate) fn positions(haystack: &[u8], byte: u8) -> Positions<'_> {
-    Positions {
-        rest: haystack,
-        next: 0,
-        base: 0,
-        zeros: 0,
-        byte,
-    }
-}
-
-/// The high bit of each byte of `word` (eight bytes, little-endian) that equals `byte`, and
-/// no other bit: the bytes equal to it are the zero bytes of `word ^ byte…byte`, and adding
-/// 0x7f to the low seven bits of a byte sets its high bit exactly when one of them is set,
-/// without carrying into the next byte.
-pub(crate) fn matches(word: u64, byte: u8) -> u64 {
-    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    let x = word ^ u64::from_le_bytes([byte; 8]);
-    !(((x & LOW7) + LOW7) | x | LOW7)
-}
-
-/// See [`positions`].
-#[derive(Debug)]
-pub(crate) struct Positions<'a> {
-    /// The bytes not read yet, from position `next`.
-    rest: &'a [u8],
-    next: usize,
-    /// The high bit of each byte equal to `byte`, not given yet, of the word read last, which
-    /// starts at position `base`.
-    zeros: u64,
-    base: usize,
-    byte: u8,
-}
-
-impl Iterator for Positions<'_> {
-    type Item = usize;
-
-    fn next(&mut self) -> Option<usize> {
-        loop {
-            if self.zeros != 0 {
-                let at = self.base + (self.zeros.trailing_zeros() / 8) as usize;
-                self.zeros &= self.zeros - 1;
-                return Some(at);
-            }
-            let n = match self.rest.first_chunk::<8>() {
-                Some(word) => {
-                    self.zeros = matches(u64::from_le_bytes(*word), self.byte);
-                    8
-                }
-                None if self.rest.is_empty() => return None,
-                None => {
-                    // The tail, under eight bytes: one at a time.
-                    for (i, &b) in self.rest.iter().enumerate() {
-                        if b == self.byte {
-                            self.zeros |= 0x80 << (8 * i);
-                        }
-                    }
-                    self.rest.len()
-                }
-            };
-            self.base = self.next;
-            self.next += n;
-            self.rest = &self.rest[n..];
-        }
-    }
-}
-
 /// The bytes of a block of up to 64 that matter to splitting a line, each kind as a bit mask
 /// (bit `i` for byte `i`).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -965,26 +895,6 @@ mod tests {
                     Marks::bytewise(&block, delimiter),
                     "{block:?} {delimiter}"
                 );
-            }
-        }
-    }
-
-    #[test]
-    fn positions_are_what_a_byte_by_byte_search_finds() {
-        let alphabet = [
-            b',', b';', b'\t', b'a', 0x00, 0x01, 0x7f, 0x80, 0xac, 0xff, 0x2b, 0x2d,
-        ];
-        let mut state = 0x2545_F491_4F6C_DD1D_u64;
-        for _ in 0..3_000 {
-            let state = crate::xorshift(&mut state);
-            let len = (state % 41) as usize;
-            let haystack: Vec<u8> = (0..len)
-                .map(|i| alphabet[((state >> (i % 50)) as usize + i * 7) % alphabet.len()])
-                .collect();
-            for needle in [b',', b';', b'\t', 0x00, 0xff, 0x80] {
-                let found: Vec<usize> = positions(&haystack, needle).collect();
-                let expected: Vec<usize> = (0..len).filter(|&i| haystack[i] == needle).collect();
-                assert_eq!(found, expected, "{haystack:?} {needle}");
             }
         }
     }

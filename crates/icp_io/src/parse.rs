@@ -123,17 +123,17 @@ fn is_missing_token(t: &str) -> bool {
     t.len() <= MISSING_MAX && MISSING_TOKENS.iter().any(|m| t.eq_ignore_ascii_case(m))
 }
 
-/// The number a trimmed, present text holds for a numeric kind (`Some(None)`: it does not
-/// parse); `None` for a kind that is not a number. [`parse_text`]'s reading, without a
-/// [`Value`] in between.
-pub(crate) fn parse_number_kind(kind: Kind, t: &str) -> Option<Option<f64>> {
-    Some(match kind {
+/// The number a trimmed, present text holds for a numeric kind (`Employees`, `Money`, `Year`,
+/// `Number`; `None` when it does not parse, or for another kind): [`parse_text`]'s reading,
+/// without a [`Value`] in between.
+pub(crate) fn parse_number_kind(kind: Kind, t: &str) -> Option<f64> {
+    match kind {
         Kind::Employees => parse_employees(t),
         Kind::Money => parse_money(t),
         Kind::Year => parse_year(t),
         Kind::Number => parse_number(t),
-        _ => return None,
-    })
+        _ => None,
+    }
 }
 
 /// Parses the raw text of a cell for a field of kind `kind`; `separator` splits lists.
@@ -142,13 +142,12 @@ pub fn parse_text(kind: Kind, text: &str, separator: &str) -> Parsed {
     if is_missing_trimmed(t) {
         return Parsed::Missing;
     }
-    if let Some(number) = parse_number_kind(kind, t) {
-        return number.map_or(Parsed::Invalid, |n| Parsed::Value(Value::Number(n)));
-    }
     let value = match kind {
         Kind::Text => Some(Value::String(t.to_string())),
         Kind::Domain => normalize_domain(t).map(Value::String),
-        Kind::Employees | Kind::Money | Kind::Year | Kind::Number => None,
+        Kind::Employees | Kind::Money | Kind::Year | Kind::Number => {
+            parse_number_kind(kind, t).map(Value::Number)
+        }
         Kind::Bool => parse_bool(t).map(Value::Bool),
         Kind::Date => parse_date(t).map(Value::Date),
         Kind::Duration => parse_duration(t).map(Value::Duration),

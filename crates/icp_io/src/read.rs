@@ -564,16 +564,18 @@ fn put_slots(
                     builder.put_list(slot.field, items) > 0
                 }
                 // Numbers go straight into their column.
-                kind if let Some(n) = crate::parse::parse_number_kind(kind, t) => match n {
-                    Some(n) => {
-                        builder.put_number(slot.field, n);
-                        true
+                kind @ (Kind::Employees | Kind::Money | Kind::Year | Kind::Number) => {
+                    match crate::parse::parse_number_kind(kind, t) {
+                        Some(n) => {
+                            builder.put_number(slot.field, n);
+                            true
+                        }
+                        None => {
+                            invalid.get_or_insert(t);
+                            false
+                        }
                     }
-                    None => {
-                        invalid.get_or_insert(t);
-                        false
-                    }
-                },
+                }
                 kind => match parse_text(kind, t, own.unwrap_or(separator)) {
                     Parsed::Value(v) => {
                         builder.put(slot.field, v);
@@ -775,12 +777,8 @@ impl Emitter {
             report,
             &mut self.scratch,
         );
-        self.count_id(hash, report);
-        (self.builder.len() >= self.batch_size).then(|| self.take())
-    }
-
-    fn count_id(&mut self, hash: u64, report: &mut ReadReport) {
         self.seen.count(&[hash], None, report);
+        (self.builder.len() >= self.batch_size).then(|| self.take())
     }
 
     /// A builder for the next batch, with room for a batch of leads (and two contacts each
@@ -1157,10 +1155,10 @@ struct CompanyPart {
     /// One batch, more where a chunk holds more rows than a batch (its lines fewer than its
     /// rows, which happens where quoting is broken).
     batches: Vec<Batch>,
-    /// The hash of each lead's id…
+    /// The hash of each lead's id.
     ids: Vec<u64>,
-    /// … and the first and last ids, when each is greater than the one before.
-    order: Option<(String, String)>,
+    /// Whether each lead's id is greater than the one before (the ids are the batches').
+    ascending: bool,
     report: ReadReport,
     rejects: RejectLog,
 }
@@ -1182,9 +1180,6 @@ impl ChunkParser for CompanyParser<'_> {
         let mut rejects = RejectLog::new();
         let mut events = 0;
         let mut scratch = Scratch::default();
-        // The first and last ids, while each is greater than the one before.
-        let mut order: Option<(String, String)> = None;
-        let mut ascending = true;
         while events < max {
             let Some(event) = split.next_event()? else {
                 break;
@@ -1205,16 +1200,6 @@ impl ChunkParser for CompanyParser<'_> {
                     &mut report,
                     &mut scratch,
                 ));
-                let id = scratch.id.as_str();
-                match &mut order {
-                    _ if !ascending => {}
-                    None => order = Some((id.to_string(), id.to_string())),
-                    Some((_, last)) if last.as_str() < id => {
-                        last.clear();
-                        last.push_str(id);
-                    }
-                    Some(_) => ascending = false,
-                }
                 if builder.len() >= emitter.batch_size {
                     batches.push(std::mem::replace(&mut builder, emitter.new_builder()).finish());
                     codes.clear();
@@ -1224,10 +1209,14 @@ impl ChunkParser for CompanyParser<'_> {
         if !builder.is_empty() {
             batches.push(builder.finish());
         }
+        let ascending = batches
+            .iter()
+            .flat_map(|b| b.ids.iter())
+            .is_sorted_by(|a, b| a < b);
         let part = CompanyPart {
             batches,
             ids,
-            order: order.filter(|_| ascending),
+            ascending,
             report,
             rejects,
         };
@@ -1562,7 +1551,9 @@ impl LeadReader {
                     for part in parts {
                         report.absorb(part.report);
                         write_rejects(rejects, part.rejects)?;
-                        let order = part.order.as_ref().map(|(f, l)| (f.as_str(), l.as_str()));
+                        let first = part.batches.first().and_then(|b| b.ids.get(0));
+                        let last = part.batches.last().and_then(|b| b.ids.last());
+                        let order = first.zip(last).filter(|_| part.ascending);
                         emitter.seen.count(&part.ids, order, report);
                         ready.extend(part.batches);
                     }

@@ -388,7 +388,6 @@ fn csv_list(out: &mut Vec<u8>, items: &[impl AsRef<str>]) {
 /// Whether a cell holds a comma, a quote or a line break, eight bytes at a time
 /// (`csv_split::matches`).
 fn needs_quotes(text: &[u8]) -> bool {
-    use crate::csv_split::matches;
     let mut words = text.chunks_exact(8);
     for word in &mut words {
         let mut bytes = [0; 8];
@@ -403,6 +402,16 @@ fn needs_quotes(text: &[u8]) -> bool {
         .remainder()
         .iter()
         .any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
+}
+
+/// The high bit of each byte of `word` (eight bytes, little-endian) that equals `byte`, and
+/// no other bit: the bytes equal to it are the zero bytes of `word ^ byte…byte`, and adding
+/// 0x7f to the low seven bits of a byte sets its high bit exactly when one of them is set,
+/// without carrying into the next byte.
+fn matches(word: u64, byte: u8) -> u64 {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let x = word ^ u64::from_le_bytes([byte; 8]);
+    !(((x & LOW7) + LOW7) | x | LOW7)
 }
 
 /// Where [`RowFormatter`] puts a batch's rows.
@@ -428,10 +437,10 @@ fn quoted(out: &mut Vec<u8>, text: &[u8]) {
     out.push(b'"');
 }
 
-/// `text` with its quotes doubled (found eight bytes at a time).
+/// `text` with its quotes doubled.
 fn escaped(out: &mut Vec<u8>, text: &[u8]) {
     let mut from = 0;
-    for at in crate::csv_split::positions(text, b'"') {
+    for at in memchr::memchr_iter(b'"', text) {
         out.extend_from_slice(&text[from..=at]);
         out.push(b'"');
         from = at + 1;

@@ -36,8 +36,13 @@ fn write(options: WriteOptions) -> String {
 }
 
 /// The HubSpot fixture scored against `rules` by the reference evaluator or into `icp
-/// score`'s columns, written with `options`; and how many rows the columns held (not whole).
-fn write_scored(rules: &str, options: WriteOptions, columns: bool) -> (String, usize) {
+/// score`'s columns, written with `options`; and the rows written from the columns (not
+/// whole), as lead id and ICP name.
+fn write_scored(
+    rules: &str,
+    options: WriteOptions,
+    columns: bool,
+) -> (String, Vec<(String, String)>) {
     let schema = Schema::canonical();
     let mut sources = SourceMap::new();
     sources.add("rules.icp", rules);
@@ -61,7 +66,7 @@ fn write_scored(rules: &str, options: WriteOptions, columns: bool) -> (String, u
     .unwrap();
     let mut w = ResultWriter::new(Vec::new(), &schema, options).unwrap();
     let plan = icp_engine::plan::Plan::new(&rules);
-    let mut in_columns = 0;
+    let mut in_columns = Vec::new();
     for batch in reader {
         let batch = batch.unwrap();
         let results = if columns {
@@ -72,14 +77,22 @@ fn write_scored(rules: &str, options: WriteOptions, columns: bool) -> (String, u
                 .collect();
             BatchResults::from_leads(&rules, leads)
         };
-        in_columns += (0..results.len())
-            .flat_map(|lead| (0..results.icps()).map(move |icp| (lead, icp)))
-            .filter(|&(lead, icp)| results.whole_result(lead, icp).is_none())
-            .count();
+        // The rows written: every ICP's, or the best one's.
+        for lead in 0..results.len() {
+            for icp in 0..results.icps() {
+                let written = options.all || results.best(lead).unwrap_or(0) == icp;
+                if written && results.whole_result(lead, icp).is_none() {
+                    in_columns.push((batch.ids[lead].to_string(), rules.icps[icp].name.clone()));
+                }
+            }
+        }
         w.write_batch(&batch, &results).unwrap();
     }
     (String::from_utf8(w.finish().unwrap()).unwrap(), in_columns)
 }
+
+/// Texts that need quoting, written in rows read from the columns by the test below.
+const QUOTED_IN_COLUMN_ROWS: [&str; 2] = ["has \"\"Banking\"\"", "big, \"\"really\"\" big"];
 
 /// Rows read from the columns (every outcome known) and rows kept whole (an unknown outcome)
 /// write the same bytes as the reference evaluator's results: labels and reasons that need
@@ -100,15 +113,27 @@ fn columns_write_what_whole_results_write() {
             };
             let (whole, _) = write_scored(&rules, options, false);
             let (columns, in_columns) = write_scored(&rules, options, true);
-            assert!(in_columns > 0, "no row was read from the columns");
+            assert!(
+                !in_columns.is_empty(),
+                "no row was written from the columns"
+            );
             if format == OutputFormat::Csv && all {
-                // Quoted labels and reasons, from both kinds of row.
-                for text in [
-                    "\"\"Gambling & Casinos\"\"",
-                    "has \"\"Banking\"\"",
-                    "big, \"\"really\"\" big",
-                ] {
-                    assert!(whole.contains(text), "{text} in {whole}");
+                // Quoted labels and reasons, in rows written from the columns.
+                let from_columns = |line: &&str| {
+                    in_columns.iter().any(|(id, icp)| {
+                        line.starts_with(&format!("{id},")) && line.contains(&format!(",{icp},"))
+                    })
+                };
+                // (A reason quoted in a row kept whole, for its unknown outcome.)
+                assert!(whole.contains("\"\"Gambling & Casinos\"\""), "{whole}");
+                for text in QUOTED_IN_COLUMN_ROWS {
+                    assert!(
+                        columns
+                            .lines()
+                            .filter(from_columns)
+                            .any(|l| l.contains(text)),
+                        "{text} in a row from the columns: {columns}"
+                    );
                 }
             }
             assert_eq!(columns, whole, "{options:?}");
