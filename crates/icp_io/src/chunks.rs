@@ -9,14 +9,16 @@
 //! numbers, broken rows and their recovery — is the one the splitter would give reading the
 //! file from the start.
 //!
-//! The chunker reads into the spare capacity of its buffer (nothing cleared first) and takes
-//! back the buffers of parsed chunks for the next ones.
+//! The chunker reads the next window while the current one is parsed, into the spare capacity
+//! of its buffer (nothing cleared first), and takes back the buffers of parsed chunks for the
+//! next ones.
 //!
 //! Except where the quoting is broken across a cut: a chunk whose splitter had to end a record
 //! at the end of the chunk (not of the file) was cut inside a record. Its result, and those
-//! after it, are dropped, and the rest of the file — from that chunk on — is read serially by
-//! one splitter, `lines` records per call, exactly as a serial reader would. So a broken file
-//! still reads correctly, only slower from the first doubtful cut.
+//! after it (the window read ahead included), are dropped, and the rest of the file — from that
+//! chunk on — is read serially by one splitter, `lines` records per call, exactly as a serial
+//! reader would. So a broken file still reads correctly, only slower from the first doubtful
+//! cut.
 
 use std::io::{self, Cursor, Read};
 
@@ -91,6 +93,18 @@ impl<R: Read> Chunker<R> {
     pub(crate) fn recycle(&mut self, mut bytes: Vec<u8>) {
         bytes.clear();
         self.spare.push(bytes);
+    }
+
+    /// The next `n` chunks, fewer at the end of the input.
+    fn window(&mut self, n: usize) -> io::Result<Vec<Chunk>> {
+        let mut chunks = Vec::with_capacity(n);
+        while chunks.len() < n {
+            match self.next_chunk()? {
+                Some(chunk) => chunks.push(chunk),
+                None => break,
+            }
+        }
+        Ok(chunks)
     }
 
     /// The next chunk, or `None` at the end of the input.
@@ -187,6 +201,8 @@ enum Mode {
 /// The records of a CSV file after its header, parsed in parallel, results in file order.
 pub(crate) struct Records {
     mode: Mode,
+    /// The next window of chunks, read while the window before it was parsed.
+    ahead: Vec<Chunk>,
     delimiter: u8,
     width: usize,
     lines: usize,
@@ -215,17 +231,21 @@ impl Records {
         let (rest, source, line) = split.into_rest();
         Records {
             mode: Mode::Chunked(Chunker::new(rest, source, line, lines)),
+            ahead: Vec::new(),
             delimiter,
             width,
             lines: lines.max(1),
         }
     }
 
-    /// How many bytes after the header have been handed out to be parsed so far (while the
-    /// file is read in chunks): with the file's size, how far through it reading is.
+    /// How many bytes after the header have been parsed so far (while the file is read in
+    /// chunks): with the file's size, how far through it reading is.
     pub(crate) fn bytes_read(&self) -> u64 {
         match &self.mode {
-            Mode::Chunked(chunker) => chunker.handed,
+            Mode::Chunked(chunker) => {
+                let ahead: usize = self.ahead.iter().map(|c| c.bytes.len()).sum();
+                chunker.handed.saturating_sub(ahead as u64)
+            }
             Mode::Serial(_) | Mode::Done => 0,
         }
     }
@@ -245,31 +265,37 @@ impl Records {
                 }
                 Mode::Chunked(chunker) => {
                     let window = rayon::current_num_threads().max(1) * 2;
-                    let mut chunks = Vec::with_capacity(window);
-                    while chunks.len() < window {
-                        match chunker.next_chunk()? {
-                            Some(chunk) => chunks.push(chunk),
-                            None => break,
-                        }
-                    }
+                    let chunks = match std::mem::take(&mut self.ahead) {
+                        ahead if ahead.is_empty() => chunker.window(window)?,
+                        ahead => ahead,
+                    };
                     if chunks.is_empty() {
                         self.mode = Mode::Done;
                         continue;
                     }
                     let (delimiter, width) = (self.delimiter, self.width);
                     // Each chunk is split where it lies, and its bytes come back with the
-                    // result (for reading serially from it if its cut proves unsound).
-                    let parsed = chunks
-                        .into_par_iter()
-                        .map(|chunk| {
-                            let Chunk { bytes, line, last } = chunk;
-                            let mut split = CsvSplitter::whole(bytes, delimiter, line, width);
-                            let (out, _) = parser.parse(&mut split, usize::MAX)?;
-                            let sound = last || !split.ran_into_end();
-                            let bytes = split.into_buffer();
-                            Ok((out, sound, Chunk { bytes, line, last }))
-                        })
-                        .collect::<io::Result<Vec<_>>>()?;
+                    // result (for reading serially from it if its cut proves unsound). The
+                    // next window is read meanwhile.
+                    let (parsed, ahead) = rayon::join(
+                        || {
+                            chunks
+                                .into_par_iter()
+                                .map(|chunk| {
+                                    let Chunk { bytes, line, last } = chunk;
+                                    let mut split =
+                                        CsvSplitter::whole(bytes, delimiter, line, width);
+                                    let (out, _) = parser.parse(&mut split, usize::MAX)?;
+                                    let sound = last || !split.ran_into_end();
+                                    let bytes = split.into_buffer();
+                                    Ok((out, sound, Chunk { bytes, line, last }))
+                                })
+                                .collect::<io::Result<Vec<_>>>()
+                        },
+                        || chunker.window(window),
+                    );
+                    let (parsed, ahead) = (parsed?, ahead?);
+                    self.ahead = ahead;
                     let sound = parsed.iter().take_while(|(_, sound, _)| *sound).count();
                     let mut outs = Vec::with_capacity(sound);
                     let mut unread = Vec::new();
@@ -282,6 +308,7 @@ impl Records {
                         }
                     }
                     if !unread.is_empty() {
+                        unread.append(&mut self.ahead);
                         self.go_serial(unread);
                     }
                     if !outs.is_empty() {
