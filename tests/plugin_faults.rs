@@ -559,6 +559,8 @@ fn score_fails(path: &Path, condition: &str) -> String {
             ]);
         if let Some(output) = output {
             command.args(["--output", output]);
+            // Results of an earlier run, which a failed run must leave as they are.
+            std::fs::write(dir.path().join(output), "earlier results\n").expect("written");
         }
         let run = command.output().expect("icp runs");
         let stdout = String::from_utf8_lossy(&run.stdout);
@@ -585,7 +587,19 @@ fn score_fails(path: &Path, condition: &str) -> String {
             None => stdout.into_owned(),
             Some(file) => {
                 assert!(stdout.is_empty(), "stdout:\n{stdout}");
-                std::fs::read_to_string(dir.path().join(file)).unwrap_or_default()
+                let kept = std::fs::read_to_string(dir.path().join(file)).unwrap_or_default();
+                assert_eq!(kept, "earlier results\n", "the earlier output changed");
+                let names: Vec<_> = std::fs::read_dir(dir.path())
+                    .expect("the directory")
+                    .map(|e| e.expect("an entry").file_name())
+                    .collect();
+                assert!(
+                    !names
+                        .iter()
+                        .any(|n| n.to_string_lossy().ends_with(".partial")),
+                    "a partial file was left: {names:?}"
+                );
+                kept
             }
         };
         for id in ["L1", "L2", "L3", "L4", "L5"] {

@@ -130,8 +130,18 @@ impl Partial {
         Ok((partial, file))
     }
 
+    /// Puts the partial file in the output's place. An earlier output is removed first rather
+    /// than renamed over: on ext4 (its `auto_da_alloc` default) a rename over a file writes the
+    /// new one back to disk at once, in the rename, which kept a run on a million companies
+    /// waiting 50–70 ms for the disk. Removed first, the results are written back later in
+    /// the background, like any new file's. The output is gone for the moment between the two
+    /// calls; a failed run still leaves any earlier output untouched.
     fn commit(mut self) -> std::io::Result<()> {
         if !self.committed {
+            match std::fs::remove_file(&self.target) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+                _ => {}
+            }
             std::fs::rename(&self.path, &self.target)?;
             self.committed = true;
         }

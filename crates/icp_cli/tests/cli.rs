@@ -778,7 +778,17 @@ fn score_output_is_the_same_on_one_thread_or_many() {
         (rows, summary)
     };
     let (one, one_summary) = score("1", "one.csv", &[]);
+    // An earlier output is replaced whole, and no partial file stays beside it.
+    std::fs::write(dir.path().join("many.csv"), "earlier results\n").expect("written");
     let (many, many_summary) = score("4", "many.csv", &[]);
+    let partials = std::fs::read_dir(dir.path())
+        .expect("the project")
+        .filter(|e| {
+            let name = e.as_ref().expect("an entry").file_name();
+            name.to_string_lossy().ends_with(".partial")
+        })
+        .count();
+    assert_eq!(partials, 0, "a partial file was left");
     assert_eq!(one.lines().count(), 601, "a header and a row per lead");
     assert_eq!(many, one);
     assert_eq!(many_summary, one_summary);
