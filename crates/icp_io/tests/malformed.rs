@@ -547,3 +547,88 @@ fn chunked_reading_gives_what_one_pass_gives() {
     }
     assert!(joined > 100, "only {joined} leads got contacts");
 }
+
+/// A contacts file in any order joins as one in company order: every company gets the
+/// contacts that name it, in the contacts file's order, and the counts of contacts joined and
+/// not are the same — whether the keys ascend throughout, stop ascending part-way (in the first
+/// chunk or a later one), or never do, read in chunks of every size.
+#[test]
+fn contacts_in_any_order_join_each_company_its_own() {
+    let schema = Schema::canonical();
+    let dir = tempfile::tempdir().unwrap();
+    let companies = dir.path().join("companies.csv");
+    let ids: Vec<String> = (0..400).map(|i| format!("C{i:04}")).collect();
+    let rows: String = ids
+        .iter()
+        .map(|id| format!("{id},Company {id}\n"))
+        .collect();
+    std::fs::write(&companies, format!("id,name\n{rows}")).unwrap();
+    // Up to three contacts per company, and keys that name no company (first and last).
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let mut contacts: Vec<(String, String)> = Vec::new();
+    let keys = std::iter::once("A0001".to_string())
+        .chain(ids.iter().cloned())
+        .chain(["D0002".to_string()]);
+    for id in keys {
+        for k in 0..rng.next() % 4 {
+            contacts.push((id.clone(), format!("{id} #{k}")));
+        }
+    }
+    let n = contacts.len();
+    let mut shuffled = contacts.clone();
+    for i in (1..n).rev() {
+        shuffled.swap(i, (rng.next() % (i as u64 + 1)) as usize);
+    }
+    let mut late = contacts.clone();
+    late[n * 3 / 4..].reverse();
+    let mut early = contacts.clone();
+    early.swap(1, 2);
+    let reversed: Vec<_> = contacts.iter().rev().cloned().collect();
+    for (order, file) in [
+        ("ascending", &contacts),
+        ("out of order from the second row", &early),
+        ("out of order after three quarters", &late),
+        ("shuffled", &shuffled),
+        ("reversed", &reversed),
+    ] {
+        let path = dir.path().join("contacts.csv");
+        let body: String = file.iter().map(|(k, t)| format!("{k},{t}\n")).collect();
+        std::fs::write(&path, format!("company_id,title\n{body}")).unwrap();
+        for batch_size in [1, 3, 50, 1_000_000] {
+            let config = InputConfig {
+                batch_size,
+                ..InputConfig::default()
+            };
+            let options = ReadOptions {
+                format: Some(InputFormat::Csv),
+                contacts: Some(path.clone()),
+                ..ReadOptions::default()
+            };
+            let out = read_with(&companies, &schema, &config, options).unwrap();
+            assert_eq!(
+                out.leads.len(),
+                ids.len(),
+                "{order}, chunks of {batch_size}"
+            );
+            for id in &ids {
+                let expected: Vec<_> = file
+                    .iter()
+                    .filter(|(k, _)| k == id)
+                    .map(|(_, t)| s(t))
+                    .collect();
+                assert_eq!(
+                    out.contacts(id, "title"),
+                    expected,
+                    "{id}, {order}, chunks of {batch_size}"
+                );
+            }
+            let unmatched = file.iter().filter(|(k, _)| !k.starts_with('C')).count();
+            assert_eq!(
+                out.report.contacts_matched as usize,
+                n - unmatched,
+                "{order}"
+            );
+            assert_eq!(out.report.contacts_unmatched as usize, unmatched, "{order}");
+        }
+    }
+}
