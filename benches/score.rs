@@ -5,6 +5,9 @@
 //! end to an output file. Throughput is reported in leads per second (for evaluation, leads
 //! times ICPs are lead-evaluations).
 //!
+//! The allocator is the one `icp` ships with (mimalloc), so the stages cost here what they
+//! cost in `icp score`.
+//!
 //! Inputs are generated once by `icp_gen` into `target/bench-data/` (never committed). Sizes
 //! default to 10,000 and 100,000 companies; set `ICP_BENCH_SIZES=10000,100000,1000000` for
 //! more. Run with `cargo bench -p icp_benches --bench score`.
@@ -18,6 +21,9 @@ use icp_engine::plan::Plan;
 use icp_engine::{Schema, SignalCatalog};
 use icp_io::{InputConfig, LeadReader, OutputFormat, ReadOptions, ResultWriter, WriteOptions};
 use rayon::prelude::*;
+
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn sizes() -> Vec<u64> {
     std::env::var("ICP_BENCH_SIZES")
