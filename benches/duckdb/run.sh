@@ -3,10 +3,13 @@
 # "Side by side with DuckDB"):
 #
 #   benches/duckdb/run.sh [--companies N] [--runs K] [--icps 1..N] [--threads T]
+#                         [--shuffled-contacts]
 #
 # 1. a Python virtual environment with duckdb from PyPI, in TARGET/duckdb-venv;
 # 2. `cargo build --release` of icp and of the example that writes the benchmark rules;
-# 3. once per N: `icp gen --companies N --seed 7 --messy 0` into TARGET/duckdb-bench/N/;
+# 3. once per N: `icp gen --companies N --seed 7 --messy 0` into TARGET/duckdb-bench/N/ (with
+#    --shuffled-contacts, the same files with the contacts' rows in a fixed random order, as a
+#    CRM export in contact order has them, into TARGET/duckdb-bench/N-shuffled/);
 # 4. the benchmark ICP of benches/ruleset.rs (bench.icp is its first copy) and the same rules
 #    as DuckDB SQL (duck.py; bench.sql is the query for one ICP), both checked to be current;
 # 5. one untimed run of each, then K runs of each, alternating: `icp score --all` under
@@ -29,9 +32,10 @@ companies=1000000
 runs=5
 icps=1
 threads=
+shuffled=
 
 usage() {
-    sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 die() {
@@ -55,6 +59,10 @@ while (($#)); do
         --threads) threads=$2 ;;
         esac
         shift 2
+        ;;
+    --shuffled-contacts)
+        shuffled=1
+        shift
         ;;
     -h | --help)
         usage
@@ -106,6 +114,26 @@ if [[ ! -f $data/companies.csv || ! -f $data/contacts.csv ]]; then
     mkdir -p "$data"
     mv "$data.partial/companies.csv" "$data.partial/contacts.csv" "$data/"
     rmdir "$data.partial"
+fi
+
+# The same lead set with its contacts in a fixed random order (the header first).
+if [[ -n $shuffled ]]; then
+    if [[ ! -f $data-shuffled/companies.csv || ! -f $data-shuffled/contacts.csv ]]; then
+        mkdir -p "$data-shuffled"
+        "$py" - "$data/contacts.csv" "$data-shuffled/contacts.csv.partial" <<'EOF'
+import random, sys
+with open(sys.argv[1], "rb") as f:
+    header, *rows = f.readlines()
+random.Random(7).shuffle(rows)
+with open(sys.argv[2], "wb") as f:
+    f.write(header)
+    f.writelines(rows)
+EOF
+        mv "$data-shuffled/contacts.csv.partial" "$data-shuffled/contacts.csv"
+        ln -f "$data/companies.csv" "$data-shuffled/companies.csv" 2>/dev/null ||
+            cp "$data/companies.csv" "$data-shuffled/companies.csv"
+    fi
+    data=$data-shuffled
 fi
 
 # 4. The rules: icp's text from benches/ruleset.rs, and the SQL; the committed copies must be
