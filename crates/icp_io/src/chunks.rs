@@ -162,10 +162,14 @@ impl<R: Read> Chunker<R> {
                 }
             }
             let end = cut.unwrap_or(self.buf.len());
-            let mut rest = self.spare.pop().unwrap_or_default();
             // The next chunk is about as long as this one: room for it and a read, so that
-            // filling it never moves it.
-            rest.reserve(end + READ);
+            // filling it never moves it. A spare buffer too small is not grown (that would
+            // copy its old bytes): a new one is taken.
+            let room = end + READ;
+            let mut rest = match self.spare.pop() {
+                Some(spare) if spare.capacity() >= room => spare,
+                _ => Vec::with_capacity(room),
+            };
             rest.extend_from_slice(&self.buf[end..]);
             self.buf.truncate(end);
             let bytes = std::mem::replace(&mut self.buf, rest);
