@@ -1068,6 +1068,153 @@ impl Column {
     /// Appends rows `rows` of `source`, a column of the same type (another type: their
     /// values, as [`Column::get`] gives them), text codes translated through `codes` (see
     /// [`CodeMap`]). The type is matched once for all the rows.
+    /// The column whose row `i` is row `rows[i].1` of `sources[rows[i].0]` (columns of one
+    /// field, so of one type), text in one dictionary: each source's distinct values are coded
+    /// there once, then every row is a tight copy. Rows of a source that has no such row, or
+    /// whose column is of another type, are missing.
+    pub fn gather<'a>(sources: &[&'a Column], rows: &[(u32, u32)]) -> Column {
+        fn pick<T: Copy>(
+            sources: &[Option<(&[T], &[bool])>],
+            rows: &[(u32, u32)],
+            missing: T,
+        ) -> (Vec<T>, Vec<bool>) {
+            rows.iter()
+                .map(|&(t, r)| {
+                    sources
+                        .get(t as usize)
+                        .copied()
+                        .flatten()
+                        .and_then(|(values, valid)| {
+                            Some((*values.get(r as usize)?, *valid.get(r as usize)?))
+                        })
+                        .unwrap_or((missing, false))
+                })
+                .unzip()
+        }
+        // Each source's codes in the one dictionary.
+        let remap = |dict: &mut Dict, from: &Dict| -> Vec<u32> {
+            from.values().map(|v| dict.code_str(v)).collect()
+        };
+        let Some(first) = sources.first() else {
+            return Column::Absent;
+        };
+        match first {
+            Column::Absent => Column::Absent,
+            Column::Number { .. } | Column::Duration { .. } => {
+                let of = |c: &&'a Column| match *c {
+                    Column::Number { values, valid } | Column::Duration { values, valid }
+                        if std::mem::discriminant(*c) == std::mem::discriminant(*first) =>
+                    {
+                        Some((&values[..], &valid[..]))
+                    }
+                    _ => None,
+                };
+                let (values, valid) = pick(&sources.iter().map(of).collect::<Vec<_>>(), rows, 0.0);
+                match first {
+                    Column::Number { .. } => Column::Number { values, valid },
+                    _ => Column::Duration { values, valid },
+                }
+            }
+            Column::Bool { .. } => {
+                let of = |c: &&'a Column| match *c {
+                    Column::Bool { values, valid } => Some((&values[..], &valid[..])),
+                    _ => None,
+                };
+                let (values, valid) =
+                    pick(&sources.iter().map(of).collect::<Vec<_>>(), rows, false);
+                Column::Bool { values, valid }
+            }
+            Column::Date { .. } => {
+                let of = |c: &&'a Column| match *c {
+                    Column::Date { values, valid } => Some((&values[..], &valid[..])),
+                    _ => None,
+                };
+                let (values, valid) = pick(&sources.iter().map(of).collect::<Vec<_>>(), rows, 0);
+                Column::Date { values, valid }
+            }
+            Column::Text { .. } => {
+                let mut dict = Dict::default();
+                let maps: Vec<Option<(&[u32], Vec<u32>)>> = sources
+                    .iter()
+                    .map(|c| match c {
+                        Column::Text { codes, dict: from } => {
+                            Some((&codes[..], remap(&mut dict, from)))
+                        }
+                        _ => None,
+                    })
+                    .collect();
+                let codes = rows
+                    .iter()
+                    .map(|&(t, r)| {
+                        let Some(Some((codes, map))) = maps.get(t as usize) else {
+                            return MISSING;
+                        };
+                        match codes.get(r as usize) {
+                            Some(&c) if c != MISSING => {
+                                map.get(c as usize).copied().unwrap_or(MISSING)
+                            }
+                            _ => MISSING,
+                        }
+                    })
+                    .collect();
+                Column::Text { codes, dict }
+            }
+            Column::TextList { .. } => {
+                let mut dict = Dict::default();
+                let maps: Vec<_> = sources
+                    .iter()
+                    .map(|c| match c {
+                        Column::TextList {
+                            offsets,
+                            codes,
+                            valid,
+                            dict: from,
+                        } => Some((&offsets[..], &codes[..], &valid[..], remap(&mut dict, from))),
+                        _ => None,
+                    })
+                    .collect();
+                let (mut offsets, mut codes, mut valid) =
+                    (vec![0u32], Vec::new(), Vec::with_capacity(rows.len()));
+                for &(t, r) in rows {
+                    let r = r as usize;
+                    let found =
+                        maps.get(t as usize)
+                            .and_then(|m| m.as_ref())
+                            .and_then(|(o, c, v, map)| {
+                                let items = c.get(*o.get(r)? as usize..*o.get(r + 1)? as usize)?;
+                                Some((items, *v.get(r)?, map))
+                            });
+                    match found {
+                        Some((items, ok, map)) => {
+                            codes.extend(
+                                items
+                                    .iter()
+                                    .map(|&c| map.get(c as usize).copied().unwrap_or(MISSING)),
+                            );
+                            valid.push(ok);
+                        }
+                        None => valid.push(false),
+                    }
+                    offsets.push(codes.len() as u32);
+                }
+                Column::TextList {
+                    offsets,
+                    codes,
+                    valid,
+                    dict,
+                }
+            }
+            Column::Values(_) => Column::Values(
+                rows.iter()
+                    .map(|&(t, r)| match sources.get(t as usize) {
+                        Some(Column::Values(v)) => v.get(r as usize).cloned().flatten(),
+                        _ => None,
+                    })
+                    .collect(),
+            ),
+        }
+    }
+
     fn copy_rows(&mut self, source: &Column, rows: std::ops::Range<usize>, codes: &mut Vec<u32>) {
         // The code here of `code` in `from`, looked up once.
         let translate = |codes: &mut [u32], dict: &mut Dict, from: &Dict, code: u32| {
@@ -1179,6 +1326,77 @@ fn push_row(columns: &mut [Column], values: &mut Vec<(FieldId, Value)>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A column gathered from several (each with its own dictionary) reads back, row by row,
+    /// the values of the rows it names, whatever the type; a row that is not there, or of a
+    /// column of another type, is missing.
+    #[test]
+    fn a_gathered_column_holds_the_rows_it_names() {
+        let text = |s: &str| Some(Value::String(s.to_string()));
+        let list = |items: &[&str]| {
+            Some(Value::List(
+                items.iter().map(|s| Value::String(s.to_string())).collect(),
+            ))
+        };
+        let types = [
+            Type::NUMBER,
+            Type::Scalar(Scalar::Duration),
+            Type::BOOL,
+            Type::Scalar(Scalar::Date),
+            Type::STRING,
+            Type::STRING_LIST,
+            Type::List(Some(Scalar::Number)),
+        ];
+        let values: [[Option<Value>; 3]; 7] = [
+            [Some(Value::Number(1.5)), None, Some(Value::Number(-2.0))],
+            [Some(Value::Duration(3.0)), Some(Value::Duration(0.5)), None],
+            [Some(Value::Bool(true)), None, Some(Value::Bool(false))],
+            [None, Some(Value::Date(20_000)), Some(Value::Date(-3))],
+            [text("b"), None, text("a")],
+            [list(&["x", "y"]), None, list(&[])],
+            [Some(Value::List(vec![Value::Number(1.0)])), None, None],
+        ];
+        for (ty, values) in types.into_iter().zip(values) {
+            // Two sources, their rows in another order each (so their dictionaries differ),
+            // and a column of another type.
+            let mut a = Column::for_type(ty);
+            let mut b = Column::for_type(ty);
+            for v in &values {
+                a.push(v.clone());
+            }
+            for v in values.iter().rev() {
+                b.push(v.clone());
+            }
+            let other = Column::for_type(if ty == Type::BOOL {
+                Type::NUMBER
+            } else {
+                Type::BOOL
+            });
+            let rows = [
+                (1, 0),
+                (0, 2),
+                (0, 0),
+                (1, 1),
+                (0, 1),
+                (1, 2),
+                (0, 7),
+                (2, 0),
+                (9, 0),
+            ];
+            let gathered = Column::gather(&[&a, &b, &other], &rows);
+            let got: Vec<Option<Value>> = (0..rows.len()).map(|r| gathered.get(r)).collect();
+            let want: Vec<Option<Value>> = rows
+                .iter()
+                .map(|&(t, r)| match (t, r) {
+                    (0, r) if r < 3 => values[r as usize].clone(),
+                    (1, r) if r < 3 => values[2 - r as usize].clone(),
+                    _ => None,
+                })
+                .collect();
+            assert_eq!(got, want, "{ty:?}");
+        }
+        assert!(matches!(Column::gather(&[], &[(0, 0)]), Column::Absent));
+    }
 
     /// Whatever the memo holds (texts of every length, many sharing a slot), a dictionary
     /// gives each distinct text one code and reads it back.

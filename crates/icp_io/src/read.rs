@@ -57,7 +57,7 @@ use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use icp_engine::batch::{Batch, BatchBuilder, CodeMap, Dict, Texts};
+use icp_engine::batch::{Batch, BatchBuilder, CodeMap, Column, Dict, Texts};
 use icp_engine::{Entity, FieldId, Scalar, Schema, Value};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -203,6 +203,9 @@ struct ContactIndex {
     pending_from: usize,
     /// How many keys, of how many bytes, the whole file probably has.
     expected: (usize, usize),
+    /// Once the contacts are regrouped by key ([`ContactIndex::regroup`]), the number each
+    /// had in the file, by its number now (for `matched`).
+    origin: Option<Vec<u32>>,
     keyless: u64,
 }
 
@@ -341,6 +344,7 @@ impl ContactIndex {
                 by_key: Vec::new(),
             }],
             expected: (0, 0),
+            origin: None,
             pending: Vec::new(),
             pending_from: 0,
             keyless: 0,
@@ -426,6 +430,89 @@ impl ContactIndex {
                     }
                 }
             });
+        // The chunks' keys are in the shards now: their memory is free for the regrouping.
+        drop(parts);
+        self.regroup();
+    }
+
+    /// The contacts, numbered as the key runs number them (more than in the file once they
+    /// are regrouped, when a contact names several companies).
+    fn contacts(&self) -> usize {
+        self.origin.as_ref().map_or(self.matched.len(), Vec::len)
+    }
+
+    /// Regroups the contacts by key when many are scattered (a contacts file out of company
+    /// order): each column is gathered, in one tight loop, into one table in key order, so a
+    /// company's contacts are one run again and copying them into its batch reads them
+    /// together, rather than a row here and a row there of every table, once per company.
+    /// A few scattered contacts are left where they are.
+    fn regroup(&mut self) {
+        let scattered: usize = (self.shards.iter().flat_map(|s| &s.by_key))
+            .map(|rows| match rows {
+                KeyRows::Many(all) => all.len(),
+                KeyRows::Run(..) => 0,
+            })
+            .sum();
+        let Some(first) = self
+            .tables
+            .first()
+            .filter(|_| scattered * 8 >= self.matched.len())
+        else {
+            return;
+        };
+        // The keys in order, each with its contacts as one run of the new numbering.
+        let mut keys: Vec<(&str, &KeyRows)> = (self.shards.iter())
+            .flat_map(|s| s.keys.values().zip(&s.by_key))
+            .collect();
+        keys.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
+        let mut sorted = Dict::unindexed();
+        sorted.reserve(keys.len(), keys.iter().map(|(k, _)| k.len()).sum());
+        let mut by_key = Vec::with_capacity(keys.len());
+        let mut order: Vec<u32> = Vec::with_capacity(self.matched.len());
+        let number = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        for (key, rows) in keys {
+            sorted.code_str(key);
+            let start = number(order.len());
+            match rows {
+                KeyRows::Run(from, to) => order.extend(*from..*to),
+                KeyRows::Many(all) => order.extend_from_slice(all),
+            }
+            by_key.push(KeyRows::Run(start, number(order.len())));
+        }
+        let rows: Vec<(u32, u32)> = order
+            .iter()
+            .map(|&n| {
+                let (table, row) = self.locate(n as usize);
+                (table as u32, row as u32)
+            })
+            .collect();
+        let absent = Column::Absent;
+        let contacts = (0..first.contacts.len())
+            .into_par_iter()
+            .map(|i| {
+                let sources: Vec<&Column> = (self.tables.iter())
+                    .map(|t| t.contacts.get(i).unwrap_or(&absent))
+                    .collect();
+                Column::gather(&sources, &rows)
+            })
+            .collect();
+        let table = Batch {
+            ids: first.ids.clone(),
+            lines: first.lines.clone(),
+            company: first.company.clone(),
+            contacts,
+            contact_offsets: vec![0, u32::try_from(rows.len()).unwrap_or(u32::MAX)],
+            signals: Vec::new(),
+        };
+        self.tables = vec![table];
+        self.starts = vec![0];
+        self.origin = Some(order);
+        // Found as keys in order are: beside the last one found, or by a binary search.
+        self.shards = vec![Shard {
+            keys: sorted,
+            by_key,
+        }];
+        self.ascending = true;
     }
 
     /// Adds contacts `numbers` under `key` while the keys ascend; false, adding nothing, when
@@ -523,7 +610,7 @@ impl ContactIndex {
         match *rows {
             // A run is copied a table at a time.
             KeyRows::Run(start, end) => {
-                let (mut n, end) = (start as usize, (end as usize).min(self.matched.len()));
+                let (mut n, end) = (start as usize, (end as usize).min(self.contacts()));
                 while n < end {
                     let (table, row) = self.locate(n);
                     let table_end = self.starts.get(table + 1).map_or(end, |&s| s.min(end));
@@ -535,7 +622,7 @@ impl ContactIndex {
             KeyRows::Many(ref all) => {
                 for &n in all {
                     let n = n as usize;
-                    if n < self.matched.len() {
+                    if n < self.contacts() {
                         let (table, row) = self.locate(n);
                         self.copy_run(builder, table, row, n..n + 1, codes, report);
                     }
@@ -554,8 +641,19 @@ impl ContactIndex {
         codes: &mut [CodeMap],
         report: &mut ReadReport,
     ) {
-        for matched in &self.matched[numbers.clone()] {
-            matched.store(true, Ordering::Relaxed);
+        match &self.origin {
+            Some(origin) => {
+                for &n in &origin[numbers.clone()] {
+                    if let Some(matched) = self.matched.get(n as usize) {
+                        matched.store(true, Ordering::Relaxed);
+                    }
+                }
+            }
+            None => {
+                for matched in &self.matched[numbers.clone()] {
+                    matched.store(true, Ordering::Relaxed);
+                }
+            }
         }
         report.contacts += numbers.len() as u64;
         let rows = row..row + numbers.len();

@@ -563,17 +563,28 @@ fn contacts_in_any_order_join_each_company_its_own() {
         .map(|id| format!("{id},Company {id}\n"))
         .collect();
     std::fs::write(&companies, format!("id,name\n{rows}")).unwrap();
-    // Up to three contacts per company, and keys that name no company (first and last).
+    // Up to three contacts per company, and two for each key that names no company: before
+    // the first, between two (`C0100x`, after `C0100`), after the last.
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let mut contacts: Vec<(String, String)> = Vec::new();
-    let keys = std::iter::once("A0001".to_string())
-        .chain(ids.iter().cloned())
-        .chain(["D0002".to_string()]);
-    for id in keys {
+    for id in &ids {
         for k in 0..rng.next() % 4 {
             contacts.push((id.clone(), format!("{id} #{k}")));
         }
+        if id == "C0100" {
+            contacts.extend((0..2).map(|k| ("C0100x".to_string(), format!("C0100x #{k}"))));
+        }
+        // Now and then a contact of two companies (joined to both), or of one that is not.
+        if id.ends_with("7") {
+            contacts.push((format!("{id};C9999"), format!("{id} and C9999")));
+            contacts.push((format!("C0003;{id}"), format!("C0003 and {id}")));
+        }
     }
+    contacts.splice(
+        0..0,
+        (0..2).map(|k| ("A0001".to_string(), format!("A0001 #{k}"))),
+    );
+    contacts.extend((0..2).map(|k| ("D0002".to_string(), format!("D0002 #{k}"))));
     let n = contacts.len();
     let mut shuffled = contacts.clone();
     for i in (1..n).rev() {
@@ -613,7 +624,7 @@ fn contacts_in_any_order_join_each_company_its_own() {
             for id in &ids {
                 let expected: Vec<_> = file
                     .iter()
-                    .filter(|(k, _)| k == id)
+                    .filter(|(k, _)| k.split(';').any(|k| k == id))
                     .map(|(_, t)| s(t))
                     .collect();
                 assert_eq!(
@@ -622,7 +633,10 @@ fn contacts_in_any_order_join_each_company_its_own() {
                     "{id}, {order}, chunks of {batch_size}"
                 );
             }
-            let unmatched = file.iter().filter(|(k, _)| !k.starts_with('C')).count();
+            let unmatched = (file.iter())
+                .filter(|(k, _)| !k.split(';').any(|k| ids.iter().any(|id| id == k)))
+                .count();
+            assert_eq!(unmatched, 6);
             assert_eq!(
                 out.report.contacts_matched as usize,
                 n - unmatched,
