@@ -17,7 +17,9 @@
 //! in a set. The first id out of order builds the set, from then on. The first key out of
 //! order spreads the keys over shards by their hash, and the keys from there on are indexed
 //! once the whole contacts file is read: a shard at a time on each thread, each in a table
-//! small enough to stay in the core's cache.
+//! small enough to stay in the core's cache. When many contacts were scattered that way, they
+//! are then regrouped: the keys sorted, and each contact column gathered into one table in
+//! key order, so the index is in key order again, as if the file had been.
 //!
 //! The three shapes of input:
 //! - **CSV, one row per company**, with contacts (if any) from a contacts CSV joined on its key
@@ -193,7 +195,8 @@ struct ContactIndex {
     /// Whether each key so far was greater than the one before (a contacts file sorted by
     /// company): then the keys are in one unindexed shard, a key is new exactly when it is
     /// greater than the last, and one is found by its neighbours or a binary search. The
-    /// first key out of order spreads them over [`KEY_SHARDS`] indexed shards by their hash.
+    /// first key out of order spreads them over [`KEY_SHARDS`] indexed shards by their hash
+    /// (in order again once the contacts are regrouped: [`ContactIndex::regroup`]).
     ascending: bool,
     /// The company keys and their contacts: one shard while the keys ascend.
     shards: Vec<Shard>,
