@@ -982,6 +982,36 @@ impl BatchBuilder {
         if self.batch.ids.is_empty() || rows.is_empty() {
             return;
         }
+        self.count_contacts(rows.len());
+        self.append_contacts(from, rows, codes);
+    }
+
+    /// Counts `n` contacts for the current lead whose rows are appended later, by
+    /// [`append_contacts`](Self::append_contacts), before any other contact is added and
+    /// before the batch is finished: a reader whose leads' contacts are runs continuing each
+    /// other copies them in one run.
+    pub fn count_contacts(&mut self, n: usize) {
+        if self.batch.ids.is_empty() || n == 0 {
+            return;
+        }
+        self.close_row(1);
+        if let Some(last) = self.batch.contact_offsets.last_mut() {
+            *last += n as u32;
+        }
+    }
+
+    /// Appends contacts `rows` of `from` (see [`copy_contacts`](Self::copy_contacts)) that
+    /// were counted already, for this lead or the ones before it
+    /// ([`count_contacts`](Self::count_contacts)).
+    pub fn append_contacts(
+        &mut self,
+        from: &Batch,
+        rows: std::ops::Range<usize>,
+        codes: &mut CodeMap,
+    ) {
+        if rows.is_empty() {
+            return;
+        }
         self.close_row(1);
         let b = &mut self.batch;
         codes.maps.resize_with(b.contacts.len(), Default::default);
@@ -989,9 +1019,6 @@ impl BatchBuilder {
             if let Some(source) = from.contacts.get(i) {
                 b.contacts[i].copy_rows(source, rows.clone(), &mut codes.maps[i]);
             }
-        }
-        if let Some(last) = b.contact_offsets.last_mut() {
-            *last += rows.len() as u32;
         }
     }
 

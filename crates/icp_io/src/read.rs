@@ -609,58 +609,107 @@ impl ContactIndex {
         codes: &mut Vec<CodeMap>,
         report: &mut ReadReport,
     ) {
-        codes.resize_with(self.tables.len(), CodeMap::default);
         match *rows {
-            // A run is copied a table at a time.
             KeyRows::Run(start, end) => {
-                let (mut n, end) = (start as usize, (end as usize).min(self.contacts()));
-                while n < end {
-                    let (table, row) = self.locate(n);
-                    let table_end = self.starts.get(table + 1).map_or(end, |&s| s.min(end));
-                    let take = table_end.saturating_sub(n).max(1).min(end - n);
-                    self.copy_run(builder, table, row, n..n + take, codes, report);
-                    n += take;
-                }
+                let run = start as usize..(end as usize).min(self.contacts());
+                builder.count_contacts(run.len());
+                self.append_run(builder, run, codes, report);
             }
             KeyRows::Many(ref all) => {
-                for &n in all {
-                    let n = n as usize;
-                    if n < self.contacts() {
-                        let (table, row) = self.locate(n);
-                        self.copy_run(builder, table, row, n..n + 1, codes, report);
-                    }
+                let all = all
+                    .iter()
+                    .map(|&n| n as usize)
+                    .filter(|&n| n < self.contacts());
+                builder.count_contacts(all.clone().count());
+                for n in all {
+                    self.append_run(builder, n..n + 1, codes, report);
                 }
             }
         }
     }
 
-    /// Copies contacts `numbers`, from row `row` of table `table` on, and marks them matched.
-    fn copy_run(
+    /// Adds contacts `rows` to the current lead of `builder` as [`copy_contacts`] does, but
+    /// a run that continues the run `pending` (the contacts of the leads before, in a file in
+    /// the contacts' order) only extends it, to be copied in one piece by
+    /// [`flush_contacts`](Self::flush_contacts), which must come before the batch is
+    /// finished.
+    ///
+    /// [`copy_contacts`]: Self::copy_contacts
+    fn defer_contacts(
         &self,
         builder: &mut BatchBuilder,
-        table: usize,
-        row: usize,
-        numbers: std::ops::Range<usize>,
-        codes: &mut [CodeMap],
+        rows: &KeyRows,
+        codes: &mut Vec<CodeMap>,
+        report: &mut ReadReport,
+        pending: &mut Option<std::ops::Range<usize>>,
+    ) {
+        let KeyRows::Run(start, end) = *rows else {
+            self.flush_contacts(builder, codes, report, pending);
+            return self.copy_contacts(builder, rows, codes, report);
+        };
+        let run = start as usize..(end as usize).min(self.contacts());
+        if run.is_empty() {
+            return;
+        }
+        builder.count_contacts(run.len());
+        match pending {
+            Some(before) if before.end == run.start => before.end = run.end,
+            _ => {
+                self.flush_contacts(builder, codes, report, pending);
+                *pending = Some(run);
+            }
+        }
+    }
+
+    /// Copies the run of contacts [`defer_contacts`](Self::defer_contacts) left pending.
+    fn flush_contacts(
+        &self,
+        builder: &mut BatchBuilder,
+        codes: &mut Vec<CodeMap>,
+        report: &mut ReadReport,
+        pending: &mut Option<std::ops::Range<usize>>,
+    ) {
+        if let Some(run) = pending.take() {
+            self.append_run(builder, run, codes, report);
+        }
+    }
+
+    /// Appends contacts `run` (counted already) to `builder`, a table at a time, and marks
+    /// them matched.
+    fn append_run(
+        &self,
+        builder: &mut BatchBuilder,
+        run: std::ops::Range<usize>,
+        codes: &mut Vec<CodeMap>,
         report: &mut ReadReport,
     ) {
+        codes.resize_with(self.tables.len(), CodeMap::default);
         match &self.origin {
             Some(origin) => {
-                for &n in &origin[numbers.clone()] {
+                for &n in &origin[run.clone()] {
                     if let Some(matched) = self.matched.get(n as usize) {
                         matched.store(true, Ordering::Relaxed);
                     }
                 }
             }
             None => {
-                for matched in &self.matched[numbers.clone()] {
+                for matched in &self.matched[run.clone()] {
                     matched.store(true, Ordering::Relaxed);
                 }
             }
         }
-        report.contacts += numbers.len() as u64;
-        let rows = row..row + numbers.len();
-        builder.copy_contacts(&self.tables[table], rows, &mut codes[table]);
+        report.contacts += run.len() as u64;
+        let mut n = run.start;
+        while n < run.end {
+            let (table, row) = self.locate(n);
+            let table_end = self
+                .starts
+                .get(table + 1)
+                .map_or(run.end, |&s| s.min(run.end));
+            let take = table_end.saturating_sub(n).max(1).min(run.end - n);
+            builder.append_contacts(&self.tables[table], row..row + take, &mut codes[table]);
+            n += take;
+        }
     }
 
     /// The table holding contact `n`, its number there and the table's number.
@@ -784,6 +833,9 @@ struct Scratch {
     /// code where it would be): files of companies and of contacts are often in the same
     /// order, and then the next company's key is that one.
     next_key: u32,
+    /// The contacts of the last leads, a run not yet copied into their batch
+    /// ([`ContactIndex::defer_contacts`]).
+    pending: Option<std::ops::Range<usize>>,
 }
 
 /// Who a lead is, from its `text` fields: its id in `scratch.id` (its id, else its domain,
@@ -937,7 +989,7 @@ fn add_csv_row(
     }
     builder.close_lead(id, line);
     if let Some((index, rows)) = rows {
-        index.copy_contacts(builder, rows, codes, report);
+        index.defer_contacts(builder, rows, codes, report, &mut scratch.pending);
     }
     report.leads += 1;
     hash
@@ -1470,6 +1522,15 @@ impl ChunkParser for CompanyParser<'_> {
         let mut rejects = RejectLog::new();
         let mut events = 0;
         let mut scratch = Scratch::default();
+        // The contacts left pending, copied before a batch is finished.
+        let flush = |builder: &mut BatchBuilder,
+                     codes: &mut Vec<CodeMap>,
+                     report: &mut ReadReport,
+                     scratch: &mut Scratch| {
+            if let Some(index) = emitter.contacts.as_ref() {
+                index.flush_contacts(builder, codes, report, &mut scratch.pending);
+            }
+        };
         while events < max {
             let Some(event) = split.next_event()? else {
                 break;
@@ -1491,12 +1552,14 @@ impl ChunkParser for CompanyParser<'_> {
                     &mut scratch,
                 ));
                 if builder.len() >= emitter.batch_size {
+                    flush(&mut builder, &mut codes, &mut report, &mut scratch);
                     batches.push(std::mem::replace(&mut builder, emitter.new_builder()).finish());
                     codes.clear();
                 }
             }
         }
         if !builder.is_empty() {
+            flush(&mut builder, &mut codes, &mut report, &mut scratch);
             batches.push(builder.finish());
         }
         let ascending = batches
