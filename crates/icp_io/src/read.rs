@@ -252,6 +252,7 @@ impl Shard {
 struct PartKeys {
     keys: Texts,
     runs: Vec<std::ops::Range<usize>>,
+    /// The keys grouped by shard (made by [`ContactIndex::finish`]).
     by_shard: ByShard,
     base: usize,
 }
@@ -378,7 +379,7 @@ impl ContactIndex {
             added.push(PartKeys {
                 keys: part.keys,
                 runs: part.runs,
-                by_shard: part.by_shard,
+                by_shard: ByShard::default(),
                 base,
             });
         }
@@ -410,10 +411,14 @@ impl ContactIndex {
     /// the core's cache and address translations, which a million keys in one table (or
     /// added a window at a time) did not: four cache misses a key.
     fn finish(&mut self) {
-        let (parts, from) = (std::mem::take(&mut self.pending), self.pending_from);
+        let (mut parts, from) = (std::mem::take(&mut self.pending), self.pending_from);
         if parts.is_empty() {
             return;
         }
+        parts.par_iter_mut().for_each(|part| {
+            let shards: Vec<u8> = part.keys.iter().map(|k| shard_of(k) as u8).collect();
+            part.by_shard = ByShard::of(&shards);
+        });
         self.shards
             .par_iter_mut()
             .enumerate()
@@ -1279,10 +1284,8 @@ struct ContactPart {
     table: Batch,
     /// Each key, once per run of consecutive rows it names…
     keys: Texts,
-    /// … and that run of rows of `table`…
+    /// … and that run of rows of `table`.
     runs: Vec<std::ops::Range<usize>>,
-    /// … and the keys grouped by shard, for keys out of order.
-    by_shard: ByShard,
     keyless: u64,
     report: ReadReport,
     rejects: RejectLog,
@@ -1368,10 +1371,8 @@ impl ChunkParser for ContactParser<'_> {
             put_composed_name(plan, &cells, self.special.contact_name, &mut building);
             rows += 1;
         }
-        let shards: Vec<u8> = keys.iter().map(|k| shard_of(k) as u8).collect();
         let part = ContactPart {
             table: building.finish(),
-            by_shard: ByShard::of(&shards),
             keys,
             runs,
             keyless,
@@ -2339,7 +2340,7 @@ mod tests {
 
     #[test]
     fn a_key_is_found_in_order_or_out_of_it() {
-        use super::{ByShard, ContactIndex, PartKeys, shard_of};
+        use super::{ByShard, ContactIndex, PartKeys};
         // Keys of a contacts file in order (one unindexed shard), and out of order (spread
         // over indexed shards, the keys from the first out of order on indexed at the end):
         // each key has its contacts.
@@ -2362,8 +2363,6 @@ mod tests {
                 rest.keys.push(key);
                 rest.runs.push(n - rest.base..n - rest.base + 1);
             }
-            let shards: Vec<u8> = rest.keys.iter().map(|k| shard_of(k) as u8).collect();
-            rest.by_shard = ByShard::of(&shards);
             index.pending.push(rest);
             index.finish();
             assert_eq!(index.ascending, file == ["b", "d", "d", "f", "h"]);
