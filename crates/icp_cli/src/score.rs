@@ -96,7 +96,7 @@ fn same_file(a: &Path, b: &Path) -> bool {
 }
 
 /// A results file being written: `.NAME.PID.partial` beside the output, removed unless
-/// [`Partial::commit`] renames it over the output.
+/// [`Partial::commit`] puts it in the output's place.
 struct Partial {
     path: PathBuf,
     target: PathBuf,
@@ -135,14 +135,19 @@ impl Partial {
     /// new one back to disk at once, in the rename, which kept a run on a million companies
     /// waiting 50–70 ms for the disk. Removed first, the results are written back later in
     /// the background, like any new file's. The output is gone for the moment between the two
-    /// calls; a failed run still leaves any earlier output untouched.
+    /// calls; a run that fails before it leaves any earlier output untouched, and should the
+    /// rename fail after the removal, the partial file is kept and named in the error.
     fn commit(mut self) -> std::io::Result<()> {
         if !self.committed {
             match std::fs::remove_file(&self.target) {
                 Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
                 _ => {}
             }
-            std::fs::rename(&self.path, &self.target)?;
+            if let Err(e) = std::fs::rename(&self.path, &self.target) {
+                self.committed = true;
+                let kept = format!("{e} (the results are in {})", self.path.display());
+                return Err(std::io::Error::new(e.kind(), kept));
+            }
             self.committed = true;
         }
         Ok(())

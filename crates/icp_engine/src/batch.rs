@@ -1009,7 +1009,7 @@ impl BatchBuilder {
         rows: std::ops::Range<usize>,
         codes: &mut CodeMap,
     ) {
-        if rows.is_empty() {
+        if self.batch.ids.is_empty() || rows.is_empty() {
             return;
         }
         self.close_row(1);
@@ -1092,9 +1092,6 @@ impl Column {
         }
     }
 
-    /// Appends rows `rows` of `source`, a column of the same type (another type: their
-    /// values, as [`Column::get`] gives them), text codes translated through `codes` (see
-    /// [`CodeMap`]). The type is matched once for all the rows.
     /// The column whose row `i` is row `rows[i].1` of `sources[rows[i].0]` (columns of one
     /// field, so of one type), text in one dictionary: each source's distinct values are coded
     /// there once, then every row is a tight copy. Rows of a source that has no such row, or
@@ -1242,6 +1239,9 @@ impl Column {
         }
     }
 
+    /// Appends rows `rows` of `source`, a column of the same type (another type: their
+    /// values, as [`Column::get`] gives them), text codes translated through `codes` (see
+    /// [`CodeMap`]). The type is matched once for all the rows.
     fn copy_rows(&mut self, source: &Column, rows: std::ops::Range<usize>, codes: &mut Vec<u32>) {
         // The code here of `code` in `from`, looked up once.
         let translate = |codes: &mut [u32], dict: &mut Dict, from: &Dict, code: u32| {

@@ -217,12 +217,17 @@ struct ContactIndex {
 /// enough to stay in a core's cache meanwhile.
 const KEY_SHARDS: usize = 32;
 
-const _: () = assert!(KEY_SHARDS.is_power_of_two() && KEY_SHARDS <= 256);
+const _: () = assert!(KEY_SHARDS.is_power_of_two() && KEY_SHARDS >= 2 && KEY_SHARDS <= 256);
 
 /// The shard of a key out of order: from the top bits of its hash, the same on every thread
 /// (not those the shard's own table uses).
 fn shard_of(key: &str) -> usize {
     (hash_of(key) >> (64 - KEY_SHARDS.trailing_zeros())) as usize
+}
+
+/// A contact's number (an index of the contacts file's rows, at most `u32::MAX`).
+fn number(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 /// Company keys, each numbered by its code in `keys`, and its contacts at that number.
@@ -260,10 +265,10 @@ struct PartKeys {
 impl PartKeys {
     /// The contact numbers of run `i`.
     fn numbers(&self, i: usize) -> std::ops::Range<u32> {
-        let number = |row: usize| u32::try_from(self.base + row).unwrap_or(u32::MAX);
+        let at = |row: usize| number(self.base + row);
         self.runs
             .get(i)
-            .map_or(0..0, |rows| number(rows.start)..number(rows.end))
+            .map_or(0..0, |rows| at(rows.start)..at(rows.end))
     }
 }
 
@@ -409,7 +414,9 @@ impl ContactIndex {
     /// Indexes the keys out of order, once the whole file is read: each shard on its own, on
     /// every thread, takes its keys of every chunk in file order, in a table that stays in
     /// the core's cache and address translations, which a million keys in one table (or
-    /// added a window at a time) did not: four cache misses a key.
+    /// added a window at a time) did not: four cache misses a key. Then the contacts are
+    /// regrouped in key order if many were scattered ([`ContactIndex::regroup`]), which
+    /// replaces the tables and the shards.
     fn finish(&mut self) {
         let (mut parts, from) = (std::mem::take(&mut self.pending), self.pending_from);
         if parts.is_empty() {
@@ -477,7 +484,6 @@ impl ContactIndex {
         sorted.reserve(keys.len(), keys.iter().map(|(k, _)| k.len()).sum());
         let mut by_key = Vec::with_capacity(keys.len());
         let mut order: Vec<u32> = Vec::with_capacity(self.matched.len());
-        let number = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         for (key, rows) in keys {
             sorted.code_str(key);
             let start = number(order.len());
@@ -509,7 +515,7 @@ impl ContactIndex {
             lines: first.lines.clone(),
             company: first.company.clone(),
             contacts,
-            contact_offsets: vec![0, u32::try_from(rows.len()).unwrap_or(u32::MAX)],
+            contact_offsets: vec![0, number(rows.len())],
             signals: Vec::new(),
         };
         self.tables = vec![table];
