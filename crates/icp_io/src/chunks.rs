@@ -212,6 +212,8 @@ pub(crate) struct Records {
     mode: Mode,
     /// The next window of chunks, read while the window before it was parsed.
     ahead: Vec<Chunk>,
+    /// `csv_core` readers of chunks parsed, reset, for the next chunks.
+    cores: std::sync::Mutex<Vec<csv_core::Reader>>,
     delimiter: u8,
     width: usize,
     lines: usize,
@@ -241,6 +243,7 @@ impl Records {
         Records {
             mode: Mode::Chunked(Chunker::new(rest, source, line, lines)),
             ahead: Vec::new(),
+            cores: std::sync::Mutex::default(),
             delimiter,
             width,
             lines: lines.max(1),
@@ -282,7 +285,7 @@ impl Records {
                         self.mode = Mode::Done;
                         continue;
                     }
-                    let (delimiter, width) = (self.delimiter, self.width);
+                    let (delimiter, width, cores) = (self.delimiter, self.width, &self.cores);
                     // Each chunk is split where it lies, and its bytes come back with the
                     // result (for reading serially from it if its cut proves unsound). The
                     // next window is read meanwhile.
@@ -292,11 +295,19 @@ impl Records {
                                 .into_par_iter()
                                 .map(|chunk| {
                                     let Chunk { bytes, line, last } = chunk;
-                                    let mut split =
-                                        CsvSplitter::whole(bytes, delimiter, line, width);
+                                    let core = cores.lock().ok().and_then(|mut c| c.pop());
+                                    let mut split = match core {
+                                        Some(core) => CsvSplitter::whole_with(
+                                            bytes, delimiter, line, width, core,
+                                        ),
+                                        None => CsvSplitter::whole(bytes, delimiter, line, width),
+                                    };
                                     let (out, _) = parser.parse(&mut split, usize::MAX)?;
                                     let sound = last || !split.ran_into_end();
-                                    let bytes = split.into_buffer();
+                                    let (bytes, core) = split.into_parts();
+                                    if let Ok(mut cores) = cores.lock() {
+                                        cores.push(core);
+                                    }
                                     Ok((out, sound, Chunk { bytes, line, last }))
                                 })
                                 .collect::<io::Result<Vec<_>>>()

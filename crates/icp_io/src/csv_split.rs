@@ -322,9 +322,22 @@ impl CsvSplitter<io::Empty> {
         line: u64,
         expected: usize,
     ) -> CsvSplitter<io::Empty> {
+        CsvSplitter::whole_with(bytes, delimiter, line, expected, core_reader(delimiter))
+    }
+
+    /// [`CsvSplitter::whole`] with `core`, a `csv_core` reader for `delimiter`, new or
+    /// [`reset`](csv_core::Reader::reset) (building one costs about 250,000 instructions: a
+    /// file's chunks share a few; see [`CsvSplitter::into_parts`]).
+    pub(crate) fn whole_with(
+        bytes: Vec<u8>,
+        delimiter: u8,
+        line: u64,
+        expected: usize,
+        core: csv_core::Reader,
+    ) -> CsvSplitter<io::Empty> {
         // Only quoted records go through `csv_core`'s output; it grows as they need.
         let mut split =
-            CsvSplitter::with_buffers(io::empty(), delimiter, Vec::new(), vec![0; 1024]);
+            CsvSplitter::with_buffers(io::empty(), delimiter, Vec::new(), vec![0; 1024], core);
         // Valid throughout (the usual file), each line's text is a slice of it: one check of
         // the whole rather than one per line.
         split.buf = match String::from_utf8(bytes) {
@@ -340,13 +353,25 @@ impl CsvSplitter<io::Empty> {
     }
 }
 
+/// A new `csv_core` reader for `delimiter`. (Not a clone of one: `csv_core` 0.1.13 clones a
+/// reader's state machine only in part, and the clone returns empty records without reading.)
+fn core_reader(delimiter: u8) -> csv_core::Reader {
+    csv_core::ReaderBuilder::new().delimiter(delimiter).build()
+}
+
 impl<R> CsvSplitter<R> {
     /// A splitter reading `source` after the bytes of `buf` up to `end` (none yet), parsing
     /// into `out`.
-    fn with_buffers(source: R, delimiter: u8, buf: Vec<u8>, out: Vec<u8>) -> Self {
+    fn with_buffers(
+        source: R,
+        delimiter: u8,
+        buf: Vec<u8>,
+        out: Vec<u8>,
+        core: csv_core::Reader,
+    ) -> Self {
         CsvSplitter {
             source,
-            core: csv_core::ReaderBuilder::new().delimiter(delimiter).build(),
+            core,
             buf: Input::Read(buf),
             start: 0,
             pos: 0,
@@ -369,7 +394,8 @@ impl<R> CsvSplitter<R> {
 
 impl<R: Read> CsvSplitter<R> {
     pub(crate) fn new(source: R, delimiter: u8) -> Self {
-        CsvSplitter::with_buffers(source, delimiter, vec![0; CHUNK], vec![0; CHUNK])
+        let core = core_reader(delimiter);
+        CsvSplitter::with_buffers(source, delimiter, vec![0; CHUNK], vec![0; CHUNK], core)
     }
 
     /// A splitter for input that continues a CSV file at line `line` (after its header, whose
@@ -382,9 +408,12 @@ impl<R: Read> CsvSplitter<R> {
         split
     }
 
-    /// The bytes given back by a splitter made by [`CsvSplitter::whole`], as they were.
-    pub(crate) fn into_buffer(self) -> Vec<u8> {
-        self.buf.into_bytes()
+    /// The bytes given back by a splitter made by [`CsvSplitter::whole`], as they were, and
+    /// its `csv_core` reader, reset for another splitter.
+    pub(crate) fn into_parts(self) -> (Vec<u8>, csv_core::Reader) {
+        let mut core = self.core;
+        core.reset();
+        (self.buf.into_bytes(), core)
     }
 
     /// Whether a record so far was ended by the end of the input, not by a line end: for a
@@ -821,6 +850,27 @@ mod tests {
     }
 
     /// The events without their cells.
+    /// A `csv_core` reader given back by a splitter — even one left inside a quoted field by
+    /// a chunk cut there — reads the next chunk as a new reader does.
+    #[test]
+    fn a_reader_given_back_reads_as_a_new_one() {
+        let all = |mut split: CsvSplitter<io::Empty>| {
+            let mut got = Vec::new();
+            while let Some(e) = split.next_event().expect("in memory") {
+                got.push(seen(e));
+            }
+            (got, split)
+        };
+        let (_, cut) = all(CsvSplitter::whole(b"a,\"open\nstill".to_vec(), b',', 1, 2));
+        assert!(cut.ran_into_end());
+        let (_, core) = cut.into_parts();
+        let text = b"x,\"y,z\"\n\"q\"\"r\",s\nt,u\n".to_vec();
+        let (reused, _) = all(CsvSplitter::whole_with(text.clone(), b',', 7, 2, core));
+        let (fresh, _) = all(CsvSplitter::whole(text, b',', 7, 2));
+        assert_eq!(reused, fresh);
+        assert_eq!(fresh.len(), 3);
+    }
+
     fn events_of(seen: Vec<(E, Option<Vec<String>>)>) -> Vec<E> {
         seen.into_iter().map(|(e, _)| e).collect()
     }
