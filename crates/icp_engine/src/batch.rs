@@ -969,23 +969,6 @@ impl BatchBuilder {
         }
     }
 
-    /// Appends contacts `rows` of `from` (a batch with the same schema) to the current lead,
-    /// a column at a time: numbers are copied, text codes translated through `codes`, which
-    /// remembers each translation so a repeated text is looked up once. `codes` belongs to
-    /// `from` and this builder: use a new one for another pair.
-    pub fn copy_contacts(
-        &mut self,
-        from: &Batch,
-        rows: std::ops::Range<usize>,
-        codes: &mut CodeMap,
-    ) {
-        if self.batch.ids.is_empty() || rows.is_empty() {
-            return;
-        }
-        self.count_contacts(rows.len());
-        self.append_contacts(from, rows, codes);
-    }
-
     /// Counts `n` contacts for the current lead whose rows are appended later, by
     /// [`append_contacts`](Self::append_contacts), before any other contact is added and
     /// before the batch is finished: a reader whose leads' contacts are runs continuing each
@@ -1000,9 +983,11 @@ impl BatchBuilder {
         }
     }
 
-    /// Appends contacts `rows` of `from` (see [`copy_contacts`](Self::copy_contacts)) that
-    /// were counted already, for this lead or the ones before it
-    /// ([`count_contacts`](Self::count_contacts)).
+    /// Appends contacts `rows` of `from` (a batch with the same schema), counted already for
+    /// this lead or the ones before it ([`count_contacts`](Self::count_contacts)), a column
+    /// at a time: numbers are copied, text codes translated through `codes`, which remembers
+    /// each translation so a repeated text is looked up once. `codes` belongs to `from` and
+    /// this builder: use a new one for another pair.
     pub fn append_contacts(
         &mut self,
         from: &Batch,
@@ -1053,7 +1038,7 @@ impl BatchBuilder {
 }
 
 /// Text codes of one batch's columns translated to another's, per column; see
-/// [`BatchBuilder::copy_contact`].
+/// [`BatchBuilder::append_contacts`].
 #[derive(Debug, Default)]
 pub struct CodeMap {
     /// Per column, indexed by the source code: the code here, or [`MISSING`] when not yet

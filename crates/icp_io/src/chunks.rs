@@ -24,7 +24,7 @@ use std::io::{self, Cursor, Read};
 
 use rayon::prelude::*;
 
-use crate::csv_split::CsvSplitter;
+use crate::csv_split::{CsvSplitter, core_reader};
 
 /// The largest chunk: past this without a safe cut (a quote left open), the chunk is cut at the
 /// end of what was read, its splitter finds it unsound, and reading goes serial.
@@ -295,13 +295,10 @@ impl Records {
                                 .into_par_iter()
                                 .map(|chunk| {
                                     let Chunk { bytes, line, last } = chunk;
-                                    let core = cores.lock().ok().and_then(|mut c| c.pop());
-                                    let mut split = match core {
-                                        Some(core) => CsvSplitter::whole_with(
-                                            bytes, delimiter, line, width, core,
-                                        ),
-                                        None => CsvSplitter::whole(bytes, delimiter, line, width),
-                                    };
+                                    let core = (cores.lock().ok().and_then(|mut c| c.pop()))
+                                        .unwrap_or_else(|| core_reader(delimiter));
+                                    let mut split =
+                                        CsvSplitter::whole(bytes, delimiter, line, width, core);
                                     let (out, _) = parser.parse(&mut split, usize::MAX)?;
                                     let sound = last || !split.ran_into_end();
                                     let (bytes, core) = split.into_parts();

@@ -315,20 +315,10 @@ fn trim_line_end(mut bytes: &[u8]) -> &[u8] {
 
 impl CsvSplitter<io::Empty> {
     /// A splitter over `bytes`, the whole of its input, split where they lie (no copy), as
-    /// [`CsvSplitter::resume`] would split them.
+    /// [`CsvSplitter::resume`] would split them; `core` is a `csv_core` reader for `delimiter`,
+    /// new ([`core_reader`]) or [`reset`](csv_core::Reader::reset) (building one costs about
+    /// 250,000 instructions: a file's chunks share a few; see [`CsvSplitter::into_parts`]).
     pub(crate) fn whole(
-        bytes: Vec<u8>,
-        delimiter: u8,
-        line: u64,
-        expected: usize,
-    ) -> CsvSplitter<io::Empty> {
-        CsvSplitter::whole_with(bytes, delimiter, line, expected, core_reader(delimiter))
-    }
-
-    /// [`CsvSplitter::whole`] with `core`, a `csv_core` reader for `delimiter`, new or
-    /// [`reset`](csv_core::Reader::reset) (building one costs about 250,000 instructions: a
-    /// file's chunks share a few; see [`CsvSplitter::into_parts`]).
-    pub(crate) fn whole_with(
         bytes: Vec<u8>,
         delimiter: u8,
         line: u64,
@@ -355,7 +345,7 @@ impl CsvSplitter<io::Empty> {
 
 /// A new `csv_core` reader for `delimiter`. (Not a clone of one: `csv_core` 0.1.13 clones a
 /// reader's state machine only in part, and the clone returns empty records without reading.)
-fn core_reader(delimiter: u8) -> csv_core::Reader {
+pub(crate) fn core_reader(delimiter: u8) -> csv_core::Reader {
     csv_core::ReaderBuilder::new().delimiter(delimiter).build()
 }
 
@@ -839,7 +829,13 @@ mod tests {
             && !line.contains(&b'"')
             && !line.contains(&b'\r')
         {
-            let mut s = CsvSplitter::whole(input[nl + 1..].to_vec(), b',', 2, fields.len());
+            let mut s = CsvSplitter::whole(
+                input[nl + 1..].to_vec(),
+                b',',
+                2,
+                fields.len(),
+                core_reader(b','),
+            );
             let mut whole = Vec::new();
             while let Some(e) = s.next_event().unwrap() {
                 whole.push(seen(e));
@@ -861,12 +857,18 @@ mod tests {
             }
             (got, split)
         };
-        let (_, cut) = all(CsvSplitter::whole(b"a,\"open\nstill".to_vec(), b',', 1, 2));
+        let (_, cut) = all(CsvSplitter::whole(
+            b"a,\"open\nstill".to_vec(),
+            b',',
+            1,
+            2,
+            core_reader(b','),
+        ));
         assert!(cut.ran_into_end());
         let (_, core) = cut.into_parts();
         let text = b"x,\"y,z\"\n\"q\"\"r\",s\nt,u\n".to_vec();
-        let (reused, _) = all(CsvSplitter::whole_with(text.clone(), b',', 7, 2, core));
-        let (fresh, _) = all(CsvSplitter::whole(text, b',', 7, 2));
+        let (reused, _) = all(CsvSplitter::whole(text.clone(), b',', 7, 2, core));
+        let (fresh, _) = all(CsvSplitter::whole(text, b',', 7, 2, core_reader(b',')));
         assert_eq!(reused, fresh);
         assert_eq!(fresh.len(), 3);
     }

@@ -192,13 +192,10 @@ struct ContactIndex {
     /// Whether each contact was attached to at least one company (set by the threads that
     /// read the companies).
     matched: Vec<AtomicBool>,
-    /// Whether each key so far was greater than the one before (a contacts file sorted by
-    /// company): then the keys are in one unindexed shard, a key is new exactly when it is
-    /// greater than the last, and one is found by its neighbours or a binary search. The
-    /// first key out of order spreads them over [`KEY_SHARDS`] indexed shards by their hash
-    /// (in order again once the contacts are regrouped: [`ContactIndex::regroup`]).
-    ascending: bool,
-    /// The company keys and their contacts: one shard while the keys ascend.
+    /// The company keys and their contacts. One shard while each key so far was greater than
+    /// the one before (a contacts file sorted by company: [`ContactIndex::ascending`]); the
+    /// first key out of order spreads them over [`KEY_SHARDS`] indexed shards by their hash,
+    /// one again once the contacts are regrouped ([`ContactIndex::regroup`]).
     shards: Vec<Shard>,
     /// The keys of the chunks from the first key out of order on, indexed when the whole
     /// file is read ([`ContactIndex::finish`]), and from which key of the first.
@@ -347,7 +344,6 @@ impl ContactIndex {
             tables: Vec::new(),
             starts: Vec::new(),
             matched: Vec::new(),
-            ascending: true,
             shards: vec![Shard {
                 keys: Dict::unindexed(),
                 by_key: Vec::new(),
@@ -390,7 +386,7 @@ impl ContactIndex {
         }
         // Keys in order go to the one shard, up to the first out of order (if any); from
         // there on they wait for the end of the file.
-        if !self.ascending {
+        if !self.ascending() {
             self.pending.extend(added);
             return Ok(());
         }
@@ -448,6 +444,12 @@ impl ContactIndex {
         // The chunks' keys are in the shards now: their memory is free for the regrouping.
         drop(parts);
         self.regroup();
+    }
+
+    /// Whether the keys are in order, in one shard: then a key is new exactly when it is
+    /// greater than the last, and one is found by its neighbours or a binary search.
+    fn ascending(&self) -> bool {
+        self.shards.len() == 1
     }
 
     /// The contacts, numbered as the key runs number them (more than in the file once they
@@ -526,13 +528,15 @@ impl ContactIndex {
             keys: sorted,
             by_key,
         }];
-        self.ascending = true;
     }
 
     /// Adds contacts `numbers` under `key` while the keys ascend; false, adding nothing, when
     /// `key` is less than the last one (or the keys no longer ascend).
     fn add_key(&mut self, key: &str, numbers: std::ops::Range<u32>) -> bool {
-        let Some(all) = self.shards.first_mut().filter(|_| self.ascending) else {
+        if !self.ascending() {
+            return false;
+        }
+        let Some(all) = self.shards.first_mut() else {
             return false;
         };
         let last = all.keys.len().checked_sub(1).map(|c| c as u32);
@@ -549,7 +553,7 @@ impl ContactIndex {
     /// Spreads the keys of the one shard (while they ascended) over [`KEY_SHARDS`] indexed
     /// ones, each with room for its share of the keys expected.
     fn spread(&mut self) {
-        if !std::mem::take(&mut self.ascending) {
+        if !self.ascending() {
             return;
         }
         let Some(all) = self.shards.pop() else {
@@ -592,7 +596,7 @@ impl ContactIndex {
     /// (the one after the last key found), and becomes the one after this key's (when there
     /// is none, the code where it would be).
     fn rows_of(&self, key: &str, next: &mut u32) -> Option<&KeyRows> {
-        if !self.ascending {
+        if !self.ascending() {
             let shard = self.shards.get(shard_of(key))?;
             return shard.by_key.get(shard.keys.find(key)? as usize);
         }
@@ -620,23 +624,9 @@ impl ContactIndex {
         codes: &mut Vec<CodeMap>,
         report: &mut ReadReport,
     ) {
-        match *rows {
-            KeyRows::Run(start, end) => {
-                let run = start as usize..(end as usize).min(self.contacts());
-                builder.count_contacts(run.len());
-                self.append_run(builder, run, codes, report);
-            }
-            KeyRows::Many(ref all) => {
-                let all = all
-                    .iter()
-                    .map(|&n| n as usize)
-                    .filter(|&n| n < self.contacts());
-                builder.count_contacts(all.clone().count());
-                for n in all {
-                    self.append_run(builder, n..n + 1, codes, report);
-                }
-            }
-        }
+        let mut pending = None;
+        self.defer_contacts(builder, rows, codes, report, &mut pending);
+        self.flush_contacts(builder, codes, report, &mut pending);
     }
 
     /// Adds contacts `rows` to the current lead of `builder` as [`copy_contacts`] does, but
@@ -654,20 +644,28 @@ impl ContactIndex {
         report: &mut ReadReport,
         pending: &mut Option<std::ops::Range<usize>>,
     ) {
-        let KeyRows::Run(start, end) = *rows else {
-            self.flush_contacts(builder, codes, report, pending);
-            return self.copy_contacts(builder, rows, codes, report);
-        };
-        let run = start as usize..(end as usize).min(self.contacts());
-        if run.is_empty() {
-            return;
-        }
-        builder.count_contacts(run.len());
-        match pending {
-            Some(before) if before.end == run.start => before.end = run.end,
-            _ => {
+        match *rows {
+            KeyRows::Run(start, end) => {
+                let run = start as usize..(end as usize).min(self.contacts());
+                if run.is_empty() {
+                    return;
+                }
+                builder.count_contacts(run.len());
+                match pending {
+                    Some(before) if before.end == run.start => before.end = run.end,
+                    _ => {
+                        self.flush_contacts(builder, codes, report, pending);
+                        *pending = Some(run);
+                    }
+                }
+            }
+            KeyRows::Many(ref all) => {
                 self.flush_contacts(builder, codes, report, pending);
-                *pending = Some(run);
+                let all = (all.iter().map(|&n| n as usize)).filter(|&n| n < self.contacts());
+                builder.count_contacts(all.clone().count());
+                for n in all {
+                    self.append_run(builder, n..n + 1, codes, report);
+                }
             }
         }
     }
@@ -2371,7 +2369,7 @@ mod tests {
             }
             index.pending.push(rest);
             index.finish();
-            assert_eq!(index.ascending, file == ["b", "d", "d", "f", "h"]);
+            assert_eq!(index.ascending(), file == ["b", "d", "d", "f", "h"]);
             let keys: usize = index.shards.iter().map(|s| s.keys.len()).sum();
             assert_eq!(keys, 4, "{file:?}");
             let mut next = 0;
