@@ -127,13 +127,14 @@ fn every_semantics_file_is_run() {
     }
 }
 
-/// The fast evaluator names the missing input of an unknown condition without the reference
-/// evaluator when the condition reads one input only (`reference::sole_input`); the reference
-/// evaluator must find exactly that input on a lead that lacks it. Arithmetic (unknown on a
-/// division by zero) and conditions over two inputs have none; `is missing` and `count
-/// contacts` are always known, so what they read is not an input here.
+/// An unknown condition names the inputs whose absence made it so, and the fast evaluator
+/// finds the same ones as the reference evaluator, in the same order, from its vectors: a
+/// field read or tested is its own input; `and`/`or` keep only the operands that left them
+/// unknown; `any contact` merges its contacts' inputs in contact order; arithmetic unknown
+/// over known operands (a division by zero) names none, so its reason is the clause's own
+/// text; `is missing` and `count contacts` are always known.
 #[test]
-fn a_condition_over_one_input_is_unknown_only_for_that_input() {
+fn an_unknown_condition_names_the_inputs_that_made_it_so() {
     let src = r#"
 let geo = company.country in ["US", "CA"]
 persona vp when contact.seniority == "VP"
@@ -143,67 +144,137 @@ icp one {
   require geo and not (company.country == "CA")
   require company.employees > 10 and company.revenue > 1M
   require company.employees is missing or company.founded > 2000
-  require company.revenue / 2 > 1M
+  require company.revenue / company.employees > 1
   require any contact where vp
-  require company.last_order_date < today
   require (count contacts where vp) >= 1
   require any contact where contact.seniority == "VP" and contact.department == "Finance"
+  exclude company.founded < 1900 or company.revenue < 1
+  score 5 "staff" when company.employees >= 50 and company.founded > 1990
+  tier A when score >= 5 and company.country == "US"
+  tier B otherwise
 }
 "#;
     let (compiled, _, rendered) =
-        check_sources(&[("sole.icp", src)], &project_schema(), &test_signals());
+        check_sources(&[("unknown.icp", src)], &project_schema(), &test_signals());
     let rules = compiled.rules.unwrap_or_else(|| panic!("{rendered}"));
-    use icp_engine::result::Input;
+    let plan = Plan::new(&rules);
     let company = |name: &str| {
         let f = rules.schema.lookup(icp_engine::Entity::Company, name);
-        Some(Input::Field(f.expect("a company field")))
+        f.expect("a company field")
     };
-    let seniority = rules
-        .schema
-        .lookup(icp_engine::Entity::Contact, "seniority")
-        .expect("a contact field");
-    let icp = &rules.icps[0];
-    let sole: Vec<_> = icp
-        .requires
-        .iter()
-        .map(|c| icp_engine::reference::sole_input(&rules, &c.condition))
-        .collect();
+    let contact = |name: &str| {
+        let f = rules.schema.lookup(icp_engine::Entity::Contact, name);
+        f.expect("a contact field")
+    };
+    let text = |s: &str| icp_engine::Value::String(s.to_string());
+    let number = icp_engine::Value::Number;
+    // A lead with no values and one contact without any; one with a division by zero and
+    // contacts each missing another field; one with every value there.
+    let leads = [
+        (vec![], vec![vec![]]),
+        (
+            vec![
+                (company("employees"), number(0.0)),
+                (company("revenue"), number(5e6)),
+                (company("country"), text("Canada")),
+            ],
+            vec![
+                vec![(contact("seniority"), text("Staff"))],
+                vec![(contact("department"), text("Finance"))],
+                vec![(contact("title"), text("CTO"))],
+            ],
+        ),
+        (
+            vec![
+                (company("employees"), number(120.0)),
+                (company("revenue"), number(5e6)),
+                (company("country"), text("US")),
+                (company("founded"), number(2001.0)),
+                (
+                    company("industry"),
+                    icp_engine::Value::List(vec![text("Software")]),
+                ),
+            ],
+            vec![vec![
+                (contact("seniority"), text("VP")),
+                (contact("department"), text("Finance")),
+            ]],
+        ),
+    ];
+    let mut builder = BatchBuilder::new(&rules.schema, rules.signal_calls.len());
+    let mut expected = Vec::new();
+    for (i, (values, contacts)) in leads.iter().enumerate() {
+        builder.start_lead(&format!("lead{i}"), i as u64 + 2);
+        let mut lead = Lead::empty(&rules);
+        for (f, v) in values {
+            builder.set_company(*f, v.clone());
+            lead.set_company(*f, v.clone());
+        }
+        for values in contacts {
+            builder.start_contact();
+            let row = lead.add_contact(&rules);
+            for (f, v) in values {
+                builder.set_contact(*f, v.clone());
+                lead.contacts[row][f.0 as usize] = Some(v.clone());
+            }
+        }
+        expected.push(icp_engine::reference::evaluate(&rules, &lead, 20_000));
+    }
+    let batch = builder.finish();
+    let unknown = |lead: usize| expected[lead].icps[0].unknown.clone();
     assert_eq!(
-        sole,
+        unknown(0),
         [
-            company("employees"),
-            company("industry"),
-            company("country"),
-            None,
-            company("founded"),
-            None,
-            Some(Input::ContactField(seniority)),
-            company("last_order_date"),
-            None,
-            None,
+            "company.employees",
+            "company.industry",
+            "company.country",
+            "company.revenue",
+            "contact.seniority",
+            "contact.department",
+            "company.founded",
         ]
     );
-    // On a lead with no values at all and one contact without any either, each of those
-    // conditions is unknown for its input, or known.
-    let mut lead = Lead::empty(&rules);
-    lead.contacts.push(vec![None; rules.schema.len()]);
-    let scope = icp_engine::reference::Scope {
-        rules: &rules,
-        lead: &lead,
-        today: 20_000,
-        contact: None,
-        score: 0.0,
-    };
-    let mut unknown = 0;
-    for (clause, sole) in icp.requires.iter().zip(&sole) {
-        let outcome = icp_engine::reference::truth(scope, &clause.condition);
-        if let (Some(input), icp_engine::semantics::Truth::Unknown) = (sole, outcome.truth) {
-            assert_eq!(outcome.missing, [*input], "{}", clause.label);
-            unknown += 1;
-        }
+    // Lead 1: the division by zero names nothing (its reason is the clause's own text); the
+    // last `any contact` names the seniority missing on the second contact, then the
+    // department missing on the third as well (the first is decided false).
+    assert_eq!(
+        unknown(1),
+        [
+            "company.industry",
+            "company.founded",
+            "contact.seniority",
+            "contact.department",
+        ]
+    );
+    let reasons = &expected[1].icps[0].reasons;
+    assert_eq!(
+        reasons[5],
+        "unknown: company.revenue / company.employees > 1"
+    );
+    assert_eq!(
+        reasons[8],
+        "unknown: contact.seniority, contact.department is missing"
+    );
+    assert!(unknown(2).is_empty());
+
+    let whole = icp_engine::fast::evaluate(&rules, &plan, &batch, 20_000, true);
+    let columns = icp_engine::fast::evaluate_columns(&rules, &plan, &batch, 20_000);
+    let mut scratch = icp_engine::result::RowScratch::default();
+    for (lead, e) in expected.iter().enumerate() {
+        assert_eq!(whole[lead], *e, "lead {lead}, whole");
+        let row = columns.row(lead, 0, &mut scratch);
+        assert!(row.whole.is_none(), "lead {lead} is in columns");
+        assert_eq!(
+            (row.qualified, row.tier, row.unknown, row.reasons),
+            (
+                e.icps[0].qualified,
+                e.icps[0].tier,
+                &e.icps[0].unknown[..],
+                &e.icps[0].reasons[..]
+            ),
+            "lead {lead}, columns"
+        );
     }
-    // All but the `is missing` one, which holds.
-    assert_eq!(unknown, 5);
 }
 
 /// `icp score`'s columns hold what whole results hold, also for an ICP of more than 64 checks
@@ -260,9 +331,12 @@ fn columns_read_back_as_whole_results() {
         assert_eq!((columns.len(), columns.icps()), (leads, rules.icps.len()));
         if !rules.icps.is_empty() {
             // The big ICP (over 64 checks of a kind) is kept whole; the small one is read from
-            // the columns where its outcome is known (lead 0: every input there).
+            // the columns, with every outcome known on lead 0 (every input there) and an
+            // unknown `exclude` on lead 1 (no revenue).
             assert!((0..leads).all(|l| columns.whole_result(l, 0).is_some()));
-            assert!(columns.whole_result(0, 1).is_none());
+            assert!((0..leads).all(|l| columns.whole_result(l, 1).is_none()));
+            assert!(columns.all_known(0, 1));
+            assert!(!columns.all_known(1, 1));
         }
         let mut scratch = icp_engine::result::RowScratch::default();
         for (lead, expected) in whole.iter().enumerate() {

@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 use std::time::Duration;
 
 use icp_engine::ir::RuleSet;
-use icp_engine::result::{BatchResults, set_bits};
+use icp_engine::result::{BatchResults, RowScratch, set_bits};
 
 #[derive(Debug, Default)]
 pub struct Summary {
@@ -67,10 +67,12 @@ impl Summary {
         }
     }
 
-    /// Adds the leads of one batch: a lead and ICP kept whole by its result, the others
-    /// straight from the columns (a reason counted by its clause, its text looked up once).
+    /// Adds the leads of one batch: a lead and ICP with every outcome known straight from the
+    /// columns (a reason counted by its clause, its text looked up once), the others by their
+    /// row.
     pub fn add_batch(&mut self, results: &BatchResults) {
         let rules = results.rules();
+        let mut scratch = RowScratch::default();
         self.leads += results.len() as u64;
         for (i, icp) in rules.icps.iter().enumerate() {
             let columns = results.columns(i);
@@ -78,22 +80,20 @@ impl Summary {
             let mut excluded = vec![0u64; icp.excludes.len()];
             let reasons = &mut self.reasons[i];
             for lead in 0..results.len() {
-                let qualified = match results.whole_result(lead, i) {
-                    Some(r) => {
-                        for reason in &r.reasons {
-                            count(reasons, reason, 1);
-                        }
-                        r.qualified
+                let qualified = if results.all_known(lead, i) {
+                    for b in set_bits(columns.failed[lead]) {
+                        failed[b] += 1;
                     }
-                    None => {
-                        for b in set_bits(columns.failed[lead]) {
-                            failed[b] += 1;
-                        }
-                        for b in set_bits(columns.excluded[lead]) {
-                            excluded[b] += 1;
-                        }
-                        columns.qualified(lead)
+                    for b in set_bits(columns.excluded[lead]) {
+                        excluded[b] += 1;
                     }
+                    columns.qualified(lead)
+                } else {
+                    let r = results.row(lead, i, &mut scratch);
+                    for reason in r.reasons {
+                        count(reasons, reason, 1);
+                    }
+                    r.qualified
                 };
                 self.qualified[i] += u64::from(qualified);
             }
@@ -104,16 +104,13 @@ impl Summary {
                 }
             }
         }
-        // A field counts once per lead, however many ICPs missed it; only whole results have
-        // missing inputs.
+        // A field counts once per lead, however many ICPs missed it; a result with every
+        // outcome known has no missing inputs.
         let mut seen: Vec<&str> = Vec::new();
         for lead in 0..results.len() {
             seen.clear();
-            for i in 0..rules.icps.len() {
-                for m in results
-                    .whole_result(lead, i)
-                    .map_or(&[][..], |r| &r.unknown)
-                {
+            for i in (0..rules.icps.len()).filter(|i| !results.all_known(lead, *i)) {
+                for m in results.row(lead, i, &mut scratch).unknown {
                     if !seen.contains(m) {
                         seen.push(m);
                         count(&mut self.missing, m, 1);

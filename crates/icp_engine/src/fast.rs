@@ -5,26 +5,25 @@
 //! each distinct dictionary value up once and then map codes; comparisons with constants loop
 //! over the raw column; quantifiers fold each lead's contact range. Nodes that read an ICP's
 //! score run once that score is known. [`evaluate_columns`] (what `icp score` writes) then
-//! reads each ICP's qualification, tier and matched checks off the truth vectors into
-//! [`BatchResults`] columns, and builds whole only a lead and ICP with an unknown outcome;
-//! [`evaluate`] builds every result whole. A whole result is assembled by the same
-//! [`IcpResult::build`] the reference evaluator uses; for a condition that came out unknown,
-//! the missing inputs that made it so are asked of the reference evaluator for that one lead,
-//! so both evaluators report the same unknowns — except when the condition reads one input
-//! only ([`reference::sole_input`]) and the lead lacks it: then that input is the answer.
+//! reads each ICP's qualification, tier and the checks that failed, held, matched or came out
+//! unknown off the truth vectors into [`BatchResults`] columns; [`evaluate`] builds every
+//! result whole, with the same [`IcpResult::build`] the reference evaluator uses. For a
+//! condition that came out unknown, the inputs whose absence made it so are found by walking
+//! its nodes on that one row ([`Evaluator::missing`]): only the unknown operands are visited,
+//! so both evaluators name the same inputs in the same order without evaluating anything
+//! again.
 
 use std::borrow::Cow;
 
 use crate::batch::{Batch, Column, Dict, MISSING};
 use crate::ir::{CmpOp, RuleSet};
-use crate::lead::BatchRow;
 use crate::plan::{Level, NodeId, Op, Plan, TextPred};
-use crate::reference::{self, Eval, Scope};
+use crate::reference::{self, Eval};
 use crate::result::{
     BatchResults, COLUMN_CHECKS, Check, IcpColumns, IcpResult, Input, LeadResult, NO_TIER, Outcome,
-    best_icp,
+    best_icp, set_bits,
 };
-use crate::schema::{Type, Value};
+use crate::schema::{FieldId, Type, Value};
 use crate::semantics::{self, Truth};
 
 /// The value of a node over the rows of a batch.
@@ -111,9 +110,11 @@ pub fn evaluate<'r>(
 }
 
 /// Evaluates a batch of leads against every ICP of the rule set into columns (what `icp
-/// score` writes without `--explain`): a lead and ICP whose outcomes are all known is a few
-/// numbers and bit sets read straight off the truth vectors; one with an unknown outcome is
-/// built whole, as [`evaluate`] builds it. The same results as [`evaluate`] without `detail`.
+/// score` writes without `--explain`): each lead and ICP is a few numbers and bit sets read
+/// straight off the truth vectors, and the checks that came out unknown with their missing
+/// inputs ([`Evaluator::missing`]). Only an ICP with more than [`COLUMN_CHECKS`] checks of a
+/// kind has its results built whole, as [`evaluate`] builds them. The same results as
+/// [`evaluate`] without `detail`.
 pub fn evaluate_columns<'r>(
     rules: &'r RuleSet,
     plan: &Plan,
@@ -126,59 +127,82 @@ pub fn evaluate_columns<'r>(
     let mut results = BatchResults::new(rules, leads);
     for (i, icp) in rules.icps.iter().enumerate() {
         let [requires, excludes, gains] = &decided.conditions[i];
-        let fits = [requires.len(), excludes.len(), gains.len()]
+        if [requires.len(), excludes.len(), gains.len()]
             .iter()
-            .all(|n| *n <= COLUMN_CHECKS);
-        // Bits condition by condition; a lead with any unknown outcome is built whole.
-        let mut unknown = vec![!fits; leads];
-        let mut bit_words = |conditions: &[Cow<[Truth]>], set: Truth| {
+            .any(|n| *n > COLUMN_CHECKS)
+        {
+            for row in 0..leads {
+                results.keep(row, i, decided.build_result(i, row, false));
+            }
+            results.push_columns(IcpColumns::default());
+            continue;
+        }
+        // Bits condition by condition: those that are `set`, and those that are unknown.
+        let bit_words = |conditions: &[Cow<[Truth]>], set: Truth| {
             let mut words = vec![0u64; leads];
-            if fits {
-                for (c, truths) in conditions.iter().enumerate() {
-                    for ((word, unknown), t) in words.iter_mut().zip(&mut unknown).zip(&**truths) {
-                        *word |= u64::from(*t == set) << c;
-                        *unknown |= *t == Truth::Unknown;
-                    }
+            let mut unknown = vec![0u64; leads];
+            for (c, truths) in conditions.iter().enumerate() {
+                for ((word, unknown), t) in words.iter_mut().zip(&mut unknown).zip(&**truths) {
+                    *word |= u64::from(*t == set) << c;
+                    *unknown |= u64::from(*t == Truth::Unknown) << c;
                 }
             }
-            words
+            (words, unknown)
         };
-        let failed = bit_words(requires, Truth::False);
-        let excluded = bit_words(excludes, Truth::True);
-        let matched = bit_words(gains, Truth::True);
-        // Tiers in order on qualified leads: the first that holds; an unknown one before it
-        // is an unknown outcome.
-        let mut tiers = vec![NO_TIER; leads];
-        for row in 0..leads {
-            let qualified = failed[row] == 0 && excluded[row] == 0;
-            if !qualified || unknown[row] {
-                continue;
-            }
-            for (t, truths) in decided.tiers[i].iter().enumerate() {
-                match truths.as_ref().map_or(Truth::True, |v| v[row]) {
-                    Truth::True => {
-                        tiers[row] = t as u32;
-                        break;
-                    }
-                    Truth::False => {}
-                    Truth::Unknown => {
-                        unknown[row] = true;
-                        break;
-                    }
-                }
-            }
-        }
-        for row in (0..leads).filter(|&row| unknown[row]) {
-            results.keep(row, i, decided.build_result(i, row, false));
-        }
-        debug_assert!(icp.tiers.len() < NO_TIER as usize);
-        results.push_columns(IcpColumns {
+        let (failed, unknown_requires) = bit_words(requires, Truth::False);
+        let (excluded, unknown_excludes) = bit_words(excludes, Truth::True);
+        let (matched, unknown_scores) = bit_words(gains, Truth::True);
+        let mut columns = IcpColumns {
             score: decided.ev.scores[i].clone(),
-            tiers,
+            tiers: vec![NO_TIER; leads],
             failed,
             excluded,
             matched,
-        });
+            ..IcpColumns::default()
+        };
+        let plan = &plan.icps[i];
+        for row in 0..leads {
+            // The unknown checks in the order `IcpResult::build` asks for them.
+            let kinds = [
+                (
+                    unknown_requires[row],
+                    &plan.requires,
+                    Check::Require as fn(usize) -> Check,
+                ),
+                (unknown_excludes[row], &plan.excludes, Check::Exclude),
+                (unknown_scores[row], &plan.scores, Check::Score),
+            ];
+            for (bits, nodes, check) in kinds {
+                for c in set_bits(bits) {
+                    columns.note_unknown(check(c), |inputs| ev.missing(nodes[c], row, inputs));
+                }
+            }
+            // Tiers in order on qualified leads: the first that holds; an unknown one does
+            // not match.
+            if columns.failed[row] == 0 && columns.excluded[row] == 0 && unknown_requires[row] == 0
+            {
+                let tiers = decided.tiers[i].iter().zip(&plan.tiers).enumerate();
+                for (t, (truths, node)) in tiers {
+                    match (truths.as_ref().map_or(Truth::True, |v| v[row]), node) {
+                        (Truth::True, _) => {
+                            columns.tiers[row] = t as u32;
+                            break;
+                        }
+                        (Truth::Unknown, Some(node)) => {
+                            let missing = |inputs: &mut Vec<Input>| ev.missing(*node, row, inputs);
+                            columns.note_unknown(Check::Tier(t), missing);
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            columns.unknown_end.push(columns.unknown.len() as u32);
+        }
+        if columns.unknown.is_empty() {
+            columns.unknown_end = Vec::new();
+        }
+        debug_assert!(icp.tiers.len() < NO_TIER as usize);
+        results.push_columns(columns);
     }
     results.choose_best();
     results
@@ -216,59 +240,28 @@ impl<'e, 'r> Decided<'e, 'r> {
         }
     }
 
-    /// Whether lead `row` lacks `input` (for a contact field: any of its contacts does).
-    fn lacks(&self, input: Input, row: usize) -> bool {
-        let batch = self.ev.batch;
-        match input {
-            Input::Field(f) => !batch.company[f.0 as usize].has(row),
-            // A signal no plugin filled is missing, as `BatchRow::signal` reads it.
-            Input::Signal(s) => batch.signals.get(s.0 as usize).is_none_or(|c| !c.has(row)),
-            Input::ContactField(f) => batch
-                .contacts_of(row)
-                .any(|c| !batch.contacts[f.0 as usize].has(c)),
-        }
-    }
-
     /// The whole result of lead `row` against ICP `i`, built by [`IcpResult::build`] from the
-    /// decided truths; only a condition that came out unknown asks the reference evaluator
-    /// for the inputs whose absence made it so (unless its one input is missing).
+    /// decided truths; a condition that came out unknown names the inputs whose absence made
+    /// it so from the vectors ([`Evaluator::missing`]).
     fn build_result(&self, i: usize, row: usize, detail: bool) -> IcpResult<'r> {
-        let (rules, batch) = (self.ev.rules, self.ev.batch);
-        let score = self.ev.scores[i][row];
         let [requires, excludes, gains] = &self.conditions[i];
-        let [sole_requires, sole_excludes, sole_gains, sole_tiers] =
-            &self.ev.plan.icps[i].sole_inputs;
-        // `build` sums the same score (for a tier) as `icp_scores` did.
-        IcpResult::build(rules, i, detail, |check, condition, _| {
-            let (truth, sole) = match check {
-                Check::Require(c) => (requires[c][row], sole_requires[c]),
-                Check::Exclude(c) => (excludes[c][row], sole_excludes[c]),
-                Check::Score(c) => (gains[c][row], sole_gains[c]),
+        let icp = &self.ev.plan.icps[i];
+        IcpResult::build(self.ev.rules, i, detail, |check, _, _| {
+            let (truth, node) = match check {
+                Check::Require(c) => (requires[c][row], icp.requires[c]),
+                Check::Exclude(c) => (excludes[c][row], icp.excludes[c]),
+                Check::Score(c) => (gains[c][row], icp.scores[c]),
                 // `build` asks only for a tier with a condition, which has its node.
-                Check::Tier(t) => (
-                    self.tiers[i][t].as_ref().map_or(Truth::True, |v| v[row]),
-                    sole_tiers[t],
-                ),
+                Check::Tier(t) => match (&self.tiers[i][t], icp.tiers[t]) {
+                    (Some(truths), Some(node)) => (truths[row], node),
+                    _ => return Outcome::known(Truth::True),
+                },
             };
             match truth {
                 Truth::Unknown => {
-                    if let Some(input) = sole
-                        && self.lacks(input, row)
-                    {
-                        return Outcome {
-                            truth: Truth::Unknown,
-                            missing: vec![input],
-                        };
-                    }
-                    let lead = BatchRow { batch, row };
-                    let scope = Scope {
-                        rules,
-                        lead: &lead,
-                        today: self.ev.today,
-                        contact: None,
-                        score,
-                    };
-                    reference::truth(scope, condition)
+                    let mut missing = Vec::new();
+                    self.ev.missing(node, row, &mut missing);
+                    Outcome { truth, missing }
                 }
                 truth => Outcome::known(truth),
             }
@@ -329,6 +322,69 @@ impl<'a, 'r> Evaluator<'a, 'r> {
             ev.scores.push(score);
         }
         ev
+    }
+
+    /// Adds to `out` the inputs whose absence left node `id` unknown on row `row` (nothing
+    /// when it is known), in the order the reference evaluator lists them: a field read or
+    /// tested is its own input; an operator, `and`/`or` and a quantifier merge the inputs of
+    /// their unknown operands (contacts in order), as [`reference::logic`] and
+    /// [`reference::apply`] do. A known operand adds nothing, so `and`/`or` keep only the
+    /// operands that left them unknown, and an unknown arithmetic result over known operands
+    /// (a division by zero) names none. `count` and `is missing` are always known.
+    fn missing(&self, id: NodeId, row: usize, out: &mut Vec<Input>) {
+        let from = out.len();
+        self.missing_after(id, row, out, from);
+    }
+
+    /// [`Evaluator::missing`] into `out[from..]`.
+    fn missing_after(&self, id: NodeId, row: usize, out: &mut Vec<Input>, from: usize) {
+        if self.vector(id).truth(row) != Truth::Unknown {
+            return;
+        }
+        let mut add = |input: Input| {
+            if !out[from..].contains(&input) {
+                out.push(input);
+            }
+        };
+        let field = |field: FieldId, contact: bool| {
+            if contact {
+                Input::ContactField(field)
+            } else {
+                Input::Field(field)
+            }
+        };
+        match &self.plan.node(id).op {
+            Op::Field(f) => add(Input::Field(*f)),
+            Op::ContactField(f) => add(Input::ContactField(*f)),
+            Op::Signal(s) | Op::SignalCmp { call: s, .. } => add(Input::Signal(*s)),
+            Op::Text {
+                field: f, contact, ..
+            }
+            | Op::HasAll {
+                field: f, contact, ..
+            }
+            | Op::Cmp {
+                field: f, contact, ..
+            }
+            | Op::Len { field: f, contact } => add(field(*f, *contact)),
+            Op::NumCmp { input: x, .. } | Op::Not(x) => self.missing_after(*x, row, out, from),
+            Op::And(a, b) | Op::Or(a, b) => {
+                self.missing_after(*a, row, out, from);
+                self.missing_after(*b, row, out, from);
+            }
+            Op::Broadcast(x) => self.missing_after(*x, self.contact_lead[row], out, from),
+            Op::Any(body) | Op::Every(body) => {
+                for c in self.batch.contacts_of(row) {
+                    self.missing_after(*body, c, out, from);
+                }
+            }
+            Op::Apply { args, .. } => {
+                for a in args {
+                    self.missing_after(*a, row, out, from);
+                }
+            }
+            Op::Const(_) | Op::Today | Op::Score | Op::Present { .. } | Op::Count(_) => {}
+        }
     }
 
     fn vector(&self, id: NodeId) -> &Vector {

@@ -20,7 +20,6 @@ use std::collections::HashMap;
 use std::fmt;
 
 use crate::ir::{Builtin, CmpOp, Expr, ExprKind, HasKind, RegexId, RuleSet, SignalCallId};
-use crate::result::Input;
 use crate::schema::{FieldId, Scalar, Type, Value};
 use crate::semantics;
 
@@ -136,10 +135,6 @@ pub struct IcpPlan {
     pub scores: Vec<NodeId>,
     /// `None` for `otherwise`.
     pub tiers: Vec<Option<NodeId>>,
-    /// The one input of each `require`, `exclude`, `score` and tier condition, in that order,
-    /// where there is one ([`reference::sole_input`](crate::reference::sole_input)): an
-    /// unknown outcome on a lead that lacks it is unknown for that input alone.
-    pub sole_inputs: [Vec<Option<Input>>; 4],
 }
 
 #[derive(Debug, Clone)]
@@ -184,32 +179,11 @@ impl Plan {
                     .iter()
                     .map(|t| t.condition.as_ref().map(|c| lower.expr(c, Level::Lead)))
                     .collect();
-                let sole =
-                    |e: Option<&Expr>| e.and_then(|e| crate::reference::sole_input(rules, e));
-                let sole_inputs = [
-                    icp.requires
-                        .iter()
-                        .map(|c| sole(Some(&c.condition)))
-                        .collect(),
-                    icp.excludes
-                        .iter()
-                        .map(|c| sole(Some(&c.condition)))
-                        .collect(),
-                    icp.scores
-                        .iter()
-                        .map(|s| sole(Some(&s.condition)))
-                        .collect(),
-                    icp.tiers
-                        .iter()
-                        .map(|t| sole(t.condition.as_ref()))
-                        .collect(),
-                ];
                 IcpPlan {
                     requires,
                     excludes,
                     scores,
                     tiers,
-                    sole_inputs,
                 }
             })
             .collect();

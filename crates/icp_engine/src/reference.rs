@@ -12,8 +12,7 @@
 //! compares by its key (trimmed, lower case), country fields by ISO code. `any contact` is true
 //! if a contact makes its body true, false if none can, unknown otherwise; `every contact`
 //! dually (true over no contacts); `count contacts where` counts contacts whose body is true.
-//! Division by zero is unknown. [`sole_input`] tells when an unknown condition's missing
-//! inputs are known without a walk (it reads one input only).
+//! Division by zero is unknown.
 
 use crate::ir::{ArithOp, Builtin, CmpOp, Expr, ExprKind, HasKind, RuleSet};
 use crate::lead::LeadView;
@@ -195,45 +194,6 @@ pub fn eval(scope: Scope<'_>, e: &Expr) -> Eval {
             e.for_each_child(|child| args.push(eval(scope, child)));
             apply(rules, e, args, scope.today)
         }
-    }
-}
-
-/// The one input whose absence can leave `e` unknown: `Some` when `e` reads exactly one input
-/// (a company field, a contact field or a signal) and has no arithmetic. In a checked rule set
-/// arithmetic is the one operator that can be unknown with every operand known (division by
-/// zero, a date out of range); the other arms of [`apply`] and `call` that give an unknown
-/// without missing inputs take operand types the checker rejects. Every other unknown in
-/// [`eval`] comes from a missing input and keeps it in its missing inputs, so an unknown `e`
-/// has exactly `[input]` as its missing inputs, and the lead lacks it: the fast evaluator
-/// need not walk `e` to find them. `count contacts where …` and `is missing` are always
-/// known, so what they read does not count.
-pub fn sole_input(rules: &RuleSet, e: &Expr) -> Option<Input> {
-    fn walk(rules: &RuleSet, e: &Expr, input: &mut Option<Input>) -> bool {
-        let mut read = |this: Input| input.replace(this).is_none_or(|before| before == this);
-        match &e.kind {
-            ExprKind::Field(f) => read(Input::Field(*f)),
-            ExprKind::ContactField(f) => read(Input::ContactField(*f)),
-            ExprKind::Signal(s) => read(Input::Signal(*s)),
-            ExprKind::Const(_)
-            | ExprKind::Score
-            | ExprKind::Today
-            | ExprKind::Is { .. }
-            | ExprKind::CountContacts(_) => true,
-            ExprKind::Let(id) => walk(rules, &rules.lets[id.0 as usize].value, input),
-            ExprKind::Persona(id) => walk(rules, &rules.personas[id.0 as usize].condition, input),
-            ExprKind::Arith { .. } => false,
-            _ => {
-                let mut ok = true;
-                e.for_each_child(|child| ok = ok && walk(rules, child, input));
-                ok
-            }
-        }
-    }
-    let mut input = None;
-    if walk(rules, e, &mut input) {
-        input
-    } else {
-        None
     }
 }
 

@@ -8,14 +8,14 @@
 //! counts the points of true conditions, each group capped at its maximum, and is computed for
 //! disqualified leads too; tiers are tried in order on qualified leads only, an unknown tier
 //! condition does not match; [`best_icp`] picks the best ICP of a lead. [`BatchResults`] holds
-//! a batch's results in columns (what `icp score` writes), a result kept whole only where an
-//! outcome was unknown.
+//! a batch's results in columns (what `icp score` writes), unknown outcomes with their missing
+//! inputs among them.
 
 use std::borrow::Cow;
 
 use serde::Serialize;
 
-use crate::ir::{Expr, IcpDef, RuleSet, ScoreRule, SignalCallId};
+use crate::ir::{Clause, Expr, IcpDef, RuleSet, ScoreRule, SignalCallId};
 use crate::schema::FieldId;
 use crate::semantics::Truth;
 
@@ -151,7 +151,6 @@ impl<'r> IcpResult<'r> {
                 }
             }
         };
-        let names = |o: &Outcome| o.missing.iter().map(|m| m.name(rules)).collect::<Vec<_>>();
         let owned_names = |o: &Outcome| {
             o.missing
                 .iter()
@@ -171,12 +170,7 @@ impl<'r> IcpResult<'r> {
                 }
                 Truth::Unknown => {
                     qualified = false;
-                    let missing = names(o);
-                    reasons.push(if missing.is_empty() {
-                        Cow::Borrowed(clause.unknown.as_str())
-                    } else {
-                        Cow::Owned(["unknown: ", &missing.join(", "), " is missing"].concat())
-                    });
+                    reasons.push(unknown_reason(rules, clause, &o.missing));
                 }
             }
             if detail {
@@ -299,6 +293,16 @@ impl<'r> IcpResult<'r> {
     }
 }
 
+/// Why a lead is not qualified when `require` `clause` came out unknown: the clause's own
+/// text, or the missing inputs that made it unknown when there are some.
+fn unknown_reason<'r>(rules: &'r RuleSet, clause: &'r Clause, missing: &[Input]) -> Cow<'r, str> {
+    if missing.is_empty() {
+        return Cow::Borrowed(clause.unknown.as_str());
+    }
+    let names: Vec<&str> = missing.iter().map(|m| m.name(rules)).collect();
+    Cow::Owned(["unknown: ", &names.join(", "), " is missing"].concat())
+}
+
 /// The scores of an ICP for `rows` leads at once, given the truth of score condition `i` for
 /// lead `row` (`truth(i, row)`), condition by condition: the points of the true ones, each
 /// group's sum capped at its maximum. For each lead the sums are the ones
@@ -406,13 +410,14 @@ fn best_of(icps: impl Iterator<Item = (usize, Option<usize>, f64)>) -> Option<us
 /// The results of a batch of leads, ICP by ICP in columns: what `icp score` writes and counts,
 /// without a result value (and its vectors) per lead and ICP.
 ///
-/// How it works: for a lead and ICP whose every outcome is known, the columns keep the
-/// qualification, score and tier, and one bit per `require` that failed, per `exclude` that
-/// held and per `score` that matched; the reasons and matched labels are the rule set's texts
-/// for those bits, in declaration order, as [`IcpResult::build`] lists them. A lead and ICP
-/// with an unknown outcome (or an ICP of more than 64 of one kind of check, or any result
-/// with its explanation) is kept whole as an [`IcpResult`]. [`BatchResults::row`] reads
-/// either the same way.
+/// How it works: the columns keep each lead's score and tier, one bit per `require` that
+/// failed, per `exclude` that held and per `score` that matched, and the checks that came out
+/// unknown with the inputs whose absence made them so ([`UnknownCheck`], few: most leads have
+/// none); the reasons and matched labels are the rule set's texts for those bits, in
+/// declaration order, as [`IcpResult::build`] lists them, and the unknown inputs are merged in
+/// the order `build` meets them. Only an ICP of more than 64 of one kind of check, or a
+/// result with its explanation, is kept whole as an [`IcpResult`]. [`BatchResults::row`]
+/// reads either the same way.
 #[derive(Debug)]
 pub struct BatchResults<'r> {
     rules: &'r RuleSet,
@@ -450,16 +455,66 @@ pub struct IcpColumns {
     pub excluded: Vec<u64>,
     /// Bit `c`: `score` `c` matched.
     pub matched: Vec<u64>,
+    /// Per lead, where its checks in `unknown` end (they start where the previous lead's
+    /// end); empty when no lead has any.
+    pub unknown_end: Vec<u32>,
+    /// The checks that came out unknown, lead after lead, each lead's in the order
+    /// [`IcpResult::build`] asks for them (tiers only on a qualified lead, up to the one that
+    /// matched).
+    pub unknown: Vec<UnknownCheck>,
+    /// The missing inputs of the checks in `unknown`.
+    pub inputs: Vec<Input>,
+}
+
+/// A check that came out unknown for a lead kept in columns, and where the inputs whose
+/// absence made it so are in [`IcpColumns::inputs`] (`start..end`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UnknownCheck {
+    pub check: Check,
+    pub start: u32,
+    pub end: u32,
 }
 
 /// No tier, in [`IcpColumns::tiers`].
 pub const NO_TIER: u32 = u32::MAX;
 
 impl IcpColumns {
-    /// Whether lead `lead` qualifies: no `require` failed and no `exclude` held (every outcome
-    /// of a lead in columns is known).
+    /// Whether lead `lead` qualifies: no `require` failed or came out unknown and no
+    /// `exclude` held.
     pub fn qualified(&self, lead: usize) -> bool {
-        self.failed[lead] == 0 && self.excluded[lead] == 0
+        self.failed[lead] == 0
+            && self.excluded[lead] == 0
+            && !self
+                .unknowns(lead)
+                .iter()
+                .any(|u| matches!(u.check, Check::Require(_)))
+    }
+
+    /// Adds the next check of the lead being filled in that came out unknown, its missing
+    /// inputs added by `missing`.
+    pub fn note_unknown(&mut self, check: Check, missing: impl FnOnce(&mut Vec<Input>)) {
+        let start = self.inputs.len() as u32;
+        missing(&mut self.inputs);
+        let end = self.inputs.len() as u32;
+        self.unknown.push(UnknownCheck { check, start, end });
+    }
+
+    /// The checks of lead `lead` that came out unknown.
+    pub fn unknowns(&self, lead: usize) -> &[UnknownCheck] {
+        let Some(&end) = self.unknown_end.get(lead) else {
+            return &[];
+        };
+        let start = if lead == 0 {
+            0
+        } else {
+            self.unknown_end[lead - 1]
+        };
+        &self.unknown[start as usize..end as usize]
+    }
+
+    /// The missing inputs of an unknown check.
+    pub fn missing(&self, check: &UnknownCheck) -> &[Input] {
+        &self.inputs[check.start as usize..check.end as usize]
     }
 
     /// The index of lead `lead`'s tier, if it has one.
@@ -493,6 +548,8 @@ pub struct ResultRow<'a, 'r> {
 #[derive(Debug, Default)]
 pub struct RowScratch<'r> {
     matched: Vec<&'r str>,
+    inputs: Vec<Input>,
+    unknown: Vec<&'r str>,
     reasons: Vec<Cow<'r, str>>,
 }
 
@@ -585,6 +642,12 @@ impl<'r> BatchResults<'r> {
         &self.columns[icp]
     }
 
+    /// Whether lead `lead` against ICP `icp` is in columns with every outcome known: its row
+    /// is its score, tier and bits alone.
+    pub fn all_known(&self, lead: usize, icp: usize) -> bool {
+        self.whole_result(lead, icp).is_none() && self.columns[icp].unknowns(lead).is_empty()
+    }
+
     /// The result of lead `lead` against ICP `icp`, when it was kept whole.
     pub fn whole_result(&self, lead: usize, icp: usize) -> Option<&IcpResult<'r>> {
         let at = *self.whole_index.get(lead * self.rules.icps.len() + icp)?;
@@ -615,14 +678,31 @@ impl<'r> BatchResults<'r> {
             };
         }
         let c = &self.columns[icp];
+        let unknowns = c.unknowns(lead);
         scratch.matched.clear();
         scratch
             .matched
             .extend(set_bits(c.matched[lead]).map(|b| def.scores[b].label.as_str()));
+        // The missing inputs merged in the order `build` notes them.
+        scratch.inputs.clear();
+        for input in unknowns.iter().flat_map(|u| c.missing(u)) {
+            if !scratch.inputs.contains(input) {
+                scratch.inputs.push(*input);
+            }
+        }
+        scratch.unknown.clear();
+        (scratch.unknown).extend(scratch.inputs.iter().map(|m| m.name(self.rules)));
+        // Each `require` that failed or came out unknown in declaration order, then each
+        // `exclude` that held.
         scratch.reasons.clear();
-        scratch.reasons.extend(
-            set_bits(c.failed[lead]).map(|b| Cow::Borrowed(def.requires[b].reason.as_str())),
-        );
+        for (r, clause) in def.requires.iter().enumerate() {
+            if c.failed[lead] >> r & 1 == 1 {
+                scratch.reasons.push(Cow::Borrowed(clause.reason.as_str()));
+            } else if let Some(u) = unknowns.iter().find(|u| u.check == Check::Require(r)) {
+                let reason = unknown_reason(self.rules, clause, c.missing(u));
+                scratch.reasons.push(reason);
+            }
+        }
         scratch.reasons.extend(
             set_bits(c.excluded[lead]).map(|b| Cow::Borrowed(def.excludes[b].reason.as_str())),
         );
@@ -635,7 +715,7 @@ impl<'r> BatchResults<'r> {
             tier_index: tier,
             tier: tier.map(|t| def.tiers[t].name.as_str()),
             matched: &scratch.matched,
-            unknown: &[],
+            unknown: &scratch.unknown,
             reasons: &scratch.reasons,
             whole: None,
         }

@@ -181,7 +181,7 @@ impl RowFormatter {
             };
             for icp in chosen {
                 match (&mut sink, cells.get(icp)) {
-                    (Sink::Csv(out), Some(cells)) if results.whole_result(i, icp).is_none() => {
+                    (Sink::Csv(out), Some(cells)) if results.all_known(i, icp) => {
                         column_row(out, id, name, cells, results.columns(icp), i);
                     }
                     (sink, _) => {

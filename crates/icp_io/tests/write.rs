@@ -81,7 +81,7 @@ fn write_scored(
         for lead in 0..results.len() {
             for icp in 0..results.icps() {
                 let written = options.all || results.best(lead).unwrap_or(0) == icp;
-                if written && results.whole_result(lead, icp).is_none() {
+                if written && results.all_known(lead, icp) {
                     in_columns.push((batch.ids[lead].to_string(), rules.icps[icp].name.clone()));
                 }
             }
@@ -94,8 +94,8 @@ fn write_scored(
 /// Texts that need quoting, written in rows read from the columns by the test below.
 const QUOTED_IN_COLUMN_ROWS: [&str; 2] = ["has \"\"Banking\"\"", "big, \"\"really\"\" big"];
 
-/// Rows read from the columns (every outcome known) and rows kept whole (an unknown outcome)
-/// write the same bytes as the reference evaluator's results: labels and reasons that need
+/// Rows written straight from the columns (every outcome known) and the others (an unknown
+/// outcome) write the same bytes as the reference evaluator's results: labels and reasons that need
 /// quoting, an ICP without tiers, both formats; with `explain`, columns are not written from
 /// (every row keeps the explain cell).
 #[test]
@@ -124,7 +124,7 @@ fn columns_write_what_whole_results_write() {
                         line.starts_with(&format!("{id},")) && line.contains(&format!(",{icp},"))
                     })
                 };
-                // (A reason quoted in a row kept whole, for its unknown outcome.)
+                // (A reason quoted in a row with an unknown outcome.)
                 assert!(whole.contains("\"\"Gambling & Casinos\"\""), "{whole}");
                 for text in QUOTED_IN_COLUMN_ROWS {
                     assert!(
