@@ -1,10 +1,12 @@
 //! The fast evaluator: a [`Plan`] run over a [`Batch`] of leads, column by column.
 //!
-//! How it works: nodes are evaluated in plan order into vectors — truth vectors for
-//! conditions, value vectors otherwise — one entry per lead or per contact. Text tests look
-//! each distinct dictionary value up once and then map codes; comparisons with constants loop
-//! over the raw column; quantifiers fold each lead's contact range. Nodes that read an ICP's
-//! score run once that score is known. [`evaluate_columns`] (what `icp score` writes) then
+//! How it works: nodes are evaluated in plan order into vectors — truth vectors (a byte per
+//! row, Kleene `and`/`or` as min/max), numbers (NaN where missing) or values — one entry per
+//! lead or per contact. The loops are written to run without a branch per row: text tests
+//! look each distinct dictionary value up once and then map codes through a table; a
+//! comparison with a constant is one loop per operator over the raw column; a quantifier (and
+//! a list test) counts the true and unknown items of each lead's range from running sums
+//! instead of folding each range. Nodes that read an ICP's score run once that score is known. [`evaluate_columns`] (what `icp score` writes) then
 //! reads each ICP's qualification, tier and the checks that failed, held, matched or came out
 //! unknown off the truth vectors into [`BatchResults`] columns; [`evaluate`] builds every
 //! result whole, with the same [`IcpResult::build`] the reference evaluator uses. For a
@@ -30,8 +32,9 @@ use crate::semantics::{self, Truth};
 #[derive(Debug, Clone)]
 enum Vector {
     Truth(Vec<Truth>),
-    /// Numbers (`len`, `count`, the score), `None` where missing.
-    Numbers(Vec<Option<f64>>),
+    /// Numbers (`len`, `count`, the score), NaN where missing: none of them is ever NaN
+    /// otherwise (counts, lengths, and sums of the finite points of a rule set).
+    Numbers(Vec<f64>),
     Values(Vec<Option<Value>>),
     /// The same value on every row.
     Scalar(Option<Value>),
@@ -42,7 +45,7 @@ impl Vector {
         match self {
             Vector::Truth(t) => t[row],
             // A number is not a truth (as `value_truth` says of any other value).
-            Vector::Numbers(n) => n[row].map_or(Truth::Unknown, |_| Truth::False),
+            Vector::Numbers(n) => Truth::known_if(!n[row].is_nan(), false),
             Vector::Values(v) => value_truth(&v[row]),
             Vector::Scalar(v) => value_truth(v),
         }
@@ -55,7 +58,7 @@ impl Vector {
                 Truth::False => Some(Value::Bool(false)),
                 Truth::Unknown => None,
             },
-            Vector::Numbers(n) => n[row].map(Value::Number),
+            Vector::Numbers(n) => (!n[row].is_nan()).then_some(Value::Number(n[row])),
             Vector::Values(v) => v[row].clone(),
             Vector::Scalar(v) => v.clone(),
         }
@@ -137,14 +140,31 @@ pub fn evaluate_columns<'r>(
             results.push_columns(IcpColumns::default());
             continue;
         }
-        // Bits condition by condition: those that are `set`, and those that are unknown.
+        // Each lead's bits: the conditions that are `set`, and those that are unknown. Eight
+        // conditions at a time are gathered in a byte per lead (a byte loop the compiler
+        // runs sixteen leads to an instruction), then moved into the lead's word.
         let bit_words = |conditions: &[Cow<[Truth]>], set: Truth| {
             let mut words = vec![0u64; leads];
             let mut unknown = vec![0u64; leads];
-            for (c, truths) in conditions.iter().enumerate() {
-                for ((word, unknown), t) in words.iter_mut().zip(&mut unknown).zip(&**truths) {
-                    *word |= u64::from(*t == set) << c;
-                    *unknown |= u64::from(*t == Truth::Unknown) << c;
+            let mut set_bytes = vec![0u8; leads];
+            let mut unknown_bytes = vec![0u8; leads];
+            for (g, group) in conditions.chunks(8).enumerate() {
+                set_bytes.fill(0);
+                unknown_bytes.fill(0);
+                for (c, truths) in group.iter().enumerate() {
+                    let bit = 1u8 << c;
+                    let bytes = set_bytes.iter_mut().zip(&mut unknown_bytes);
+                    for ((s, u), t) in bytes.zip(&truths[..leads]) {
+                        *s |= 0u8.wrapping_sub(u8::from(*t == set)) & bit;
+                        *u |= 0u8.wrapping_sub(u8::from(*t == Truth::Unknown)) & bit;
+                    }
+                }
+                let shift = 8 * g;
+                for (w, b) in words.iter_mut().zip(&set_bytes) {
+                    *w |= u64::from(*b) << shift;
+                }
+                for (w, b) in unknown.iter_mut().zip(&unknown_bytes) {
+                    *w |= u64::from(*b) << shift;
                 }
             }
             (words, unknown)
@@ -155,35 +175,38 @@ pub fn evaluate_columns<'r>(
         let mut columns = IcpColumns {
             score: decided.ev.scores[i].clone(),
             tiers: vec![NO_TIER; leads],
+            unknown_end: Vec::with_capacity(leads),
             failed,
             excluded,
             matched,
             ..IcpColumns::default()
         };
         let plan = &plan.icps[i];
+        let tiers: Vec<Option<&[Truth]>> = decided.tiers[i].iter().map(|t| t.as_deref()).collect();
         for row in 0..leads {
             // The unknown checks in the order `IcpResult::build` asks for them.
-            let kinds = [
-                (
-                    unknown_requires[row],
-                    &plan.requires,
-                    Check::Require as fn(usize) -> Check,
-                ),
-                (unknown_excludes[row], &plan.excludes, Check::Exclude),
-                (unknown_scores[row], &plan.scores, Check::Score),
-            ];
-            for (bits, nodes, check) in kinds {
-                for c in set_bits(bits) {
-                    columns.note_unknown(check(c), |inputs| ev.missing(nodes[c], row, inputs));
+            if unknown_requires[row] | unknown_excludes[row] | unknown_scores[row] != 0 {
+                let kinds = [
+                    (
+                        unknown_requires[row],
+                        &plan.requires,
+                        Check::Require as fn(usize) -> Check,
+                    ),
+                    (unknown_excludes[row], &plan.excludes, Check::Exclude),
+                    (unknown_scores[row], &plan.scores, Check::Score),
+                ];
+                for (bits, nodes, check) in kinds {
+                    for c in set_bits(bits) {
+                        let missing = |inputs: &mut Vec<Input>| ev.missing(nodes[c], row, inputs);
+                        columns.note_unknown(check(c), missing);
+                    }
                 }
             }
             // Tiers in order on qualified leads: the first that holds; an unknown one does
             // not match.
-            if columns.failed[row] == 0 && columns.excluded[row] == 0 && unknown_requires[row] == 0
-            {
-                let tiers = decided.tiers[i].iter().zip(&plan.tiers).enumerate();
-                for (t, (truths, node)) in tiers {
-                    match (truths.as_ref().map_or(Truth::True, |v| v[row]), node) {
+            if columns.failed[row] | columns.excluded[row] | unknown_requires[row] == 0 {
+                for (t, (truths, node)) in tiers.iter().zip(&plan.tiers).enumerate() {
+                    match (truths.map_or(Truth::True, |v| v[row]), node) {
                         (Truth::True, _) => {
                             columns.tiers[row] = t as u32;
                             break;
@@ -276,7 +299,7 @@ struct Evaluator<'a, 'r> {
     plan: &'a Plan,
     batch: &'a Batch,
     today: i32,
-    /// For each contact row, the lead it belongs to.
+    /// For each contact row, the lead it belongs to (empty when no node broadcasts).
     contact_lead: Vec<usize>,
     /// Rows at each level: leads, contacts.
     rows: [usize; 2],
@@ -291,9 +314,14 @@ impl<'a, 'r> Evaluator<'a, 'r> {
     fn run_all(rules: &'r RuleSet, plan: &'a Plan, batch: &'a Batch, today: i32) -> Self {
         let leads = batch.len();
         let contacts = batch.contact_count();
-        let contact_lead: Vec<usize> = (0..leads)
-            .flat_map(|l| batch.contacts_of(l).map(move |_| l))
-            .collect();
+        // Only a broadcast needs it.
+        let mut contact_lead = Vec::new();
+        if plan.nodes.iter().any(|n| matches!(n.op, Op::Broadcast(_))) {
+            contact_lead.reserve_exact(contacts);
+            for lead in 0..leads {
+                contact_lead.extend(batch.contacts_of(lead).map(|_| lead));
+            }
+        }
         let mut ev = Evaluator {
             rules,
             plan,
@@ -312,7 +340,9 @@ impl<'a, 'r> Evaluator<'a, 'r> {
         for (icp_index, icp_plan) in plan.icps.iter().enumerate() {
             let icp = &rules.icps[icp_index];
             let truths: Vec<_> = icp_plan.scores.iter().map(|n| ev.truths(*n)).collect();
-            let score = crate::result::icp_scores(icp, leads, |s, row| truths[s][row]);
+            let slices: Vec<&[Truth]> = truths.iter().map(|t| &**t).collect();
+            let score = crate::result::icp_scores(icp, leads, &slices);
+            drop(slices);
             drop(truths);
             for (i, node) in plan.nodes.iter().enumerate() {
                 if node.score_of == Some(icp_index) {
@@ -425,7 +455,7 @@ impl<'a, 'r> Evaluator<'a, 'r> {
         let vector = match &node.op {
             Op::Const(v) => Vector::Scalar(Some(v.clone())),
             Op::Today => Vector::Scalar(Some(Value::Date(self.today))),
-            Op::Score => Vector::Numbers(score.unwrap_or(&[]).iter().map(|s| Some(*s)).collect()),
+            Op::Score => Vector::Numbers(score.unwrap_or(&[]).to_vec()),
             Op::Field(f) => column_values(&self.batch.company[f.0 as usize], rows),
             Op::ContactField(f) => column_values(&self.batch.contacts[f.0 as usize], rows),
             Op::Signal(s) => match self.batch.signals.get(s.0 as usize) {
@@ -480,15 +510,11 @@ impl<'a, 'r> Evaluator<'a, 'r> {
                     }
                 };
                 Vector::Truth(match self.vector(*input) {
-                    Vector::Numbers(numbers) if let Value::Number(c) = value => numbers[..rows]
-                        .iter()
-                        .map(|n| match n {
-                            None => Truth::Unknown,
-                            Some(n) => {
-                                Truth::from_bool(n.partial_cmp(c).is_some_and(|o| op.holds(o)))
-                            }
+                    Vector::Numbers(numbers) if let Value::Number(c) = value => {
+                        compare_each(&numbers[..rows], *op, c, |n, holds| {
+                            Truth::known_if(!n.is_nan(), holds)
                         })
-                        .collect(),
+                    }
                     v @ Vector::Numbers(_) => {
                         (0..rows).map(|r| truth(v.value(r).as_ref())).collect()
                     }
@@ -533,40 +559,36 @@ impl<'a, 'r> Evaluator<'a, 'r> {
                     }
                 }
             }
+            // Each lead's contacts are a range of the contact rows, counted without a loop
+            // per lead (`range_counts`): `any` is true when a contact is true, else unknown
+            // when one is unknown, else false (over none too); `every` the other way round.
             Op::Any(body) | Op::Every(body) => {
                 let every = matches!(node.op, Op::Every(_));
+                let decisive = Truth::from_bool(!every);
                 let v = self.truths(*body);
+                let offsets = &self.batch.contact_offsets[..=rows];
+                let decided = range_counts(offsets, v.iter().map(|t| *t == decisive));
+                let unknown = range_counts(offsets, v.iter().map(|t| *t == Truth::Unknown));
                 Vector::Truth(
-                    (0..rows)
-                        .map(|lead| {
-                            let mut acc = Truth::from_bool(every);
-                            for c in self.batch.contacts_of(lead) {
-                                acc = if every { acc.and(v[c]) } else { acc.or(v[c]) };
-                                if acc == Truth::from_bool(!every) {
-                                    break;
-                                }
-                            }
-                            acc
+                    (decided.iter().zip(&unknown))
+                        .map(|(d, u)| match (*d > 0, *u > 0) {
+                            (true, _) => decisive,
+                            (false, true) => Truth::Unknown,
+                            (false, false) => !decisive,
                         })
                         .collect(),
                 )
             }
             Op::Count(filter) => {
-                let filter = filter.map(|f| self.truths(f));
-                Vector::Numbers(
-                    (0..rows)
-                        .map(|lead| {
-                            let contacts = self.batch.contacts_of(lead);
-                            let n = match &filter {
-                                None => contacts.len(),
-                                Some(t) => {
-                                    t[contacts].iter().filter(|t| **t == Truth::True).count()
-                                }
-                            };
-                            Some(n as f64)
-                        })
-                        .collect(),
-                )
+                let offsets = &self.batch.contact_offsets[..=rows];
+                let counts = match filter {
+                    None => offsets.windows(2).map(|w| w[1] - w[0]).collect(),
+                    Some(f) => {
+                        let t = self.truths(*f);
+                        range_counts(offsets, t.iter().map(|t| *t == Truth::True))
+                    }
+                };
+                Vector::Numbers(counts.iter().map(|n| f64::from(*n)).collect())
             }
             Op::Apply { expr, args } => {
                 let args: Vec<&Vector> = args.iter().map(|a| self.vector(*a)).collect();
@@ -599,32 +621,32 @@ impl<'a, 'r> Evaluator<'a, 'r> {
 /// `len` of each row of a text or text-list column: the number of items of a list, of
 /// characters of a text (counted once per distinct value).
 fn length(column: &Column, rows: usize) -> Vector {
-    let number = |n: usize| Some(n as f64);
+    let missing = f64::NAN;
     Vector::Numbers(match column {
-        Column::TextList { offsets, valid, .. } => (0..rows)
-            .map(|r| {
-                let n = offsets[r + 1] as usize - offsets[r] as usize;
-                if valid[r] { number(n) } else { None }
+        Column::TextList { offsets, valid, .. } => (offsets[..=rows].windows(2).zip(valid))
+            .map(|(w, valid)| {
+                if *valid {
+                    (w[1] - w[0]) as f64
+                } else {
+                    missing
+                }
             })
             .collect(),
         Column::Text { codes, dict } => {
-            let chars: Vec<usize> = dict.values().map(|v| v.chars().count()).collect();
+            // The length of each code's text, then NaN for a missing value's code.
+            let mut chars: Vec<f64> = dict.values().map(|v| v.chars().count() as f64).collect();
+            let last = chars.len();
+            chars.push(missing);
             codes[..rows]
                 .iter()
-                .map(|&c| {
-                    if c == MISSING {
-                        None
-                    } else {
-                        number(chars[c as usize])
-                    }
-                })
+                .map(|c| chars[(*c as usize).min(last)])
                 .collect()
         }
         column => (0..rows)
-            .map(|r| match column.get(r)? {
-                Value::List(items) => number(items.len()),
-                Value::String(s) => number(s.chars().count()),
-                _ => None,
+            .map(|r| match column.get(r) {
+                Some(Value::List(items)) => items.len() as f64,
+                Some(Value::String(s)) => s.chars().count() as f64,
+                _ => missing,
             })
             .collect(),
     })
@@ -646,6 +668,24 @@ fn pred_holds(rules: &RuleSet, pred: &TextPred, value: &str, country: bool) -> b
     }
 }
 
+/// For each range `offsets[i]..offsets[i + 1]` of a sequence, how many of its items are
+/// `true`: one pass adding up the items, one taking the difference of the sums at each
+/// range's ends, so a lead with many contacts (or a list with many items) costs no more
+/// branches than one with none.
+fn range_counts(offsets: &[u32], items: impl Iterator<Item = bool>) -> Vec<u32> {
+    let mut sums = Vec::with_capacity(offsets.last().map_or(0, |n| *n as usize + 1));
+    let mut sum = 0u32;
+    sums.push(0);
+    for item in items {
+        sum += u32::from(item);
+        sums.push(sum);
+    }
+    offsets
+        .windows(2)
+        .map(|w| sums[w[1] as usize] - sums[w[0] as usize])
+        .collect()
+}
+
 /// A predicate on a text or text-list column, decided once per distinct value.
 fn text_test(
     column: &Column,
@@ -655,17 +695,19 @@ fn text_test(
 ) -> Vector {
     match column {
         Column::Text { codes, dict } => {
-            let hit = hits(dict);
+            // The truth of each code, then unknown for a missing value, whose code
+            // (`MISSING`) is past the end: every code is clamped to that last entry.
+            let mut truths: Vec<Truth> = hits(dict)
+                .iter()
+                .map(|hit| Truth::from_bool(*hit != negate))
+                .collect();
+            let last = truths.len();
+            truths.push(Truth::Unknown);
+            debug_assert!(MISSING as usize >= last);
             Vector::Truth(
                 codes[..rows]
                     .iter()
-                    .map(|c| {
-                        if *c == MISSING {
-                            Truth::Unknown
-                        } else {
-                            Truth::from_bool(hit[*c as usize] != negate)
-                        }
-                    })
+                    .map(|c| truths[(*c as usize).min(last)])
                     .collect(),
             )
         }
@@ -676,17 +718,12 @@ fn text_test(
             dict,
         } => {
             let hit = hits(dict);
+            let offsets = &offsets[..=rows];
+            let items = &codes[..offsets[rows] as usize];
+            let hits = range_counts(offsets, items.iter().map(|c| hit[*c as usize]));
             Vector::Truth(
-                (0..rows)
-                    .map(|r| {
-                        if !valid[r] {
-                            return Truth::Unknown;
-                        }
-                        let any = codes[offsets[r] as usize..offsets[r + 1] as usize]
-                            .iter()
-                            .any(|c| hit[*c as usize]);
-                        Truth::from_bool(any != negate)
-                    })
+                (hits.iter().zip(valid))
+                    .map(|(n, valid)| Truth::known_if(*valid, (*n > 0) != negate))
                     .collect(),
             )
         }
@@ -726,15 +763,12 @@ fn has_all(column: &Column, rows: usize, keys: &[String], country: bool) -> Vect
 /// duration and date columns against a constant of their own type are read in place; any
 /// other pairing is compared as the reference evaluator compares.
 fn compare(column: &Column, rows: usize, op: CmpOp, value: &Value) -> Vector {
-    fn each<T: PartialOrd>(values: &[T], valid: &[bool], op: CmpOp, c: &T) -> Vector {
+    fn each<T: PartialOrd + Copy>(values: &[T], valid: &[bool], op: CmpOp, c: &T) -> Vector {
+        let truths = compare_each(values, op, c, |_, holds| Truth::from_bool(holds));
+        // Unknown where the value is missing.
         Vector::Truth(
-            values
-                .iter()
-                .zip(valid)
-                .map(|(v, ok)| match (ok, v.partial_cmp(c)) {
-                    (false, _) => Truth::Unknown,
-                    (true, o) => Truth::from_bool(o.is_some_and(|o| op.holds(o))),
-                })
+            (truths.iter().zip(valid))
+                .map(|(t, valid)| Truth::known_if(*valid, *t == Truth::True))
                 .collect(),
         )
     }
@@ -754,5 +788,37 @@ fn compare(column: &Column, rows: usize, op: CmpOp, value: &Value) -> Vector {
                 })
                 .collect(),
         ),
+    }
+}
+
+/// `v op c` for each value `v`, made a truth by `truth(v, holds)`: one loop per operator, so
+/// the operator is not matched again for every value. As `CmpOp::holds` on `partial_cmp`:
+/// nothing holds of an unordered pair (`!=` included).
+fn compare_each<T: PartialOrd + Copy>(
+    values: &[T],
+    op: CmpOp,
+    c: &T,
+    truth: impl Fn(T, bool) -> Truth,
+) -> Vec<Truth> {
+    use std::cmp::Ordering::{Greater, Less};
+    fn each<T: Copy>(
+        values: &[T],
+        holds: impl Fn(&T) -> bool,
+        truth: impl Fn(T, bool) -> Truth,
+    ) -> Vec<Truth> {
+        values.iter().map(|v| truth(*v, holds(v))).collect()
+    }
+    match op {
+        CmpOp::Eq => each(values, |v| v == c, truth),
+        // Not `v != c`, which holds of NaN.
+        CmpOp::Ne => each(
+            values,
+            |v| matches!(v.partial_cmp(c), Some(Less | Greater)),
+            truth,
+        ),
+        CmpOp::Lt => each(values, |v| v < c, truth),
+        CmpOp::Le => each(values, |v| v <= c, truth),
+        CmpOp::Gt => each(values, |v| v > c, truth),
+        CmpOp::Ge => each(values, |v| v >= c, truth),
     }
 }

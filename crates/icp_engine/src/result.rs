@@ -244,7 +244,7 @@ impl<'r> IcpResult<'r> {
                 })
                 .collect()
         };
-        let score = capped(icp, ungrouped, raw);
+        let score = capped(icp, ungrouped, raw.iter().copied());
 
         let mut tier_index = None;
         if qualified {
@@ -303,30 +303,28 @@ fn unknown_reason<'r>(rules: &'r RuleSet, clause: &'r Clause, missing: &[Input])
     Cow::Owned(["unknown: ", &names.join(", "), " is missing"].concat())
 }
 
-/// The scores of an ICP for `rows` leads at once, given the truth of score condition `i` for
-/// lead `row` (`truth(i, row)`), condition by condition: the points of the true ones, each
-/// group's sum capped at its maximum. For each lead the sums are the ones
-/// [`IcpResult::build`] makes, added in the same order.
-pub fn icp_scores(icp: &IcpDef, rows: usize, truth: impl Fn(usize, usize) -> Truth) -> Vec<f64> {
-    let groups = icp.groups.len();
+/// The scores of an ICP for `rows` leads at once, given the truth of each score condition on
+/// every lead, condition by condition: the points of the true ones, each group's sum capped at
+/// its maximum. For each lead the sums are the ones [`IcpResult::build`] makes, added in the
+/// same order (adding nothing where a condition is not true leaves a sum as it was: a sum
+/// is never `-0.0`, as it starts at `0.0`).
+pub fn icp_scores(icp: &IcpDef, rows: usize, truths: &[&[Truth]]) -> Vec<f64> {
     let mut ungrouped = vec![0.0; rows];
-    let mut grouped = vec![0.0; rows * groups];
-    for (i, rule) in icp.scores.iter().enumerate() {
-        for row in 0..rows {
-            if truth(i, row) == Truth::True {
-                let groups = &mut grouped[row * groups..(row + 1) * groups];
-                add_points(rule, groups, &mut ungrouped[row]);
-            }
+    let mut grouped = vec![vec![0.0; rows]; icp.groups.len()];
+    for (rule, truths) in icp.scores.iter().zip(truths) {
+        let sums = match rule.group {
+            Some(g) => &mut grouped[g],
+            None => &mut ungrouped,
+        };
+        // The points, or +0.0 where the condition is not true, selected without a branch.
+        let points = rule.points.to_bits();
+        for (sum, truth) in sums.iter_mut().zip(&truths[..rows]) {
+            let all_or_none = u64::from(*truth == Truth::True).wrapping_neg();
+            *sum += f64::from_bits(points & all_or_none);
         }
     }
     (0..rows)
-        .map(|row| {
-            capped(
-                icp,
-                ungrouped[row],
-                &grouped[row * groups..(row + 1) * groups],
-            )
-        })
+        .map(|row| capped(icp, ungrouped[row], grouped.iter().map(|g| g[row])))
         .collect()
 }
 
@@ -340,7 +338,7 @@ fn add_points(rule: &ScoreRule, groups: &mut [f64], ungrouped: &mut f64) {
 
 /// The score from the points of true scores outside groups and each group's raw sum: every
 /// group counts up to its maximum.
-fn capped(icp: &IcpDef, ungrouped: f64, groups: &[f64]) -> f64 {
+fn capped(icp: &IcpDef, ungrouped: f64, groups: impl Iterator<Item = f64>) -> f64 {
     ungrouped
         + icp
             .groups
@@ -425,7 +423,7 @@ pub struct BatchResults<'r> {
     /// Per ICP.
     columns: Vec<IcpColumns>,
     /// Per lead and ICP (`lead * icps + icp`): where its whole result is in `whole`, or
-    /// [`NOT_WHOLE`].
+    /// [`NOT_WHOLE`]; empty until a result is kept whole.
     whole_index: Vec<usize>,
     whole: Vec<IcpResult<'r>>,
     /// Per lead: the best ICP.
@@ -560,7 +558,7 @@ impl<'r> BatchResults<'r> {
             rules,
             leads,
             columns: Vec::with_capacity(rules.icps.len()),
-            whole_index: vec![NOT_WHOLE; leads * rules.icps.len()],
+            whole_index: Vec::new(),
             whole: Vec::new(),
             best: Vec::new(),
         }
@@ -589,12 +587,28 @@ impl<'r> BatchResults<'r> {
     /// Keeps the result of lead `lead` against ICP `icp` whole.
     pub fn keep(&mut self, lead: usize, icp: usize, result: IcpResult<'r>) {
         let icps = self.rules.icps.len();
+        if self.whole_index.is_empty() {
+            self.whole_index = vec![NOT_WHOLE; self.leads * icps];
+        }
         self.whole_index[lead * icps + icp] = self.whole.len();
         self.whole.push(result);
     }
 
     /// Picks each lead's best ICP, once every ICP's results are in.
     pub fn choose_best(&mut self) {
+        if self.whole.is_empty() {
+            // Every result in columns: the tiers and scores read straight off them.
+            let columns = &self.columns;
+            self.best = (0..self.leads)
+                .map(|lead| {
+                    best_of(columns.iter().enumerate().map(|(i, c)| {
+                        let tier = c.tiers[lead];
+                        (i, (tier != NO_TIER).then_some(tier as usize), c.score[lead])
+                    }))
+                })
+                .collect();
+            return;
+        }
         self.best = (0..self.leads)
             .map(|lead| {
                 best_of((0..self.rules.icps.len()).map(|i| {

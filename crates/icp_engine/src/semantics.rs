@@ -15,12 +15,16 @@ use serde::Serialize;
 use crate::schema::Value;
 
 /// A three-valued truth: a condition over missing data is `Unknown`, never false.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+///
+/// Ordered `False < Unknown < True`, one byte each, so that Kleene `and` is the smaller of two
+/// truths and `or` the larger: a vector of truths is combined without a branch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
+#[repr(u8)]
 pub enum Truth {
-    True,
-    False,
-    Unknown,
+    False = 0,
+    Unknown = 1,
+    True = 2,
 }
 
 impl Truth {
@@ -28,22 +32,25 @@ impl Truth {
         if b { Truth::True } else { Truth::False }
     }
 
+    /// `from_bool(holds)` where the value is there (`known`), else `Unknown`: worked out as
+    /// the truth's byte (`2·(known ∧ holds) + ¬known`), so that a loop of them needs no
+    /// branch.
+    pub fn known_if(known: bool, holds: bool) -> Truth {
+        match 2 * u8::from(known & holds) + u8::from(!known) {
+            0 => Truth::False,
+            1 => Truth::Unknown,
+            _ => Truth::True,
+        }
+    }
+
     /// Kleene `and`: false wins, then unknown.
     pub fn and(self, other: Truth) -> Truth {
-        match (self, other) {
-            (Truth::False, _) | (_, Truth::False) => Truth::False,
-            (Truth::True, Truth::True) => Truth::True,
-            _ => Truth::Unknown,
-        }
+        self.min(other)
     }
 
     /// Kleene `or`: true wins, then unknown.
     pub fn or(self, other: Truth) -> Truth {
-        match (self, other) {
-            (Truth::True, _) | (_, Truth::True) => Truth::True,
-            (Truth::False, Truth::False) => Truth::False,
-            _ => Truth::Unknown,
-        }
+        self.max(other)
     }
 
     pub fn as_str(self) -> &'static str {
