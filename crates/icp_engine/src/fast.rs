@@ -673,12 +673,11 @@ fn pred_holds(rules: &RuleSet, pred: &TextPred, value: &str, country: bool) -> b
 /// range's ends, so a lead with many contacts (or a list with many items) costs no more
 /// branches than one with none.
 fn range_counts(offsets: &[u32], items: impl Iterator<Item = bool>) -> Vec<u32> {
-    let mut sums = Vec::with_capacity(offsets.last().map_or(0, |n| *n as usize + 1));
+    let mut sums = vec![0u32; offsets.last().map_or(0, |n| *n as usize) + 1];
     let mut sum = 0u32;
-    sums.push(0);
-    for item in items {
+    for (slot, item) in sums[1..].iter_mut().zip(items) {
         sum += u32::from(item);
-        sums.push(sum);
+        *slot = sum;
     }
     offsets
         .windows(2)
