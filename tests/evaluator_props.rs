@@ -6,8 +6,6 @@
 //! writes from (`fast::evaluate_columns`) read back as the same rows.
 
 use icp_diagnostics::SourceMap;
-use icp_engine::batch::BatchBuilder;
-use icp_engine::lead::Lead;
 use icp_engine::plan::Plan;
 use icp_engine::{Entity, Schema, SignalCatalog, Value};
 use proptest::prelude::*;
@@ -378,28 +376,22 @@ proptest! {
         let rules = compiled.rules.unwrap_or_else(|| panic!("generated rules must check:\n{src}\n{rendered}"));
         let plan = Plan::new(&rules);
 
-        let mut builder = BatchBuilder::new(&rules.schema, rules.signal_calls.len());
-        let mut expected = Vec::new();
-        for (i, (company, contacts)) in leads.iter().enumerate() {
-            builder.start_lead(&format!("lead{i}"), i as u64 + 2);
-            let mut lead = Lead::empty(&rules);
-            for (name, value) in company {
-                let f = rules.schema.lookup(Entity::Company, name).expect("company field");
-                builder.set_company(f, value.clone());
-                lead.set_company(f, value.clone());
-            }
-            for contact in contacts {
-                builder.start_contact();
-                let row = lead.add_contact(&rules);
-                for (name, value) in contact {
-                    let f = rules.schema.lookup(Entity::Contact, name).expect("contact field");
-                    builder.set_contact(f, value.clone());
-                    lead.contacts[row][f.0 as usize] = Some(value.clone());
-                }
-            }
-            expected.push(icp_engine::reference::evaluate(&rules, &lead, today));
-        }
-        let batch = builder.finish();
+        let field = |entity, (name, value): &(&str, Value)| -> (icp_engine::FieldId, Value) {
+            (rules.schema.lookup(entity, name).expect("a field"), value.clone())
+        };
+        let values: Vec<icp_tests::LeadValues> = leads
+            .iter()
+            .map(|(company, contacts)| {
+                (
+                    company.iter().map(|v| field(Entity::Company, v)).collect(),
+                    contacts
+                        .iter()
+                        .map(|c| c.iter().map(|v| field(Entity::Contact, v)).collect())
+                        .collect(),
+                )
+            })
+            .collect();
+        let (batch, expected) = icp_tests::batch_and_reference(&rules, &values, today);
         let got = icp_engine::fast::evaluate(&rules, &plan, &batch, today, true);
         for (i, (g, e)) in got.iter().zip(&expected).enumerate() {
             prop_assert_eq!(g, e, "lead {} differs\nrules:\n{}\nplan:\n{}", i, src, plan);

@@ -201,26 +201,7 @@ icp one {
             ]],
         ),
     ];
-    let mut builder = BatchBuilder::new(&rules.schema, rules.signal_calls.len());
-    let mut expected = Vec::new();
-    for (i, (values, contacts)) in leads.iter().enumerate() {
-        builder.start_lead(&format!("lead{i}"), i as u64 + 2);
-        let mut lead = Lead::empty(&rules);
-        for (f, v) in values {
-            builder.set_company(*f, v.clone());
-            lead.set_company(*f, v.clone());
-        }
-        for values in contacts {
-            builder.start_contact();
-            let row = lead.add_contact(&rules);
-            for (f, v) in values {
-                builder.set_contact(*f, v.clone());
-                lead.contacts[row][f.0 as usize] = Some(v.clone());
-            }
-        }
-        expected.push(icp_engine::reference::evaluate(&rules, &lead, 20_000));
-    }
-    let batch = builder.finish();
+    let (batch, expected) = icp_tests::batch_and_reference(&rules, &leads, 20_000);
     let unknown = |lead: usize| expected[lead].icps[0].unknown.clone();
     assert_eq!(
         unknown(0),

@@ -141,3 +141,41 @@ pub fn check_sources(
 pub fn codes(diagnostics: &[Diagnostic]) -> Vec<&'static str> {
     diagnostics.iter().map(|d| d.code.as_str()).collect()
 }
+
+/// A company's values and each of its contacts' values, by field.
+pub type LeadValues = (
+    Vec<(icp_engine::FieldId, icp_engine::Value)>,
+    Vec<Vec<(icp_engine::FieldId, icp_engine::Value)>>,
+);
+
+/// The same leads as a batch for the fast evaluator and as what the reference evaluator
+/// makes of each of them on `today` (lead `i` is `lead{i}`).
+pub fn batch_and_reference<'r>(
+    rules: &'r icp_engine::ir::RuleSet,
+    leads: &[LeadValues],
+    today: i32,
+) -> (
+    icp_engine::batch::Batch,
+    Vec<icp_engine::result::LeadResult<'r>>,
+) {
+    let mut builder = icp_engine::batch::BatchBuilder::new(&rules.schema, rules.signal_calls.len());
+    let mut expected = Vec::new();
+    for (i, (company, contacts)) in leads.iter().enumerate() {
+        builder.start_lead(&format!("lead{i}"), i as u64 + 2);
+        let mut lead = icp_engine::lead::Lead::empty(rules);
+        for (f, v) in company {
+            builder.set_company(*f, v.clone());
+            lead.set_company(*f, v.clone());
+        }
+        for contact in contacts {
+            builder.start_contact();
+            let row = lead.add_contact(rules);
+            for (f, v) in contact {
+                builder.set_contact(*f, v.clone());
+                lead.contacts[row][f.0 as usize] = Some(v.clone());
+            }
+        }
+        expected.push(icp_engine::reference::evaluate(rules, &lead, today));
+    }
+    (builder.finish(), expected)
+}
