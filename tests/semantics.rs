@@ -153,6 +153,13 @@ icp one {
   tier A when score >= 5 and company.country == "US"
   tier B otherwise
 }
+icp two {
+  require company.country in ["US", "CA"]
+  score 5 "finance" when every contact where contact.department == "Finance" or company.employees > 100
+  tier A when company.business_model == "B2B"
+  tier B when any contact where contact.title matches /cfo/i and company.revenue > 1M
+  tier C otherwise
+}
 "#;
     let (compiled, _, rendered) =
         check_sources(&[("unknown.icp", src)], &project_schema(), &test_signals());
@@ -237,24 +244,47 @@ icp one {
         "unknown: contact.seniority, contact.department is missing"
     );
     assert!(unknown(2).is_empty());
+    // ICP two: on qualified leads the tiers tried before the one that matched name what they
+    // missed (lead 2: no business model, no contact title, so tier C); `every contact` over a
+    // condition that also reads a company field names the contacts' missing department
+    // (lead 1, the company's employees known).
+    let two = |lead: usize| {
+        (
+            expected[lead].icps[1].tier,
+            expected[lead].icps[1].unknown.clone(),
+        )
+    };
+    assert_eq!(
+        two(2),
+        (Some("C"), vec!["company.business_model", "contact.title"])
+    );
+    assert_eq!(
+        two(1),
+        (
+            Some("C"),
+            vec![
+                "contact.department",
+                "company.business_model",
+                "contact.title"
+            ]
+        )
+    );
 
     let whole = icp_engine::fast::evaluate(&rules, &plan, &batch, 20_000, true);
     let columns = icp_engine::fast::evaluate_columns(&rules, &plan, &batch, 20_000);
     let mut scratch = icp_engine::result::RowScratch::default();
     for (lead, e) in expected.iter().enumerate() {
         assert_eq!(whole[lead], *e, "lead {lead}, whole");
-        let row = columns.row(lead, 0, &mut scratch);
-        assert!(row.whole.is_none(), "lead {lead} is in columns");
-        assert_eq!(
-            (row.qualified, row.tier, row.unknown, row.reasons),
-            (
-                e.icps[0].qualified,
-                e.icps[0].tier,
-                &e.icps[0].unknown[..],
-                &e.icps[0].reasons[..]
-            ),
-            "lead {lead}, columns"
-        );
+        for (i, e) in e.icps.iter().enumerate() {
+            let row = columns.row(lead, i, &mut scratch);
+            assert!(row.whole.is_none(), "lead {lead} is in columns");
+            assert_eq!(
+                (row.qualified, row.tier, row.unknown, row.reasons),
+                (e.qualified, e.tier, &e.unknown[..], &e.reasons[..]),
+                "lead {lead}, ICP {}, columns",
+                e.name
+            );
+        }
     }
 }
 

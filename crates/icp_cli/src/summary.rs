@@ -70,7 +70,7 @@ impl Summary {
     /// Adds the leads of one batch: a lead and ICP with every outcome known straight from the
     /// columns (a reason counted by its clause, its text looked up once), the others by their
     /// row.
-    pub fn add_batch(&mut self, results: &BatchResults) {
+    pub fn add_batch<'r>(&mut self, results: &BatchResults<'r>) {
         let rules = results.rules();
         let mut scratch = RowScratch::default();
         self.leads += results.len() as u64;
@@ -106,14 +106,23 @@ impl Summary {
         }
         // A field counts once per lead, however many ICPs missed it; a result with every
         // outcome known has no missing inputs.
-        let mut seen: Vec<&str> = Vec::new();
+        let mut seen: Vec<&'r str> = Vec::new();
         for lead in 0..results.len() {
             seen.clear();
-            for i in (0..rules.icps.len()).filter(|i| !results.all_known(lead, *i)) {
-                for m in results.row(lead, i, &mut scratch).unknown {
-                    if !seen.contains(m) {
-                        seen.push(m);
-                        count(&mut self.missing, m, 1);
+            let mut note = |m: &'r str| {
+                if !seen.contains(&m) {
+                    seen.push(m);
+                    count(&mut self.missing, m, 1);
+                }
+            };
+            for i in 0..rules.icps.len() {
+                match results.whole_result(lead, i) {
+                    Some(r) => r.unknown.iter().for_each(|m| note(m)),
+                    None => {
+                        let columns = results.columns(i);
+                        for u in columns.unknowns(lead) {
+                            columns.missing(u).iter().for_each(|m| note(m.name(rules)));
+                        }
                     }
                 }
             }

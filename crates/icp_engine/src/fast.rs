@@ -2,13 +2,14 @@
 //!
 //! How it works: nodes are evaluated in plan order into vectors — truth vectors (a byte per
 //! row, Kleene `and`/`or` as min/max), numbers (NaN where missing) or values — one entry per
-//! lead or per contact. The loops are written to run without a branch per row: text tests
-//! look each distinct dictionary value up once and then map codes through a table; a
+//! lead or per contact. The common loops are written to run without a branch per row: text
+//! tests look each distinct dictionary value up once and then map codes through a table; a
 //! comparison with a constant is one loop per operator over the raw column; a quantifier (and
 //! a list test) counts the true and unknown items of each lead's range from running sums
-//! instead of folding each range. Nodes that read an ICP's score run once that score is known. [`evaluate_columns`] (what `icp score` writes) then
-//! reads each ICP's qualification, tier and the checks that failed, held, matched or came out
-//! unknown off the truth vectors into [`BatchResults`] columns; [`evaluate`] builds every
+//! instead of folding each range. Nodes that read an ICP's score run once that score is
+//! known. [`evaluate_columns`] (what `icp score` writes) then reads each ICP's
+//! qualification, tier and the checks that failed, held, matched or came out unknown off the
+//! truth vectors into [`BatchResults`] columns; [`evaluate`] builds every
 //! result whole, with the same [`IcpResult::build`] the reference evaluator uses. For a
 //! condition that came out unknown, the inputs whose absence made it so are found by walking
 //! its nodes on that one row ([`Evaluator::missing`]): only the unknown operands are visited,
@@ -23,7 +24,7 @@ use crate::plan::{Level, NodeId, Op, Plan, TextPred};
 use crate::reference::{self, Eval};
 use crate::result::{
     BatchResults, COLUMN_CHECKS, Check, IcpColumns, IcpResult, Input, LeadResult, NO_TIER, Outcome,
-    best_icp, set_bits,
+    add_input, best_icp, set_bits,
 };
 use crate::schema::{FieldId, Type, Value};
 use crate::semantics::{self, Truth};
@@ -371,11 +372,7 @@ impl<'a, 'r> Evaluator<'a, 'r> {
         if self.vector(id).truth(row) != Truth::Unknown {
             return;
         }
-        let mut add = |input: Input| {
-            if !out[from..].contains(&input) {
-                out.push(input);
-            }
-        };
+        let mut add = |input: Input| add_input(out, from, input);
         let field = |field: FieldId, contact: bool| {
             if contact {
                 Input::ContactField(field)

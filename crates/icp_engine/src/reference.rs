@@ -12,11 +12,11 @@
 //! compares by its key (trimmed, lower case), country fields by ISO code. `any contact` is true
 //! if a contact makes its body true, false if none can, unknown otherwise; `every contact`
 //! dually (true over no contacts); `count contacts where` counts contacts whose body is true.
-//! Division by zero is unknown.
+//! Division by zero is unknown, and so is a result too large to be a number.
 
 use crate::ir::{ArithOp, Builtin, CmpOp, Expr, ExprKind, HasKind, RuleSet};
 use crate::lead::LeadView;
-use crate::result::{IcpResult, Input, LeadResult, Outcome, best_icp};
+use crate::result::{IcpResult, Input, LeadResult, Outcome, add_input, best_icp};
 use crate::schema::Value;
 use crate::semantics::{self, Truth};
 
@@ -108,9 +108,7 @@ fn from_truth(o: Outcome) -> Eval {
 
 fn merge(mut a: Vec<Input>, b: Vec<Input>) -> Vec<Input> {
     for m in b {
-        if !a.contains(&m) {
-            a.push(m);
-        }
+        add_input(&mut a, 0, m);
     }
     a
 }
@@ -319,7 +317,19 @@ pub fn text_test(starts: bool, text: &str, needle: &str) -> bool {
     }
 }
 
+/// `x op y`, or `None` where the result is unknown: a division by zero, a number or duration
+/// that is not finite (an overflow to infinity, or the NaN of infinity minus infinity, which
+/// `==` and `!=` would disagree on), a date out of range.
 fn arith(op: ArithOp, x: &Value, y: &Value) -> Option<Value> {
+    use Value::{Duration, Number};
+    let value = arith_unchecked(op, x, y)?;
+    match value {
+        Number(n) | Duration(n) if !n.is_finite() => None,
+        value => Some(value),
+    }
+}
+
+fn arith_unchecked(op: ArithOp, x: &Value, y: &Value) -> Option<Value> {
     use Value::{Date, Duration, Number};
     Some(match (op, x, y) {
         (ArithOp::Add, Number(a), Number(b)) => Number(a + b),
@@ -407,5 +417,14 @@ mod tests {
             &Value::Duration(99_999_999_999.0),
         );
         assert_eq!(far, None);
+    }
+
+    #[test]
+    fn arithmetic_that_overflows_is_unknown() {
+        let big = Value::Number(1e200);
+        assert_eq!(arith(ArithOp::Mul, &big, &big), None);
+        assert_eq!(arith(ArithOp::Add, &big, &big), Some(Value::Number(2e200)));
+        let long = Value::Duration(1e300);
+        assert_eq!(arith(ArithOp::Mul, &long, &Value::Number(1e10)), None);
     }
 }

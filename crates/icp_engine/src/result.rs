@@ -37,6 +37,14 @@ impl Input {
     }
 }
 
+/// Adds `input` to `inputs` unless `inputs[from..]` has it already: how every list of missing
+/// inputs is merged, in the order the inputs are first met.
+pub fn add_input(inputs: &mut Vec<Input>, from: usize, input: Input) {
+    if !inputs[from..].contains(&input) {
+        inputs.push(input);
+    }
+}
+
 /// The truth of one condition for one lead, with the missing inputs that made it unknown
 /// (empty unless unknown).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -146,9 +154,7 @@ impl<'r> IcpResult<'r> {
         let mut reasons = Vec::new();
         let note = |o: &Outcome, unknown: &mut Vec<Input>| {
             for m in &o.missing {
-                if !unknown.contains(m) {
-                    unknown.push(*m);
-                }
+                add_input(unknown, 0, *m);
             }
         };
         let owned_names = |o: &Outcome| {
@@ -596,19 +602,6 @@ impl<'r> BatchResults<'r> {
 
     /// Picks each lead's best ICP, once every ICP's results are in.
     pub fn choose_best(&mut self) {
-        if self.whole.is_empty() {
-            // Every result in columns: the tiers and scores read straight off them.
-            let columns = &self.columns;
-            self.best = (0..self.leads)
-                .map(|lead| {
-                    best_of(columns.iter().enumerate().map(|(i, c)| {
-                        let tier = c.tiers[lead];
-                        (i, (tier != NO_TIER).then_some(tier as usize), c.score[lead])
-                    }))
-                })
-                .collect();
-            return;
-        }
         self.best = (0..self.leads)
             .map(|lead| {
                 best_of((0..self.rules.icps.len()).map(|i| {
@@ -700,9 +693,7 @@ impl<'r> BatchResults<'r> {
         // The missing inputs merged in the order `build` notes them.
         scratch.inputs.clear();
         for input in unknowns.iter().flat_map(|u| c.missing(u)) {
-            if !scratch.inputs.contains(input) {
-                scratch.inputs.push(*input);
-            }
+            add_input(&mut scratch.inputs, 0, *input);
         }
         scratch.unknown.clear();
         (scratch.unknown).extend(scratch.inputs.iter().map(|m| m.name(self.rules)));
