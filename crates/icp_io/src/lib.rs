@@ -41,6 +41,7 @@ pub mod parse;
 pub mod presets;
 pub mod read;
 pub mod report;
+mod seen;
 pub mod write;
 
 /// The next number of a small deterministic pseudo-random sequence (xorshift64), for the

@@ -9,12 +9,14 @@
 //! straight into the columns of `icp_engine`'s `BatchBuilder`; with [`ReadOptions::fields`]
 //! the values of other fields are never parsed. The other shapes are read row by row through
 //! a vector of values per row. Memory is bounded by a window of batches, the contacts index,
-//! and one 64-bit hash per lead id (to count duplicate ids).
+//! and — only once the lead ids stop ascending — one 64-bit hash per lead id (to count
+//! duplicate ids, the `seen` module).
 //!
 //! Files in key order cost less: while the contacts file's company keys ascend, they are kept
 //! in order without a hash index (a company's key is found beside the last one found, or by a
-//! binary search), and while the lead ids ascend, none can repeat and their hashes are not put
-//! in a set. The first id out of order builds the set, from then on. The first key out of
+//! binary search), and while the lead ids ascend, none can repeat and their hashes are written
+//! out to a temporary file, not put in a set. The first id out of order builds the set from
+//! them, from then on. The first key out of
 //! order spreads the keys over shards by their hash, and the keys from there on are indexed
 //! once the whole contacts file is read: a shard at a time on each thread, each in a table
 //! small enough to stay in the core's cache. When many contacts were scattered that way, they
@@ -54,7 +56,6 @@
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::fs::File;
-use std::hash::Hasher;
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -71,6 +72,7 @@ use crate::mapping::{Mapper, Plan, Role, Slot, Target};
 use crate::parse::{Kind, Parsed, normalize_domain, parse_json, parse_text};
 use crate::presets::{JoinKind, Preset};
 use crate::report::{ReadMode, ReadReport, Rejects, clip};
+use crate::seen::SeenIds;
 
 /// The format of a lead file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -1022,98 +1024,17 @@ struct Emitter {
     contacts: Option<ContactIndex>,
 }
 
-/// A hasher for keys that are hashes already.
-#[derive(Debug, Default)]
-struct IdentityHasher(u64);
-
-impl Hasher for IdentityHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
-        }
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-}
-
-/// The ids seen so far, to count repeated ones, by their 64-bit hashes. While the ids come in
-/// ascending order (a file sorted by id), none can repeat, and their hashes are only kept; the
-/// first id out of order puts them in a set, which counts the repeats from then on.
-#[derive(Debug)]
-enum SeenIds {
-    Ascending {
-        hashes: Vec<u64>,
-        last: Option<String>,
-    },
-    /// The hashes, stored as they are (already hashed).
-    Set(HashSet<u64, std::hash::BuildHasherDefault<IdentityHasher>>),
-}
-
-impl SeenIds {
-    /// Counts the repeats among `hashes`, the ids of the next rows, whose first and last
-    /// ids are `order` when they ascend.
-    fn count(&mut self, hashes: &[u64], order: Option<(&str, &str)>, report: &mut ReadReport) {
-        if hashes.is_empty() {
-            return;
-        }
-        if let SeenIds::Ascending { hashes: all, last } = self {
-            match order {
-                Some((first, end)) if last.as_deref().is_none_or(|l| l < first) => {
-                    all.extend_from_slice(hashes);
-                    *last = Some(end.to_string());
-                    return;
-                }
-                _ => {
-                    // Sized for as many ids as the hashes were (the whole file's guess).
-                    let mut set = HashSet::with_capacity_and_hasher(
-                        all.capacity().max(all.len() + hashes.len()),
-                        Default::default(),
-                    );
-                    set.extend(all.drain(..));
-                    *self = SeenIds::Set(set);
-                }
-            }
-        }
-        if let SeenIds::Set(set) = self {
-            for &hash in hashes {
-                if !set.insert(hash) {
-                    report.duplicate_ids += 1;
-                }
-            }
-        }
-    }
-
-    fn is_empty(&self) -> bool {
-        match self {
-            SeenIds::Ascending { hashes, .. } => hashes.is_empty(),
-            SeenIds::Set(set) => set.is_empty(),
-        }
-    }
-
-    /// Makes room for `n` more ids.
-    fn reserve(&mut self, n: usize) {
-        match self {
-            SeenIds::Ascending { hashes, .. } => hashes.reserve(n),
-            SeenIds::Set(set) => set.reserve(n),
-        }
-    }
-}
-
 /// The 64-bit hash an id is counted by among the ids seen: the same on every thread and run
 /// (a fixed seed).
-fn hash_of(s: &str) -> u64 {
+pub(crate) fn hash_of(s: &str) -> u64 {
     let seeded = foldhash::fast::FixedState::with_seed(0x0001_c9a5_e1d5);
     icp_engine::batch::hash_text(&seeded, s.as_bytes())
 }
 
 impl Emitter {
-    fn push(&mut self, row: LeadRow, report: &mut ReadReport) -> Option<Batch> {
+    /// Adds a lead read row by row; a batch when one is full. Fails only as
+    /// [`SeenIds::count`] does.
+    fn push(&mut self, row: LeadRow, report: &mut ReadReport) -> io::Result<Option<Batch>> {
         let hash = add_row(
             &mut self.builder,
             &mut self.codes,
@@ -1123,8 +1044,9 @@ impl Emitter {
             report,
             &mut self.scratch,
         );
-        self.seen.count(&[hash], None, report);
-        (self.builder.len() >= self.batch_size).then(|| self.take())
+        let id = self.scratch.id.as_str();
+        self.seen.count(&[hash], Some((id, id)), report)?;
+        Ok((self.builder.len() >= self.batch_size).then(|| self.take()))
     }
 
     /// A builder for the next batch, with room for a batch of leads (and two contacts each
@@ -1822,10 +1744,7 @@ impl LeadReader {
             read,
             codes: Vec::new(),
             special,
-            seen: SeenIds::Ascending {
-                hashes: Vec::new(),
-                last: None,
-            },
+            seen: SeenIds::new(),
             scratch: Scratch::default(),
             contacts,
         };
@@ -1912,7 +1831,10 @@ impl LeadReader {
                         let first = part.batches.first().and_then(|b| b.ids.get(0));
                         let last = part.batches.last().and_then(|b| b.ids.last());
                         let order = first.zip(last).filter(|_| part.ascending);
-                        emitter.seen.count(&part.ids, order, report);
+                        emitter
+                            .seen
+                            .count(&part.ids, order, report)
+                            .map_err(&read_err)?;
                         ready.extend(part.batches);
                     }
                 }
@@ -1935,7 +1857,7 @@ impl LeadReader {
                         *state = State::Done;
                         continue;
                     };
-                    if let Some(batch) = emitter.push(row, report) {
+                    if let Some(batch) = emitter.push(row, report).map_err(&read_err)? {
                         return Ok(Some(batch));
                     }
                 }
@@ -1975,7 +1897,7 @@ impl LeadReader {
                         report,
                     ) {
                         Ok(row) => {
-                            if let Some(batch) = emitter.push(row, report) {
+                            if let Some(batch) = emitter.push(row, report).map_err(&read_err)? {
                                 return Ok(Some(batch));
                             }
                         }

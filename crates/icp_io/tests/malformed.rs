@@ -147,6 +147,34 @@ fn duplicate_ids_are_counted_in_files_in_id_order_or_not() {
 }
 
 #[test]
+fn duplicate_ids_are_counted_after_a_sorted_run_longer_than_is_kept_in_memory() {
+    // 200,000 ascending ids are more than the reader keeps before writing their hashes out;
+    // the repeats after them are found among the hashes read back.
+    let dir = tempfile::tempdir().unwrap();
+    let mut ids: Vec<String> = (0..200_000).map(|i| format!("c{i:06}")).collect();
+    ids.extend(["c000005", "c150000", "d", "c199999", "d"].map(String::from));
+    for (name, row) in [
+        (
+            "leads.csv",
+            (|id: &String| format!("{id},Co\n")) as fn(&String) -> String,
+        ),
+        ("leads.jsonl", |id| format!("{{\"id\": \"{id}\"}}\n")),
+    ] {
+        let path = dir.path().join(name);
+        let header = if name.ends_with(".csv") {
+            "id,name\n"
+        } else {
+            ""
+        };
+        let rows: String = ids.iter().map(row).collect();
+        std::fs::write(&path, format!("{header}{rows}")).unwrap();
+        let out = read(&path, &InputConfig::default(), None);
+        assert_eq!(out.report.leads, 200_005, "{name}");
+        assert_eq!(out.report.duplicate_ids, 4, "{name}");
+    }
+}
+
+#[test]
 fn unparseable_numbers_become_missing_and_are_counted() {
     let out = plain("unparseable_numbers.csv");
     let r = &out.report;
