@@ -16,10 +16,9 @@
 //! in order without a hash index (a company's key is found beside the last one found, or by a
 //! binary search), and while the lead ids ascend, none can repeat and their hashes are written
 //! out to a temporary file, not put in a set. The first id out of order builds the set from
-//! them, from then on. The first key out of
-//! order spreads the keys over shards by their hash, and the keys from there on are indexed
-//! once the whole contacts file is read: a shard at a time on each thread, each in a table
-//! small enough to stay in the core's cache. When many contacts were scattered that way, they
+//! them, from then on. The first key out of order spreads the keys over shards by their hash,
+//! and the keys from there on are indexed once the whole contacts file is read: a shard at a
+//! time on each thread, each in a table small enough to stay in the core's cache. When many contacts were scattered that way, they
 //! are then regrouped: the keys sorted, and each contact column gathered into one table in
 //! key order, so the index is in key order again, as if the file had been.
 //!

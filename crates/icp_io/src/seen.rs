@@ -18,7 +18,7 @@ use std::io::{self, BufReader, Read, Seek, SeekFrom, Write};
 use crate::report::ReadReport;
 
 /// How many hashes an ascending run keeps in memory before it writes them out (1 MiB).
-pub(crate) const SPILL_AT: usize = 1 << 17;
+const SPILL_AT: usize = 1 << 17;
 
 /// The ids seen so far (see the module's documentation).
 #[derive(Debug)]
