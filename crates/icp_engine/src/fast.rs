@@ -144,21 +144,29 @@ pub fn evaluate_columns<'r>(
         // Each lead's bits: the conditions that are `set`, and those that are unknown. Eight
         // conditions at a time are gathered in a byte per lead (a byte loop the compiler
         // runs sixteen leads to an instruction), then moved into the lead's word.
+        // The first group's bytes make the words (no zeroed vector to add them to).
         let bit_words = |conditions: &[Cow<[Truth]>], set: Truth| {
-            let mut words = vec![0u64; leads];
-            let mut unknown = vec![0u64; leads];
+            if conditions.is_empty() {
+                return (vec![0u64; leads], vec![0u64; leads]);
+            }
+            let (mut words, mut unknown) = (Vec::new(), Vec::new());
             let mut set_bytes = vec![0u8; leads];
             let mut unknown_bytes = vec![0u8; leads];
             for (g, group) in conditions.chunks(8).enumerate() {
-                set_bytes.fill(0);
-                unknown_bytes.fill(0);
                 for (c, truths) in group.iter().enumerate() {
                     let bit = 1u8 << c;
                     let bytes = set_bytes.iter_mut().zip(&mut unknown_bytes);
                     for ((s, u), t) in bytes.zip(&truths[..leads]) {
-                        *s |= 0u8.wrapping_sub(u8::from(*t == set)) & bit;
-                        *u |= 0u8.wrapping_sub(u8::from(*t == Truth::Unknown)) & bit;
+                        // The group's first condition sets the byte, the others add to it.
+                        let (s0, u0) = if c == 0 { (0, 0) } else { (*s, *u) };
+                        *s = s0 | (0u8.wrapping_sub(u8::from(*t == set)) & bit);
+                        *u = u0 | (0u8.wrapping_sub(u8::from(*t == Truth::Unknown)) & bit);
                     }
+                }
+                if g == 0 {
+                    words = set_bytes.iter().map(|b| u64::from(*b)).collect();
+                    unknown = unknown_bytes.iter().map(|b| u64::from(*b)).collect();
+                    continue;
                 }
                 let shift = 8 * g;
                 for (w, b) in words.iter_mut().zip(&set_bytes) {
@@ -670,12 +678,15 @@ fn pred_holds(rules: &RuleSet, pred: &TextPred, value: &str, country: bool) -> b
 /// range's ends, so a lead with many contacts (or a list with many items) costs no more
 /// branches than one with none.
 fn range_counts(offsets: &[u32], items: impl Iterator<Item = bool>) -> Vec<u32> {
-    let mut sums = vec![0u32; offsets.last().map_or(0, |n| *n as usize) + 1];
+    let items_len = offsets.last().map_or(0, |n| *n as usize);
+    let mut sums = Vec::with_capacity(items_len + 1);
     let mut sum = 0u32;
-    for (slot, item) in sums[1..].iter_mut().zip(items) {
+    sums.push(sum);
+    sums.extend(items.take(items_len).map(|item| {
         sum += u32::from(item);
-        *slot = sum;
-    }
+        sum
+    }));
+    sums.resize(items_len + 1, sum);
     offsets
         .windows(2)
         .map(|w| sums[w[1] as usize] - sums[w[0] as usize])

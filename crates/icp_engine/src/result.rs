@@ -314,9 +314,12 @@ fn unknown_reason<'r>(rules: &'r RuleSet, clause: &'r Clause, missing: &[Input])
 /// its maximum. For each lead the sums are the ones [`IcpResult::build`] makes, added in the
 /// same order (adding nothing where a condition is not true leaves a sum as it was: a sum
 /// is never `-0.0`, as it starts at `0.0`).
+///
+/// A sum is made by its first condition (`0.0 +` its points, so never `-0.0`) rather than
+/// added to a vector of zeros; a sum no condition adds to is `0.0`.
 pub fn icp_scores(icp: &IcpDef, rows: usize, truths: &[&[Truth]]) -> Vec<f64> {
-    let mut ungrouped = vec![0.0; rows];
-    let mut grouped = vec![vec![0.0; rows]; icp.groups.len()];
+    let mut ungrouped: Option<Vec<f64>> = None;
+    let mut grouped: Vec<Option<Vec<f64>>> = vec![None; icp.groups.len()];
     for (rule, truths) in icp.scores.iter().zip(truths) {
         let sums = match rule.group {
             Some(g) => &mut grouped[g],
@@ -324,13 +327,25 @@ pub fn icp_scores(icp: &IcpDef, rows: usize, truths: &[&[Truth]]) -> Vec<f64> {
         };
         // The points, or +0.0 where the condition is not true, selected without a branch.
         let points = rule.points.to_bits();
-        for (sum, truth) in sums.iter_mut().zip(&truths[..rows]) {
+        let select = |truth: &Truth| {
             let all_or_none = u64::from(*truth == Truth::True).wrapping_neg();
-            *sum += f64::from_bits(points & all_or_none);
+            f64::from_bits(points & all_or_none)
+        };
+        match sums {
+            Some(sums) => {
+                for (sum, truth) in sums.iter_mut().zip(&truths[..rows]) {
+                    *sum += select(truth);
+                }
+            }
+            None => *sums = Some(truths[..rows].iter().map(|t| 0.0 + select(t)).collect()),
         }
     }
+    let sum = |sums: &Option<Vec<f64>>, row: usize| sums.as_ref().map_or(0.0, |s| s[row]);
     (0..rows)
-        .map(|row| capped(icp, ungrouped[row], grouped.iter().map(|g| g[row])))
+        .map(|row| {
+            let groups = grouped.iter().map(|g| sum(g, row));
+            capped(icp, sum(&ungrouped, row), groups)
+        })
         .collect()
 }
 
