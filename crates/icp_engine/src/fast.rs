@@ -143,8 +143,8 @@ pub fn evaluate_columns<'r>(
         }
         // Each lead's bits: the conditions that are `set`, and those that are unknown. Eight
         // conditions at a time are gathered in a byte per lead (a byte loop the compiler
-        // runs sixteen leads to an instruction), then moved into the lead's word.
-        // The first group's bytes make the words (no zeroed vector to add them to).
+        // runs sixteen leads to an instruction), then moved into the lead's word; the first
+        // group's bytes make the words (no zeroed vector to add them to).
         let bit_words = |conditions: &[Cow<[Truth]>], set: Truth| {
             if conditions.is_empty() {
                 return (vec![0u64; leads], vec![0u64; leads]);
@@ -153,14 +153,14 @@ pub fn evaluate_columns<'r>(
             let mut set_bytes = vec![0u8; leads];
             let mut unknown_bytes = vec![0u8; leads];
             for (g, group) in conditions.chunks(8).enumerate() {
+                set_bytes.fill(0);
+                unknown_bytes.fill(0);
                 for (c, truths) in group.iter().enumerate() {
                     let bit = 1u8 << c;
                     let bytes = set_bytes.iter_mut().zip(&mut unknown_bytes);
                     for ((s, u), t) in bytes.zip(&truths[..leads]) {
-                        // The group's first condition sets the byte, the others add to it.
-                        let (s0, u0) = if c == 0 { (0, 0) } else { (*s, *u) };
-                        *s = s0 | (0u8.wrapping_sub(u8::from(*t == set)) & bit);
-                        *u = u0 | (0u8.wrapping_sub(u8::from(*t == Truth::Unknown)) & bit);
+                        *s |= 0u8.wrapping_sub(u8::from(*t == set)) & bit;
+                        *u |= 0u8.wrapping_sub(u8::from(*t == Truth::Unknown)) & bit;
                     }
                 }
                 if g == 0 {
@@ -348,11 +348,11 @@ impl<'a, 'r> Evaluator<'a, 'r> {
         }
         for (icp_index, icp_plan) in plan.icps.iter().enumerate() {
             let icp = &rules.icps[icp_index];
-            let truths: Vec<_> = icp_plan.scores.iter().map(|n| ev.truths(*n)).collect();
-            let slices: Vec<&[Truth]> = truths.iter().map(|t| &**t).collect();
-            let score = crate::result::icp_scores(icp, leads, &slices);
-            drop(slices);
-            drop(truths);
+            let score = {
+                let truths: Vec<_> = icp_plan.scores.iter().map(|n| ev.truths(*n)).collect();
+                let slices: Vec<&[Truth]> = truths.iter().map(|t| &**t).collect();
+                crate::result::icp_scores(icp, leads, &slices)
+            };
             for (i, node) in plan.nodes.iter().enumerate() {
                 if node.score_of == Some(icp_index) {
                     ev.run(NodeId(i as u32), Some(&score));
@@ -771,13 +771,12 @@ fn has_all(column: &Column, rows: usize, keys: &[String], country: bool) -> Vect
 /// other pairing is compared as the reference evaluator compares.
 fn compare(column: &Column, rows: usize, op: CmpOp, value: &Value) -> Vector {
     fn each<T: PartialOrd + Copy>(values: &[T], valid: &[bool], op: CmpOp, c: &T) -> Vector {
-        let truths = compare_each(values, op, c, |_, holds| Truth::from_bool(holds));
+        let mut truths = compare_each(values, op, c, |_, holds| Truth::from_bool(holds));
         // Unknown where the value is missing.
-        Vector::Truth(
-            (truths.iter().zip(valid))
-                .map(|(t, valid)| Truth::known_if(*valid, *t == Truth::True))
-                .collect(),
-        )
+        for (t, valid) in truths.iter_mut().zip(valid) {
+            *t = Truth::known_if(*valid, *t == Truth::True);
+        }
+        Vector::Truth(truths)
     }
     match (column, value) {
         (Column::Number { values, valid }, Value::Number(c))

@@ -10,9 +10,9 @@
 //! constant ([`Op::Cmp`], and [`Op::SignalCmp`] for a plugin signal's column) is one loop
 //! over the column, as is any other number (a count, a length, the score) compared with a
 //! constant ([`Op::NumCmp`]); `len` of a text field reads the list offsets or the lengths
-//! of the distinct values ([`Op::Len`]); logic runs on truth vectors;
-//! quantifiers count over each lead's contact range. Any other operator is an [`Op::Apply`], applied
-//! row by row with the same function the reference evaluator uses. Nodes that read `score`
+//! of the distinct values ([`Op::Len`]); logic runs on truth vectors; quantifiers count over
+//! each lead's contact range. Any other operator is an [`Op::Apply`], applied row by row with
+//! the same function the reference evaluator uses. Nodes that read `score`
 //! belong to one ICP and run after its score is known. `Plan`'s `Display` is the reviewable
 //! form snapshotted in tests.
 

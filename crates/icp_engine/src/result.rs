@@ -312,11 +312,8 @@ fn unknown_reason<'r>(rules: &'r RuleSet, clause: &'r Clause, missing: &[Input])
 /// The scores of an ICP for `rows` leads at once, given the truth of each score condition on
 /// every lead, condition by condition: the points of the true ones, each group's sum capped at
 /// its maximum. For each lead the sums are the ones [`IcpResult::build`] makes, added in the
-/// same order (adding nothing where a condition is not true leaves a sum as it was: a sum
-/// is never `-0.0`, as it starts at `0.0`).
-///
-/// A sum is made by its first condition (`0.0 +` its points, so never `-0.0`) rather than
-/// added to a vector of zeros; a sum no condition adds to is `0.0`.
+/// same order: a sum is made by its first condition (`0.0 +` its points, so never `-0.0`)
+/// rather than added to a vector of zeros, and a sum no condition adds to is `0.0`.
 pub fn icp_scores(icp: &IcpDef, rows: usize, truths: &[&[Truth]]) -> Vec<f64> {
     let mut ungrouped: Option<Vec<f64>> = None;
     let mut grouped: Vec<Option<Vec<f64>>> = vec![None; icp.groups.len()];

@@ -845,7 +845,6 @@ mod tests {
         events_of(a)
     }
 
-    /// The events without their cells.
     /// A `csv_core` reader given back by a splitter — even one left inside a quoted field by
     /// a chunk cut there — reads the next chunk as a new reader does.
     #[test]
@@ -873,6 +872,7 @@ mod tests {
         assert_eq!(fresh.len(), 3);
     }
 
+    /// The events without their cells.
     fn events_of(seen: Vec<(E, Option<Vec<String>>)>) -> Vec<E> {
         seen.into_iter().map(|(e, _)| e).collect()
     }

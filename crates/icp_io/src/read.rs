@@ -18,9 +18,10 @@
 //! out to a temporary file, not put in a set. The first id out of order builds the set from
 //! them, from then on. The first key out of order spreads the keys over shards by their hash,
 //! and the keys from there on are indexed once the whole contacts file is read: a shard at a
-//! time on each thread, each in a table small enough to stay in the core's cache. When many contacts were scattered that way, they
-//! are then regrouped: the keys sorted, and each contact column gathered into one table in
-//! key order, so the index is in key order again, as if the file had been.
+//! time on each thread, each in a table small enough to stay in the core's cache. When many
+//! contacts were scattered that way, they are then regrouped: the keys sorted, and each
+//! contact column gathered into one table in key order, so the index is in key order again,
+//! as if the file had been.
 //!
 //! The three shapes of input:
 //! - **CSV, one row per company**, with contacts (if any) from a contacts CSV joined on its key

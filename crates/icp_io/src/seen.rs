@@ -61,18 +61,15 @@ impl Spill {
             return;
         }
         if self.file.is_none() {
-            match tempfile::tempfile() {
-                Ok(file) => self.file = Some(file),
-                Err(_) => {
-                    self.off = true;
-                    return;
-                }
-            }
+            self.file = tempfile::tempfile().ok();
         }
+        let Some(file) = self.file.as_mut() else {
+            self.off = true;
+            return;
+        };
         self.bytes.clear();
         self.bytes
             .extend(hashes.iter().flat_map(|h| h.to_le_bytes()));
-        let file = self.file.as_mut().expect("made above");
         // A write that fails part way leaves bytes past `written`, which are never read.
         if file.write_all(&self.bytes).is_ok() {
             self.written += hashes.len() as u64;

@@ -153,20 +153,17 @@ fn duplicate_ids_are_counted_after_a_sorted_run_longer_than_is_kept_in_memory() 
     let dir = tempfile::tempdir().unwrap();
     let mut ids: Vec<String> = (0..200_000).map(|i| format!("c{i:06}")).collect();
     ids.extend(["c000005", "c150000", "d", "c199999", "d"].map(String::from));
-    for (name, row) in [
-        (
-            "leads.csv",
-            (|id: &String| format!("{id},Co\n")) as fn(&String) -> String,
-        ),
-        ("leads.jsonl", |id| format!("{{\"id\": \"{id}\"}}\n")),
-    ] {
+    for jsonl in [false, true] {
+        let name = if jsonl { "leads.jsonl" } else { "leads.csv" };
         let path = dir.path().join(name);
-        let header = if name.ends_with(".csv") {
-            "id,name\n"
-        } else {
-            ""
-        };
-        let rows: String = ids.iter().map(row).collect();
+        let rows: String = ids
+            .iter()
+            .map(|id| match jsonl {
+                true => format!("{{\"id\": \"{id}\"}}\n"),
+                false => format!("{id},Co\n"),
+            })
+            .collect();
+        let header = if jsonl { "" } else { "id,name\n" };
         std::fs::write(&path, format!("{header}{rows}")).unwrap();
         let out = read(&path, &InputConfig::default(), None);
         assert_eq!(out.report.leads, 200_005, "{name}");

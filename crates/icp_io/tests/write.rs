@@ -95,9 +95,9 @@ fn write_scored(
 const QUOTED_IN_COLUMN_ROWS: [&str; 2] = ["has \"\"Banking\"\"", "big, \"\"really\"\" big"];
 
 /// Rows written straight from the columns (every outcome known) and the others (an unknown
-/// outcome) write the same bytes as the reference evaluator's results: labels and reasons that need
-/// quoting, an ICP without tiers, both formats; with `explain`, columns are not written from
-/// (every row keeps the explain cell).
+/// outcome) write the same bytes as the reference evaluator's results: labels and reasons that
+/// need quoting, an ICP without tiers, both formats; with `explain`, columns are not written
+/// from (every row keeps the explain cell).
 #[test]
 fn columns_write_what_whole_results_write() {
     let rules = format!(
