@@ -11,28 +11,31 @@
 //!    max and min score are computed; test literals become [`Value`]s.
 //! 4. **Lints**: tiers that can never match, tiers after `otherwise`, constant conditions,
 //!    unused lets and personas, `every contact` unguarded against zero contacts, tests without
-//!    expectations, duplicate score labels.
+//!    expectations, duplicate score labels. Passes 3 and 4 interleave: a condition is linted as
+//!    soon as it is typed, an ICP as soon as its score range is known, and unused definitions
+//!    are looked for last.
 //!
 //! A rule set is returned only when there is no error; warnings never block.
 //!
-//! One [`Checker`] carries the whole check; its methods are spread over one file per concern:
+//! One `Checker` carries the whole check; its methods are spread over one file per concern:
 //!
-//! - [`names`]: pass 1 (declarations) and name resolution: identifiers, `company.…` and
+//! - `names`: pass 1 (declarations) and name resolution: identifiers, `company.…` and
 //!   `contact.…` paths, lets and personas resolved on demand with memo and cycle detection,
 //!   and [`did_you_mean`] for suggestions;
-//! - [`expr`]: expression typing: literals, lists, `not`/`and`/`or` chains, quantifiers,
+//! - `expr`: expression typing: literals, lists, `not`/`and`/`or` chains, quantifiers,
 //!   `between`, `is present`, and whole conditions;
-//! - [`operators`]: comparisons, arithmetic and regexes;
-//! - [`calls`]: builtin functions and plugin signal calls (arguments checked against the
+//! - `operators`: comparisons, arithmetic and regexes;
+//! - `calls`: builtin functions and plugin signal calls (arguments checked against the
 //!   signal's declaration, each distinct call interned once);
-//! - [`icp`]: ICP bodies (metadata, clauses, scores, groups, tiers) and their static score
+//! - `icp`: ICP bodies (metadata, clauses, scores, groups, tiers) and their static score
 //!   range;
-//! - [`test_block`]: `test` blocks: records, signal values and expectations;
-//! - [`lints`]: the warnings, one family per file.
+//! - `test_block`: `test` blocks: records, signal values and expectations;
+//! - `lints`: the warnings, one family per file.
 //!
 //! Everything is reported into one list of diagnostics and checking goes on after an error:
 //! an expression that failed becomes a placeholder typed `Error` (`error_expr`) that no later
-//! check reports on again, so one mistake gives one diagnostic.
+//! check reports on again, so a mistake is reported where it is and not again by every
+//! expression around it.
 //!
 //! [`RuleSet`]: ir::RuleSet
 

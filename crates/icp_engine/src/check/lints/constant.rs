@@ -10,7 +10,7 @@ use icp_diagnostics::{Code, Diagnostic};
 
 use crate::ir::{Expr, ExprKind};
 
-use super::super::Checker;
+use crate::check::Checker;
 
 impl Checker<'_> {
     /// Warns on a condition constant as a whole, or else on its constant operands.

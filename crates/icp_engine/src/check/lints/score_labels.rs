@@ -8,7 +8,7 @@ use icp_diagnostics::{Code, Diagnostic, Span};
 
 use crate::ir;
 
-use super::super::Checker;
+use crate::check::Checker;
 
 impl Checker<'_> {
     /// Warns on the second and later scores of an ICP that reuse a label.

@@ -13,7 +13,7 @@ use icp_diagnostics::{Code, Diagnostic};
 use crate::ir::{self, CmpOp, Expr, ExprKind};
 use crate::schema::{Value, format_number};
 
-use super::super::Checker;
+use crate::check::Checker;
 
 impl Checker<'_> {
     /// Warns on tiers after `otherwise` and tiers outside the ICP's score range.

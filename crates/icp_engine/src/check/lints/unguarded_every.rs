@@ -12,7 +12,7 @@ use icp_diagnostics::{Code, Diagnostic, Span};
 use crate::ir::{CmpOp, Expr, ExprKind};
 use crate::schema::Value;
 
-use super::super::Checker;
+use crate::check::Checker;
 
 impl Checker<'_> {
     /// Warns on every unguarded `every contact` of a condition (each place once).

@@ -8,7 +8,7 @@
 
 use icp_diagnostics::{Code, Diagnostic};
 
-use super::super::Checker;
+use crate::check::Checker;
 
 impl Checker<'_> {
     /// Unused lets and personas; skipped when there are errors, whose typos would make
