@@ -1,4 +1,4 @@
-//! The fast evaluator: a [`Plan`] run over a [`Batch`] of leads, column by column.
+//! The columnar evaluator: a [`Plan`] run over a [`Batch`] of leads, column by column.
 //!
 //! How it works: nodes are evaluated in plan order into vectors — truth vectors (a byte per
 //! row, Kleene `and`/`or` as min/max), numbers (NaN where missing) or values — one entry per
@@ -19,9 +19,9 @@
 use std::borrow::Cow;
 
 use crate::batch::{Batch, Column, Dict, MISSING};
+use crate::eval::reference::{self, Eval};
 use crate::ir::{CmpOp, RuleSet};
 use crate::plan::{Level, NodeId, Op, Plan, TextPred};
-use crate::reference::{self, Eval};
 use crate::result::{
     BatchResults, COLUMN_CHECKS, Check, IcpColumns, IcpResult, Input, LeadResult, NO_TIER, Outcome,
     add_input, best_icp, set_bits,
