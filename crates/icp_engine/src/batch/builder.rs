@@ -400,8 +400,8 @@ impl BatchBuilder {
 /// [`BatchBuilder::append_contacts`].
 #[derive(Debug, Default)]
 pub struct CodeMap {
-    /// Per column, indexed by the source code: the code here, or [`MISSING`](super::MISSING) when not yet
-    /// looked up (sized to the source dictionary on first use).
+    /// Per column, indexed by the source code: the code here, or [`MISSING`](super::MISSING)
+    /// when not yet looked up (sized to the source dictionary on first use).
     maps: Vec<Vec<u32>>,
 }
 

@@ -15,9 +15,9 @@ pub struct Batch {
     pub ids: Texts,
     /// The input line each lead starts on.
     pub lines: Vec<u64>,
-    /// Indexed by [`FieldId`]; contact fields are [`Column::Absent`].
+    /// Indexed by [`FieldId`](crate::schema::FieldId); contact fields are [`Column::Absent`].
     pub company: Vec<Column>,
-    /// Indexed by [`FieldId`]; company fields are [`Column::Absent`]. One row per contact.
+    /// Indexed by [`FieldId`](crate::schema::FieldId); company fields are [`Column::Absent`]. One row per contact.
     pub contacts: Vec<Column>,
     /// Lead `i` has contacts `contact_offsets[i]..contact_offsets[i + 1]`.
     pub contact_offsets: Vec<u32>,

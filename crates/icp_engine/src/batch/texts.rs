@@ -5,7 +5,7 @@
 //! and text `i` is the span between the ends of texts `i - 1` and `i`.
 
 /// Texts end to end in one string, text `i` ending at `ends[i]` (a batch's lead ids, the
-/// values of a [`Dict`]): no allocation per text.
+/// values of a [`Dict`](super::Dict)): no allocation per text.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Texts {
     text: String,
