@@ -17,7 +17,8 @@ pub struct Batch {
     pub lines: Vec<u64>,
     /// Indexed by [`FieldId`](crate::schema::FieldId); contact fields are [`Column::Absent`].
     pub company: Vec<Column>,
-    /// Indexed by [`FieldId`](crate::schema::FieldId); company fields are [`Column::Absent`]. One row per contact.
+    /// Indexed by [`FieldId`](crate::schema::FieldId); company fields are
+    /// [`Column::Absent`]. One row per contact.
     pub contacts: Vec<Column>,
     /// Lead `i` has contacts `contact_offsets[i]..contact_offsets[i + 1]`.
     pub contact_offsets: Vec<u32>,

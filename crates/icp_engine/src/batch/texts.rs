@@ -11,6 +11,7 @@ pub struct Texts {
     text: String,
     ends: Vec<usize>,
 }
+
 impl Texts {
     /// The last text.
     pub fn last(&self) -> Option<&str> {
