@@ -125,7 +125,13 @@ fn bench(c: &mut Criterion) {
                 field_batches
                     .par_iter()
                     .map(|batch| {
-                        icp_engine::fast::evaluate(&field_rules, &field_plan, batch, today, false)
+                        icp_engine::eval::columnar::evaluate(
+                            &field_rules,
+                            &field_plan,
+                            batch,
+                            today,
+                            false,
+                        )
                     })
                     .collect::<Vec<_>>()
             });
@@ -136,7 +142,13 @@ fn bench(c: &mut Criterion) {
                     .par_iter_mut()
                     .map(|batch| {
                         signals.fill(batch, today).expect("the plugin answers");
-                        icp_engine::fast::evaluate(&signal_rules, &signal_plan, batch, today, false)
+                        icp_engine::eval::columnar::evaluate(
+                            &signal_rules,
+                            &signal_plan,
+                            batch,
+                            today,
+                            false,
+                        )
                     })
                     .collect::<Vec<_>>()
             });

@@ -114,7 +114,12 @@ fn bench(c: &mut Criterion) {
                         batches
                             .par_iter()
                             .map(|batch| {
-                                icp_engine::fast::evaluate_columns(&rules, &plan, batch, today())
+                                icp_engine::eval::columnar::evaluate_columns(
+                                    &rules,
+                                    &plan,
+                                    batch,
+                                    today(),
+                                )
                             })
                             .collect::<Vec<_>>()
                     });
@@ -127,7 +132,7 @@ fn bench(c: &mut Criterion) {
         let batches = load(&one, &companies, &contacts);
         let results: Vec<_> = batches
             .par_iter()
-            .map(|batch| icp_engine::fast::evaluate_columns(&one, &plan, batch, today()))
+            .map(|batch| icp_engine::eval::columnar::evaluate_columns(&one, &plan, batch, today()))
             .collect();
         let options = WriteOptions {
             format: OutputFormat::Csv,
@@ -164,7 +169,9 @@ fn bench(c: &mut Criterion) {
                 let batches = load(&one, &companies, &contacts);
                 let results: Vec<_> = batches
                     .par_iter()
-                    .map(|batch| icp_engine::fast::evaluate_columns(&one, &plan, batch, today()))
+                    .map(|batch| {
+                        icp_engine::eval::columnar::evaluate_columns(&one, &plan, batch, today())
+                    })
                     .collect();
                 for (batch, results) in batches.iter().zip(&results) {
                     writer.write_batch(batch, results).expect("write");

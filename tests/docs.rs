@@ -103,7 +103,7 @@ fn every_icp_example_in_the_docs_checks_as_documented() {
             // An example's `test` blocks must pass too.
             if let Some(rules) = &compiled.rules {
                 let today = icp_syntax::ast::days_from_civil(2026, 11, 23).expect("a date");
-                for report in icp_engine::testing::run_tests(rules, today) {
+                for report in icp_engine::rule_tests::run_tests(rules, today) {
                     if !report.passed() {
                         failures.push(format!(
                             "{label}: test {:?} fails: {:?}",
@@ -178,7 +178,7 @@ fn every_test_block_in_rules_passes() {
     let compiled = icp_engine::compile(&sources, &project_schema(), shipped_host().catalog());
     let rules = compiled.rules.expect("rules/ checks");
     let today = icp_syntax::ast::days_from_civil(2026, 11, 23).expect("a date");
-    let reports = icp_engine::testing::run_tests(&rules, today);
+    let reports = icp_engine::rule_tests::run_tests(&rules, today);
     assert!(
         reports.len() >= 30,
         "only {} tests in rules/",

@@ -1,9 +1,9 @@
-//! The fast columnar evaluator agrees with the reference evaluator: random rule sets (random
+//! The columnar evaluator agrees with the reference evaluator: random rule sets (random
 //! well-typed conditions over every kind of field, lets, personas, quantifiers, groups, tiers)
 //! × random leads (missing values, empty contact lists, odd case and spacing, country names
 //! and codes), compared result by result — qualification, reasons, score, tier, matched
 //! labels, unknowns, explanation checks, personas and best ICP; and the columns `icp score`
-//! writes from (`fast::evaluate_columns`) read back as the same rows.
+//! writes from (`eval::columnar::evaluate_columns`) read back as the same rows.
 
 use icp_diagnostics::SourceMap;
 use icp_engine::plan::Plan;
@@ -392,13 +392,13 @@ proptest! {
             })
             .collect();
         let (batch, expected) = icp_tests::batch_and_reference(&rules, &values, today);
-        let got = icp_engine::fast::evaluate(&rules, &plan, &batch, today, true);
+        let got = icp_engine::eval::columnar::evaluate(&rules, &plan, &batch, today, true);
         for (i, (g, e)) in got.iter().zip(&expected).enumerate() {
             prop_assert_eq!(g, e, "lead {} differs\nrules:\n{}\nplan:\n{}", i, src, plan);
         }
 
         // The columns `icp score` writes read back the same, row by row.
-        let columns = icp_engine::fast::evaluate_columns(&rules, &plan, &batch, today);
+        let columns = icp_engine::eval::columnar::evaluate_columns(&rules, &plan, &batch, today);
         let mut scratch = icp_engine::result::RowScratch::default();
         for (i, e) in expected.iter().enumerate() {
             prop_assert_eq!(columns.best(i), e.best, "best ICP of lead {}\nrules:\n{}", i, src);

@@ -274,12 +274,12 @@ fn seen(result: &LeadResult<'_>) -> Seen {
 
 /// Side B's results for a batch, by both evaluators (which must agree).
 fn evaluate_b(rules: &RuleSet, plan: &Plan, batch: &Batch) -> Vec<Seen> {
-    let fast: Vec<Seen> = icp_engine::fast::evaluate(rules, plan, batch, today(), true)
+    let fast: Vec<Seen> = icp_engine::eval::columnar::evaluate(rules, plan, batch, today(), true)
         .iter()
         .map(seen)
         .collect();
     for (row, f) in fast.iter().enumerate() {
-        let r = seen(&icp_engine::reference::evaluate(
+        let r = seen(&icp_engine::eval::reference::evaluate(
             rules,
             &batch.lead(row),
             today(),
@@ -415,13 +415,13 @@ fn plugin_signals_give_the_same_results_as_the_same_values_in_custom_fields() {
             }
         }
 
-        let a_fast = icp_engine::fast::evaluate(&rules_a, &plan_a, batch, today(), true);
+        let a_fast = icp_engine::eval::columnar::evaluate(&rules_a, &plan_a, batch, today(), true);
         let b = side_b(batch, &rules_b, |row, k| expect(batch, row, k));
         let b_seen = evaluate_b(&rules_b, &plan_b, &b);
         for row in 0..batch.len() {
             let id = &batch.ids[row];
             let a_fast = seen(&a_fast[row]);
-            let a_reference = seen(&icp_engine::reference::evaluate(
+            let a_reference = seen(&icp_engine::eval::reference::evaluate(
                 &rules_a,
                 &batch.lead(row),
                 today(),

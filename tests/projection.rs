@@ -67,7 +67,7 @@ fn reading_only_the_fields_the_rules_read_scores_the_same() {
                 .iter_mut()
                 .flat_map(|b| {
                     signals.fill(b, today).expect("signals");
-                    icp_engine::fast::evaluate(&rules, &plan, b, today, true)
+                    icp_engine::eval::columnar::evaluate(&rules, &plan, b, today, true)
                 })
                 .map(|r| format!("{r:?}"))
                 .collect()

@@ -18,7 +18,7 @@ fn run(file: &str) {
     assert!(compiled.diagnostics.is_empty(), "{rendered}");
     let rules = compiled.rules.expect("checks");
     let today = icp_syntax::ast::days_from_civil(2026, 11, 23).expect("date");
-    let reports = icp_engine::testing::run_tests(&rules, today);
+    let reports = icp_engine::rule_tests::run_tests(&rules, today);
     assert!(!reports.is_empty(), "{file} has no tests");
     let failures: Vec<String> = reports
         .iter()
@@ -53,7 +53,7 @@ fn run(file: &str) {
         }
     }
     let batch = builder.finish();
-    let fast = icp_engine::fast::evaluate(&rules, &plan, &batch, today, true);
+    let fast = icp_engine::eval::columnar::evaluate(&rules, &plan, &batch, today, true);
     for (report, result) in reports.iter().zip(&fast) {
         assert_eq!(&report.result, result, "{file}: {}", report.label);
     }
@@ -127,7 +127,7 @@ fn every_semantics_file_is_run() {
     }
 }
 
-/// An unknown condition names the inputs whose absence made it so, and the fast evaluator
+/// An unknown condition names the inputs whose absence made it so, and the columnar evaluator
 /// finds the same ones as the reference evaluator, in the same order, from its vectors: a
 /// field read or tested is its own input; `and`/`or` keep only the operands that left them
 /// unknown; `any contact` merges its contacts' inputs in contact order; arithmetic unknown
@@ -270,8 +270,8 @@ icp two {
         )
     );
 
-    let whole = icp_engine::fast::evaluate(&rules, &plan, &batch, 20_000, true);
-    let columns = icp_engine::fast::evaluate_columns(&rules, &plan, &batch, 20_000);
+    let whole = icp_engine::eval::columnar::evaluate(&rules, &plan, &batch, 20_000, true);
+    let columns = icp_engine::eval::columnar::evaluate_columns(&rules, &plan, &batch, 20_000);
     let mut scratch = icp_engine::result::RowScratch::default();
     for (lead, e) in expected.iter().enumerate() {
         assert_eq!(whole[lead], *e, "lead {lead}, whole");
@@ -337,8 +337,8 @@ fn columns_read_back_as_whole_results() {
             builder.add_lead(&format!("lead{i}"), i as u64 + 2, values);
         }
         let batch = builder.finish();
-        let whole = icp_engine::fast::evaluate(&rules, &plan, &batch, 20_000, false);
-        let columns = icp_engine::fast::evaluate_columns(&rules, &plan, &batch, 20_000);
+        let whole = icp_engine::eval::columnar::evaluate(&rules, &plan, &batch, 20_000, false);
+        let columns = icp_engine::eval::columnar::evaluate_columns(&rules, &plan, &batch, 20_000);
         assert_eq!((columns.len(), columns.icps()), (leads, rules.icps.len()));
         if !rules.icps.is_empty() {
             // The big ICP (over 64 checks of a kind) is kept whole; the small one is read from

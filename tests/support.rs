@@ -148,7 +148,7 @@ pub type LeadValues = (
     Vec<Vec<(icp_engine::FieldId, icp_engine::Value)>>,
 );
 
-/// The same leads as a batch for the fast evaluator and as what the reference evaluator
+/// The same leads as a batch for the columnar evaluator and as what the reference evaluator
 /// makes of each of them on `today` (lead `i` is `lead{i}`).
 pub fn batch_and_reference<'r>(
     rules: &'r icp_engine::ir::RuleSet,
@@ -175,7 +175,7 @@ pub fn batch_and_reference<'r>(
                 lead.contacts[row][f.0 as usize] = Some(v.clone());
             }
         }
-        expected.push(icp_engine::reference::evaluate(rules, &lead, today));
+        expected.push(icp_engine::eval::reference::evaluate(rules, &lead, today));
     }
     (builder.finish(), expected)
 }

@@ -1,4 +1,4 @@
-//! Evaluates a generated lead set in memory, over and over, to profile the fast evaluator
+//! Evaluates a generated lead set in memory, over and over, to profile the columnar evaluator
 //! apart from reading and writing: `cargo run --release -p icp_benches --example evaluate --
 //! COMPANIES CONTACTS ICPS ROUNDS` (the benchmark's 10-criterion ICP, `ICPS` copies). Prints
 //! the lead-evaluations per second and how many results have an unknown outcome. Under
@@ -52,7 +52,7 @@ fn main() {
     for _ in 0..rounds {
         results = batches
             .par_iter()
-            .map(|batch| icp_engine::fast::evaluate_columns(&rules, &plan, batch, today))
+            .map(|batch| icp_engine::eval::columnar::evaluate_columns(&rules, &plan, batch, today))
             .collect();
     }
     let seconds = start.elapsed().as_secs_f64();

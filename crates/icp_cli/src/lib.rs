@@ -853,7 +853,7 @@ fn test(
     else {
         return Ok(ExitCode::from(1));
     };
-    let reports = icp_engine::testing::run_tests(&rules, today);
+    let reports = icp_engine::rule_tests::run_tests(&rules, today);
     let mut out = String::new();
     let mut failed = 0;
     for report in &reports {

@@ -2,13 +2,13 @@
 //!
 //! How it works: the rule set is compiled and lowered to a plan once. The reader streams
 //! batches on its own thread and hands each one to the rayon pool as soon as it is read; a
-//! pool thread runs it through the plugins and the fast evaluator, formats its rows and counts
-//! its summary, and the main thread writes the batches in input order as they come back. At
-//! most a window of batches (twice the worker threads) is between the reader and the output,
-//! so memory stays bounded by the window and the contacts table whatever the number of
-//! companies, and no thread waits for a whole window to finish. A progress line runs on stderr
-//! when it is a terminal; the summary follows on stderr. `icp explain` reads until it finds
-//! the lead, evaluates it with the reference evaluator and prints every check.
+//! pool thread runs it through the plugins and the columnar evaluator, formats its rows and
+//! counts its summary, and the main thread writes the batches in input order as they come
+//! back. At most a window of batches (twice the worker threads) is between the reader and the
+//! output, so memory stays bounded by the window and the contacts table whatever the number
+//! of companies, and no thread waits for a whole window to finish. A progress line runs on
+//! stderr when it is a terminal; the summary follows on stderr. `icp explain` reads until it
+//! finds the lead, evaluates it with the reference evaluator and prints every check.
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -316,11 +316,14 @@ pub fn score(
                             signals.fill(b, args.today)?;
                             // Columns, or every result whole with its explanation.
                             let results = if args.explain {
-                                let leads =
-                                    icp_engine::fast::evaluate(rules, plan, b, args.today, true);
+                                let leads = icp_engine::eval::columnar::evaluate(
+                                    rules, plan, b, args.today, true,
+                                );
                                 BatchResults::from_leads(rules, leads)
                             } else {
-                                icp_engine::fast::evaluate_columns(rules, plan, b, args.today)
+                                icp_engine::eval::columnar::evaluate_columns(
+                                    rules, plan, b, args.today,
+                                )
                             };
                             let mut bytes = spare
                                 .lock()
@@ -516,7 +519,7 @@ pub fn explain(
         }
     }
     if let Some((lead, line)) = found {
-        let result = icp_engine::reference::evaluate(rules, &lead, today);
+        let result = icp_engine::eval::reference::evaluate(rules, &lead, today);
         let mut out = format!("lead {id} (line {line} of {})\n", shown(leads));
         if same_id > 1 {
             out.push_str(&format!(

@@ -8,16 +8,15 @@
 
 pub mod batch;
 pub mod check;
+pub mod eval;
 pub mod explain;
-pub mod fast;
 pub mod ir;
 pub mod lead;
 pub mod plan;
-pub mod reference;
 pub mod result;
+pub mod rule_tests;
 pub mod schema;
 pub mod semantics;
-pub mod testing;
 
 use icp_diagnostics::{Diagnostic, SourceMap};
 use icp_syntax::ast;

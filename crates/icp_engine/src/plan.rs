@@ -562,7 +562,7 @@ fn text_op(field: FieldId, contact: bool, pred: TextPred, negate: bool) -> (Op, 
 
 /// Whether an operator node compares text as countries (see `reference::apply`).
 fn compares_countries(rules: &RuleSet, e: &Expr) -> bool {
-    let country = |x: &Expr| crate::reference::is_country(rules, x);
+    let country = |x: &Expr| crate::eval::reference::is_country(rules, x);
     match &e.kind {
         ExprKind::Compare { lhs, rhs, .. } => country(lhs) || country(rhs),
         ExprKind::In { value, .. } => country(value),

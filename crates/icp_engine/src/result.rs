@@ -396,7 +396,7 @@ pub struct LeadResult<'r> {
     pub icps: Vec<IcpResult<'r>>,
     /// Index into `icps` of the best ICP, if any ICP gives the lead a tier.
     pub best: Option<usize>,
-    /// For each contact, the names of the personas it matches (from the fast evaluator only
+    /// For each contact, the names of the personas it matches (from the columnar evaluator only
     /// with `detail`).
     pub personas: Vec<Vec<String>>,
 }

@@ -70,10 +70,10 @@ fn write_scored(
     for batch in reader {
         let batch = batch.unwrap();
         let results = if columns {
-            icp_engine::fast::evaluate_columns(&rules, &plan, &batch, 20_000)
+            icp_engine::eval::columnar::evaluate_columns(&rules, &plan, &batch, 20_000)
         } else {
             let leads: Vec<LeadResult<'_>> = (0..batch.len())
-                .map(|i| icp_engine::reference::evaluate(&rules, &batch.lead(i), 20_000))
+                .map(|i| icp_engine::eval::reference::evaluate(&rules, &batch.lead(i), 20_000))
                 .collect();
             BatchResults::from_leads(&rules, leads)
         };

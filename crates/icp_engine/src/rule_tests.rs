@@ -4,9 +4,9 @@
 //! against every ICP, and each `expect` is compared with the result. A failed expectation keeps
 //! what was expected, what happened, and the lead's result for the explanation.
 
+use crate::eval::reference;
 use crate::ir::{CmpOp, ExpectationKind, RuleSet, TestDef};
 use crate::lead::Lead;
-use crate::reference;
 use crate::result::LeadResult;
 use crate::schema::format_number;
 use icp_diagnostics::Span;

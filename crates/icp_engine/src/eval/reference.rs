@@ -1,5 +1,5 @@
 //! The reference evaluator: one lead at a time, straight from the IR, written to be obviously
-//! correct rather than fast. `icp test` runs on it, and the fast evaluator is held to it by
+//! correct rather than fast. `icp test` runs on it, and the columnar evaluator is held to it by
 //! property tests.
 //!
 //! How it works: [`eval`] walks an expression and returns [`Eval::Known`] with a value, or
