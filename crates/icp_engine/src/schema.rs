@@ -658,3 +658,57 @@ impl SignalCatalog {
         self.signals.is_empty()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_canonical_kind_fits_its_type() {
+        for (_, field) in Schema::canonical().fields() {
+            assert!(field.kind.fits(field.ty), "{}", field.path());
+        }
+    }
+
+    #[test]
+    fn kinds_parse_by_their_names() {
+        for kind in FieldKind::ALL {
+            assert_eq!(FieldKind::parse(kind.as_str()), Some(kind));
+        }
+        assert_eq!(FieldKind::parse(" money "), Some(FieldKind::Money));
+        assert_eq!(FieldKind::parse("Money"), None);
+        assert_eq!(FieldKind::parse("revenue"), None);
+    }
+
+    #[test]
+    fn a_custom_field_takes_a_kind_that_fits_its_type() {
+        let mut schema = Schema::canonical();
+        let arr = schema
+            .add_custom_of_kind(Entity::Company, "arr", "number", Some("money"))
+            .expect("money is a number");
+        assert_eq!(schema.field(arr).kind, FieldKind::Money);
+        let markets = schema
+            .add_custom_of_kind(Entity::Company, "markets", "list", Some("country"))
+            .expect("a list of countries");
+        assert!(schema.field(markets).is_country());
+        let plain = schema
+            .add_custom(Entity::Company, "segment", "string")
+            .expect("plain");
+        assert_eq!(schema.field(plain).kind, FieldKind::Plain);
+        assert_eq!(
+            schema.add_custom_of_kind(Entity::Company, "site", "list", Some("domain")),
+            Err(SchemaError::KindMismatch {
+                field: "company.site".into(),
+                kind: FieldKind::Domain,
+                ty: "list".into(),
+            })
+        );
+        assert_eq!(
+            schema.add_custom_of_kind(Entity::Company, "site", "string", Some("url")),
+            Err(SchemaError::UnknownKind {
+                field: "company.site".into(),
+                kind: "url".into(),
+            })
+        );
+    }
+}
