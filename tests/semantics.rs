@@ -6,14 +6,21 @@ use icp_diagnostics::SourceMap;
 use icp_engine::batch::BatchBuilder;
 use icp_engine::lead::Lead;
 use icp_engine::plan::Plan;
+use icp_engine::{Entity, Schema};
 use icp_tests::{check_sources, project_schema, test_signals, workspace};
 
 /// Runs every test block of one file (checked alone, with the project's custom fields).
 fn run(file: &str) {
     let path = workspace().join("tests/semantics").join(file);
+    let source = std::fs::read_to_string(&path).expect("readable");
+    run_source(file, source, &project_schema());
+}
+
+/// Runs every test block of `source`, checked with `schema`, through both evaluators.
+fn run_source(file: &str, source: String, schema: &Schema) {
     let mut sources = SourceMap::new();
-    sources.add(file, std::fs::read_to_string(&path).expect("readable"));
-    let compiled = icp_engine::compile(&sources, &project_schema(), &test_signals());
+    sources.add(file, source);
+    let compiled = icp_engine::compile(&sources, schema, &test_signals());
     let rendered = icp_diagnostics::render_text(&sources, &compiled.diagnostics, false);
     assert!(compiled.diagnostics.is_empty(), "{rendered}");
     let rules = compiled.rules.expect("checks");
@@ -107,6 +114,98 @@ fn arithmetic_and_dates() {
 #[test]
 fn signals_compare_like_fields() {
     run("signals.icp");
+}
+
+/// A custom field declared with `kind = "country"` compares like `company.country`: names and
+/// ISO codes are equal, in a string field, a list field and a contact field, in both
+/// evaluators.
+#[test]
+fn a_custom_country_field_matches_names_with_codes() {
+    let mut schema = project_schema();
+    for (entity, name, ty) in [
+        (Entity::Company, "hq_country", "string"),
+        (Entity::Company, "markets", "list"),
+        (Entity::Contact, "home_country", "string"),
+    ] {
+        schema
+            .add_custom_of_kind(entity, name, ty, Some("country"))
+            .expect("a country field");
+    }
+    schema
+        .add_custom(Entity::Company, "plain_country", "string")
+        .expect("a plain field");
+    let source = r#"
+icp hq_de "== a code" {
+  require company.hq_country == "DE"
+}
+
+icp hq_in_names "in a list of names" {
+  require company.hq_country in ["Germany", "Austria"]
+}
+
+icp sells_in_de "has a code" {
+  require company.markets has "DE"
+}
+
+icp sells_in_dach "has any of names" {
+  require company.markets has any ["Germany", "Austria", "Switzerland"]
+}
+
+icp german_contact "any contact with a code" {
+  require any contact where contact.home_country == "DE"
+}
+
+icp plain_de "a plain field compares as text" {
+  require company.plain_country == "DE"
+}
+
+test "Germany equals DE in a custom country field" {
+  company { hq_country: "Germany" }
+  expect hq_de qualified
+  expect hq_in_names qualified
+}
+
+test "DE equals Germany in a custom country field" {
+  company { hq_country: "de" }
+  expect hq_de qualified
+  expect hq_in_names qualified
+}
+
+test "France is not DE" {
+  company { hq_country: "France" }
+  expect hq_de disqualified
+  expect hq_in_names disqualified
+}
+
+test "a list of countries has DE by name" {
+  company { markets: ["France", "Germany"] }
+  expect sells_in_de qualified
+}
+
+test "a list of codes has any of the names" {
+  company { markets: ["FR", "CH"] }
+  expect sells_in_dach qualified
+}
+
+test "a list without them" {
+  company { markets: ["France", "Spain"] }
+  expect sells_in_de disqualified
+  expect sells_in_dach disqualified
+}
+
+test "a contact country by name equals its code" {
+  company { name: "Acme" }
+  contact { home_country: "France" }
+  contact { home_country: "Germany" }
+  expect german_contact qualified
+}
+
+test "a plain field does not compare by code" {
+  company { plain_country: "Germany" }
+  expect plain_de disqualified
+}
+"#;
+    run_source("custom_kinds.icp", source.to_string(), &schema);
 }
 
 #[test]

@@ -6,6 +6,10 @@
 //! The `[input]` table is `icp_io`'s [`InputConfig`]; its column mappings are checked against
 //! the schema (custom fields included) as the file is loaded. Each `[plugins.NAME]` table names a
 //! signal plugin (`library`, optional) and is otherwise handed to the plugin as JSON.
+//!
+//! A custom field under `[fields.company]` or `[fields.contact]` is declared by its type alone
+//! (`arr = "number"`) or by a table of its type and kind (`arr = { type = "number", kind =
+//! "money" }`); the schema checks both ([`Schema::add_custom_of_kind`]).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -71,9 +75,38 @@ struct File {
 #[serde(deny_unknown_fields)]
 struct Fields {
     #[serde(default)]
-    company: BTreeMap<String, String>,
+    company: BTreeMap<String, toml::Value>,
     #[serde(default)]
-    contact: BTreeMap<String, String>,
+    contact: BTreeMap<String, toml::Value>,
+}
+
+/// The type name and kind name (if any) of a custom field's declaration: `"number"`, or
+/// `{ type = "number", kind = "money" }`.
+fn field_declaration(value: &toml::Value) -> Result<(&str, Option<&str>), String> {
+    let table = match value {
+        toml::Value::String(ty) => return Ok((ty, None)),
+        toml::Value::Table(table) => table,
+        other => {
+            return Err(format!(
+                "expected a type such as \"number\", or a table such as {{ type = \"number\", kind = \"money\" }}, not {other}"
+            ));
+        }
+    };
+    if let Some(key) = table
+        .keys()
+        .find(|k| !matches!(k.as_str(), "type" | "kind"))
+    {
+        return Err(format!(
+            "unknown key `{key}`; the keys are `type` and `kind`"
+        ));
+    }
+    let text = |key: &str| match table.get(key) {
+        None => Ok(None),
+        Some(toml::Value::String(s)) => Ok(Some(s.as_str())),
+        Some(other) => Err(format!("`{key}` must be a string, not {other}")),
+    };
+    let ty = text("type")?.ok_or("a table declaring a field needs its `type`")?;
+    Ok((ty, text("kind")?))
 }
 
 /// A configuration that cannot be used; the message names the file.
@@ -138,13 +171,16 @@ impl Config {
             (Entity::Company, &file.fields.company),
             (Entity::Contact, &file.fields.contact),
         ] {
-            for (name, ty) in fields {
+            for (name, declaration) in fields {
+                let invalid = |message: String| ConfigError::Invalid {
+                    path: shown.clone(),
+                    message: format!("[fields.{}]: {message}", entity.as_str()),
+                };
+                let (ty, kind) = field_declaration(declaration)
+                    .map_err(|e| invalid(format!("field `{}.{name}`: {e}", entity.as_str())))?;
                 schema
-                    .add_custom(entity, name, ty)
-                    .map_err(|e| ConfigError::Invalid {
-                        path: shown.clone(),
-                        message: format!("[fields.{}]: {e}", entity.as_str()),
-                    })?;
+                    .add_custom_of_kind(entity, name, ty, kind)
+                    .map_err(|e| invalid(e.to_string()))?;
             }
         }
         file.input
@@ -204,6 +240,7 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use icp_engine::FieldKind;
 
     #[test]
     fn the_input_table_is_read_and_checked_against_the_schema() {
@@ -235,5 +272,65 @@ list_separator = "|"
         assert!(err.to_string().contains("pipedrive"), "{err}");
         let err = Config::parse("[input]\nbatchsize = 5\n", path).expect_err("unknown key");
         assert!(err.to_string().contains("batchsize"), "{err}");
+    }
+
+    #[test]
+    fn custom_fields_are_declared_with_a_kind() {
+        let path = Path::new("/project/icp.toml");
+        let text = r#"
+[fields.company]
+arr = { type = "number", kind = "money" }
+markets = { type = "list", kind = "country" }
+segment = { type = "string" }
+seats = "number"
+
+[fields.contact.home_country]
+type = "string"
+kind = "country"
+"#;
+        let schema = Config::parse(text, path).expect("valid").schema;
+        let kind = |entity, name| {
+            let id = schema.lookup(entity, name).expect("declared");
+            schema.field(id).kind
+        };
+        assert_eq!(kind(Entity::Company, "arr"), FieldKind::Money);
+        assert_eq!(kind(Entity::Company, "markets"), FieldKind::Country);
+        assert_eq!(kind(Entity::Company, "segment"), FieldKind::Plain);
+        assert_eq!(kind(Entity::Company, "seats"), FieldKind::Plain);
+        assert_eq!(kind(Entity::Contact, "home_country"), FieldKind::Country);
+    }
+
+    #[test]
+    fn a_bad_kind_is_a_clear_error() {
+        let path = Path::new("/project/icp.toml");
+        let error = |text: &str| Config::parse(text, path).expect_err("invalid").to_string();
+        assert_eq!(
+            error("[fields.company]\narr = { type = \"number\", kind = \"monye\" }\n"),
+            "/project/icp.toml: [fields.company]: field `company.arr` has unknown kind \"monye\"; the kinds are plain, country, domain, phone, headcount, money, year"
+        );
+        assert_eq!(
+            error("[fields.company]\narr = { type = \"string\", kind = \"money\" }\n"),
+            "/project/icp.toml: [fields.company]: field `company.arr` has type \"string\" but kind \"money\", which needs type \"number\""
+        );
+        assert_eq!(
+            error("[fields.contact]\nhome = { type = \"date\", kind = \"country\" }\n"),
+            "/project/icp.toml: [fields.contact]: field `contact.home` has type \"date\" but kind \"country\", which needs type \"string\" or \"list\""
+        );
+        assert_eq!(
+            error("[fields.company]\narr = { type = \"number\", knd = \"money\" }\n"),
+            "/project/icp.toml: [fields.company]: field `company.arr`: unknown key `knd`; the keys are `type` and `kind`"
+        );
+        assert_eq!(
+            error("[fields.company]\narr = { kind = \"money\" }\n"),
+            "/project/icp.toml: [fields.company]: field `company.arr`: a table declaring a field needs its `type`"
+        );
+        assert_eq!(
+            error("[fields.company]\narr = 5\n"),
+            "/project/icp.toml: [fields.company]: field `company.arr`: expected a type such as \"number\", or a table such as { type = \"number\", kind = \"money\" }, not 5"
+        );
+        assert_eq!(
+            error("[fields.company]\narr = \"money\"\n"),
+            "/project/icp.toml: [fields.company]: field `company.arr` has unknown type \"money\"; the types are string, number, bool, date, duration, list, list<number> (\"money\" is a kind: declare { type = \"number\", kind = \"money\" })"
+        );
     }
 }

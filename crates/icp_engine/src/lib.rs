@@ -23,8 +23,8 @@ use icp_syntax::ast;
 
 pub use check::{CheckResult, check, did_you_mean};
 pub use schema::{
-    Entity, FieldDef, FieldId, ParamDecl, Scalar, Schema, SchemaError, SignalCatalog, SignalDecl,
-    SignalId, Type, Value, format_number, whole_number,
+    Entity, FieldDef, FieldId, FieldKind, ParamDecl, Scalar, Schema, SchemaError, SignalCatalog,
+    SignalDecl, SignalId, Type, Value, format_number, whole_number,
 };
 
 /// The outcome of compiling a rule set: its files' ASTs (those that parsed), the checked rule

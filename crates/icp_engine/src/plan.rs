@@ -359,7 +359,7 @@ impl Lowering<'_> {
         };
         let is_text = |ty: Type| ty == Type::STRING || ty == Type::STRING_LIST;
         let keys = |f: FieldId, v: &Value| -> Vec<String> {
-            let country = self.rules.schema.field(f).name == "country";
+            let country = self.rules.schema.field(f).is_country();
             semantics::elements(v)
                 .iter()
                 .filter_map(|x| match x {

@@ -2,7 +2,14 @@
 //!
 //! How it works: a [`Schema`] is the list of fields a lead can have — the canonical fields of
 //! SPEC §2 plus the custom fields a project declares in `icp.toml` — and a field is known to the
-//! rest of the engine only by its [`FieldId`], its index here. A [`SignalCatalog`] holds the
+//! rest of the engine only by its [`FieldId`], its index here.
+//!
+//! This is the one place a field's meaning is decided. Each [`FieldDef`] carries its type and
+//! its [`FieldKind`] — plain, or a country, a web domain, a phone number, a headcount, an amount
+//! of money, a year — set once in the table of canonical fields and declared for a custom field
+//! next to its type (`kind = "money"`). Whatever depends on that meaning reads the kind: how a
+//! raw value is parsed (`icp_io`), whether text compares as a country (both evaluators), whether
+//! a column says a file lists people. Nothing compares a field's name to decide what it means. A [`SignalCatalog`] holds the
 //! signal declarations of the loaded plugins (name, parameters, output type), likewise known by
 //! [`SignalId`]. The checker resolves every name in the rules to one of these ids once, so the
 //! evaluator never looks anything up by string.
@@ -10,6 +17,10 @@
 use std::fmt;
 
 use serde::Serialize;
+
+mod kind;
+
+pub use kind::FieldKind;
 
 /// The type of a scalar value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -220,6 +231,8 @@ pub struct FieldDef {
     pub entity: Entity,
     pub name: String,
     pub ty: Type,
+    /// What the values mean beyond their type; it always fits `ty`.
+    pub kind: FieldKind,
     /// Declared in `icp.toml` rather than canonical.
     pub custom: bool,
     /// `entity.name`, made once: results name their missing inputs by it, many times over.
@@ -228,11 +241,12 @@ pub struct FieldDef {
 }
 
 impl FieldDef {
-    fn new(entity: Entity, name: &str, ty: Type, custom: bool) -> FieldDef {
+    fn new(entity: Entity, name: &str, ty: Type, kind: FieldKind, custom: bool) -> FieldDef {
         FieldDef {
             entity,
             name: name.to_string(),
             ty,
+            kind,
             custom,
             path: format!("{}.{name}", entity.as_str()),
         }
@@ -242,6 +256,11 @@ impl FieldDef {
     pub fn path(&self) -> &str {
         &self.path
     }
+
+    /// Whether text in this field compares as a country (by ISO code).
+    pub fn is_country(&self) -> bool {
+        self.kind == FieldKind::Country
+    }
 }
 
 /// The fields a lead can have.
@@ -250,32 +269,57 @@ pub struct Schema {
     fields: Vec<FieldDef>,
 }
 
-/// The canonical fields of SPEC §2.
-const CANONICAL: &[(Entity, &str, Type)] = &[
-    (Entity::Company, "id", Type::STRING),
-    (Entity::Company, "name", Type::STRING),
-    (Entity::Company, "domain", Type::STRING),
-    (Entity::Company, "industry", Type::STRING_LIST),
-    (Entity::Company, "employees", Type::NUMBER),
-    (Entity::Company, "revenue", Type::NUMBER),
-    (Entity::Company, "country", Type::STRING),
-    (Entity::Company, "region", Type::STRING),
-    (Entity::Company, "state", Type::STRING),
-    (Entity::Company, "city", Type::STRING),
-    (Entity::Company, "founded", Type::NUMBER),
-    (Entity::Company, "ownership", Type::STRING),
-    (Entity::Company, "business_model", Type::STRING),
-    (Entity::Company, "type", Type::STRING),
-    (Entity::Company, "technologies", Type::STRING_LIST),
-    (Entity::Company, "tags", Type::STRING_LIST),
-    (Entity::Contact, "name", Type::STRING),
-    (Entity::Contact, "email", Type::STRING),
-    (Entity::Contact, "phone", Type::STRING),
-    (Entity::Contact, "title", Type::STRING),
-    (Entity::Contact, "seniority", Type::STRING),
-    (Entity::Contact, "department", Type::STRING),
-    (Entity::Contact, "country", Type::STRING),
-    (Entity::Contact, "linkedin", Type::STRING),
+/// The canonical fields of SPEC §2, with their types and kinds.
+const CANONICAL: &[(Entity, &str, Type, FieldKind)] = &[
+    (Entity::Company, "id", Type::STRING, FieldKind::Plain),
+    (Entity::Company, "name", Type::STRING, FieldKind::Plain),
+    (Entity::Company, "domain", Type::STRING, FieldKind::Domain),
+    (
+        Entity::Company,
+        "industry",
+        Type::STRING_LIST,
+        FieldKind::Plain,
+    ),
+    (
+        Entity::Company,
+        "employees",
+        Type::NUMBER,
+        FieldKind::Headcount,
+    ),
+    (Entity::Company, "revenue", Type::NUMBER, FieldKind::Money),
+    (Entity::Company, "country", Type::STRING, FieldKind::Country),
+    (Entity::Company, "region", Type::STRING, FieldKind::Plain),
+    (Entity::Company, "state", Type::STRING, FieldKind::Plain),
+    (Entity::Company, "city", Type::STRING, FieldKind::Plain),
+    (Entity::Company, "founded", Type::NUMBER, FieldKind::Year),
+    (Entity::Company, "ownership", Type::STRING, FieldKind::Plain),
+    (
+        Entity::Company,
+        "business_model",
+        Type::STRING,
+        FieldKind::Plain,
+    ),
+    (Entity::Company, "type", Type::STRING, FieldKind::Plain),
+    (
+        Entity::Company,
+        "technologies",
+        Type::STRING_LIST,
+        FieldKind::Plain,
+    ),
+    (Entity::Company, "tags", Type::STRING_LIST, FieldKind::Plain),
+    (Entity::Contact, "name", Type::STRING, FieldKind::Plain),
+    (Entity::Contact, "email", Type::STRING, FieldKind::Plain),
+    (Entity::Contact, "phone", Type::STRING, FieldKind::Phone),
+    (Entity::Contact, "title", Type::STRING, FieldKind::Plain),
+    (Entity::Contact, "seniority", Type::STRING, FieldKind::Plain),
+    (
+        Entity::Contact,
+        "department",
+        Type::STRING,
+        FieldKind::Plain,
+    ),
+    (Entity::Contact, "country", Type::STRING, FieldKind::Country),
+    (Entity::Contact, "linkedin", Type::STRING, FieldKind::Plain),
 ];
 
 /// Why a custom field cannot be added.
@@ -283,7 +327,20 @@ const CANONICAL: &[(Entity, &str, Type)] = &[
 pub enum SchemaError {
     BadName(String),
     Duplicate(String),
-    UnknownType { field: String, ty: String },
+    UnknownType {
+        field: String,
+        ty: String,
+    },
+    UnknownKind {
+        field: String,
+        kind: String,
+    },
+    /// A kind that does not fit the field's type (`kind = "money"` on a string).
+    KindMismatch {
+        field: String,
+        kind: FieldKind,
+        ty: String,
+    },
 }
 
 impl fmt::Display for SchemaError {
@@ -296,10 +353,30 @@ impl fmt::Display for SchemaError {
             SchemaError::Duplicate(path) => {
                 write!(f, "`{path}` is already a field; choose another name")
             }
-            SchemaError::UnknownType { field, ty } => write!(
+            SchemaError::UnknownType { field, ty } => {
+                write!(
+                    f,
+                    "field `{field}` has unknown type \"{ty}\"; the types are {}",
+                    Type::NAMES.join(", ")
+                )?;
+                match FieldKind::parse(ty) {
+                    Some(kind) if kind != FieldKind::Plain => write!(
+                        f,
+                        " (\"{kind}\" is a kind: declare {{ type = \"{}\", kind = \"{kind}\" }})",
+                        kind.usual_type()
+                    ),
+                    _ => Ok(()),
+                }
+            }
+            SchemaError::UnknownKind { field, kind } => write!(
                 f,
-                "field `{field}` has unknown type \"{ty}\"; the types are {}",
-                Type::NAMES.join(", ")
+                "field `{field}` has unknown kind \"{kind}\"; the kinds are {}",
+                FieldKind::ALL.map(FieldKind::as_str).join(", ")
+            ),
+            SchemaError::KindMismatch { field, kind, ty } => write!(
+                f,
+                "field `{field}` has type \"{ty}\" but kind \"{kind}\", which needs type {}",
+                kind.type_names()
             ),
         }
     }
@@ -319,35 +396,60 @@ impl Schema {
         Schema {
             fields: CANONICAL
                 .iter()
-                .map(|&(entity, name, ty)| FieldDef::new(entity, name, ty, false))
+                .map(|&(entity, name, ty, kind)| FieldDef::new(entity, name, ty, kind, false))
                 .collect(),
         }
     }
 
-    /// Adds a custom field, with its type as written in `icp.toml`.
+    /// Adds a plain custom field, with its type as written in `icp.toml`.
     pub fn add_custom(
         &mut self,
         entity: Entity,
         name: &str,
         type_name: &str,
     ) -> Result<FieldId, SchemaError> {
+        self.add_custom_of_kind(entity, name, type_name, None)
+    }
+
+    /// Adds a custom field, with its type and kind as written in `icp.toml` (no kind is
+    /// `plain`). The kind must be one of [`FieldKind::ALL`] and fit the type.
+    pub fn add_custom_of_kind(
+        &mut self,
+        entity: Entity,
+        name: &str,
+        type_name: &str,
+        kind_name: Option<&str>,
+    ) -> Result<FieldId, SchemaError> {
         let valid = name.starts_with(|c: char| c.is_ascii_alphabetic())
             && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
         if !valid {
             return Err(SchemaError::BadName(name.to_string()));
         }
+        let path = format!("{}.{name}", entity.as_str());
         if self.lookup(entity, name).is_some() {
-            return Err(SchemaError::Duplicate(format!(
-                "{}.{name}",
-                entity.as_str()
-            )));
+            return Err(SchemaError::Duplicate(path));
         }
         let ty = Type::parse(type_name).ok_or_else(|| SchemaError::UnknownType {
-            field: format!("{}.{name}", entity.as_str()),
+            field: path.clone(),
             ty: type_name.to_string(),
         })?;
+        let kind = match kind_name {
+            None => FieldKind::Plain,
+            Some(k) => FieldKind::parse(k).ok_or_else(|| SchemaError::UnknownKind {
+                field: path.clone(),
+                kind: k.to_string(),
+            })?,
+        };
+        if !kind.fits(ty) {
+            return Err(SchemaError::KindMismatch {
+                field: path,
+                kind,
+                ty: type_name.trim().to_string(),
+            });
+        }
         let id = FieldId(self.fields.len() as u32);
-        self.fields.push(FieldDef::new(entity, name, ty, true));
+        self.fields
+            .push(FieldDef::new(entity, name, ty, kind, true));
         Ok(id)
     }
 
@@ -466,5 +568,49 @@ impl SignalCatalog {
 
     pub fn is_empty(&self) -> bool {
         self.signals.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_canonical_kind_fits_its_type() {
+        for (_, field) in Schema::canonical().fields() {
+            assert!(field.kind.fits(field.ty), "{}", field.path());
+        }
+    }
+
+    #[test]
+    fn a_custom_field_takes_a_kind_that_fits_its_type() {
+        let mut schema = Schema::canonical();
+        let arr = schema
+            .add_custom_of_kind(Entity::Company, "arr", "number", Some("money"))
+            .expect("money is a number");
+        assert_eq!(schema.field(arr).kind, FieldKind::Money);
+        let markets = schema
+            .add_custom_of_kind(Entity::Company, "markets", "list", Some("country"))
+            .expect("a list of countries");
+        assert!(schema.field(markets).is_country());
+        let plain = schema
+            .add_custom(Entity::Company, "segment", "string")
+            .expect("plain");
+        assert_eq!(schema.field(plain).kind, FieldKind::Plain);
+        assert_eq!(
+            schema.add_custom_of_kind(Entity::Company, "site", "list", Some("domain")),
+            Err(SchemaError::KindMismatch {
+                field: "company.site".into(),
+                kind: FieldKind::Domain,
+                ty: "list".into(),
+            })
+        );
+        assert_eq!(
+            schema.add_custom_of_kind(Entity::Company, "site", "string", Some("url")),
+            Err(SchemaError::UnknownKind {
+                field: "company.site".into(),
+                kind: "url".into(),
+            })
+        );
     }
 }

@@ -22,7 +22,7 @@
 
 use std::collections::HashMap;
 
-use icp_engine::{Entity, FieldId, Schema};
+use icp_engine::{Entity, FieldId, FieldKind, Schema};
 
 use crate::config::{ConfigTarget, InputConfig, resolve_field, resolve_target};
 use crate::parse::Kind;
@@ -195,8 +195,9 @@ impl<'a> Mapper<'a> {
 
     /// Whether a file's headers describe people (so, without a contacts file, it has one row
     /// per contact): a column for a contact's name, email, title, seniority, department or
-    /// LinkedIn, or any contact field named by `icp.toml` or by a `contact.` path. A phone or
-    /// country column alone does not count: companies have those too.
+    /// LinkedIn, or any contact field named by `icp.toml` or by a `contact.` path. A column of a
+    /// phone or country field (by the field's kind) alone does not count: companies have those
+    /// too.
     pub(crate) fn has_person_columns(&self, headers: &[String]) -> bool {
         headers
             .iter()
@@ -210,9 +211,9 @@ impl<'a> Mapper<'a> {
                     },
                     source,
                 )) => {
-                    let name = self.schema.field(id).name.as_str();
+                    let kind = self.schema.field(id).kind;
                     matches!(source, Source::Config | Source::Canonical(true))
-                        || !matches!(name, "phone" | "country")
+                        || !matches!(kind, FieldKind::Phone | FieldKind::Country)
                 }
                 _ => false,
             })
@@ -330,7 +331,7 @@ impl Plan {
                             list.push(Slot {
                                 field: id,
                                 path: def.path().to_string(),
-                                kind: Kind::for_field(def.entity, &def.name, def.ty),
+                                kind: Kind::for_field(def),
                                 columns: vec![(i, separator)],
                             });
                         }

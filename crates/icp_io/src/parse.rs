@@ -1,9 +1,11 @@
 //! Value parsing: the raw text of a cell (or a JSON value) into a value of its field's type.
 //!
-//! How it works: every field gets a [`Kind`] once, from its path and type
-//! ([`Kind::for_field`]): `company.employees` parses ranges, `company.revenue` money,
-//! `company.domain` is normalised, other numbers accept thousands separators, magnitudes and a
-//! currency, and so on. [`parse_text`] and [`parse_json`] then turn one raw value into a
+//! How it works: every field gets a [`Kind`] once, from its type and the kind the schema gives
+//! it ([`Kind::for_field`]): a headcount (`company.employees`) parses ranges, money
+//! (`company.revenue`) currencies and notes, a domain (`company.domain`) is normalised, a year
+//! (`company.founded`) may be a date, other numbers accept thousands separators, magnitudes and
+//! a currency, and so on; a custom field declared with a kind parses as the canonical field of
+//! that kind. [`parse_text`] and [`parse_json`] then turn one raw value into a
 //! [`Parsed`]: a value, *missing* (an empty cell or a placeholder such as `n/a`), or *invalid*
 //! (text that does not parse for the field's type — the reader counts it and stores the value
 //! as missing). Each piece is a small pure function with its own tests; none of them panics on
@@ -18,7 +20,7 @@
 //! groups of three. Magnitudes are applied in decimal, so `1.996 billion` is exactly
 //! 1 996 000 000.
 
-use icp_engine::{Entity, Scalar, Type, Value};
+use icp_engine::{FieldDef, FieldKind, Scalar, Type, Value};
 
 /// What parsing one raw value gave.
 #[derive(Debug, Clone, PartialEq)]
@@ -58,16 +60,17 @@ pub enum Kind {
 }
 
 impl Kind {
-    /// The kind for a field of the schema.
-    pub fn for_field(entity: Entity, name: &str, ty: Type) -> Kind {
-        match (entity, name) {
-            (Entity::Company, "domain") if ty == Type::STRING => return Kind::Domain,
-            (Entity::Company, "employees") if ty == Type::NUMBER => return Kind::Employees,
-            (Entity::Company, "revenue") if ty == Type::NUMBER => return Kind::Money,
-            (Entity::Company, "founded") if ty == Type::NUMBER => return Kind::Year,
-            _ => {}
+    /// The kind for a field of the schema: by its [`FieldKind`] (which always fits its type),
+    /// else by its type.
+    pub fn for_field(field: &FieldDef) -> Kind {
+        match field.kind {
+            FieldKind::Domain => return Kind::Domain,
+            FieldKind::Headcount => return Kind::Employees,
+            FieldKind::Money => return Kind::Money,
+            FieldKind::Year => return Kind::Year,
+            FieldKind::Plain | FieldKind::Country | FieldKind::Phone => {}
         }
-        match ty {
+        match field.ty {
             Type::Scalar(s) => Kind::scalar(s),
             Type::List(s) => Kind::List(s.unwrap_or(Scalar::String)),
             Type::Error => Kind::Text,
@@ -1212,40 +1215,92 @@ mod tests {
         }
     }
 
+    /// The parsing kind of the field `path` of `schema`.
+    fn kind_of(schema: &icp_engine::Schema, path: &str) -> Kind {
+        let (entity, name) = icp_engine::Entity::split_path(path).expect("a field path");
+        let id = schema.lookup(entity, name).expect("a field of the schema");
+        Kind::for_field(schema.field(id))
+    }
+
     #[test]
     fn kinds_follow_field_and_type() {
+        use icp_engine::Entity;
+        let mut schema = icp_engine::Schema::canonical();
+        schema.add_custom(Entity::Company, "arr", "number").unwrap();
+        schema
+            .add_custom(Entity::Company, "last_order", "date")
+            .unwrap();
+        assert_eq!(kind_of(&schema, "company.employees"), Kind::Employees);
+        assert_eq!(kind_of(&schema, "company.revenue"), Kind::Money);
+        assert_eq!(kind_of(&schema, "company.domain"), Kind::Domain);
+        assert_eq!(kind_of(&schema, "company.founded"), Kind::Year);
+        assert_eq!(kind_of(&schema, "contact.title"), Kind::Text);
+        assert_eq!(kind_of(&schema, "company.arr"), Kind::Number);
         assert_eq!(
-            Kind::for_field(Entity::Company, "employees", Type::NUMBER),
-            Kind::Employees
-        );
-        assert_eq!(
-            Kind::for_field(Entity::Company, "revenue", Type::NUMBER),
-            Kind::Money
-        );
-        assert_eq!(
-            Kind::for_field(Entity::Company, "domain", Type::STRING),
-            Kind::Domain
-        );
-        assert_eq!(
-            Kind::for_field(Entity::Company, "founded", Type::NUMBER),
-            Kind::Year
-        );
-        assert_eq!(
-            Kind::for_field(Entity::Contact, "title", Type::STRING),
-            Kind::Text
-        );
-        assert_eq!(
-            Kind::for_field(Entity::Company, "arr", Type::NUMBER),
-            Kind::Number
-        );
-        assert_eq!(
-            Kind::for_field(Entity::Company, "industry", Type::STRING_LIST),
+            kind_of(&schema, "company.industry"),
             Kind::List(Scalar::String)
         );
+        assert_eq!(kind_of(&schema, "company.last_order"), Kind::Date);
+    }
+
+    #[test]
+    fn custom_fields_parse_as_their_kind() {
+        use icp_engine::Entity;
+        let mut schema = icp_engine::Schema::canonical();
+        for (name, ty, kind) in [
+            ("staff", "number", "headcount"),
+            ("arr", "number", "money"),
+            ("incorporated", "number", "year"),
+            ("website", "string", "domain"),
+            ("hq_country", "string", "country"),
+            ("markets", "list", "country"),
+        ] {
+            schema
+                .add_custom_of_kind(Entity::Company, name, ty, Some(kind))
+                .unwrap();
+        }
+        assert_eq!(kind_of(&schema, "company.staff"), Kind::Employees);
+        assert_eq!(kind_of(&schema, "company.arr"), Kind::Money);
+        assert_eq!(kind_of(&schema, "company.incorporated"), Kind::Year);
+        assert_eq!(kind_of(&schema, "company.website"), Kind::Domain);
+        assert_eq!(kind_of(&schema, "company.hq_country"), Kind::Text);
         assert_eq!(
-            Kind::for_field(Entity::Company, "last_order", Type::DATE),
-            Kind::Date
+            kind_of(&schema, "company.markets"),
+            Kind::List(Scalar::String)
         );
+    }
+
+    #[test]
+    fn a_custom_money_field_parses_like_revenue() {
+        let mut schema = icp_engine::Schema::canonical();
+        schema
+            .add_custom_of_kind(icp_engine::Entity::Company, "arr", "number", Some("money"))
+            .unwrap();
+        let arr = kind_of(&schema, "company.arr");
+        let revenue = kind_of(&schema, "company.revenue");
+        for text in [
+            "$1.2M",
+            "€ 1.996 billion (2024)",
+            "£2.5m (est.)",
+            "$1M-$5M",
+            "lots",
+        ] {
+            assert_eq!(
+                parse_text(arr, text, ";"),
+                parse_text(revenue, text, ";"),
+                "{text:?}"
+            );
+        }
+        assert_eq!(
+            parse_text(arr, "$1.2M", ";"),
+            Parsed::Value(Value::Number(1_200_000.0))
+        );
+        // A plain number field reads no range.
+        schema
+            .add_custom(icp_engine::Entity::Company, "spend", "number")
+            .unwrap();
+        let plain = kind_of(&schema, "company.spend");
+        assert_eq!(parse_text(plain, "$1M-$5M", ";"), Parsed::Invalid);
     }
 
     #[test]

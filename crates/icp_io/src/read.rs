@@ -2142,7 +2142,7 @@ fn json_value(
         return;
     }
     let def = schema.field(id);
-    let kind = Kind::for_field(def.entity, &def.name, def.ty);
+    let kind = Kind::for_field(def);
     match parse_json(kind, value, own.unwrap_or(separator)) {
         Parsed::Value(v) => out.push((id, v)),
         Parsed::Missing => {}

@@ -116,7 +116,7 @@ fn merge(mut a: Vec<Input>, b: Vec<Input>) -> Vec<Input> {
 /// Whether an expression reads a country field, so text compares by ISO code.
 pub fn is_country(rules: &RuleSet, e: &Expr) -> bool {
     match &e.kind {
-        ExprKind::Field(f) | ExprKind::ContactField(f) => rules.schema.field(*f).name == "country",
+        ExprKind::Field(f) | ExprKind::ContactField(f) => rules.schema.field(*f).is_country(),
         ExprKind::Let(id) => is_country(rules, &rules.lets[id.0 as usize].value),
         ExprKind::Call {
             builtin: Builtin::Lower,

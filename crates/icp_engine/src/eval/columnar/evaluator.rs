@@ -245,7 +245,7 @@ impl<'a, 'r> Evaluator<'a, 'r> {
                 pred,
                 negate,
             } => {
-                let country = self.rules.schema.field(*field).name == "country";
+                let country = self.rules.schema.field(*field).is_country();
                 text_test(
                     &columns(*contact)[field.0 as usize],
                     rows,
@@ -262,7 +262,7 @@ impl<'a, 'r> Evaluator<'a, 'r> {
                 contact,
                 keys,
             } => {
-                let country = self.rules.schema.field(*field).name == "country";
+                let country = self.rules.schema.field(*field).is_country();
                 has_all(&columns(*contact)[field.0 as usize], rows, keys, country)
             }
             Op::Cmp {
