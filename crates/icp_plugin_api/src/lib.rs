@@ -17,12 +17,17 @@
 //! are plain `u32`s, never Rust enums, so a foreign value can never be an invalid discriminant.
 //! Plugin authors do not use this module directly: [`sdk`] turns a trait implementation into
 //! the table with [`export_plugin!`], catches panics, and hands parameters over typed.
+//! [`ffi`] holds the helpers both sides need to read and write these records (slices from
+//! pointers, an error sink that keeps the message, the arguments' encoding), written once
+//! for the SDK and the host. `include/icp_plugin.h` at the repository root declares the same
+//! ABI for C, C++, Zig or Go; a test holds it to these definitions.
 
 // This crate is the plugin boundary: raw pointers cross it, each use with a `// SAFETY:` note.
 #![allow(unsafe_code)]
 
 use std::ffi::c_void;
 
+pub mod ffi;
 pub mod sdk;
 
 /// The first field of every [`PluginV1`]: "ICPPLUGN" in little-endian bytes.

@@ -16,9 +16,10 @@ use std::path::PathBuf;
 use icp_engine::batch::{Batch, Column, Dict, MISSING};
 use icp_engine::ir::RuleSet;
 use icp_engine::{Entity, FieldId, Scalar, Type, Value};
-use icp_plugin_api::{ArgV1, CallV1, ErrorSink, OK, Str, ty};
+use icp_plugin_api::ffi::{Arg, EncodedArgs, slice, with_error_sink};
+use icp_plugin_api::{CallV1, OK, Str, ty};
 
-use crate::load::{Loaded, collect_error, slice};
+use crate::load::Loaded;
 use crate::{Host, PluginError, show};
 
 /// The signal calls of one rule set, ready to evaluate batch after batch.
@@ -143,10 +144,11 @@ impl Loaded {
             ),
         };
         let base = base.to_string_lossy().into_owned();
-        let mut message = String::new();
-        let mut errors = sink(&mut message);
-        // SAFETY: the strings and the sink outlive the call; `init` is the checked table's.
-        let state = unsafe { (self.table.init)(Str::new(&json), Str::new(&base), &mut errors) };
+        // SAFETY: the strings outlive the call and the sink is valid inside the closure;
+        // `init` is the checked table's.
+        let (state, message) = with_error_sink(|errors| unsafe {
+            (self.table.init)(Str::new(&json), Str::new(&base), errors)
+        });
         if state.is_null() {
             return Err(self.error(format!("initialisation failed: {}", or_unknown(message))));
         }
@@ -159,13 +161,6 @@ fn or_unknown(message: String) -> String {
         "(no message)".to_string()
     } else {
         message
-    }
-}
-
-fn sink(message: &mut String) -> ErrorSink {
-    ErrorSink {
-        context: (message as *mut String).cast(),
-        report: collect_error,
     }
 }
 
@@ -220,31 +215,12 @@ impl Signals<'_> {
                 lend(column_of(batch, *entity, *field), *code, strings)
             })
             .collect();
-        let lists: Vec<Vec<Str>> = call
-            .args
-            .iter()
-            .map(|a| match a {
-                Some(Value::List(items)) => items
-                    .iter()
-                    .map(|v| match v {
-                        Value::String(s) => Str::new(s),
-                        _ => Str::EMPTY,
-                    })
-                    .collect(),
-                _ => Vec::new(),
-            })
-            .collect();
-        let args: Vec<ArgV1> = call
-            .args
-            .iter()
-            .zip(&lists)
-            .map(|(a, l)| arg(a, l))
-            .collect();
+        let args = EncodedArgs::new(call.args.iter().map(encode_arg));
         let abi_call = CallV1 {
             size: std::mem::size_of::<CallV1>(),
             signal: call.index,
-            args: args.as_ptr(),
-            n_args: args.len(),
+            args: args.records().as_ptr(),
+            n_args: args.records().len(),
             today,
             rows: batch.len(),
             inputs: inputs.as_ptr(),
@@ -252,13 +228,12 @@ impl Signals<'_> {
             contact_offsets: batch.contact_offsets.as_ptr(),
         };
         let mut out = icp_plugin_api::Column::EMPTY;
-        let mut message = String::new();
-        let mut errors = sink(&mut message);
         // SAFETY: everything `abi_call` points at (the batch's columns, the dictionaries'
-        // strings, the arguments) outlives the call; the state is the one `init` returned.
-        let status = unsafe {
-            (plugin.table.evaluate)(self.states[call.plugin].0, &abi_call, &mut out, &mut errors)
-        };
+        // strings, the arguments) outlives the call; the state is the one `init` returned; the
+        // sink is valid inside the closure.
+        let (status, message) = with_error_sink(|errors| unsafe {
+            (plugin.table.evaluate)(self.states[call.plugin].0, &abi_call, &mut out, errors)
+        });
         if status != OK {
             // A plugin that filled the column before failing still gets it back to free.
             if !out.private.is_null() {
@@ -325,26 +300,26 @@ fn lend(column: &Column, code: u32, strings: &[Str]) -> icp_plugin_api::Column {
     c
 }
 
-fn arg(value: &Option<Value>, list: &[Str]) -> ArgV1 {
-    let mut a = ArgV1 {
-        ty: 0,
-        boolean: 0,
-        number: 0.0,
-        date: 0,
-        text: Str::EMPTY,
-        list: list.as_ptr(),
-        list_len: list.len(),
-    };
+/// An argument of the rule set as the boundary's shared encoder takes it; a list's items
+/// that are not text (the checker allows none) pass as "".
+fn encode_arg(value: &Option<Value>) -> Arg<'_> {
     match value {
-        None => {}
-        Some(Value::Bool(b)) => (a.ty, a.boolean) = (ty::BOOL, u8::from(*b)),
-        Some(Value::Number(n)) => (a.ty, a.number) = (ty::NUMBER, *n),
-        Some(Value::Duration(d)) => (a.ty, a.number) = (ty::DURATION, *d),
-        Some(Value::Date(d)) => (a.ty, a.date) = (ty::DATE, *d),
-        Some(Value::String(s)) => (a.ty, a.text) = (ty::STRING, Str::new(s)),
-        Some(Value::List(_)) => a.ty = ty::STRING_LIST,
+        None => Arg::Absent,
+        Some(Value::Bool(b)) => Arg::Bool(*b),
+        Some(Value::Number(n)) => Arg::Number(*n),
+        Some(Value::Duration(d)) => Arg::Duration(*d),
+        Some(Value::Date(d)) => Arg::Date(*d),
+        Some(Value::String(s)) => Arg::String(s),
+        Some(Value::List(items)) => Arg::List(
+            items
+                .iter()
+                .map(|v| match v {
+                    Value::String(s) => s.as_str(),
+                    _ => "",
+                })
+                .collect(),
+        ),
     }
-    a
 }
 
 /// Copies a plugin's output column into a batch column, checking it against the
@@ -381,7 +356,7 @@ fn take(out: &icp_plugin_api::Column, rows: usize, output: Type) -> Result<Colum
             Ok(())
         }
     };
-    // SAFETY (every read below): the plugin filled `out` with `rows` rows as the ABI's
+    // SAFETY: for every read below, the plugin filled `out` with `rows` rows as the ABI's
     // `Column` documents; pointers are checked for null first, codes and offsets are checked
     // against the lengths they index before use.
     unsafe {

@@ -10,10 +10,10 @@
 #![allow(unsafe_code)]
 
 use std::collections::HashMap;
-use std::ffi::c_void;
 use std::path::{Path, PathBuf};
 
 use icp_engine::{ParamDecl, SignalDecl, Type};
+use icp_plugin_api::ffi::slice;
 use icp_plugin_api::{ABI_MINOR, ENTRY_SYMBOL, EntryFn, MAGIC, PluginV1, Str, ty};
 use serde::Serialize;
 
@@ -234,8 +234,8 @@ fn open(path: &Path, source: PluginSource) -> Result<Loaded, PluginError> {
     // SAFETY: checked above: a table of at least this version's size, valid for the life of
     // the process since the library is never unloaded.
     let table: &'static PluginV1 = unsafe { &*table };
-    // SAFETY: the table's strings live as long as the library.
     let text = |s: Str, what: &str| {
+        // SAFETY: the table's strings live as long as the library.
         unsafe { s.to_str() }
             .map(str::to_string)
             .ok_or_else(|| bad(format!("its {what} is not UTF-8")))
@@ -318,29 +318,4 @@ fn table_arrays_aligned(table: *const PluginV1) -> bool {
     unsafe { slice(t.signals, t.n_signals) }
         .iter()
         .all(|d| d.params.is_aligned() && d.inputs.is_aligned())
-}
-
-/// A slice from a pointer and a length; empty for a null pointer.
-///
-/// # Safety
-/// A non-null `ptr` must point to `len` initialised values alive for `'a`.
-pub(crate) unsafe fn slice<'a, T>(ptr: *const T, len: usize) -> &'a [T] {
-    if ptr.is_null() || len == 0 {
-        &[]
-    } else {
-        // SAFETY: guaranteed by the caller.
-        unsafe { std::slice::from_raw_parts(ptr, len) }
-    }
-}
-
-/// Receives an error message into a `String`.
-pub(crate) unsafe extern "C" fn collect_error(context: *mut c_void, message: Str) {
-    // SAFETY: `context` is the `String` the sink was made for, alive during the call; the
-    // message is lent for the call and copied here.
-    unsafe {
-        let text = message
-            .to_str()
-            .unwrap_or("(an error message that is not UTF-8)");
-        *context.cast::<String>() = text.to_string();
-    }
 }
