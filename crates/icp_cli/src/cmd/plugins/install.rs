@@ -64,11 +64,12 @@ pub fn run(cwd: &Path, paths: &[PathBuf]) -> Result<ExitCode, InstallError> {
         let library = library_of(cwd, &path)?;
         let plugin = check_plugin(&library, &display(cwd, &path))?;
         let installed = copy_into(&library, &home, cwd)?;
+        // The plugin home is the user's, not the project's: shown whole.
         let mut line = format!(
             "installed {} {} to {}",
             plugin.name,
             plugin.version,
-            display(cwd, &installed)
+            installed.display()
         );
         if let Some(bare) = needs_library_key(&installed, &plugin.name) {
             line.push_str(&format!(
@@ -178,7 +179,7 @@ fn check_plugin(library: &Path, shown: &str) -> Result<PluginInfo, InstallError>
 fn copy_into(library: &Path, home: &Path, cwd: &Path) -> Result<PathBuf, InstallError> {
     let failed = |source| InstallError::Copy {
         library: display(cwd, library),
-        dir: display(cwd, home),
+        dir: home.display().to_string(),
         source,
     };
     let name = library
