@@ -150,7 +150,8 @@ enum Command {
         #[arg(long, value_name = "DATE")]
         as_of: Option<String>,
     },
-    /// List the loaded signal plugins, their files and their signals.
+    /// List the loaded signal plugins, their files and their signals; `icp plugins install`
+    /// adds plugins for every project.
     Plugins {
         /// `json` prints one JSON document with every plugin and signal.
         #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -204,9 +205,11 @@ enum Command {
 
 #[derive(Debug, Subcommand)]
 enum PluginsAction {
-    /// Build plugin crates (or take built plugin libraries) and copy them into the per-user
-    /// plugin directory: `$ICP_PLUGIN_HOME`, else `$XDG_DATA_HOME/icp/plugins`, else
-    /// `~/.local/share/icp/plugins`, where `[plugins.NAME]` tables find them by name.
+    /// Build plugin crates (or take built libraries) and copy them into the plugin home.
+    ///
+    /// The plugin home is `$ICP_PLUGIN_HOME`, else `$XDG_DATA_HOME/icp/plugins`, else
+    /// `~/.local/share/icp/plugins`; a `[plugins.NAME]` table of any project finds a library
+    /// there by name, after the `ICP_PLUGIN_PATH` directories and the directory of `icp`.
     Install {
         /// Plugin crate directories (built with `cargo build --release`) or plugin libraries
         /// (`.so`, `.dylib`, `.dll`).
