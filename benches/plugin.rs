@@ -87,6 +87,7 @@ fn bench(c: &mut Criterion) {
                 base_dir: dir.clone(),
             }],
             directories: Vec::new(),
+            plugin_home: None,
         })
         .expect("the funding plugin loads");
 

@@ -330,6 +330,7 @@ fn plugin_signals_give_the_same_results_as_the_same_values_in_custom_fields() {
             base_dir: dir.path().to_path_buf(),
         }],
         directories: Vec::new(),
+        plugin_home: None,
     })
     .expect("the funding plugin loads");
     let rules_a = compile(RULES, &schema, host.catalog());

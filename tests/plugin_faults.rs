@@ -329,6 +329,7 @@ fn an_error_in_init_is_reported_by_prepare_with_the_plugins_message() {
             base_dir: base.path().to_path_buf(),
         }],
         directories: Vec::new(),
+        plugin_home: None,
     })
     .expect("loads");
     let err = host.prepare(&rules).expect_err("init fails");

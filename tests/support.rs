@@ -45,6 +45,7 @@ pub fn shipped_host() -> &'static icp_plugin_host::Host {
                 .collect(),
             configured: config.plugins,
             directories: Vec::new(),
+            plugin_home: None,
         };
         icp_plugin_host::Host::load(&request).expect("the shipped plugins load")
     })

@@ -3,9 +3,9 @@
 //! How it works: [`Summary::add_batch`] folds a batch's results into counters (qualified per ICP,
 //! leads per best ICP and tier, disqualification reasons, missing fields that mattered);
 //! summaries of parts of the leads (counted on several threads) add up with
-//! [`Summary::merge`];
-//! [`Summary::render`] prints them with the reader's counts (rows read, rejected, unparseable
-//! values per field) and the timing, so every number adds up to the rows read.
+//! [`Summary::merge`]; [`reader_lines`] writes the reader's counts (rows read, rejected,
+//! contacts joined, unparseable values per field, ignored columns), and [`Summary::render`]
+//! prints the counters after them with the timing, so every number adds up to the rows read.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -13,6 +13,9 @@ use std::time::Duration;
 
 use icp_engine::ir::RuleSet;
 use icp_engine::result::{BatchResults, RowScratch, set_bits};
+use icp_io::ReadReport;
+
+use crate::show::group_digits;
 
 #[derive(Debug, Default)]
 pub struct Summary {
@@ -241,15 +244,68 @@ fn percent(n: u64, total: u64) -> String {
     }
 }
 
-/// `1234567` → `1,234,567`.
-pub fn group_digits(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
+/// The reader's part of the summary: rows read and what became of them.
+pub fn reader_lines(
+    r: &ReadReport,
+    leads: &str,
+    contacts: Option<String>,
+    rejects: Option<String>,
+) -> String {
+    let mut out = format!(
+        "read {} rows from {leads}: {} leads, {} rejected",
+        group_digits(r.rows_read),
+        group_digits(r.leads),
+        group_digits(r.rejected)
+    );
+    if r.grouped_rows > 0 {
+        out.push_str(&format!(
+            ", {} contact rows grouped into their company",
+            group_digits(r.grouped_rows)
+        ));
+    }
+    if r.duplicate_ids > 0 {
+        out.push_str(&format!(
+            ", {} duplicate ids",
+            group_digits(r.duplicate_ids)
+        ));
+    }
+    out.push('\n');
+    if let Some(contacts) = contacts {
+        out.push_str(&format!(
+            "read {} rows from {contacts}: {} contacts joined, {} without a matching company, {} rejected\n",
+            group_digits(r.contact_rows_read),
+            group_digits(r.contacts_matched),
+            group_digits(r.contacts_unmatched),
+            group_digits(r.contacts_rejected)
+        ));
+    }
+    if let Some(rejects) = rejects {
+        out.push_str(&format!(
+            "rejected rows, with their line numbers, are in {rejects}\n"
+        ));
+    }
+    if !r.field_errors.is_empty() {
+        out.push_str("values that did not parse (kept as missing):\n");
+        for (field, e) in &r.field_errors {
+            out.push_str(&format!(
+                "  {field:<28} {:>9}  e.g. {:?} on line {}\n",
+                group_digits(e.count),
+                e.example,
+                e.line
+            ));
         }
-        out.push(c);
+    }
+    if !r.unknown_columns.is_empty() {
+        out.push_str(&format!(
+            "columns ignored (not mapped to a field): {}\n",
+            r.unknown_columns.join(", ")
+        ));
+    }
+    if !r.contacts_unknown_columns.is_empty() {
+        out.push_str(&format!(
+            "contacts columns ignored (not mapped to a field): {}\n",
+            r.contacts_unknown_columns.join(", ")
+        ));
     }
     out
 }

@@ -1,8 +1,9 @@
 //! Loads signal plugins at run time and connects them to the engine.
 //!
 //! How it works: [`Host::load`] takes the plugins a run asks for — `--plugin` flags,
-//! `[plugins.NAME]` tables of `icp.toml` and every library in the `ICP_PLUGIN_PATH`
-//! directories — opens each library with `libloading`, looks up the one entry symbol,
+//! `[plugins.NAME]` tables of `icp.toml` (a bare library name found in the `ICP_PLUGIN_PATH`
+//! directories, beside the executable or in the per-user plugin home) and every library in
+//! the `ICP_PLUGIN_PATH` directories — opens each library with `libloading`, looks up the one entry symbol,
 //! checks the table it returns (magic number, size, ABI minor version) before calling
 //! anything else, and reads the declarations into a [`SignalCatalog`] the checker resolves
 //! `funding.raised_within(90d)` against. Libraries are never unloaded (Rust thread-locals in
@@ -39,6 +40,10 @@ pub struct PluginRequest {
     pub configured: Vec<Configured>,
     /// Directories every shared library of which is loaded (`ICP_PLUGIN_PATH`).
     pub directories: Vec<PathBuf>,
+    /// The per-user plugin directory (`icp plugins install` fills it): the last place a bare
+    /// library name is looked up, after `directories` and the executable's directory. Its
+    /// libraries are loaded only when a `[plugins.NAME]` table asks for them.
+    pub plugin_home: Option<PathBuf>,
 }
 
 /// One `[plugins.NAME]` table.
@@ -46,7 +51,8 @@ pub struct PluginRequest {
 pub struct Configured {
     pub name: String,
     /// `library = "…"`: a path (relative to `base_dir`), or a bare library name looked up
-    /// in the plugin directories and beside the `icp` executable; `plugin_NAME` if absent.
+    /// in the plugin directories, beside the `icp` executable and in the plugin home;
+    /// `plugin_NAME` if absent.
     pub library: Option<String>,
     /// The rest of the table, as a JSON object.
     pub config_json: String,

@@ -82,7 +82,7 @@ pub(crate) fn load_all(request: &PluginRequest) -> Result<Vec<Loaded>, PluginErr
             plugin.config = Some(configured.clone());
             continue;
         }
-        let path = find_library(configured, &request.directories)?;
+        let path = find_library(configured, request)?;
         let mut plugin = open(&path, PluginSource::Config)?;
         if plugin.info.name != configured.name {
             return Err(PluginError::NameMismatch {
@@ -121,8 +121,9 @@ fn same_file(a: &Path, b: &Path) -> bool {
 }
 
 /// The file of a configured plugin: `library` as a path relative to `icp.toml`, or a bare
-/// name (default `plugin_NAME`) looked up in the plugin directories and beside the executable.
-fn find_library(configured: &Configured, directories: &[PathBuf]) -> Result<PathBuf, PluginError> {
+/// name (default `plugin_NAME`) looked up in the plugin directories, beside the executable,
+/// then in the plugin home.
+fn find_library(configured: &Configured, request: &PluginRequest) -> Result<PathBuf, PluginError> {
     let library = configured
         .library
         .clone()
@@ -141,13 +142,14 @@ fn find_library(configured: &Configured, directories: &[PathBuf]) -> Result<Path
         };
     }
     let file = library_file(&library);
-    let mut places: Vec<PathBuf> = directories.to_vec();
+    let mut places: Vec<PathBuf> = request.directories.clone();
     if let Some(dir) = std::env::current_exe()
         .ok()
         .and_then(|exe| exe.parent().map(Path::to_path_buf))
     {
         places.push(dir);
     }
+    places.extend(request.plugin_home.clone());
     for dir in &places {
         let path = dir.join(&file);
         if path.is_file() {
@@ -159,7 +161,7 @@ fn find_library(configured: &Configured, directories: &[PathBuf]) -> Result<Path
         name: configured.name.clone(),
         path: file,
         looked: format!(
-            "{}; build the plugin, or set `library` under [plugins.{}]",
+            "{}; build and install the plugin (`icp plugins install PATH`), or set `library` under [plugins.{}]",
             looked.join(", "),
             configured.name
         ),

@@ -1,0 +1,18 @@
+//! The commands, one module each: `check`, `test`, `fmt`, `score`, `explain`, `gen` (in
+//! `generate`: `gen` is a keyword) and `plugins` (with `plugins install`).
+//!
+//! How it works: [`crate::run`] parses the arguments and calls the command's `run` with the
+//! [`crate::project::Project`] (working directory, `icp.toml`, colour, `--plugin` flags) and
+//! the command's own arguments. Each `run` returns the exit code (0, or 1 for rule errors,
+//! failed tests or files that need formatting) or a [`crate::error::UsageError`] (exit 2).
+//! What several commands share lives outside this folder: finding and compiling the rules in
+//! `project`, the setup of `score` and `explain` in `setup`, the plugin search in
+//! `plugin_search`.
+
+pub mod check;
+pub mod explain;
+pub mod fmt;
+pub mod generate;
+pub mod plugins;
+pub mod score;
+pub mod test;

@@ -1,0 +1,318 @@
+//! `icp score`: read leads, evaluate them, write results and a summary.
+//!
+//! How it works: [`run`] applies the defaults of `icp.toml` to the arguments and prepares the
+//! rules, plugins and lead files ([`LeadSetup`], shared with `icp explain`); the rule set is
+//! lowered to a plan once. The reader streams batches on its own thread and hands each one to
+//! the rayon pool as soon as it is read; a pool thread runs it through the plugins and the
+//! columnar evaluator, formats its rows and counts its summary, and the main thread writes the
+//! batches in input order as they come back. At most a window of batches (twice the worker
+//! threads) is between the reader and the output, so memory stays bounded by the window and
+//! the contacts table whatever the number of companies, and no thread waits for a whole window
+//! to finish. Results go to a partial file put in the output's place only when the run
+//! succeeds ([`output`]). A progress line runs on stderr when it is a terminal; the summary
+//! follows on stderr.
+
+mod output;
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use icp_engine::plan::Plan;
+use icp_engine::result::BatchResults;
+use icp_io::{OutputFormat, ReadReport, ResultWriter, WriteOptions};
+
+use crate::args::wants_jsonl;
+use crate::error::{RunError, UsageError};
+use crate::project::Project;
+use crate::setup::LeadSetup;
+use crate::show::group_digits;
+use crate::summary::{Summary, reader_lines};
+use crate::{LeadArgs, OutFormat};
+use output::{LazyFile, Partial, same_file};
+
+/// What `icp score` was asked for besides its input, as given on the command line.
+#[derive(Debug)]
+pub struct ScoreRequest {
+    pub output: Option<PathBuf>,
+    pub format: Option<OutFormat>,
+    pub all: bool,
+    pub explain: bool,
+    pub threads: Option<usize>,
+    pub rejects: Option<PathBuf>,
+}
+
+/// What `icp score` writes, with icp.toml defaults already applied.
+#[derive(Debug)]
+struct ScoreArgs {
+    output: Option<PathBuf>,
+    format: OutputFormat,
+    all: bool,
+    explain: bool,
+    threads: Option<usize>,
+    rejects: Option<PathBuf>,
+}
+
+/// `icp score`: exit 0 when scored, 1 when the rule set has errors.
+pub fn run(
+    project: &Project,
+    input: LeadArgs,
+    request: ScoreRequest,
+) -> Result<ExitCode, UsageError> {
+    let host = project.load_plugins()?;
+    let Some(setup) = LeadSetup::prepare(project, &host, input)? else {
+        return Ok(ExitCode::from(1));
+    };
+    let cwd = &project.cwd;
+    let config = &project.config;
+    let output = match request.output {
+        Some(p) if p.as_os_str() == "-" => None,
+        Some(p) => Some(cwd.join(p)),
+        None => setup.files.default(&config.score.output),
+    };
+    if request.threads == Some(0) {
+        return Err(UsageError::Threads);
+    }
+    let format = if wants_jsonl(request.format, output.as_deref()) {
+        OutputFormat::JsonLines
+    } else {
+        OutputFormat::Csv
+    };
+    let rejects = request
+        .rejects
+        .map(|p| cwd.join(p))
+        .or_else(|| setup.files.default(&config.score.rejects));
+    let args = ScoreArgs {
+        output,
+        format,
+        all: request.all,
+        explain: request.explain,
+        threads: request.threads,
+        rejects,
+    };
+    Ok(score(project, &setup, &args)?)
+}
+
+/// Where rejected rows go: `--rejects`, else beside the output (`out.csv` →
+/// `out.rejects.csv`), else `rejects.csv` beside the leads file.
+fn rejects_path(args: &ScoreArgs, leads: &Path) -> PathBuf {
+    if let Some(p) = &args.rejects {
+        return p.clone();
+    }
+    let base = args.output.as_deref().unwrap_or(leads);
+    let stem = base
+        .file_stem()
+        .map_or("leads".into(), |s| s.to_string_lossy().into_owned());
+    base.with_file_name(format!("{stem}.rejects.csv"))
+}
+
+/// Reads, scores and writes every lead, then prints the summary.
+fn score(project: &Project, setup: &LeadSetup, args: &ScoreArgs) -> Result<ExitCode, RunError> {
+    let LeadSetup {
+        rules,
+        signals,
+        files,
+        today,
+    } = setup;
+    let (today, shown) = (*today, |p: &Path| project.show(p));
+    let started = Instant::now();
+    let plan = Plan::new(rules);
+    let rejects_file = rejects_path(args, &files.leads);
+    // Writing over an input would truncate it before it is read.
+    let inputs: Vec<&Path> = std::iter::once(files.leads.as_path())
+        .chain(files.contacts.as_deref())
+        .collect();
+    for written in args.output.iter().chain(std::iter::once(&rejects_file)) {
+        if inputs.iter().any(|input| same_file(input, written)) {
+            return Err(RunError::Overwrite {
+                output: shown(written),
+            });
+        }
+    }
+    let rejects: Box<dyn Write + Send> = Box::new(LazyFile::new(rejects_file.clone()));
+    let threads = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| RunError::Threads(threads, e.to_string()))?;
+    // The reader parses in parallel in the pool (the contacts file now, the leads as they are
+    // read), as the evaluation does.
+    let mut reader = pool.install(|| {
+        setup.open_reader(
+            &project.config,
+            Some(rejects),
+            // Only what the rules (and the plugins they call) read is parsed.
+            Some(rules.fields_read()),
+        )
+    })?;
+    // Results go to a partial file renamed over the output only when the run succeeds, so a
+    // failure part-way (a plugin error, a full disk) never leaves results that look complete.
+    let (partial, out): (Option<Partial>, Box<dyn Write>) = match &args.output {
+        Some(path) => {
+            let (partial, file) =
+                Partial::create(path).map_err(|e| RunError::Write(shown(path), e))?;
+            (Some(partial), Box::new(std::io::BufWriter::new(file)))
+        }
+        None => (
+            None,
+            Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+        ),
+    };
+    let output_name = args
+        .output
+        .as_deref()
+        .map_or("standard output".to_string(), &shown);
+    let write_err = |e| RunError::Write(output_name.clone(), e);
+    let mut writer = ResultWriter::new(
+        out,
+        &rules.schema,
+        WriteOptions {
+            format: args.format,
+            all: args.all,
+            explain: args.explain,
+        },
+    )
+    .map_err(write_err)?;
+    let progress = std::io::stderr().is_terminal();
+    let mut summary = Summary::new(rules);
+    // At most this many batches are between the reader and the output at once.
+    let window = threads * 2;
+    // Byte buffers of written batches, for formatting the next ones (memory already touched,
+    // not fresh pages the kernel must clear).
+    let spare: std::sync::Mutex<Vec<Vec<u8>>> = std::sync::Mutex::default();
+    // A batch as it comes back from the pool: its rows formatted, how many, its summary; or
+    // the panic that stopped its scoring, for the main thread to resume.
+    type Scored = std::thread::Result<Result<(Vec<u8>, u64, Summary), RunError>>;
+    let (done, finished) = std::sync::mpsc::channel::<(usize, Scored)>();
+    // A permit per batch that may be read; the writer hands one back per batch written.
+    let (permit, permits) = std::sync::mpsc::sync_channel::<()>(window);
+    // Set when the writer stops, however it stops: no more batches are read then.
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let report = std::thread::scope(|scope| -> Result<ReadReport, RunError> {
+        let (pool, spare, plan, stop, write_err) = (&pool, &spare, &plan, &stop, &write_err);
+        let formatter = writer.formatter().clone();
+        // The reader runs on its own thread and hands each batch to the pool as soon as it is
+        // read: the pool takes it through the plugins and the evaluator, formats its rows and
+        // counts its summary, while the reader goes on (parsing in the same pool).
+        let producer = scope.spawn(move || {
+            pool.in_place_scope(|tasks| {
+                let mut seq = 0;
+                let stopped = || stop.load(std::sync::atomic::Ordering::Relaxed);
+                while !stopped() && permits.recv().is_ok() && !stopped() {
+                    let Some(next) = pool.install(|| reader.next()) else {
+                        break;
+                    };
+                    let mut batch = match next {
+                        Ok(batch) => batch,
+                        Err(e) => {
+                            let _ = done.send((seq, Ok(Err(e.into()))));
+                            break;
+                        }
+                    };
+                    let (done, formatter) = (done.clone(), &formatter);
+                    tasks.spawn(move |_| {
+                        // Every batch sends back a result, a panic included, so the writer
+                        // never waits for one that will not come.
+                        let scored = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                            let b = &mut batch;
+                            signals.fill(b, today)?;
+                            // Columns, or every result whole with its explanation.
+                            let results = if args.explain {
+                                let leads = icp_engine::eval::columnar::evaluate(rules, plan, b, today, true);
+                                BatchResults::from_leads(rules, leads)
+                            } else {
+                                icp_engine::eval::columnar::evaluate_columns(rules, plan, b, today)
+                            };
+                            let mut bytes = spare
+                                .lock()
+                                .ok()
+                                .and_then(|mut s| s.pop())
+                                .unwrap_or_default();
+                            let rows = formatter
+                                .format_batch(b, &results, &mut bytes)
+                                .map_err(write_err)?;
+                            let mut part = Summary::new(rules);
+                            part.add_batch(&results);
+                            Ok((bytes, rows, part))
+                        }));
+                        // The batch is dropped here, on the thread that scored it.
+                        let _ = done.send((seq, scored));
+                    });
+                    seq += 1;
+                }
+                drop(done);
+            });
+            reader.into_report()
+        });
+        // The writer: results in reading order, whatever order the pool finishes them in. It
+        // owns the permits and the results, and however it ends (done, an error, a panic) it
+        // drops them and sets `stop`, which stops the reader.
+        let written = (|| -> Result<(), RunError> {
+            let (permit, finished) = (permit, finished);
+            struct Stop<'a>(&'a std::sync::atomic::AtomicBool);
+            impl Drop for Stop<'_> {
+                fn drop(&mut self) {
+                    self.0.store(true, std::sync::atomic::Ordering::Relaxed);
+                }
+            }
+            let _stop = Stop(stop);
+            for _ in 0..window {
+                let _ = permit.send(());
+            }
+            let mut waiting = std::collections::BTreeMap::new();
+            let mut next = 0;
+            for (seq, scored) in finished.iter() {
+                waiting.insert(seq, scored);
+                while let Some(scored) = waiting.remove(&next) {
+                    let (mut bytes, rows, part) =
+                        scored.unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+                    writer.write_formatted(&bytes, rows).map_err(write_err)?;
+                    summary.merge(part);
+                    bytes.clear();
+                    if let Ok(mut spare) = spare.lock() {
+                        spare.push(bytes);
+                    }
+                    next += 1;
+                    let _ = permit.send(());
+                    if progress {
+                        let secs = started.elapsed().as_secs_f64().max(1e-9);
+                        eprint!(
+                            "\r  scored {} leads ({} leads/s)   ",
+                            group_digits(summary.leads),
+                            group_digits((summary.leads as f64 / secs) as u64)
+                        );
+                    }
+                }
+            }
+            Ok(())
+        })();
+        let read = producer.join();
+        // A writing error first: the reader only stopped because of it.
+        written?;
+        read.map_err(|_| RunError::Threads(1, "the reader thread stopped".to_string()))
+    })?;
+    if progress {
+        eprint!("\r{}\r", " ".repeat(60));
+    }
+    let mut out = writer.finish().map_err(write_err)?;
+    out.flush().map_err(write_err)?;
+    drop(out);
+    if let Some(partial) = partial {
+        partial.commit().map_err(write_err)?;
+    }
+    let rejects_shown =
+        (report.rejected + report.contacts_rejected > 0).then(|| shown(&rejects_file));
+    let mut text = reader_lines(
+        &report,
+        &shown(&files.leads),
+        files.contacts.as_deref().map(shown),
+        rejects_shown,
+    );
+    text.push_str(&format!("results written to {output_name}\n"));
+    let rendered = summary.render(rules, &text, started.elapsed());
+    let _ = std::io::stderr().write_all(rendered.as_bytes());
+    Ok(ExitCode::SUCCESS)
+}

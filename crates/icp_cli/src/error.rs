@@ -1,0 +1,61 @@
+//! The failures that end a command with exit code 2, each printed as one line on stderr.
+//!
+//! How it works: [`UsageError`] is what every command returns besides its exit code; bad
+//! arguments, unreadable or unwritable files, a bad `icp.toml` and plugin failures are its
+//! variants, and [`RunError`] (the failures of scoring or explaining itself, not of one lead)
+//! converts into it. [`crate::run`] prints the message after `error: ` and exits with 2. Rule
+//! errors are not here: they are diagnostics, printed by the command, with exit code 1.
+
+use crate::config;
+
+/// A failure that ends the command with exit code 2.
+#[derive(Debug, thiserror::Error)]
+pub enum UsageError {
+    #[error(transparent)]
+    Config(#[from] config::ConfigError),
+    #[error("{0}: no such file or directory")]
+    Missing(String),
+    #[error("cannot read {0}: {1}")]
+    Read(String, std::io::Error),
+    #[error("cannot write {0}: {1}")]
+    Write(String, std::io::Error),
+    #[error("no .icp files found in {0}")]
+    NoRules(String),
+    #[error("cannot determine the working directory: {0}")]
+    Cwd(std::io::Error),
+    #[error("--as-of {0}: not a date; write YYYY-MM-DD, such as 2026-11-23")]
+    AsOf(String),
+    #[error("no lead file: give --leads FILE, or set `leads` under [score] in icp.toml")]
+    NoLeads,
+    #[error("--threads must be at least 1")]
+    Threads,
+    #[error(transparent)]
+    Run(#[from] RunError),
+    #[error("--contacts-per-company {0}: write a range such as 1..5 (both included) or one number")]
+    ContactsRange(String),
+    #[error("--messy {0}: must be between 0 and 1")]
+    Messy(f64),
+    #[error("--contacts-out is for CSV output; JSON Lines hold the contacts in each company")]
+    ContactsOutJsonl,
+    #[error(transparent)]
+    Plugin(#[from] icp_plugin_host::PluginError),
+    #[error(transparent)]
+    Install(#[from] crate::cmd::plugins::install::InstallError),
+}
+
+/// A failure of a `score` or `explain` run itself (not of a lead): exit code 2.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Input(#[from] icp_io::InputError),
+    #[error("cannot write {0}: {1}")]
+    Write(String, std::io::Error),
+    #[error("cannot start {0} worker threads: {1}")]
+    Threads(usize, String),
+    #[error("no lead with id {id:?} in {file}")]
+    NotFound { id: String, file: String },
+    #[error("{output} is also an input file; write the results somewhere else")]
+    Overwrite { output: String },
+    #[error(transparent)]
+    Plugin(#[from] icp_plugin_host::PluginError),
+}

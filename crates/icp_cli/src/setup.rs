@@ -1,0 +1,121 @@
+//! What `icp score` and `icp explain` do before reading a lead, written once for both.
+//!
+//! How it works: [`LeadSetup::prepare`] compiles the rule set against the loaded plugins
+//! (printing the rule errors and stopping with exit 1 when there are any), initialises the
+//! plugins the rules call, reads the as-of date and settles the lead files: `--leads` and
+//! `--contacts`, else the `[score]` table of `icp.toml`. The table's files go together: naming
+//! another lead file leaves its contacts, output and rejects defaults out
+//! ([`LeadFiles::default`]). [`LeadSetup::open_reader`] opens the lead reader both commands
+//! use.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use icp_engine::ir::RuleSet;
+use icp_io::{LeadReader, ReadOptions};
+use icp_plugin_host::{Host, Signals};
+
+use crate::LeadArgs;
+use crate::args::as_of_date;
+use crate::config::Config;
+use crate::error::{RunError, UsageError};
+use crate::project::Project;
+
+/// A compiled rule set with its plugins ready, the lead files and the as-of date.
+pub struct LeadSetup<'h> {
+    pub rules: RuleSet,
+    pub signals: Signals<'h>,
+    pub files: LeadFiles,
+    /// The as-of date, in days since 1970-01-01.
+    pub today: i32,
+}
+
+impl<'h> LeadSetup<'h> {
+    /// The setup for `input`, or `None` when the rule set has errors (printed, exit 1).
+    pub fn prepare(
+        project: &Project,
+        host: &'h Host,
+        input: LeadArgs,
+    ) -> Result<Option<LeadSetup<'h>>, UsageError> {
+        let Some((rules, _)) =
+            project.compile_or_report(host, &input.rules, "nothing was scored")?
+        else {
+            return Ok(None);
+        };
+        let signals = host.prepare(&rules)?;
+        let today = as_of_date(input.as_of.as_deref())?;
+        let files = LeadFiles::resolve(project, input.leads, input.contacts)?;
+        Ok(Some(LeadSetup {
+            rules,
+            signals,
+            files,
+            today,
+        }))
+    }
+
+    /// The reader of the lead files; `fields` limits parsing to the fields read (all if
+    /// `None`), and `rejects` receives rows that cannot be read.
+    pub fn open_reader(
+        &self,
+        config: &Config,
+        rejects: Option<Box<dyn Write + Send>>,
+        fields: Option<Vec<bool>>,
+    ) -> Result<LeadReader, RunError> {
+        let options = ReadOptions {
+            format: None,
+            contacts: self.files.contacts.clone(),
+            rejects,
+            fields,
+        };
+        Ok(LeadReader::open(
+            &self.files.leads,
+            &self.rules.schema,
+            &config.input,
+            options,
+        )?)
+    }
+}
+
+/// The lead files of `score` and `explain`.
+#[derive(Debug)]
+pub struct LeadFiles {
+    pub leads: PathBuf,
+    pub contacts: Option<PathBuf>,
+    /// Whether `--leads` was left out, so the `[score]` table supplies the files.
+    from_config: bool,
+}
+
+impl LeadFiles {
+    /// `--leads` and `--contacts` against the working directory, else the `[score]` table.
+    fn resolve(
+        project: &Project,
+        leads: Option<PathBuf>,
+        contacts: Option<PathBuf>,
+    ) -> Result<LeadFiles, UsageError> {
+        let score = &project.config.score;
+        let from_config = leads.is_none();
+        let leads = leads
+            .map(|p| project.cwd.join(p))
+            .or_else(|| score.leads.clone())
+            .ok_or(UsageError::NoLeads)?;
+        let mut files = LeadFiles {
+            leads,
+            contacts: None,
+            from_config,
+        };
+        files.contacts = contacts
+            .map(|p| project.cwd.join(p))
+            .or_else(|| files.default(&score.contacts));
+        Ok(files)
+    }
+
+    /// A `[score]` default, which applies only when the lead file came from `[score]` too:
+    /// the table's files go together, and naming another lead set leaves them all out.
+    pub fn default(&self, value: &Option<PathBuf>) -> Option<PathBuf> {
+        if self.from_config {
+            value.clone()
+        } else {
+            None
+        }
+    }
+}
