@@ -188,6 +188,7 @@ fn open_reader(
         contacts,
         rejects,
         fields,
+        raw_cells: false,
     };
     Ok(LeadReader::open(
         leads,
