@@ -66,6 +66,7 @@ impl<'h> LeadSetup<'h> {
             contacts: self.files.contacts.clone(),
             rejects,
             fields,
+            raw_cells: false,
         };
         Ok(LeadReader::open(
             &self.files.leads,

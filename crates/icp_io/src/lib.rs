@@ -33,6 +33,7 @@
 //! # }
 //! ```
 
+pub mod cells;
 mod chunks;
 pub mod config;
 mod csv_split;

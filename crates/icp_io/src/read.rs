@@ -128,6 +128,9 @@ pub struct ReadOptions {
     /// not parsed, nor their unparseable values counted. A file with one row per contact, and
     /// JSON Lines, are read whole.
     pub fields: Option<Vec<bool>>,
+    /// Write the rejects' cells as they are, without a `'` in front of those that would open
+    /// a spreadsheet formula (the `cells` module).
+    pub raw_cells: bool,
 }
 
 impl std::fmt::Debug for ReadOptions {
@@ -137,6 +140,7 @@ impl std::fmt::Debug for ReadOptions {
             .field("contacts", &self.contacts)
             .field("rejects", &self.rejects.is_some())
             .field("fields", &self.fields)
+            .field("raw_cells", &self.raw_cells)
             .finish()
     }
 }
@@ -1607,8 +1611,8 @@ impl LeadReader {
         options: ReadOptions,
     ) -> Result<LeadReader, InputError> {
         config.validate(schema)?;
-        let mut rejects =
-            Rejects::new(options.rejects).map_err(|source| InputError::Rejects { source })?;
+        let mut rejects = Rejects::new(options.rejects, !options.raw_cells)
+            .map_err(|source| InputError::Rejects { source })?;
         let mut report = ReadReport::default();
         let special = Special::of(schema);
         let mapper = Mapper::new(schema, config);

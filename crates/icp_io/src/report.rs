@@ -129,9 +129,11 @@ pub(crate) fn clip(text: &str, max: usize) -> String {
     }
 }
 
-/// The rejects sink: CSV rows `line,reason,raw`.
+/// The rejects sink: CSV rows `line,reason,raw`, the text cells guarded against spreadsheet
+/// formulas unless asked not to (the `cells` module).
 pub(crate) struct Rejects {
     writer: Option<csv::Writer<Box<dyn Write + Send>>>,
+    guard_formulas: bool,
 }
 
 impl std::fmt::Debug for Rejects {
@@ -144,19 +146,26 @@ impl std::fmt::Debug for Rejects {
 
 impl Rejects {
     /// Writes the header at once, so an empty rejects file is still a valid CSV.
-    pub(crate) fn new(sink: Option<Box<dyn Write + Send>>) -> std::io::Result<Rejects> {
+    pub(crate) fn new(
+        sink: Option<Box<dyn Write + Send>>,
+        guard_formulas: bool,
+    ) -> std::io::Result<Rejects> {
         let mut writer = sink.map(|s| csv::WriterBuilder::new().from_writer(s));
         if let Some(w) = &mut writer {
             w.write_record(["line", "reason", "raw"])
                 .map_err(std::io::Error::other)?;
         }
-        Ok(Rejects { writer })
+        Ok(Rejects {
+            writer,
+            guard_formulas,
+        })
     }
 
     pub(crate) fn write(&mut self, line: u64, reason: &str, raw: &[u8]) -> std::io::Result<()> {
         if let Some(w) = &mut self.writer {
             let raw = String::from_utf8_lossy(raw);
-            w.write_record([line.to_string().as_str(), reason, &raw])
+            let guard = |text| crate::cells::guarded(text, self.guard_formulas);
+            w.write_record([&*line.to_string(), &guard(reason), &guard(&raw)])
                 .map_err(std::io::Error::other)?;
         }
         Ok(())
@@ -173,6 +182,43 @@ impl Rejects {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A shared buffer the rejects sink can own while the test reads it.
+    #[derive(Clone, Default)]
+    struct Shared(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl Write for Shared {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn rejected_rows_that_would_open_a_formula_are_guarded_unless_raw() {
+        for (guard, expected) in [
+            (
+                true,
+                "line,reason,raw\n7,bad row,\"'=HYPERLINK(\"\"x\"\"),1\"\n",
+            ),
+            (
+                false,
+                "line,reason,raw\n7,bad row,\"=HYPERLINK(\"\"x\"\"),1\"\n",
+            ),
+        ] {
+            let out = Shared::default();
+            let mut rejects = Rejects::new(Some(Box::new(out.clone())), guard).unwrap();
+            rejects.write(7, "bad row", b"=HYPERLINK(\"x\"),1").unwrap();
+            rejects.flush().unwrap();
+            assert_eq!(
+                String::from_utf8(out.0.lock().unwrap().clone()).unwrap(),
+                expected
+            );
+        }
+    }
 
     #[test]
     fn clip_cuts_on_characters() {

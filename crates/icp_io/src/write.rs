@@ -16,6 +16,10 @@
 //! `{"checks": […], "groups": […]}` as a string. In JSON Lines the same keys come in the same
 //! order, but lists are arrays, a missing name or tier is `null`, and `explain` is the object
 //! itself rather than a string.
+//!
+//! CSV text cells are quoted as the `csv` crate quotes them, and a text cell that a
+//! spreadsheet would open as a formula gets a `'` in front unless turned off
+//! ([`RowFormatter::guard_formulas`]; the `cells` module says which).
 
 pub use icp_engine::format_number;
 use std::borrow::Cow;
@@ -25,6 +29,8 @@ use icp_engine::batch::Batch;
 use icp_engine::result::{BatchResults, IcpColumns, IcpResult, ResultRow, RowScratch, set_bits};
 use icp_engine::{Entity, FieldId, Schema};
 use serde::{Deserialize, Serialize};
+
+use crate::cells::{csv_field, csv_list, list_cell, needs_quotes};
 
 /// The columns of a result row, in order (`explain` follows when asked for).
 pub const COLUMNS: &[&str] = &[
@@ -119,6 +125,9 @@ struct JsonRow<'a> {
 pub struct RowFormatter {
     options: WriteOptions,
     name: Option<FieldId>,
+    /// Text cells that would open a spreadsheet formula get a `'` in front (the `cells`
+    /// module); on unless turned off.
+    guard_formulas: bool,
 }
 
 impl RowFormatter {
@@ -127,7 +136,15 @@ impl RowFormatter {
         RowFormatter {
             options,
             name: schema.lookup(Entity::Company, "name"),
+            guard_formulas: true,
         }
+    }
+
+    /// Whether CSV text cells that would open a spreadsheet formula (`=`, `+`, `-`, `@`, tab,
+    /// carriage return first) are written with a `'` in front; on by default.
+    pub fn guard_formulas(mut self, guard: bool) -> RowFormatter {
+        self.guard_formulas = guard;
+        self
     }
 
     /// Appends the rows of one batch to `out`; lead `i` of `results` is lead `i` of `batch`.
@@ -162,7 +179,9 @@ impl RowFormatter {
                 format: OutputFormat::Csv,
                 explain: false,
                 ..
-            } => results.rules().icps.iter().map(IcpCells::new).collect(),
+            } => (results.rules().icps.iter())
+                .map(|icp| IcpCells::new(icp, self.guard_formulas))
+                .collect(),
             _ => Vec::new(),
         };
         let mut rows = 0;
@@ -182,7 +201,7 @@ impl RowFormatter {
             for icp in chosen {
                 match (&mut sink, cells.get(icp)) {
                     (Sink::Csv(out), Some(cells)) if results.all_known(i, icp) => {
-                        column_row(out, id, name, cells, results.columns(icp), i);
+                        column_row(out, (id, name), cells, results.columns(icp), i);
                     }
                     (sink, _) => {
                         self.row(sink, id, name, Some(results.row(i, icp, &mut scratch)))?
@@ -206,13 +225,14 @@ impl RowFormatter {
             _ => None,
         };
         let tier = r.filter(|r| r.qualified).and_then(|r| r.tier);
+        let guard = self.guard_formulas;
         match sink {
             Sink::Csv(out) => {
-                lead_cells(out, id, name);
+                lead_cells(out, id, name, guard);
                 match r {
                     Some(r) => {
                         out.push(b',');
-                        csv_field(out, r.name.as_bytes());
+                        csv_field(out, r.name.as_bytes(), guard);
                         // Words and numbers: nothing to quote.
                         out.extend_from_slice(if r.qualified { b",true" } else { b",false" });
                         for n in [r.score, r.max_score] {
@@ -220,13 +240,13 @@ impl RowFormatter {
                             number_cell(out, n);
                         }
                         out.push(b',');
-                        csv_field(out, tier.unwrap_or("").as_bytes());
+                        csv_field(out, tier.unwrap_or("").as_bytes(), guard);
                         out.push(b',');
-                        csv_list(out, r.matched);
+                        csv_list(out, r.matched, guard);
                         out.push(b',');
-                        csv_list(out, r.unknown);
+                        csv_list(out, r.unknown, guard);
                         out.push(b',');
-                        csv_list(out, r.reasons);
+                        csv_list(out, r.reasons, guard);
                     }
                     None => {
                         for _ in 2..COLUMNS.len() {
@@ -237,7 +257,7 @@ impl RowFormatter {
                 if self.options.explain {
                     out.push(b',');
                     let explain = explain.map(|e| e.to_string()).unwrap_or_default();
-                    csv_field(out, explain.as_bytes());
+                    csv_field(out, explain.as_bytes(), guard);
                 }
                 out.push(b'\n');
             }
@@ -286,13 +306,15 @@ struct IcpCells<'r> {
     /// The reason of each `require`, then of each `exclude`.
     reasons: Vec<(&'r str, bool)>,
     requires: usize,
+    /// Whether list cells are guarded against formulas (the other cells are made guarded).
+    guard: bool,
 }
 
 impl<'r> IcpCells<'r> {
-    fn new(icp: &'r icp_engine::ir::IcpDef) -> IcpCells<'r> {
+    fn new(icp: &'r icp_engine::ir::IcpDef, guard: bool) -> IcpCells<'r> {
         let cell = |text: &str| {
             let mut out = Vec::new();
-            csv_field(&mut out, text.as_bytes());
+            csv_field(&mut out, text.as_bytes(), guard);
             out
         };
         let flagged = |text: &'r str| (text, needs_quotes(text.as_bytes()));
@@ -307,6 +329,7 @@ impl<'r> IcpCells<'r> {
                 .map(|c| flagged(&c.reason))
                 .collect(),
             requires: icp.requires.len(),
+            guard,
         }
     }
 }
@@ -315,13 +338,12 @@ impl<'r> IcpCells<'r> {
 /// inputs), without `explain`: the same bytes [`RowFormatter::row`] writes for it.
 fn column_row(
     out: &mut Vec<u8>,
-    id: &str,
-    name: Option<&str>,
+    (id, name): (&str, Option<&str>),
     cells: &IcpCells,
     columns: &IcpColumns,
     lead: usize,
 ) {
-    lead_cells(out, id, name);
+    lead_cells(out, id, name, cells.guard);
     out.push(b',');
     out.extend_from_slice(&cells.name);
     let qualified = columns.qualified(lead);
@@ -336,116 +358,26 @@ fn column_row(
     }
     out.push(b',');
     let labels = set_bits(columns.matched[lead]).map(|b| cells.labels[b]);
-    list_cell(out, labels);
+    list_cell(out, labels, cells.guard);
     // No unknown inputs.
     out.extend_from_slice(b",,");
     let failed = set_bits(columns.failed[lead]).map(|b| cells.reasons[b]);
     let excluded = set_bits(columns.excluded[lead]).map(|b| cells.reasons[cells.requires + b]);
-    list_cell(out, failed.chain(excluded));
+    list_cell(out, failed.chain(excluded), cells.guard);
     out.push(b'\n');
 }
 
 /// The `id` and `name` cells of a CSV row.
-fn lead_cells(out: &mut Vec<u8>, id: &str, name: Option<&str>) {
-    csv_field(out, id.as_bytes());
+fn lead_cells(out: &mut Vec<u8>, id: &str, name: Option<&str>, guard: bool) {
+    csv_field(out, id.as_bytes(), guard);
     out.push(b',');
-    csv_field(out, name.unwrap_or("").as_bytes());
-}
-
-/// Texts joined by `|` as one CSV cell, each with whether it needs quoting (known already for
-/// an ICP's texts): quoted, quotes doubled, when any of them needs it.
-fn list_cell<'t>(out: &mut Vec<u8>, items: impl Iterator<Item = (&'t str, bool)> + Clone) {
-    let quote = items.clone().any(|(_, q)| q);
-    if quote {
-        out.push(b'"');
-    }
-    for (k, (text, _)) in items.enumerate() {
-        if k > 0 {
-            out.push(b'|');
-        }
-        if quote {
-            escaped(out, text.as_bytes());
-        } else {
-            out.extend_from_slice(text.as_bytes());
-        }
-    }
-    if quote {
-        out.push(b'"');
-    }
-}
-
-/// `items` joined by `|` as one CSV cell, quoted as [`csv_field`] would quote the joined text.
-fn csv_list(out: &mut Vec<u8>, items: &[impl AsRef<str>]) {
-    list_cell(
-        out,
-        items.iter().map(|item| {
-            let text = item.as_ref();
-            (text, needs_quotes(text.as_bytes()))
-        }),
-    );
-}
-
-/// Whether a cell holds a comma, a quote or a line break, eight bytes at a time
-/// (`csv_split::matches`).
-fn needs_quotes(text: &[u8]) -> bool {
-    let mut words = text.chunks_exact(8);
-    for word in &mut words {
-        let mut bytes = [0; 8];
-        bytes.copy_from_slice(word);
-        let w = u64::from_le_bytes(bytes);
-        if matches(w, b',') | matches(w, b'"') | matches(w, b'\n') | matches(w, b'\r') != 0 {
-            return true;
-        }
-    }
-    // The tail, under eight bytes: one at a time.
-    words
-        .remainder()
-        .iter()
-        .any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
-}
-
-/// The high bit of each byte of `word` (eight bytes, little-endian) that equals `byte`, and
-/// no other bit: the bytes equal to it are the zero bytes of `word ^ byte…byte`, and adding
-/// 0x7f to the low seven bits of a byte sets its high bit exactly when one of them is set,
-/// without carrying into the next byte.
-fn matches(word: u64, byte: u8) -> u64 {
-    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    let x = word ^ u64::from_le_bytes([byte; 8]);
-    !(((x & LOW7) + LOW7) | x | LOW7)
+    csv_field(out, name.unwrap_or("").as_bytes(), guard);
 }
 
 /// Where [`RowFormatter`] puts a batch's rows.
 enum Sink<'a> {
     Csv(&'a mut Vec<u8>),
     Jsonl(&'a mut Vec<u8>),
-}
-
-/// One CSV cell as the `csv` crate writes it (and the header is written by it): quoted only
-/// when it holds a comma, a quote or a line break, quotes doubled inside.
-fn csv_field(out: &mut Vec<u8>, text: &[u8]) {
-    if needs_quotes(text) {
-        quoted(out, text);
-    } else {
-        out.extend_from_slice(text);
-    }
-}
-
-/// `text` in quotes, its quotes doubled.
-fn quoted(out: &mut Vec<u8>, text: &[u8]) {
-    out.push(b'"');
-    escaped(out, text);
-    out.push(b'"');
-}
-
-/// `text` with its quotes doubled.
-fn escaped(out: &mut Vec<u8>, text: &[u8]) {
-    let mut from = 0;
-    for at in memchr::memchr_iter(b'"', text) {
-        out.extend_from_slice(&text[from..=at]);
-        out.push(b'"');
-        from = at + 1;
-    }
-    out.extend_from_slice(&text[from..]);
 }
 
 /// Writes result rows; see the module documentation.
@@ -492,6 +424,13 @@ impl<W: Write> ResultWriter<W> {
             buf: Vec::new(),
             rows: 0,
         })
+    }
+
+    /// Whether CSV text cells that would open a spreadsheet formula get a `'` in front
+    /// ([`RowFormatter::guard_formulas`]); on by default.
+    pub fn guard_formulas(mut self, guard: bool) -> ResultWriter<W> {
+        self.formatter = self.formatter.guard_formulas(guard);
+        self
     }
 
     /// Rows written so far.
@@ -542,108 +481,6 @@ mod tests {
         assert_eq!(format_number(f64::NAN), "");
         assert_eq!(json_number(20.0).to_string(), "20");
         assert_eq!(json_number(0.25).to_string(), "0.25");
-    }
-
-    #[test]
-    fn cells_are_written_as_the_csv_crate_writes_them() {
-        let cells = [
-            "",
-            "plain",
-            "a,b",
-            "say \"hi\"",
-            "\"",
-            "two\nlines",
-            "cr\rhere",
-            " padded ",
-            "#hash",
-            "é ü 日本",
-            "failed: company.industry has any [\"Gambling\", \"Tobacco\"]",
-            "a|b|c",
-            "\t",
-            "'quote'",
-        ];
-        for a in cells {
-            for b in cells {
-                let mut ours = Vec::new();
-                csv_field(&mut ours, a.as_bytes());
-                ours.push(b',');
-                csv_field(&mut ours, b.as_bytes());
-                ours.push(b'\n');
-                let mut theirs = csv::Writer::from_writer(Vec::new());
-                theirs.write_record([a, b]).unwrap();
-                assert_eq!(
-                    String::from_utf8_lossy(&ours),
-                    String::from_utf8_lossy(&theirs.into_inner().unwrap()),
-                    "{a:?} {b:?}"
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn quoting_is_needed_where_a_byte_by_byte_search_says() {
-        let alphabet = [
-            b'a', b',', b'"', b'\n', b'\r', b' ', 0x80, 0xac, 0xa2, 0x8d, b'|', b'#',
-        ];
-        let mut state = 0x9E37_79B9_7F4A_7C15_u64;
-        for _ in 0..5_000 {
-            let state = crate::xorshift(&mut state);
-            let len = (state % 33) as usize;
-            // Mostly plain text, a special byte here and there.
-            let text: Vec<u8> = (0..len)
-                .map(|i| {
-                    let pick = (state >> (i % 60)) as usize;
-                    if pick.is_multiple_of(7) {
-                        alphabet[pick % alphabet.len()]
-                    } else {
-                        b'x'
-                    }
-                })
-                .collect();
-            let expected = text
-                .iter()
-                .any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'));
-            assert_eq!(needs_quotes(&text), expected, "{text:?}");
-        }
-    }
-
-    #[test]
-    fn random_cells_are_written_as_the_csv_crate_writes_them() {
-        let alphabet = ["a", "\"", ",", "\n", "\"\"", " ", "é", "long text here"];
-        let mut state = 0x2545_F491_4F6C_DD1D_u64;
-        for _ in 0..3_000 {
-            let text = crate::random_text(&mut state, &alphabet, 8);
-            let mut ours = b"x,".to_vec();
-            csv_field(&mut ours, text.as_bytes());
-            ours.push(b'\n');
-            let mut theirs = csv::WriterBuilder::new()
-                .quote_style(csv::QuoteStyle::Necessary)
-                .from_writer(Vec::new());
-            theirs.write_record(["x", &text]).unwrap();
-            assert_eq!(ours, theirs.into_inner().unwrap(), "{text:?}");
-        }
-    }
-
-    #[test]
-    fn a_list_cell_is_its_items_joined_then_quoted() {
-        let lists: [&[&str]; 5] = [
-            &[],
-            &["core industry", "b2b"],
-            &[
-                "failed: geo_0",
-                "excluded: company.industry has any [\"Gambling\"]",
-            ],
-            &["a,b"],
-            &["one", "two\nlines", ""],
-        ];
-        for items in lists {
-            let mut ours = b"x,".to_vec();
-            csv_list(&mut ours, items);
-            ours.push(b'\n');
-            let mut theirs = csv::Writer::from_writer(Vec::new());
-            theirs.write_record(["x", &items.join("|")]).unwrap();
-            assert_eq!(ours, theirs.into_inner().unwrap(), "{items:?}");
-        }
     }
 
     #[test]
