@@ -25,8 +25,8 @@
 //! [`signals`] writes data for the signal plugins (funding rounds, event attendance, job
 //! changes, champions) that matches the companies and contacts of the same options.
 //!
-//! The files: [`company`] draws a company and its contacts, [`messy`] writes each value in its
-//! canonical or a messy form, [`enc`] encodes CSV or JSON Lines.
+//! The files: `company` draws a company and its contacts, `messy` writes each value in its
+//! canonical or a messy form, `enc` encodes CSV or JSON Lines.
 
 mod company;
 mod enc;

@@ -24,7 +24,7 @@
 //! champion's name, so every match the plugin makes is one the data means.
 //!
 //! The files: this one holds the signal generator's state and its shared draws (dates, names,
-//! emails); [`funding`], [`events`] and [`job_changes`] draw the records of each plugin.
+//! emails); `funding`, `events` and `job_changes` draw the records of each plugin.
 
 mod events;
 mod funding;

@@ -5,8 +5,8 @@
 //! reordered. A leading slot prints the comments before a node on their own lines, keeping the
 //! source's blank lines; a trailing slot puts the comment that was on the same source line at
 //! the end of the current line. A comment taken after code that followed it in the source is
-//! noted as misplaced, so the statement's trial can be redone (see the module documentation of
-//! [`crate::format`]).
+//! noted as misplaced, so the statement's trial can be redone (see the
+//! [module documentation](mod@crate::format)).
 
 use super::{Printer, Remark};
 

@@ -1,10 +1,10 @@
 //! Items, blocks and statements: `let`, `persona`, `icp` and `test` with what they hold.
 //!
-//! How it works: [`Printer::items`] prints the items of the file with the blank lines the
-//! module documentation of [`crate::format`] describes; each statement without a block goes
-//! through [`Printer::statement`], a trial that is redone with its comments hoisted before it
-//! when one of them would be taken out of place; [`Printer::block`] prints the statements
-//! between braces. The heads of a run of `score` lines are aligned by
+//! How it works: [`Printer::items`] prints the items of the file with the blank lines that
+//! the [module documentation](mod@crate::format) describes; each statement without a block
+//! goes through [`Printer::statement`], a trial that is redone with its comments hoisted
+//! before it when one of them would be taken out of place; [`Printer::block`] prints the
+//! statements between braces. The heads of a run of `score` lines are aligned by
 //! [`Printer::score_heads`]. Conditions and values are left to the expression printer.
 
 use crate::ast::*;

@@ -9,9 +9,9 @@
 //! source (every `#` outside a string or regex literal) for the formatter.
 //!
 //! The files: [`limits`] refuses input too deeply nested or too long before pest sees it;
-//! [`syntax_error`] words the `E0001` diagnostic; [`items`] builds items and statements,
-//! [`expr`] expressions, [`literals`] names and literals; [`trivia`] finds where a node's last
-//! token ends and recovers the comments.
+//! [`syntax_error`](mod@syntax_error) words the `E0001` diagnostic; [`items`] builds items
+//! and statements, [`expr`] expressions, [`literals`] names and literals; [`trivia`] finds
+//! where a node's last token ends and recovers the comments.
 
 use icp_diagnostics::{Code, Diagnostic, FileId, Span};
 use pest::Parser as _;
