@@ -11,10 +11,10 @@
 //! the example) and the field stays missing.
 
 use icp_engine::batch::BatchBuilder;
-use icp_engine::{FieldId, Scalar, Value};
+use icp_engine::{FieldId, Scalar};
 
 use super::InputError;
-use super::lead::{Special, Values};
+use super::lead::Special;
 use crate::csv_split::{Cells, Event, MAX_RUNAWAY, Record};
 use crate::mapping::{Plan, Slot};
 use crate::parse::{Kind, Parsed, parse_text};
@@ -73,7 +73,7 @@ pub(super) fn cells<'a>(record: &Record<'a>, plan: &Plan) -> Result<Cells<'a>, S
     Ok(cells)
 }
 
-pub(super) fn broken_reason(lines: u64, fields: usize, width: usize, runaway: bool) -> String {
+fn broken_reason(lines: u64, fields: usize, width: usize, runaway: bool) -> String {
     if runaway {
         format!(
             "unbalanced quote: a quoted field runs on over more than {} MiB; reading resumed at the next line",
@@ -86,73 +86,11 @@ pub(super) fn broken_reason(lines: u64, fields: usize, width: usize, runaway: bo
     }
 }
 
-/// Reads the slots of `plan` from a row's cells into `out`; values that do not parse are
-/// counted.
-pub(super) fn read_slots(
-    slots: &[Slot],
-    cells: &Cells<'_>,
-    separator: &str,
-    line: u64,
-    out: &mut Values,
-    report: &mut ReadReport,
-) {
-    for slot in slots {
-        let mut invalid = None;
-        let mut value = None;
-        for (column, own) in &slot.columns {
-            let Some(text) = cells.get(*column) else {
-                continue;
-            };
-            match parse_text(slot.kind, text, own.unwrap_or(separator)) {
-                Parsed::Value(v) => {
-                    value = Some(v);
-                    break;
-                }
-                Parsed::Missing => {}
-                Parsed::Invalid => {
-                    invalid.get_or_insert(text);
-                }
-            }
-        }
-        match (value, invalid) {
-            (Some(v), _) => out.push((slot.field, v)),
-            (None, Some(text)) => report.field_error(&slot.path, text.trim(), line),
-            (None, None) => {}
-        }
-    }
-}
-
-/// `contact.name` from first and last name columns, when no column gave it.
-pub(super) fn compose_name(
-    plan: &Plan,
-    cells: &Cells<'_>,
-    contact_name: Option<FieldId>,
-    out: &mut Values,
-) {
-    let Some(field) = contact_name else {
-        return;
-    };
-    if out.iter().any(|(f, _)| *f == field) {
-        return;
-    }
-    let first_of = |columns: &[usize]| {
-        columns
-            .iter()
-            .filter_map(|c| cells.get(*c))
-            .map(|s| s.trim())
-            .find(|s| !crate::parse::is_missing_trimmed(s))
-    };
-    let parts: Vec<&str> = [first_of(&plan.first_name), first_of(&plan.last_name)]
-        .into_iter()
-        .flatten()
-        .collect();
-    if !parts.is_empty() {
-        out.push((field, Value::String(parts.join(" "))));
-    }
-}
-
-/// Reads the slots of `plan` from a row's cells straight into the row `builder` has open
-/// (the `Values` of [`read_slots`] without the values); values that do not parse are counted.
+/// Reads the slots of `plan` from a row's cells straight into the row `builder` has open;
+/// values that do not parse are counted. Whether any slot got a value.
+///
+/// With no row open (a builder that has not opened one) the values are only checked: the
+/// same values are counted as not parsing, and none is kept.
 pub(super) fn put_slots(
     builder: &mut BatchBuilder,
     slots: &[Slot],
@@ -160,7 +98,8 @@ pub(super) fn put_slots(
     separator: &str,
     line: u64,
     report: &mut ReadReport,
-) {
+) -> bool {
+    let mut any = false;
     for slot in slots {
         let mut invalid = None;
         let mut set = false;
@@ -211,32 +150,54 @@ pub(super) fn put_slots(
                 break;
             }
         }
+        any |= set;
         if let (false, Some(text)) = (set, invalid) {
             report.field_error(&slot.path, text, line);
         }
     }
+    any
 }
 
 /// `contact.name` from first and last name columns, when no column gave it, in the contact
-/// row `builder` has open.
+/// row `builder` has open; whether it made one.
 pub(super) fn put_composed_name(
     plan: &Plan,
     cells: &Cells<'_>,
     field: Option<FieldId>,
     builder: &mut BatchBuilder,
-) {
+) -> bool {
     let Some(field) = field else {
-        return;
+        return false;
     };
     if plan.first_name.is_empty() && plan.last_name.is_empty() || builder.open_text(field).is_some()
     {
-        return;
+        return false;
     }
-    let mut name = Values::new();
-    compose_name(plan, cells, Some(field), &mut name);
-    if let Some((_, value)) = name.pop() {
-        builder.put(field, value);
+    let first_of = |columns: &[usize]| {
+        columns
+            .iter()
+            .filter_map(|c| cells.get(*c))
+            .find(|s| !crate::parse::is_missing(s))
+    };
+    match full_name(first_of(&plan.first_name), first_of(&plan.last_name)) {
+        Some(name) => {
+            builder.put_text(field, &name);
+            true
+        }
+        None => false,
     }
+}
+
+/// A contact's name from its first and last names, each trimmed, left out when missing
+/// (`None` when both are).
+pub(super) fn full_name(first: Option<&str>, last: Option<&str>) -> Option<String> {
+    let parts: Vec<&str> = [first, last]
+        .into_iter()
+        .flatten()
+        .map(str::trim)
+        .filter(|s| !crate::parse::is_missing_trimmed(s))
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(" "))
 }
 
 /// Which file a row is of: its rejects are counted apart, and a contacts file's reasons say

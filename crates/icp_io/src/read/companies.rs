@@ -1,18 +1,20 @@
 //! A chunk of a companies CSV (one row per company) parsed into batches, on one thread.
 //!
 //! How it works: the `chunks` module hands each thread a run of whole lines; the thread fills
-//! a batch builder of its own through `lead::add_csv_row`, one lead per row, cutting a batch
-//! whenever one is full, and keeps the hash of each lead's id (duplicates are counted from
-//! those, in file order, once the chunks are back in order) and whether the ids ascended.
+//! a batch builder of its own, one lead per row, each cell straight into its column
+//! (`cells::put_slots`), cutting a batch whenever one is full. It keeps the hash of each
+//! lead's id (duplicates are counted from those, in file order, once the chunks are back in
+//! order) and whether the ids ascended. A lead's contacts from the contacts file are copied
+//! in runs: a run that continues the last lead's waits to be copied with it.
 
 use std::io::{self, Read};
 
-use icp_engine::batch::{Batch, BatchBuilder, CodeMap};
+use icp_engine::batch::{Batch, BatchBuilder};
 
-use super::cells::{FileKind, RejectLog, row_cells};
-use super::lead::{Emitter, Scratch, add_csv_row};
+use super::cells::{FileKind, RejectLog, put_slots, row_cells};
+use super::lead::{Emitter, Filling, Leads};
 use crate::chunks::ChunkParser;
-use crate::csv_split::CsvSplitter;
+use crate::csv_split::{Cells, CsvSplitter};
 use crate::mapping::Plan;
 use crate::report::ReadReport;
 
@@ -47,6 +49,42 @@ pub(super) struct CompanyPart {
     pub(super) rejects: RejectLog,
 }
 
+impl CompanyParser<'_> {
+    /// What the leads of the file share.
+    fn leads(&self) -> Leads<'_> {
+        Leads {
+            special: self.emitter.special,
+            contacts: self.emitter.contacts.as_ref(),
+        }
+    }
+
+    /// Adds a lead from the cells of a row to the batch `fill` is filling, its contacts from
+    /// the contacts file deferred (see [`Leads::defer_contacts`]), and counts it; returns
+    /// the hash of its id.
+    fn add_row(
+        &self,
+        fill: &mut Filling,
+        cells: &Cells<'_>,
+        line: u64,
+        report: &mut ReadReport,
+    ) -> u64 {
+        let (plan, separator, leads) = (self.plan, self.separator, self.leads());
+        let builder = &mut fill.builder;
+        builder.open_lead();
+        put_slots(builder, &plan.company, cells, separator, line, report);
+        let has_id = |builder: &BatchBuilder| {
+            (leads.special.id).is_some_and(|id| builder.open_text(id).is_some())
+        };
+        if !plan.fallback.is_empty() && !has_id(builder) {
+            put_slots(builder, &plan.fallback, cells, separator, line, report);
+        }
+        let (hash, rows) = leads.close_lead(fill, line);
+        leads.defer_contacts(fill, rows, report);
+        report.leads += 1;
+        hash
+    }
+}
+
 impl ChunkParser for CompanyParser<'_> {
     type Out = CompanyPart;
 
@@ -56,23 +94,13 @@ impl ChunkParser for CompanyParser<'_> {
         max: usize,
     ) -> io::Result<(CompanyPart, usize)> {
         let emitter = self.emitter;
-        let mut builder = emitter.new_builder();
-        let mut codes = Vec::new();
+        let contacts = emitter.contacts.as_ref();
+        let mut fill = Filling::new(emitter.new_builder());
         let mut batches = Vec::new();
         let mut ids = Vec::new();
         let mut report = ReadReport::default();
         let mut rejects = RejectLog::new();
         let mut events = 0;
-        let mut scratch = Scratch::default();
-        // The contacts left pending, copied before a batch is finished.
-        let flush = |builder: &mut BatchBuilder,
-                     codes: &mut Vec<CodeMap>,
-                     report: &mut ReadReport,
-                     scratch: &mut Scratch| {
-            if let Some(index) = emitter.contacts.as_ref() {
-                index.flush_contacts(builder, codes, report, &mut scratch.pending);
-            }
-        };
         while events < max {
             let Some(event) = split.next_event()? else {
                 break;
@@ -81,28 +109,19 @@ impl ChunkParser for CompanyParser<'_> {
             report.rows_read += 1;
             let cells = row_cells(event, self.plan, FileKind::Leads, &mut report, &mut rejects);
             if let Some((line, cells)) = cells {
-                ids.push(add_csv_row(
-                    &mut builder,
-                    &mut codes,
-                    self.plan,
-                    &cells,
-                    self.separator,
-                    line,
-                    emitter.special,
-                    emitter.contacts.as_ref(),
-                    &mut report,
-                    &mut scratch,
-                ));
-                if builder.len() >= emitter.batch_size {
-                    flush(&mut builder, &mut codes, &mut report, &mut scratch);
-                    batches.push(std::mem::replace(&mut builder, emitter.new_builder()).finish());
-                    codes.clear();
+                ids.push(self.add_row(&mut fill, &cells, line, &mut report));
+                if fill.builder.len() >= emitter.batch_size {
+                    // The contacts left pending are copied before a batch is finished.
+                    fill.flush_contacts(contacts, &mut report);
+                    let full = std::mem::replace(&mut fill.builder, emitter.new_builder());
+                    batches.push(full.finish());
+                    fill.codes.clear();
                 }
             }
         }
-        if !builder.is_empty() {
-            flush(&mut builder, &mut codes, &mut report, &mut scratch);
-            batches.push(builder.finish());
+        if !fill.builder.is_empty() {
+            fill.flush_contacts(contacts, &mut report);
+            batches.push(fill.builder.finish());
         }
         let ascending = batches
             .iter()

@@ -64,7 +64,7 @@ const _: () = assert!(KEY_SHARDS.is_power_of_two() && KEY_SHARDS >= 2 && KEY_SHA
 
 /// The shard of a key out of order: from the top bits of its hash, the same on every thread
 /// (not those the shard's own table uses).
-pub(super) fn shard_of(key: &str) -> usize {
+fn shard_of(key: &str) -> usize {
     (hash_of(key) >> (64 - KEY_SHARDS.trailing_zeros())) as usize
 }
 
@@ -75,7 +75,7 @@ pub(super) fn number(n: usize) -> u32 {
 
 /// Company keys, each numbered by its code in `keys`, and its contacts at that number.
 #[derive(Debug)]
-pub(super) struct Shard {
+struct Shard {
     keys: Dict,
     by_key: Vec<KeyRows>,
 }
@@ -97,7 +97,7 @@ impl Shard {
 
 /// The keys a chunk of a contacts file added, with the number of its first contact.
 #[derive(Debug)]
-pub(super) struct PartKeys {
+struct PartKeys {
     keys: Texts,
     runs: Vec<std::ops::Range<usize>>,
     /// The keys grouped by shard (made by [`ContactIndex::finish`]).
@@ -118,7 +118,7 @@ impl PartKeys {
 /// The keys of a chunk grouped by shard: shard `s`'s key numbers, in file order, are
 /// `order[bounds[s]..bounds[s + 1]]`.
 #[derive(Debug, Default)]
-pub(super) struct ByShard {
+struct ByShard {
     order: Vec<u32>,
     bounds: Vec<u32>,
 }

@@ -1,6 +1,6 @@
 //! Reading a contacts CSV into the contact index, in parallel chunks.
 //!
-//! How it works: `load_contacts` reads the header, maps it (a contacts file must have a key
+//! How it works: `ContactsFile::load` reads the header, maps it (a contacts file must have a key
 //! column naming the company), and hands chunks of whole lines to the threads; each
 //! `ContactParser` fills a table of contacts through the batch builder's `put_*` path and
 //! notes each row's company keys (a cell may name several, split on the list separator when
@@ -16,11 +16,11 @@ use icp_engine::batch::{Batch, BatchBuilder, Texts};
 
 use super::InputError;
 use super::cells::{
-    FileKind, RejectLog, header_names, project, put_composed_name, put_slots, read_slots, row_cells,
+    FileKind, RejectLog, header_names, project, put_composed_name, put_slots, row_cells,
 };
 use super::companies::whole_file;
 use super::contact_index::{ContactIndex, join_key};
-use super::lead::{Special, Values};
+use super::lead::Special;
 use crate::chunks::{ChunkParser, Records};
 use crate::csv_split::{CsvSplitter, Event};
 use crate::mapping::{Mapper, Plan, Role};
@@ -33,7 +33,7 @@ const CONTACT_CHUNK_BATCHES: usize = 4;
 
 /// Reads a chunk of a contacts file into a table of contacts (one lead that has them all) and
 /// their keys.
-pub(super) struct ContactParser<'a> {
+struct ContactParser<'a> {
     plan: &'a Plan,
     join_column: usize,
     kind: JoinKind,
@@ -70,6 +70,8 @@ impl ChunkParser for ContactParser<'_> {
         let mut building = BatchBuilder::reading(self.schema, 0, self.read);
         building.start_lead("", 0);
         building.reserve(0, self.rows.min(1 << 20));
+        // Where the values of a row without a key go: nowhere, as no row is ever open there.
+        let mut unkept = BatchBuilder::reading(self.schema, 0, Some(&[]));
         let mut keys = Texts::default();
         let mut runs: Vec<std::ops::Range<usize>> = Vec::new();
         let mut keyless = 0;
@@ -115,13 +117,12 @@ impl ChunkParser for ContactParser<'_> {
             if !keyed {
                 // Not kept, but its unparseable values are counted all the same.
                 keyless += 1;
-                let mut values = Values::new();
-                read_slots(
+                put_slots(
+                    &mut unkept,
                     &plan.contact,
                     &cells,
                     self.separator,
                     line,
-                    &mut values,
                     &mut report,
                 );
                 continue;
@@ -150,94 +151,114 @@ impl ChunkParser for ContactParser<'_> {
     }
 }
 
-/// Reads a contacts CSV into an index by company key, in parallel chunks (the `chunks`
-/// module) merged in file order.
-#[allow(clippy::too_many_arguments)]
-pub(super) fn load_contacts(
-    path: &Path,
-    mapper: &Mapper<'_>,
-    special: Special,
-    separator: &str,
-    delimiter: u8,
-    salesforce: bool,
-    read: Option<&[bool]>,
-    chunk_lines: usize,
-    rejects: &mut Rejects,
-    report: &mut ReadReport,
-) -> Result<ContactIndex, InputError> {
-    let file = File::open(path).map_err(|source| InputError::Open {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let size = file.metadata().map(|m| m.len()).ok();
-    let read_err = |source| InputError::Read {
-        path: path.to_path_buf(),
-        source,
-    };
-    let mut split = CsvSplitter::new(Box::new(file) as Box<dyn Read + Send>, delimiter);
-    let schema = mapper.schema();
-    let mut index = ContactIndex::new(salesforce);
-    let headers = match split.next_event().map_err(read_err)? {
-        Some(Event::Record(r)) => header_names(&r),
-        _ => return Ok(index),
-    };
-    let mut plan = Plan::for_header(mapper, headers, Role::Contacts).map_err(|message| {
-        InputError::Contacts {
+/// A contacts CSV to read, and how.
+pub(super) struct ContactsFile<'a> {
+    pub(super) path: &'a Path,
+    pub(super) mapper: &'a Mapper<'a>,
+    pub(super) special: Special,
+    /// The list separator (`[input] list_separator`).
+    pub(super) separator: &'a str,
+    pub(super) delimiter: u8,
+    /// Whether 18-character Salesforce ids match their 15-character form.
+    pub(super) salesforce: bool,
+    /// The fields to read ([`ReadOptions::fields`](super::ReadOptions::fields)).
+    pub(super) read: Option<&'a [bool]>,
+    /// Lines per chunk of a leads file (`[input] batch_size`).
+    pub(super) chunk_lines: usize,
+}
+
+impl ContactsFile<'_> {
+    /// Reads the file into an index by company key, in parallel chunks (the `chunks`
+    /// module) merged in file order.
+    pub(super) fn load(
+        &self,
+        rejects: &mut Rejects,
+        report: &mut ReadReport,
+    ) -> Result<ContactIndex, InputError> {
+        let ContactsFile {
+            path,
+            mapper,
+            special,
+            separator,
+            delimiter,
+            salesforce,
+            read,
+            chunk_lines,
+        } = *self;
+        let file = File::open(path).map_err(|source| InputError::Open {
             path: path.to_path_buf(),
-            message,
-        }
-    })?;
-    let Some((join_column, kind)) = plan.join else {
-        return Ok(index);
-    };
-    index.kind = kind;
-    report.contacts_unknown_columns = plan.unused.clone();
-    report.contacts_join = Some(format!(
-        "{} → company.{}",
-        plan.headers.get(join_column).map_or("?", |h| h.trim()),
-        kind.field()
-    ));
-    if let Some(read) = read {
-        project(&mut plan, read, special);
-    }
-    let lines = chunk_lines.saturating_mul(CONTACT_CHUNK_BATCHES);
-    let parser = ContactParser {
-        plan: &plan,
-        join_column,
-        kind,
-        salesforce,
-        special,
-        separator,
-        schema,
-        read,
-        rows: lines,
-    };
-    let mut records = Records::after_header(split, delimiter, plan.width, lines);
-    // Each window of chunks is indexed while the next one is parsed.
-    let mut parts = Vec::new();
-    let mut first = true;
-    loop {
-        let (parsed, indexed) = rayon::join(
-            || records.next(&parser),
-            || index.add(std::mem::take(&mut parts), report, rejects),
-        );
-        indexed?;
-        parts = parsed.map_err(read_err)?;
-        if parts.is_empty() {
-            index.finish();
+            source,
+        })?;
+        let size = file.metadata().map(|m| m.len()).ok();
+        let read_err = |source| InputError::Read {
+            path: path.to_path_buf(),
+            source,
+        };
+        let mut split = CsvSplitter::new(Box::new(file) as Box<dyn Read + Send>, delimiter);
+        let schema = mapper.schema();
+        let mut index = ContactIndex::new(salesforce);
+        let headers = match split.next_event().map_err(read_err)? {
+            Some(Event::Record(r)) => header_names(&r),
+            _ => return Ok(index),
+        };
+        let mut plan = Plan::for_header(mapper, headers, Role::Contacts).map_err(|message| {
+            InputError::Contacts {
+                path: path.to_path_buf(),
+                message,
+            }
+        })?;
+        let Some((join_column, kind)) = plan.join else {
             return Ok(index);
+        };
+        index.kind = kind;
+        report.contacts_unknown_columns = plan.unused.clone();
+        report.contacts_join = Some(format!(
+            "{} → company.{}",
+            plan.headers.get(join_column).map_or("?", |h| h.trim()),
+            kind.field()
+        ));
+        if let Some(read) = read {
+            project(&mut plan, read, special);
         }
-        if std::mem::take(&mut first) {
-            // The index is sized once for the whole file, as the first chunks let guess
-            // it, rather than grown step by step.
-            let guess = |f: fn(&ContactPart) -> usize| {
-                whole_file(parts.iter().map(f).sum(), records.bytes_read(), size)
-            };
-            index.reserve(
-                guess(|p| p.keys.len()),
-                guess(|p| p.keys.text_len()),
-                guess(|p| p.table.contact_count()),
+        let lines = chunk_lines.saturating_mul(CONTACT_CHUNK_BATCHES);
+        let parser = ContactParser {
+            plan: &plan,
+            join_column,
+            kind,
+            salesforce,
+            special,
+            separator,
+            schema,
+            read,
+            rows: lines,
+        };
+        let mut records = Records::after_header(split, delimiter, plan.width, lines);
+        // Each window of chunks is indexed while the next one is parsed.
+        let mut parts = Vec::new();
+        let mut first = true;
+        loop {
+            let (parsed, indexed) = rayon::join(
+                || records.next(&parser),
+                || index.add(std::mem::take(&mut parts), report, rejects),
             );
+            indexed?;
+            parts = parsed.map_err(read_err)?;
+            if parts.is_empty() {
+                index.finish();
+                return Ok(index);
+            }
+            if std::mem::take(&mut first) {
+                // The index is sized once for the whole file, as the first chunks let guess
+                // it, rather than grown step by step.
+                let guess = |f: fn(&ContactPart) -> usize| {
+                    whole_file(parts.iter().map(f).sum(), records.bytes_read(), size)
+                };
+                index.reserve(
+                    guess(|p| p.keys.len()),
+                    guess(|p| p.keys.text_len()),
+                    guess(|p| p.table.contact_count()),
+                );
+            }
         }
     }
 }

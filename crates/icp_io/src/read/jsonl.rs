@@ -11,9 +11,12 @@
 
 use std::collections::{HashMap, HashSet};
 
-use icp_engine::{Entity, Schema, Value};
+use icp_engine::batch::BatchBuilder;
+use icp_engine::{Entity, FieldId};
+use serde_json::{Map, Value as J};
 
-use super::lead::{LeadRow, Special, Values};
+use super::cells::full_name;
+use super::lead::{Filling, Leads};
 use crate::mapping::{Mapper, Role, Target};
 use crate::parse::{Kind, Parsed, parse_json};
 use crate::report::{ReadReport, clip};
@@ -31,12 +34,7 @@ const KEY_CACHE_LIMIT: usize = 10_000;
 const UNKNOWN_LIMIT: usize = 1_000;
 
 /// The field a JSON key feeds in `role`, cached.
-pub(super) fn json_target(
-    keys: &mut KeyCache,
-    mapper: &Mapper<'_>,
-    key: &str,
-    role: Role,
-) -> Option<Target> {
+fn json_target(keys: &mut KeyCache, mapper: &Mapper<'_>, key: &str, role: Role) -> Option<Target> {
     let cache = match role {
         Role::Contacts => &mut keys.contact,
         Role::Companies | Role::PerContact => &mut keys.company,
@@ -59,139 +57,174 @@ pub(super) fn json_target(
     usable
 }
 
-pub(super) fn note_unknown(keys: &mut KeyCache, report: &mut ReadReport, name: String) {
+fn note_unknown(keys: &mut KeyCache, report: &mut ReadReport, name: String) {
     if keys.unknown.len() < UNKNOWN_LIMIT && keys.unknown.insert(name.clone()) {
         report.unknown_columns.push(name);
     }
 }
 
-/// Reads one JSON value into `out` for the field `target` (first value wins).
-#[allow(clippy::too_many_arguments)]
-pub(super) fn json_value(
-    target: Target,
-    value: &serde_json::Value,
-    schema: &Schema,
-    separator: &str,
-    line: u64,
-    out: &mut Values,
-    report: &mut ReadReport,
-) {
-    let Target::Field {
-        id, separator: own, ..
-    } = target
-    else {
-        return;
-    };
-    if out.iter().any(|(f, _)| *f == id) {
-        return;
-    }
-    let def = schema.field(id);
-    let kind = Kind::for_field(def.entity, &def.name, def.ty);
-    match parse_json(kind, value, own.unwrap_or(separator)) {
-        Parsed::Value(v) => out.push((id, v)),
-        Parsed::Missing => {}
-        Parsed::Invalid => {
-            let text = match value {
-                serde_json::Value::String(s) => s.clone(),
-                other => clip(&other.to_string(), 200),
+/// One JSON line as an object, or why it cannot be read.
+pub(super) fn json_object(text: &[u8]) -> Result<Map<String, J>, String> {
+    let text = std::str::from_utf8(text)
+        .map_err(|e| format!("invalid UTF-8 at byte {}", e.valid_up_to()))?;
+    let value: J = serde_json::from_str(text).map_err(|e| format!("invalid JSON: {e}"))?;
+    match value {
+        J::Object(object) => Ok(object),
+        other => {
+            let what = match other {
+                J::Null => "null",
+                J::Bool(_) => "a boolean",
+                J::Number(_) => "a number",
+                J::String(_) => "a string",
+                J::Array(_) => "an array",
+                J::Object(_) => "an object",
             };
-            report.field_error(def.path(), &text, line);
+            Err(format!("{what}, not a JSON object (one company per line)"))
         }
     }
 }
 
-/// One JSON line as a lead row, or why it cannot be read.
-#[allow(clippy::too_many_arguments)]
-pub(super) fn json_row(
-    text: &[u8],
+/// What the lines of a JSON Lines file share as they become leads.
+pub(super) struct JsonLeads<'a> {
+    pub(super) leads: Leads<'a>,
+    pub(super) mapper: &'a Mapper<'a>,
+    /// The list separator (`[input] list_separator`), for lists given as one string.
+    pub(super) separator: &'a str,
+}
+
+/// The row (a lead's company columns, or a contact's) a JSON object's values go to.
+struct OpenRow<'b> {
+    builder: &'b mut BatchBuilder,
+    /// The fields given a value so far: the first value of a field wins.
+    written: Vec<FieldId>,
     line: u64,
-    mapper: &Mapper<'_>,
-    schema: &Schema,
-    separator: &str,
-    special: Special,
-    keys: &mut KeyCache,
-    report: &mut ReadReport,
-) -> Result<LeadRow, String> {
-    use serde_json::Value as J;
-    let text = std::str::from_utf8(text)
-        .map_err(|e| format!("invalid UTF-8 at byte {}", e.valid_up_to()))?;
-    let value: J = serde_json::from_str(text).map_err(|e| format!("invalid JSON: {e}"))?;
-    let J::Object(object) = value else {
-        let what = match value {
-            J::Null => "null",
-            J::Bool(_) => "a boolean",
-            J::Number(_) => "a number",
-            J::String(_) => "a string",
-            J::Array(_) => "an array",
-            J::Object(_) => "an object",
+}
+
+impl JsonLeads<'_> {
+    /// Adds the lead of one JSON line, `object`, to the batch `fill` is filling, with its
+    /// contacts (the line's, then the contacts file's), and counts it; returns the hash of
+    /// its id. The line's keys are resolved, and those that feed nothing noted, in the order
+    /// they come; its contacts' values are put once the company's row is closed.
+    pub(super) fn add_lead(
+        &self,
+        object: &Map<String, J>,
+        line: u64,
+        keys: &mut KeyCache,
+        fill: &mut Filling,
+        report: &mut ReadReport,
+    ) -> u64 {
+        let mut contacts: Vec<&Map<String, J>> = Vec::new();
+        fill.builder.open_lead();
+        let mut company = OpenRow {
+            builder: &mut fill.builder,
+            written: Vec::new(),
+            line,
         };
-        return Err(format!("{what}, not a JSON object (one company per line)"));
-    };
-    let mut row = LeadRow {
-        line,
-        ..LeadRow::default()
-    };
-    let company_key = |keys: &mut KeyCache,
-                       report: &mut ReadReport,
-                       out: &mut Values,
-                       key: &str,
-                       value: &J,
-                       shown: String| {
-        match json_target(keys, mapper, key, Role::Companies) {
-            Some(target) => json_value(target, value, schema, separator, line, out, report),
+        for (key, value) in object {
+            if key.trim().eq_ignore_ascii_case("contacts") {
+                let items: &[J] = match value {
+                    J::Array(items) => items,
+                    J::Null => &[],
+                    other => {
+                        report.field_error("contacts", &clip(&other.to_string(), 200), line);
+                        &[]
+                    }
+                };
+                for item in items {
+                    let J::Object(fields) = item else {
+                        report.field_error("contacts", &clip(&item.to_string(), 200), line);
+                        continue;
+                    };
+                    for k in fields.keys() {
+                        if json_target(keys, self.mapper, k, Role::Contacts).is_none() {
+                            note_unknown(keys, report, format!("contacts[].{k}"));
+                        }
+                    }
+                    contacts.push(fields);
+                }
+            } else if let (true, J::Object(inner)) =
+                (key.trim().eq_ignore_ascii_case("company"), value)
+            {
+                for (k, v) in inner {
+                    self.put_company(&mut company, keys, k, v, format!("company.{k}"), report);
+                }
+            } else {
+                self.put_company(&mut company, keys, key, value, key.clone(), report);
+            }
+        }
+        let (hash, rows) = self.leads.close_lead(fill, line);
+        for fields in contacts {
+            fill.builder.start_contact();
+            let mut contact = OpenRow {
+                builder: &mut fill.builder,
+                written: Vec::new(),
+                line,
+            };
+            let (mut first, mut last) = (None, None);
+            for (k, v) in fields {
+                match json_target(keys, self.mapper, k, Role::Contacts) {
+                    Some(Target::FirstName) => first = v.as_str().map(str::trim),
+                    Some(Target::LastName) => last = v.as_str().map(str::trim),
+                    Some(target) => self.put_value(&mut contact, target, v, report),
+                    None => {}
+                }
+            }
+            if let Some(field) = self.leads.special.contact_name
+                && !contact.written.contains(&field)
+                && let Some(name) = full_name(first, last)
+            {
+                contact.builder.put_text(field, &name);
+            }
+            report.contacts += 1;
+        }
+        self.leads.copy_contacts(fill, rows, report);
+        report.leads += 1;
+        hash
+    }
+
+    /// Puts the value of company key `key` (`shown` in the list of keys that feed nothing).
+    fn put_company(
+        &self,
+        row: &mut OpenRow<'_>,
+        keys: &mut KeyCache,
+        key: &str,
+        value: &J,
+        shown: String,
+        report: &mut ReadReport,
+    ) {
+        match json_target(keys, self.mapper, key, Role::Companies) {
+            Some(target) => self.put_value(row, target, value, report),
             None => note_unknown(keys, report, shown),
         }
-    };
-    for (key, value) in &object {
-        if key.trim().eq_ignore_ascii_case("contacts") {
-            let items: &[J] = match value {
-                J::Array(items) => items,
-                J::Null => &[],
-                other => {
-                    report.field_error("contacts", &clip(&other.to_string(), 200), line);
-                    &[]
-                }
-            };
-            for item in items {
-                let J::Object(fields) = item else {
-                    report.field_error("contacts", &clip(&item.to_string(), 200), line);
-                    continue;
+    }
+
+    /// Puts one JSON value into `row` for the field `target`, unless the field has a value
+    /// already; a value that does not parse is counted.
+    fn put_value(&self, row: &mut OpenRow<'_>, target: Target, value: &J, report: &mut ReadReport) {
+        let Target::Field {
+            id, separator: own, ..
+        } = target
+        else {
+            return;
+        };
+        if row.written.contains(&id) {
+            return;
+        }
+        let def = self.mapper.schema().field(id);
+        let kind = Kind::for_field(def.entity, &def.name, def.ty);
+        match parse_json(kind, value, own.unwrap_or(self.separator)) {
+            Parsed::Value(v) => {
+                row.builder.put(id, v);
+                row.written.push(id);
+            }
+            Parsed::Missing => {}
+            Parsed::Invalid => {
+                let text = match value {
+                    J::String(s) => s.clone(),
+                    other => clip(&other.to_string(), 200),
                 };
-                let mut contact = Values::new();
-                let mut first = None;
-                let mut last = None;
-                for (k, v) in fields {
-                    match json_target(keys, mapper, k, Role::Contacts) {
-                        Some(Target::FirstName) => first = v.as_str().map(str::trim),
-                        Some(Target::LastName) => last = v.as_str().map(str::trim),
-                        Some(target) => {
-                            json_value(target, v, schema, separator, line, &mut contact, report)
-                        }
-                        None => note_unknown(keys, report, format!("contacts[].{k}")),
-                    }
-                }
-                if let Some(field) = special.contact_name
-                    && !contact.iter().any(|(f, _)| *f == field)
-                {
-                    let parts: Vec<&str> = [first, last]
-                        .into_iter()
-                        .flatten()
-                        .filter(|s| !crate::parse::is_missing(s))
-                        .collect();
-                    if !parts.is_empty() {
-                        contact.push((field, Value::String(parts.join(" "))));
-                    }
-                }
-                row.contacts.push(contact);
+                report.field_error(def.path(), &text, row.line);
             }
-        } else if let (true, J::Object(inner)) = (key.trim().eq_ignore_ascii_case("company"), value)
-        {
-            for (k, v) in inner {
-                company_key(keys, report, &mut row.company, k, v, format!("company.{k}"));
-            }
-        } else {
-            company_key(keys, report, &mut row.company, key, value, key.clone());
         }
     }
-    Ok(row)
 }

@@ -1,43 +1,25 @@
 //! One lead assembled, and leads put into batches.
 //!
-//! How it works: a lead's company values go into the row the batch builder has open; then
-//! `identify` reads its id (the id column, else the normalised domain, else the line number,
-//! written into `company.id` when the row had none) and its key into the contacts file, the
-//! row is closed, and the contacts its key names are copied in from the contact index. The
-//! [`Emitter`] holds the batch being filled off the chunked path and the ids seen (to count
-//! duplicates), and hands out a batch each time one is full.
+//! How it works: every input shape fills a lead the same way: it opens a row of the batch
+//! builder's company columns (`BatchBuilder::open_lead`) and puts each value it reads there
+//! (`put_text`, `put_list`, `put_number`, `put`); a field given no value is missing, and gets
+//! the column's missing value when the row closes. [`Leads::close_lead`] then reads the lead's
+//! id (the id column, else the normalised domain, else the line number, written into
+//! `company.id` when the row had none) and its key into the contacts file, and closes the
+//! row; the shape adds the lead's own contacts (rows opened with `start_contact`), then the
+//! ones the contacts file has for the key are copied from the contact index. The [`Emitter`]
+//! holds the batch being filled off the chunked path and the ids seen (to count duplicates),
+//! and hands out a batch each time one is full.
 
 use std::io;
 
 use icp_engine::batch::{Batch, BatchBuilder, CodeMap};
-use icp_engine::{Entity, FieldId, Schema, Value};
+use icp_engine::{Entity, FieldId, Schema};
 
-use super::cells::put_slots;
 use super::contact_index::{ContactIndex, KeyRows, join_key};
-use crate::csv_split::Cells;
-use crate::mapping::Plan;
 use crate::presets::JoinKind;
 use crate::report::ReadReport;
 use crate::seen::{SeenIds, hash_of};
-
-/// Field values of one company or contact, each field at most once.
-pub(super) type Values = Vec<(FieldId, Value)>;
-
-/// One lead before it goes into a batch.
-#[derive(Debug, Default)]
-pub(super) struct LeadRow {
-    pub(super) line: u64,
-    pub(super) company: Values,
-    pub(super) contacts: Vec<Values>,
-}
-
-pub(super) fn string_of(values: &Values, field: Option<FieldId>) -> Option<&str> {
-    let field = field?;
-    values.iter().find_map(|(f, v)| match v {
-        Value::String(s) if *f == field => Some(s.as_str()),
-        _ => None,
-    })
-}
 
 /// The fields readers treat specially.
 #[derive(Debug, Clone, Copy)]
@@ -59,46 +41,46 @@ impl Special {
     }
 }
 
-/// Adds one lead to `builder`, with its contacts from the contacts file, and counts it;
-/// returns the hash of its id (duplicate ids are counted from those).
-pub(super) fn add_row(
-    builder: &mut BatchBuilder,
-    codes: &mut Vec<CodeMap>,
-    special: Special,
-    contacts: Option<&ContactIndex>,
-    row: LeadRow,
-    report: &mut ReadReport,
-    scratch: &mut Scratch,
-) -> u64 {
-    let (has_id, rows) = identify(
-        |f| string_of(&row.company, f),
-        special,
-        row.line,
-        contacts,
-        scratch,
-    );
-    let id = scratch.id.as_str();
-    let hash = hash_of(id);
-    let mut company = row.company;
-    if let (Some(field), false) = (special.id, has_id) {
-        company.push((field, Value::String(id.to_string())));
+/// A batch being filled, and what filling it keeps from one lead to the next.
+#[derive(Debug)]
+pub(super) struct Filling {
+    pub(super) builder: BatchBuilder,
+    /// Text codes of the contacts tables translated to the builder's.
+    pub(super) codes: Vec<CodeMap>,
+    scratch: Scratch,
+}
+
+impl Filling {
+    pub(super) fn new(builder: BatchBuilder) -> Filling {
+        Filling {
+            builder,
+            codes: Vec::new(),
+            scratch: Scratch::default(),
+        }
     }
-    builder.add_lead(id, row.line, company);
-    for contact in row.contacts {
-        report.contacts += 1;
-        builder.add_contact(contact);
+
+    /// Copies the contacts [`ContactIndex::defer_contacts`] left pending into the batch
+    /// (before it is finished).
+    pub(super) fn flush_contacts(
+        &mut self,
+        contacts: Option<&ContactIndex>,
+        report: &mut ReadReport,
+    ) {
+        if let Some(index) = contacts {
+            index.flush_contacts(
+                &mut self.builder,
+                &mut self.codes,
+                report,
+                &mut self.scratch.pending,
+            );
+        }
     }
-    if let Some((index, rows)) = rows {
-        index.copy_contacts(builder, rows, codes, report);
-    }
-    report.leads += 1;
-    hash
 }
 
 /// What reading leads one after another keeps (per chunk, or in the [`Emitter`] off the
 /// chunked path): the id being built, and where the contacts file's next key probably is.
 #[derive(Debug, Default)]
-pub(super) struct Scratch {
+struct Scratch {
     id: String,
     /// The code after the last key found (with keys in order, after a key not found, the
     /// code where it would be): files of companies and of contacts are often in the same
@@ -109,16 +91,72 @@ pub(super) struct Scratch {
     pub(super) pending: Option<std::ops::Range<usize>>,
 }
 
+/// What the leads of one file share as they are assembled: the fields read specially, and
+/// the contacts file's index (if any).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Leads<'a> {
+    pub(super) special: Special,
+    pub(super) contacts: Option<&'a ContactIndex>,
+}
+
+impl<'a> Leads<'a> {
+    /// Closes the lead whose company values are in the open row of `fill`'s builder: gives
+    /// it its id (see [`identify`]) and closes the row. Returns the hash of the id (duplicate
+    /// ids are counted from those) and the contacts the contacts file has for the lead's key,
+    /// which the caller copies in after the lead's own contacts.
+    pub(super) fn close_lead(self, fill: &mut Filling, line: u64) -> (u64, Option<&'a KeyRows>) {
+        let Filling {
+            builder, scratch, ..
+        } = fill;
+        let text = |field: Option<FieldId>| builder.open_text(field?);
+        let (has_id, rows) = identify(text, self.special, line, self.contacts, scratch);
+        let id = scratch.id.as_str();
+        if let (Some(field), false) = (self.special.id, has_id) {
+            builder.put_text(field, id);
+        }
+        builder.close_lead(id, line);
+        (hash_of(id), rows)
+    }
+
+    /// Copies contacts `rows` of the contacts file (as [`close_lead`](Self::close_lead)
+    /// found them) into the lead just closed, at once.
+    pub(super) fn copy_contacts(
+        self,
+        fill: &mut Filling,
+        rows: Option<&KeyRows>,
+        report: &mut ReadReport,
+    ) {
+        if let (Some(index), Some(rows)) = (self.contacts, rows) {
+            index.copy_contacts(&mut fill.builder, rows, &mut fill.codes, report);
+        }
+    }
+
+    /// Copies contacts `rows` into the lead just closed, or defers them to be copied with
+    /// the next leads' in one run ([`ContactIndex::defer_contacts`]; see
+    /// [`Filling::flush_contacts`]).
+    pub(super) fn defer_contacts(
+        self,
+        fill: &mut Filling,
+        rows: Option<&KeyRows>,
+        report: &mut ReadReport,
+    ) {
+        if let (Some(index), Some(rows)) = (self.contacts, rows) {
+            let pending = &mut fill.scratch.pending;
+            index.defer_contacts(&mut fill.builder, rows, &mut fill.codes, report, pending);
+        }
+    }
+}
+
 /// Who a lead is, from its `text` fields: its id in `scratch.id` (its id, else its domain,
 /// else its line number), whether it had an id, and the contacts of the contacts file its key
 /// names.
-pub(super) fn identify<'t, 'i>(
+fn identify<'t, 'i>(
     text: impl Fn(Option<FieldId>) -> Option<&'t str>,
     special: Special,
     line: u64,
     contacts: Option<&'i ContactIndex>,
     scratch: &mut Scratch,
-) -> (bool, Option<(&'i ContactIndex, &'i KeyRows)>) {
+) -> (bool, Option<&'i KeyRows>) {
     let own = text(special.id);
     let id = &mut scratch.id;
     id.clear();
@@ -135,47 +173,9 @@ pub(super) fn identify<'t, 'i>(
             JoinKind::Name => text(special.name),
         };
         let key = join_key(index.kind, index.salesforce, raw?)?;
-        Some((index, index.rows_of(&key, &mut scratch.next_key)?))
+        index.rows_of(&key, &mut scratch.next_key)
     });
     (own.is_some(), rows)
-}
-
-/// Adds a lead from the cells of a companies CSV row to `builder`, with its contacts from the
-/// contacts file, and counts it; returns the hash of its id. The same as [`add_row`] for a
-/// row [`csv_row`] read, without the values in between.
-#[allow(clippy::too_many_arguments)]
-pub(super) fn add_csv_row(
-    builder: &mut BatchBuilder,
-    codes: &mut Vec<CodeMap>,
-    plan: &Plan,
-    cells: &Cells<'_>,
-    separator: &str,
-    line: u64,
-    special: Special,
-    contacts: Option<&ContactIndex>,
-    report: &mut ReadReport,
-    scratch: &mut Scratch,
-) -> u64 {
-    builder.open_lead();
-    put_slots(builder, &plan.company, cells, separator, line, report);
-    fn text(builder: &BatchBuilder, field: Option<FieldId>) -> Option<&str> {
-        builder.open_text(field?)
-    }
-    if !plan.fallback.is_empty() && text(builder, special.id).is_none() {
-        put_slots(builder, &plan.fallback, cells, separator, line, report);
-    }
-    let (has_id, rows) = identify(|f| text(builder, f), special, line, contacts, scratch);
-    let id = scratch.id.as_str();
-    let hash = hash_of(id);
-    if let (Some(field), false) = (special.id, has_id) {
-        builder.put_text(field, id);
-    }
-    builder.close_lead(id, line);
-    if let Some((index, rows)) = rows {
-        index.defer_contacts(builder, rows, codes, report, &mut scratch.pending);
-    }
-    report.leads += 1;
-    hash
 }
 
 /// Puts leads into batches.
@@ -185,37 +185,35 @@ pub(super) struct Emitter {
     pub(super) batch_size: usize,
     /// The fields batches keep (all when `None`).
     pub(super) read: Option<Vec<bool>>,
-    pub(super) builder: BatchBuilder,
-    /// Text codes of the contacts tables translated to the builder's.
-    pub(super) codes: Vec<CodeMap>,
+    /// The batch being filled, for leads read off the chunked path (JSON Lines, per-contact
+    /// files).
+    pub(super) filling: Filling,
     pub(super) special: Special,
     /// The ids seen so far.
     pub(super) seen: SeenIds,
-    /// For leads read off the chunked path (JSON Lines, per-contact files).
-    pub(super) scratch: Scratch,
     pub(super) contacts: Option<ContactIndex>,
 }
 
 impl Emitter {
-    /// Adds a lead read row by row; a batch when one is full. Fails only as
-    /// [`SeenIds::count`] does.
-    pub(super) fn push(
+    /// The batch being filled, and what its leads share.
+    pub(super) fn filling(&mut self) -> (Leads<'_>, &mut Filling) {
+        let leads = Leads {
+            special: self.special,
+            contacts: self.contacts.as_ref(),
+        };
+        (leads, &mut self.filling)
+    }
+
+    /// Counts the id of the lead just added to the batch being filled (`hash`, its hash); a
+    /// batch when one is full. Fails only as [`SeenIds::count`] does.
+    pub(super) fn counted(
         &mut self,
-        row: LeadRow,
+        hash: u64,
         report: &mut ReadReport,
     ) -> io::Result<Option<Batch>> {
-        let hash = add_row(
-            &mut self.builder,
-            &mut self.codes,
-            self.special,
-            self.contacts.as_ref(),
-            row,
-            report,
-            &mut self.scratch,
-        );
-        let id = self.scratch.id.as_str();
+        let id = self.filling.scratch.id.as_str();
         self.seen.count(&[hash], Some((id, id)), report)?;
-        Ok((self.builder.len() >= self.batch_size).then(|| self.take()))
+        Ok((self.filling.builder.len() >= self.batch_size).then(|| self.take()))
     }
 
     /// A builder for the next batch, with room for a batch of leads (and two contacts each
@@ -241,13 +239,13 @@ impl Emitter {
     }
 
     fn take(&mut self) -> Batch {
-        self.codes.clear();
+        self.filling.codes.clear();
         let fresh = self.new_builder();
-        std::mem::replace(&mut self.builder, fresh).finish()
+        std::mem::replace(&mut self.filling.builder, fresh).finish()
     }
 
     /// The last, partial batch.
     pub(super) fn flush(&mut self) -> Option<Batch> {
-        (!self.builder.is_empty()).then(|| self.take())
+        (!self.filling.builder.is_empty()).then(|| self.take())
     }
 }

@@ -3,14 +3,16 @@
 //! How it works: [`LeadReader::open`] opens the leads file, picks the format (by extension, or
 //! [`ReadOptions::format`]), reads a CSV header and maps it (the `mapping` module), and — when a
 //! contacts file is given — loads that whole file first into an index by company key. The
-//! reader is then an iterator of batches of at most `[input] batch_size` leads. A CSV file with one
-//! row per company, and the contacts file, are read in chunks of whole lines parsed at once on
-//! the threads of the current rayon pool (the `chunks` module), the cells of each row going
-//! straight into the columns of `icp_engine`'s `BatchBuilder`; with [`ReadOptions::fields`]
-//! the values of other fields are never parsed. The other shapes are read row by row through
-//! a vector of values per row. Memory is bounded by a window of batches, the contacts index,
-//! and — only once the lead ids stop ascending — one 64-bit hash per lead id (to count
-//! duplicate ids, the `seen` module).
+//! reader is then an iterator of batches of at most `[input] batch_size` leads. A CSV file
+//! with one row per company, and the contacts file, are read in chunks of whole lines parsed
+//! at once on the threads of the current rayon pool (the `chunks` module); with
+//! [`ReadOptions::fields`] the values of other fields are never parsed. Every shape takes one
+//! path from a cell (or a JSON value) to a column: the value is parsed for its field and put
+//! straight into the row `icp_engine`'s `BatchBuilder` has open (`open_lead`, `put_text`,
+//! `put_list`, `put_number`, `put`), and a field given no value is missing in one way, the
+//! column's missing value, filled when the row closes. Memory is bounded by a window of
+//! batches, the contacts index, and — only once the lead ids stop ascending — one 64-bit hash
+//! per lead id (to count duplicate ids, the `seen` module).
 //!
 //! Files in key order cost less: while the contacts file's company keys ascend, they are kept
 //! in order without a hash index (a company's key is found beside the last one found, or by a
@@ -37,8 +39,8 @@
 //!   Rows are grouped into one lead per company: by `company.domain`, else `company.id`, else
 //!   `company.name` (ignoring case); a row with none of them is a lead of its own. The lead
 //!   takes its company values from its first row, each field missing there from the first
-//!   later row that has it. **This mode holds every group in memory** until the whole file is
-//!   read (a company's rows may be anywhere in it); batches are then cut from the groups in
+//!   later row that has it. **This mode holds the whole file in memory**, in columns, until it
+//!   is read (a company's rows may be anywhere in it); batches are then cut from the groups in
 //!   the order each company first appeared.
 //! - **JSON Lines**: one company object per line; keys map like CSV headers; a nested
 //!   `"company": {…}` object holds company fields too; `"contacts": [{…}, …]` holds the
@@ -49,9 +51,9 @@
 //! A row that cannot be read — wrong number of fields, invalid UTF-8, broken quoting, an empty
 //! row, a JSON line that is not an object — goes to the rejects sink with its line number and
 //! the reason, and is counted; a value that does not parse for its field is read as missing and
-//! counted per field in the [`ReadReport`](crate::ReadReport). Only a file that cannot be opened or read, a
-//! contacts file without a key column, or a rejects sink that cannot be written stop the read
-//! ([`InputError`]).
+//! counted per field in the [`ReadReport`](crate::ReadReport). Only a file that cannot be
+//! opened or read, a contacts file without a key column, or a rejects sink that cannot be
+//! written stop the read ([`InputError`]).
 //!
 //! The pieces, one concern each:
 //! - `reader`: [`LeadReader`], which opens the files and drives one of the three shapes;
@@ -106,7 +108,8 @@ impl InputFormat {
     }
 }
 
-/// A problem that stops a read. Everything else is counted in the [`ReadReport`](crate::ReadReport).
+/// A problem that stops a read. Everything else is counted in the
+/// [`ReadReport`](crate::ReadReport).
 #[derive(Debug, thiserror::Error)]
 pub enum InputError {
     #[error("cannot open {}: {source}", path.display())]

@@ -19,10 +19,10 @@ use icp_engine::batch::{Batch, BatchBuilder};
 
 use super::cells::{RejectLog, header_names, project, write_rejects};
 use super::companies::{CompanyParser, whole_file};
-use super::contacts_file::load_contacts;
-use super::jsonl::{KeyCache, json_row};
-use super::lead::{Emitter, LeadRow, Scratch, Special};
-use super::per_contact::group_rows;
+use super::contacts_file::ContactsFile;
+use super::jsonl::{JsonLeads, KeyCache, json_object};
+use super::lead::{Emitter, Filling, Leads, Special};
+use super::per_contact::Grouped;
 use super::{InputError, InputFormat, ReadOptions};
 use crate::chunks::Records;
 use crate::config::InputConfig;
@@ -33,9 +33,9 @@ use crate::report::{ReadMode, ReadReport, Rejects};
 use crate::seen::SeenIds;
 
 /// A byte source of lead files.
-pub(super) type Source = Box<dyn Read + Send>;
+type Source = Box<dyn Read + Send>;
 
-pub(super) enum State {
+enum State {
     Csv {
         records: Records,
         plan: Plan,
@@ -44,7 +44,7 @@ pub(super) enum State {
     },
     PerContact {
         pending: Option<Box<(CsvSplitter<Source>, Plan)>>,
-        groups: std::vec::IntoIter<LeadRow>,
+        groups: Option<Grouped>,
     },
     Jsonl {
         source: BufReader<Box<dyn Read + Send>>,
@@ -152,18 +152,19 @@ impl LeadReader {
             read
         });
         let contacts = match &options.contacts {
-            Some(path) => Some(load_contacts(
-                path,
-                &mapper,
-                special,
-                separator,
-                delimiter_for(path)?,
-                config.preset == Some(Preset::Salesforce),
-                read.as_deref(),
-                config.batch_size,
-                &mut rejects,
-                &mut report,
-            )?),
+            Some(path) => Some(
+                ContactsFile {
+                    path,
+                    mapper: &mapper,
+                    special,
+                    separator,
+                    delimiter: delimiter_for(path)?,
+                    salesforce: config.preset == Some(Preset::Salesforce),
+                    read: read.as_deref(),
+                    chunk_lines: config.batch_size,
+                }
+                .load(&mut rejects, &mut report)?,
+            ),
             None => None,
         };
         let mut projected = false;
@@ -212,7 +213,7 @@ impl LeadReader {
                             report.mode = ReadMode::PerContact;
                             State::PerContact {
                                 pending: Some(Box::new((split, plan))),
-                                groups: Vec::new().into_iter(),
+                                groups: None,
                             }
                         } else {
                             if let Some(read) = &read {
@@ -249,16 +250,14 @@ impl LeadReader {
         let mut emitter = Emitter {
             schema: schema.clone(),
             batch_size: config.batch_size.max(1),
-            builder: BatchBuilder::reading(schema, 0, read.as_deref()),
+            filling: Filling::new(BatchBuilder::reading(schema, 0, read.as_deref())),
             read,
-            codes: Vec::new(),
             special,
             seen: SeenIds::new(),
-            scratch: Scratch::default(),
             contacts,
         };
         // The first batch is built as every other one is.
-        emitter.builder = emitter.new_builder();
+        emitter.filling.builder = emitter.new_builder();
         Ok(LeadReader {
             path: name.to_path_buf(),
             config: config.clone(),
@@ -351,22 +350,29 @@ impl LeadReader {
                     if let Some(pending) = pending.take() {
                         let (mut split, plan) = *pending;
                         let mut log = RejectLog::new();
-                        let grouped = group_rows(
+                        let grouped = Grouped::read(
                             &mut split,
                             &plan,
                             separator,
+                            &emitter.schema,
                             emitter.special,
                             report,
                             &mut log,
                         );
                         write_rejects(rejects, log)?;
-                        *groups = grouped.map_err(&read_err)?.into_iter();
+                        *groups = Some(grouped.map_err(&read_err)?);
                     }
-                    let Some(row) = groups.next() else {
+                    let Some(grouped) = groups.as_mut() else {
                         *state = State::Done;
                         continue;
                     };
-                    if let Some(batch) = emitter.push(row, report).map_err(&read_err)? {
+                    let (leads, fill) = emitter.filling();
+                    let Some(hash) = grouped.add_next(leads, fill, report) else {
+                        *state = State::Done;
+                        continue;
+                    };
+                    if let Some(batch) = emitter.counted(hash, report).map_err(&read_err)? {
+                        grouped.new_batch();
                         return Ok(Some(batch));
                     }
                 }
@@ -394,19 +400,28 @@ impl LeadReader {
                         continue;
                     }
                     report.rows_read += 1;
-                    let mapper = Mapper::with_columns(&emitter.schema, config, columns);
-                    match json_row(
-                        text,
-                        *line,
-                        &mapper,
-                        &emitter.schema,
-                        separator,
-                        emitter.special,
-                        keys,
-                        report,
-                    ) {
-                        Ok(row) => {
-                            if let Some(batch) = emitter.push(row, report).map_err(&read_err)? {
+                    match json_object(text) {
+                        Ok(object) => {
+                            let hash = {
+                                let Emitter {
+                                    schema,
+                                    filling,
+                                    special,
+                                    contacts,
+                                    ..
+                                } = &mut *emitter;
+                                let mapper = Mapper::with_columns(schema, config, columns);
+                                let json = JsonLeads {
+                                    leads: Leads {
+                                        special: *special,
+                                        contacts: contacts.as_ref(),
+                                    },
+                                    mapper: &mapper,
+                                    separator,
+                                };
+                                json.add_lead(&object, *line, keys, filling, report)
+                            };
+                            if let Some(batch) = emitter.counted(hash, report).map_err(&read_err)? {
                                 return Ok(Some(batch));
                             }
                         }
