@@ -10,8 +10,9 @@
 //!
 //! The common record, one line without a quote or a stray carriage return, skips `csv_core`:
 //! the buffer is looked at 64 bytes at a time, each block's delimiters, line ends, quotes and
-//! carriage returns found at once as four bit masks ([`Marks`], SSE2 on x86-64), and the line's
-//! fields end at the delimiter bits before its line-end bit.
+//! carriage returns found at once as four bit masks ([`Marks`], SSE2 on x86-64; the `marks`
+//! module), and the line's fields end at the delimiter bits before its line-end bit. Records
+//! and broken lines, what the splitter hands out, are in the `record` module.
 //!
 //! Broken quoting: an unbalanced `"` makes `csv_core` read on, past line ends, until the next
 //! quote or the end of the input, swallowing the rows in between. Once the header's width is
@@ -31,109 +32,17 @@ use std::io::{self, Read};
 
 use csv_core::ReadRecordResult;
 
+mod marks;
+mod record;
+
+use marks::Marks;
+pub(crate) use record::{Cells, Event, Record};
+
 const CHUNK: usize = 64 * 1024;
 
 /// How far a quoted field may run over several lines before it is taken to be an unbalanced
 /// quote.
 pub(crate) const MAX_RUNAWAY: usize = 64 << 20;
-
-/// One record: its line, its raw bytes (without the line end) and its fields.
-#[derive(Debug)]
-pub(crate) struct Record<'a> {
-    pub line: u64,
-    pub raw: &'a [u8],
-    /// `raw` as text, when the whole input is known to be valid UTF-8.
-    text: Option<&'a str>,
-    /// The fields, each ending at its entry of `ends`; the next starts `gap` bytes later (0
-    /// in `csv_core`'s output, 1 in a raw line, past the delimiter).
-    out: &'a [u8],
-    ends: &'a [usize],
-    gap: usize,
-}
-
-impl<'a> Record<'a> {
-    pub(crate) fn len(&self) -> usize {
-        self.ends.len()
-    }
-
-    /// The unescaped bytes of field `i`.
-    pub(crate) fn field(&self, i: usize) -> Option<&'a [u8]> {
-        self.out.get(span(self.ends, self.gap, i)?)
-    }
-
-    /// The fields as text, when the record is valid UTF-8 throughout with every field on a
-    /// character boundary; each field is sliced out only when asked for.
-    pub(crate) fn cells(&self) -> Option<Cells<'a>> {
-        // A raw line known to be text: its fields end at delimiters, ASCII, on boundaries.
-        if let (1, Some(text)) = (self.gap, self.text) {
-            return Some(Cells {
-                text,
-                ends: self.ends,
-                gap: 1,
-            });
-        }
-        let end = self.ends.last().copied().unwrap_or(0);
-        let text = std::str::from_utf8(self.out.get(..end)?).ok()?;
-        // In a raw line (`gap` 1) every field ends at the (ASCII) delimiter or the line's end,
-        // a boundary of valid text; fields `csv_core` unescaped end to end need checking.
-        let bounded = self.gap == 1 || self.ends.iter().all(|&end| text.is_char_boundary(end));
-        bounded.then_some(Cells {
-            text,
-            ends: self.ends,
-            gap: self.gap,
-        })
-    }
-
-    pub(crate) fn fields(&self) -> impl Iterator<Item = &'a [u8]> + '_ {
-        (0..self.len()).filter_map(|i| self.field(i))
-    }
-}
-
-/// The fields of a record as text ([`Record::cells`]).
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Cells<'a> {
-    text: &'a str,
-    ends: &'a [usize],
-    gap: usize,
-}
-
-impl<'a> Cells<'a> {
-    /// Field `i`.
-    pub(crate) fn get(&self, i: usize) -> Option<&'a str> {
-        self.text.get(span(self.ends, self.gap, i)?)
-    }
-
-    pub(crate) fn iter(&self) -> impl Iterator<Item = &'a str> + '_ {
-        (0..self.ends.len()).filter_map(|i| self.get(i))
-    }
-}
-
-/// Where field `i` lies: it ends at `ends[i]` and starts `gap` bytes after the field before.
-fn span(ends: &[usize], gap: usize, i: usize) -> Option<std::ops::Range<usize>> {
-    let end = *ends.get(i)?;
-    let start = match i.checked_sub(1) {
-        Some(before) => *ends.get(before)? + gap,
-        None => 0,
-    };
-    Some(start..end)
-}
-
-/// What the splitter found next.
-#[derive(Debug)]
-pub(crate) enum Event<'a> {
-    Record(Record<'a>),
-    /// The first line of a record broken by an unbalanced quote (see the module documentation).
-    Broken {
-        line: u64,
-        raw: &'a [u8],
-        /// Lines the broken record ran over.
-        lines: u64,
-        /// Fields it had.
-        fields: usize,
-        /// Whether it was cut at [`MAX_RUNAWAY`] rather than ended.
-        runaway: bool,
-    },
-}
 
 /// What a splitter splits: the bytes it reads into a buffer, or a whole input that is valid
 /// UTF-8, kept as text so that a line's text needs no check of its own.
@@ -214,80 +123,6 @@ fn newlines(bytes: &[u8]) -> u64 {
     }
 }
 
-/// The bytes of a block of up to 64 that matter to splitting a line, each kind as a bit mask
-/// (bit `i` for byte `i`).
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-struct Marks {
-    delimiters: u64,
-    newlines: u64,
-    quotes: u64,
-    returns: u64,
-}
-
-impl Marks {
-    /// The marks of `block`. On x86-64, 16 bytes are compared at a time (SSE2, which every
-    /// x86-64 processor has).
-    #[cfg(target_arch = "x86_64")]
-    fn of(block: &[u8; 64], delimiter: u8) -> Marks {
-        use safe_arch::{
-            cmp_eq_mask_i8_m128i, load_unaligned_m128i, move_mask_i8_m128i, set_splat_i8_m128i,
-        };
-        let splat = |b: u8| set_splat_i8_m128i(i8::from_ne_bytes([b]));
-        let (d, n, q, r) = (splat(delimiter), splat(b'\n'), splat(b'"'), splat(b'\r'));
-        let mut marks = Marks::default();
-        let (words, _) = block.as_chunks::<16>();
-        for (k, word) in words.iter().enumerate() {
-            let v = load_unaligned_m128i(word);
-            let mask =
-                |b| u64::from(move_mask_i8_m128i(cmp_eq_mask_i8_m128i(v, b)) as u16) << (16 * k);
-            marks.delimiters |= mask(d);
-            marks.newlines |= mask(n);
-            marks.quotes |= mask(q);
-            marks.returns |= mask(r);
-        }
-        marks
-    }
-
-    #[cfg(not(target_arch = "x86_64"))]
-    fn of(block: &[u8; 64], delimiter: u8) -> Marks {
-        Marks::bytewise(block, delimiter)
-    }
-
-    /// [`Marks::of`] a byte at a time.
-    #[cfg(any(test, not(target_arch = "x86_64")))]
-    fn bytewise(block: &[u8; 64], delimiter: u8) -> Marks {
-        let mut marks = Marks::default();
-        for (i, &b) in block.iter().enumerate() {
-            let bit = |needle: u8| u64::from(b == needle) << i;
-            marks.delimiters |= bit(delimiter);
-            marks.newlines |= bit(b'\n');
-            marks.quotes |= bit(b'"');
-            marks.returns |= bit(b'\r');
-        }
-        marks
-    }
-
-    /// The marks of the first `n` bytes (under 64) only.
-    fn first(self, n: usize) -> Marks {
-        let keep = (1u64 << n) - 1;
-        self.map(|mask| mask & keep)
-    }
-
-    /// The marks from byte `n` (under 64) on, moved to start at bit 0.
-    fn after(self, n: usize) -> Marks {
-        self.map(|mask| mask >> n)
-    }
-
-    fn map(self, f: impl Fn(u64) -> u64) -> Marks {
-        Marks {
-            delimiters: f(self.delimiters),
-            newlines: f(self.newlines),
-            quotes: f(self.quotes),
-            returns: f(self.returns),
-        }
-    }
-}
-
 /// Sets field end `n` of a line: `ends` holds the ends of the line split last, and is
 /// overwritten from the start rather than cleared.
 fn put_end(ends: &mut Vec<usize>, n: usize, end: usize) {
@@ -306,7 +141,7 @@ struct Scan {
     marks: Marks,
 }
 
-fn trim_line_end(mut bytes: &[u8]) -> &[u8] {
+pub(crate) fn trim_line_end(mut bytes: &[u8]) -> &[u8] {
     while let [rest @ .., b'\n' | b'\r'] = bytes {
         bytes = rest;
     }
@@ -918,36 +753,6 @@ mod tests {
                 input.extend_from_slice(pieces[pick as usize]);
             }
             split(&input);
-        }
-    }
-
-    #[test]
-    fn marks_are_what_a_byte_by_byte_look_finds() {
-        let alphabet = [
-            b',',
-            b';',
-            b'\n',
-            b'\r',
-            b'"',
-            b'a',
-            0x00,
-            0x80,
-            0xff,
-            0x0a ^ 0x80,
-        ];
-        let mut state = 0x5851_F42D_4C95_7F2D_u64;
-        for _ in 0..2_000 {
-            let mut block = [0u8; 64];
-            for b in &mut block {
-                *b = alphabet[(crate::xorshift(&mut state) % alphabet.len() as u64) as usize];
-            }
-            for delimiter in [b',', b';', b'\t', 0x00, 0xff] {
-                assert_eq!(
-                    Marks::of(&block, delimiter),
-                    Marks::bytewise(&block, delimiter),
-                    "{block:?} {delimiter}"
-                );
-            }
         }
     }
 

@@ -17,6 +17,13 @@ use std::io::{self, BufReader, Read, Seek, SeekFrom, Write};
 
 use crate::report::ReadReport;
 
+/// The 64-bit hash an id is counted by among the ids seen: the same on every thread and run
+/// (a fixed seed).
+pub(crate) fn hash_of(s: &str) -> u64 {
+    let seeded = foldhash::fast::FixedState::with_seed(0x0001_c9a5_e1d5);
+    icp_engine::batch::hash_text(&seeded, s.as_bytes())
+}
+
 /// How many hashes an ascending run keeps in memory before it writes them out (1 MiB).
 const SPILL_AT: usize = 1 << 17;
 
@@ -221,7 +228,7 @@ mod tests {
         let mut seen = SeenIds::spilling_at(spill_at);
         let mut report = ReadReport::default();
         for part in ids.chunks(part) {
-            let hashes: Vec<u64> = part.iter().map(|id| crate::read::hash_of(id)).collect();
+            let hashes: Vec<u64> = part.iter().map(|id| hash_of(id)).collect();
             let ascending = part.windows(2).all(|w| w[0] < w[1]);
             let order = ascending.then(|| (part[0].as_str(), part[part.len() - 1].as_str()));
             seen.count(&hashes, order, &mut report).unwrap();
@@ -277,7 +284,7 @@ mod tests {
         seen.reserve(5_000);
         let all = ids(100);
         let mut report = ReadReport::default();
-        let hashes: Vec<u64> = all.iter().map(|id| crate::read::hash_of(id)).collect();
+        let hashes: Vec<u64> = all.iter().map(|id| hash_of(id)).collect();
         seen.count(&hashes[..50], Some((&all[0], &all[49])), &mut report)
             .unwrap();
         seen.count(&hashes[..1], None, &mut report).unwrap();
