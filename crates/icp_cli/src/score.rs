@@ -476,6 +476,9 @@ fn reader_lines(
             r.contacts_unknown_columns.join(", ")
         ));
     }
+    for warning in &r.warnings {
+        out.push_str(&format!("warning: {warning}\n"));
+    }
     out
 }
 

@@ -36,6 +36,7 @@
 mod chunks;
 pub mod config;
 mod csv_split;
+mod encoding;
 mod mapping;
 pub mod parse;
 pub mod presets;

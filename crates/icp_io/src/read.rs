@@ -1333,7 +1333,8 @@ fn load_contacts(
         path: path.to_path_buf(),
         source,
     };
-    let mut split = CsvSplitter::new(Box::new(file) as Box<dyn Read + Send>, delimiter);
+    let source = crate::encoding::decoded(file, path, mapper.config())?;
+    let mut split = CsvSplitter::new(source, delimiter);
     let schema = mapper.schema();
     let mut index = ContactIndex::new(salesforce);
     let headers = match split.next_event().map_err(read_err)? {
@@ -1351,6 +1352,7 @@ fn load_contacts(
     };
     index.kind = kind;
     report.contacts_unknown_columns = plan.unused.clone();
+    report.warnings.extend(plan.warnings.iter().cloned());
     report.contacts_join = Some(format!(
         "{} → company.{}",
         plan.headers.get(join_column).map_or("?", |h| h.trim()),
@@ -1590,8 +1592,8 @@ impl LeadReader {
             .format
             .unwrap_or_else(|| InputFormat::from_path(path));
         let size = file.metadata().map(|m| m.len()).ok();
-        let mut reader =
-            LeadReader::from_reader(Box::new(file), path, format, schema, config, options)?;
+        let source = crate::encoding::decoded(file, path, config)?;
+        let mut reader = LeadReader::from_reader(source, path, format, schema, config, options)?;
         reader.size = size;
         Ok(reader)
     }
@@ -1699,6 +1701,7 @@ impl LeadReader {
                             })?;
                         split.set_expected(plan.width);
                         report.unknown_columns = plan.unused.clone();
+                        report.warnings.extend(plan.warnings.iter().cloned());
                         if per_contact && plan.reads_contacts() {
                             report.mode = ReadMode::PerContact;
                             State::PerContact {
@@ -1911,8 +1914,9 @@ impl LeadReader {
         }
     }
 
-    /// Final counts of the contacts file.
+    /// Final counts of the contacts file, and the warnings of the rows rejected.
     fn finalize(&mut self) {
+        self.rejects.add_warnings(&mut self.report);
         if let Some(index) = &self.emitter.contacts {
             let matched = index
                 .matched
