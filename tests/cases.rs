@@ -172,3 +172,32 @@ fn the_generated_benchmark_rule_set_checks_clean() {
     let rendered = icp_diagnostics::render_text(&sources, &compiled.diagnostics, false);
     assert!(compiled.diagnostics.is_empty(), "{rendered}");
 }
+
+#[test]
+fn control_characters_are_never_echoed_raw() {
+    let source = "let a = company.name == \"x\0y\" and nada\n\
+                  let b = company.name == \"\u{1b}[31mred\u{1b}[0m\" and nope\n\
+                  icp c { require a and b }\n";
+    let (compiled, sources, rendered) =
+        check_sources(&[("odd.icp", source)], &case_schema(), &test_signals());
+    assert_eq!(codes(&compiled.diagnostics), ["E0008", "E0008"]);
+    let coloured = icp_diagnostics::render_text(&sources, &compiled.diagnostics, true);
+    for text in [&rendered, &coloured] {
+        assert!(!text.contains('\0'), "{text}");
+        assert!(!text.contains("\u{1b}[31mred"), "{text}");
+        assert!(text.contains("\"x\\0y\""), "{text}");
+        assert!(text.contains("\"\\u{1b}[31mred\\u{1b}[0m\""), "{text}");
+    }
+    assert!(!rendered.contains('\u{1b}'), "{rendered}");
+    // The caret stays under the name, after the escapes.
+    let lines: Vec<&str> = rendered.lines().collect();
+    let shown = lines
+        .iter()
+        .position(|l| l.contains("and nope"))
+        .expect("the line is shown");
+    assert_eq!(
+        lines[shown + 1].find('^'),
+        lines[shown].find("nope"),
+        "{rendered}"
+    );
+}

@@ -307,5 +307,8 @@ pub fn reader_lines(
             r.contacts_unknown_columns.join(", ")
         ));
     }
+    for warning in &r.warnings {
+        out.push_str(&format!("warning: {warning}\n"));
+    }
     out
 }

@@ -68,6 +68,7 @@ codes! {
     NESTED_QUANTIFIER = "E0017", "nested contact quantifier";
     DUPLICATE_STATEMENT = "E0018", "statement given twice";
     INVALID_GROUP = "E0019", "invalid group";
+    BIDI_CONTROL = "E0020", "bidirectional control character";
     UNREACHABLE_TIER = "W0001", "tier can never match";
     TIER_AFTER_OTHERWISE = "W0002", "tier after `otherwise`";
     CONSTANT_CONDITION = "W0003", "condition is always the same";

@@ -5,10 +5,12 @@
 //! Every node the parser builds carries a [`Span`] (file, start, end), and every problem any
 //! stage finds is a [`Diagnostic`]: a severity, a stable [`Code`], a message, labelled spans and
 //! an optional help line. Stages only *produce* diagnostics; the command line renders them, as
-//! text with the source line and a caret ([`render_text`], through `codespan-reporting`) or as
-//! one JSON object per diagnostic ([`to_json`]) for editors and CI.
+//! text with the source line and a caret ([`render_text`], through `codespan-reporting`, with
+//! control characters escaped) or as one JSON object per diagnostic ([`to_json`]) for editors
+//! and CI.
 
 mod codes;
+mod escape;
 
 use std::fmt;
 use std::ops::Range;
@@ -19,6 +21,7 @@ use codespan_reporting::term;
 use serde::Serialize;
 
 pub use codes::{ALL_CODES, Code};
+pub use escape::bidi_control_name;
 
 /// Identifies one file in a [`SourceMap`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
@@ -328,8 +331,15 @@ impl Diagnostic {
 }
 
 /// Renders diagnostics as text: `error[E0101]: message`, `┌─ file:line:col`, the source line,
-/// a caret under the span and the help line. `color` adds ANSI colours.
+/// a caret under the span and the help line. `color` adds ANSI colours. Control characters
+/// and bidirectional controls, in the source or a message, are shown escaped (`\0`,
+/// `\u{1b}`; the `escape` module).
 pub fn render_text(sources: &SourceMap, diagnostics: &[Diagnostic], color: bool) -> String {
+    let escaped = escape::escaped(sources, diagnostics);
+    let (sources, diagnostics) = match &escaped {
+        Some((sources, diagnostics)) => (sources, diagnostics.as_slice()),
+        None => (sources, diagnostics),
+    };
     let config = term::Config::default();
     let mut out = String::new();
     for diagnostic in diagnostics {

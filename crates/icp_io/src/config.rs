@@ -11,6 +11,7 @@
 //! list_separator = ";"        # how list values are separated in CSV cells
 //! contacts_join = "Company ID"  # the contacts file's column holding the company key
 //! batch_size = 4096
+//! encoding = "windows-1252"   # files without a byte-order mark (default UTF-8)
 //!
 //! [input.columns]
 //! "Employees (est.)" = "company.employees"
@@ -48,6 +49,9 @@ pub struct InputConfig {
     pub batch_size: usize,
     /// The CSV field delimiter, one ASCII character (default `,`; `\t` for `.tsv` files).
     pub delimiter: Option<String>,
+    /// The encoding of files without a byte-order mark, by any WHATWG label (`windows-1252`,
+    /// `iso-8859-1`, `utf-16le`, …); default UTF-8. UTF-16 with a mark is always recognised.
+    pub encoding: Option<String>,
 }
 
 impl Default for InputConfig {
@@ -59,6 +63,7 @@ impl Default for InputConfig {
             contacts_join: None,
             batch_size: 4096,
             delimiter: None,
+            encoding: None,
         }
     }
 }
@@ -128,6 +133,7 @@ impl InputConfig {
             });
         }
         self.delimiter_byte()?;
+        self.encoding()?;
         for (header, path) in &self.columns {
             // Both preferences: a bare name is valid if it names a field of either entity.
             if resolve_target(schema, path, Entity::Company).is_none() {
@@ -143,6 +149,19 @@ impl InputConfig {
             }
         }
         Ok(())
+    }
+
+    /// The encoding of `encoding`, `None` for UTF-8 (the `encoding` module).
+    pub(crate) fn encoding(
+        &self,
+    ) -> Result<Option<&'static encoding_rs::Encoding>, InputConfigError> {
+        let Some(label) = &self.encoding else {
+            return Ok(None);
+        };
+        crate::encoding::configured(label).map_err(|message| InputConfigError::Invalid {
+            key: "encoding",
+            message,
+        })
     }
 
     /// The CSV delimiter byte, if configured.

@@ -37,6 +37,7 @@ pub mod cells;
 mod chunks;
 pub mod config;
 mod csv_split;
+mod encoding;
 mod mapping;
 pub mod parse;
 pub mod presets;

@@ -18,7 +18,8 @@
 //! contacts table is consulted before its companies table, and the contacts table's key
 //! column feeds the company field it holds (`company.id`, `.domain` or `.name`). A header found
 //! nowhere, or whose field the role does not read, feeds nothing and is listed in the report.
-//! Several columns may feed one field; in each row the first column with a value wins.
+//! Several columns may feed one field; in each row the first column with a value wins. The
+//! report warns of it, and of two columns of one name, unless the preset maps them so.
 
 use std::collections::HashMap;
 
@@ -87,6 +88,10 @@ pub(crate) fn normalize_header(header: &str) -> String {
 impl<'a> Mapper<'a> {
     pub(crate) fn schema(&self) -> &'a Schema {
         self.schema
+    }
+
+    pub(crate) fn config(&self) -> &'a InputConfig {
+        self.config
     }
 
     pub(crate) fn new(schema: &'a Schema, config: &'a InputConfig) -> Self {
@@ -246,6 +251,8 @@ pub(crate) struct Plan {
     /// Company slots read only for a row without an id (the domain, when no rule reads it:
     /// a lead without an id is known by its domain).
     pub fallback: Vec<Slot>,
+    /// Headers given twice, and columns feeding one field (see [`duplicate_warnings`]).
+    pub warnings: Vec<String>,
 }
 
 /// The join candidates tried, in order, when `contacts_join` is not set (after the preset's).
@@ -287,6 +294,7 @@ impl Plan {
             join,
             unused: Vec::new(),
             fallback: Vec::new(),
+            warnings: Vec::new(),
         };
         let mut slots: HashMap<FieldId, (Entity, usize)> = HashMap::new();
         for (i, header) in headers.iter().enumerate() {
@@ -342,6 +350,7 @@ impl Plan {
                 _ => plan.unused.push(header.trim().to_string()),
             }
         }
+        plan.warnings = duplicate_warnings(mapper, &plan, &headers, &normalized, role);
         plan.headers = headers;
         Ok(plan)
     }
@@ -416,6 +425,66 @@ impl Plan {
     pub(crate) fn reads_contacts(&self) -> bool {
         !(self.contact.is_empty() && self.first_name.is_empty() && self.last_name.is_empty())
     }
+}
+
+/// The warnings of a header with two columns of one name, or two columns feeding one field
+/// (where, in each row, the first with a value wins, and the other is read only when it is
+/// empty). Two columns that feed one field through the preset's tables are no surprise
+/// (HubSpot's "Company Domain Name" and "Website URL") and are not warned of.
+fn duplicate_warnings(
+    mapper: &Mapper<'_>,
+    plan: &Plan,
+    headers: &[String],
+    normalized: &[String],
+    role: Role,
+) -> Vec<String> {
+    let file = match role {
+        Role::Contacts => "the contacts file",
+        Role::Companies | Role::PerContact => "the leads file",
+    };
+    let mut warnings = Vec::new();
+    let mut first_of: HashMap<&str, usize> = HashMap::new();
+    for (i, name) in normalized.iter().enumerate() {
+        if name.is_empty() {
+            continue;
+        }
+        if let Some(&first) = first_of.get(name.as_str()) {
+            warnings.push(format!(
+                "{file} has two columns named {:?} (columns {} and {}); where they feed a field, \
+                 in each row the first with a value is read",
+                headers[i].trim(),
+                first + 1,
+                i + 1
+            ));
+        } else {
+            first_of.insert(name, i);
+        }
+    }
+    let from_preset = |column: usize| {
+        matches!(
+            mapper.resolve_with_source(&headers[column], role),
+            Some((_, Source::Preset))
+        )
+    };
+    for slot in plan.company.iter().chain(&plan.contact) {
+        let columns: Vec<usize> = slot.columns.iter().map(|c| c.0).collect();
+        let named_alike = columns
+            .windows(2)
+            .all(|w| normalized[w[0]] == normalized[w[1]]);
+        if columns.len() < 2 || named_alike || columns.iter().all(|&c| from_preset(c)) {
+            continue;
+        }
+        let names: Vec<String> = columns
+            .iter()
+            .map(|&c| format!("{:?}", headers[c].trim()))
+            .collect();
+        warnings.push(format!(
+            "in {file} the columns {} all feed {}; in each row the first with a value is read",
+            names.join(", "),
+            slot.path
+        ));
+    }
+    warnings
 }
 
 #[cfg(test)]

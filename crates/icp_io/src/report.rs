@@ -11,7 +11,8 @@
 //!
 //! `Rejects` writes the rows that could not be read to an optional sink as CSV with the
 //! header `line,reason,raw`; `raw` is the row as it was in the file (invalid UTF-8 replaced by
-//! U+FFFD so the rejects file itself stays readable).
+//! U+FFFD so the rejects file itself stays readable), and counts the rows rejected as invalid
+//! UTF-8 for a warning naming `[input] encoding`.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -74,6 +75,10 @@ pub struct ReadReport {
     pub contacts_unknown_columns: Vec<String>,
     /// Field path → values that did not parse for the field's type.
     pub field_errors: BTreeMap<String, FieldErrors>,
+    /// What may make the leads read wrong though every row is accounted for: a header given
+    /// twice, a file that is not UTF-8. Shown in the run summary.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 impl ReadReport {
@@ -134,6 +139,9 @@ pub(crate) fn clip(text: &str, max: usize) -> String {
 pub(crate) struct Rejects {
     writer: Option<csv::Writer<Box<dyn Write + Send>>>,
     guard_formulas: bool,
+    /// Rows rejected as invalid UTF-8, of the leads file and of the contacts file: how many,
+    /// and the first one's line.
+    not_utf8: [(u64, u64); 2],
 }
 
 impl std::fmt::Debug for Rejects {
@@ -158,10 +166,17 @@ impl Rejects {
         Ok(Rejects {
             writer,
             guard_formulas,
+            not_utf8: [(0, 0); 2],
         })
     }
 
     pub(crate) fn write(&mut self, line: u64, reason: &str, raw: &[u8]) -> std::io::Result<()> {
+        if reason.contains("invalid UTF-8") {
+            let file = usize::from(reason.starts_with("contacts file:"));
+            let (rows, first) = &mut self.not_utf8[file];
+            *first = if *rows == 0 { line } else { *first };
+            *rows += 1;
+        }
         if let Some(w) = &mut self.writer {
             let raw = String::from_utf8_lossy(raw);
             let guard = |text| crate::cells::guarded(text, self.guard_formulas);
@@ -169,6 +184,20 @@ impl Rejects {
                 .map_err(std::io::Error::other)?;
         }
         Ok(())
+    }
+
+    /// Adds to `report` the warnings of the rows written: a file with rows of invalid UTF-8 is
+    /// probably in another encoding (`crate::encoding`).
+    pub(crate) fn add_warnings(&self, report: &mut ReadReport) {
+        for (file, (rows, first)) in ["the leads file", "the contacts file"]
+            .into_iter()
+            .zip(self.not_utf8)
+        {
+            if rows > 0 {
+                let warning = crate::encoding::not_utf8_warning(file, rows, first);
+                report.warnings.push(warning);
+            }
+        }
     }
 
     pub(crate) fn flush(&mut self) -> std::io::Result<()> {

@@ -194,7 +194,8 @@ impl ContactsFile<'_> {
             path: path.to_path_buf(),
             source,
         };
-        let mut split = CsvSplitter::new(Box::new(file) as Box<dyn Read + Send>, delimiter);
+        let source = crate::encoding::decoded(file, path, mapper.config())?;
+        let mut split = CsvSplitter::new(source, delimiter);
         let schema = mapper.schema();
         let mut index = ContactIndex::new(salesforce);
         let headers = match split.next_event().map_err(read_err)? {
@@ -212,6 +213,7 @@ impl ContactsFile<'_> {
         };
         index.kind = kind;
         report.contacts_unknown_columns = plan.unused.clone();
+        report.warnings.extend(plan.warnings.iter().cloned());
         report.contacts_join = Some(format!(
             "{} → company.{}",
             plan.headers.get(join_column).map_or("?", |h| h.trim()),

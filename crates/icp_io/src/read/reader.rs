@@ -99,8 +99,14 @@ impl LeadReader {
             .format
             .unwrap_or_else(|| InputFormat::from_path(path));
         let size = file.metadata().map(|m| m.len()).ok();
-        let mut reader =
-            LeadReader::from_reader(Box::new(file), path, format, schema, config, options)?;
+        let mut reader = LeadReader::from_reader(
+            crate::encoding::decoded(file, path, config)?,
+            path,
+            format,
+            schema,
+            config,
+            options,
+        )?;
         reader.size = size;
         Ok(reader)
     }
@@ -209,6 +215,7 @@ impl LeadReader {
                             })?;
                         split.set_expected(plan.width);
                         report.unknown_columns = plan.unused.clone();
+                        report.warnings.extend(plan.warnings.iter().cloned());
                         if per_contact && plan.reads_contacts() {
                             report.mode = ReadMode::PerContact;
                             State::PerContact {
@@ -435,8 +442,9 @@ impl LeadReader {
         }
     }
 
-    /// Final counts of the contacts file.
+    /// Final counts of the contacts file, and the warnings of the rows rejected.
     fn finalize(&mut self) {
+        self.rejects.add_warnings(&mut self.report);
         if let Some(index) = &self.emitter.contacts {
             let matched = index
                 .matched

@@ -31,9 +31,9 @@ pub(super) enum TooBig {
 }
 
 /// Scans the source once, counting per statement the open brackets, runs of prefix operators
-/// (`-`, `not`), quantifier bodies (`where`) and binary operators. Strings and comments are
-/// skipped; anything else is counted pessimistically, so a refusal can only come early, never
-/// late.
+/// (`-`, `not`), quantifier bodies (`where`) and binary operators. Strings, regex literals and
+/// comments are skipped; anything else is counted pessimistically, so a refusal can only come
+/// early, never late.
 pub(super) fn too_big(source: &str) -> Option<TooBig> {
     let bytes = source.as_bytes();
     let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
@@ -72,6 +72,21 @@ pub(super) fn too_big(source: &str) -> Option<TooBig> {
                 let word = &source[start..=i];
                 match word {
                     "not" => prefix_run += 1,
+                    // A regex literal's own groups nest no expression: skipped as a string is.
+                    "matches" => {
+                        let mut j = i + 1;
+                        while bytes.get(j).is_some_and(|b| *b == b' ' || *b == b'\t') {
+                            j += 1;
+                        }
+                        if bytes.get(j) == Some(&b'/') {
+                            j += 1;
+                            while j < bytes.len() && bytes[j] != b'/' && bytes[j] != b'\n' {
+                                j += if bytes[j] == b'\\' { 2 } else { 1 };
+                            }
+                            i = j;
+                        }
+                        prefix_run = 0;
+                    }
                     "where" => {
                         wheres += 1;
                         prefix_run = 0;
