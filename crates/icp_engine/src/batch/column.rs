@@ -4,10 +4,12 @@
 //! durations — beside a vector of validity (a missing value is invalid, its slot holding a
 //! zero); text is a `u32` code per row into the column's [`Dict`], [`MISSING`] for a missing
 //! value; a list of text is codes end to end with an offset per row and a validity;
-//! any other type (lists of numbers) a value or `None` per row. A value of the wrong type is
-//! stored as missing. Columns are appended to ([`push`](Column::push)), read back as values
-//! ([`get`](Column::get)), gathered from several batches ([`gather`](Column::gather)) and
-//! copied between batches with their text codes translated.
+//! any other type (lists of numbers) a value or `None` per row. A value of the wrong type, and
+//! a number that is not finite, is stored as missing. Columns are appended to
+//! ([`push`](Column::push)), read back as values ([`get`](Column::get)) or, for numbers, as
+//! the evaluator's numeric lane with NaN where missing ([`numbers`](Column::numbers): the one
+//! place the two encodings of "missing" meet), gathered from several batches
+//! ([`gather`](Column::gather)) and copied between batches with their text codes translated.
 
 use super::{Dict, MISSING};
 use crate::schema::{Scalar, Type, Value};
@@ -113,8 +115,10 @@ impl Column {
         }
     }
 
-    /// Appends a value (or a missing one). A value of the wrong type is stored as missing;
-    /// readers convert values to the field's type before they get here.
+    /// Appends a value (or a missing one). A value of the wrong type is stored as missing,
+    /// and so is a number or duration that is not finite (NaN or infinite: what arithmetic
+    /// calls unknown), so a valid number is always finite; readers convert values to the
+    /// field's type before they get here.
     pub fn push(&mut self, value: Option<Value>) {
         if value.is_none() {
             return self.push_missing();
@@ -123,7 +127,7 @@ impl Column {
             Column::Absent => {}
             Column::Number { values, valid } | Column::Duration { values, valid } => {
                 let v = match value {
-                    Some(Value::Number(n) | Value::Duration(n)) => Some(n),
+                    Some(Value::Number(n) | Value::Duration(n)) if n.is_finite() => Some(n),
                     _ => None,
                 };
                 values.push(v.unwrap_or(0.0));
@@ -234,6 +238,21 @@ impl Column {
             | Column::TextList { valid, .. } => valid[row],
             Column::Text { codes, .. } => codes[row] != MISSING,
             Column::Values(values) => values[row].is_some(),
+        }
+    }
+
+    /// The first `rows` values of a number column as the columnar evaluator's numeric lane
+    /// holds them, NaN where missing; `None` for a column of another type. The one place the
+    /// batch's validity flags become the evaluator's NaN (a valid number is finite, see
+    /// [`push`](Column::push), so NaN means missing and nothing else).
+    pub fn numbers(&self, rows: usize) -> Option<Vec<f64>> {
+        match self {
+            Column::Number { values, valid } => Some(
+                (values[..rows].iter().zip(&valid[..rows]))
+                    .map(|(n, valid)| if *valid { *n } else { f64::NAN })
+                    .collect(),
+            ),
+            _ => None,
         }
     }
 

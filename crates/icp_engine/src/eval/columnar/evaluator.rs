@@ -2,16 +2,19 @@
 //!
 //! How it works: [`Evaluator::run_all`] runs each node once into a [`Vector`] (truths, numbers
 //! with NaN where missing, values, or one value for every row), the nodes that read an ICP's
-//! score once that score is summed. A field is read into values, a text test, comparison or
-//! quantifier is handed to its loop ([`text`](super::text), [`compare`](super::compare),
-//! [`quantifiers`](super::quantifiers)); `and`/`or`/`not` work on truth slices, borrowed when
-//! their operands are truth vectors; operators the plan does not specialise are applied row
-//! by row with the reference evaluator's `apply`, a missing operand passed to it as unknown.
+//! score once that score is summed. A number field or signal is read into numbers (the
+//! numeric lane, [`arith`](super::arith), where number arithmetic runs too), any other field
+//! into values; a text test, comparison or quantifier is handed to its loop
+//! ([`text`](super::text), [`compare`](super::compare), [`quantifiers`](super::quantifiers));
+//! `and`/`or`/`not` work on truth slices, borrowed when their operands are truth vectors;
+//! operators the plan does not specialise are applied row by row with the reference
+//! evaluator's `apply`, a missing operand passed to it as unknown.
 //! [`Evaluator::missing`] walks a node's unknown operands on one row to name the inputs whose
 //! absence made it unknown.
 
 use std::borrow::Cow;
 
+use super::arith::number_arith;
 use super::compare::{compare, compare_each};
 use super::quantifiers::{any_or_every, count};
 use super::text::{has_all, length, pred_holds, text_test};
@@ -27,8 +30,10 @@ use crate::semantics::Truth;
 #[derive(Debug, Clone)]
 pub(super) enum Vector {
     Truth(Vec<Truth>),
-    /// Numbers (`len`, `count`, the score), NaN where missing: none of them is ever NaN
-    /// otherwise (counts, lengths, and sums of the finite points of a rule set).
+    /// Numbers (number fields and signals, arithmetic over them, `len`, `count`, the
+    /// score), NaN where missing: none of them is ever NaN otherwise (a batch's number
+    /// columns hold finite numbers only, arithmetic makes a result that is not finite
+    /// unknown, counts, lengths and sums of the finite points of a rule set are finite).
     Numbers(Vec<f64>),
     Values(Vec<Option<Value>>),
     /// The same value on every row.
@@ -349,6 +354,10 @@ impl<'a, 'r> Evaluator<'a, 'r> {
             }
             Op::Apply { expr, args } => {
                 let args: Vec<&Vector> = args.iter().map(|a| self.vector(*a)).collect();
+                if let Some(numbers) = number_arith(expr, &args, rows) {
+                    self.vectors[id.0 as usize] = Some(numbers);
+                    return;
+                }
                 let out: Vec<Option<Value>> = (0..rows)
                     .map(|r| {
                         let values = args
@@ -375,6 +384,10 @@ impl<'a, 'r> Evaluator<'a, 'r> {
     }
 }
 
+/// A column's values: a number column in the numeric lane, any other value by value.
 fn column_values(column: &Column, rows: usize) -> Vector {
-    Vector::Values((0..rows).map(|r| column.get(r)).collect())
+    match column.numbers(rows) {
+        Some(numbers) => Vector::Numbers(numbers),
+        None => Vector::Values((0..rows).map(|r| column.get(r)).collect()),
+    }
 }

@@ -2,7 +2,9 @@
 //!
 //! How it works: nodes are evaluated in plan order into vectors — truth vectors (a byte per
 //! row, Kleene `and`/`or` as min/max), numbers (NaN where missing) or values — one entry per
-//! lead or per contact (`evaluator`). The common loops are written to run without a branch
+//! lead or per contact (`evaluator`). Number fields and signals are read into the numeric lane,
+//! `f64` vectors with NaN where missing, and number arithmetic runs over them (`arith`). The
+//! common loops are written to run without a branch
 //! per row: text tests look each distinct dictionary value up once and then map codes through
 //! a table (`text`); a comparison with a constant is one loop per operator over the raw
 //! column (`compare`); a quantifier (and a list test) counts the true and unknown items of
@@ -20,6 +22,7 @@
 //! [`Plan`]: crate::plan::Plan
 //! [`Batch`]: crate::batch::Batch
 
+mod arith;
 mod compare;
 mod evaluator;
 mod quantifiers;
