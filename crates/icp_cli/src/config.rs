@@ -45,6 +45,8 @@ pub struct ScoreDefaults {
     pub contacts: Option<PathBuf>,
     pub output: Option<PathBuf>,
     pub rejects: Option<PathBuf>,
+    /// `escape_formulas = false`: CSV text cells written as they are (`--raw-cells`).
+    pub escape_formulas: Option<bool>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -54,6 +56,7 @@ struct ScoreTable {
     contacts: Option<String>,
     output: Option<String>,
     rejects: Option<String>,
+    escape_formulas: Option<bool>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -200,6 +203,7 @@ impl Config {
             contacts: resolve(&file.score.contacts),
             output: resolve(&file.score.output),
             rejects: resolve(&file.score.rejects),
+            escape_formulas: file.score.escape_formulas,
         };
         let mut plugins = Vec::new();
         for (name, mut table) in file.plugins {

@@ -27,6 +27,8 @@ pub enum UsageError {
     AsOf(String),
     #[error("no lead file: give --leads FILE, or set `leads` under [score] in icp.toml")]
     NoLeads,
+    #[error("{0}")]
+    FormatMismatch(String),
     #[error("--threads must be at least 1")]
     Threads,
     #[error(transparent)]
@@ -54,6 +56,8 @@ pub enum RunError {
     Threads(usize, String),
     #[error("no lead with id {id:?} in {file}")]
     NotFound { id: String, file: String },
+    #[error("{first} and {second} are one file; give the results and the rejects a file each")]
+    SameOutput { first: String, second: String },
     #[error("{output} is also an input file; write the results somewhere else")]
     Overwrite { output: String },
     #[error(transparent)]

@@ -6,7 +6,8 @@
 //! What commands share has its own module: `project` finds, reads and compiles the rule files
 //! (`.icp` files, directories searched recursively); `setup` prepares what `score` and
 //! `explain` both need (rules, plugins, lead files, as-of date); `plugin_search` says where
-//! plugins are looked for; `args` parses the values clap cannot; `show` writes paths and
+//! plugins are looked for; `outputs` writes a run's files whole, together, or not at all;
+//! `args` parses the values clap cannot; `show` writes paths and
 //! counts for people; `summary` is the end-of-run summary of `score`; `error` the failures.
 //! Diagnostics are rendered here and only here.
 //!
@@ -18,6 +19,7 @@ mod args;
 mod cmd;
 pub mod config;
 mod error;
+mod outputs;
 mod plugin_search;
 mod project;
 mod setup;
@@ -70,9 +72,14 @@ pub struct LeadArgs {
     #[arg(long = "rules", value_name = "PATH")]
     pub rules: Vec<PathBuf>,
     /// The companies: CSV (one row per company, or per contact with company columns
-    /// repeated) or JSON Lines (default: `[score] leads` of icp.toml).
+    /// repeated) or JSON Lines; `-` reads standard input (default: `[score] leads` of
+    /// icp.toml).
     #[arg(long, value_name = "FILE")]
     pub leads: Option<PathBuf>,
+    /// `csv` or `jsonl`: the leads' format (default: from the file's extension, else csv; it
+    /// must agree with the extension).
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub input_format: Option<OutFormat>,
     /// A contacts CSV joined to the companies on its company key (`company_id`, the
     /// domain or the preset's key column; default: `[score] contacts` when `--leads` is not
     /// given).
@@ -116,7 +123,8 @@ enum Command {
         /// `--leads` is not given, else standard output).
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
-        /// `csv` or `jsonl` (default: from the output's extension, else csv).
+        /// `csv` or `jsonl` (default: from the output's extension, else csv; it must agree
+        /// with the extension).
         #[arg(long, value_enum)]
         format: Option<OutFormat>,
         /// One row per lead and ICP instead of one per lead (its best ICP).
@@ -132,6 +140,10 @@ enum Command {
         /// output file, else beside the leads file, as `NAME.rejects.csv`).
         #[arg(long, value_name = "FILE")]
         rejects: Option<PathBuf>,
+        /// Write CSV text cells as they are, without the `'` put in front of those that
+        /// would open a spreadsheet formula (`=`, `+`, `-`, `@`, tab, carriage return).
+        #[arg(long)]
+        raw_cells: bool,
     },
     /// Explain one lead against every ICP: each check, its result, its points, what was
     /// missing, and what would have changed its tier.
@@ -285,6 +297,7 @@ fn execute(cli: Cli) -> Result<ExitCode, UsageError> {
             explain,
             threads,
             rejects,
+            raw_cells,
         } => cmd::score::run(
             &project,
             input,
@@ -295,6 +308,7 @@ fn execute(cli: Cli) -> Result<ExitCode, UsageError> {
                 explain,
                 threads,
                 rejects,
+                raw_cells,
             },
         ),
         Command::Explain { input, id } => cmd::explain::run(&project, input, &id),

@@ -5,21 +5,22 @@
 //! plugins the rules call, reads the as-of date and settles the lead files: `--leads` and
 //! `--contacts`, else the `[score]` table of `icp.toml`. The table's files go together: naming
 //! another lead file leaves its contacts, output and rejects defaults out
-//! ([`LeadFiles::default`]). [`LeadSetup::open_reader`] opens the lead reader both commands
-//! use.
+//! ([`LeadFiles::default`]). `--leads -` is standard input, CSV unless `--input-format jsonl`;
+//! a file's format follows its extension ([`file_format`]). [`LeadSetup::open_reader`] opens
+//! the lead reader both commands use.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use icp_engine::ir::RuleSet;
-use icp_io::{LeadReader, ReadOptions};
+use icp_io::{InputFormat, LeadReader, ReadOptions};
 use icp_plugin_host::{Host, Signals};
 
-use crate::LeadArgs;
-use crate::args::as_of_date;
+use crate::args::{as_of_date, file_format};
 use crate::config::Config;
 use crate::error::{RunError, UsageError};
 use crate::project::Project;
+use crate::{LeadArgs, OutFormat};
 
 /// A compiled rule set with its plugins ready, the lead files and the as-of date.
 pub struct LeadSetup<'h> {
@@ -44,7 +45,12 @@ impl<'h> LeadSetup<'h> {
         };
         let signals = host.prepare(&rules)?;
         let today = as_of_date(input.as_of.as_deref())?;
-        let files = LeadFiles::resolve(project, input.leads, input.contacts)?;
+        let mut files = LeadFiles::resolve(project, input.leads, input.contacts)?;
+        let named = (!files.reads_stdin()).then_some(files.leads.as_path());
+        files.format = match file_format("--input-format", input.input_format, named)? {
+            OutFormat::Csv => InputFormat::Csv,
+            OutFormat::Jsonl => InputFormat::JsonLines,
+        };
         Ok(Some(LeadSetup {
             rules,
             signals,
@@ -54,33 +60,50 @@ impl<'h> LeadSetup<'h> {
     }
 
     /// The reader of the lead files; `fields` limits parsing to the fields read (all if
-    /// `None`), and `rejects` receives rows that cannot be read.
+    /// `None`), and `rejects` receives rows that cannot be read, their cells as they are
+    /// when `raw_cells`.
     pub fn open_reader(
         &self,
         config: &Config,
         rejects: Option<Box<dyn Write + Send>>,
         fields: Option<Vec<bool>>,
+        raw_cells: bool,
     ) -> Result<LeadReader, RunError> {
+        let files = &self.files;
         let options = ReadOptions {
-            format: None,
-            contacts: self.files.contacts.clone(),
+            format: Some(files.format),
+            contacts: files.contacts.clone(),
             rejects,
             fields,
-            raw_cells: false,
+            raw_cells,
         };
-        Ok(LeadReader::open(
-            &self.files.leads,
-            &self.rules.schema,
-            &config.input,
-            options,
-        )?)
+        let (schema, input) = (&self.rules.schema, &config.input);
+        Ok(if files.reads_stdin() {
+            let stdin = Box::new(std::io::stdin());
+            LeadReader::from_reader(
+                stdin,
+                Path::new(STDIN),
+                files.format,
+                schema,
+                input,
+                options,
+            )?
+        } else {
+            LeadReader::open(&files.leads, schema, input, options)?
+        })
     }
 }
+
+/// How standard input is named in messages.
+pub const STDIN: &str = "standard input";
 
 /// The lead files of `score` and `explain`.
 #[derive(Debug)]
 pub struct LeadFiles {
+    /// The leads file, `-` for standard input.
     pub leads: PathBuf,
+    /// The leads' format.
+    pub format: InputFormat,
     pub contacts: Option<PathBuf>,
     /// Whether `--leads` was left out, so the `[score]` table supplies the files.
     from_config: bool,
@@ -96,11 +119,18 @@ impl LeadFiles {
         let score = &project.config.score;
         let from_config = leads.is_none();
         let leads = leads
-            .map(|p| project.cwd.join(p))
+            .map(|p| {
+                if p.as_os_str() == "-" {
+                    p
+                } else {
+                    project.cwd.join(p)
+                }
+            })
             .or_else(|| score.leads.clone())
             .ok_or(UsageError::NoLeads)?;
         let mut files = LeadFiles {
             leads,
+            format: InputFormat::Csv,
             contacts: None,
             from_config,
         };
@@ -108,6 +138,20 @@ impl LeadFiles {
             .map(|p| project.cwd.join(p))
             .or_else(|| files.default(&score.contacts));
         Ok(files)
+    }
+
+    /// Whether the leads come from standard input (`--leads -`).
+    pub fn reads_stdin(&self) -> bool {
+        self.leads.as_os_str() == "-"
+    }
+
+    /// The leads file as messages name it.
+    pub fn leads_shown(&self, project: &Project) -> String {
+        if self.reads_stdin() {
+            STDIN.to_string()
+        } else {
+            project.show(&self.leads)
+        }
     }
 
     /// A `[score]` default, which applies only when the lead file came from `[score]` too:

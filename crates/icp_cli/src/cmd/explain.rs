@@ -9,7 +9,6 @@
 //! mentioned, never explained.
 
 use std::io::Write;
-use std::path::Path;
 use std::process::ExitCode;
 
 use icp_engine::lead::Lead;
@@ -36,9 +35,8 @@ fn explain(project: &Project, setup: &LeadSetup, id: &str) -> Result<ExitCode, R
         files,
         today,
     } = setup;
-    let (today, leads) = (*today, files.leads.as_path());
-    let shown = |p: &Path| project.show(p);
-    let reader = setup.open_reader(&project.config, None, None)?;
+    let (today, leads) = (*today, files.leads_shown(project));
+    let reader = setup.open_reader(&project.config, None, None, false)?;
     let mut found: Option<(Lead, u64)> = None;
     let mut same_id = 0usize;
     for batch in reader {
@@ -53,7 +51,7 @@ fn explain(project: &Project, setup: &LeadSetup, id: &str) -> Result<ExitCode, R
     }
     if let Some((lead, line)) = found {
         let result = icp_engine::eval::reference::evaluate(rules, &lead, today);
-        let mut out = format!("lead {id} (line {line} of {})\n", shown(leads));
+        let mut out = format!("lead {id} (line {line} of {})\n", leads.clone());
         if same_id > 1 {
             out.push_str(&format!(
                 "note: {same_id} leads have this id; this is the first of them\n"
@@ -93,6 +91,6 @@ fn explain(project: &Project, setup: &LeadSetup, id: &str) -> Result<ExitCode, R
     }
     Err(RunError::NotFound {
         id: id.to_string(),
-        file: shown(leads),
+        file: leads,
     })
 }

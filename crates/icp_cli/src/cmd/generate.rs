@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::OutFormat;
-use crate::args::wants_jsonl;
+use crate::args::file_format;
 use crate::error::UsageError;
 use crate::project::Project;
 use crate::show::{display, group_digits};
@@ -33,7 +33,9 @@ pub struct GenRequest {
 pub fn run(project: &Project, request: GenRequest) -> Result<ExitCode, UsageError> {
     let cwd = &project.cwd;
     let (contacts_min, contacts_max) = contacts_range(&request.contacts_per_company)?;
-    let format = if wants_jsonl(request.format, Some(&request.output)) {
+    let to_stdout = request.output.as_os_str() == "-";
+    let named = (!to_stdout).then_some(request.output.as_path());
+    let format = if file_format("--format", request.format, named)? == OutFormat::Jsonl {
         icp_gen::Format::JsonLines
     } else {
         icp_gen::Format::Csv

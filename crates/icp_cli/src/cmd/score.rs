@@ -8,11 +8,9 @@
 //! batches in input order as they come back. At most a window of batches (twice the worker
 //! threads) is between the reader and the output, so memory stays bounded by the window and
 //! the contacts table whatever the number of companies, and no thread waits for a whole window
-//! to finish. Results go to a partial file put in the output's place only when the run
-//! succeeds ([`output`]). A progress line runs on stderr when it is a terminal; the summary
-//! follows on stderr.
-
-mod output;
+//! to finish. The results and the rejects are one [`OutputSet`]: each written to a temporary
+//! file, and both put in their places together only when the run succeeds. A progress line
+//! runs on stderr when it is a terminal; the summary follows on stderr.
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -23,14 +21,14 @@ use icp_engine::plan::Plan;
 use icp_engine::result::BatchResults;
 use icp_io::{OutputFormat, ReadReport, ResultWriter, WriteOptions};
 
-use crate::args::wants_jsonl;
+use crate::args::{file_format, format_of_extension};
 use crate::error::{RunError, UsageError};
+use crate::outputs::{OutputSet, same_file};
 use crate::project::Project;
-use crate::setup::LeadSetup;
+use crate::setup::{LeadFiles, LeadSetup};
 use crate::show::group_digits;
 use crate::summary::{Summary, reader_lines};
 use crate::{LeadArgs, OutFormat};
-use output::{LazyFile, Partial, same_file};
 
 /// What `icp score` was asked for besides its input, as given on the command line.
 #[derive(Debug)]
@@ -41,6 +39,7 @@ pub struct ScoreRequest {
     pub explain: bool,
     pub threads: Option<usize>,
     pub rejects: Option<PathBuf>,
+    pub raw_cells: bool,
 }
 
 /// What `icp score` writes, with icp.toml defaults already applied.
@@ -51,7 +50,9 @@ struct ScoreArgs {
     all: bool,
     explain: bool,
     threads: Option<usize>,
-    rejects: Option<PathBuf>,
+    rejects: PathBuf,
+    /// CSV text cells written as they are, formulas not escaped.
+    raw_cells: bool,
 }
 
 /// `icp score`: exit 0 when scored, 1 when the rule set has errors.
@@ -74,15 +75,21 @@ pub fn run(
     if request.threads == Some(0) {
         return Err(UsageError::Threads);
     }
-    let format = if wants_jsonl(request.format, output.as_deref()) {
-        OutputFormat::JsonLines
-    } else {
-        OutputFormat::Csv
+    let format = match file_format("--format", request.format, output.as_deref())? {
+        OutFormat::Csv => OutputFormat::Csv,
+        OutFormat::Jsonl => OutputFormat::JsonLines,
     };
     let rejects = request
         .rejects
         .map(|p| cwd.join(p))
         .or_else(|| setup.files.default(&config.score.rejects));
+    let rejects = rejects_path(rejects, output.as_deref(), &setup.files, cwd);
+    if format_of_extension(&rejects).is_some_and(|(f, _)| f != OutFormat::Csv) {
+        return Err(UsageError::FormatMismatch(format!(
+            "{}: the rejects file is CSV; give it a name ending in .csv",
+            project.show(&rejects)
+        )));
+    }
     let args = ScoreArgs {
         output,
         format,
@@ -90,17 +97,27 @@ pub fn run(
         explain: request.explain,
         threads: request.threads,
         rejects,
+        raw_cells: request.raw_cells || config.score.escape_formulas == Some(false),
     };
     Ok(score(project, &setup, &args)?)
 }
 
-/// Where rejected rows go: `--rejects`, else beside the output (`out.csv` →
-/// `out.rejects.csv`), else `rejects.csv` beside the leads file.
-fn rejects_path(args: &ScoreArgs, leads: &Path) -> PathBuf {
-    if let Some(p) = &args.rejects {
-        return p.clone();
+/// Where rejected rows go: `--rejects` (or `[score] rejects`), else beside the output
+/// (`out.csv` → `out.rejects.csv`), else beside the leads file, else (the leads on standard
+/// input) `stdin.rejects.csv` in the working directory.
+fn rejects_path(
+    given: Option<PathBuf>,
+    output: Option<&Path>,
+    files: &LeadFiles,
+    cwd: &Path,
+) -> PathBuf {
+    if let Some(p) = given {
+        return p;
     }
-    let base = args.output.as_deref().unwrap_or(leads);
+    if output.is_none() && files.reads_stdin() {
+        return cwd.join("stdin.rejects.csv");
+    }
+    let base = output.unwrap_or(&files.leads);
     let stem = base
         .file_stem()
         .map_or("leads".into(), |s| s.to_string_lossy().into_owned());
@@ -118,19 +135,32 @@ fn score(project: &Project, setup: &LeadSetup, args: &ScoreArgs) -> Result<ExitC
     let (today, shown) = (*today, |p: &Path| project.show(p));
     let started = Instant::now();
     let plan = Plan::new(rules);
-    let rejects_file = rejects_path(args, &files.leads);
+    let rejects_file = &args.rejects;
     // Writing over an input would truncate it before it is read.
     let inputs: Vec<&Path> = std::iter::once(files.leads.as_path())
         .chain(files.contacts.as_deref())
         .collect();
-    for written in args.output.iter().chain(std::iter::once(&rejects_file)) {
+    for written in args.output.iter().chain(std::iter::once(rejects_file)) {
         if inputs.iter().any(|input| same_file(input, written)) {
             return Err(RunError::Overwrite {
                 output: shown(written),
             });
         }
     }
-    let rejects: Box<dyn Write + Send> = Box::new(LazyFile::new(rejects_file.clone()));
+    // Every file the run writes, checked to be distinct before any is created, and put in
+    // place together when the run succeeds: the results (if not on standard output), then
+    // the rejects.
+    let targets: Vec<PathBuf> = args.output.iter().chain([rejects_file]).cloned().collect();
+    let mut outputs = OutputSet::new(&targets).map_err(|same| RunError::SameOutput {
+        first: shown(&same.first),
+        second: shown(&same.second),
+    })?;
+    let rejects_index = targets.len() - 1;
+    let rejects: Box<dyn Write + Send> = Box::new(
+        outputs
+            .create(rejects_index)
+            .map_err(|e| RunError::Write(shown(rejects_file), e))?,
+    );
     let threads = args
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
@@ -146,20 +176,16 @@ fn score(project: &Project, setup: &LeadSetup, args: &ScoreArgs) -> Result<ExitC
             Some(rejects),
             // Only what the rules (and the plugins they call) read is parsed.
             Some(rules.fields_read()),
+            args.raw_cells,
         )
     })?;
-    // Results go to a partial file renamed over the output only when the run succeeds, so a
-    // failure part-way (a plugin error, a full disk) never leaves results that look complete.
-    let (partial, out): (Option<Partial>, Box<dyn Write>) = match &args.output {
-        Some(path) => {
-            let (partial, file) =
-                Partial::create(path).map_err(|e| RunError::Write(shown(path), e))?;
-            (Some(partial), Box::new(std::io::BufWriter::new(file)))
-        }
-        None => (
-            None,
-            Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
-        ),
+    let out: Box<dyn Write> = match &args.output {
+        Some(path) => Box::new(std::io::BufWriter::new(
+            outputs
+                .create(0)
+                .map_err(|e| RunError::Write(shown(path), e))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
     };
     let output_name = args
         .output
@@ -175,7 +201,8 @@ fn score(project: &Project, setup: &LeadSetup, args: &ScoreArgs) -> Result<ExitC
             explain: args.explain,
         },
     )
-    .map_err(write_err)?;
+    .map_err(write_err)?
+    .guard_formulas(!args.raw_cells);
     let progress = std::io::stderr().is_terminal();
     let mut summary = Summary::new(rules);
     // At most this many batches are between the reader and the output at once.
@@ -302,14 +329,18 @@ fn score(project: &Project, setup: &LeadSetup, args: &ScoreArgs) -> Result<ExitC
     let mut out = writer.finish().map_err(write_err)?;
     out.flush().map_err(write_err)?;
     drop(out);
-    if let Some(partial) = partial {
-        partial.commit().map_err(write_err)?;
+    let any_rejected = report.rejected + report.contacts_rejected > 0;
+    // No rejects file when no row was rejected (and none left from an earlier run).
+    if !any_rejected {
+        outputs.discard(rejects_index);
     }
-    let rejects_shown =
-        (report.rejected + report.contacts_rejected > 0).then(|| shown(&rejects_file));
+    outputs
+        .commit()
+        .map_err(|(path, e)| RunError::Write(shown(&path), e))?;
+    let rejects_shown = any_rejected.then(|| shown(rejects_file));
     let mut text = reader_lines(
         &report,
-        &shown(&files.leads),
+        &files.leads_shown(project),
         files.contacts.as_deref().map(shown),
         rejects_shown,
     );
