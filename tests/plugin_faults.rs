@@ -327,6 +327,7 @@ fn an_error_in_init_is_reported_by_prepare_with_the_plugins_message() {
             library: None,
             config_json: r#"{"licence_key": "ABC-123"}"#.into(),
             base_dir: base.path().to_path_buf(),
+            isolation: None,
         }],
         directories: Vec::new(),
         plugin_home: None,
