@@ -191,6 +191,7 @@ fn a_wrong_magic_number_is_refused_at_load() {
         &[
             &format!("plugin library {}: ", path.display()),
             &format!("wrong magic number {magic:#018x}"),
+            &format!("(expected {:#018x}, \"ICPPLUGN\")", icp_plugin_api::MAGIC),
             "not return an icp plugin table",
         ],
     );

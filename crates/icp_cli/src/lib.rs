@@ -228,7 +228,10 @@ where
 {
     let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
     // `icp __plugin-worker LIBRARY`: this process is an isolated plugin's worker.
-    if args.get(1).is_some_and(|a| a == icp_plugin_host::WORKER_SUBCOMMAND) {
+    if args
+        .get(1)
+        .is_some_and(|a| a == icp_plugin_host::WORKER_SUBCOMMAND)
+    {
         return icp_plugin_host::serve_worker(&args[2..]);
     }
     let cli = match Cli::try_parse_from(args) {

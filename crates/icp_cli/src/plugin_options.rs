@@ -85,10 +85,7 @@ mod tests {
     fn a_timeout_implies_isolation_and_reads_units() {
         assert_eq!(parse("data = 1").unwrap(), None);
         assert_eq!(parse("isolate = false").unwrap(), None);
-        assert_eq!(
-            parse("isolate = true").unwrap(),
-            Some(Isolation::default())
-        );
+        assert_eq!(parse("isolate = true").unwrap(), Some(Isolation::default()));
         for (text, millis) in [
             ("timeout = 5", 5000),
             ("timeout = 0.5", 500),
@@ -97,7 +94,11 @@ mod tests {
             ("timeout = \"2m\"", 120_000),
         ] {
             let isolation = parse(text).unwrap().expect("isolated");
-            assert_eq!(isolation.timeout, Some(Duration::from_millis(millis)), "{text}");
+            assert_eq!(
+                isolation.timeout,
+                Some(Duration::from_millis(millis)),
+                "{text}"
+            );
         }
     }
 
@@ -105,7 +106,13 @@ mod tests {
     fn contradictions_and_nonsense_are_errors() {
         let err = parse("isolate = false\ntimeout = 5").unwrap_err();
         assert!(err.contains("needs the plugin isolated"), "{err}");
-        for text in ["timeout = \"soon\"", "timeout = 0", "timeout = -1", "isolate = 1", "timeout = \"5h\""] {
+        for text in [
+            "timeout = \"soon\"",
+            "timeout = 0",
+            "timeout = -1",
+            "isolate = 1",
+            "timeout = \"5h\"",
+        ] {
             assert!(parse(text).is_err(), "{text}");
         }
     }

@@ -326,9 +326,8 @@ pub(crate) fn call_in_process(
     // SAFETY: everything `abi_call` points at (the columns, the dictionaries' strings, the
     // arguments) outlives the call; the state is the one `init` returned; the sink is valid
     // inside the closure.
-    let (status, message) = with_error_sink(|errors| unsafe {
-        (table.evaluate)(state, &abi_call, &mut out, errors)
-    });
+    let (status, message) =
+        with_error_sink(|errors| unsafe { (table.evaluate)(state, &abi_call, &mut out, errors) });
     if status != OK {
         // A plugin that filled the column before failing still gets it back to free.
         if !out.private.is_null() {

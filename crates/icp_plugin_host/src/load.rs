@@ -84,14 +84,21 @@ pub(crate) fn load_all(request: &PluginRequest) -> Result<Vec<Loaded>, PluginErr
         // A flag may supply the library of a configured plugin.
         if let Some(plugin) = loaded.iter_mut().find(|p| p.info.name == configured.name) {
             if let Some(isolation) = &configured.isolation {
-                *plugin = isolate::open(&plugin.info.name, &plugin.info.file, plugin.info.source, isolation)?;
+                *plugin = isolate::open(
+                    &plugin.info.name,
+                    &plugin.info.file,
+                    plugin.info.source,
+                    isolation,
+                )?;
             }
             plugin.config = Some(configured.clone());
             continue;
         }
         let path = find_library(configured, request)?;
         let mut plugin = match &configured.isolation {
-            Some(isolation) => isolate::open(&configured.name, &path, PluginSource::Config, isolation)?,
+            Some(isolation) => {
+                isolate::open(&configured.name, &path, PluginSource::Config, isolation)?
+            }
             None => open(&path, PluginSource::Config)?,
         };
         if plugin.info.name != configured.name {

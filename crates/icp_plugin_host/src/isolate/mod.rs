@@ -109,12 +109,11 @@ pub(crate) fn open(
             message: format!("cannot find the icp executable to isolate the plugin in: {e}"),
         })?,
     };
-    let worker = Worker::start(&exe, path, isolation.timeout).map_err(|e| {
-        PluginError::NotLoadable {
+    let worker =
+        Worker::start(&exe, path, isolation.timeout).map_err(|e| PluginError::NotLoadable {
             path: show(path),
             message: format!("cannot start its worker process {}: {e}", show(&exe)),
-        }
-    })?;
+        })?;
     let ended = |what: String| PluginError::Isolated {
         name: name.to_string(),
         path: show(path),

@@ -50,7 +50,10 @@ pub fn read_frame(input: &mut impl Read) -> io::Result<Option<Vec<u8>>> {
     }
     let len = u32::from_le_bytes(len) as usize;
     if len > MAX_FRAME {
-        return Err(io::Error::new(io::ErrorKind::InvalidData, "frame too large"));
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "frame too large",
+        ));
     }
     let mut payload = vec![0u8; len];
     input.read_exact(&mut payload)?;
@@ -73,7 +76,10 @@ pub struct Hello {
 #[derive(Debug)]
 pub enum Request<'a> {
     /// Call the plugin's `init` with its configuration (JSON) and base directory.
-    Init { config_json: String, base_dir: String },
+    Init {
+        config_json: String,
+        base_dir: String,
+    },
     /// Evaluate one signal call over one batch.
     Evaluate(Evaluate<'a>),
 }
@@ -449,7 +455,11 @@ fn decode_value(d: &mut Decoder<'_>) -> io::Result<Option<Value>> {
 pub fn encode_column(e: &mut Encoder, column: &Column) {
     match column {
         Column::Number { values, valid } | Column::Duration { values, valid } => {
-            e.u8(if matches!(column, Column::Number { .. }) { 1 } else { 2 });
+            e.u8(if matches!(column, Column::Number { .. }) {
+                1
+            } else {
+                2
+            });
             e.f64s(values);
             e.bools(valid);
         }

@@ -83,7 +83,8 @@ fn serve(library: &Path, output: &mut impl Write) -> io::Result<()> {
             Request::Evaluate(call) => match state {
                 None => Err("a signal was called before the plugin was initialised".to_string()),
                 Some(state) => {
-                    let inputs: Vec<_> = call.inputs.iter().map(|(code, c)| (&**c, *code)).collect();
+                    let inputs: Vec<_> =
+                        call.inputs.iter().map(|(code, c)| (&**c, *code)).collect();
                     let output = plugin.signals.get(call.signal as usize).map(|s| s.output);
                     let Some(output) = output else {
                         return Err(io::Error::other("a call to an undeclared signal"));
