@@ -25,7 +25,10 @@ static KEYS: OnceLock<Keys> = OnceLock::new();
 
 /// The body of the `icp_plugin_config_keys_v1` symbol: writes the number of keys `P` declares
 /// to `n_keys` (when it is not null) and returns them; null when `P` declares none.
-pub fn config_keys<P: Plugin>(n_keys: *mut usize) -> *const Str {
+///
+/// # Safety
+/// `n_keys` must be null or point to a writable `usize`.
+pub unsafe fn config_keys<P: Plugin>(n_keys: *mut usize) -> *const Str {
     let keys = KEYS.get_or_init(|| {
         Keys(
             guarded(|| Ok(P::CONFIG_KEYS.map(|keys| keys.iter().map(|k| Str::new(k)).collect())))
@@ -38,7 +41,7 @@ pub fn config_keys<P: Plugin>(n_keys: *mut usize) -> *const Str {
         None => (std::ptr::null(), 0),
     };
     if !n_keys.is_null() {
-        // SAFETY: the host passes a valid pointer to a `usize` (checked for null above).
+        // SAFETY: a writable `usize` (the caller's guarantee), checked for null above.
         unsafe { n_keys.write(len) };
     }
     ptr

@@ -130,8 +130,11 @@ macro_rules! export_plugin {
         /// The configuration keys the plugin reads, for `icp`'s unknown-key warnings.
         #[allow(unsafe_code)]
         #[unsafe(no_mangle)]
-        pub extern "C" fn icp_plugin_config_keys_v1(n_keys: *mut usize) -> *const $crate::Str {
-            $crate::sdk::config_keys::<$plugin>(n_keys)
+        pub unsafe extern "C" fn icp_plugin_config_keys_v1(
+            n_keys: *mut usize,
+        ) -> *const $crate::Str {
+            // SAFETY: the host passes null or a pointer to a writable `usize`.
+            unsafe { $crate::sdk::config_keys::<$plugin>(n_keys) }
         }
     };
 }
