@@ -85,6 +85,7 @@ fn bench(c: &mut Criterion) {
                 library: None,
                 config_json: r#"{"data": "funding.csv"}"#.to_string(),
                 base_dir: dir.clone(),
+                isolation: None,
             }],
             directories: Vec::new(),
             plugin_home: None,

@@ -328,6 +328,7 @@ fn plugin_signals_give_the_same_results_as_the_same_values_in_custom_fields() {
             library: None,
             config_json: r#"{"data": "funding.csv"}"#.into(),
             base_dir: dir.path().to_path_buf(),
+            isolation: None,
         }],
         directories: Vec::new(),
         plugin_home: None,

@@ -191,6 +191,7 @@ fn a_wrong_magic_number_is_refused_at_load() {
         &[
             &format!("plugin library {}: ", path.display()),
             &format!("wrong magic number {magic:#018x}"),
+            &format!("(expected {:#018x}, \"ICPPLUGN\")", icp_plugin_api::MAGIC),
             "not return an icp plugin table",
         ],
     );
@@ -327,6 +328,7 @@ fn an_error_in_init_is_reported_by_prepare_with_the_plugins_message() {
             library: None,
             config_json: r#"{"licence_key": "ABC-123"}"#.into(),
             base_dir: base.path().to_path_buf(),
+            isolation: None,
         }],
         directories: Vec::new(),
         plugin_home: None,

@@ -220,6 +220,7 @@ impl Config {
                     )));
                 }
             };
+            let isolation = crate::plugin_options::take_isolation(&mut table).map_err(invalid)?;
             // The rest of the table is the plugin's own configuration, handed over as JSON.
             let config_json = serde_json::to_string(&table)
                 .map_err(|e| invalid(format!("cannot pass the table on as JSON: {e}")))?;
@@ -228,6 +229,7 @@ impl Config {
                 library,
                 config_json,
                 base_dir: base.to_path_buf(),
+                isolation,
             });
         }
         Ok(Config {

@@ -20,6 +20,8 @@ mod cmd;
 pub mod config;
 mod error;
 mod outputs;
+mod plugin_keys;
+mod plugin_options;
 mod plugin_search;
 mod project;
 mod setup;
@@ -236,6 +238,14 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
+    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    // `icp __plugin-worker LIBRARY`: this process is an isolated plugin's worker.
+    if args
+        .get(1)
+        .is_some_and(|a| a == icp_plugin_host::WORKER_SUBCOMMAND)
+    {
+        return icp_plugin_host::serve_worker(&args[2..]);
+    }
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(err) => {

@@ -33,7 +33,9 @@ pub fn load_plugins(cwd: &Path, config: &Config, flags: &[PathBuf]) -> Result<Ho
             .unwrap_or_default(),
         plugin_home: plugin_home(),
     };
-    Ok(Host::load(&request)?)
+    let host = Host::load(&request)?;
+    crate::plugin_keys::warn_unknown(&config.plugins, &host);
+    Ok(host)
 }
 
 /// The per-user plugin directory: `$ICP_PLUGIN_HOME`, else `$XDG_DATA_HOME/icp/plugins`, else

@@ -45,6 +45,16 @@ pub const ENTRY_SYMBOL: &[u8] = b"icp_plugin_entry_v1\0";
 /// process (libraries are never unloaded).
 pub type EntryFn = unsafe extern "C" fn() -> *const PluginV1;
 
+/// An optional second symbol, with its NUL terminator: the configuration keys the plugin
+/// reads, so `icp` can warn about a key it does not know (a misspelt `dta`). A library
+/// without it (a plugin built before it existed, or one that does not say) gets no warnings.
+pub const CONFIG_KEYS_SYMBOL: &[u8] = b"icp_plugin_config_keys_v1\0";
+
+/// The type of [`CONFIG_KEYS_SYMBOL`]: writes the number of keys to `n_keys` and returns
+/// them (valid for the life of the process), or returns null when the plugin does not
+/// declare its keys.
+pub type ConfigKeysFn = unsafe extern "C" fn(n_keys: *mut usize) -> *const Str;
+
 /// Type codes of parameters, inputs and outputs.
 pub mod ty {
     pub const BOOL: u32 = 1;

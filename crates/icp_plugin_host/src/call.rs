@@ -17,8 +17,9 @@ use icp_engine::batch::{Batch, Column, Dict, MISSING};
 use icp_engine::ir::RuleSet;
 use icp_engine::{Entity, FieldId, Scalar, Type, Value};
 use icp_plugin_api::ffi::{Arg, EncodedArgs, slice, with_error_sink};
-use icp_plugin_api::{CallV1, OK, Str, ty};
+use icp_plugin_api::{CallV1, OK, PluginV1, Str, ty};
 
+use crate::isolate::{Backend, Failure};
 use crate::load::Loaded;
 use crate::{Host, PluginError, show};
 
@@ -27,8 +28,9 @@ use crate::{Host, PluginError, show};
 pub struct Signals<'h> {
     host: &'h Host,
     calls: Vec<Prepared>,
-    /// Per plugin of the host: the state its `init` returned, if the rules use it.
-    states: Vec<State>,
+    /// Per plugin of the host: the state its `init` returned, if the rules use it (null for
+    /// an isolated plugin, whose state lives in its worker).
+    states: Vec<Option<State>>,
 }
 
 /// A plugin's state pointer.
@@ -62,7 +64,7 @@ struct Prepared {
 impl Host {
     /// Initialises the plugins `rules` uses and prepares its signal calls.
     pub fn prepare(&self, rules: &RuleSet) -> Result<Signals<'_>, PluginError> {
-        let mut states = vec![State(std::ptr::null_mut()); self.plugins.len()];
+        let mut states = vec![None; self.plugins.len()];
         let mut calls = Vec::new();
         for call in &rules.signal_calls {
             let decl = rules.signals.signal(call.signal);
@@ -105,8 +107,8 @@ impl Host {
                 })?;
                 inputs.push((entity, field, code));
             }
-            if states[plugin_index].0.is_null() {
-                states[plugin_index] = State(plugin.init()?);
+            if states[plugin_index].is_none() {
+                states[plugin_index] = Some(plugin.init()?);
             }
             calls.push(Prepared {
                 plugin: plugin_index,
@@ -135,7 +137,7 @@ impl Loaded {
     }
 
     /// Calls the plugin's `init` with its configuration.
-    fn init(&self) -> Result<*mut c_void, PluginError> {
+    fn init(&self) -> Result<State, PluginError> {
         let (json, base) = match &self.config {
             Some(c) => (c.config_json.clone(), c.base_dir.clone()),
             None => (
@@ -144,16 +146,45 @@ impl Loaded {
             ),
         };
         let base = base.to_string_lossy().into_owned();
-        // SAFETY: the strings outlive the call and the sink is valid inside the closure;
-        // `init` is the checked table's.
-        let (state, message) = with_error_sink(|errors| unsafe {
-            (self.table.init)(Str::new(&json), Str::new(&base), errors)
-        });
-        if state.is_null() {
-            return Err(self.error(format!("initialisation failed: {}", or_unknown(message))));
+        let failed = |message: String| self.error(format!("initialisation failed: {message}"));
+        match &self.backend {
+            Backend::InProcess(table) => init_in_process(table, &json, &base)
+                .map(State)
+                .map_err(failed),
+            Backend::Worker(worker) => match worker.init(json, base) {
+                Ok(()) => Ok(State(std::ptr::null_mut())),
+                Err(Failure::Plugin(message)) => Err(failed(message)),
+                Err(Failure::Ended(what)) => Err(self.ended(what, "initialising it")),
+            },
         }
-        Ok(state)
     }
+
+    /// The error of an isolated plugin whose worker ended while `doing` something.
+    fn ended(&self, what: String, doing: &str) -> PluginError {
+        PluginError::Isolated {
+            name: self.info.name.clone(),
+            path: show(&self.info.file),
+            what,
+            doing: doing.to_string(),
+        }
+    }
+}
+
+/// Calls a plugin's `init` in this process; the error is the plugin's message.
+pub(crate) fn init_in_process(
+    table: &PluginV1,
+    config_json: &str,
+    base_dir: &str,
+) -> Result<*mut c_void, String> {
+    // SAFETY: the strings outlive the call and the sink is valid inside the closure; `init`
+    // is the checked table's.
+    let (state, message) = with_error_sink(|errors| unsafe {
+        (table.init)(Str::new(config_json), Str::new(base_dir), errors)
+    });
+    if state.is_null() {
+        return Err(or_unknown(message));
+    }
+    Ok(state)
 }
 
 fn or_unknown(message: String) -> String {
@@ -194,59 +225,121 @@ impl Signals<'_> {
     fn evaluate(&self, call: &Prepared, batch: &Batch, today: i32) -> Result<Column, PluginError> {
         let plugin = &self.host.plugins[call.plugin];
         let fail = |message: String| plugin.error(format!("{}: {message}", call.text));
-        // Borrowed views of the input columns; the `Str`s of their dictionaries live here.
-        let dicts: Vec<Vec<Str>> = call
+        let state = self.states[call.plugin].map_or(std::ptr::null_mut(), |s| s.0);
+        let inputs: Vec<(&Column, u32)> = call
             .inputs
             .iter()
-            .map(
-                |(entity, field, _)| match column_of(batch, *entity, *field) {
-                    Column::Text { dict, .. } | Column::TextList { dict, .. } => {
-                        dict.values().map(Str::new).collect()
-                    }
-                    _ => Vec::new(),
+            .map(|(entity, field, code)| (column_of(batch, *entity, *field), *code))
+            .collect();
+        match &plugin.backend {
+            Backend::InProcess(table) => call_in_process(
+                table,
+                state,
+                &SignalCall {
+                    signal: call.index,
+                    output: call.output,
+                    args: &call.args,
+                    today,
+                    rows: batch.len(),
+                    inputs: &inputs,
+                    contact_offsets: &batch.contact_offsets,
                 },
             )
-            .collect();
-        let inputs: Vec<icp_plugin_api::Column> = call
-            .inputs
-            .iter()
-            .zip(&dicts)
-            .map(|((entity, field, code), strings)| {
-                lend(column_of(batch, *entity, *field), *code, strings)
-            })
-            .collect();
-        let args = EncodedArgs::new(call.args.iter().map(encode_arg));
-        let abi_call = CallV1 {
-            size: std::mem::size_of::<CallV1>(),
-            signal: call.index,
-            args: args.records().as_ptr(),
-            n_args: args.records().len(),
-            today,
-            rows: batch.len(),
-            inputs: inputs.as_ptr(),
-            n_inputs: inputs.len(),
-            contact_offsets: batch.contact_offsets.as_ptr(),
-        };
-        let mut out = icp_plugin_api::Column::EMPTY;
-        // SAFETY: everything `abi_call` points at (the batch's columns, the dictionaries'
-        // strings, the arguments) outlives the call; the state is the one `init` returned; the
-        // sink is valid inside the closure.
-        let (status, message) = with_error_sink(|errors| unsafe {
-            (plugin.table.evaluate)(self.states[call.plugin].0, &abi_call, &mut out, errors)
-        });
-        if status != OK {
-            // A plugin that filled the column before failing still gets it back to free.
-            if !out.private.is_null() {
-                // SAFETY: `out` was filled by this plugin's `evaluate`; released once.
-                unsafe { (plugin.table.release)(&mut out) };
-            }
-            return Err(fail(or_unknown(message)));
+            .map_err(fail),
+            Backend::Worker(worker) => worker
+                .evaluate(
+                    call.index,
+                    today,
+                    batch.len(),
+                    &call.args,
+                    inputs.into_iter().map(|(c, code)| (code, c)).collect(),
+                    &batch.contact_offsets,
+                )
+                .map_err(|failure| match failure {
+                    Failure::Plugin(message) => fail(message),
+                    Failure::Ended(what) => {
+                        plugin.ended(what, &format!("evaluating `{}`", call.text))
+                    }
+                }),
         }
-        let column = take(&out, batch.len(), call.output);
-        // SAFETY: `out` was filled by this plugin's `evaluate` and is released once.
-        unsafe { (plugin.table.release)(&mut out) };
-        column.map_err(fail)
     }
+}
+
+/// One signal call over one batch, in engine terms.
+pub(crate) struct SignalCall<'a> {
+    /// The signal's index in the plugin's table, and its declared output.
+    pub signal: u32,
+    pub output: Type,
+    pub args: &'a [Option<Value>],
+    pub today: i32,
+    pub rows: usize,
+    /// The input columns with their ABI type codes.
+    pub inputs: &'a [(&'a Column, u32)],
+    pub contact_offsets: &'a [u32],
+}
+
+/// Makes one signal call of a plugin in this process: lends it the input columns, then
+/// checks and converts what it returns; the error is the message, without the call. The
+/// worker of an isolated plugin makes its calls through here too.
+pub(crate) fn call_in_process(
+    table: &PluginV1,
+    state: *mut c_void,
+    call: &SignalCall<'_>,
+) -> Result<Column, String> {
+    let SignalCall {
+        signal,
+        output,
+        args,
+        today,
+        rows,
+        inputs,
+        contact_offsets,
+    } = *call;
+    // Borrowed views of the input columns; the `Str`s of their dictionaries live here.
+    let dicts: Vec<Vec<Str>> = inputs
+        .iter()
+        .map(|(column, _)| match column {
+            Column::Text { dict, .. } | Column::TextList { dict, .. } => {
+                dict.values().map(Str::new).collect()
+            }
+            _ => Vec::new(),
+        })
+        .collect();
+    let lent: Vec<icp_plugin_api::Column> = inputs
+        .iter()
+        .zip(&dicts)
+        .map(|((column, code), strings)| lend(column, *code, strings))
+        .collect();
+    let args = EncodedArgs::new(args.iter().map(encode_arg));
+    let abi_call = CallV1 {
+        size: std::mem::size_of::<CallV1>(),
+        signal,
+        args: args.records().as_ptr(),
+        n_args: args.records().len(),
+        today,
+        rows,
+        inputs: lent.as_ptr(),
+        n_inputs: lent.len(),
+        contact_offsets: contact_offsets.as_ptr(),
+    };
+    let mut out = icp_plugin_api::Column::EMPTY;
+    // SAFETY: everything `abi_call` points at (the columns, the dictionaries' strings, the
+    // arguments) outlives the call; the state is the one `init` returned; the sink is valid
+    // inside the closure.
+    let (status, message) =
+        with_error_sink(|errors| unsafe { (table.evaluate)(state, &abi_call, &mut out, errors) });
+    if status != OK {
+        // A plugin that filled the column before failing still gets it back to free.
+        if !out.private.is_null() {
+            // SAFETY: `out` was filled by this plugin's `evaluate`; released once.
+            unsafe { (table.release)(&mut out) };
+        }
+        return Err(or_unknown(message));
+    }
+    let column = take(&out, rows, output);
+    // SAFETY: `out` was filled by this plugin's `evaluate` and is released once.
+    unsafe { (table.release)(&mut out) };
+    column
 }
 
 fn column_of(batch: &Batch, entity: Entity, field: FieldId) -> &Column {

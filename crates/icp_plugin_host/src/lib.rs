@@ -20,8 +20,14 @@
 //! cannot be found or opened, a wrong ABI, an error or panic inside the plugin, a malformed
 //! result — is a [`PluginError`] naming the plugin and its file; nothing from a failed call
 //! reaches a result.
+//!
+//! A plugin configured with `isolate = true` (or a `timeout`) runs in a worker process
+//! instead ([`isolate`]): the same calls, over a pipe, so a crash or a hang in it is an error
+//! naming it rather than the end of `icp`.
 
 mod call;
+mod config_keys;
+mod isolate;
 mod load;
 
 use std::path::{Path, PathBuf};
@@ -29,6 +35,7 @@ use std::path::{Path, PathBuf};
 use icp_engine::SignalCatalog;
 
 pub use call::Signals;
+pub use isolate::{Isolation, WORKER_SUBCOMMAND, serve_worker, show_duration};
 pub use load::{PluginSource, library_file};
 
 /// Where the plugins of a run come from.
@@ -58,6 +65,8 @@ pub struct Configured {
     pub config_json: String,
     /// The directory of `icp.toml`; relative paths in the configuration start there.
     pub base_dir: PathBuf,
+    /// `isolate = true` or `timeout`: run the plugin in a worker process.
+    pub isolation: Option<Isolation>,
 }
 
 /// A failure at the plugin boundary; each names the plugin (when known) and its file.
@@ -99,6 +108,18 @@ pub enum PluginError {
     },
     #[error("cannot read the plugin directory {path}: {message}")]
     Directory { path: String, message: String },
+    /// An isolated plugin's worker ended: `crashed (signal 11: SIGSEGV)` while `evaluating
+    /// `funding.raised_within(90d)``.
+    #[error("plugin `{name}` ({path}) {what} while {doing}")]
+    Isolated {
+        name: String,
+        path: String,
+        what: String,
+        doing: String,
+    },
+    /// A load error an isolated plugin's worker reported, in the words of the in-process one.
+    #[error("{0}")]
+    Reported(String),
 }
 
 /// A loaded plugin, as `icp plugins` lists it.
@@ -111,6 +132,8 @@ pub struct PluginInfo {
     /// Where it was asked for: a flag, `icp.toml` or a plugin directory.
     pub source: PluginSource,
     pub abi_minor: u32,
+    /// The configuration keys it declares it reads (`None`: it does not say).
+    pub config_keys: Option<Vec<String>>,
 }
 
 /// The loaded plugins and the catalogue of their signals.

@@ -17,7 +17,8 @@ use icp_plugin_api::ffi::slice;
 use icp_plugin_api::{ABI_MINOR, ENTRY_SYMBOL, EntryFn, MAGIC, PluginV1, Str, ty};
 use serde::Serialize;
 
-use crate::{Configured, PluginError, PluginInfo, PluginRequest, show};
+use crate::isolate::{self, Backend};
+use crate::{Configured, PluginError, PluginInfo, PluginRequest, config_keys, show};
 
 /// Where a plugin was asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -32,7 +33,8 @@ pub enum PluginSource {
 #[derive(Debug)]
 pub(crate) struct Loaded {
     pub info: PluginInfo,
-    pub table: &'static PluginV1,
+    /// Its table in this process, or its worker when it is isolated.
+    pub backend: Backend,
     pub signals: Vec<SignalDecl>,
     /// The `[plugins.NAME]` configuration, if any.
     pub config: Option<Configured>,
@@ -47,13 +49,15 @@ pub fn library_file(name: &str) -> String {
 
 /// Loads the libraries of a request: flags first, then `icp.toml`, then the directories; a
 /// plugin name already loaded from the same file is skipped, from another file is an error
-/// (except that a directory never overrides a flag or the configuration).
+/// (except that a directory never overrides a flag or the configuration: two directories,
+/// or one directory twice through a link, holding different files of one name is an error).
 pub(crate) fn load_all(request: &PluginRequest) -> Result<Vec<Loaded>, PluginError> {
     let mut loaded: Vec<Loaded> = Vec::new();
     let add = |plugin: Loaded, loaded: &mut Vec<Loaded>| -> Result<(), PluginError> {
         if let Some(other) = loaded.iter().find(|p| p.info.name == plugin.info.name) {
             if same_file(&other.info.file, &plugin.info.file)
-                || plugin.info.source == PluginSource::Directory
+                || (plugin.info.source == PluginSource::Directory
+                    && other.info.source != PluginSource::Directory)
             {
                 return Ok(());
             }
@@ -79,11 +83,24 @@ pub(crate) fn load_all(request: &PluginRequest) -> Result<Vec<Loaded>, PluginErr
     for configured in &request.configured {
         // A flag may supply the library of a configured plugin.
         if let Some(plugin) = loaded.iter_mut().find(|p| p.info.name == configured.name) {
+            if let Some(isolation) = &configured.isolation {
+                *plugin = isolate::open(
+                    &plugin.info.name,
+                    &plugin.info.file,
+                    plugin.info.source,
+                    isolation,
+                )?;
+            }
             plugin.config = Some(configured.clone());
             continue;
         }
         let path = find_library(configured, request)?;
-        let mut plugin = open(&path, PluginSource::Config)?;
+        let mut plugin = match &configured.isolation {
+            Some(isolation) => {
+                isolate::open(&configured.name, &path, PluginSource::Config, isolation)?
+            }
+            None => open(&path, PluginSource::Config)?,
+        };
         if plugin.info.name != configured.name {
             return Err(PluginError::NameMismatch {
                 configured: configured.name.clone(),
@@ -169,7 +186,7 @@ fn find_library(configured: &Configured, request: &PluginRequest) -> Result<Path
 }
 
 /// Opens a library, checks its table and reads its declarations.
-fn open(path: &Path, source: PluginSource) -> Result<Loaded, PluginError> {
+pub(crate) fn open(path: &Path, source: PluginSource) -> Result<Loaded, PluginError> {
     let bad = |message: String| PluginError::BadAbi {
         path: show(path),
         message,
@@ -203,7 +220,7 @@ fn open(path: &Path, source: PluginSource) -> Result<Loaded, PluginError> {
     let magic = unsafe { head.cast::<u64>().read_unaligned() };
     if magic != MAGIC {
         return Err(bad(format!(
-            "wrong magic number {magic:#018x}: the entry symbol does not return an icp plugin table"
+            "wrong magic number {magic:#018x} (expected {MAGIC:#018x}, \"ICPPLUGN\"): the entry symbol does not return an icp plugin table"
         )));
     }
     // SAFETY: a table with the magic number has the size and the minor version after it.
@@ -302,8 +319,9 @@ fn open(path: &Path, source: PluginSource) -> Result<Loaded, PluginError> {
             file: path.to_path_buf(),
             source,
             abi_minor: minor,
+            config_keys: config_keys::declared(library, path)?,
         },
-        table,
+        backend: Backend::InProcess(table),
         signals,
         config: None,
     })

@@ -122,6 +122,7 @@ impl Plugin for Events {
     const NAME: &'static str = "events";
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
     const DOC: &'static str = "Attendance, sponsorship and talks at conferences and webinars by the lead's company and contacts.";
+    const CONFIG_KEYS: Option<&'static [&'static str]> = Some(&["data"]);
 
     fn init(config: &Config) -> Result<Self> {
         let path = config.path("data")?;

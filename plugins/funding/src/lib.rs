@@ -145,6 +145,7 @@ impl Plugin for Funding {
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
     const DOC: &'static str =
         "Funding rounds (Seed to IPO) and acquisitions or divestments of the lead's company.";
+    const CONFIG_KEYS: Option<&'static [&'static str]> = Some(&["data"]);
 
     fn init(config: &Config) -> Result<Self> {
         let path = config.path("data")?;

@@ -147,3 +147,64 @@ macro_rules! probe_plugin {
         }
     };
 }
+
+/// Declares `$ty`, a plugin named `$name` with one signal, `$name.flag -> bool`, as
+/// [`probe_plugin!`] does, except that for [`BAD_DOMAIN`] it calls `$fault` (a crash or a
+/// hang in native code, which no `catch_unwind` can turn into an error); it declares the
+/// configuration key `data`.
+#[macro_export]
+macro_rules! native_fault_plugin {
+    ($ty:ident, $name:literal, $fault:path) => {
+        struct $ty;
+
+        impl ::icp_plugin_api::sdk::Plugin for $ty {
+            const NAME: &'static str = $name;
+            const VERSION: &'static str = "0.0.1";
+            const DOC: &'static str = "A plugin that fails in native code, for the tests.";
+            const CONFIG_KEYS: Option<&'static [&'static str]> = Some(&["data"]);
+
+            fn init(
+                _config: &::icp_plugin_api::sdk::Config,
+            ) -> ::icp_plugin_api::sdk::Result<Self> {
+                Ok($ty)
+            }
+
+            fn signals() -> Vec<::icp_plugin_api::sdk::Signal<Self>> {
+                vec![
+                    ::icp_plugin_api::sdk::Signal::new("flag", ::icp_plugin_api::sdk::Type::Bool)
+                        .doc("Whether the company's domain ends in .com; fails for boom.example.")
+                        .input("company.domain")
+                        .eval(|_, lead, _| {
+                            let domain = lead.text("company.domain");
+                            if domain == Some($crate::BAD_DOMAIN) {
+                                $fault();
+                            }
+                            Ok(domain.map(|d| d.ends_with(".com")))
+                        }),
+                ]
+            }
+        }
+
+        ::icp_plugin_api::export_plugin!($ty);
+    };
+}
+
+/// Writes through a null pointer: a segmentation fault (signal 11), as a bug in C would.
+pub fn segfault() {
+    let null: *mut u8 = std::ptr::null_mut();
+    // SAFETY: not safe at all, on purpose: the fault this plugin exists to make.
+    unsafe { null.write_volatile(1) };
+}
+
+/// Aborts the process (signal 6), as a Rust plugin built with `panic = "abort"` does when it
+/// panics, or a C++ one with an uncaught exception.
+pub fn abort() {
+    std::process::abort();
+}
+
+/// Never returns, as a plugin stuck on a network call would.
+pub fn hang() {
+    loop {
+        std::thread::sleep(std::time::Duration::from_secs(3600));
+    }
+}

@@ -14,7 +14,8 @@
 //! the values a signal returns (`types.rs`); what a plugin reads at `init`, its
 //! [`Config`] and data files ([`read_csv`], [`domain_key`], `data.rs`); what a signal's
 //! closure sees, a [`Lead`] and its [`Args`] (`lead.rs`); the C glue — the table
-//! [`export_plugin!`](crate::export_plugin) exports (`table.rs`), the three `extern "C"`
+//! [`export_plugin!`](crate::export_plugin) exports (`table.rs`) with the configuration keys
+//! beside it (`keys.rs`), the three `extern "C"`
 //! entry points (`call.rs`), the output column they own until the host releases it
 //! (`output.rs`) and the `catch_unwind` around each (`guard.rs`); and [`testing::Harness`],
 //! which calls a plugin through that table as `icp` does (`testing.rs`).
@@ -46,6 +47,7 @@
 mod call;
 mod data;
 mod guard;
+mod keys;
 mod lead;
 mod output;
 mod table;
@@ -53,6 +55,7 @@ pub mod testing;
 mod types;
 
 pub use data::{Config, CsvRow, domain_key, read_csv};
+pub use keys::config_keys;
 pub use lead::{Args, Lead};
 pub use table::entry;
 pub use types::{Date, Error, Plugin, Result, Signal, Type, Value};

@@ -115,7 +115,8 @@ pub(super) fn build_table<P: Plugin>() -> Table {
     }
 }
 
-/// Exports a [`Plugin`] as the library's entry symbol, `icp_plugin_entry_v1`.
+/// Exports a [`Plugin`] as the library's entry symbol, `icp_plugin_entry_v1`, and its
+/// configuration keys as `icp_plugin_config_keys_v1`.
 #[macro_export]
 macro_rules! export_plugin {
     ($plugin:ty) => {
@@ -124,6 +125,16 @@ macro_rules! export_plugin {
         #[unsafe(no_mangle)]
         pub extern "C" fn icp_plugin_entry_v1() -> *const $crate::PluginV1 {
             $crate::sdk::entry::<$plugin>()
+        }
+
+        /// The configuration keys the plugin reads, for `icp`'s unknown-key warnings.
+        #[allow(unsafe_code)]
+        #[unsafe(no_mangle)]
+        pub unsafe extern "C" fn icp_plugin_config_keys_v1(
+            n_keys: *mut usize,
+        ) -> *const $crate::Str {
+            // SAFETY: the host passes null or a pointer to a writable `usize`.
+            unsafe { $crate::sdk::config_keys::<$plugin>(n_keys) }
         }
     };
 }

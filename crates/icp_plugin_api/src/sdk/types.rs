@@ -191,6 +191,10 @@ pub trait Plugin: Sized + Send + Sync + 'static {
     const VERSION: &'static str;
     /// One line on what the plugin knows.
     const DOC: &'static str = "";
+    /// The keys of its `[plugins.NAME]` table that it reads (`library`, `isolate` and
+    /// `timeout` are `icp`'s own and need not be listed). `icp` warns about any other key
+    /// of the table; `None` (the default) says nothing and gets no warnings.
+    const CONFIG_KEYS: Option<&'static [&'static str]> = None;
 
     /// Reads the configuration from `icp.toml` (`[plugins.NAME]`) and loads the data.
     fn init(config: &Config) -> Result<Self>;
