@@ -53,6 +53,9 @@ struct ScoreArgs {
     rejects: PathBuf,
     /// CSV text cells written as they are, formulas not escaped.
     raw_cells: bool,
+    /// When the command started: the summary's elapsed time counts loading and initialising
+    /// the plugins and compiling the rules too.
+    started: Instant,
 }
 
 /// `icp score`: exit 0 when scored, 1 when the rule set has errors.
@@ -61,6 +64,7 @@ pub fn run(
     input: LeadArgs,
     request: ScoreRequest,
 ) -> Result<ExitCode, UsageError> {
+    let started = Instant::now();
     let host = project.load_plugins()?;
     let Some(setup) = LeadSetup::prepare(project, &host, input)? else {
         return Ok(ExitCode::from(1));
@@ -98,6 +102,7 @@ pub fn run(
         threads: request.threads,
         rejects,
         raw_cells: request.raw_cells || config.score.escape_formulas == Some(false),
+        started,
     };
     Ok(score(project, &setup, &args)?)
 }
@@ -133,7 +138,7 @@ fn score(project: &Project, setup: &LeadSetup, args: &ScoreArgs) -> Result<ExitC
         today,
     } = setup;
     let (today, shown) = (*today, |p: &Path| project.show(p));
-    let started = Instant::now();
+    let started = args.started;
     let plan = Plan::new(rules);
     let rejects_file = &args.rejects;
     // Writing over an input would truncate it before it is read.
