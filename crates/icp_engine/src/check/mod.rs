@@ -108,6 +108,8 @@ struct Checker<'a> {
     icps: Vec<&'a ast::Icp>,
     tests: Vec<&'a ast::Test>,
     let_state: Vec<State<ir::LetDef>>,
+    /// What the lints know of each resolved let (`None` until it is resolved).
+    let_facts: Vec<Option<lints::LetFacts>>,
     persona_state: Vec<State<ir::PersonaDef>>,
     let_used: Vec<bool>,
     persona_used: Vec<bool>,
@@ -128,6 +130,7 @@ impl<'a> Checker<'a> {
             icps: Vec::new(),
             tests: Vec::new(),
             let_state: Vec::new(),
+            let_facts: Vec::new(),
             persona_state: Vec::new(),
             let_used: Vec::new(),
             persona_used: Vec::new(),
