@@ -3,7 +3,11 @@
 //!
 //! How it works: every condition of every ICP, every let and every persona is lowered once
 //! into [`Node`]s, children before parents, and identical nodes are shared (a let used by ten
-//! ICPs is computed once per batch). Each node runs at the level of leads or of contacts; a
+//! ICPs is computed once per batch). A let or persona is lowered at its first use and its node
+//! kept: later uses refer to it without walking its definition again, and a node is looked up
+//! by a key made of its operator and its children's ids, never of their trees, so lowering
+//! and the plan's size are linear in the rule text (a let used twice by the next one, 64 levels
+//! deep, is 64 nodes, not 2^64). Each node runs at the level of leads or of contacts; a
 //! lead-level value used in a contact condition is broadcast. The common shapes get columnar
 //! operators: a test of a text field against constants ([`Op::Text`]) is decided once per
 //! distinct value of the column's dictionary; a comparison of a number or date field with a
