@@ -11,6 +11,9 @@
 //!   score    0        revenue fit  (unknown: company.revenue missing)
 //!   tier A   true     score >= 40
 //! ```
+//!
+//! The values a near miss shows are those of the fields its condition reads, looked for
+//! through lets, each let's value walked once however often it is used.
 
 use std::fmt::Write;
 
@@ -215,7 +218,8 @@ fn score_threshold(e: &Expr) -> Option<(bool, f64)> {
 /// The lead's values of the company fields a condition reads: `company.employees is 30`.
 fn values_read(rules: &RuleSet, lead: &dyn LeadView, e: &Expr) -> String {
     let mut fields = Vec::new();
-    collect_fields(rules, e, &mut fields);
+    let mut lets_seen = vec![false; rules.lets.len()];
+    collect_fields(rules, e, &mut lets_seen, &mut fields);
     if fields.is_empty() {
         return "decided by its contacts or signals".to_string();
     }
@@ -232,14 +236,25 @@ fn values_read(rules: &RuleSet, lead: &dyn LeadView, e: &Expr) -> String {
         .join(", ")
 }
 
-fn collect_fields(rules: &RuleSet, e: &Expr, out: &mut Vec<crate::schema::FieldId>) {
+/// The company fields `e` reads (through lets), each once in the order first met. A let's
+/// value is walked at its first use only (`lets_seen`): a second walk would find nothing new.
+fn collect_fields(
+    rules: &RuleSet,
+    e: &Expr,
+    lets_seen: &mut [bool],
+    out: &mut Vec<crate::schema::FieldId>,
+) {
     match &e.kind {
         ExprKind::Field(f) => {
             if !out.contains(f) {
                 out.push(*f);
             }
         }
-        ExprKind::Let(id) => collect_fields(rules, &rules.lets[id.0 as usize].value, out),
-        _ => e.for_each_child(|c| collect_fields(rules, c, out)),
+        ExprKind::Let(id) => {
+            if !std::mem::replace(&mut lets_seen[id.0 as usize], true) {
+                collect_fields(rules, &rules.lets[id.0 as usize].value, lets_seen, out);
+            }
+        }
+        _ => e.for_each_child(|c| collect_fields(rules, c, lets_seen, out)),
     }
 }

@@ -417,8 +417,9 @@ pub enum ExprKind {
 }
 
 impl Expr {
-    /// Calls `f` on every direct sub-expression.
-    pub fn for_each_child(&self, mut f: impl FnMut(&Expr)) {
+    /// Calls `f` on every direct sub-expression. A let or persona is a leaf: its definition is
+    /// not a child of the expressions that use it.
+    pub fn for_each_child<'e>(&'e self, mut f: impl FnMut(&'e Expr)) {
         match &self.kind {
             ExprKind::Const(_)
             | ExprKind::Field(_)

@@ -3,7 +3,11 @@
 //!
 //! How it works: every condition of every ICP, every let and every persona is lowered once
 //! into [`Node`]s, children before parents, and identical nodes are shared (a let used by ten
-//! ICPs is computed once per batch). Each node runs at the level of leads or of contacts; a
+//! ICPs is computed once per batch). A let or persona is lowered at its first use and its node
+//! kept: later uses refer to it without walking its definition again, and a node is looked up
+//! by a key made of its operator and its children's ids, never of their trees, so lowering
+//! and the plan's size are linear in the rule text (a let used twice by the next one, 64 levels
+//! deep, is 64 nodes, not 2^64). Each node runs at the level of leads or of contacts; a
 //! lead-level value used in a contact condition is broadcast. The common shapes get columnar
 //! operators: a test of a text field against constants ([`Op::Text`]) is decided once per
 //! distinct value of the column's dictionary; a comparison of a number or date field with a
@@ -19,7 +23,9 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use crate::ir::{Builtin, CmpOp, Expr, ExprKind, HasKind, RegexId, RuleSet, SignalCallId};
+use crate::ir::{
+    Builtin, CmpOp, Expr, ExprKind, HasKind, LetId, PersonaId, RegexId, RuleSet, SignalCallId,
+};
 use crate::schema::{FieldId, Scalar, Type, Value};
 use crate::semantics;
 
@@ -153,12 +159,12 @@ impl Plan {
             rules,
             nodes: Vec::new(),
             seen: HashMap::new(),
+            lets: vec![None; rules.lets.len()],
+            personas: vec![None; rules.personas.len()],
             icp: None,
         };
-        let personas = rules
-            .personas
-            .iter()
-            .map(|p| lower.expr(&p.condition, Level::Contact))
+        let personas = (0..rules.personas.len())
+            .map(|p| lower.persona(PersonaId(p as u32)))
             .collect();
         let icps = rules
             .icps
@@ -202,12 +208,30 @@ impl Plan {
     pub fn node(&self, id: NodeId) -> &Node {
         &self.nodes[id.0 as usize]
     }
+
+    /// Per node, whether it is an operand more than once (of two nodes, or twice of one, as in
+    /// `%3 and %3`): a walk down from a node may meet such a node again, and walks that must
+    /// stay linear in the plan's size (`Evaluator::missing`) visit it once.
+    pub fn shared(&self) -> Vec<bool> {
+        let mut uses = vec![0u8; self.nodes.len()];
+        for node in &self.nodes {
+            for child in children(&node.op) {
+                let count = &mut uses[child.0 as usize];
+                *count = count.saturating_add(1);
+            }
+        }
+        uses.into_iter().map(|n| n > 1).collect()
+    }
 }
 
 struct Lowering<'r> {
     rules: &'r RuleSet,
     nodes: Vec<Node>,
     seen: HashMap<String, NodeId>,
+    /// The node of each let's value (lead level) once it is lowered.
+    lets: Vec<Option<NodeId>>,
+    /// The node of each persona's condition (contact level) once it is lowered.
+    personas: Vec<Option<NodeId>>,
     /// The ICP being lowered, for nodes that read its score.
     icp: Option<usize>,
 }
@@ -269,14 +293,8 @@ impl Lowering<'_> {
             ExprKind::Signal(s) => self.add(Op::Signal(*s), Level::Lead, ty),
             ExprKind::Today => self.add(Op::Today, Level::Lead, ty),
             ExprKind::Score => self.add(Op::Score, Level::Lead, ty),
-            ExprKind::Let(id) => {
-                let value = &self.rules.lets[id.0 as usize].value;
-                self.expr(value, Level::Lead)
-            }
-            ExprKind::Persona(id) => {
-                let condition = &self.rules.personas[id.0 as usize].condition;
-                self.expr(condition, Level::Contact)
-            }
+            ExprKind::Let(id) => self.let_value(*id),
+            ExprKind::Persona(id) => self.persona(*id),
             ExprKind::Not(x) => {
                 let x = self.expr(x, level);
                 self.add(Op::Not(x), level, ty)
@@ -316,9 +334,9 @@ impl Lowering<'_> {
             }
             _ => {
                 let mut children = Vec::new();
-                e.for_each_child(|c| children.push(c.clone()));
+                e.for_each_child(|c| children.push(c));
                 // An operator over lead values only stays at lead level.
-                let args: Vec<NodeId> = children.iter().map(|c| self.expr(c, level)).collect();
+                let args: Vec<NodeId> = children.into_iter().map(|c| self.expr(c, level)).collect();
                 let node_level = if args
                     .iter()
                     .all(|a| self.nodes[a.0 as usize].level == Level::Lead)
@@ -344,6 +362,30 @@ impl Lowering<'_> {
             }
         };
         self.at(id, level)
+    }
+
+    /// The node of a let's value, lowered at its first use and shared by every later one (a let
+    /// reads no score and no contact, so its node is the same wherever it is used).
+    fn let_value(&mut self, id: LetId) -> NodeId {
+        if let Some(node) = self.lets[id.0 as usize] {
+            return node;
+        }
+        let node = self.expr(&self.rules.lets[id.0 as usize].value, Level::Lead);
+        self.lets[id.0 as usize] = Some(node);
+        node
+    }
+
+    /// The node of a persona's condition, lowered once like a let's value.
+    fn persona(&mut self, id: PersonaId) -> NodeId {
+        if let Some(node) = self.personas[id.0 as usize] {
+            return node;
+        }
+        let node = self.expr(
+            &self.rules.personas[id.0 as usize].condition,
+            Level::Contact,
+        );
+        self.personas[id.0 as usize] = Some(node);
+        node
     }
 
     /// The columnar forms: text tests and comparisons of a field with constants.

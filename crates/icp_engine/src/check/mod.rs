@@ -17,6 +17,11 @@
 //!
 //! A rule set is returned only when there is no error; warnings never block.
 //!
+//! Checking costs time linear in the rule text: a let or persona is checked once and every use
+//! is an index to it, never a copy, and the lints look through a let by facts worked out once
+//! when it is resolved (`lints::LetFacts`), so a let used twice by the next one, 64 levels
+//! deep, is 64 steps, not 2^64.
+//!
 //! One `Checker` carries the whole check; its methods are spread over one file per concern:
 //!
 //! - `names`: pass 1 (declarations) and name resolution: identifiers, `company.…` and
@@ -108,6 +113,8 @@ struct Checker<'a> {
     icps: Vec<&'a ast::Icp>,
     tests: Vec<&'a ast::Test>,
     let_state: Vec<State<ir::LetDef>>,
+    /// What the lints know of each resolved let (`None` until it is resolved).
+    let_facts: Vec<Option<lints::LetFacts>>,
     persona_state: Vec<State<ir::PersonaDef>>,
     let_used: Vec<bool>,
     persona_used: Vec<bool>,
@@ -128,6 +135,7 @@ impl<'a> Checker<'a> {
             icps: Vec::new(),
             tests: Vec::new(),
             let_state: Vec::new(),
+            let_facts: Vec::new(),
             persona_state: Vec::new(),
             let_used: Vec::new(),
             persona_used: Vec::new(),

@@ -7,7 +7,10 @@
 //! `Pending` to `InProgress` while its body is checked to `Done` with the checked definition,
 //! so a reference is checked once however often it is used, definitions may come in any order,
 //! and a reference met while its own definition is `InProgress` is a cycle (`E0015`). Each
-//! resolution also marks the definition used, for the unused-definition lint.
+//! resolution also marks the definition used, for the unused-definition lint. A reference
+//! becomes an index ([`ExprKind::Let`], [`ExprKind::Persona`]), never a copy of the
+//! definition, so the typed rule set is as large as the rule text however the definitions use
+//! one another; when a let is resolved, the lints' facts about it are worked out once too.
 //!
 //! A path is a field (`company.x`, `contact.x`: the latter only where a contact is in scope),
 //! a plugin signal (`plugin.signal`, see `calls`), or a single name (a let, or a persona where
@@ -34,6 +37,7 @@ impl<'a> Checker<'a> {
                     ast::Item::Let(l) => {
                         self.lets.push(l);
                         self.let_state.push(State::Pending);
+                        self.let_facts.push(None);
                         self.let_used.push(false);
                         (&l.name, Def::Let(self.lets.len() - 1))
                     }
@@ -99,6 +103,7 @@ impl<'a> Checker<'a> {
             _ => None,
         };
         let ty = value.ty;
+        self.let_facts[index] = Some(self.let_facts_of(&value));
         self.let_state[index] = State::Done(ir::LetDef {
             name: ast.name.name.clone(),
             value,

@@ -13,8 +13,15 @@
 //! if a contact makes its body true, false if none can, unknown otherwise; `every contact`
 //! dually (true over no contacts); `count contacts where` counts contacts whose body is true.
 //! Division by zero is unknown, and so is a result too large to be a number.
+//!
+//! A let's value is worked out once per lead, at its first use, and a persona's once per
+//! contact ([`Memo`]); every later use reads it back. Lets and personas are shared, never
+//! expanded: a let used twice by the next one, 64 levels deep, costs 65 evaluations, not 2^64,
+//! so evaluating a lead takes time linear in the rule text.
 
-use crate::ir::{ArithOp, Builtin, CmpOp, Expr, ExprKind, HasKind, RuleSet};
+use std::cell::RefCell;
+
+use crate::ir::{ArithOp, Builtin, CmpOp, Expr, ExprKind, HasKind, LetId, PersonaId, RuleSet};
 use crate::lead::LeadView;
 use crate::result::{IcpResult, Input, LeadResult, Outcome, add_input, best_icp};
 use crate::schema::Value;
@@ -38,16 +45,42 @@ pub struct Scope<'a> {
     pub contact: Option<usize>,
     /// The ICP's score, in tier conditions.
     pub score: f64,
+    /// The lead's lets and personas evaluated so far.
+    pub memo: &'a Memo,
+}
+
+/// The values of one lead's lets and of its contacts' personas, each stored at its first use.
+/// A let reads neither a contact nor the score, and a persona only its contact, so the stored
+/// value is the value at every use.
+#[derive(Debug)]
+pub struct Memo {
+    lets: RefCell<Vec<Option<Eval>>>,
+    /// Persona `p` of contact `c` at `p * contacts + c`.
+    personas: RefCell<Vec<Option<Eval>>>,
+    contacts: usize,
+}
+
+impl Memo {
+    /// An empty memo for a lead with `contacts` contacts.
+    pub fn new(rules: &RuleSet, contacts: usize) -> Memo {
+        Memo {
+            lets: RefCell::new(vec![None; rules.lets.len()]),
+            personas: RefCell::new(vec![None; rules.personas.len() * contacts]),
+            contacts,
+        }
+    }
 }
 
 /// Evaluates a lead against every ICP of the rule set.
 pub fn evaluate<'r>(rules: &'r RuleSet, lead: &dyn LeadView, today: i32) -> LeadResult<'r> {
+    let memo = Memo::new(rules, lead.contact_count());
     let scope = Scope {
         rules,
         lead,
         today,
         contact: None,
         score: 0.0,
+        memo: &memo,
     };
     // Each ICP: the conditions `build` asks for, decided in this scope (a tier's with the
     // final score).
@@ -70,8 +103,12 @@ pub fn evaluate<'r>(rules: &'r RuleSet, lead: &dyn LeadView, today: i32) -> Lead
             rules
                 .personas
                 .iter()
-                .filter(|p| truth(scope, &p.condition).truth == Truth::True)
-                .map(|p| p.name.clone())
+                .enumerate()
+                .filter(|(i, _)| {
+                    let value = persona_value(scope, PersonaId(*i as u32));
+                    outcome(value).truth == Truth::True
+                })
+                .map(|(_, p)| p.name.clone())
                 .collect()
         })
         .collect();
@@ -84,7 +121,12 @@ pub fn evaluate<'r>(rules: &'r RuleSet, lead: &dyn LeadView, today: i32) -> Lead
 
 /// The truth of a condition.
 pub fn truth(scope: Scope<'_>, e: &Expr) -> Outcome {
-    match eval(scope, e) {
+    outcome(eval(scope, e))
+}
+
+/// The truth of a value: unknown with its missing inputs, false unless it is `true`.
+fn outcome(value: Eval) -> Outcome {
+    match value {
         Eval::Known(Value::Bool(b)) => Outcome::known(Truth::from_bool(b)),
         Eval::Known(_) => Outcome::known(Truth::False),
         Eval::Unknown(missing) => Outcome {
@@ -141,14 +183,8 @@ pub fn eval(scope: Scope<'_>, e: &Expr) -> Eval {
                 None => Eval::Unknown(vec![Input::ContactField(*f)]),
             }
         }
-        ExprKind::Let(id) => eval(
-            Scope {
-                contact: None,
-                ..scope
-            },
-            &rules.lets[id.0 as usize].value,
-        ),
-        ExprKind::Persona(id) => eval(scope, &rules.personas[id.0 as usize].condition),
+        ExprKind::Let(id) => let_value(scope, *id),
+        ExprKind::Persona(id) => persona_value(scope, *id),
         ExprKind::Signal(id) => match scope.lead.signal(*id) {
             Some(v) => Eval::Known(v),
             None => Eval::Unknown(vec![Input::Signal(*id)]),
@@ -193,6 +229,39 @@ pub fn eval(scope: Scope<'_>, e: &Expr) -> Eval {
             apply(rules, e, args, scope.today)
         }
     }
+}
+
+/// The value of a let for the scope's lead: from the memo, or evaluated (with no contact in
+/// scope) and stored there.
+fn let_value(scope: Scope<'_>, id: LetId) -> Eval {
+    let slot = id.0 as usize;
+    if let Some(value) = &scope.memo.lets.borrow()[slot] {
+        return value.clone();
+    }
+    let scope = Scope {
+        contact: None,
+        ..scope
+    };
+    let value = eval(scope, &scope.rules.lets[slot].value);
+    scope.memo.lets.borrow_mut()[slot] = Some(value.clone());
+    value
+}
+
+/// The value of a persona for the contact in scope: from the memo, or evaluated and stored
+/// there.
+fn persona_value(scope: Scope<'_>, id: PersonaId) -> Eval {
+    let condition = &scope.rules.personas[id.0 as usize].condition;
+    let Some(contact) = scope.contact else {
+        // Unreachable for checked rules: a persona is used only where a contact is in scope.
+        return eval(scope, condition);
+    };
+    let slot = id.0 as usize * scope.memo.contacts + contact;
+    if let Some(value) = &scope.memo.personas.borrow()[slot] {
+        return value.clone();
+    }
+    let value = eval(scope, condition);
+    scope.memo.personas.borrow_mut()[slot] = Some(value.clone());
+    value
 }
 
 /// Kleene `and` (or `or`) of two outcomes, keeping the missing inputs of the operands that

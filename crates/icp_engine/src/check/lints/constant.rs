@@ -3,8 +3,9 @@
 //! holding a literal used as a condition). A condition that is not constant as a whole is
 //! searched for constant operands of `and`, `or` and `not`: `company.employees > 5 and false`.
 //!
-//! A let counts as constant when its resolved value is; a let not yet resolved (a cycle, which
-//! is an error reported elsewhere) counts as reading the lead.
+//! A let counts as constant when its resolved value is (a fact worked out once per let, see
+//! `LetFacts`); a let not yet resolved (a cycle, which is an error reported elsewhere) counts
+//! as reading the lead.
 
 use icp_diagnostics::{Code, Diagnostic};
 
@@ -52,8 +53,8 @@ impl Checker<'_> {
     }
 
     /// True when the expression reads nothing from the lead, the score or the date (looking
-    /// through lets).
-    fn is_constant(&self, e: &Expr) -> bool {
+    /// through lets, by their facts).
+    pub(super) fn is_constant(&self, e: &Expr) -> bool {
         !e.any(&mut |node| match &node.kind {
             ExprKind::Field(_)
             | ExprKind::ContactField(_)
@@ -64,7 +65,7 @@ impl Checker<'_> {
             | ExprKind::AnyContact(_)
             | ExprKind::EveryContact(_)
             | ExprKind::CountContacts(_) => true,
-            ExprKind::Let(id) => self.let_value(*id).is_none_or(|v| !self.is_constant(v)),
+            ExprKind::Let(id) => self.let_facts(*id).is_none_or(|facts| !facts.constant),
             _ => false,
         })
     }

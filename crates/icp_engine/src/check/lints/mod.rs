@@ -20,8 +20,13 @@
 //! low bound above its high bound (`W0003`, in expression typing) and a test without
 //! expectations (`W0007`, in test checking).
 //!
-//! Lints look through lets ([`Checker::let_value`]); a condition that holds an error is not
-//! linted, since its placeholder would look constant.
+//! Lints look through lets without walking a let's value again at each use: what they need to
+//! know of a let ([`LetFacts`]: whether it is constant, whether it proves a contact exists,
+//! the unguarded `every contact` nodes it holds) is worked out once, when the let is resolved,
+//! from its value and the facts of the lets it uses ([`Checker::let_facts_of`]). A let used
+//! twice by the next one, 64 times over, is still one step per use, so linting costs time
+//! linear in the rule text. A condition that holds an error is not linted, since its
+//! placeholder would look constant.
 
 mod constant;
 mod score_labels;
@@ -29,10 +34,24 @@ mod tiers;
 mod unguarded_every;
 mod unused;
 
+use icp_diagnostics::Span;
+
 use crate::ir::{self, Expr, LetId};
 
 use super::Checker;
-use super::names::State;
+
+/// What the lints need to know of a resolved let, so that a reference to it is looked through
+/// in constant time.
+#[derive(Debug, Clone, Default)]
+pub(super) struct LetFacts {
+    /// The value reads nothing from the lead, the score or the date (`constant`).
+    constant: bool,
+    /// The value proves that the lead has a contact (`unguarded_every`).
+    proves_contact: bool,
+    /// The `every contact` nodes the value reaches (through other lets too) without a guard
+    /// within it, each once, in the order they are met (`unguarded_every`).
+    unguarded_every: Vec<Span>,
+}
 
 impl Checker<'_> {
     /// Lints one typed condition as a whole.
@@ -52,11 +71,21 @@ impl Checker<'_> {
         self.lint_tiers(def);
     }
 
-    /// The checked value of a let, once it is resolved.
-    fn let_value(&self, id: LetId) -> Option<&Expr> {
-        match &self.let_state[id.0 as usize] {
-            State::Done(d) => Some(&d.value),
-            _ => None,
+    /// The facts of a let's checked value, from the facts of the lets it uses: called once per
+    /// let, when it is resolved (every let its value names is resolved by then: a reference to
+    /// a let still in progress is a cycle, reported and replaced by a placeholder).
+    pub(super) fn let_facts_of(&self, value: &Expr) -> LetFacts {
+        let mut unguarded_every = Vec::new();
+        self.find_unguarded_every(value, &mut unguarded_every);
+        LetFacts {
+            constant: self.is_constant(value),
+            proves_contact: self.proves_contact(value),
+            unguarded_every,
         }
+    }
+
+    /// The facts of a resolved let; `None` while it is not resolved.
+    fn let_facts(&self, id: LetId) -> Option<&LetFacts> {
+        self.let_facts[id.0 as usize].as_ref()
     }
 }

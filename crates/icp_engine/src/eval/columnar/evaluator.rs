@@ -10,9 +10,11 @@
 //! operators the plan does not specialise are applied row by row with the reference
 //! evaluator's `apply`, a missing operand passed to it as unknown.
 //! [`Evaluator::missing`] walks a node's unknown operands on one row to name the inputs whose
-//! absence made it unknown.
+//! absence made it unknown, each node shared by several parents (a let used twice) at most
+//! once per row, so the walk costs time linear in the plan, never in the expanded rules.
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 
 use super::arith::number_arith;
 use super::compare::{compare, compare_each};
@@ -87,6 +89,8 @@ pub(super) struct Evaluator<'a, 'r> {
     vectors: Vec<Option<Vector>>,
     /// Per ICP, each lead's score.
     pub(super) scores: Vec<Vec<f64>>,
+    /// Per node, whether it is the operand of more than one node (see [`Plan::shared`]).
+    shared: Vec<bool>,
 }
 
 impl<'a, 'r> Evaluator<'a, 'r> {
@@ -117,6 +121,7 @@ impl<'a, 'r> Evaluator<'a, 'r> {
             rows: [leads, contacts],
             vectors: vec![None; plan.nodes.len()],
             scores: Vec::with_capacity(plan.icps.len()),
+            shared: plan.shared(),
         };
         for (i, node) in plan.nodes.iter().enumerate() {
             if node.score_of.is_none() {
@@ -148,15 +153,24 @@ impl<'a, 'r> Evaluator<'a, 'r> {
     /// operands that left them unknown, and an unknown arithmetic result over known operands
     /// (a division by zero) names none. `count` and `is missing` are always known.
     pub(super) fn missing(&self, id: NodeId, row: usize, out: &mut Vec<Input>) {
-        let from = out.len();
-        self.missing_after(id, row, out, from);
+        let mut walk = MissingWalk {
+            from: out.len(),
+            out,
+            visited: HashSet::new(),
+        };
+        self.missing_after(id, row, &mut walk);
     }
 
-    /// [`Evaluator::missing`] into `out[from..]`.
-    fn missing_after(&self, id: NodeId, row: usize, out: &mut Vec<Input>, from: usize) {
+    /// [`Evaluator::missing`] into `walk.out[walk.from..]`. A shared node is walked once per
+    /// row: a second walk would add nothing, its inputs are in the list already.
+    fn missing_after(&self, id: NodeId, row: usize, walk: &mut MissingWalk<'_>) {
         if self.vector(id).truth(row) != Truth::Unknown {
             return;
         }
+        if self.shared[id.0 as usize] && !walk.visited.insert((id, row)) {
+            return;
+        }
+        let (out, from) = (&mut *walk.out, walk.from);
         let mut add = |input: Input| add_input(out, from, input);
         let field = |field: FieldId, contact: bool| {
             if contact {
@@ -179,20 +193,20 @@ impl<'a, 'r> Evaluator<'a, 'r> {
                 field: f, contact, ..
             }
             | Op::Len { field: f, contact } => add(field(*f, *contact)),
-            Op::NumCmp { input: x, .. } | Op::Not(x) => self.missing_after(*x, row, out, from),
+            Op::NumCmp { input: x, .. } | Op::Not(x) => self.missing_after(*x, row, walk),
             Op::And(a, b) | Op::Or(a, b) => {
-                self.missing_after(*a, row, out, from);
-                self.missing_after(*b, row, out, from);
+                self.missing_after(*a, row, walk);
+                self.missing_after(*b, row, walk);
             }
-            Op::Broadcast(x) => self.missing_after(*x, self.contact_lead[row], out, from),
+            Op::Broadcast(x) => self.missing_after(*x, self.contact_lead[row], walk),
             Op::Any(body) | Op::Every(body) => {
                 for c in self.batch.contacts_of(row) {
-                    self.missing_after(*body, c, out, from);
+                    self.missing_after(*body, c, walk);
                 }
             }
             Op::Apply { args, .. } => {
                 for a in args {
-                    self.missing_after(*a, row, out, from);
+                    self.missing_after(*a, row, walk);
                 }
             }
             Op::Const(_) | Op::Today | Op::Score | Op::Present { .. } | Op::Count(_) => {}
@@ -382,6 +396,14 @@ impl<'a, 'r> Evaluator<'a, 'r> {
         };
         self.vectors[id.0 as usize] = Some(vector);
     }
+}
+
+/// The state of one [`Evaluator::missing`] walk: the list it adds to (from `from` on) and the
+/// shared nodes it has walked, with their rows.
+struct MissingWalk<'o> {
+    out: &'o mut Vec<Input>,
+    from: usize,
+    visited: HashSet<(NodeId, usize)>,
 }
 
 /// A column's values: a number column in the numeric lane, any other value by value.
