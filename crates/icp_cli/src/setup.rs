@@ -5,7 +5,8 @@
 //! plugins the rules call, reads the as-of date and settles the lead files: `--leads` and
 //! `--contacts`, else the `[score]` table of `icp.toml`. The table's files go together: naming
 //! another lead file leaves its contacts, output and rejects defaults out
-//! ([`LeadFiles::default`]). [`LeadSetup::open_reader`] opens the lead reader both commands
+//! ([`LeadFiles::default`]). It lists every file the run reads (`crate::inputs`), which no
+//! output may overwrite. [`LeadSetup::open_reader`] opens the lead reader both commands
 //! use.
 
 use std::io::Write;
@@ -28,6 +29,9 @@ pub struct LeadSetup<'h> {
     pub files: LeadFiles,
     /// The as-of date, in days since 1970-01-01.
     pub today: i32,
+    /// Every file the run reads (leads, rules, icp.toml, plugins and their data), which no
+    /// output may overwrite.
+    pub read: Vec<PathBuf>,
 }
 
 impl<'h> LeadSetup<'h> {
@@ -38,18 +42,23 @@ impl<'h> LeadSetup<'h> {
         input: LeadArgs,
     ) -> Result<Option<LeadSetup<'h>>, UsageError> {
         let Some((rules, _)) =
-            project.compile_or_report(host, &input.rules, "nothing was scored")?
+            project.compile_or_report(host.catalog(), &input.rules, "nothing was scored")?
         else {
             return Ok(None);
         };
         let signals = host.prepare(&rules)?;
         let today = as_of_date(input.as_of.as_deref())?;
         let files = LeadFiles::resolve(project, input.leads, input.contacts)?;
+        let leads: Vec<&std::path::Path> = std::iter::once(files.leads.as_path())
+            .chain(files.contacts.as_deref())
+            .collect();
+        let read = crate::inputs::files_read(project, host, &input.rules, &leads);
         Ok(Some(LeadSetup {
             rules,
             signals,
             files,
             today,
+            read,
         }))
     }
 

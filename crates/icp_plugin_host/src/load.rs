@@ -6,6 +6,12 @@
 //! fields of the minor version it declares. Declarations are copied into engine types at
 //! once, validating UTF-8 and type codes, so nothing later reads the plugin's memory except
 //! through a checked call.
+//!
+//! [`load_all`] decides which files to open and in which order, and is generic over how a file
+//! is opened: [`Host::load`](crate::Host::load) opens libraries, while
+//! [`crate::manifest::read_manifests`] reads the manifest beside each file instead, so both
+//! find exactly the same files. A directory of `ICP_PLUGIN_PATH` contributes only the files
+//! named as plugins ([`is_plugin_file_name`]).
 
 #![allow(unsafe_code)]
 
@@ -28,6 +34,22 @@ pub enum PluginSource {
     Directory,
 }
 
+/// What [`load_all`] needs of an opened plugin, loaded or only described by its manifest.
+pub(crate) trait Opened {
+    fn info(&self) -> &PluginInfo;
+    /// Attaches the `[plugins.NAME]` configuration.
+    fn configure(&mut self, config: Configured);
+}
+
+impl Opened for Loaded {
+    fn info(&self) -> &PluginInfo {
+        &self.info
+    }
+    fn configure(&mut self, config: Configured) {
+        self.config = Some(config);
+    }
+}
+
 /// A loaded, checked plugin.
 #[derive(Debug)]
 pub(crate) struct Loaded {
@@ -45,22 +67,38 @@ pub fn library_file(name: &str) -> String {
         .into_owned()
 }
 
-/// Loads the libraries of a request: flags first, then `icp.toml`, then the directories; a
-/// plugin name already loaded from the same file is skipped, from another file is an error
-/// (except that a directory never overrides a flag or the configuration).
-pub(crate) fn load_all(request: &PluginRequest) -> Result<Vec<Loaded>, PluginError> {
-    let mut loaded: Vec<Loaded> = Vec::new();
-    let add = |plugin: Loaded, loaded: &mut Vec<Loaded>| -> Result<(), PluginError> {
-        if let Some(other) = loaded.iter().find(|p| p.info.name == plugin.info.name) {
-            if same_file(&other.info.file, &plugin.info.file)
-                || plugin.info.source == PluginSource::Directory
+/// Whether a file of an `ICP_PLUGIN_PATH` directory is named as a plugin, as `cargo build`
+/// names a `plugin_*` crate: `libplugin_*.so`, `libplugin_*.dylib` or `plugin_*.dll`.
+pub fn is_plugin_file_name(file: &Path) -> bool {
+    let prefix = format!("{}plugin_", std::env::consts::DLL_PREFIX);
+    file.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| {
+            n.len() > prefix.len() + std::env::consts::DLL_SUFFIX.len()
+                && n.starts_with(&prefix)
+                && n.ends_with(std::env::consts::DLL_SUFFIX)
+        })
+}
+
+/// Opens the libraries of a request with `open`: flags first, then `icp.toml`, then the
+/// directories; a plugin name already loaded from the same file is skipped, from another file
+/// is an error (except that a directory never overrides a flag or the configuration).
+pub(crate) fn load_all<T: Opened>(
+    request: &PluginRequest,
+    mut open: impl FnMut(&Path, PluginSource) -> Result<T, PluginError>,
+) -> Result<Vec<T>, PluginError> {
+    let mut loaded: Vec<T> = Vec::new();
+    let add = |plugin: T, loaded: &mut Vec<T>| -> Result<(), PluginError> {
+        let info = plugin.info();
+        if let Some(other) = loaded.iter().find(|p| p.info().name == info.name) {
+            if same_file(&other.info().file, &info.file) || info.source == PluginSource::Directory
             {
                 return Ok(());
             }
             return Err(PluginError::Duplicate {
-                name: plugin.info.name,
-                first: show(&other.info.file),
-                second: show(&plugin.info.file),
+                name: info.name.clone(),
+                first: show(&other.info().file),
+                second: show(&info.file),
             });
         }
         loaded.push(plugin);
@@ -78,23 +116,22 @@ pub(crate) fn load_all(request: &PluginRequest) -> Result<Vec<Loaded>, PluginErr
     }
     for configured in &request.configured {
         // A flag may supply the library of a configured plugin.
-        if let Some(plugin) = loaded.iter_mut().find(|p| p.info.name == configured.name) {
-            plugin.config = Some(configured.clone());
+        if let Some(plugin) = loaded.iter_mut().find(|p| p.info().name == configured.name) {
+            plugin.configure(configured.clone());
             continue;
         }
         let path = find_library(configured, request)?;
         let mut plugin = open(&path, PluginSource::Config)?;
-        if plugin.info.name != configured.name {
+        if plugin.info().name != configured.name {
             return Err(PluginError::NameMismatch {
                 configured: configured.name.clone(),
-                declared: plugin.info.name,
+                declared: plugin.info().name.clone(),
                 path: show(&path),
             });
         }
-        plugin.config = Some(configured.clone());
+        plugin.configure(configured.clone());
         add(plugin, &mut loaded)?;
     }
-    let suffix = std::env::consts::DLL_EXTENSION;
     for dir in &request.directories {
         let entries = std::fs::read_dir(dir).map_err(|e| PluginError::Directory {
             path: show(dir),
@@ -103,7 +140,7 @@ pub(crate) fn load_all(request: &PluginRequest) -> Result<Vec<Loaded>, PluginErr
         let mut files: Vec<PathBuf> = entries
             .filter_map(Result::ok)
             .map(|e| e.path())
-            .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == suffix))
+            .filter(|p| p.is_file() && is_plugin_file_name(p))
             .collect();
         files.sort();
         for file in files {
@@ -120,6 +157,12 @@ fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
+/// Whether a `library` value of icp.toml is a path (relative to icp.toml) rather than a bare
+/// library name looked up in the plugin directories.
+pub fn library_is_path(library: &str) -> bool {
+    library.contains('/') || library.contains('\\') || library.contains('.')
+}
+
 /// The file of a configured plugin: `library` as a path relative to `icp.toml`, or a bare
 /// name (default `plugin_NAME`) looked up in the plugin directories, beside the executable,
 /// then in the plugin home.
@@ -128,8 +171,7 @@ fn find_library(configured: &Configured, request: &PluginRequest) -> Result<Path
         .library
         .clone()
         .unwrap_or_else(|| format!("plugin_{}", configured.name));
-    let is_path = library.contains('/') || library.contains('\\') || library.contains('.');
-    if is_path {
+    if library_is_path(&library) {
         let path = configured.base_dir.join(&library);
         return if path.is_file() {
             Ok(path)
@@ -169,7 +211,7 @@ fn find_library(configured: &Configured, request: &PluginRequest) -> Result<Path
 }
 
 /// Opens a library, checks its table and reads its declarations.
-fn open(path: &Path, source: PluginSource) -> Result<Loaded, PluginError> {
+pub(crate) fn open(path: &Path, source: PluginSource) -> Result<Loaded, PluginError> {
     let bad = |message: String| PluginError::BadAbi {
         path: show(path),
         message,

@@ -35,6 +35,7 @@ fn explain(project: &Project, setup: &LeadSetup, id: &str) -> Result<ExitCode, R
         signals,
         files,
         today,
+        ..
     } = setup;
     let (today, leads) = (*today, files.leads.as_path());
     let shown = |p: &Path| project.show(p);
