@@ -106,7 +106,10 @@ fn with_allowed_paths(configured: &Configured, trust: &Trust) -> Configured {
         .iter()
         .map(|p| serde_json::Value::String(p.to_string_lossy().into_owned()))
         .collect();
-    table.insert(ALLOWED_PATHS_KEY.to_string(), serde_json::Value::Array(allowed));
+    table.insert(
+        ALLOWED_PATHS_KEY.to_string(),
+        serde_json::Value::Array(allowed),
+    );
     configured.config_json = serde_json::Value::Object(table).to_string();
     configured
 }

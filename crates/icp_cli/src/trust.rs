@@ -202,7 +202,8 @@ enum Owners {
 fn unsafe_to_trust(path: &Path, owners: Owners) -> std::io::Result<Option<String>> {
     use std::os::unix::fs::MetadataExt;
     let user = rustix::process::geteuid().as_raw();
-    let owned = |uid: u32, owners: Owners| uid == user || (owners == Owners::UserOrRoot && uid == 0);
+    let owned =
+        |uid: u32, owners: Owners| uid == user || (owners == Owners::UserOrRoot && uid == 0);
     let file = std::fs::canonicalize(path)?;
     let meta = std::fs::metadata(&file)?;
     if !owned(meta.uid(), owners) {
@@ -284,10 +285,15 @@ mod tests {
 
         std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).expect("chmod");
         std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).expect("chmod");
-        let err = trust.check_config(&file).expect_err("world-writable directory");
+        let err = trust
+            .check_config(&file)
+            .expect_err("world-writable directory");
         assert!(err.0.contains("may replace it"), "{err}");
         std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o1777)).expect("chmod");
-        assert!(trust.check_config(&file).is_ok(), "the sticky bit protects it");
+        assert!(
+            trust.check_config(&file).is_ok(),
+            "the sticky bit protects it"
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -38,7 +38,11 @@ fn an_icp_toml_other_users_may_write_is_refused_unless_allowed() {
         err.contains("every user may write it") && err.contains("ICP_SAFE_DIRECTORIES"),
         "{err}"
     );
-    let out = icp_with(dir.path(), &["check"], &[("ICP_SAFE_DIRECTORIES", dir.path())]);
+    let out = icp_with(
+        dir.path(),
+        &["check"],
+        &[("ICP_SAFE_DIRECTORIES", dir.path())],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o644)).expect("chmod");
 
@@ -47,8 +51,16 @@ fn an_icp_toml_other_users_may_write_is_refused_unless_allowed() {
         std::os::unix::fs::chown(&config, Some(4242), None).expect("chown");
         let out = icp(dir.path(), &["check"]);
         assert_eq!(out.status.code(), Some(2));
-        assert!(stderr(&out).contains("owned by user 4242"), "{}", stderr(&out));
-        let out = icp_with(dir.path(), &["check"], &[("ICP_SAFE_DIRECTORIES", Path::new("*"))]);
+        assert!(
+            stderr(&out).contains("owned by user 4242"),
+            "{}",
+            stderr(&out)
+        );
+        let out = icp_with(
+            dir.path(),
+            &["check"],
+            &[("ICP_SAFE_DIRECTORIES", Path::new("*"))],
+        );
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     }
 }
@@ -69,7 +81,11 @@ fn a_configured_output_outside_the_project_is_refused_and_left_untouched() {
     let dir = outer.path().join("project");
     std::fs::create_dir_all(dir.join("rules")).expect("mkdir");
     std::fs::write(dir.join("rules/demo.icp"), GOOD).expect("write rules");
-    std::fs::write(dir.join("leads.csv"), "id,domain,employees\n1,acme.com,60\n").expect("leads");
+    std::fs::write(
+        dir.join("leads.csv"),
+        "id,domain,employees\n1,acme.com,60\n",
+    )
+    .expect("leads");
     std::fs::write(
         dir.join("icp.toml"),
         "[fields.company]\nannual_spend = \"number\"\n\n[score]\nleads = \"leads.csv\"\noutput = \"../victim.txt\"\n",
@@ -82,7 +98,10 @@ fn a_configured_output_outside_the_project_is_refused_and_left_untouched() {
         err.contains("[score] output") && err.contains("leads outside the project"),
         "{err}"
     );
-    assert_eq!(std::fs::read_to_string(&victim).expect("victim"), "precious\n");
+    assert_eq!(
+        std::fs::read_to_string(&victim).expect("victim"),
+        "precious\n"
+    );
     // Given on the command line (with a configuration that does not try), the same path is
     // the user's choice.
     std::fs::write(
@@ -92,15 +111,22 @@ fn a_configured_output_outside_the_project_is_refused_and_left_untouched() {
     .expect("write icp.toml");
     let out = icp(&dir, &["score", "-o", "../victim.txt"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert!(std::fs::read_to_string(&victim).expect("victim").starts_with("id,"));
+    assert!(
+        std::fs::read_to_string(&victim)
+            .expect("victim")
+            .starts_with("id,")
+    );
 }
 
 #[test]
 fn plugin_data_outside_the_project_is_refused_and_never_echoed() {
     plugins_built();
     let dir = project(&[("rules/demo.icp", FUNDED)]);
-    std::fs::write(dir.path().join("leads.csv"), "id,domain,employees\n1,acme.com,10\n")
-        .expect("write leads");
+    std::fs::write(
+        dir.path().join("leads.csv"),
+        "id,domain,employees\n1,acme.com,10\n",
+    )
+    .expect("write leads");
     let score = ["score", "--leads", "leads.csv", "-o", "out.csv"];
     std::fs::write(
         dir.path().join("icp.toml"),
@@ -114,8 +140,11 @@ fn plugin_data_outside_the_project_is_refused_and_never_echoed() {
     assert!(!err.contains("root:"), "{err}");
 
     // Inside the project but not the expected CSV: its first line is not echoed.
-    std::fs::write(dir.path().join("secret.txt"), "root:x:0:0:secret:/root:/bin/sh\n")
-        .expect("write secret");
+    std::fs::write(
+        dir.path().join("secret.txt"),
+        "root:x:0:0:secret:/root:/bin/sh\n",
+    )
+    .expect("write secret");
     std::fs::write(
         dir.path().join("icp.toml"),
         "[plugins.funding]\ndata = \"secret.txt\"\n",
@@ -133,8 +162,11 @@ fn plugin_data_outside_the_project_is_refused_and_never_echoed() {
 fn no_output_may_overwrite_a_file_the_run_reads() {
     plugins_built();
     let dir = project(&[("rules/demo.icp", FUNDED)]);
-    std::fs::write(dir.path().join("leads.csv"), "id,domain,employees\n1,acme.com,10\n")
-        .expect("write leads");
+    std::fs::write(
+        dir.path().join("leads.csv"),
+        "id,domain,employees\n1,acme.com,10\n",
+    )
+    .expect("write leads");
     std::fs::write(
         dir.path().join("funding.csv"),
         "domain,date,type,amount_usd\nacme.com,2026-10-01,Series A,1000\n",
@@ -150,11 +182,26 @@ fn no_output_may_overwrite_a_file_the_run_reads() {
         for flag in ["-o", "--rejects"] {
             let out = icp(
                 dir.path(),
-                &["score", "--leads", "leads.csv", "--as-of", "2026-11-01", flag, target],
+                &[
+                    "score",
+                    "--leads",
+                    "leads.csv",
+                    "--as-of",
+                    "2026-11-01",
+                    flag,
+                    target,
+                ],
             );
             assert_eq!(out.status.code(), Some(2), "{target}: {}", stderr(&out));
-            assert!(stderr(&out).contains("is also an input file"), "{}", stderr(&out));
-            assert_eq!(std::fs::read(dir.path().join(target)).expect("read"), before);
+            assert!(
+                stderr(&out).contains("is also an input file"),
+                "{}",
+                stderr(&out)
+            );
+            assert_eq!(
+                std::fs::read(dir.path().join(target)).expect("read"),
+                before
+            );
         }
     }
 }
@@ -169,7 +216,11 @@ fn plugin_path_directories_load_only_files_named_as_plugins() {
     std::fs::copy(&funding, plugins.join(libloading_name("funding"))).expect("copy");
     let out = icp_with(dir.path(), &["plugins"], &[("ICP_PLUGIN_PATH", &plugins)]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert!(stdout(&out).contains("no plugins loaded"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("no plugins loaded"),
+        "{}",
+        stdout(&out)
+    );
     std::fs::copy(&funding, plugins.join(libloading_name("plugin_money"))).expect("copy");
     let out = icp_with(dir.path(), &["plugins"], &[("ICP_PLUGIN_PATH", &plugins)]);
     assert!(stdout(&out).contains("funding 0.1.0"), "{}", stdout(&out));
@@ -200,11 +251,24 @@ fn check_reads_signals_from_manifests_without_loading_plugins() {
 
     let out = icp(dir.path(), &["plugins", "manifest"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let manifest = lib.join(format!("{}.manifest.json", libloading_name("plugin_funding")));
+    let manifest = lib.join(format!(
+        "{}.manifest.json",
+        libloading_name("plugin_funding")
+    ));
     assert!(manifest.is_file(), "{}", stdout(&out));
-    for args in [&["check", "--no-plugin-code"][..], &["check"], &["test", "--no-plugin-code"]] {
+    for args in [
+        &["check", "--no-plugin-code"][..],
+        &["check"],
+        &["test", "--no-plugin-code"],
+    ] {
         let out = icp(dir.path(), args);
-        assert_eq!(out.status.code(), Some(0), "{args:?}: {}{}", stdout(&out), stderr(&out));
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{args:?}: {}{}",
+            stdout(&out),
+            stderr(&out)
+        );
     }
 
     // A manifest that no longer matches its library is an error when the library is loaded.
@@ -213,5 +277,8 @@ fn check_reads_signals_from_manifests_without_loading_plugins() {
     let out = icp(dir.path(), &["check"]);
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
-    assert!(err.contains("does not match the library") && err.contains("9.9.9"), "{err}");
+    assert!(
+        err.contains("does not match the library") && err.contains("9.9.9"),
+        "{err}"
+    );
 }

@@ -59,7 +59,10 @@ pub struct PluginRequest {
 /// A check run on a library file before it is opened (the CLI's trust rules: ownership and
 /// who may write the file and its directory); `Err` is the reason it is refused.
 #[derive(Clone)]
-pub struct LibraryVet(pub std::sync::Arc<dyn Fn(&Path) -> Result<(), String> + Send + Sync>);
+pub struct LibraryVet(pub std::sync::Arc<VetFn>);
+
+/// The function of a [`LibraryVet`].
+pub type VetFn = dyn Fn(&Path) -> Result<(), String> + Send + Sync;
 
 impl std::fmt::Debug for LibraryVet {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -71,13 +71,11 @@ pub fn library_file(name: &str) -> String {
 /// names a `plugin_*` crate: `libplugin_*.so`, `libplugin_*.dylib` or `plugin_*.dll`.
 pub fn is_plugin_file_name(file: &Path) -> bool {
     let prefix = format!("{}plugin_", std::env::consts::DLL_PREFIX);
-    file.file_name()
-        .and_then(|n| n.to_str())
-        .is_some_and(|n| {
-            n.len() > prefix.len() + std::env::consts::DLL_SUFFIX.len()
-                && n.starts_with(&prefix)
-                && n.ends_with(std::env::consts::DLL_SUFFIX)
-        })
+    file.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+        n.len() > prefix.len() + std::env::consts::DLL_SUFFIX.len()
+            && n.starts_with(&prefix)
+            && n.ends_with(std::env::consts::DLL_SUFFIX)
+    })
 }
 
 /// Opens the libraries of a request with `open`: flags first, then `icp.toml`, then the
@@ -91,8 +89,7 @@ pub(crate) fn load_all<T: Opened>(
     let add = |plugin: T, loaded: &mut Vec<T>| -> Result<(), PluginError> {
         let info = plugin.info();
         if let Some(other) = loaded.iter().find(|p| p.info().name == info.name) {
-            if same_file(&other.info().file, &info.file) || info.source == PluginSource::Directory
-            {
+            if same_file(&other.info().file, &info.file) || info.source == PluginSource::Directory {
                 return Ok(());
             }
             return Err(PluginError::Duplicate {

@@ -185,7 +185,11 @@ impl Manifest {
                 })
             })
             .or_else(|| {
-                let differs = self.signals.iter().zip(&other.signals).find(|(a, b)| a != b);
+                let differs = self
+                    .signals
+                    .iter()
+                    .zip(&other.signals)
+                    .find(|(a, b)| a != b);
                 differs.map(|(a, _)| format!("signal `{}` is declared differently", a.name))
             })
             .or_else(|| Some("its documentation differs".to_string()))

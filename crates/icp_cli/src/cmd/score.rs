@@ -220,7 +220,9 @@ fn score(project: &Project, setup: &LeadSetup, args: &ScoreArgs) -> Result<ExitC
                             signals.fill(b, today)?;
                             // Columns, or every result whole with its explanation.
                             let results = if args.explain {
-                                let leads = icp_engine::eval::columnar::evaluate(rules, plan, b, today, true);
+                                let leads = icp_engine::eval::columnar::evaluate(
+                                    rules, plan, b, today, true,
+                                );
                                 BatchResults::from_leads(rules, leads)
                             } else {
                                 icp_engine::eval::columnar::evaluate_columns(rules, plan, b, today)

@@ -48,7 +48,9 @@ pub fn run(project: &Project, libraries: &[PathBuf]) -> Result<ExitCode, UsageEr
         ));
     }
     if out.is_empty() {
-        out.push_str("no plugins loaded: name plugin libraries, or configure plugins in icp.toml\n");
+        out.push_str(
+            "no plugins loaded: name plugin libraries, or configure plugins in icp.toml\n",
+        );
     }
     let _ = std::io::stdout().write_all(out.as_bytes());
     Ok(ExitCode::SUCCESS)
