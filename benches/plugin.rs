@@ -89,6 +89,7 @@ fn bench(c: &mut Criterion) {
             }],
             directories: Vec::new(),
             plugin_home: None,
+            ..icp_plugin_host::PluginRequest::default()
         })
         .expect("the funding plugin loads");
 

@@ -20,38 +20,7 @@ use icp_engine::batch::BatchBuilder;
 use icp_engine::{Entity, Schema, Type, Value};
 use icp_plugin_api::{ArgV1, CallV1, Column, ErrorSink, ParamDecl, PluginV1, SignalDecl, Str, ty};
 use icp_plugin_host::{Host, PluginRequest, library_file};
-use icp_tests::workspace;
-
-/// The C compiler (`$CC`, else `cc`), or `None`, said on standard error, when there is none.
-fn c_compiler() -> Option<String> {
-    let cc = std::env::var("CC").unwrap_or_else(|_| "cc".to_string());
-    match Command::new(&cc).arg("--version").output() {
-        Ok(output) if output.status.success() => Some(cc),
-        _ => {
-            eprintln!("skipped: no C compiler (`{cc}`) on this machine to build the C side");
-            None
-        }
-    }
-}
-
-/// Runs `cc` with the header's directory on the include path; panics with its output if it
-/// fails.
-fn compile(cc: &str, args: &[&Path], flags: &[&str]) {
-    let output = Command::new(cc)
-        .args(["-std=c11", "-Wall", "-Wextra", "-Wpedantic", "-Werror"])
-        .arg("-I")
-        .arg(workspace().join("include"))
-        .args(flags)
-        .args(args)
-        .output()
-        .expect("cc runs");
-    assert!(
-        output.status.success(),
-        "cc failed:\n{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
+use icp_tests::{c_compiler, compile_c as compile, workspace};
 
 /// The layout of a struct: its size, its alignment and each field's offset, by the names
 /// the header gives them.

@@ -332,6 +332,7 @@ fn plugin_signals_give_the_same_results_as_the_same_values_in_custom_fields() {
         }],
         directories: Vec::new(),
         plugin_home: None,
+        ..icp_plugin_host::PluginRequest::default()
     })
     .expect("the funding plugin loads");
     let rules_a = compile(RULES, &schema, host.catalog());

@@ -58,7 +58,8 @@ fn not_a_library() -> PathBuf {
     static FILE: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
     FILE.get_or_init(|| {
         let dir = tempfile::tempdir().expect("a temporary directory");
-        let path = dir.path().join(library_file("not_a_library"));
+        // Named as a plugin, so that a plugin directory (ICP_PLUGIN_PATH) loads it too.
+        let path = dir.path().join(library_file("plugin_not_a_library"));
         std::fs::write(&path, "this is a text file, not a shared library\n").expect("written");
         (dir, path)
     })
@@ -332,6 +333,7 @@ fn an_error_in_init_is_reported_by_prepare_with_the_plugins_message() {
         }],
         directories: Vec::new(),
         plugin_home: None,
+        ..icp_plugin_host::PluginRequest::default()
     })
     .expect("loads");
     let err = host.prepare(&rules).expect_err("init fails");

@@ -1,7 +1,9 @@
 //! Helpers shared by the cross-crate tests: where the workspace is, a signal catalogue of test
-//! signals, and a one-call "check these sources and render everything" function.
+//! signals, a one-call "check these sources and render everything" function, and the system C
+//! compiler for the C side of the plugin ABI.
 
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 use icp_diagnostics::{Diagnostic, SourceMap};
 use icp_engine::{Compiled, ParamDecl, Schema, SignalCatalog, SignalDecl, Type};
@@ -46,6 +48,7 @@ pub fn shipped_host() -> &'static icp_plugin_host::Host {
             configured: config.plugins,
             directories: Vec::new(),
             plugin_home: None,
+            ..icp_plugin_host::PluginRequest::default()
         };
         icp_plugin_host::Host::load(&request).expect("the shipped plugins load")
     })
@@ -179,4 +182,35 @@ pub fn batch_and_reference<'r>(
         expected.push(icp_engine::eval::reference::evaluate(rules, &lead, today));
     }
     (builder.finish(), expected)
+}
+
+/// The C compiler (`$CC`, else `cc`), or `None`, said on standard error, when there is none.
+pub fn c_compiler() -> Option<String> {
+    let cc = std::env::var("CC").unwrap_or_else(|_| "cc".to_string());
+    match Command::new(&cc).arg("--version").output() {
+        Ok(output) if output.status.success() => Some(cc),
+        _ => {
+            eprintln!("skipped: no C compiler (`{cc}`) on this machine to build the C side");
+            None
+        }
+    }
+}
+
+/// Runs `cc` with the header's directory on the include path; panics with its output if it
+/// fails.
+pub fn compile_c(cc: &str, args: &[&Path], flags: &[&str]) {
+    let output = Command::new(cc)
+        .args(["-std=c11", "-Wall", "-Wextra", "-Wpedantic", "-Werror"])
+        .arg("-I")
+        .arg(workspace().join("include"))
+        .args(flags)
+        .args(args)
+        .output()
+        .expect("cc runs");
+    assert!(
+        output.status.success(),
+        "cc failed:\n{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
 }

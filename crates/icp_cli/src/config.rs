@@ -220,6 +220,12 @@ impl Config {
                     )));
                 }
             };
+            // `$` keys are reserved for what icp itself hands the plugin (the allowed paths).
+            if let Some(key) = table.keys().find(|k| k.starts_with('$')) {
+                return Err(invalid(format!(
+                    "`{key}`: keys starting with `$` are reserved for icp"
+                )));
+            }
             let isolation = crate::plugin_options::take_isolation(&mut table).map_err(invalid)?;
             // The rest of the table is the plugin's own configuration, handed over as JSON.
             let config_json = serde_json::to_string(&table)

@@ -43,6 +43,8 @@ pub enum UsageError {
     Plugin(#[from] icp_plugin_host::PluginError),
     #[error(transparent)]
     Install(#[from] crate::cmd::plugins::install::InstallError),
+    #[error(transparent)]
+    Trust(#[from] crate::trust::TrustError),
 }
 
 /// A failure of a `score` or `explain` run itself (not of a lead): exit code 2.

@@ -7,6 +7,7 @@
 //! (`.icp` files, directories searched recursively); `setup` prepares what `score` and
 //! `explain` both need (rules, plugins, lead files, as-of date); `plugin_search` says where
 //! plugins are looked for; `outputs` writes a run's files whole, together, or not at all;
+//! `trust` says which configurations, libraries and paths are trusted (docs/security.md);
 //! `args` parses the values clap cannot; `show` writes paths and
 //! counts for people; `summary` is the end-of-run summary of `score`; `error` the failures.
 //! Diagnostics are rendered here and only here.
@@ -19,6 +20,7 @@ mod args;
 mod cmd;
 pub mod config;
 mod error;
+mod inputs;
 mod outputs;
 mod plugin_keys;
 mod plugin_options;
@@ -27,6 +29,7 @@ mod project;
 mod setup;
 mod show;
 mod summary;
+mod trust;
 
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
@@ -38,6 +41,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::config::Config;
 use crate::error::UsageError;
 use crate::project::Project;
+use crate::trust::Trust;
 
 /// Ideal Customer Profiles as code: check, format and test ICP rule files.
 #[derive(Debug, Parser)]
@@ -116,6 +120,11 @@ enum Command {
         /// Exit with 1 when there are warnings, not only errors.
         #[arg(long)]
         deny_warnings: bool,
+        /// Open no plugin library: read the signals from the manifests beside the libraries
+        /// (written by `icp plugins manifest` and `icp plugins install`). For checking rules
+        /// from people whose code you would not run.
+        #[arg(long)]
+        no_plugin_code: bool,
     },
     /// Score and tier a lead set against every ICP of the rule set.
     Score {
@@ -163,6 +172,10 @@ enum Command {
         /// The date `today` stands for, YYYY-MM-DD (default: the current UTC date).
         #[arg(long, value_name = "DATE")]
         as_of: Option<String>,
+        /// Open no plugin library: read the signals from the manifests beside the libraries
+        /// (tests give signal values themselves, so no plugin runs anyway).
+        #[arg(long)]
+        no_plugin_code: bool,
     },
     /// List the loaded signal plugins, their files and their signals; `icp plugins install`
     /// adds plugins for every project.
@@ -230,6 +243,16 @@ enum PluginsAction {
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
     },
+    /// Load plugin libraries and write each one's manifest beside it
+    /// (`LIBRARY.manifest.json`), which `--no-plugin-code` reads instead of the library.
+    ///
+    /// Loading runs the library's code: name only libraries you trust. Without LIBRARY, the
+    /// plugins of the project (icp.toml, --plugin, ICP_PLUGIN_PATH) are loaded.
+    Manifest {
+        /// Plugin libraries (`.so`, `.dylib`, `.dll`).
+        #[arg(value_name = "LIBRARY")]
+        libraries: Vec<PathBuf>,
+    },
 }
 
 /// Runs the command line with these arguments (the first is the program name).
@@ -274,10 +297,17 @@ fn execute(cli: Cli) -> Result<ExitCode, UsageError> {
     {
         return Ok(cmd::plugins::install::run(&cwd, paths)?);
     }
+    let trust = Trust::load()?;
     let config = match &cli.config {
         Some(path) => Config::load(path)?,
         None => Config::discover(&cwd)?,
     };
+    // A configuration another user may have written, or pointing outside its project, is
+    // refused before anything it names is read or loaded.
+    if let Some(path) = &config.path {
+        trust.check_config(path)?;
+    }
+    trust.confine_config(&config)?;
     let color = match cli.color {
         Color::Always => true,
         Color::Never => false,
@@ -288,6 +318,7 @@ fn execute(cli: Cli) -> Result<ExitCode, UsageError> {
         config,
         color,
         plugin_flags: cli.plugins,
+        trust,
     };
     // Only the commands that read rules or leads load plugins.
     match cli.command {
@@ -295,9 +326,18 @@ fn execute(cli: Cli) -> Result<ExitCode, UsageError> {
             paths,
             format,
             deny_warnings,
-        } => cmd::check::run(&project, &paths, format, deny_warnings),
+            no_plugin_code,
+        } => cmd::check::run(&project, &paths, format, deny_warnings, !no_plugin_code),
         Command::Fmt { paths, check } => cmd::fmt::run(&project, &paths, check),
-        Command::Test { paths, as_of } => cmd::test::run(&project, &paths, as_of.as_deref()),
+        Command::Test {
+            paths,
+            as_of,
+            no_plugin_code,
+        } => cmd::test::run(&project, &paths, as_of.as_deref(), !no_plugin_code),
+        Command::Plugins {
+            action: Some(PluginsAction::Manifest { libraries }),
+            ..
+        } => cmd::plugins::manifest::run(&project, &libraries),
         Command::Plugins { format, .. } => cmd::plugins::run(&project, format),
         Command::Score {
             input,

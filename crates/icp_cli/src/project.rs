@@ -11,13 +11,16 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use icp_diagnostics::{Diagnostic, SourceMap};
+use icp_engine::SignalCatalog;
 use icp_engine::ir::RuleSet;
 use icp_plugin_host::Host;
 
 use crate::Format;
 use crate::config::Config;
 use crate::error::UsageError;
+use crate::plugin_search::PluginSignals;
 use crate::show::{display, plural};
+use crate::trust::Trust;
 
 /// Where a command runs and with what configuration.
 #[derive(Debug)]
@@ -28,6 +31,8 @@ pub struct Project {
     pub color: bool,
     /// `--plugin` flags, as given.
     pub plugin_flags: Vec<PathBuf>,
+    /// The user's trust settings (docs/security.md).
+    pub trust: Trust,
 }
 
 impl Project {
@@ -39,7 +44,19 @@ impl Project {
     /// Loads the run's plugins (see [`crate::plugin_search`]); only the commands that read
     /// rules or leads call it.
     pub fn load_plugins(&self) -> Result<Host, UsageError> {
-        crate::plugin_search::load_plugins(&self.cwd, &self.config, &self.plugin_flags)
+        crate::plugin_search::load_plugins(&self.cwd, &self.config, &self.plugin_flags, &self.trust)
+    }
+
+    /// The signals of the run's plugins: loaded, or (`code = false`) read from the manifests
+    /// beside the libraries without opening any.
+    pub fn plugin_signals(&self, code: bool) -> Result<PluginSignals, UsageError> {
+        crate::plugin_search::plugin_signals(
+            &self.cwd,
+            &self.config,
+            &self.plugin_flags,
+            &self.trust,
+            code,
+        )
     }
 
     /// The rule files named by `paths` (or by the configuration), sorted, each once.
@@ -95,13 +112,13 @@ impl Project {
     /// and returns `None` (exit 1).
     pub fn compile_or_report(
         &self,
-        host: &Host,
+        signals: &SignalCatalog,
         paths: &[PathBuf],
         then: &str,
     ) -> Result<Option<(RuleSet, SourceMap)>, UsageError> {
         let files = self.rule_files(paths)?;
         let sources = self.read_sources(&files)?;
-        let compiled = icp_engine::compile(&sources, &self.config.schema, host.catalog());
+        let compiled = icp_engine::compile(&sources, &self.config.schema, signals);
         let Some(rules) = compiled.rules else {
             let errors: Vec<Diagnostic> = compiled
                 .diagnostics

@@ -6,8 +6,9 @@
 //! `--contacts`, else the `[score]` table of `icp.toml`. The table's files go together: naming
 //! another lead file leaves its contacts, output and rejects defaults out
 //! ([`LeadFiles::default`]). `--leads -` is standard input, CSV unless `--input-format jsonl`;
-//! a file's format follows its extension ([`file_format`]). [`LeadSetup::open_reader`] opens
-//! the lead reader both commands use.
+//! a file's format follows its extension ([`file_format`]). It lists every file the run reads
+//! (`crate::inputs`), which no output may overwrite. [`LeadSetup::open_reader`] opens the lead
+//! reader both commands use.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -29,6 +30,9 @@ pub struct LeadSetup<'h> {
     pub files: LeadFiles,
     /// The as-of date, in days since 1970-01-01.
     pub today: i32,
+    /// Every file the run reads (leads, rules, icp.toml, plugins and their data), which no
+    /// output may overwrite.
+    pub read: Vec<PathBuf>,
 }
 
 impl<'h> LeadSetup<'h> {
@@ -39,7 +43,7 @@ impl<'h> LeadSetup<'h> {
         input: LeadArgs,
     ) -> Result<Option<LeadSetup<'h>>, UsageError> {
         let Some((rules, _)) =
-            project.compile_or_report(host, &input.rules, "nothing was scored")?
+            project.compile_or_report(host.catalog(), &input.rules, "nothing was scored")?
         else {
             return Ok(None);
         };
@@ -51,11 +55,16 @@ impl<'h> LeadSetup<'h> {
             OutFormat::Csv => InputFormat::Csv,
             OutFormat::Jsonl => InputFormat::JsonLines,
         };
+        let leads: Vec<&std::path::Path> = std::iter::once(files.leads.as_path())
+            .chain(files.contacts.as_deref())
+            .collect();
+        let read = crate::inputs::files_read(project, host, &input.rules, &leads);
         Ok(Some(LeadSetup {
             rules,
             signals,
             files,
             today,
+            read,
         }))
     }
 

@@ -24,11 +24,15 @@
 //! A plugin configured with `isolate = true` (or a `timeout`) runs in a worker process
 //! instead ([`isolate`]): the same calls, over a pipe, so a crash or a hang in it is an error
 //! naming it rather than the end of `icp`.
+//! Before a library is opened, the request's [`LibraryVet`] (the CLI's trust rules) may refuse
+//! it; a manifest beside a library ([`manifest`]) must match what the library declares, and
+//! [`manifest::read_manifests`] gives the same catalogue without opening any library.
 
 mod call;
 mod config_keys;
 mod isolate;
 mod load;
+pub mod manifest;
 
 use std::path::{Path, PathBuf};
 
@@ -36,7 +40,7 @@ use icp_engine::SignalCatalog;
 
 pub use call::Signals;
 pub use isolate::{Isolation, WORKER_SUBCOMMAND, serve_worker, show_duration};
-pub use load::{PluginSource, library_file};
+pub use load::{PluginSource, is_plugin_file_name, library_file, library_is_path};
 
 /// Where the plugins of a run come from.
 #[derive(Debug, Clone, Default)]
@@ -45,12 +49,31 @@ pub struct PluginRequest {
     pub libraries: Vec<PathBuf>,
     /// `[plugins.NAME]` tables of `icp.toml`.
     pub configured: Vec<Configured>,
-    /// Directories every shared library of which is loaded (`ICP_PLUGIN_PATH`).
+    /// Directories every plugin library of which (`libplugin_*.so` …) is loaded
+    /// (`ICP_PLUGIN_PATH`).
     pub directories: Vec<PathBuf>,
     /// The per-user plugin directory (`icp plugins install` fills it): the last place a bare
     /// library name is looked up, after `directories` and the executable's directory. Its
     /// libraries are loaded only when a `[plugins.NAME]` table asks for them.
     pub plugin_home: Option<PathBuf>,
+    /// Asked about every library before it is opened; an error refuses it.
+    pub vet: Option<LibraryVet>,
+    /// Load without comparing each library with the manifest beside it (to rewrite it).
+    pub skip_manifest_check: bool,
+}
+
+/// A check run on a library file before it is opened (the CLI's trust rules: ownership and
+/// who may write the file and its directory); `Err` is the reason it is refused.
+#[derive(Clone)]
+pub struct LibraryVet(pub std::sync::Arc<VetFn>);
+
+/// The function of a [`LibraryVet`].
+pub type VetFn = dyn Fn(&Path) -> Result<(), String> + Send + Sync;
+
+impl std::fmt::Debug for LibraryVet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("LibraryVet")
+    }
 }
 
 /// One `[plugins.NAME]` table.
@@ -120,6 +143,23 @@ pub enum PluginError {
     /// A load error an isolated plugin's worker reported, in the words of the in-process one.
     #[error("{0}")]
     Reported(String),
+    #[error("refused to load the plugin library {path}: {message}")]
+    Refused { path: String, message: String },
+    #[error(
+        "plugin library {path} has no manifest {manifest}: write it with `icp plugins manifest {path}` (which loads the library: do it only if you trust it)"
+    )]
+    NoManifest { path: String, manifest: String },
+    #[error("plugin manifest {path}: {message}")]
+    BadManifest { path: String, message: String },
+    #[error(
+        "plugin `{name}`: the manifest {manifest} does not match the library {library} ({difference}); rewrite it with `icp plugins manifest {library}`"
+    )]
+    StaleManifest {
+        name: String,
+        library: String,
+        manifest: String,
+        difference: String,
+    },
 }
 
 /// A loaded plugin, as `icp plugins` lists it.
@@ -146,9 +186,25 @@ pub struct Host {
 }
 
 impl Host {
-    /// Loads every plugin the request names and reads their declarations.
+    /// Loads every plugin the request names and reads their declarations; each library is
+    /// vetted before it is opened and checked against the manifest beside it, if any.
     pub fn load(request: &PluginRequest) -> Result<Host, PluginError> {
-        let plugins = load::load_all(request)?;
+        let plugins = load::load_all(request, |path, source, isolated| {
+            if let Some(vet) = &request.vet {
+                (vet.0)(path).map_err(|message| PluginError::Refused {
+                    path: show(path),
+                    message,
+                })?;
+            }
+            let plugin = match isolated {
+                Some((name, isolation)) => isolate::open(name, path, source, isolation)?,
+                None => load::open(path, source)?,
+            };
+            if !request.skip_manifest_check {
+                manifest::verify(&plugin.info, &plugin.signals)?;
+            }
+            Ok(plugin)
+        })?;
         let mut host = Host::default();
         for plugin in plugins {
             let index = host.plugins.len();

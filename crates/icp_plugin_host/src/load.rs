@@ -6,6 +6,12 @@
 //! fields of the minor version it declares. Declarations are copied into engine types at
 //! once, validating UTF-8 and type codes, so nothing later reads the plugin's memory except
 //! through a checked call.
+//!
+//! [`load_all`] decides which files to open and in which order, and is generic over how a file
+//! is opened: [`Host::load`](crate::Host::load) opens libraries, while
+//! [`crate::manifest::read_manifests`] reads the manifest beside each file instead, so both
+//! find exactly the same files. A directory of `ICP_PLUGIN_PATH` contributes only the files
+//! named as plugins ([`is_plugin_file_name`]).
 
 #![allow(unsafe_code)]
 
@@ -17,7 +23,7 @@ use icp_plugin_api::ffi::slice;
 use icp_plugin_api::{ABI_MINOR, ENTRY_SYMBOL, EntryFn, MAGIC, PluginV1, Str, ty};
 use serde::Serialize;
 
-use crate::isolate::{self, Backend};
+use crate::isolate::{Backend, Isolation};
 use crate::{Configured, PluginError, PluginInfo, PluginRequest, config_keys, show};
 
 /// Where a plugin was asked for.
@@ -27,6 +33,22 @@ pub enum PluginSource {
     Flag,
     Config,
     Directory,
+}
+
+/// What [`load_all`] needs of an opened plugin, loaded or only described by its manifest.
+pub(crate) trait Opened {
+    fn info(&self) -> &PluginInfo;
+    /// Attaches the `[plugins.NAME]` configuration.
+    fn configure(&mut self, config: Configured);
+}
+
+impl Opened for Loaded {
+    fn info(&self) -> &PluginInfo {
+        &self.info
+    }
+    fn configure(&mut self, config: Configured) {
+        self.config = Some(config);
+    }
 }
 
 /// A loaded, checked plugin.
@@ -47,24 +69,45 @@ pub fn library_file(name: &str) -> String {
         .into_owned()
 }
 
-/// Loads the libraries of a request: flags first, then `icp.toml`, then the directories; a
-/// plugin name already loaded from the same file is skipped, from another file is an error
-/// (except that a directory never overrides a flag or the configuration: two directories,
-/// or one directory twice through a link, holding different files of one name is an error).
-pub(crate) fn load_all(request: &PluginRequest) -> Result<Vec<Loaded>, PluginError> {
-    let mut loaded: Vec<Loaded> = Vec::new();
-    let add = |plugin: Loaded, loaded: &mut Vec<Loaded>| -> Result<(), PluginError> {
-        if let Some(other) = loaded.iter().find(|p| p.info.name == plugin.info.name) {
-            if same_file(&other.info.file, &plugin.info.file)
-                || (plugin.info.source == PluginSource::Directory
-                    && other.info.source != PluginSource::Directory)
+/// Whether a file of an `ICP_PLUGIN_PATH` directory is named as a plugin, as `cargo build`
+/// names a `plugin_*` crate: `libplugin_*.so`, `libplugin_*.dylib` or `plugin_*.dll`.
+pub fn is_plugin_file_name(file: &Path) -> bool {
+    let prefix = format!("{}plugin_", std::env::consts::DLL_PREFIX);
+    file.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+        n.len() > prefix.len() + std::env::consts::DLL_SUFFIX.len()
+            && n.starts_with(&prefix)
+            && n.ends_with(std::env::consts::DLL_SUFFIX)
+    })
+}
+
+/// How [`load_all`] asks for a file to be opened: the file, where it was asked for, and the
+/// plugin's name and isolation when `icp.toml` asks for it to run in a worker.
+pub(crate) type Isolated<'a> = Option<(&'a str, &'a Isolation)>;
+
+/// Opens the libraries of a request with `open`: flags first, then `icp.toml`, then the
+/// directories; a plugin name already loaded from the same file is skipped, from another file
+/// is an error (except that a directory never overrides a flag or the configuration: two
+/// directories, or one directory twice through a link, holding different files of one name is
+/// an error). A configured plugin with an isolation is opened isolated (a flag's library
+/// again, isolated, when its configuration asks for it).
+pub(crate) fn load_all<T: Opened>(
+    request: &PluginRequest,
+    mut open: impl FnMut(&Path, PluginSource, Isolated<'_>) -> Result<T, PluginError>,
+) -> Result<Vec<T>, PluginError> {
+    let mut loaded: Vec<T> = Vec::new();
+    let add = |plugin: T, loaded: &mut Vec<T>| -> Result<(), PluginError> {
+        let info = plugin.info();
+        if let Some(other) = loaded.iter().find(|p| p.info().name == info.name) {
+            if same_file(&other.info().file, &info.file)
+                || (info.source == PluginSource::Directory
+                    && other.info().source != PluginSource::Directory)
             {
                 return Ok(());
             }
             return Err(PluginError::Duplicate {
-                name: plugin.info.name,
-                first: show(&other.info.file),
-                second: show(&plugin.info.file),
+                name: info.name.clone(),
+                first: show(&other.info().file),
+                second: show(&info.file),
             });
         }
         loaded.push(plugin);
@@ -78,40 +121,34 @@ pub(crate) fn load_all(request: &PluginRequest) -> Result<Vec<Loaded>, PluginErr
                 looked: "the path given with --plugin".to_string(),
             });
         }
-        add(open(path, PluginSource::Flag)?, &mut loaded)?;
+        add(open(path, PluginSource::Flag, None)?, &mut loaded)?;
     }
     for configured in &request.configured {
         // A flag may supply the library of a configured plugin.
-        if let Some(plugin) = loaded.iter_mut().find(|p| p.info.name == configured.name) {
+        if let Some(plugin) = loaded.iter_mut().find(|p| p.info().name == configured.name) {
             if let Some(isolation) = &configured.isolation {
-                *plugin = isolate::open(
-                    &plugin.info.name,
-                    &plugin.info.file,
-                    plugin.info.source,
-                    isolation,
-                )?;
+                let (file, source) = (plugin.info().file.clone(), plugin.info().source);
+                *plugin = open(&file, source, Some((&configured.name, isolation)))?;
             }
-            plugin.config = Some(configured.clone());
+            plugin.configure(configured.clone());
             continue;
         }
         let path = find_library(configured, request)?;
-        let mut plugin = match &configured.isolation {
-            Some(isolation) => {
-                isolate::open(&configured.name, &path, PluginSource::Config, isolation)?
-            }
-            None => open(&path, PluginSource::Config)?,
-        };
-        if plugin.info.name != configured.name {
+        let isolated = configured
+            .isolation
+            .as_ref()
+            .map(|i| (configured.name.as_str(), i));
+        let mut plugin = open(&path, PluginSource::Config, isolated)?;
+        if plugin.info().name != configured.name {
             return Err(PluginError::NameMismatch {
                 configured: configured.name.clone(),
-                declared: plugin.info.name,
+                declared: plugin.info().name.clone(),
                 path: show(&path),
             });
         }
-        plugin.config = Some(configured.clone());
+        plugin.configure(configured.clone());
         add(plugin, &mut loaded)?;
     }
-    let suffix = std::env::consts::DLL_EXTENSION;
     for dir in &request.directories {
         let entries = std::fs::read_dir(dir).map_err(|e| PluginError::Directory {
             path: show(dir),
@@ -120,11 +157,11 @@ pub(crate) fn load_all(request: &PluginRequest) -> Result<Vec<Loaded>, PluginErr
         let mut files: Vec<PathBuf> = entries
             .filter_map(Result::ok)
             .map(|e| e.path())
-            .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == suffix))
+            .filter(|p| p.is_file() && is_plugin_file_name(p))
             .collect();
         files.sort();
         for file in files {
-            add(open(&file, PluginSource::Directory)?, &mut loaded)?;
+            add(open(&file, PluginSource::Directory, None)?, &mut loaded)?;
         }
     }
     Ok(loaded)
@@ -137,6 +174,12 @@ fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
+/// Whether a `library` value of icp.toml is a path (relative to icp.toml) rather than a bare
+/// library name looked up in the plugin directories.
+pub fn library_is_path(library: &str) -> bool {
+    library.contains('/') || library.contains('\\') || library.contains('.')
+}
+
 /// The file of a configured plugin: `library` as a path relative to `icp.toml`, or a bare
 /// name (default `plugin_NAME`) looked up in the plugin directories, beside the executable,
 /// then in the plugin home.
@@ -145,8 +188,7 @@ fn find_library(configured: &Configured, request: &PluginRequest) -> Result<Path
         .library
         .clone()
         .unwrap_or_else(|| format!("plugin_{}", configured.name));
-    let is_path = library.contains('/') || library.contains('\\') || library.contains('.');
-    if is_path {
+    if library_is_path(&library) {
         let path = configured.base_dir.join(&library);
         return if path.is_file() {
             Ok(path)

@@ -1,6 +1,7 @@
 //! `icp check`: parse and type-check a rule set, report its errors and warnings.
 //!
-//! How it works: the rule files are compiled against the loaded plugins' signals and every
+//! How it works: the rule files are compiled against the plugins' signals — loaded, or with
+//! `--no-plugin-code` read from the manifests beside the libraries, none opened — and every
 //! diagnostic is printed (text, or one JSON object each). In text a summary line follows: the
 //! files, ICPs and tests checked and the errors and warnings found. Exit 1 when there are
 //! errors, or warnings with `--deny-warnings`.
@@ -22,8 +23,9 @@ pub fn run(
     paths: &[PathBuf],
     format: Format,
     deny_warnings: bool,
+    load_plugin_code: bool,
 ) -> Result<ExitCode, UsageError> {
-    let host = project.load_plugins()?;
+    let host = project.plugin_signals(load_plugin_code)?;
     let files = project.rule_files(paths)?;
     let sources = project.read_sources(&files)?;
     let compiled = icp_engine::compile(&sources, &project.config.schema, host.catalog());

@@ -34,6 +34,7 @@ fn explain(project: &Project, setup: &LeadSetup, id: &str) -> Result<ExitCode, R
         signals,
         files,
         today,
+        ..
     } = setup;
     let (today, leads) = (*today, files.leads_shown(project));
     let reader = setup.open_reader(&project.config, None, None, false)?;

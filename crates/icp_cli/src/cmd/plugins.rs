@@ -10,6 +10,7 @@
 //! `directory`).
 
 pub mod install;
+pub mod manifest;
 
 use std::io::Write;
 use std::process::ExitCode;

@@ -136,17 +136,16 @@ fn score(project: &Project, setup: &LeadSetup, args: &ScoreArgs) -> Result<ExitC
         signals,
         files,
         today,
+        read,
     } = setup;
     let (today, shown) = (*today, |p: &Path| project.show(p));
     let started = args.started;
     let plan = Plan::new(rules);
     let rejects_file = &args.rejects;
-    // Writing over an input would truncate it before it is read.
-    let inputs: Vec<&Path> = std::iter::once(files.leads.as_path())
-        .chain(files.contacts.as_deref())
-        .collect();
+    // Writing over a file the run reads (leads, rules, icp.toml, plugins and their data)
+    // would destroy it, or truncate it before it is read.
     for written in args.output.iter().chain(std::iter::once(rejects_file)) {
-        if inputs.iter().any(|input| same_file(input, written)) {
+        if read.iter().any(|input| same_file(input, written)) {
             return Err(RunError::Overwrite {
                 output: shown(written),
             });

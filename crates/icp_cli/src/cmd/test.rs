@@ -1,6 +1,8 @@
 //! `icp test`: run every `test` block of a rule set.
 //!
-//! How it works: the rule set is compiled (rule errors are printed and nothing runs, exit 1);
+//! How it works: the rule set is compiled against the plugins' signals (loaded, or with
+//! `--no-plugin-code` read from their manifests) — rule errors are printed and nothing runs,
+//! exit 1;
 //! the engine runs each test's lead through the rules as of the `--as-of` date. A passing test
 //! is one `ok` line; a failing one names each failed expectation with its location, what was
 //! expected and what came out, then explains the ICPs concerned and the contacts' personas.
@@ -19,10 +21,13 @@ pub fn run(
     project: &Project,
     paths: &[PathBuf],
     as_of: Option<&str>,
+    load_plugin_code: bool,
 ) -> Result<ExitCode, UsageError> {
-    let host = project.load_plugins()?;
+    let plugins = project.plugin_signals(load_plugin_code)?;
     let today = as_of_date(as_of)?;
-    let Some((rules, sources)) = project.compile_or_report(&host, paths, "no test was run")? else {
+    let Some((rules, sources)) =
+        project.compile_or_report(plugins.catalog(), paths, "no test was run")?
+    else {
         return Ok(ExitCode::from(1));
     };
     let reports = icp_engine::rule_tests::run_tests(&rules, today);

@@ -13,8 +13,27 @@ pub fn icp(dir: &Path, args: &[&str]) -> Output {
         .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
+        .env("XDG_CONFIG_HOME", user_config())
         .output()
         .expect("the icp binary runs")
+}
+
+/// A per-user configuration directory whose `icp/trust.toml` allows the repository (its
+/// demo data, the plugins built in its target directory) to the projects the tests make in
+/// temporary directories.
+pub fn user_config() -> &'static Path {
+    static DIR: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::create_dir_all(dir.path().join("icp")).expect("mkdir");
+        std::fs::write(
+            dir.path().join("icp/trust.toml"),
+            format!("allowed_paths = [{:?}]\n", repo().display().to_string()),
+        )
+        .expect("write trust.toml");
+        dir
+    })
+    .path()
 }
 
 /// Builds the shipped plugins beside the `icp` binary under test (once per test binary), where

@@ -3,14 +3,18 @@
 //! share with `icp`'s reader ([`domain_key`]).
 //!
 //! How it works: relative paths of the configuration are joined to the directory of
-//! `icp.toml`; a CSV file is read whole with its header, columns picked by name (case and
+//! `icp.toml` and must stay inside it (or inside a directory the user allowed; see
+//! `confine.rs`), symbolic links and `..` included; a CSV file is read whole with its header, columns picked by name (case and
 //! surrounding spaces ignored), a missing optional column or cell reading as "". Errors name
-//! the file and, for a row, its line.
+//! the file and, for a row, its line; a file without the required columns is said to be "not
+//! a CSV with columns …" without echoing its first line, which may be anything (the first line
+//! of `/etc/passwd`, say).
 
 use std::borrow::Cow;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use super::confine;
 use super::types::{Error, Result};
 
 /// The plugin's configuration: its `[plugins.NAME]` table from `icp.toml`.
@@ -18,12 +22,14 @@ use super::types::{Error, Result};
 pub struct Config {
     values: serde_json::Map<String, serde_json::Value>,
     base_dir: PathBuf,
+    /// Directories outside `base_dir` the user allowed paths to lead to.
+    allowed: Vec<PathBuf>,
 }
 
 impl Config {
     /// A configuration from a JSON object; relative paths are resolved against `base_dir`.
     pub fn from_json(json: &str, base_dir: &Path) -> Result<Config> {
-        let values = if json.trim().is_empty() {
+        let mut values: serde_json::Map<String, serde_json::Value> = if json.trim().is_empty() {
             serde_json::Map::new()
         } else {
             match serde_json::from_str(json) {
@@ -32,9 +38,12 @@ impl Config {
                 Err(e) => return Err(format!("the configuration is not valid JSON: {e}").into()),
             }
         };
+        let allowed = confine::allowed_paths(&values);
+        values.remove(confine::ALLOWED_PATHS_KEY);
         Ok(Config {
             values,
             base_dir: base_dir.to_path_buf(),
+            allowed,
         })
     }
 
@@ -58,14 +67,22 @@ impl Config {
             .ok_or_else(|| format!("the configuration needs `{key}`").into())
     }
 
-    /// A path, relative to the directory of `icp.toml`, if the key is set.
+    /// A path, relative to the directory of `icp.toml`, if the key is set; a path leading
+    /// outside the project (and the directories the user allowed) is an error.
     pub fn opt_path(&self, key: &str) -> Result<Option<PathBuf>> {
-        Ok(self.opt_str(key)?.map(|p| self.base_dir.join(p)))
+        self.opt_str(key)?
+            .map(|p| {
+                confine::within(&self.base_dir, Path::new(p), &self.allowed)
+                    .map_err(|e| Error(format!("`{key}`: {e}")))
+            })
+            .transpose()
     }
 
-    /// A path, relative to the directory of `icp.toml`, that must be set.
+    /// A path, relative to the directory of `icp.toml`, that must be set; see
+    /// [`Config::opt_path`].
     pub fn path(&self, key: &str) -> Result<PathBuf> {
-        Ok(self.base_dir.join(self.str(key)?))
+        self.opt_path(key)?
+            .ok_or_else(|| format!("the configuration needs `{key}`").into())
     }
 }
 
@@ -108,12 +125,12 @@ pub fn read_csv(path: &Path, required: &[&str], optional: &[&str]) -> Result<Vec
     };
     let mut columns = Vec::new();
     for name in required {
+        // The header is not echoed: the file may be anything but the expected CSV.
         columns.push(Some(find(name).ok_or_else(|| {
-            let have: Vec<&str> = headers.iter().collect();
             Error(format!(
-                "{}: no column `{name}` (the header has: {})",
+                "{}: not a CSV with columns {} (its header has no `{name}` column)",
                 path.display(),
-                have.join(", ")
+                required.join(", ")
             ))
         })?));
     }

@@ -12,7 +12,8 @@
 //!
 //! Its files, one concern each: the [`Plugin`] trait, [`Signal`] and
 //! the values a signal returns (`types.rs`); what a plugin reads at `init`, its
-//! [`Config`] and data files ([`read_csv`], [`domain_key`], `data.rs`); what a signal's
+//! [`Config`] and data files ([`read_csv`], [`domain_key`], `data.rs`), whose paths
+//! [`confine`] keeps inside the project; what a signal's
 //! closure sees, a [`Lead`] and its [`Args`] (`lead.rs`); the C glue — the table
 //! [`export_plugin!`](crate::export_plugin) exports (`table.rs`) with the configuration keys
 //! beside it (`keys.rs`), the three `extern "C"`
@@ -45,6 +46,7 @@
 //! ```
 
 mod call;
+pub mod confine;
 mod data;
 mod guard;
 mod keys;

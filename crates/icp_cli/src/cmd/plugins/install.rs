@@ -8,7 +8,9 @@
 //! a plugin (entry symbol, ABI, declarations) before anything is copied, then copied into the
 //! plugin home ([`crate::plugin_search::plugin_home`]) under its own file name: first to a
 //! hidden partial file, then renamed over any earlier copy, so a run using the old library
-//! meanwhile keeps a whole file. The paths are installed in order; the first failure stops
+//! meanwhile keeps a whole file; its manifest (`LIBRARY.manifest.json`, see
+//! `icp_plugin_host::manifest`) is written beside the copy the same way, so that
+//! `icp check --no-plugin-code` finds it. The paths are installed in order; the first failure stops
 //! the command with exit 2 and a one-line message. Installing reads no `icp.toml` and loads no
 //! configured plugin: it is how a project whose plugins are missing gets them.
 
@@ -17,6 +19,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 
+use icp_plugin_host::manifest::Manifest;
 use icp_plugin_host::{Host, PluginError, PluginInfo, PluginRequest, library_file};
 
 use crate::plugin_search::plugin_home;
@@ -62,8 +65,15 @@ pub fn run(cwd: &Path, paths: &[PathBuf]) -> Result<ExitCode, InstallError> {
     for path in paths {
         let path = cwd.join(path);
         let library = library_of(cwd, &path)?;
-        let plugin = check_plugin(&library, &display(cwd, &path))?;
+        let (plugin, manifest) = check_plugin(&library, &display(cwd, &path))?;
         let installed = copy_into(&library, &home, cwd)?;
+        manifest
+            .write(&installed)
+            .map_err(|source| InstallError::Copy {
+                library: format!("the manifest of {}", display(cwd, &library)),
+                dir: home.display().to_string(),
+                source,
+            })?;
         // The plugin home is the user's, not the project's: shown whole.
         let mut line = format!(
             "installed {} {} to {}",
@@ -162,17 +172,22 @@ fn build(manifest: &Path, shown: &str) -> Result<PathBuf, InstallError> {
         .ok_or_else(|| InstallError::NoLibrary(shown.to_string()))
 }
 
-/// Loads the library the way a run would and returns what it declares: a file that is not
-/// an icp plugin (or not of this ABI) fails here, before it is copied.
-fn check_plugin(library: &Path, shown: &str) -> Result<PluginInfo, InstallError> {
+/// Loads the library the way a run would and returns what it declares, and its manifest: a
+/// file that is not an icp plugin (or not of this ABI) fails here, before it is copied.
+fn check_plugin(library: &Path, shown: &str) -> Result<(PluginInfo, Manifest), InstallError> {
     let host = Host::load(&PluginRequest {
         libraries: vec![library.to_path_buf()],
+        skip_manifest_check: true,
         ..PluginRequest::default()
     })?;
-    host.plugins()
+    let plugin = host
+        .plugins()
         .into_iter()
         .next()
-        .ok_or_else(|| InstallError::NotPlugin(shown.to_string()))
+        .ok_or_else(|| InstallError::NotPlugin(shown.to_string()))?;
+    let signals: Vec<_> = host.catalog().signals_of(&plugin.name).collect();
+    let manifest = Manifest::of(&plugin, &signals);
+    Ok((plugin, manifest))
 }
 
 /// Copies `library` into `home` under its file name, replacing an earlier copy whole.
