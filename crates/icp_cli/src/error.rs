@@ -27,8 +27,8 @@ pub enum UsageError {
     AsOf(String),
     #[error("no lead file: give --leads FILE, or set `leads` under [score] in icp.toml")]
     NoLeads,
-    #[error("--threads must be at least 1")]
-    Threads,
+    #[error("--threads {0}: must be between 1 and {max}", max = crate::cmd::score::MAX_THREADS)]
+    Threads(usize),
     #[error(transparent)]
     Run(#[from] RunError),
     #[error("--contacts-per-company {0}: write a range such as 1..5 (both included) or one number")]
@@ -52,6 +52,8 @@ pub enum RunError {
     Write(String, std::io::Error),
     #[error("cannot start {0} worker threads: {1}")]
     Threads(usize, String),
+    #[error("cannot start the {0} thread: {1}")]
+    Thread(&'static str, std::io::Error),
     #[error("no lead with id {id:?} in {file}")]
     NotFound { id: String, file: String },
     #[error("{output} is also an input file; write the results somewhere else")]

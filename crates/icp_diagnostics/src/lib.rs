@@ -9,6 +9,7 @@
 //! one JSON object per diagnostic ([`to_json`]) for editors and CI.
 
 mod codes;
+pub mod columns;
 
 use std::fmt;
 use std::ops::Range;
