@@ -3,46 +3,11 @@
 
 use icp_diagnostics::SourceMap;
 use icp_engine::Schema;
-use icp_tests::{icp_files, test_signals, workspace};
+use icp_tests::test_signals;
+use mutate::{INSERTS, apply, mutation, seeds};
 use proptest::prelude::*;
 
-/// Every `.icp` file of `rules/` and `tests/`, as a mutation seed.
-fn seed_files() -> Vec<String> {
-    let mut files = icp_files(&workspace().join("rules"));
-    files.extend(icp_files(&workspace().join("tests")));
-    let out: Vec<String> = files
-        .iter()
-        .filter_map(|f| std::fs::read_to_string(f).ok())
-        .collect();
-    assert!(!out.is_empty(), "no seed files found");
-    out
-}
-
-/// Splits source into tokens: runs of word characters, runs of white space, single others.
-fn tokens(text: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    let mut chars = text.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        let class = |c: char| {
-            if c.is_alphanumeric() || c == '_' || c == '.' {
-                0
-            } else if c.is_whitespace() {
-                1
-            } else {
-                2
-            }
-        };
-        let k = class(c);
-        let next_same = chars.peek().is_some_and(|(_, n)| k != 2 && class(*n) == k);
-        if !next_same {
-            let end = i + c.len_utf8();
-            out.push(&text[start..end]);
-            start = end;
-        }
-    }
-    out
-}
+mod mutate;
 
 /// Parses and checks a source; asserts that a failure has a diagnostic whose span is inside
 /// the file, and that rendering it works.
@@ -73,73 +38,6 @@ fn assert_total(text: &str) {
     }
 }
 
-#[derive(Debug, Clone)]
-enum Mutation {
-    Delete(usize),
-    Duplicate(usize),
-    Swap(usize, usize),
-    Insert(usize, &'static str),
-}
-
-const INSERTS: &[&str] = &[
-    "(",
-    ")",
-    "[",
-    "]",
-    "{",
-    "}",
-    "\"",
-    "/",
-    "#",
-    "and",
-    "or",
-    "not",
-    "when",
-    "score",
-    "-",
-    "==",
-    ",",
-    "any contact where",
-    "1M",
-    "2026-13-45",
-    "\\",
-    "é",
-    "\n",
-    "tier",
-    "icp x {",
-];
-
-fn mutation() -> impl Strategy<Value = Mutation> {
-    prop_oneof![
-        any::<usize>().prop_map(Mutation::Delete),
-        any::<usize>().prop_map(Mutation::Duplicate),
-        (any::<usize>(), any::<usize>()).prop_map(|(a, b)| Mutation::Swap(a, b)),
-        (any::<usize>(), prop::sample::select(INSERTS)).prop_map(|(a, s)| Mutation::Insert(a, s)),
-    ]
-}
-
-fn apply(text: &str, mutations: &[Mutation]) -> String {
-    let mut toks: Vec<String> = tokens(text).into_iter().map(String::from).collect();
-    for m in mutations {
-        if toks.is_empty() {
-            break;
-        }
-        let n = toks.len();
-        match *m {
-            Mutation::Delete(i) => {
-                toks.remove(i % n);
-            }
-            Mutation::Duplicate(i) => {
-                let t = toks[i % n].clone();
-                toks.insert(i % n, t);
-            }
-            Mutation::Swap(a, b) => toks.swap(a % n, b % n),
-            Mutation::Insert(i, s) => toks.insert(i % (n + 1), s.to_string()),
-        }
-    }
-    toks.concat()
-}
-
 proptest! {
     #![proptest_config(ProptestConfig { cases: 3000, ..ProptestConfig::default() })]
 
@@ -162,11 +60,6 @@ proptest! {
         let text = &seeds[file.index(seeds.len())];
         assert_total(&apply(text, &mutations));
     }
-}
-
-fn seeds() -> &'static [String] {
-    static SEEDS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
-    SEEDS.get_or_init(seed_files)
 }
 
 #[test]

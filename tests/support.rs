@@ -164,21 +164,19 @@ pub fn batch_and_reference<'r>(
 ) {
     let mut builder = icp_engine::batch::BatchBuilder::new(&rules.schema, rules.signal_calls.len());
     let mut expected = Vec::new();
-    for (i, (company, contacts)) in leads.iter().enumerate() {
+    for (i, values) in leads.iter().enumerate() {
+        let (company, contacts) = values;
         builder.start_lead(&format!("lead{i}"), i as u64 + 2);
-        let mut lead = icp_engine::lead::Lead::empty(rules);
         for (f, v) in company {
             builder.set_company(*f, v.clone());
-            lead.set_company(*f, v.clone());
         }
         for contact in contacts {
             builder.start_contact();
-            let row = lead.add_contact(rules);
             for (f, v) in contact {
                 builder.set_contact(*f, v.clone());
-                lead.contacts[row][f.0 as usize] = Some(v.clone());
             }
         }
+        let lead = lead_of(rules, values);
         expected.push(icp_engine::eval::reference::evaluate(rules, &lead, today));
     }
     (builder.finish(), expected)
@@ -213,4 +211,20 @@ pub fn compile_c(cc: &str, args: &[&Path], flags: &[&str]) {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
+}
+
+/// One lead's values as the reference evaluator reads them.
+pub fn lead_of(rules: &icp_engine::ir::RuleSet, values: &LeadValues) -> icp_engine::lead::Lead {
+    let (company, contacts) = values;
+    let mut lead = icp_engine::lead::Lead::empty(rules);
+    for (f, v) in company {
+        lead.set_company(*f, v.clone());
+    }
+    for contact in contacts {
+        let row = lead.add_contact(rules);
+        for (f, v) in contact {
+            lead.contacts[row][f.0 as usize] = Some(v.clone());
+        }
+    }
+    lead
 }

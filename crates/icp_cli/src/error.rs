@@ -29,8 +29,8 @@ pub enum UsageError {
     NoLeads,
     #[error("{0}")]
     FormatMismatch(String),
-    #[error("--threads must be at least 1")]
-    Threads,
+    #[error("--threads {0}: must be between 1 and {max}", max = crate::cmd::score::MAX_THREADS)]
+    Threads(usize),
     #[error(transparent)]
     Run(#[from] RunError),
     #[error("--contacts-per-company {0}: write a range such as 1..5 (both included) or one number")]
@@ -56,6 +56,8 @@ pub enum RunError {
     Write(String, std::io::Error),
     #[error("cannot start {0} worker threads: {1}")]
     Threads(usize, String),
+    #[error("cannot start the {0} thread: {1}")]
+    Thread(&'static str, std::io::Error),
     #[error("no lead with id {id:?} in {file}")]
     NotFound { id: String, file: String },
     #[error("{first} and {second} are one file; give the results and the rejects a file each")]

@@ -144,7 +144,7 @@ enum Command {
         /// Add an `explain` column: every check, its result and its points, as JSON.
         #[arg(long)]
         explain: bool,
-        /// Worker threads (default: one per core).
+        /// Worker threads, 1 to 1024 (default: one per core).
         #[arg(long, value_name = "N")]
         threads: Option<usize>,
         /// Where unreadable rows go, created only if a row is rejected (default: beside the

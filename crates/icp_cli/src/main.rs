@@ -1,5 +1,6 @@
 //! The `icp` binary: runs [`icp_cli::run`] on a thread with a generous stack, and turns a
-//! panic (always a bug, never the user's fault) into a one-line message and exit code 101.
+//! panic (always a bug, never the user's fault) into a one-line message and exit code 101; a
+//! thread the system refuses to start is exit code 2.
 
 use std::process::ExitCode;
 
@@ -21,6 +22,11 @@ fn main() -> ExitCode {
         .spawn(|| icp_cli::run(std::env::args_os()));
     match worker.map(|handle| handle.join()) {
         Ok(Ok(code)) => code,
-        _ => ExitCode::from(101),
+        Ok(Err(_panic)) => ExitCode::from(101),
+        // Not a bug: the system refused a thread (too many running, no memory).
+        Err(e) => {
+            eprintln!("error: cannot start icp's main thread: {e}");
+            ExitCode::from(2)
+        }
     }
 }

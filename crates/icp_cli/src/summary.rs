@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::time::Duration;
 
+use icp_diagnostics::columns::{column_width, pad_end};
 use icp_engine::ir::RuleSet;
 use icp_engine::result::{BatchResults, RowScratch, set_bits};
 use icp_io::ReadReport;
@@ -210,19 +211,16 @@ impl Summary {
 
 impl Summary {
     /// A titled table of names and counts with their share of the leads; the name column is
-    /// as wide as its longest name (at least 28), so long signal calls keep the counts aligned.
+    /// as wide as its longest name (at least 28, at most `MAX_COLUMN_WIDTH`), so long signal
+    /// calls keep the counts aligned.
     fn table(&self, out: &mut String, title: &str, rows: &[(String, u64)]) {
-        let width = rows
-            .iter()
-            .map(|(name, _)| name.chars().count())
-            .max()
-            .unwrap_or(0)
-            .max(28);
+        let width = column_width(rows.iter().map(|(name, _)| name.as_str()), 28);
         let _ = writeln!(out, "{title}");
         for (name, n) in rows {
             let _ = writeln!(
                 out,
-                "  {name:<width$} {n:>9}  ({})",
+                "  {} {n:>9}  ({})",
+                pad_end(name, width),
                 percent(*n, self.leads)
             );
         }

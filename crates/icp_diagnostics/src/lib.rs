@@ -10,6 +10,7 @@
 //! and CI.
 
 mod codes;
+pub mod columns;
 mod escape;
 
 use std::fmt;

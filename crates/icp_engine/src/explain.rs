@@ -17,6 +17,8 @@
 
 use std::fmt::Write;
 
+use icp_diagnostics::columns::{column_width, pad_end};
+
 use crate::ir::{CmpOp, Expr, ExprKind, RuleSet};
 use crate::lead::LeadView;
 use crate::result::{CheckKind, IcpResult, LeadResult};
@@ -76,24 +78,13 @@ pub fn explain_icp(r: &IcpResult, indent: usize) -> String {
         };
         rows.push((what, result, format!("{}{note}", check.label)));
     }
-    // Columns as wide as their widest entry (group names can be long).
-    let what_width = rows
-        .iter()
-        .map(|r| r.0.chars().count())
-        .max()
-        .unwrap_or(0)
-        .max(8);
-    let result_width = rows
-        .iter()
-        .map(|r| r.1.chars().count())
-        .max()
-        .unwrap_or(0)
-        .max(8);
+    // Columns as wide as their widest entry (group names can be long), padded through
+    // `columns`: a name may be far wider than `format!` can pad.
+    let what_width = column_width(rows.iter().map(|r| r.0.as_str()), 8);
+    let result_width = column_width(rows.iter().map(|r| r.1.as_str()), 8);
     for (what, result, label) in rows {
-        let _ = writeln!(
-            out,
-            "{pad}  {what:<what_width$} {result:<result_width$} {label}"
-        );
+        let (what, result) = (pad_end(&what, what_width), pad_end(&result, result_width));
+        let _ = writeln!(out, "{pad}  {what} {result} {label}");
     }
     for g in &r.groups {
         if g.raw > g.max {

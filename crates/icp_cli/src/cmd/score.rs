@@ -30,6 +30,12 @@ use crate::show::group_digits;
 use crate::summary::{Summary, reader_lines};
 use crate::{LeadArgs, OutFormat};
 
+/// The most worker threads `icp score` runs (`--threads`, and one per core by default). Far
+/// more than any machine's cores; every thread reserves a stack and a signal stack, and tens
+/// of thousands of them exhaust the process's memory maps, which aborts the program from
+/// inside the thread library where no error can be returned.
+pub const MAX_THREADS: usize = 1024;
+
 /// What `icp score` was asked for besides its input, as given on the command line.
 #[derive(Debug)]
 pub struct ScoreRequest {
@@ -76,8 +82,10 @@ pub fn run(
         Some(p) => Some(cwd.join(p)),
         None => setup.files.default(&config.score.output),
     };
-    if request.threads == Some(0) {
-        return Err(UsageError::Threads);
+    if let Some(n) = request.threads
+        && !(1..=MAX_THREADS).contains(&n)
+    {
+        return Err(UsageError::Threads(n));
     }
     let format = match file_format("--format", request.format, output.as_deref())? {
         OutFormat::Csv => OutputFormat::Csv,
@@ -167,7 +175,8 @@ fn score(project: &Project, setup: &LeadSetup, args: &ScoreArgs) -> Result<ExitC
     );
     let threads = args
         .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .min(MAX_THREADS);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
@@ -228,7 +237,8 @@ fn score(project: &Project, setup: &LeadSetup, args: &ScoreArgs) -> Result<ExitC
         // The reader runs on its own thread and hands each batch to the pool as soon as it is
         // read: the pool takes it through the plugins and the evaluator, formats its rows and
         // counts its summary, while the reader goes on (parsing in the same pool).
-        let producer = scope.spawn(move || {
+        let reader_thread = std::thread::Builder::new().name("icp-reader".into());
+        let producer = reader_thread.spawn_scoped(scope, move || {
             pool.in_place_scope(|tasks| {
                 let mut seq = 0;
                 let stopped = || stop.load(std::sync::atomic::Ordering::Relaxed);
@@ -280,6 +290,7 @@ fn score(project: &Project, setup: &LeadSetup, args: &ScoreArgs) -> Result<ExitC
             });
             reader.into_report()
         });
+        let producer = producer.map_err(|e| RunError::Thread("reader", e))?;
         // The writer: results in reading order, whatever order the pool finishes them in. It
         // owns the permits and the results, and however it ends (done, an error, a panic) it
         // drops them and sets `stop`, which stops the reader.

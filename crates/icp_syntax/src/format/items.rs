@@ -8,6 +8,7 @@
 //! [`Printer::score_heads`]. Conditions and values are left to the expression printer.
 
 use crate::ast::*;
+use icp_diagnostics::columns::{column_width, pad_end, pad_start};
 
 use super::source::{quote, range};
 use super::writer::width;
@@ -254,21 +255,14 @@ impl Printer<'_> {
                     )
                 })
                 .collect();
-            let points_width = run
-                .iter()
-                .map(|(p, _)| p.chars().count())
-                .max()
-                .unwrap_or(0);
-            let label_width = run
-                .iter()
-                .map(|(_, l)| l.as_ref().map_or(0, |l| l.chars().count()))
-                .max()
-                .unwrap_or(0);
+            // Padded through `columns`: a label may be far wider than `format!` can pad.
+            let points_width = column_width(run.iter().map(|(p, _)| p.as_str()), 0);
+            let label_width = column_width(run.iter().map(|(_, l)| l.as_deref().unwrap_or("")), 0);
             for (k, (points, label)) in run.into_iter().enumerate() {
-                let mut head = format!("score {points:>points_width$}");
+                let mut head = format!("score {}", pad_start(&points, points_width));
                 if label_width > 0 {
                     let label = label.unwrap_or_default();
-                    head.push_str(&format!(" {label:<label_width$}"));
+                    head.push_str(&format!(" {}", pad_end(&label, label_width)));
                 }
                 head.push_str(" when");
                 heads[i + k] = Some(head);
