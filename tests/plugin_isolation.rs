@@ -10,7 +10,7 @@ use std::process::{Command, Output};
 use std::sync::OnceLock;
 
 use icp_plugin_host::{Host, PluginError, PluginRequest, library_file};
-use icp_tests::{SHIPPED_PLUGINS, cargo_build, shipped_plugins, workspace};
+use icp_tests::{SHIPPED_PLUGINS, cargo_build, shipped_plugins, trusting_user_config, workspace};
 
 fn fault(name: &str) -> PathBuf {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
@@ -55,6 +55,7 @@ fn score(name: &str, table: &str) -> (Output, String) {
     let run = Command::new(icp_binary())
         .current_dir(dir.path())
         .env_remove("ICP_PLUGIN_PATH")
+        .env("XDG_CONFIG_HOME", trusting_user_config())
         .args(["score", "--leads", "leads.csv", "--as-of", "2026-11-23"])
         .args(["--output", "scored.csv"])
         .output()
@@ -145,7 +146,8 @@ fn an_isolated_plugin_scores_the_demo_exactly_as_in_process() {
         let mut command = Command::new(icp_binary());
         command
             .current_dir(dir.path())
-            .env_remove("ICP_PLUGIN_PATH");
+            .env_remove("ICP_PLUGIN_PATH")
+            .env("XDG_CONFIG_HOME", trusting_user_config());
         for p in SHIPPED_PLUGINS {
             command
                 .arg("--plugin")
@@ -179,7 +181,8 @@ fn an_isolated_plugin_scores_the_demo_exactly_as_in_process() {
 fn one_plugin_name_in_two_plugin_directories_is_an_error() {
     let a = tempfile::tempdir().expect("a temporary directory");
     let b = tempfile::tempdir().expect("a temporary directory");
-    let file = library_file("good");
+    // Named as a plugin, so that a plugin directory loads it.
+    let file = library_file("plugin_good");
     std::fs::copy(fault("good"), a.path().join(&file)).expect("copied");
     std::fs::copy(fault("good"), b.path().join(&file)).expect("copied");
     let err = Host::load(&PluginRequest {

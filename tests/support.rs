@@ -228,3 +228,24 @@ pub fn lead_of(rules: &icp_engine::ir::RuleSet, values: &LeadValues) -> icp_engi
     }
     lead
 }
+
+/// A per-user configuration directory (for `XDG_CONFIG_HOME`) whose `icp/trust.toml` allows
+/// the repository — its demo data, the plugins built in its target directory — to the
+/// projects the tests make in temporary directories, which name them by absolute path.
+pub fn trusting_user_config() -> &'static Path {
+    static DIR: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        std::fs::create_dir_all(dir.path().join("icp")).expect("icp/");
+        std::fs::write(
+            dir.path().join("icp/trust.toml"),
+            format!(
+                "allowed_paths = [{:?}]\n",
+                workspace().display().to_string()
+            ),
+        )
+        .expect("trust.toml written");
+        dir
+    })
+    .path()
+}
