@@ -808,7 +808,14 @@ mod tests {
         );
         // A stray quote closed by another lines later: one record, with the quote's text.
         let events = split(b"a,b\n1,\"oops\n2,x\n3,\"y\",4\n5,z\n");
-        assert_eq!(events[1], r(2, &["1", "oops\n2,x\n3,y\"", "4"], "1,\"oops\n2,x\n3,\"y\",4"));
+        assert_eq!(
+            events[1],
+            r(
+                2,
+                &["1", "oops\n2,x\n3,y\"", "4"],
+                "1,\"oops\n2,x\n3,\"y\",4"
+            )
+        );
         assert_eq!(events[2], r(5, &["5", "z"], "5,z"));
     }
 
@@ -817,7 +824,10 @@ mod tests {
         let events = split(b"a,b\n1,\"oops\n2,x\n3,y\n");
         assert_eq!(
             events,
-            [r(1, &["a", "b"], "a,b"), E::B(2, "1,\"oops\n2,x\n3,y".into(), 3, 2)]
+            [
+                r(1, &["a", "b"], "a,b"),
+                E::B(2, "1,\"oops\n2,x\n3,y".into(), 3, 2)
+            ]
         );
         // A quote in the middle of a field is text, not an opening quote.
         let events = split(b"a,b\n1,x\"y");

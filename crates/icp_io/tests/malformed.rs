@@ -68,7 +68,10 @@ fn a_quote_closed_rows_later_makes_one_record() {
     let out = plain("bad_quotes_closed_later.csv");
     assert_eq!(out.ids(), ["1", "4"]);
     assert_eq!((out.report.rows_read, out.report.rejected), (2, 0));
-    assert_eq!(out.company("1", "name"), s("Acme,100\n2,Beta,200\n3,Gamma\""));
+    assert_eq!(
+        out.company("1", "name"),
+        s("Acme,100\n2,Beta,200\n3,Gamma\"")
+    );
     assert_eq!(out.company("1", "employees"), n(300.0));
     assert_eq!(out.lead("4").line, 5);
 }
