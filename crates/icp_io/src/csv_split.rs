@@ -90,7 +90,6 @@ pub(crate) struct CsvSplitter<R> {
     nend: usize,
     /// The line `buf[start]` is on.
     line: u64,
-    expected: Option<usize>,
     max_runaway: usize,
     /// Whether a byte-order mark at the start has been looked for.
     bom_checked: bool,
@@ -105,7 +104,6 @@ impl<R> std::fmt::Debug for CsvSplitter<R> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CsvSplitter")
             .field("line", &self.line)
-            .field("expected", &self.expected)
             .finish_non_exhaustive()
     }
 }
@@ -153,7 +151,6 @@ impl CsvSplitter<io::Empty> {
         bytes: Vec<u8>,
         delimiter: u8,
         line: u64,
-        expected: usize,
         core: csv_core::Reader,
     ) -> CsvSplitter<io::Empty> {
         // Only quoted records go through `csv_core`'s output; it grows as they need.
@@ -168,7 +165,6 @@ impl CsvSplitter<io::Empty> {
         split.end = split.buf.bytes().len();
         split.eof = true;
         split.line = line;
-        split.expected = Some(expected);
         split.bom_checked = true;
         split
     }
@@ -203,7 +199,6 @@ impl<R> CsvSplitter<R> {
             nout: 0,
             nend: 0,
             line: 1,
-            expected: None,
             max_runaway: MAX_RUNAWAY,
             bom_checked: false,
             ran_into_end: false,
@@ -219,12 +214,11 @@ impl<R: Read> CsvSplitter<R> {
         CsvSplitter::with_buffers(source, delimiter, vec![0; CHUNK], vec![0; CHUNK], core)
     }
 
-    /// A splitter for input that continues a CSV file at line `line` (after its header, whose
-    /// width is `expected`): no byte-order mark is looked for.
-    pub(crate) fn resume(source: R, delimiter: u8, line: u64, expected: usize) -> Self {
+    /// A splitter for input that continues a CSV file at line `line` (after its header): no
+    /// byte-order mark is looked for.
+    pub(crate) fn resume(source: R, delimiter: u8, line: u64) -> Self {
         let mut split = CsvSplitter::new(source, delimiter);
         split.line = line;
-        split.expected = Some(expected);
         split.bom_checked = true;
         split
     }
@@ -249,12 +243,6 @@ impl<R: Read> CsvSplitter<R> {
         rest.truncate(self.end);
         rest.drain(..self.pos);
         (rest, self.source, self.line)
-    }
-
-    /// The number of fields a record should have (the header's); until it is set, no record
-    /// is taken for broken.
-    pub(crate) fn set_expected(&mut self, fields: usize) {
-        self.expected = Some(fields);
     }
 
     #[cfg(test)]
@@ -649,15 +637,8 @@ mod tests {
         };
         let mut s = CsvSplitter::new(source, b',').with_max_runaway(runaway);
         let mut events = Vec::new();
-        let mut first = true;
         while let Some(e) = s.next_event().unwrap() {
-            let event = seen(e);
-            if std::mem::take(&mut first)
-                && let E::R(_, fields, _) = &event.0
-            {
-                s.set_expected(fields.len());
-            }
-            events.push(event);
+            events.push(seen(e));
         }
         events
     }
@@ -669,18 +650,12 @@ mod tests {
         // After a plain header line, the rest split whole, as a chunk of a file is (its text
         // checked once): the same events, and the same cells.
         let header = memchr::memchr(b'\n', input).map(|nl| (nl, &input[..nl]));
-        if let (Some((nl, line)), Some((E::R(1, fields, _), _))) = (header, a.first())
+        if let (Some((nl, line)), Some((E::R(1, ..), _))) = (header, a.first())
             && !line.is_empty()
             && !line.contains(&b'"')
             && !line.contains(&b'\r')
         {
-            let mut s = CsvSplitter::whole(
-                input[nl + 1..].to_vec(),
-                b',',
-                2,
-                fields.len(),
-                core_reader(b','),
-            );
+            let mut s = CsvSplitter::whole(input[nl + 1..].to_vec(), b',', 2, core_reader(b','));
             let mut whole = Vec::new();
             while let Some(e) = s.next_event().unwrap() {
                 whole.push(seen(e));
@@ -705,14 +680,13 @@ mod tests {
             b"a,\"open\nstill".to_vec(),
             b',',
             1,
-            2,
             core_reader(b','),
         ));
         assert!(cut.ran_into_end());
         let (_, core) = cut.into_parts();
         let text = b"x,\"y,z\"\n\"q\"\"r\",s\nt,u\n".to_vec();
-        let (reused, _) = all(CsvSplitter::whole(text.clone(), b',', 7, 2, core));
-        let (fresh, _) = all(CsvSplitter::whole(text, b',', 7, 2, core_reader(b',')));
+        let (reused, _) = all(CsvSplitter::whole(text.clone(), b',', 7, core));
+        let (fresh, _) = all(CsvSplitter::whole(text, b',', 7, core_reader(b',')));
         assert_eq!(reused, fresh);
         assert_eq!(fresh.len(), 3);
     }
