@@ -103,8 +103,9 @@ fn company_leaf() -> impl Strategy<Value = String> {
         Just("company.founded + 10 > year(today)".to_string()),
         Just("-company.employees < -10".to_string()),
         // The numeric lane: arithmetic of number fields, a division by zero, an overflow.
-        (pick(CMP), pick(&["+", "-", "*", "/"][..]))
-            .prop_map(|(op, a)| format!("company.employees {a} company.revenue / 1M {op} 50")),
+        (pick(CMP), pick(&["+", "-", "*", "/"][..])).prop_map(|(op, a)| format!(
+            "company.employees {a} company.revenue / 1M {op} 50"
+        )),
         Just("company.revenue / (company.employees - company.employees) > 1".to_string()),
         Just(format!("company.revenue{} > 0", " * 1000B".repeat(30))),
         Just("company.founded - 2000 * 1 <= -company.employees / -100".to_string()),
