@@ -6,8 +6,12 @@
 //! which is outside any quoted field when the quoting is sound. [`Records`] hands a window of
 //! chunks ([`PER_THREAD`] per thread of the current rayon pool) to a [`ChunkParser`] in
 //! parallel, each chunk through its own [`CsvSplitter`] starting at the chunk's line, so every
-//! event — line numbers, broken rows and their recovery — is the one the splitter would give
-//! reading the file from the start.
+//! record — its line, its raw bytes, whether it is rejected — is the one the splitter would
+//! give reading the file from the start: the first chunk starts where a record starts (after
+//! the header), and a chunk that starts where a record starts and whose last record is ended
+//! by a line end, not by the chunk's end, leaves the next one starting where a record starts.
+//! (The quote count can be wrong — a quote inside an unquoted field is text to a CSV reader —
+//! but only ever makes a cut unsound, which is caught.)
 //!
 //! The chunker reads the next window while the current one is parsed, into the spare capacity
 //! of its buffer (nothing cleared first), and takes back the buffers of parsed chunks for the
@@ -215,7 +219,6 @@ pub(crate) struct Records {
     /// `csv_core` readers of chunks parsed, reset, for the next chunks.
     cores: std::sync::Mutex<Vec<csv_core::Reader>>,
     delimiter: u8,
-    width: usize,
     lines: usize,
 }
 
@@ -231,21 +234,15 @@ impl std::fmt::Debug for Records {
 }
 
 impl Records {
-    /// The records that follow the header `split` has read (of `width` fields), in results of
+    /// The records that follow the header `split` has read, in results of
     /// about `lines` records.
-    pub(crate) fn after_header(
-        split: CsvSplitter<Source>,
-        delimiter: u8,
-        width: usize,
-        lines: usize,
-    ) -> Records {
+    pub(crate) fn after_header(split: CsvSplitter<Source>, delimiter: u8, lines: usize) -> Records {
         let (rest, source, line) = split.into_rest();
         Records {
             mode: Mode::Chunked(Chunker::new(rest, source, line, lines)),
             ahead: Vec::new(),
             cores: std::sync::Mutex::default(),
             delimiter,
-            width,
             lines: lines.max(1),
         }
     }
@@ -285,7 +282,7 @@ impl Records {
                         self.mode = Mode::Done;
                         continue;
                     }
-                    let (delimiter, width, cores) = (self.delimiter, self.width, &self.cores);
+                    let (delimiter, cores) = (self.delimiter, &self.cores);
                     // Each chunk is split where it lies, and its bytes come back with the
                     // result (for reading serially from it if its cut proves unsound). The
                     // next window is read meanwhile.
@@ -298,7 +295,7 @@ impl Records {
                                     let core = (cores.lock().ok().and_then(|mut c| c.pop()))
                                         .unwrap_or_else(|| core_reader(delimiter));
                                     let mut split =
-                                        CsvSplitter::whole(bytes, delimiter, line, width, core);
+                                        CsvSplitter::whole(bytes, delimiter, line, core);
                                     let (out, _) = parser.parse(&mut split, usize::MAX)?;
                                     let sound = last || !split.ran_into_end();
                                     let (bytes, core) = split.into_parts();
@@ -348,12 +345,7 @@ impl Records {
         }
         bytes.extend_from_slice(&chunker.buf);
         let source: Source = Box::new(Cursor::new(bytes).chain(chunker.source));
-        self.mode = Mode::Serial(Box::new(CsvSplitter::resume(
-            source,
-            self.delimiter,
-            line,
-            self.width,
-        )));
+        self.mode = Mode::Serial(Box::new(CsvSplitter::resume(source, self.delimiter, line)));
     }
 }
 

@@ -14,19 +14,15 @@
 //! module), and the line's fields end at the delimiter bits before its line-end bit. Records
 //! and broken lines, what the splitter hands out, are in the `record` module.
 //!
-//! Broken quoting: an unbalanced `"` makes `csv_core` read on, past line ends, until the next
-//! quote or the end of the input, swallowing the rows in between. Once the header's width is
-//! known, a record that spans several lines *and* has the wrong number of fields or an odd
-//! number of quote characters (a quote never closed before the end of the input) is taken to
-//! be that: its first line — where the unbalanced quote must be, since the first line break
-//! inside a record is inside a quoted field opened on that line — is reported as
-//! [`Event::Broken`], and reading starts again at the next line, so the rows the quote
-//! swallowed are read as rows. A legitimate multi-line quoted value (balanced quotes, the right
-//! number of fields) is a normal record. A quoted field that has run on for more than
-//! [`MAX_RUNAWAY`] bytes over several lines is treated the same way without waiting for the end
-//! of the input, which bounds memory. What cannot be told apart: a stray quote closed by
-//! another stray quote some lines later, with the right number of fields in the end, reads as
-//! one record with a multi-line value.
+//! Records are exactly those of a CSV reader (`csv_core`, which the `csv` crate is built on):
+//! a quoted field runs over line ends until its closing quote, whatever the record's width, so
+//! a row of the wrong width is one whole record (rejected by the reader, with all its bytes)
+//! and the next record starts after it — never inside it, where lines of a multi-line value
+//! would read as rows. A quote the input never closes runs to the end of the input, as in any
+//! CSV reader: that last record is [`Event::Broken`], whole. (A stray quote closed by another
+//! some lines later makes one record of the lines between, as it does for any CSV reader.) A
+//! record that runs on over more than [`MAX_RUNAWAY`] bytes across lines is an error rather
+//! than a guess at where it ends, which bounds memory.
 
 use std::io::{self, Read};
 
@@ -40,8 +36,8 @@ pub(crate) use record::{Cells, Event, Record};
 
 const CHUNK: usize = 64 * 1024;
 
-/// How far a quoted field may run over several lines before it is taken to be an unbalanced
-/// quote.
+/// How far a record may run over several lines before reading stops with an error (a quote
+/// left open, most likely).
 pub(crate) const MAX_RUNAWAY: usize = 64 << 20;
 
 /// What a splitter splits: the bytes it reads into a buffer, or a whole input that is valid
@@ -94,7 +90,6 @@ pub(crate) struct CsvSplitter<R> {
     nend: usize,
     /// The line `buf[start]` is on.
     line: u64,
-    expected: Option<usize>,
     max_runaway: usize,
     /// Whether a byte-order mark at the start has been looked for.
     bom_checked: bool,
@@ -109,7 +104,6 @@ impl<R> std::fmt::Debug for CsvSplitter<R> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CsvSplitter")
             .field("line", &self.line)
-            .field("expected", &self.expected)
             .finish_non_exhaustive()
     }
 }
@@ -157,7 +151,6 @@ impl CsvSplitter<io::Empty> {
         bytes: Vec<u8>,
         delimiter: u8,
         line: u64,
-        expected: usize,
         core: csv_core::Reader,
     ) -> CsvSplitter<io::Empty> {
         // Only quoted records go through `csv_core`'s output; it grows as they need.
@@ -172,7 +165,6 @@ impl CsvSplitter<io::Empty> {
         split.end = split.buf.bytes().len();
         split.eof = true;
         split.line = line;
-        split.expected = Some(expected);
         split.bom_checked = true;
         split
     }
@@ -207,7 +199,6 @@ impl<R> CsvSplitter<R> {
             nout: 0,
             nend: 0,
             line: 1,
-            expected: None,
             max_runaway: MAX_RUNAWAY,
             bom_checked: false,
             ran_into_end: false,
@@ -223,12 +214,11 @@ impl<R: Read> CsvSplitter<R> {
         CsvSplitter::with_buffers(source, delimiter, vec![0; CHUNK], vec![0; CHUNK], core)
     }
 
-    /// A splitter for input that continues a CSV file at line `line` (after its header, whose
-    /// width is `expected`): no byte-order mark is looked for.
-    pub(crate) fn resume(source: R, delimiter: u8, line: u64, expected: usize) -> Self {
+    /// A splitter for input that continues a CSV file at line `line` (after its header): no
+    /// byte-order mark is looked for.
+    pub(crate) fn resume(source: R, delimiter: u8, line: u64) -> Self {
         let mut split = CsvSplitter::new(source, delimiter);
         split.line = line;
-        split.expected = Some(expected);
         split.bom_checked = true;
         split
     }
@@ -253,12 +243,6 @@ impl<R: Read> CsvSplitter<R> {
         rest.truncate(self.end);
         rest.drain(..self.pos);
         (rest, self.source, self.line)
-    }
-
-    /// The number of fields a record should have (the header's); until it is set, no record
-    /// is taken for broken.
-    pub(crate) fn set_expected(&mut self, fields: usize) {
-        self.expected = Some(fields);
     }
 
     #[cfg(test)]
@@ -320,31 +304,45 @@ impl<R: Read> CsvSplitter<R> {
         (self.start + lead, newlines(&rec[..lead]))
     }
 
-    /// Takes the first line of the current record as broken and starts again after it.
-    fn recover(&mut self, runaway: bool) -> Option<Event<'_>> {
-        let (body_start, blank) = self.body();
-        let body = self
-            .buf
-            .bytes()
-            .get(body_start..self.pos)
-            .unwrap_or_default();
-        let first_nl = body.iter().position(|b| *b == b'\n')?;
+    /// The error for a record that has run on over more than `max_runaway` bytes across
+    /// lines: a quote left open, most likely, which leaves no way to tell where the record
+    /// ends short of the end of the input.
+    fn runaway(&self) -> io::Error {
+        let (_, blank) = self.body();
         let line = self.line + blank;
-        let lines = newlines(trim_line_end(body)) + 1;
-        let fields = self.nend;
-        let restart = body_start + first_nl + 1;
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!(
+                "the record starting on line {line} runs on over more than {} MiB across lines \
+                 (a quote left open?); a CSV reader cannot tell where it ends",
+                self.max_runaway >> 20
+            ),
+        )
+    }
+
+    /// Whether the current record, ended by the end of the input, ended inside a quoted
+    /// field: read again by `csv_core` from its start, one more line end is taken into the
+    /// field rather than ending the record.
+    fn ended_in_quotes(&mut self, body: std::ops::Range<usize>) -> bool {
+        let Some(mut input) = self.buf.bytes().get(body) else {
+            return false;
+        };
+        let (mut out, mut ends) = ([0u8; 256], [0usize; 16]);
         self.core.reset();
-        self.start = restart;
-        self.pos = restart;
-        self.line = line + 1;
-        let raw = trim_line_end(self.buf.bytes().get(body_start..body_start + first_nl)?);
-        Some(Event::Broken {
-            line,
-            raw,
-            lines,
-            fields,
-            runaway,
-        })
+        let open = loop {
+            let (res, nin, _, _) = self.core.read_record(input, &mut out, &mut ends);
+            input = input.get(nin..).unwrap_or_default();
+            match res {
+                ReadRecordResult::InputEmpty if input.is_empty() => {
+                    let (res, nin, _, _) = self.core.read_record(b"\n", &mut out, &mut ends);
+                    break !(matches!(res, ReadRecordResult::Record) && nin == 1);
+                }
+                ReadRecordResult::Record | ReadRecordResult::End => break false,
+                _ => {}
+            }
+        };
+        self.core.reset();
+        open
     }
 
     /// The next record, broken line, or `None` at the end of the input.
@@ -376,8 +374,7 @@ impl<R: Read> CsvSplitter<R> {
                 return Ok(Some(self.plain_record(nl)));
             }
             if self.pos == self.end && !self.eof {
-                let runaway = self.expected.is_some() && self.pos - self.start > self.max_runaway;
-                if runaway {
+                if self.pos - self.start > self.max_runaway {
                     let (body_start, _) = self.body();
                     let spans = self
                         .buf
@@ -385,7 +382,7 @@ impl<R: Read> CsvSplitter<R> {
                         .get(body_start..self.pos)
                         .is_some_and(|b| b.contains(&b'\n'));
                     if spans {
-                        return Ok(self.recover(true));
+                        return Err(self.runaway());
                     }
                 }
                 self.fill()?;
@@ -423,7 +420,7 @@ impl<R: Read> CsvSplitter<R> {
                 ReadRecordResult::End => return Ok(None),
                 ReadRecordResult::Record => {
                     self.ran_into_end |= at_end;
-                    return Ok(Some(self.finish_record()));
+                    return Ok(Some(self.finish_record(at_end)));
                 }
             }
         }
@@ -532,9 +529,23 @@ impl<R: Read> CsvSplitter<R> {
         })
     }
 
-    fn finish_record(&mut self) -> Event<'_> {
+    /// The record `csv_core` has just ended (`at_end`: by the end of the input), whole: a
+    /// record left inside a quoted field by the end of the input is [`Event::Broken`].
+    fn finish_record(&mut self, at_end: bool) -> Event<'_> {
         let (body_start, blank) = self.body();
         let line = self.line + blank;
+        if at_end && self.eof && self.ended_in_quotes(body_start..self.pos) {
+            let all = self.buf.bytes().get(self.start..self.pos);
+            self.line += newlines(all.unwrap_or_default());
+            let body = self.buf.bytes().get(body_start..self.pos);
+            let raw = trim_line_end(body.unwrap_or_default());
+            return Event::Broken {
+                line,
+                raw,
+                lines: newlines(raw) + 1,
+                fields: self.nend,
+            };
+        }
         let body = self
             .buf
             .bytes()
@@ -542,21 +553,8 @@ impl<R: Read> CsvSplitter<R> {
             .unwrap_or_default();
         let raw = trim_line_end(body);
         let raw_end = body_start + raw.len();
-        // Most records are one line: no line break inside, and then no quote count needed.
+        // Most records are one line: no line break inside, and then no count of them needed.
         let multiline = memchr::memchr(b'\n', raw).is_some();
-        if multiline && self.expected.is_some() {
-            let unbalanced = memchr::memchr_iter(b'"', raw).count() % 2 == 1;
-            let wrong_width = self.expected.is_some_and(|n| n != self.nend);
-            if wrong_width || unbalanced {
-                return self.recover(false).unwrap_or(Event::Broken {
-                    line,
-                    raw: &[],
-                    lines: 1,
-                    fields: 0,
-                    runaway: false,
-                });
-            }
-        }
         // The lines the record took: its leading blank lines, those inside it, its line end.
         let inside = if multiline { newlines(raw) } else { 0 };
         let end = self.buf.bytes().get(raw_end..self.pos).unwrap_or_default();
@@ -639,15 +637,8 @@ mod tests {
         };
         let mut s = CsvSplitter::new(source, b',').with_max_runaway(runaway);
         let mut events = Vec::new();
-        let mut first = true;
         while let Some(e) = s.next_event().unwrap() {
-            let event = seen(e);
-            if std::mem::take(&mut first)
-                && let E::R(_, fields, _) = &event.0
-            {
-                s.set_expected(fields.len());
-            }
-            events.push(event);
+            events.push(seen(e));
         }
         events
     }
@@ -659,18 +650,12 @@ mod tests {
         // After a plain header line, the rest split whole, as a chunk of a file is (its text
         // checked once): the same events, and the same cells.
         let header = memchr::memchr(b'\n', input).map(|nl| (nl, &input[..nl]));
-        if let (Some((nl, line)), Some((E::R(1, fields, _), _))) = (header, a.first())
+        if let (Some((nl, line)), Some((E::R(1, ..), _))) = (header, a.first())
             && !line.is_empty()
             && !line.contains(&b'"')
             && !line.contains(&b'\r')
         {
-            let mut s = CsvSplitter::whole(
-                input[nl + 1..].to_vec(),
-                b',',
-                2,
-                fields.len(),
-                core_reader(b','),
-            );
+            let mut s = CsvSplitter::whole(input[nl + 1..].to_vec(), b',', 2, core_reader(b','));
             let mut whole = Vec::new();
             while let Some(e) = s.next_event().unwrap() {
                 whole.push(seen(e));
@@ -695,14 +680,13 @@ mod tests {
             b"a,\"open\nstill".to_vec(),
             b',',
             1,
-            2,
             core_reader(b','),
         ));
         assert!(cut.ran_into_end());
         let (_, core) = cut.into_parts();
         let text = b"x,\"y,z\"\n\"q\"\"r\",s\nt,u\n".to_vec();
-        let (reused, _) = all(CsvSplitter::whole(text.clone(), b',', 7, 2, core));
-        let (fresh, _) = all(CsvSplitter::whole(text, b',', 7, 2, core_reader(b',')));
+        let (reused, _) = all(CsvSplitter::whole(text.clone(), b',', 7, core));
+        let (fresh, _) = all(CsvSplitter::whole(text, b',', 7, core_reader(b',')));
         assert_eq!(reused, fresh);
         assert_eq!(fresh.len(), 3);
     }
@@ -784,53 +768,60 @@ mod tests {
     }
 
     #[test]
-    fn an_unbalanced_quote_loses_only_its_line() {
+    fn a_record_is_whole_whatever_its_width() {
+        // A quoted value over lines that look like rows, in a row with one field too many: one
+        // record, as any CSV reader reads it; the rows inside it are not rows.
+        let events = split(b"a,b\n1,\"x\n2,y\n\",z\n3,w\n");
+        assert_eq!(
+            events,
+            [
+                r(1, &["a", "b"], "a,b"),
+                r(2, &["1", "x\n2,y\n", "z"], "1,\"x\n2,y\n\",z"),
+                r(5, &["3", "w"], "3,w"),
+            ]
+        );
+        // A stray quote closed by another lines later: one record, with the quote's text.
+        let events = split(b"a,b\n1,\"oops\n2,x\n3,\"y\",4\n5,z\n");
+        assert_eq!(
+            events[1],
+            r(
+                2,
+                &["1", "oops\n2,x\n3,y\"", "4"],
+                "1,\"oops\n2,x\n3,\"y\",4"
+            )
+        );
+        assert_eq!(events[2], r(5, &["5", "z"], "5,z"));
+    }
+
+    #[test]
+    fn a_quote_open_at_the_end_breaks_its_record_whole() {
         let events = split(b"a,b\n1,\"oops\n2,x\n3,y\n");
         assert_eq!(
             events,
             [
                 r(1, &["a", "b"], "a,b"),
-                E::B(2, "1,\"oops".into(), 3, 2),
-                r(3, &["2", "x"], "2,x"),
-                r(4, &["3", "y"], "3,y"),
+                E::B(2, "1,\"oops\n2,x\n3,y".into(), 3, 2)
             ]
         );
-        // Swallowed up to a later quote, the field count comes out wrong too.
-        let events = split(b"a,b\n1,\"oops\n2,x\n3,\"y\",4\n");
-        assert_eq!(events[1], E::B(2, "1,\"oops".into(), 3, 3));
-        assert_eq!(events[2], r(3, &["2", "x"], "2,x"));
-        assert_eq!(events[3], r(4, &["3", "y", "4"], "3,\"y\",4"));
+        // A quote in the middle of a field is text, not an opening quote.
+        let events = split(b"a,b\n1,x\"y");
+        assert_eq!(events[1], r(2, &["1", "x\"y"], "1,x\"y"));
+        // Closed, with no line end after it: a record.
+        let events = split(b"a,b\n1,\"x\ny\"");
+        assert_eq!(events[1], r(2, &["1", "x\ny"], "1,\"x\ny\""));
     }
 
     #[test]
-    fn a_quote_still_open_at_the_end_after_a_recovery_is_a_record() {
-        // Line 2 is broken; line 3, read again, opens a quote the input never closes: it still
-        // comes out (with two fields), not lost.
-        let events = split(b"a,b,c\n1,\"two\nx\",\"open\n");
-        assert_eq!(
-            events,
-            [
-                r(1, &["a", "b", "c"], "a,b,c"),
-                E::B(2, "1,\"two".into(), 2, 3),
-                r(3, &["x\"", "open\n"], "x\",\"open"),
-            ]
-        );
-    }
-
-    #[test]
-    fn a_runaway_quote_is_cut_at_the_limit() {
-        let mut input = b"a,b\n1,\"oops\n".to_vec();
+    fn a_runaway_quote_is_an_error() {
+        let mut input = b"a,b\n\n1,\"oops\n".to_vec();
         for i in 0..100 {
             input.extend_from_slice(format!("{i},x\n").as_bytes());
         }
-        let events = events_of(split_with(&input, 64, true));
-        assert!(
-            matches!(&events[1], E::B(2, raw, _, _) if raw == "1,\"oops"),
-            "{:?}",
-            events[1]
-        );
-        assert_eq!(events.len(), 102);
-        assert_eq!(events[101], r(102, &["99", "x"], "99,x"));
+        let mut s = CsvSplitter::new(&input[..], b',').with_max_runaway(64);
+        assert!(matches!(s.next_event(), Ok(Some(Event::Record(_)))));
+        let err = s.next_event().expect_err("runs on");
+        assert_eq!(err.kind(), io::ErrorKind::InvalidData);
+        assert!(err.to_string().contains("starting on line 3"), "{err}");
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! What the splitter hands out: a [`Record`] (its line, raw bytes and fields) or a line
-//! broken by an unbalanced quote ([`Event::Broken`]).
+//! What the splitter hands out: a [`Record`] (its line, raw bytes and fields) or a record
+//! left open by an unbalanced quote ([`Event::Broken`]).
 //!
 //! How it works: a record borrows the splitter's buffers — the raw line and the field bytes
 //! (`csv_core`'s unescaped output, or the raw line itself when it needed no unescaping) with
@@ -91,7 +91,8 @@ fn span(ends: &[usize], gap: usize, i: usize) -> Option<std::ops::Range<usize>> 
 #[derive(Debug)]
 pub(crate) enum Event<'a> {
     Record(Record<'a>),
-    /// The first line of a record broken by an unbalanced quote (see the module documentation).
+    /// A record the end of the input left inside a quoted field (see the module
+    /// documentation), whole.
     Broken {
         line: u64,
         raw: &'a [u8],
@@ -99,7 +100,5 @@ pub(crate) enum Event<'a> {
         lines: u64,
         /// Fields it had.
         fields: usize,
-        /// Whether it was cut at [`MAX_RUNAWAY`](super::MAX_RUNAWAY) rather than ended.
-        runaway: bool,
     },
 }

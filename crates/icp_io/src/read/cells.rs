@@ -2,7 +2,7 @@
 //!
 //! How it works: `row_cells` turns one event of the splitter into the row's line and cells,
 //! or rejects it (logged with its line and reason, counted against the leads or the contacts
-//! file): a row broken by an unbalanced quote, one with the wrong number of fields, invalid
+//! file): a row a quote left open at the end of the file, one with the wrong number of fields, invalid
 //! UTF-8 or nothing in it. `put_slots` then reads each slot of the mapping's plan — the first
 //! of its columns whose cell is present and parses — straight into the row the batch builder
 //! has open. A missing cell (empty, or a placeholder such as `n/a`) leaves the field to the
@@ -15,7 +15,7 @@ use icp_engine::{FieldId, Scalar};
 
 use super::InputError;
 use super::lead::Special;
-use crate::csv_split::{Cells, Event, MAX_RUNAWAY, Record};
+use crate::csv_split::{Cells, Event, Record};
 use crate::mapping::{Plan, Slot};
 use crate::parse::{Kind, Parsed, parse_text};
 use crate::report::{ReadReport, Rejects};
@@ -73,17 +73,10 @@ pub(super) fn cells<'a>(record: &Record<'a>, plan: &Plan) -> Result<Cells<'a>, S
     Ok(cells)
 }
 
-fn broken_reason(lines: u64, fields: usize, width: usize, runaway: bool) -> String {
-    if runaway {
-        format!(
-            "unbalanced quote: a quoted field runs on over more than {} MiB; reading resumed at the next line",
-            MAX_RUNAWAY >> 20
-        )
-    } else {
-        format!(
-            "unbalanced quote: the row runs on over {lines} lines with {fields} fields (expected {width}); reading resumed at the next line"
-        )
-    }
+fn broken_reason(lines: u64, fields: usize, width: usize) -> String {
+    format!(
+        "unbalanced quote: a quoted field is still open at the end of the file; the row runs on over {lines} lines with {fields} fields (expected {width})"
+    )
 }
 
 /// Reads the slots of `plan` from a row's cells straight into the row `builder` has open;
@@ -236,9 +229,8 @@ pub(super) fn row_cells<'a>(
             raw,
             lines,
             fields,
-            runaway,
         } => {
-            let reason = broken_reason(lines, fields, plan.width, runaway);
+            let reason = broken_reason(lines, fields, plan.width);
             reject(rejects, report, line, reason, raw);
             return None;
         }

@@ -234,7 +234,7 @@ impl ContactsFile<'_> {
             read,
             rows: lines,
         };
-        let mut records = Records::after_header(split, delimiter, plan.width, lines);
+        let mut records = Records::after_header(split, delimiter, lines);
         // Each window of chunks is indexed while the next one is parsed.
         let mut parts = Vec::new();
         let mut first = true;

@@ -213,7 +213,6 @@ impl LeadReader {
                                     message,
                                 }
                             })?;
-                        split.set_expected(plan.width);
                         report.unknown_columns = plan.unused.clone();
                         report.warnings.extend(plan.warnings.iter().cloned());
                         if per_contact && plan.reads_contacts() {
@@ -237,14 +236,8 @@ impl LeadReader {
                                     plan.defer(domain);
                                 }
                             }
-                            let width = plan.width;
                             State::Csv {
-                                records: Records::after_header(
-                                    split,
-                                    delimiter,
-                                    width,
-                                    config.batch_size,
-                                ),
+                                records: Records::after_header(split, delimiter, config.batch_size),
                                 plan,
                                 ready: VecDeque::new(),
                             }
