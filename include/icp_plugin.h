@@ -37,8 +37,10 @@ extern "C" {
 #define ICP_ABI_MAJOR 1
 /* The minor version this header describes. */
 #define ICP_ABI_MINOR 0
-/* The one symbol a plugin exports. */
+/* The one symbol a plugin must export. */
 #define ICP_ENTRY_SYMBOL "icp_plugin_entry_v1"
+/* Optional: a plugin may also export this, declaring the configuration keys it reads. */
+#define ICP_CONFIG_KEYS_SYMBOL "icp_plugin_config_keys_v1"
 
 /* Type codes of parameters, inputs and outputs. */
 #define ICP_TYPE_BOOL 1
@@ -171,6 +173,10 @@ typedef struct IcpPluginV1 {
 #define ICP_EXPORT __attribute__((visibility("default")))
 #endif
 ICP_EXPORT const IcpPluginV1 *icp_plugin_entry_v1(void);
+/* Optional (ICP_CONFIG_KEYS_SYMBOL): sets *n_keys and returns the configuration keys the plugin
+ * reads, static for the life of the process, so icp warns about any other key of its
+ * [plugins.NAME] table; or returns NULL when the plugin does not say. */
+ICP_EXPORT const IcpStr *icp_plugin_config_keys_v1(size_t *n_keys);
 
 /* Reports a NUL-terminated message to a sink (a convenience for C plugins). */
 static inline void icp_report(IcpErrorSink *errors, const char *message) {

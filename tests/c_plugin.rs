@@ -84,12 +84,17 @@ fn rust_figures() -> (String, Vec<(&'static str, &'static str)>) {
         "magic size abi_minor name version doc signals n_signals init evaluate release",
     );
     let entry = std::str::from_utf8(icp_plugin_api::ENTRY_SYMBOL).expect("ASCII");
-    let constants: [(&str, String); 16] = [
+    let config_keys = std::str::from_utf8(icp_plugin_api::CONFIG_KEYS_SYMBOL).expect("ASCII");
+    let constants: [(&str, String); 17] = [
         ("ICP_MAGIC", icp_plugin_api::MAGIC.to_string()),
         ("ICP_ABI_MAJOR", icp_plugin_api::ABI_MAJOR.to_string()),
         ("ICP_ABI_MINOR", icp_plugin_api::ABI_MINOR.to_string()),
         // The Rust constant carries its NUL terminator; `%s` prints up to it.
         ("ICP_ENTRY_SYMBOL", entry.trim_end_matches('\0').to_string()),
+        (
+            "ICP_CONFIG_KEYS_SYMBOL",
+            config_keys.trim_end_matches('\0').to_string(),
+        ),
         ("ICP_TYPE_BOOL", ty::BOOL.to_string()),
         ("ICP_TYPE_NUMBER", ty::NUMBER.to_string()),
         ("ICP_TYPE_STRING", ty::STRING.to_string()),
@@ -133,6 +138,7 @@ fn c_program(structs: &[(&str, &str)]) -> String {
         "    printf(\"ICP_ABI_MAJOR %d\\n\", ICP_ABI_MAJOR);\n",
         "    printf(\"ICP_ABI_MINOR %d\\n\", ICP_ABI_MINOR);\n",
         "    printf(\"ICP_ENTRY_SYMBOL %s\\n\", ICP_ENTRY_SYMBOL);\n",
+        "    printf(\"ICP_CONFIG_KEYS_SYMBOL %s\\n\", ICP_CONFIG_KEYS_SYMBOL);\n",
         "    printf(\"ICP_TYPE_BOOL %d\\n\", ICP_TYPE_BOOL);\n",
         "    printf(\"ICP_TYPE_NUMBER %d\\n\", ICP_TYPE_NUMBER);\n",
         "    printf(\"ICP_TYPE_STRING %d\\n\", ICP_TYPE_STRING);\n",

@@ -12,6 +12,16 @@
 //!   tier A   true     score >= 40
 //! ```
 //!
+//! and, after every ICP, the value each signal call of the rules returned for the lead, read
+//! from its signal columns (`unknown` when the plugin gave no value):
+//!
+//! ```text
+//! signals:
+//!   funding.days_since_last_round   12
+//!   job_changes.new_exec_within(90d) true
+//!   events.attended("SaaStr Annual") unknown
+//! ```
+//!
 //! The values a near miss shows are those of the fields its condition reads, looked for
 //! through lets, each let's value walked once however often it is used.
 
@@ -114,6 +124,29 @@ pub fn explain_personas(result: &LeadResult, indent: usize) -> String {
             personas.join(", ")
         };
         let _ = writeln!(out, "{pad}contact {}: {list}", i + 1);
+    }
+    out
+}
+
+/// The value each signal call the rules make returned for the lead, one line per distinct
+/// call as the rules write it, in the order the checker met them; empty when the rules call
+/// no signal. Values are shown as in near misses; a missing one is `unknown`.
+pub fn explain_signals(rules: &RuleSet, lead: &dyn LeadView, indent: usize) -> String {
+    let pad = " ".repeat(indent);
+    let rows: Vec<(&str, String)> = rules
+        .signal_calls_used()
+        .into_iter()
+        .map(|call| {
+            let value = lead
+                .signal(call)
+                .map_or_else(|| "unknown".to_string(), |v| v.to_string());
+            (rules.signal_calls[call.0 as usize].text.as_str(), value)
+        })
+        .collect();
+    let width = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(0);
+    let mut out = String::new();
+    for (text, value) in rows {
+        let _ = writeln!(out, "{pad}{text:<width$}  {value}");
     }
     out
 }

@@ -40,32 +40,55 @@ impl RuleSet {
         self.icps.iter().find(|i| i.name == name)
     }
 
+    /// Calls `visit` with every expression evaluating a lead can run: the value of each let,
+    /// the condition of each persona, and every condition of every ICP (not the `test` blocks).
+    pub fn for_each_rule_expr(&self, mut visit: impl FnMut(&Expr)) {
+        self.lets.iter().for_each(|l| visit(&l.value));
+        self.personas.iter().for_each(|p| visit(&p.condition));
+        for icp in &self.icps {
+            icp.requires
+                .iter()
+                .chain(&icp.excludes)
+                .for_each(|c| visit(&c.condition));
+            icp.scores.iter().for_each(|s| visit(&s.condition));
+            icp.tiers
+                .iter()
+                .filter_map(|t| t.condition.as_ref())
+                .for_each(&mut visit);
+        }
+    }
+
+    /// The signal calls evaluating a lead can make, in [`SignalCallId`] order: those the rules
+    /// write, not those only a `test` block sets.
+    pub fn signal_calls_used(&self) -> Vec<SignalCallId> {
+        let mut used = vec![false; self.signal_calls.len()];
+        self.for_each_rule_expr(|expr| {
+            expr.any(&mut |e| {
+                if let ExprKind::Signal(call) = e.kind {
+                    used[call.0 as usize] = true;
+                }
+                false
+            });
+        });
+        (0..used.len())
+            .filter(|&i| used[i])
+            .map(|i| SignalCallId(i as u32))
+            .collect()
+    }
+
     /// Which fields evaluating the rule set can look at, indexed by [`FieldId`]: every field
     /// an expression of a let, persona or ICP names, and the inputs of the signals it calls.
     /// A reader may leave every other field unread.
     pub fn fields_read(&self) -> Vec<bool> {
         let mut read = vec![false; self.schema.len()];
-        let mut mark = |expr: &Expr| {
+        self.for_each_rule_expr(|expr| {
             expr.any(&mut |e| {
                 if let ExprKind::Field(f) | ExprKind::ContactField(f) = e.kind {
                     read[f.0 as usize] = true;
                 }
                 false
             });
-        };
-        self.lets.iter().for_each(|l| mark(&l.value));
-        self.personas.iter().for_each(|p| mark(&p.condition));
-        for icp in &self.icps {
-            icp.requires
-                .iter()
-                .chain(&icp.excludes)
-                .for_each(|c| mark(&c.condition));
-            icp.scores.iter().for_each(|s| mark(&s.condition));
-            icp.tiers
-                .iter()
-                .filter_map(|t| t.condition.as_ref())
-                .for_each(&mut mark);
-        }
+        });
         for call in &self.signal_calls {
             for input in &self.signals.signal(call.signal).inputs {
                 let field = crate::Entity::split_path(input)

@@ -5,8 +5,9 @@
 //! asked for. Only the batch holding the first of them goes through the plugins; the lead is
 //! evaluated with the reference evaluator (one lead, every check kept) and printed: each ICP's
 //! checks with their results and points, what would have changed its tier or what
-//! disqualified it, and the contacts' personas. Later rows with the same id are counted and
-//! mentioned, never explained.
+//! disqualified it, the value each signal call of the rules returned for it (read from the
+//! batch's signal columns the plugins filled), and the contacts' personas. Later rows with
+//! the same id are counted and mentioned, never explained.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -82,6 +83,11 @@ fn explain(project: &Project, setup: &LeadSetup, id: &str) -> Result<ExitCode, R
                     out.push_str(&format!("    {m}\n"));
                 }
             }
+        }
+        let signals = icp_engine::explain::explain_signals(rules, &lead, 2);
+        if !signals.is_empty() {
+            out.push_str("\nsignals:\n");
+            out.push_str(&signals);
         }
         if !result.personas.is_empty() {
             out.push_str("\ncontacts:\n");
