@@ -11,6 +11,9 @@ use common::*;
 
 const FUNDED: &str = "icp demo {\n  require company.employees >= 1\n  score 10 \"funded\" when funding.raised_within(90d)\n  tier A when score >= 10\n  tier B otherwise\n}\n";
 
+/// One company the funding plugin knows.
+const LEADS: &str = "id,domain,employees\n1,acme.com,10\n";
+
 fn icp_with(dir: &Path, args: &[&str], env: &[(&str, &Path)]) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_icp"));
     command
@@ -121,38 +124,31 @@ fn a_configured_output_outside_the_project_is_refused_and_left_untouched() {
 #[test]
 fn plugin_data_outside_the_project_is_refused_and_never_echoed() {
     plugins_built();
-    let dir = project(&[("rules/demo.icp", FUNDED)]);
-    std::fs::write(
-        dir.path().join("leads.csv"),
-        "id,domain,employees\n1,acme.com,10\n",
-    )
-    .expect("write leads");
-    let score = ["score", "--leads", "leads.csv", "-o", "out.csv"];
-    std::fs::write(
-        dir.path().join("icp.toml"),
-        "[plugins.funding]\ndata = \"/etc/passwd\"\n",
-    )
-    .expect("write icp.toml");
-    let out = icp(dir.path(), &score);
-    assert_eq!(out.status.code(), Some(2));
-    let err = stderr(&out);
+    let dir = project(&[
+        ("rules/demo.icp", FUNDED),
+        ("leads.csv", LEADS),
+        ("secret.txt", "root:x:0:0:secret:/root:/bin/sh\n"),
+    ]);
+    // Scores with the funding plugin reading `data`: exit 2, and what it said.
+    let refused = |data: &str| {
+        std::fs::write(
+            dir.path().join("icp.toml"),
+            format!("[plugins.funding]\ndata = {data:?}\n"),
+        )
+        .expect("write icp.toml");
+        let out = icp(
+            dir.path(),
+            &["score", "--leads", "leads.csv", "-o", "out.csv"],
+        );
+        assert_eq!(out.status.code(), Some(2));
+        stderr(&out)
+    };
+    let err = refused("/etc/passwd");
     assert!(err.contains("leads outside the project"), "{err}");
     assert!(!err.contains("root:"), "{err}");
 
     // Inside the project but not the expected CSV: its first line is not echoed.
-    std::fs::write(
-        dir.path().join("secret.txt"),
-        "root:x:0:0:secret:/root:/bin/sh\n",
-    )
-    .expect("write secret");
-    std::fs::write(
-        dir.path().join("icp.toml"),
-        "[plugins.funding]\ndata = \"secret.txt\"\n",
-    )
-    .expect("write icp.toml");
-    let out = icp(dir.path(), &score);
-    assert_eq!(out.status.code(), Some(2));
-    let err = stderr(&out);
+    let err = refused("secret.txt");
     assert!(err.contains("not a CSV with columns"), "{err}");
     assert!(!err.contains("root:x"), "{err}");
     assert!(!err.contains("/bin/sh"), "{err}");
@@ -161,22 +157,15 @@ fn plugin_data_outside_the_project_is_refused_and_never_echoed() {
 #[test]
 fn no_output_may_overwrite_a_file_the_run_reads() {
     plugins_built();
-    let dir = project(&[("rules/demo.icp", FUNDED)]);
-    std::fs::write(
-        dir.path().join("leads.csv"),
-        "id,domain,employees\n1,acme.com,10\n",
-    )
-    .expect("write leads");
-    std::fs::write(
-        dir.path().join("funding.csv"),
-        "domain,date,type,amount_usd\nacme.com,2026-10-01,Series A,1000\n",
-    )
-    .expect("write funding data");
-    std::fs::write(
-        dir.path().join("icp.toml"),
-        "[plugins.funding]\ndata = \"funding.csv\"\n",
-    )
-    .expect("write icp.toml");
+    let dir = project(&[
+        ("rules/demo.icp", FUNDED),
+        ("leads.csv", LEADS),
+        (
+            "funding.csv",
+            "domain,date,type,amount_usd\nacme.com,2026-10-01,Series A,1000\n",
+        ),
+        ("icp.toml", "[plugins.funding]\ndata = \"funding.csv\"\n"),
+    ]);
     for target in ["icp.toml", "rules/demo.icp", "funding.csv"] {
         let before = std::fs::read(dir.path().join(target)).expect("read");
         for flag in ["-o", "--rejects"] {
