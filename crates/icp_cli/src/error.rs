@@ -45,6 +45,9 @@ pub enum UsageError {
     Install(#[from] crate::cmd::plugins::install::InstallError),
     #[error(transparent)]
     Trust(#[from] crate::trust::TrustError),
+    /// `icp diff`'s own usage errors (its arguments, `--base`).
+    #[error("{0}")]
+    Diff(String),
 }
 
 /// A failure of a `score` or `explain` run itself (not of a lead): exit code 2.

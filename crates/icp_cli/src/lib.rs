@@ -156,6 +156,45 @@ enum Command {
         #[arg(long)]
         raw_cells: bool,
     },
+    /// Compare two versions of the rules on the same leads: per ICP, how many leads move
+    /// between tiers, the scores before and after, and the leads that moved most with the
+    /// criteria that moved them.
+    ///
+    /// `icp diff OLD NEW --leads L` compares two rule paths; `icp diff --base REV [NEW]`
+    /// compares the working tree's rules (NEW, else the `rules` of icp.toml) with the same
+    /// paths at a git revision (icp.toml and the plugins stay the working tree's).
+    Diff {
+        /// OLD and NEW rule paths (files or directories); with --base, at most NEW.
+        #[arg(value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// Compare with the same rule paths at this git revision (a branch, tag or commit).
+        #[arg(long, value_name = "REV")]
+        base: Option<String>,
+        /// The companies, as for `icp score` (default: `[score] leads` of icp.toml).
+        #[arg(long, value_name = "FILE")]
+        leads: Option<PathBuf>,
+        /// `csv` or `jsonl`: the leads' format (default: from the file's extension).
+        #[arg(long, value_enum, value_name = "FORMAT")]
+        input_format: Option<OutFormat>,
+        /// A contacts CSV joined to the companies, as for `icp score`.
+        #[arg(long, value_name = "FILE")]
+        contacts: Option<PathBuf>,
+        /// The date `today` stands for, YYYY-MM-DD (default: the current UTC date).
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<String>,
+        /// `text`, `json` or `markdown` (for a pull-request comment).
+        #[arg(long, value_enum, default_value_t = cmd::diff::render::DiffFormat::Text)]
+        format: cmd::diff::render::DiffFormat,
+        /// Where to write the report, `-` for standard output (the default).
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// How many of the leads that moved most to list per ICP (0 to 1000).
+        #[arg(long, value_name = "N", default_value_t = 10)]
+        top: usize,
+        /// Worker threads, 1 to 1024 (default: one per core).
+        #[arg(long, value_name = "N")]
+        threads: Option<usize>,
+    },
     /// Explain one lead against every ICP: each check, its result, its points, what was
     /// missing, and what would have changed its tier.
     Explain {
@@ -359,6 +398,32 @@ fn execute(cli: Cli) -> Result<ExitCode, UsageError> {
                 threads,
                 rejects,
                 raw_cells,
+            },
+        ),
+        Command::Diff {
+            paths,
+            base,
+            leads,
+            input_format,
+            contacts,
+            as_of,
+            format,
+            output,
+            top,
+            threads,
+        } => cmd::diff::run(
+            &project,
+            cmd::diff::DiffRequest {
+                paths,
+                base,
+                leads,
+                contacts,
+                input_format,
+                as_of,
+                format,
+                output,
+                top,
+                threads,
             },
         ),
         Command::Explain { input, id } => cmd::explain::run(&project, input, &id),

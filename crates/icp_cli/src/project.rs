@@ -118,6 +118,17 @@ impl Project {
     ) -> Result<Option<(RuleSet, SourceMap)>, UsageError> {
         let files = self.rule_files(paths)?;
         let sources = self.read_sources(&files)?;
+        Ok(self.compile_sources_or_report(signals, sources, then))
+    }
+
+    /// Compiles rule files already read (`icp diff --base` reads them from git); on rule
+    /// errors prints them with `then` and returns `None` (exit 1).
+    pub fn compile_sources_or_report(
+        &self,
+        signals: &SignalCatalog,
+        sources: SourceMap,
+        then: &str,
+    ) -> Option<(RuleSet, SourceMap)> {
         let compiled = icp_engine::compile(&sources, &self.config.schema, signals);
         let Some(rules) = compiled.rules else {
             let errors: Vec<Diagnostic> = compiled
@@ -131,9 +142,9 @@ impl Project {
                 "the rule set has {}; {then}",
                 plural(errors.len(), "error")
             );
-            return Ok(None);
+            return None;
         };
-        Ok(Some((rules, sources)))
+        Some((rules, sources))
     }
 }
 

@@ -49,16 +49,8 @@ impl<'h> LeadSetup<'h> {
         };
         let signals = host.prepare(&rules)?;
         let today = as_of_date(input.as_of.as_deref())?;
-        let mut files = LeadFiles::resolve(project, input.leads, input.contacts)?;
-        let named = (!files.reads_stdin()).then_some(files.leads.as_path());
-        files.format = match file_format("--input-format", input.input_format, named)? {
-            OutFormat::Csv => InputFormat::Csv,
-            OutFormat::Jsonl => InputFormat::JsonLines,
-        };
-        let leads: Vec<&std::path::Path> = std::iter::once(files.leads.as_path())
-            .chain(files.contacts.as_deref())
-            .collect();
-        let read = crate::inputs::files_read(project, host, &input.rules, &leads);
+        let files = LeadFiles::settle(project, input.leads, input.contacts, input.input_format)?;
+        let read = crate::inputs::files_read(project, host, &input.rules, &files.paths());
         Ok(Some(LeadSetup {
             rules,
             signals,
@@ -78,7 +70,23 @@ impl<'h> LeadSetup<'h> {
         fields: Option<Vec<bool>>,
         raw_cells: bool,
     ) -> Result<LeadReader, RunError> {
-        let files = &self.files;
+        self.files
+            .open_reader(&self.rules.schema, config, rejects, fields, raw_cells)
+    }
+}
+
+impl LeadFiles {
+    /// The reader of the lead files, for a rule set of `schema`; see
+    /// [`LeadSetup::open_reader`].
+    pub fn open_reader(
+        &self,
+        schema: &icp_engine::Schema,
+        config: &Config,
+        rejects: Option<Box<dyn Write + Send>>,
+        fields: Option<Vec<bool>>,
+        raw_cells: bool,
+    ) -> Result<LeadReader, RunError> {
+        let files = self;
         let options = ReadOptions {
             format: Some(files.format),
             contacts: files.contacts.clone(),
@@ -86,7 +94,7 @@ impl<'h> LeadSetup<'h> {
             fields,
             raw_cells,
         };
-        let (schema, input) = (&self.rules.schema, &config.input);
+        let input = &config.input;
         Ok(if files.reads_stdin() {
             let stdin = Box::new(std::io::stdin());
             LeadReader::from_reader(
@@ -119,6 +127,30 @@ pub struct LeadFiles {
 }
 
 impl LeadFiles {
+    /// `--leads`, `--contacts` and `--input-format` settled: the files against the working
+    /// directory (else the `[score]` table), the format from the flag or the extension.
+    pub fn settle(
+        project: &Project,
+        leads: Option<PathBuf>,
+        contacts: Option<PathBuf>,
+        input_format: Option<OutFormat>,
+    ) -> Result<LeadFiles, UsageError> {
+        let mut files = LeadFiles::resolve(project, leads, contacts)?;
+        let named = (!files.reads_stdin()).then_some(files.leads.as_path());
+        files.format = match file_format("--input-format", input_format, named)? {
+            OutFormat::Csv => InputFormat::Csv,
+            OutFormat::Jsonl => InputFormat::JsonLines,
+        };
+        Ok(files)
+    }
+
+    /// The lead files read: the leads, then the contacts if any.
+    pub fn paths(&self) -> Vec<&Path> {
+        std::iter::once(self.leads.as_path())
+            .chain(self.contacts.as_deref())
+            .collect()
+    }
+
     /// `--leads` and `--contacts` against the working directory, else the `[score]` table.
     fn resolve(
         project: &Project,

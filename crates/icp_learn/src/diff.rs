@@ -186,16 +186,19 @@ pub struct DiffFigures {
 }
 
 /// How far a lead moved: whether its tier changed, then the size of its score change.
-fn movement(old: Option<Side>, new: Option<Side>, from: &Option<String>, to: &Option<String>) -> (bool, f64) {
+fn movement(
+    old: Option<Side>,
+    new: Option<Side>,
+    from: &Option<String>,
+    to: &Option<String>,
+) -> (bool, f64) {
     let score = |s: Option<Side>| s.map_or(0.0, |s| s.score);
     (from != to, (score(new) - score(old)).abs())
 }
 
 /// Orders movers: tier changed first, then the larger score change, then input order.
 fn mover_order(a: &(bool, f64, u64), b: &(bool, f64, u64)) -> Ordering {
-    b.0.cmp(&a.0)
-        .then(b.1.total_cmp(&a.1))
-        .then(a.2.cmp(&b.2))
+    b.0.cmp(&a.0).then(b.1.total_cmp(&a.1)).then(a.2.cmp(&b.2))
 }
 
 impl DiffFigures {
@@ -336,13 +339,22 @@ impl DiffFigures {
                 })
                 .collect();
             let ordered = order_moves(moves, &old_tiers, &new_tiers);
-            let moved = ordered.iter().filter(|m| m.from != m.to).map(|m| m.leads).sum();
+            let moved = ordered
+                .iter()
+                .filter(|m| m.from != m.to)
+                .map(|m| m.leads)
+                .sum();
             let [old_scores, new_scores] = figures.scores;
-            let distribution = |side: Option<usize>, scores: BTreeMap<Option<usize>, Counts>, names: &Option<Vec<String>>| {
+            let distribution = |side: Option<usize>,
+                                scores: BTreeMap<Option<usize>, Counts>,
+                                names: &Option<Vec<String>>| {
                 side.map(|_| Distribution::of(&scores, names.as_deref().unwrap_or(&[])))
             };
             icps.push(IcpDiff {
-                icp: oi.map_or_else(|| self.new[ni.unwrap_or(0)].name.clone(), |i| self.old[i].name.clone()),
+                icp: oi.map_or_else(
+                    || self.new[ni.unwrap_or(0)].name.clone(),
+                    |i| self.old[i].name.clone(),
+                ),
                 status: match (oi, ni) {
                     (Some(_), Some(_)) => "both",
                     (Some(_), None) => "removed",
@@ -375,7 +387,11 @@ fn movement_of(m: &Mover) -> (bool, f64, u64) {
 }
 
 /// Orders the cells: old tiers best first (no tier last), then new tiers the same way.
-fn order_moves(mut moves: Vec<Move>, old: &Option<Vec<String>>, new: &Option<Vec<String>>) -> Vec<Move> {
+fn order_moves(
+    mut moves: Vec<Move>,
+    old: &Option<Vec<String>>,
+    new: &Option<Vec<String>>,
+) -> Vec<Move> {
     let rank = |t: &Option<String>, names: &Option<Vec<String>>| {
         t.as_ref()
             .and_then(|t| names.as_ref()?.iter().position(|n| n == t))

@@ -22,17 +22,34 @@ fn icps_pair_by_name_and_one_sided_icps_move_from_or_to_no_tier() {
     let old = [shape("a", &["A", "B"]), shape("gone", &["A"])];
     let new = [shape("new", &["T"]), shape("a", &["A", "B"])];
     let mut f = DiffFigures::new(&old, &new, 5);
-    assert_eq!(f.pairs(), &[(Some(0), Some(1)), (Some(1), None), (None, Some(0))]);
+    assert_eq!(
+        f.pairs(),
+        &[(Some(0), Some(1)), (Some(1), None), (None, Some(0))]
+    );
     f.count_lead();
     f.add(0, 0, side(Some(0), 50.0), side(Some(1), 30.0), none);
     f.add(0, 1, side(Some(0), 10.0), None, none);
     f.add(0, 2, None, side(None, 0.0), none);
     let r = f.report();
-    assert_eq!(r.icps[0].moves, vec![Move { from: Some("A".into()), to: Some("B".into()), leads: 1 }]);
+    assert_eq!(
+        r.icps[0].moves,
+        vec![Move {
+            from: Some("A".into()),
+            to: Some("B".into()),
+            leads: 1
+        }]
+    );
     assert_eq!(r.icps[1].status, "removed");
     assert_eq!(r.icps[1].moves[0].to, None);
     assert_eq!(r.icps[2].status, "added");
-    assert_eq!(r.icps[2].moves, vec![Move { from: None, to: None, leads: 1 }]);
+    assert_eq!(
+        r.icps[2].moves,
+        vec![Move {
+            from: None,
+            to: None,
+            leads: 1
+        }]
+    );
     assert_eq!(r.icps[2].moved, 0);
     assert!(r.icps[2].old_scores.is_none());
 }
@@ -87,7 +104,10 @@ fn quantiles_are_by_nearest_rank() {
         counts.insert(Score(s), 1);
     }
     let q = Quantiles::of(&counts);
-    assert_eq!((q.min, q.p25, q.median, q.p75, q.max), (Some(10.0), Some(10.0), Some(20.0), Some(30.0), Some(40.0)));
+    assert_eq!(
+        (q.min, q.p25, q.median, q.p75, q.max),
+        (Some(10.0), Some(10.0), Some(20.0), Some(30.0), Some(40.0))
+    );
     assert_eq!(q.p90, Some(40.0));
     assert_eq!(q.mean, Some(25.0));
     let empty = Quantiles::of(&Counts::new());

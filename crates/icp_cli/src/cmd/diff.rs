@@ -1,0 +1,405 @@
+//! `icp diff`: what changing the rules does to the same leads.
+//!
+//! How it works: [`run`] compiles the two rule sets against the same loaded plugins and the
+//! same `icp.toml` schema — OLD and NEW given as rule paths, or with `--base REV` the
+//! working tree's rules (NEW, else the `rules` of icp.toml) and the same paths read from git
+//! at REV ([`git`]); a side with rule errors prints them, names the side and exits 1. The
+//! leads are read once, parsing the fields either side reads (and `company.name`, for the
+//! list of movers). Batches are read a window at a time (twice the worker threads) and each
+//! batch is taken by a pool thread through both sides in turn: the old side's plugins fill
+//! the batch's signal columns and the columnar evaluator scores it, then the new side's do
+//! the same (plugins are initialised once per side, as `icp score` does), and the two
+//! results are folded into a partial [`DiffFigures`] (`icp_learn::diff`), merged into the
+//! total on the main thread; the figures do not depend on the order batches are merged in.
+//! The report ([`render`]) goes to standard output or `-o FILE`, written whole through an
+//! [`OutputSet`]. The criteria of a mover are read off the results' columns: each `require`,
+//! `exclude` and `score` line's truth (a check of an ICP with more than 64 checks of a kind,
+//! kept whole without its explanation, shows its `score` lines only).
+
+mod git;
+pub mod render;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use icp_engine::batch::Batch;
+use icp_engine::ir::RuleSet;
+use icp_engine::plan::Plan;
+use icp_engine::result::{BatchResults, Check, set_bits};
+use icp_engine::{Entity, FieldId};
+use icp_learn::diff::{Criterion, CriterionState, DiffFigures, IcpShape, Side};
+use icp_plugin_host::Signals;
+use rayon::prelude::*;
+
+use crate::OutFormat;
+use crate::args::as_of_date;
+use crate::error::{RunError, UsageError};
+use crate::outputs::{OutputSet, same_file};
+use crate::project::Project;
+use crate::setup::LeadFiles;
+use render::DiffFormat;
+
+/// What `icp diff` was asked for.
+#[derive(Debug)]
+pub struct DiffRequest {
+    /// The positional rule paths: OLD and NEW, or with `--base` only NEW (optional).
+    pub paths: Vec<PathBuf>,
+    pub base: Option<String>,
+    pub leads: Option<PathBuf>,
+    pub contacts: Option<PathBuf>,
+    pub input_format: Option<OutFormat>,
+    pub as_of: Option<String>,
+    pub format: DiffFormat,
+    pub output: Option<PathBuf>,
+    pub top: usize,
+    pub threads: Option<usize>,
+}
+
+/// The most movers listed per ICP (`--top`).
+pub const MAX_TOP: usize = 1000;
+
+/// `icp diff`: exit 0 when compared, 1 when either rule set has errors.
+pub fn run(project: &Project, request: DiffRequest) -> Result<ExitCode, UsageError> {
+    let usage = UsageError::Diff;
+    if request.top > MAX_TOP {
+        return Err(usage(format!("--top {}: at most {MAX_TOP}", request.top)));
+    }
+    if let Some(n) = request.threads
+        && !(1..=crate::cmd::score::MAX_THREADS).contains(&n)
+    {
+        return Err(UsageError::Threads(n));
+    }
+    let host = project.load_plugins()?;
+    let catalog = host.catalog();
+    // The two sides' sources, with how the report names them.
+    let (old_sources, new_paths, old_name, new_name, mut old_files) = match &request.base {
+        Some(rev) => {
+            if request.paths.len() > 1 {
+                return Err(usage(
+                    "with --base give at most one rule path (NEW); OLD is NEW at the revision"
+                        .into(),
+                ));
+            }
+            let new_paths = request.paths.clone();
+            let roots: Vec<PathBuf> = if new_paths.is_empty() {
+                project.config.rules.clone()
+            } else {
+                new_paths.iter().map(|p| project.cwd.join(p)).collect()
+            };
+            let sources = git::rules_at(project, rev, &roots)?;
+            let shown = roots
+                .iter()
+                .map(|r| project.show(r))
+                .collect::<Vec<_>>()
+                .join(", ");
+            (
+                sources,
+                new_paths,
+                format!("{rev}:{shown}"),
+                shown,
+                Vec::new(),
+            )
+        }
+        None => {
+            let [old, new] = request.paths.as_slice() else {
+                return Err(usage(
+                    "give the OLD and NEW rule paths, or --base REV to compare with a git revision"
+                        .into(),
+                ));
+            };
+            let old_files = project.rule_files(std::slice::from_ref(old))?;
+            let sources = project.read_sources(&old_files)?;
+            let name = |p: &PathBuf| project.show(&project.cwd.join(p));
+            (sources, vec![new.clone()], name(old), name(new), old_files)
+        }
+    };
+    let Some((old, _)) = project.compile_sources_or_report(
+        catalog,
+        old_sources,
+        "nothing was compared (the old rules)",
+    ) else {
+        return Ok(ExitCode::from(1));
+    };
+    let Some((new, _)) =
+        project.compile_or_report(catalog, &new_paths, "nothing was compared (the new rules)")?
+    else {
+        return Ok(ExitCode::from(1));
+    };
+    let signals = [host.prepare(&old)?, host.prepare(&new)?];
+    let today = as_of_date(request.as_of.as_deref())?;
+    let files = LeadFiles::settle(
+        project,
+        request.leads.clone(),
+        request.contacts.clone(),
+        request.input_format,
+    )?;
+    let mut read = crate::inputs::files_read(project, &host, &new_paths, &files.paths());
+    read.append(&mut old_files);
+    let output = request
+        .output
+        .as_ref()
+        .filter(|p| p.as_os_str() != "-")
+        .map(|p| project.cwd.join(p));
+    if let Some(out) = &output
+        && read.iter().any(|input| same_file(input, out))
+    {
+        return Err(RunError::Overwrite {
+            output: project.show(out),
+        }
+        .into());
+    }
+    let threads = request
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let report = compare(
+        project,
+        &files,
+        [&old, &new],
+        &signals,
+        today,
+        request.top,
+        threads,
+    )?;
+    let text = render::render(&report, request.format, &old_name, &new_name);
+    match &output {
+        None => {
+            let _ = std::io::stdout().write_all(text.as_bytes());
+        }
+        Some(path) => {
+            let shown = project.show(path);
+            let mut set = OutputSet::new(std::slice::from_ref(path)).map_err(|same| {
+                RunError::SameOutput {
+                    first: project.show(&same.first),
+                    second: project.show(&same.second),
+                }
+            })?;
+            let mut file = set
+                .create(0)
+                .map_err(|e| UsageError::Write(shown.clone(), e))?;
+            file.write_all(text.as_bytes())
+                .and_then(|()| file.flush())
+                .map_err(|e| UsageError::Write(shown.clone(), e))?;
+            drop(file);
+            set.commit()
+                .map_err(|(p, e)| UsageError::Write(project.show(&p), e))?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// An ICP's name and tiers, as the figures pair them.
+fn shapes(rules: &RuleSet) -> Vec<IcpShape> {
+    rules
+        .icps
+        .iter()
+        .map(|icp| IcpShape {
+            name: icp.name.clone(),
+            tiers: icp.tiers.iter().map(|t| t.name.clone()).collect(),
+        })
+        .collect()
+}
+
+/// Reads every lead once and folds both sides' results into the report.
+fn compare(
+    project: &Project,
+    files: &LeadFiles,
+    sides: [&RuleSet; 2],
+    signals: &[Signals<'_>; 2],
+    today: i32,
+    top: usize,
+    threads: usize,
+) -> Result<icp_learn::diff::DiffReport, RunError> {
+    let [old, new] = sides;
+    let schema = &new.schema;
+    // The fields either side reads, and the name for the movers.
+    let mut fields: Vec<bool> = old
+        .fields_read()
+        .iter()
+        .zip(new.fields_read())
+        .map(|(a, b)| *a || b)
+        .collect();
+    let name = schema.lookup(Entity::Company, "name");
+    if let Some(f) = name {
+        fields[f.0 as usize] = true;
+    }
+    let plans = [Plan::new(old), Plan::new(new)];
+    let empty = DiffFigures::new(&shapes(old), &shapes(new), top);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| RunError::Threads(threads, e.to_string()))?;
+    let mut reader =
+        pool.install(|| files.open_reader(schema, &project.config, None, Some(fields), false))?;
+    let mut total = empty.clone();
+    let mut next_lead: u64 = 0;
+    let window = threads * 2;
+    loop {
+        let mut batches: Vec<(u64, Batch)> = Vec::with_capacity(window);
+        while batches.len() < window {
+            let Some(batch) = pool.install(|| reader.next()) else {
+                break;
+            };
+            let batch = batch?;
+            let start = next_lead;
+            next_lead += batch.len() as u64;
+            batches.push((start, batch));
+        }
+        if batches.is_empty() {
+            break;
+        }
+        let context = Context {
+            sides,
+            plans: &plans,
+            signals,
+            today,
+            name,
+            empty: &empty,
+        };
+        let parts: Vec<Result<DiffFigures, RunError>> = pool.install(|| {
+            batches
+                .into_par_iter()
+                .map(|(start, batch)| context.figures(start, batch))
+                .collect()
+        });
+        for part in parts {
+            total.merge(part?);
+        }
+    }
+    let report = reader.into_report();
+    if report.rejected + report.contacts_rejected > 0 {
+        let _ = writeln!(
+            std::io::stderr(),
+            "{} rows could not be read and were left out (icp score writes them to its rejects file)",
+            report.rejected + report.contacts_rejected
+        );
+    }
+    Ok(total.report())
+}
+
+/// What every batch is compared with.
+struct Context<'a, 'h> {
+    sides: [&'a RuleSet; 2],
+    plans: &'a [Plan; 2],
+    signals: &'a [Signals<'h>; 2],
+    today: i32,
+    name: Option<FieldId>,
+    empty: &'a DiffFigures,
+}
+
+impl Context<'_, '_> {
+    /// The figures of one batch, whose first lead is lead number `start`.
+    fn figures(&self, start: u64, mut batch: Batch) -> Result<DiffFigures, RunError> {
+        let mut results = Vec::with_capacity(2);
+        for side in 0..2 {
+            // Each side's plugins fill the signal columns its own calls are numbered for.
+            self.signals[side].fill(&mut batch, self.today)?;
+            results.push(icp_engine::eval::columnar::evaluate_columns(
+                self.sides[side],
+                &self.plans[side],
+                &batch,
+                self.today,
+            ));
+        }
+        let mut figures = self.empty.clone();
+        let pairs = figures.pairs().to_vec();
+        for lead in 0..batch.len() {
+            figures.count_lead();
+            for (pair, &(oi, ni)) in pairs.iter().enumerate() {
+                let side = |r: &BatchResults, icp: Option<usize>| {
+                    icp.map(|i| {
+                        let (tier, score) = r.tier_and_score(lead, i);
+                        Side { tier, score }
+                    })
+                };
+                let (o, n) = (side(&results[0], oi), side(&results[1], ni));
+                figures.add(start + lead as u64, pair, o, n, || {
+                    let id = batch.ids.get(lead).unwrap_or_default().to_string();
+                    let name = self
+                        .name
+                        .and_then(|f| batch.company[f.0 as usize].text(lead))
+                        .map(str::to_string);
+                    (
+                        id,
+                        name,
+                        criteria(&results[0], lead, oi),
+                        criteria(&results[1], lead, ni),
+                    )
+                });
+            }
+        }
+        Ok(figures)
+    }
+}
+
+/// Each `require`, `exclude` and `score` line of ICP `icp` for lead `lead`: its truth and the
+/// points it gave (before group caps).
+fn criteria(results: &BatchResults, lead: usize, icp: Option<usize>) -> Vec<Criterion> {
+    let Some(icp) = icp else {
+        return Vec::new();
+    };
+    let def = &results.rules().icps[icp];
+    let state = |truth: &'static str, points: f64| CriterionState { truth, points };
+    if let Some(whole) = results.whole_result(lead, icp) {
+        return def
+            .scores
+            .iter()
+            .map(|s| {
+                let holds = whole.matched.contains(&s.label.as_str());
+                Criterion {
+                    kind: "score",
+                    label: s.label.clone(),
+                    state: state(
+                        if holds { "true" } else { "false" },
+                        if holds { s.points } else { 0.0 },
+                    ),
+                }
+            })
+            .collect();
+    }
+    let columns = results.columns(icp);
+    let unknown: Vec<Check> = columns.unknowns(lead).iter().map(|u| u.check).collect();
+    let truth = |set: bool, check: Check, when_set: &'static str, otherwise: &'static str| {
+        if set {
+            when_set
+        } else if unknown.contains(&check) {
+            "unknown"
+        } else {
+            otherwise
+        }
+    };
+    let bits = |word: u64| set_bits(word).collect::<Vec<_>>();
+    let (failed, excluded, matched) = (
+        bits(columns.failed[lead]),
+        bits(columns.excluded[lead]),
+        bits(columns.matched[lead]),
+    );
+    let mut list = Vec::new();
+    for (i, c) in def.requires.iter().enumerate() {
+        let t = truth(failed.contains(&i), Check::Require(i), "false", "true");
+        list.push(Criterion {
+            kind: "require",
+            label: c.label.clone(),
+            state: state(t, 0.0),
+        });
+    }
+    for (i, c) in def.excludes.iter().enumerate() {
+        let t = truth(excluded.contains(&i), Check::Exclude(i), "true", "false");
+        list.push(Criterion {
+            kind: "exclude",
+            label: c.label.clone(),
+            state: state(t, 0.0),
+        });
+    }
+    for (i, s) in def.scores.iter().enumerate() {
+        let holds = matched.contains(&i);
+        let t = truth(holds, Check::Score(i), "true", "false");
+        let points = if holds { s.points } else { 0.0 };
+        list.push(Criterion {
+            kind: "score",
+            label: s.label.clone(),
+            state: state(t, points),
+        });
+    }
+    list
+}
