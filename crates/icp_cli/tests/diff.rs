@@ -269,7 +269,7 @@ fn the_scores_and_movers_equal_the_score_runs() {
             .map(|r| r["score"].as_f64().expect("score"))
             .collect();
         s.sort_by(f64::total_cmp);
-        s[(s.len() + 1) / 2 - 1]
+        s[s.len().div_ceil(2) - 1]
     };
     assert_eq!(
         mm["old_scores"]["all"]["median"].as_f64(),

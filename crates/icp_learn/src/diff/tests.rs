@@ -76,7 +76,7 @@ fn movers_are_the_same_whatever_the_merge_order() {
         }
         total.report()
     };
-    let one = run(&[0..40]);
+    let one = run(&[0..20, 20..40]);
     let split = run(&[30..40, 0..11, 11..30]);
     assert_eq!(one, split);
     assert_eq!(one.leads, 40);

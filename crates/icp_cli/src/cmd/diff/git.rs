@@ -102,7 +102,7 @@ pub fn rules_at(project: &Project, rev: &str, roots: &[PathBuf]) -> Result<Sourc
                     "{rev}:{spec}: no .icp files at that revision"
                 )));
             }
-        } else if listed.iter().any(|p| *p == relative) {
+        } else if listed.contains(&relative) {
             files.push(relative);
         } else {
             return Err(error(format!(
