@@ -3,6 +3,8 @@
 //! How it works: this crate holds the statistics only, as plain functions over counts and
 //! plain rows; it reads no file and evaluates no rule. The commands gather per-account rows
 //! (a lead's tier, score and criteria truths, and its account's outcome) and hand them here.
-//! [`rates`] holds what every report shares: win rates with their Wilson interval, lift.
+//! [`rates`] holds what every report shares: win rates with their Wilson interval, lift;
+//! [`discover`] the attribute statistics and the draft rule file of `icp discover`.
 
+pub mod discover;
 pub mod rates;
