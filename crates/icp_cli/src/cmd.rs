@@ -1,4 +1,4 @@
-//! The commands, one module each: `check`, `test`, `fmt`, `score`, `explain`, `gen` (in
+//! The commands, one module each: `check`, `test`, `fmt`, `score`, `explain`, `discover`, `gen` (in
 //! `generate`: `gen` is a keyword) and `plugins` (with `plugins install`).
 //!
 //! How it works: [`crate::run`] parses the arguments and calls the command's `run` with the
@@ -10,6 +10,7 @@
 //! `plugin_search`.
 
 pub mod check;
+pub mod discover;
 pub mod explain;
 pub mod fmt;
 pub mod generate;

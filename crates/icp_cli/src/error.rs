@@ -45,6 +45,12 @@ pub enum UsageError {
     Install(#[from] crate::cmd::plugins::install::InstallError),
     #[error(transparent)]
     Trust(#[from] crate::trust::TrustError),
+    #[error("{0}")]
+    Customers(String),
+    #[error("--attributes {0}: must be between 1 and 50")]
+    Attributes(usize),
+    #[error("{0}")]
+    Draft(String),
 }
 
 /// A failure of a `score` or `explain` run itself (not of a lead): exit code 2.
