@@ -25,11 +25,24 @@ fn project(companies: u64) -> tempfile::TempDir {
     let out = icp(
         dir.path(),
         &[
-            "gen", "--companies", &n, "--seed", "7", "--messy", "0", "-o", "leads.csv",
-            "--contacts-out", "contacts.csv",
+            "gen",
+            "--companies",
+            &n,
+            "--seed",
+            "7",
+            "--messy",
+            "0",
+            "-o",
+            "leads.csv",
+            "--contacts-out",
+            "contacts.csv",
         ],
     );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     dir
 }
 
@@ -41,13 +54,18 @@ fn rows(path: &Path) -> Vec<HashMap<String, String>> {
         .records()
         .map(|r| {
             let r = r.unwrap();
-            headers.iter().zip(r.iter()).map(|(h, v)| (h.to_string(), v.to_string())).collect()
+            headers
+                .iter()
+                .zip(r.iter())
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect()
         })
         .collect()
 }
 
 fn list_has(cell: &str, value: &str) -> bool {
-    cell.split(';').any(|v| v.trim().eq_ignore_ascii_case(value))
+    cell.split(';')
+        .any(|v| v.trim().eq_ignore_ascii_case(value))
 }
 
 /// The planted profile: Snowflake users in the US or DE (every one of them a best customer).
@@ -62,7 +80,11 @@ fn discover(dir: &Path, args: &[&str]) -> std::process::Output {
 }
 
 fn json(out: &std::process::Output) -> serde_json::Value {
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -70,21 +92,44 @@ fn json(out: &std::process::Output) -> serde_json::Value {
 fn discover_recovers_the_planted_attributes_in_its_top_ranks() {
     let dir = project(3000);
     let leads = rows(&dir.path().join("leads.csv"));
-    let best: Vec<&str> = leads.iter().filter(|r| planted(r)).map(|r| r["id"].as_str()).collect();
+    let best: Vec<&str> = leads
+        .iter()
+        .filter(|r| planted(r))
+        .map(|r| r["id"].as_str())
+        .collect();
     assert!(best.len() > 30, "{}", best.len());
     std::fs::write(dir.path().join("best.txt"), best.join("\n")).unwrap();
     let out = discover(
         dir.path(),
-        &["--customers", "best.txt", "--leads", "leads.csv", "--contacts", "contacts.csv", "--format", "json"],
+        &[
+            "--customers",
+            "best.txt",
+            "--leads",
+            "leads.csv",
+            "--contacts",
+            "contacts.csv",
+            "--format",
+            "json",
+        ],
     );
     let report = json(&out);
     let top: Vec<(String, String)> = report["attributes"].as_array().unwrap()[..3]
         .iter()
-        .map(|a| (a["field"].as_str().unwrap().into(), a["value"].as_str().unwrap().into()))
+        .map(|a| {
+            (
+                a["field"].as_str().unwrap().into(),
+                a["value"].as_str().unwrap().into(),
+            )
+        })
         .collect();
-    assert_eq!(top[0], ("company.technologies".into(), "snowflake".into()), "{top:?}");
+    assert_eq!(
+        top[0],
+        ("company.technologies".into(), "snowflake".into()),
+        "{top:?}"
+    );
     assert!(
-        top.iter().any(|(f, v)| f == "company.country" && (v == "US" || v == "DE")),
+        top.iter()
+            .any(|(f, v)| f == "company.country" && (v == "US" || v == "DE")),
         "{top:?}"
     );
 }
@@ -109,7 +154,16 @@ fn discover_figures_equal_a_plain_count() {
     for base in ["all", "rest"] {
         let out = discover(
             dir.path(),
-            &["--customers", "best.csv", "--leads", "leads.csv", "--format", "json", "--base", base],
+            &[
+                "--customers",
+                "best.csv",
+                "--leads",
+                "leads.csv",
+                "--format",
+                "json",
+                "--base",
+                base,
+            ],
         );
         let report = json(&out);
         let n_best = best.len() as f64;
@@ -123,17 +177,36 @@ fn discover_figures_equal_a_plain_count() {
             if a["field"] != "company.technologies" && a["field"] != "company.industry" {
                 continue;
             }
-            let field = a["field"].as_str().unwrap().strip_prefix("company.").unwrap();
+            let field = a["field"]
+                .as_str()
+                .unwrap()
+                .strip_prefix("company.")
+                .unwrap();
             let value = a["value"].as_str().unwrap();
             let held_best = best.iter().filter(|r| list_has(&r[field], value)).count() as f64;
             let held_all = leads.iter().filter(|r| list_has(&r[field], value)).count() as f64;
-            let held_base = if base == "all" { held_all } else { held_all - held_best };
+            let held_base = if base == "all" {
+                held_all
+            } else {
+                held_all - held_best
+            };
             let (sb, sa) = (held_best / n_best, held_base / n_base);
-            assert!((a["support_best"].as_f64().unwrap() - sb).abs() < 1e-12, "{a}");
-            assert!((a["support_base"].as_f64().unwrap() - sa).abs() < 1e-12, "{a}");
+            assert!(
+                (a["support_best"].as_f64().unwrap() - sb).abs() < 1e-12,
+                "{a}"
+            );
+            assert!(
+                (a["support_base"].as_f64().unwrap() - sa).abs() < 1e-12,
+                "{a}"
+            );
             assert!((a["lift"].as_f64().unwrap() - sb / sa).abs() < 1e-9, "{a}");
             // Fisher's one-sided p: the hypergeometric tail summed term by term.
-            let p = hypergeometric_tail(n_all as u64, held_all as u64, n_best as u64, held_best as u64);
+            let p = hypergeometric_tail(
+                n_all as u64,
+                held_all as u64,
+                n_best as u64,
+                held_best as u64,
+            );
             let got = a["p_value"].as_f64().unwrap();
             assert!((got - p).abs() <= 1e-8 * p.max(1e-300), "{a}: {p}");
             checked += 1;
@@ -146,12 +219,16 @@ fn discover_figures_equal_a_plain_count() {
 fn hypergeometric_tail(population: u64, successes: u64, draws: u64, k: u64) -> f64 {
     // ln C(n, r) by summing logs.
     let ln_choose = |n: u64, r: u64| -> f64 {
-        (0..r).map(|i| ((n - i) as f64).ln() - ((i + 1) as f64).ln()).sum()
+        (0..r)
+            .map(|i| ((n - i) as f64).ln() - ((i + 1) as f64).ln())
+            .sum()
     };
     let total = ln_choose(population, draws);
     (k..=draws.min(successes))
         .filter(|x| draws - x <= population - successes)
-        .map(|x| (ln_choose(successes, x) + ln_choose(population - successes, draws - x) - total).exp())
+        .map(|x| {
+            (ln_choose(successes, x) + ln_choose(population - successes, draws - x) - total).exp()
+        })
         .sum()
 }
 
@@ -183,9 +260,22 @@ fn the_draft_checks_formats_and_its_tier_a_wins_on_held_out_leads() {
     std::fs::create_dir_all(path.join("draft")).unwrap();
     let out = discover(
         path,
-        &["--customers", "best.txt", "--leads", "seen.csv", "--draft", "draft/draft.icp", "-o", "report.txt"],
+        &[
+            "--customers",
+            "best.txt",
+            "--leads",
+            "seen.csv",
+            "--draft",
+            "draft/draft.icp",
+            "-o",
+            "report.txt",
+        ],
     );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let draft = std::fs::read_to_string(path.join("draft/draft.icp")).unwrap();
     assert!(draft.contains("# ") && draft.contains("test \""), "{draft}");
     for args in [
@@ -203,20 +293,45 @@ fn the_draft_checks_formats_and_its_tier_a_wins_on_held_out_leads() {
     }
     let out = icp(
         path,
-        &["score", "--rules", "draft", "--leads", "unseen.csv", "-o", "scored.csv", "--as-of", "2026-11-01"],
+        &[
+            "score",
+            "--rules",
+            "draft",
+            "--leads",
+            "unseen.csv",
+            "-o",
+            "scored.csv",
+            "--as-of",
+            "2026-11-01",
+        ],
     );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let planted_ids: BTreeSet<&str> =
-        leads.iter().filter(|r| planted(r)).map(|r| r["id"].as_str()).collect();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let planted_ids: BTreeSet<&str> = leads
+        .iter()
+        .filter(|r| planted(r))
+        .map(|r| r["id"].as_str())
+        .collect();
     let scored = rows(&path.join("scored.csv"));
     let rate = |rows: &[&HashMap<String, String>]| {
-        rows.iter().filter(|r| planted_ids.contains(r["id"].as_str())).count() as f64
+        rows.iter()
+            .filter(|r| planted_ids.contains(r["id"].as_str()))
+            .count() as f64
             / rows.len().max(1) as f64
     };
     let all: Vec<&HashMap<String, String>> = scored.iter().collect();
-    let tier_a: Vec<&HashMap<String, String>> = scored.iter().filter(|r| r["tier"] == "A").collect();
+    let tier_a: Vec<&HashMap<String, String>> =
+        scored.iter().filter(|r| r["tier"] == "A").collect();
     assert!(!tier_a.is_empty());
-    assert!(rate(&tier_a) > 2.0 * rate(&all), "{} vs {}", rate(&tier_a), rate(&all));
+    assert!(
+        rate(&tier_a) > 2.0 * rate(&all),
+        "{} vs {}",
+        rate(&tier_a),
+        rate(&all)
+    );
 }
 
 /// A small fixed lead set, for the snapshots.
@@ -229,16 +344,31 @@ fn small_project() -> tempfile::TempDir {
         .take(40)
         .map(|r| r["id"].as_str())
         .collect();
-    std::fs::write(dir.path().join("best.txt"), best.join("\n") + "\nmissing-1\n").unwrap();
+    std::fs::write(
+        dir.path().join("best.txt"),
+        best.join("\n") + "\nmissing-1\n",
+    )
+    .unwrap();
     dir
 }
 
 #[test]
 fn discover_text_and_json_snapshots_and_same_bytes_every_run() {
     let dir = small_project();
-    let args = ["--customers", "best.txt", "--leads", "leads.csv", "--contacts", "contacts.csv"];
+    let args = [
+        "--customers",
+        "best.txt",
+        "--leads",
+        "leads.csv",
+        "--contacts",
+        "contacts.csv",
+    ];
     let text = discover(dir.path(), &args);
-    assert!(text.status.success(), "{}", String::from_utf8_lossy(&text.stderr));
+    assert!(
+        text.status.success(),
+        "{}",
+        String::from_utf8_lossy(&text.stderr)
+    );
     let text = String::from_utf8(text.stdout).unwrap();
     let head: Vec<&str> = text.lines().take(20).collect();
     insta::assert_snapshot!("discover_text", head.join("\n"));
@@ -246,7 +376,8 @@ fn discover_text_and_json_snapshots_and_same_bytes_every_run() {
     with_json.extend(["--format", "json"]);
     let report = json(&discover(dir.path(), &with_json));
     let mut top = report.clone();
-    top["attributes"] = serde_json::Value::Array(report["attributes"].as_array().unwrap()[..5].to_vec());
+    top["attributes"] =
+        serde_json::Value::Array(report["attributes"].as_array().unwrap()[..5].to_vec());
     insta::assert_json_snapshot!("discover_json", top);
     let mut with_draft = args.to_vec();
     with_draft.extend(["--draft", "draft.icp"]);
@@ -255,29 +386,54 @@ fn discover_text_and_json_snapshots_and_same_bytes_every_run() {
     insta::assert_snapshot!("discover_draft", draft);
     let again = discover(dir.path(), &with_draft);
     assert_eq!(first.stdout, again.stdout);
-    assert_eq!(draft, std::fs::read_to_string(dir.path().join("draft.icp")).unwrap());
+    assert_eq!(
+        draft,
+        std::fs::read_to_string(dir.path().join("draft.icp")).unwrap()
+    );
 }
 
 #[test]
 fn a_malformed_customers_file_is_refused_with_exit_2() {
     let dir = small_project();
     for (content, message) in [
-        ("name,city\nAcme,Paris\n", "`company_id`, `id` or `domain` column"),
+        (
+            "name,city\nAcme,Paris\n",
+            "`company_id`, `id` or `domain` column",
+        ),
         ("\n\n", "no customers"),
         ("id\n\n", "no customers"),
     ] {
         std::fs::write(dir.path().join("bad.csv"), content).unwrap();
-        let out = discover(dir.path(), &["--customers", "bad.csv", "--leads", "leads.csv"]);
+        let out = discover(
+            dir.path(),
+            &["--customers", "bad.csv", "--leads", "leads.csv"],
+        );
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{stderr}");
         assert!(stderr.contains(message), "{stderr}");
         assert!(!stderr.contains("panicked"), "{stderr}");
     }
     std::fs::write(dir.path().join("bin.txt"), [0xff, 0xfe, 0x00]).unwrap();
-    let out = discover(dir.path(), &["--customers", "bin.txt", "--leads", "leads.csv"]);
+    let out = discover(
+        dir.path(),
+        &["--customers", "bin.txt", "--leads", "leads.csv"],
+    );
     assert_eq!(out.status.code(), Some(2));
-    let out = discover(dir.path(), &["--customers", "nothing.txt", "--leads", "leads.csv"]);
+    let out = discover(
+        dir.path(),
+        &["--customers", "nothing.txt", "--leads", "leads.csv"],
+    );
     assert_eq!(out.status.code(), Some(2));
-    let out = discover(dir.path(), &["--customers", "best.txt", "--leads", "leads.csv", "--attributes", "0"]);
+    let out = discover(
+        dir.path(),
+        &[
+            "--customers",
+            "best.txt",
+            "--leads",
+            "leads.csv",
+            "--attributes",
+            "0",
+        ],
+    );
     assert_eq!(out.status.code(), Some(2));
 }

@@ -69,7 +69,12 @@ pub fn run(
     let draft_path = request.draft.as_ref().map(|p| project.cwd.join(p));
     let targets: Vec<PathBuf> = output.iter().chain(&draft_path).cloned().collect();
     for written in &targets {
-        if setup.read.iter().chain([&customers_path]).any(|r| same_file(r, written)) {
+        if setup
+            .read
+            .iter()
+            .chain([&customers_path])
+            .any(|r| same_file(r, written))
+        {
             return Err(RunError::Overwrite {
                 output: shown(written),
             }
@@ -182,7 +187,11 @@ fn count_leads(
 
 /// The candidates of the counts, and the number of attributes tried (every value held by a
 /// best customer, and every band tried).
-fn candidates(sources: &[Source], tally: &Tally, population: Population) -> (Vec<Candidate>, usize) {
+fn candidates(
+    sources: &[Source],
+    tally: &Tally,
+    population: Population,
+) -> (Vec<Candidate>, usize) {
     let mut candidates = Vec::new();
     let mut tried = 0;
     for (s, source) in sources.iter().enumerate() {

@@ -243,7 +243,7 @@ fn short_field(field: &str) -> &str {
 }
 
 /// A number as a literal: whole numbers without a fraction.
-fn number(n: f64) -> String {
+pub fn number(n: f64) -> String {
     if n.fract() == 0.0 && n.abs() < 1e15 {
         format!("{}", n as i64)
     } else {

@@ -76,8 +76,7 @@ pub fn sources(rules: &RuleSet) -> Vec<Source> {
         };
         // Numbers of contacts have no band per lead: they are left out.
         let contact_number = def.entity == Entity::Contact && def.ty == Type::NUMBER;
-        if !countable || contact_number || (!def.custom && skipped.contains(&def.name.as_str()))
-        {
+        if !countable || contact_number || (!def.custom && skipped.contains(&def.name.as_str())) {
             continue;
         }
         let how = if def.entity == Entity::Contact && def.name == "title" && !def.custom {

@@ -28,9 +28,8 @@ impl Customers {
     /// Reads the file; a malformed one is a usage error naming it.
     pub fn read(path: &Path, shown: &str) -> Result<Customers, UsageError> {
         let bytes = std::fs::read(path).map_err(|e| UsageError::Read(shown.to_string(), e))?;
-        let text = String::from_utf8(bytes).map_err(|_| {
-            UsageError::Customers(format!("{shown}: the file is not valid UTF-8"))
-        })?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| UsageError::Customers(format!("{shown}: the file is not valid UTF-8")))?;
         let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
         let first = text.lines().next().unwrap_or_default();
         let header: Vec<String> = first.split(',').map(|h| h.trim().to_lowercase()).collect();
@@ -143,7 +142,10 @@ mod tests {
     #[test]
     fn malformed_files_are_refused() {
         let err = read("name,city\nAcme,Paris\n").unwrap_err().to_string();
-        assert!(err.contains("`company_id`, `id` or `domain` column"), "{err}");
+        assert!(
+            err.contains("`company_id`, `id` or `domain` column"),
+            "{err}"
+        );
         assert!(read("\n \n").is_err());
     }
 }

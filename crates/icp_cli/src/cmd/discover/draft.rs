@@ -46,7 +46,10 @@ pub fn build(input: &DraftInput<'_>) -> Result<String, String> {
         best_at_or_above: 0,
         best: 0,
     }];
-    let first = compile(input, &draft::write(&chosen, &one_tier, &[], input.population))?;
+    let first = compile(
+        input,
+        &draft::write(&chosen, &one_tier, &[], input.population),
+    )?;
     let scores: Vec<f64> = input
         .best_leads
         .iter()
@@ -68,7 +71,8 @@ pub fn build(input: &DraftInput<'_>) -> Result<String, String> {
     let mut tests: Vec<TestCase> = Vec::new();
     for (id, lead) in input.best_leads {
         let (case, written) = test_case(input.rules, &reads, id, lead);
-        let (qualified, _, tier) = evaluate(&tiered, &remap(input.rules, &tiered, &written), input.today);
+        let (qualified, _, tier) =
+            evaluate(&tiered, &remap(input.rules, &tiered, &written), input.today);
         let expect = match (qualified, tier) {
             (true, Some(tier)) => Expect::Tier(tier),
             (true, None) => Expect::Qualified,
@@ -181,7 +185,12 @@ fn test_case(rules: &RuleSet, reads: &[Lane], id: &str, lead: &Lead) -> (TestCas
             }
         }
     }
-    debug_assert!(rules.schema.fields().all(|(_, d)| d.entity == Entity::Company || d.entity == Entity::Contact));
+    debug_assert!(
+        rules
+            .schema
+            .fields()
+            .all(|(_, d)| d.entity == Entity::Company || d.entity == Entity::Contact)
+    );
     let case = TestCase {
         id: id.to_string(),
         company,
