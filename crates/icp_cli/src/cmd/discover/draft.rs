@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use icp_diagnostics::SourceMap;
 use icp_engine::ir::RuleSet;
 use icp_engine::lead::Lead;
-use icp_engine::schema::{Entity, FieldId, Value};
+use icp_engine::schema::{FieldId, Value};
 use icp_learn::discover::draft::{self, Expect, TestCase, Tier, number, string_literal};
 use icp_learn::discover::{Finding, Population};
 
@@ -185,12 +185,6 @@ fn test_case(rules: &RuleSet, reads: &[Lane], id: &str, lead: &Lead) -> (TestCas
             }
         }
     }
-    debug_assert!(
-        rules
-            .schema
-            .fields()
-            .all(|(_, d)| d.entity == Entity::Company || d.entity == Entity::Contact)
-    );
     let case = TestCase {
         id: id.to_string(),
         company,
