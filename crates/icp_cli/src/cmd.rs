@@ -1,5 +1,5 @@
-//! The commands, one module each: `check`, `test`, `fmt`, `score`, `explain`, `diff`, `gen` (in
-//! `generate`: `gen` is a keyword) and `plugins` (with `plugins install`).
+//! The commands, one module each: `check`, `test`, `fmt`, `score`, `explain`, `diff`,
+//! `discover`, `gen` (in `generate`: `gen` is a keyword) and `plugins` (with `plugins install`).
 //!
 //! How it works: [`crate::run`] parses the arguments and calls the command's `run` with the
 //! [`crate::project::Project`] (working directory, `icp.toml`, colour, `--plugin` flags) and
@@ -11,6 +11,7 @@
 
 pub mod check;
 pub mod diff;
+pub mod discover;
 pub mod explain;
 pub mod fmt;
 pub mod generate;

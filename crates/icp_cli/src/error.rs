@@ -48,6 +48,12 @@ pub enum UsageError {
     /// `icp diff`'s own usage errors (its arguments, `--base`).
     #[error("{0}")]
     Diff(String),
+    #[error("{0}")]
+    Customers(String),
+    #[error("--attributes {0}: must be between 1 and 50")]
+    Attributes(usize),
+    #[error("{0}")]
+    Draft(String),
 }
 
 /// A failure of a `score` or `explain` run itself (not of a lead): exit code 2.

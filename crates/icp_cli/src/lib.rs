@@ -108,6 +108,13 @@ pub enum Format {
     Json,
 }
 
+/// The base of `icp discover`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum BaseArg {
+    All,
+    Rest,
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Parse and type-check a rule set; report errors and warnings.
@@ -194,6 +201,32 @@ enum Command {
         /// Worker threads, 1 to 1024 (default: one per core).
         #[arg(long, value_name = "N")]
         threads: Option<usize>,
+    },
+    /// Rank the attributes the best customers have more often than the other leads, and
+    /// draft an ICP from them (docs/backtest.md, "Discover").
+    Discover {
+        #[command(flatten)]
+        input: LeadArgs,
+        /// The best customers: one id or domain per line, or a CSV file with a `company_id`,
+        /// `id` or `domain` column.
+        #[arg(long, value_name = "FILE")]
+        customers: PathBuf,
+        /// Also write a draft rule file: one ICP from the top attributes.
+        #[arg(long, value_name = "FILE")]
+        draft: Option<PathBuf>,
+        /// Attributes that become score lines of the draft, 1 to 50.
+        #[arg(long, value_name = "N", default_value_t = 7)]
+        attributes: usize,
+        /// `text` (a ranked table) or `json`.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Where to write the report, `-` for standard output (the default).
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// What the best customers are compared with: `all` leads (the best among them) or
+        /// the `rest`.
+        #[arg(long, value_enum, default_value_t = BaseArg::All)]
+        base: BaseArg,
     },
     /// Explain one lead against every ICP: each check, its result, its points, what was
     /// missing, and what would have changed its tier.
@@ -424,6 +457,29 @@ fn execute(cli: Cli) -> Result<ExitCode, UsageError> {
                 output,
                 top,
                 threads,
+            },
+        ),
+        Command::Discover {
+            input,
+            customers,
+            draft,
+            attributes,
+            format,
+            output,
+            base,
+        } => cmd::discover::run(
+            &project,
+            input,
+            cmd::discover::DiscoverRequest {
+                customers,
+                draft,
+                attributes,
+                format,
+                output,
+                base: match base {
+                    BaseArg::All => icp_learn::discover::Base::All,
+                    BaseArg::Rest => icp_learn::discover::Base::Rest,
+                },
             },
         ),
         Command::Explain { input, id } => cmd::explain::run(&project, input, &id),

@@ -5,7 +5,9 @@
 //! (a lead's tier, score and criteria truths, and its account's outcome) and hand them here.
 //! [`rates`] holds what every report shares: win rates with their Wilson interval, lift.
 //! [`diff`] holds the figures of `icp diff` (moves between tiers, score distributions, the
-//! leads that moved most).
+//! leads that moved most); [`discover`] the attribute statistics and the draft rule file of
+//! `icp discover`.
 
 pub mod diff;
+pub mod discover;
 pub mod rates;
