@@ -1,4 +1,4 @@
-//! The commands, one module each: `check`, `test`, `fmt`, `score`, `explain`, `gen` (in
+//! The commands, one module each: `check`, `test`, `fmt`, `score`, `backtest`, `explain`, `gen` (in
 //! `generate`: `gen` is a keyword) and `plugins` (with `plugins install`).
 //!
 //! How it works: [`crate::run`] parses the arguments and calls the command's `run` with the
@@ -9,6 +9,7 @@
 //! `project`, the setup of `score` and `explain` in `setup`, the plugin search in
 //! `plugin_search`.
 
+pub mod backtest;
 pub mod check;
 pub mod explain;
 pub mod fmt;
