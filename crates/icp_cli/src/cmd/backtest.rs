@@ -117,8 +117,39 @@ fn rejects_beside(file: &Path, cwd: &Path) -> PathBuf {
     file.with_file_name(format!("{stem}.rejects.csv"))
 }
 
+/// The personas an ICP's conditions use, directly or through lets and other personas, in
+/// the rule set's order; each let and persona is visited once.
+fn personas_used(rules: &RuleSet, icp: &icp_engine::ir::IcpDef) -> Vec<usize> {
+    use icp_engine::ir::{Expr, ExprKind};
+    let mut used = vec![false; rules.personas.len()];
+    let mut seen_lets = vec![false; rules.lets.len()];
+    let mut work: Vec<&Expr> = icp.requires.iter().map(|c| &c.condition).collect();
+    work.extend(icp.excludes.iter().map(|c| &c.condition));
+    work.extend(icp.scores.iter().map(|s| &s.condition));
+    work.extend(icp.tiers.iter().filter_map(|t| t.condition.as_ref()));
+    while let Some(expr) = work.pop() {
+        let mut found = Vec::new();
+        expr.any(&mut |e| {
+            match e.kind {
+                ExprKind::Let(l) if !seen_lets[l.0 as usize] => {
+                    seen_lets[l.0 as usize] = true;
+                    found.push(&rules.lets[l.0 as usize].value);
+                }
+                ExprKind::Persona(p) if !used[p.0 as usize] => {
+                    used[p.0 as usize] = true;
+                    found.push(&rules.personas[p.0 as usize].condition);
+                }
+                _ => {}
+            }
+            false
+        });
+        work.extend(found);
+    }
+    (0..used.len()).filter(|p| used[*p]).collect()
+}
+
 /// The ICPs as the backtest names them: tiers, and criteria in the order [`lead_row`] gives
-/// their truths (every `require`, `exclude`, `score`, then every persona of the rule set).
+/// their truths (every `require`, `exclude`, `score`, then every persona the ICP uses).
 fn specs(rules: &RuleSet) -> Vec<IcpSpec> {
     rules
         .icps
@@ -140,10 +171,9 @@ fn specs(rules: &RuleSet) -> Vec<IcpSpec> {
             icp.scores
                 .iter()
                 .for_each(|s| add(&s.label, CriterionKind::Score(s.points)));
-            rules
-                .personas
-                .iter()
-                .for_each(|p| add(&p.label, CriterionKind::Persona));
+            personas_used(rules, icp)
+                .into_iter()
+                .for_each(|p| add(&rules.personas[p].label, CriterionKind::Persona));
             IcpSpec {
                 name: icp.name.clone(),
                 tiers: icp.tiers.iter().map(|t| t.name.clone()).collect(),
@@ -189,6 +219,8 @@ struct Run<'a, 'h> {
     plan: &'a Plan,
     outcomes: &'a Outcomes,
     specs: &'a [IcpSpec],
+    /// Per ICP, the personas among its criteria.
+    used: &'a [Vec<usize>],
     domain: Option<usize>,
     /// Some ICP has more checks of a kind than the columns hold: results are built whole.
     whole: bool,
@@ -237,7 +269,7 @@ impl Run<'_, '_> {
         for (lead, joined) in rows {
             row.outcome = joined.outcome;
             row.amount_won = joined.amount_won;
-            lead_row(rules, &results, &personas, lead, &mut row);
+            lead_row(rules, self.used, &results, &personas, lead, &mut row);
             counts.add(&row);
         }
         Ok(())
@@ -309,6 +341,7 @@ fn persona_truths(
 /// Fills `row.icps` with lead `lead`'s results: score, tier and every criterion's truth.
 fn lead_row(
     rules: &RuleSet,
+    used: &[Vec<usize>],
     results: &BatchResults<'_>,
     personas: &[Vec<Truth>],
     lead: usize,
@@ -369,8 +402,8 @@ fn lead_row(
                 };
             }
         }
-        for (truth, persona) in truths[checks..].iter_mut().zip(personas) {
-            *truth = known(persona[lead]);
+        for (truth, p) in truths[checks..].iter_mut().zip(&used[i]) {
+            *truth = known(personas[*p][lead]);
         }
     }
 }
@@ -427,6 +460,11 @@ fn backtest(
 
     let plan = Plan::new(rules);
     let specs = specs(rules);
+    let used: Vec<Vec<usize>> = rules
+        .icps
+        .iter()
+        .map(|icp| personas_used(rules, icp))
+        .collect();
     let domain = rules.schema.lookup(Entity::Company, "domain");
     let mut fields = rules.fields_read();
     if let Some(d) = domain {
@@ -442,6 +480,7 @@ fn backtest(
         plan: &plan,
         outcomes: &outcomes,
         specs: &specs,
+        used: &used,
         domain: domain.map(|d| d.0 as usize),
         whole,
     };
