@@ -244,6 +244,8 @@ impl Config {
                 isolation,
             });
         }
+        let mut outcomes = file.outcomes;
+        outcomes.file = outcomes.file.map(|f| base.join(f));
         Ok(Config {
             path: Some(path.to_path_buf()),
             rules,
@@ -251,10 +253,7 @@ impl Config {
             input: file.input,
             score,
             plugins,
-            outcomes: icp_io::outcomes::OutcomesConfig {
-                file: file.outcomes.file.map(|f| base.join(f)),
-                ..file.outcomes
-            },
+            outcomes,
         })
     }
 }

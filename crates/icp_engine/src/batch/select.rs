@@ -73,7 +73,7 @@ mod tests {
         for k in 0..n {
             let i = first + k;
             let mut values = vec![(industry, Value::String(format!("i{}", i % 3)))];
-            if i % 4 != 0 {
+            if !i.is_multiple_of(4) {
                 values.push((employees, Value::Number(i as f64)));
             }
             builder.add_lead(&format!("L{i}"), i as u64 + 2, values);

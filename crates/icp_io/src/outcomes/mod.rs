@@ -111,6 +111,16 @@ fn date(text: &str) -> Option<i32> {
     }
 }
 
+/// One deal read: id, domain, outcome, amount, created, closed.
+type Deal = (
+    Option<String>,
+    Option<String>,
+    DealOutcome,
+    f64,
+    Option<i32>,
+    Option<i32>,
+);
+
 /// Reads an outcomes file (plain CSV).
 pub fn read_outcomes(
     path: &Path,
@@ -158,7 +168,7 @@ pub fn read_outcomes(
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
         };
-        let parsed = (|| -> Result<(Option<String>, Option<String>, DealOutcome, f64, Option<i32>, Option<i32>), String> {
+        let parsed = (|| -> Result<Deal, String> {
             let key_id = cell(id).map(str::to_string);
             let key_domain = cell(domain).and_then(crate::parse::normalize_domain);
             if key_id.is_none() && key_domain.is_none() {
@@ -173,12 +183,25 @@ pub fn read_outcomes(
             };
             let a = match cell(amount) {
                 None => 0.0,
-                Some(t) => t.parse::<f64>().ok().filter(|a| a.is_finite()).ok_or(format!("amount {t:?} is not a number"))?,
+                Some(t) => t
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|a| a.is_finite())
+                    .ok_or(format!("amount {t:?} is not a number"))?,
             };
             let d = |c: Option<usize>, what: &str| -> Result<Option<i32>, String> {
-                cell(c).map(|t| date(t).ok_or(format!("{what} date {t:?} is not YYYY-MM-DD"))).transpose()
+                cell(c)
+                    .map(|t| date(t).ok_or(format!("{what} date {t:?} is not YYYY-MM-DD")))
+                    .transpose()
             };
-            Ok((key_id, key_domain, o, a, d(created, "created")?, d(closed, "close")?))
+            Ok((
+                key_id,
+                key_domain,
+                o,
+                a,
+                d(created, "created")?,
+                d(closed, "close")?,
+            ))
         })();
         let (key_id, key_domain, o, a, c, cl) = match parsed {
             Ok(p) => p,

@@ -262,7 +262,7 @@ impl Backtest {
 /// includes the maximum). A score at or below 0 (points can be negative), or any score when
 /// the maximum is not above 0, is in band 0; a score above the maximum in the last.
 pub fn band(score: f64, max_score: f64) -> usize {
-    if !(max_score > 0.0) || !(score > 0.0) {
+    if max_score.is_nan() || score.is_nan() || max_score <= 0.0 || score <= 0.0 {
         return 0;
     }
     let k = (score * BANDS as f64 / max_score).floor();
