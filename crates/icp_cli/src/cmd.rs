@@ -1,5 +1,6 @@
-//! The commands, one module each: `check`, `test`, `fmt`, `score`, `explain`, `diff`,
-//! `discover`, `gen` (in `generate`: `gen` is a keyword) and `plugins` (with `plugins install`).
+//! The commands, one module each: `check`, `test`, `fmt`, `score`, `explain`, `backtest`,
+//! `diff`, `discover`, `gen` (in `generate`: `gen` is a keyword) and `plugins` (with `plugins
+//! install`).
 //!
 //! How it works: [`crate::run`] parses the arguments and calls the command's `run` with the
 //! [`crate::project::Project`] (working directory, `icp.toml`, colour, `--plugin` flags) and
@@ -9,6 +10,7 @@
 //! `project`, the setup of `score` and `explain` in `setup`, the plugin search in
 //! `plugin_search`.
 
+pub mod backtest;
 pub mod check;
 pub mod diff;
 pub mod discover;

@@ -36,6 +36,9 @@ pub struct Config {
     pub score: ScoreDefaults,
     /// The `[plugins.NAME]` tables: which signal plugins to load and their configuration.
     pub plugins: Vec<Configured>,
+    /// The `[outcomes]` table (`icp backtest`), its `file` resolved against icp.toml's
+    /// directory.
+    pub outcomes: icp_io::outcomes::OutcomesConfig,
 }
 
 /// The `[score]` table: default files of `icp score`, resolved against icp.toml's directory.
@@ -72,6 +75,8 @@ struct File {
     score: ScoreTable,
     #[serde(default)]
     plugins: BTreeMap<String, toml::Table>,
+    #[serde(default)]
+    outcomes: icp_io::outcomes::OutcomesConfig,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -140,6 +145,7 @@ impl Config {
             input: InputConfig::default(),
             score: ScoreDefaults::default(),
             plugins: Vec::new(),
+            outcomes: Default::default(),
         })
     }
 
@@ -238,6 +244,8 @@ impl Config {
                 isolation,
             });
         }
+        let mut outcomes = file.outcomes;
+        outcomes.file = outcomes.file.map(|f| base.join(f));
         Ok(Config {
             path: Some(path.to_path_buf()),
             rules,
@@ -245,6 +253,7 @@ impl Config {
             input: file.input,
             score,
             plugins,
+            outcomes,
         })
     }
 }

@@ -27,6 +27,8 @@ pub enum UsageError {
     AsOf(String),
     #[error("no lead file: give --leads FILE, or set `leads` under [score] in icp.toml")]
     NoLeads,
+    #[error("no outcomes file: give --outcomes FILE, or set `file` under [outcomes] in icp.toml")]
+    NoOutcomes,
     #[error("{0}")]
     FormatMismatch(String),
     #[error("--threads {0}: must be between 1 and {max}", max = crate::cmd::score::MAX_THREADS)]
@@ -75,4 +77,7 @@ pub enum RunError {
     Overwrite { output: String },
     #[error(transparent)]
     Plugin(#[from] icp_plugin_host::PluginError),
+    /// The outcomes file of `icp backtest` cannot be read.
+    #[error("{0}")]
+    Outcomes(String),
 }

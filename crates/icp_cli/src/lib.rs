@@ -228,6 +228,24 @@ enum Command {
         #[arg(long, value_enum, default_value_t = BaseArg::All)]
         base: BaseArg,
     },
+    /// Hold the rules against outcomes: per ICP and tier how many leads were won and lost,
+    /// win rates with intervals, lift, AUC, calibration and every criterion's figures. Each
+    /// lead is evaluated as of its deal's created date (docs/backtest.md).
+    Backtest {
+        #[command(flatten)]
+        input: LeadArgs,
+        /// The deals: CSV with `company_id` (or `domain`), `outcome`, `amount`, `created`,
+        /// `closed` (default: `[outcomes] file` of icp.toml).
+        #[arg(long, value_name = "FILE")]
+        outcomes: Option<PathBuf>,
+        /// `text`, `json` or `markdown` (default: from the output's extension, .json or .md,
+        /// else text).
+        #[arg(long, value_enum)]
+        format: Option<cmd::backtest::ReportFormat>,
+        /// Where to write the report, `-` for standard output (the default).
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
     /// Explain one lead against every ICP: each check, its result, its points, what was
     /// missing, and what would have changed its tier.
     Explain {
@@ -480,6 +498,20 @@ fn execute(cli: Cli) -> Result<ExitCode, UsageError> {
                     BaseArg::All => icp_learn::discover::Base::All,
                     BaseArg::Rest => icp_learn::discover::Base::Rest,
                 },
+            },
+        ),
+        Command::Backtest {
+            input,
+            outcomes,
+            format,
+            output,
+        } => cmd::backtest::run(
+            &project,
+            input,
+            cmd::backtest::BacktestRequest {
+                outcomes,
+                format,
+                output,
             },
         ),
         Command::Explain { input, id } => cmd::explain::run(&project, input, &id),

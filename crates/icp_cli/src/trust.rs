@@ -157,8 +157,8 @@ impl Trust {
             .map_err(|e| TrustError(format!("icp.toml `{what}`: {e}")))
     }
 
-    /// Refuses a configuration whose paths lead outside its project: the `[score]` files and
-    /// the `library` of each `[plugins.NAME]` table.
+    /// Refuses a configuration whose paths lead outside its project: the `[score]` files, the
+    /// `[outcomes]` file and the `library` of each `[plugins.NAME]` table.
     pub fn confine_config(&self, config: &Config) -> Result<(), TrustError> {
         let Some(base) = config.path.as_deref().and_then(Path::parent) else {
             return Ok(());
@@ -169,6 +169,7 @@ impl Trust {
             ("[score] contacts", &score.contacts),
             ("[score] output", &score.output),
             ("[score] rejects", &score.rejects),
+            ("[outcomes] file", &config.outcomes.file),
         ] {
             if let Some(path) = path {
                 self.confine(base, path, key)?;

@@ -39,6 +39,7 @@ pub mod config;
 mod csv_split;
 mod encoding;
 mod mapping;
+pub mod outcomes;
 pub mod parse;
 pub mod presets;
 pub mod read;

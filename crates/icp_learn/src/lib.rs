@@ -6,8 +6,9 @@
 //! [`rates`] holds what every report shares: win rates with their Wilson interval, lift.
 //! [`diff`] holds the figures of `icp diff` (moves between tiers, score distributions, the
 //! leads that moved most); [`discover`] the attribute statistics and the draft rule file of
-//! `icp discover`.
+//! `icp discover`; [`backtest`] the figures of `icp backtest`.
 
+pub mod backtest;
 pub mod diff;
 pub mod discover;
 pub mod rates;

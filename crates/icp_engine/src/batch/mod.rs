@@ -14,11 +14,13 @@
 //!
 //! The parts: `dict` (dictionaries and text equality), `texts` (texts end to end), `column`
 //! (a field's values over the rows), `table` (the [`Batch`] itself) and `builder`
-//! ([`BatchBuilder`], and [`CodeMap`] for copying contacts between batches).
+//! ([`BatchBuilder`], and [`CodeMap`] for copying contacts between batches), `select` (some
+//! leads of several batches as one batch: [`Batch::gather`]).
 
 mod builder;
 mod column;
 mod dict;
+mod select;
 mod table;
 mod texts;
 

@@ -19,14 +19,19 @@
 //! that one row (`Evaluator::missing`): only the unknown operands are visited, so both
 //! evaluators name the same inputs in the same order without evaluating anything again.
 //!
+//! [`evaluate_columns_with_personas`] adds, per persona, whether each lead's contacts match it
+//! (`personas`).
+//!
 //! [`Plan`]: crate::plan::Plan
 //! [`Batch`]: crate::batch::Batch
 
 mod arith;
 mod compare;
 mod evaluator;
+mod personas;
 mod quantifiers;
 mod results;
 mod text;
 
+pub use personas::evaluate_columns_with_personas;
 pub use results::{evaluate, evaluate_columns};

@@ -71,8 +71,13 @@ pub fn evaluate_columns<'r>(
     today: i32,
 ) -> BatchResults<'r> {
     let ev = Evaluator::run_all(rules, plan, batch, today);
-    let decided = Decided::new(&ev);
-    let leads = batch.len();
+    columns_of(&ev, batch.len())
+}
+
+/// The results of `leads` leads in columns, read off an evaluator's vectors.
+pub(super) fn columns_of<'r>(ev: &Evaluator<'_, 'r>, leads: usize) -> BatchResults<'r> {
+    let (rules, plan) = (ev.rules, ev.plan);
+    let decided = Decided::new(ev);
     let mut results = BatchResults::new(rules, leads);
     for (i, icp) in rules.icps.iter().enumerate() {
         let [requires, excludes, gains] = &decided.conditions[i];
