@@ -161,6 +161,8 @@ pub struct Outcomes {
     by_domain: BTreeMap<String, Account>,
     /// Ids match in their 15-character form (the Salesforce preset).
     salesforce: bool,
+    /// Unknown stages in lower case → the spelling they are reported under (the first seen).
+    unknown_spellings: std::collections::HashMap<String, String>,
     report: OutcomesReport,
 }
 
@@ -239,7 +241,12 @@ impl Outcomes {
             DealOutcome::Open => report.open += 1,
         }
         if let Some(stage) = &deal.unknown_stage {
-            *report.unknown_stages.entry(stage.clone()).or_insert(0) += 1;
+            // Counted under its first spelling, as stages compare ignoring case.
+            let spelling = self
+                .unknown_spellings
+                .entry(stage.to_lowercase())
+                .or_insert_with(|| stage.clone());
+            *report.unknown_stages.entry(spelling.clone()).or_insert(0) += 1;
         }
         for key in &deal.keys {
             let (map, key) = match key {

@@ -26,7 +26,8 @@ pub struct OutcomesReport {
     pub open: u64,
     /// Companies with at least one deal.
     pub accounts: u64,
-    /// Stages no list names (read as open), as written → deals.
+    /// Stages no list names (read as open), as first written (they compare ignoring case)
+    /// → deals.
     pub unknown_stages: BTreeMap<String, u64>,
     /// Columns (JSON keys) that feed nothing.
     pub unknown_columns: Vec<String>,
