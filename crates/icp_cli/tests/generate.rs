@@ -126,3 +126,88 @@ fn gen_jsonl_puts_contacts_inside_each_company() {
         assert!(v["contacts"].is_array(), "{line}");
     }
 }
+
+#[test]
+fn the_demo_is_what_the_documented_gen_command_writes_deals_included() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = icp(
+        dir.path(),
+        &[
+            "gen",
+            "--companies",
+            "3000",
+            "--seed",
+            "20261123",
+            "-o",
+            "companies.csv",
+            "--contacts-out",
+            "contacts.csv",
+            "--signals-dir",
+            ".",
+            "--deals-out",
+            "deals.csv",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out)
+            .contains("wrote 370 deals of 281 companies to deals.csv: 68 won, 259 lost, 43 open"),
+        "{}",
+        stderr(&out)
+    );
+    for file in [
+        "companies.csv",
+        "contacts.csv",
+        "funding.csv",
+        "events.csv",
+        "job_changes.csv",
+        "champions.csv",
+        "deals.csv",
+    ] {
+        assert!(
+            std::fs::read(dir.path().join(file)).expect("written")
+                == std::fs::read(repo().join("demo").join(file)).expect("demo file"),
+            "demo/{file} is not what `icp gen` writes"
+        );
+    }
+    // The HubSpot shape reads back as the same deals.
+    let out = icp(
+        dir.path(),
+        &[
+            "gen",
+            "--companies",
+            "3000",
+            "--seed",
+            "20261123",
+            "-o",
+            "companies.csv",
+            "--deals-out",
+            "hubspot.csv",
+            "--deals-preset",
+            "hubspot",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let config = icp_io::outcomes::OutcomesConfig::default();
+    let read = |name: &str| {
+        icp_io::outcomes::read_outcomes(&dir.path().join(name), &config, Default::default())
+            .expect("read deals")
+    };
+    let (plain, hubspot) = (read("deals.csv"), read("hubspot.csv"));
+    let counts = |o: &icp_io::outcomes::Outcomes| {
+        let r = o.report();
+        (r.deals, r.won, r.lost, r.open, r.rejected, r.accounts)
+    };
+    assert_eq!(counts(&plain), (370, 68, 259, 43, 0, 281));
+    assert_eq!(counts(&plain), counts(&hubspot));
+    assert_eq!(
+        hubspot.report().preset,
+        icp_io::outcomes::OutcomesPreset::Hubspot
+    );
+    for (key, account) in plain.accounts() {
+        let icp_io::outcomes::AccountKey::Id(id) = key else {
+            panic!("generated deals name company ids");
+        };
+        assert_eq!(hubspot.account(id, None), Some(account), "{id}");
+    }
+}
