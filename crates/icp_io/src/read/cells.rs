@@ -230,13 +230,16 @@ pub(super) fn row_cells<'a>(
     }
 }
 
+/// A row that cannot be read: its line, the reason and its raw bytes.
+pub(crate) type Unreadable<'a> = (u64, String, &'a [u8]);
+
 /// The line, cells and raw bytes of a row of a CSV file with `headers`, or the line, reason
 /// and raw bytes of a row that cannot be read (a quote left open, the wrong number of
 /// fields, invalid UTF-8, nothing in it).
 pub(crate) fn event_cells<'a>(
     event: Event<'a>,
     headers: &[String],
-) -> Result<(u64, Cells<'a>, &'a [u8]), (u64, String, &'a [u8])> {
+) -> Result<(u64, Cells<'a>, &'a [u8]), Unreadable<'a>> {
     let record = match event {
         Event::Broken {
             line,
