@@ -103,15 +103,45 @@ fn gen_refuses_bad_arguments_with_exit_2() {
         &["--contacts-per-company", "1..x"],
         &["--messy", "1.5"],
         &["--format", "jsonl", "--contacts-out", "p.csv"],
+        &["--deals-out", "no/such/dir/deals.csv"],
     ] {
         let out = icp(
             dir.path(),
             &[&["gen", "--companies", "10", "-o", "c.csv"][..], bad].concat(),
         );
         assert_eq!(out.status.code(), Some(2), "{bad:?}");
-        assert!(stderr(&out).starts_with("error: "), "{}", stderr(&out));
-        assert_eq!(stderr(&out).lines().count(), 1, "{}", stderr(&out));
+        let written = stderr(&out)
+            .lines()
+            .filter(|l| l.starts_with("wrote "))
+            .count();
+        assert_eq!(
+            stderr(&out).lines().count() - written,
+            1,
+            "{}",
+            stderr(&out)
+        );
+        assert!(
+            stderr(&out)
+                .lines()
+                .last()
+                .is_some_and(|l| l.starts_with("error: "))
+        );
     }
+    let out = icp(
+        dir.path(),
+        &[
+            "gen",
+            "--companies",
+            "10",
+            "-o",
+            "c.csv",
+            "--deals-out",
+            "d.csv",
+            "--deals-preset",
+            "pipedrive",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
 }
 
 #[test]
