@@ -4,7 +4,8 @@
 //! parent in turn; [`Config::load`] reads one file. Paths in the file are relative to the
 //! directory that holds it. Unknown keys are errors, so a typo never silently does nothing.
 //! The `[input]` table is `icp_io`'s [`InputConfig`]; its column mappings are checked against
-//! the schema (custom fields included) as the file is loaded. Each `[plugins.NAME]` table names a
+//! the schema (custom fields included) as the file is loaded. The `[outcomes]` table is
+//! `icp_io`'s [`OutcomesConfig`] (how deal files are read), checked as it is loaded. Each `[plugins.NAME]` table names a
 //! signal plugin (`library`, optional) and is otherwise handed to the plugin as JSON.
 //!
 //! A custom field under `[fields.company]` or `[fields.contact]` is declared by its type alone
@@ -16,6 +17,7 @@ use std::path::{Path, PathBuf};
 
 use icp_engine::{Entity, Schema};
 use icp_io::InputConfig;
+use icp_io::outcomes::OutcomesConfig;
 use icp_plugin_host::Configured;
 use serde::Deserialize;
 
@@ -36,9 +38,9 @@ pub struct Config {
     pub score: ScoreDefaults,
     /// The `[plugins.NAME]` tables: which signal plugins to load and their configuration.
     pub plugins: Vec<Configured>,
-    /// The `[outcomes]` table (`icp backtest`), its `file` resolved against icp.toml's
-    /// directory.
-    pub outcomes: icp_io::outcomes::OutcomesConfig,
+    /// How outcomes files are read: the `[outcomes]` table, its `file` resolved against the
+    /// config file's directory.
+    pub outcomes: OutcomesConfig,
 }
 
 /// The `[score]` table: default files of `icp score`, resolved against icp.toml's directory.
@@ -76,7 +78,7 @@ struct File {
     #[serde(default)]
     plugins: BTreeMap<String, toml::Table>,
     #[serde(default)]
-    outcomes: icp_io::outcomes::OutcomesConfig,
+    outcomes: OutcomesConfig,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -145,7 +147,7 @@ impl Config {
             input: InputConfig::default(),
             score: ScoreDefaults::default(),
             plugins: Vec::new(),
-            outcomes: Default::default(),
+            outcomes: OutcomesConfig::default(),
         })
     }
 
@@ -198,6 +200,14 @@ impl Config {
                 path: shown.clone(),
                 message: e.to_string(),
             })?;
+        file.outcomes
+            .validate()
+            .map_err(|message| ConfigError::Invalid {
+                path: shown.clone(),
+                message,
+            })?;
+        let mut outcomes = file.outcomes;
+        outcomes.file = outcomes.file.map(|f| base.join(f));
         let rules = if file.rules.is_empty() {
             vec![base.join("rules")]
         } else {
@@ -244,8 +254,6 @@ impl Config {
                 isolation,
             });
         }
-        let mut outcomes = file.outcomes;
-        outcomes.file = outcomes.file.map(|f| base.join(f));
         Ok(Config {
             path: Some(path.to_path_buf()),
             rules,
@@ -293,6 +301,48 @@ list_separator = "|"
         assert!(err.to_string().contains("pipedrive"), "{err}");
         let err = Config::parse("[input]\nbatchsize = 5\n", path).expect_err("unknown key");
         assert!(err.to_string().contains("batchsize"), "{err}");
+    }
+
+    #[test]
+    fn the_outcomes_table_is_read_checked_and_its_file_resolved() {
+        let path = Path::new("/project/icp.toml");
+        let text = r#"
+[outcomes]
+file = "crm/deals.csv"
+preset = "hubspot"
+won = ["closedwon", "Signed"]
+lost = ["Churned"]
+
+[outcomes.columns]
+"Company" = "company_id"
+"#;
+        let config = Config::parse(text, path).expect("valid");
+        let outcomes = &config.outcomes;
+        assert_eq!(
+            outcomes.file.as_deref(),
+            Some(Path::new("/project/crm/deals.csv"))
+        );
+        assert_eq!(
+            outcomes.preset,
+            Some(icp_io::outcomes::OutcomesPreset::Hubspot)
+        );
+        assert_eq!(outcomes.won, ["closedwon", "Signed"]);
+        assert_eq!(outcomes.columns["Company"], "company_id");
+
+        let error = |text: &str| Config::parse(text, path).expect_err("invalid").to_string();
+        let err = error("[outcomes]\nfiel = \"deals.csv\"\n");
+        assert!(err.contains("unknown field `fiel`"), "{err}");
+        let err = error("[outcomes]\npreset = \"pipedrive\"\n");
+        assert!(err.contains("pipedrive"), "{err}");
+        assert_eq!(
+            error("[outcomes]\nwon = [\"Signed\"]\nlost = [\"signed\"]\n"),
+            "/project/icp.toml: [outcomes] stage \"signed\" is listed under both `won` and `lost`"
+        );
+        let err = error("[outcomes.columns]\nStage = \"stage\"\n");
+        assert!(
+            err.contains("[outcomes.columns] \"Stage\" = \"stage\""),
+            "{err}"
+        );
     }
 
     #[test]

@@ -317,6 +317,13 @@ enum Command {
         /// contacts: funding.csv, events.csv, job_changes.csv and champions.csv in DIR.
         #[arg(long, value_name = "DIR")]
         signals_dir: Option<PathBuf>,
+        /// Also write a deals file (an outcomes file) for these companies, drawn from the
+        /// planted ICP the generator documents (docs/scoring.md, `icp gen`).
+        #[arg(long, value_name = "FILE")]
+        deals_out: Option<PathBuf>,
+        /// The shape of `--deals-out`: `plain` columns or a `hubspot` deals export.
+        #[arg(long, value_enum, default_value_t = cmd::generate::DealsShape::Plain)]
+        deals_preset: cmd::generate::DealsShape,
     },
 }
 
@@ -524,6 +531,8 @@ fn execute(cli: Cli) -> Result<ExitCode, UsageError> {
             output,
             contacts_out,
             signals_dir,
+            deals_out,
+            deals_preset,
         } => cmd::generate::run(
             &project,
             cmd::generate::GenRequest {
@@ -535,6 +544,8 @@ fn execute(cli: Cli) -> Result<ExitCode, UsageError> {
                 output,
                 contacts_out,
                 signals_dir,
+                deals_out,
+                deals_preset,
             },
         ),
     }

@@ -12,7 +12,8 @@
 //! - [`Trust::check_library`] refuses a plugin library owned by someone else than the user or
 //!   root, writable by every user, or in a directory of which either is true (without the
 //!   sticky bit); the plugin host asks it before opening any library;
-//! - [`Trust::confine`] keeps the paths of `icp.toml` (`[score]` files, a plugin's `library`)
+//! - [`Trust::confine`] keeps the paths of `icp.toml` (`[score]` files, `[outcomes] file`, a
+//!   plugin's `library`)
 //!   inside the project directory or the `allowed_paths` (the SDK applies the same rule to the
 //!   paths plugins read, see `icp_plugin_api::sdk::confine`).
 //!
@@ -158,7 +159,7 @@ impl Trust {
     }
 
     /// Refuses a configuration whose paths lead outside its project: the `[score]` files, the
-    /// `[outcomes]` file and the `library` of each `[plugins.NAME]` table.
+    /// `[outcomes] file` and the `library` of each `[plugins.NAME]` table.
     pub fn confine_config(&self, config: &Config) -> Result<(), TrustError> {
         let Some(base) = config.path.as_deref().and_then(Path::parent) else {
             return Ok(());

@@ -103,15 +103,45 @@ fn gen_refuses_bad_arguments_with_exit_2() {
         &["--contacts-per-company", "1..x"],
         &["--messy", "1.5"],
         &["--format", "jsonl", "--contacts-out", "p.csv"],
+        &["--deals-out", "no/such/dir/deals.csv"],
     ] {
         let out = icp(
             dir.path(),
             &[&["gen", "--companies", "10", "-o", "c.csv"][..], bad].concat(),
         );
         assert_eq!(out.status.code(), Some(2), "{bad:?}");
-        assert!(stderr(&out).starts_with("error: "), "{}", stderr(&out));
-        assert_eq!(stderr(&out).lines().count(), 1, "{}", stderr(&out));
+        let written = stderr(&out)
+            .lines()
+            .filter(|l| l.starts_with("wrote "))
+            .count();
+        assert_eq!(
+            stderr(&out).lines().count() - written,
+            1,
+            "{}",
+            stderr(&out)
+        );
+        assert!(
+            stderr(&out)
+                .lines()
+                .last()
+                .is_some_and(|l| l.starts_with("error: "))
+        );
     }
+    let out = icp(
+        dir.path(),
+        &[
+            "gen",
+            "--companies",
+            "10",
+            "-o",
+            "c.csv",
+            "--deals-out",
+            "d.csv",
+            "--deals-preset",
+            "pipedrive",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
 }
 
 #[test]
@@ -124,5 +154,90 @@ fn gen_jsonl_puts_contacts_inside_each_company() {
     for line in text.lines() {
         let v: serde_json::Value = serde_json::from_str(line).expect("one JSON object a line");
         assert!(v["contacts"].is_array(), "{line}");
+    }
+}
+
+#[test]
+fn the_demo_is_what_the_documented_gen_command_writes_deals_included() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = icp(
+        dir.path(),
+        &[
+            "gen",
+            "--companies",
+            "3000",
+            "--seed",
+            "20261123",
+            "-o",
+            "companies.csv",
+            "--contacts-out",
+            "contacts.csv",
+            "--signals-dir",
+            ".",
+            "--deals-out",
+            "deals.csv",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out)
+            .contains("wrote 370 deals of 281 companies to deals.csv: 68 won, 259 lost, 43 open"),
+        "{}",
+        stderr(&out)
+    );
+    for file in [
+        "companies.csv",
+        "contacts.csv",
+        "funding.csv",
+        "events.csv",
+        "job_changes.csv",
+        "champions.csv",
+        "deals.csv",
+    ] {
+        assert!(
+            std::fs::read(dir.path().join(file)).expect("written")
+                == std::fs::read(repo().join("demo").join(file)).expect("demo file"),
+            "demo/{file} is not what `icp gen` writes"
+        );
+    }
+    // The HubSpot shape reads back as the same deals.
+    let out = icp(
+        dir.path(),
+        &[
+            "gen",
+            "--companies",
+            "3000",
+            "--seed",
+            "20261123",
+            "-o",
+            "companies.csv",
+            "--deals-out",
+            "hubspot.csv",
+            "--deals-preset",
+            "hubspot",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let config = icp_io::outcomes::OutcomesConfig::default();
+    let read = |name: &str| {
+        icp_io::outcomes::read_outcomes(&dir.path().join(name), &config, Default::default())
+            .expect("read deals")
+    };
+    let (plain, hubspot) = (read("deals.csv"), read("hubspot.csv"));
+    let counts = |o: &icp_io::outcomes::Outcomes| {
+        let r = o.report();
+        (r.deals, r.won, r.lost, r.open, r.rejected, r.accounts)
+    };
+    assert_eq!(counts(&plain), (370, 68, 259, 43, 0, 281));
+    assert_eq!(counts(&plain), counts(&hubspot));
+    assert_eq!(
+        hubspot.report().preset,
+        icp_io::outcomes::OutcomesPreset::Hubspot
+    );
+    for (key, account) in plain.accounts() {
+        let icp_io::outcomes::AccountKey::Id(id) = key else {
+            panic!("generated deals name company ids");
+        };
+        assert_eq!(hubspot.account(id, None), Some(account), "{id}");
     }
 }

@@ -122,6 +122,36 @@ fn a_configured_output_outside_the_project_is_refused_and_left_untouched() {
 }
 
 #[test]
+fn an_outcomes_file_outside_the_project_is_refused() {
+    let outer = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        outer.path().join("deals.csv"),
+        "company_id,outcome\n1,won\n",
+    )
+    .expect("deals");
+    let dir = outer.path().join("project");
+    std::fs::create_dir_all(dir.join("rules")).expect("mkdir");
+    std::fs::write(dir.join("rules/demo.icp"), GOOD).expect("write rules");
+    std::fs::write(
+        dir.join("leads.csv"),
+        "id,domain,employees\n1,acme.com,60\n",
+    )
+    .expect("leads");
+    std::fs::write(
+        dir.join("icp.toml"),
+        "[fields.company]\nannual_spend = \"number\"\n\n[score]\nleads = \"leads.csv\"\n\n[outcomes]\nfile = \"../deals.csv\"\n",
+    )
+    .expect("write icp.toml");
+    let out = icp(&dir, &["score", "-o", "scored.csv"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("[outcomes] file") && err.contains("leads outside the project"),
+        "{err}"
+    );
+}
+
+#[test]
 fn plugin_data_outside_the_project_is_refused_and_never_echoed() {
     plugins_built();
     let dir = project(&[

@@ -173,9 +173,11 @@ impl Generator {
         };
         let n_contacts = rng.range(self.contacts_min, self.contacts_max);
         if let Some(drawn) = self.drawn.as_mut() {
+            drawn.id.clone_from(&self.id);
             drawn.name.clone_from(&self.name);
             drawn.domain.clone_from(&self.domain);
             drawn.industries.clone_from(&industries);
+            drawn.technologies.clone_from(&technologies);
             drawn.employees = employees;
             drawn.customer = customer;
             drawn.contacts.clear();

@@ -22,6 +22,9 @@
 //! Output goes through a reused byte buffer flushed every 64 KiB; numbers are formatted with
 //! `write!` into it, so a row costs no allocation on the clean path.
 //!
+//! [`deals`] writes a deals file (won, lost and open deals of some companies) drawn from a
+//! planted "true" ICP, for `icp backtest` and `icp discover` to find.
+//!
 //! [`signals`] writes data for the signal plugins (funding rounds, event attendance, job
 //! changes, champions) that matches the companies and contacts of the same options.
 //!
@@ -29,6 +32,7 @@
 //! canonical or a messy form, `enc` encodes CSV or JSON Lines.
 
 mod company;
+pub mod deals;
 mod enc;
 mod messy;
 mod rng;
@@ -247,9 +251,11 @@ struct Generator {
 /// The facts of one company [`signals`] builds its data on, in canonical form.
 #[derive(Debug, Default)]
 struct Drawn {
+    id: String,
     name: String,
     domain: String,
     industries: Vec<&'static str>,
+    technologies: Vec<&'static str>,
     employees: f64,
     customer: bool,
     /// First name, last name and title of each contact.

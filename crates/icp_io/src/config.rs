@@ -164,6 +164,21 @@ impl InputConfig {
         })
     }
 
+    /// The CSV delimiter of the file at `path`: the configured one, else a tab for a `.tsv`
+    /// file, else a comma.
+    pub(crate) fn delimiter_for(&self, path: &std::path::Path) -> Result<u8, InputConfigError> {
+        Ok(match self.delimiter_byte()? {
+            Some(d) => d,
+            None if path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("tsv")) =>
+            {
+                b'\t'
+            }
+            None => b',',
+        })
+    }
+
     /// The CSV delimiter byte, if configured.
     pub(crate) fn delimiter_byte(&self) -> Result<Option<u8>, InputConfigError> {
         let Some(d) = &self.delimiter else {

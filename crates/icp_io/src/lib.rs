@@ -67,6 +67,7 @@ fn random_text(state: &mut u64, pieces: &[&str], most: u64) -> String {
 }
 
 pub use config::{InputConfig, InputConfigError};
+pub use outcomes::ReadError;
 pub use presets::{JoinKind, Preset, PresetColumn, PresetTarget};
 pub use read::{InputError, InputFormat, LeadReader, ReadOptions};
 pub use report::{FieldErrors, ReadMode, ReadReport};

@@ -200,6 +200,12 @@ impl Rejects {
         }
     }
 
+    /// Rows written as invalid UTF-8 of a file that is not a contacts file: how many, and
+    /// the first one's line.
+    pub(crate) fn not_utf8_rows(&self) -> (u64, u64) {
+        self.not_utf8[0]
+    }
+
     pub(crate) fn flush(&mut self) -> std::io::Result<()> {
         match &mut self.writer {
             Some(w) => w.flush(),

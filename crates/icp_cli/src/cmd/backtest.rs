@@ -588,7 +588,7 @@ fn backtest(
     );
     summary.push_str(&format!(
         "read {} deals from {}: {} rejected{}; {} accounts, {} matched no lead\n",
-        group_digits(deals.rows),
+        group_digits(deals.rows_read),
         shown(outcomes_file),
         group_digits(deals.rejected),
         if deals.rejected > 0 {
@@ -599,6 +599,11 @@ fn backtest(
         group_digits(outcomes.len() as u64),
         group_digits(unmatched),
     ));
+    // Unknown stages, columns not read and other warnings of the outcomes file.
+    for line in deals.lines().into_iter().skip(1) {
+        summary.push_str(&line);
+        summary.push('\n');
+    }
     summary.push_str(&format!("report written to {output_name}\n"));
     let _ = std::io::stderr().write_all(summary.as_bytes());
     Ok(ExitCode::SUCCESS)

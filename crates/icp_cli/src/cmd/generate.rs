@@ -4,7 +4,8 @@
 //! `A..B`, the format from `--format` or the output's extension, the messiness checked to lie
 //! in 0..=1); the generator writes the companies (to a file or standard output) and, in CSV,
 //! the contacts to `--contacts-out`, and `--signals-dir` adds matching data for the shipped
-//! plugins. One line on stderr says what was written and how long it took.
+//! plugins and `--deals-out` a deals file drawn from the generator's planted ICP. One line on
+//! stderr says what was written and how long it took.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -27,6 +28,17 @@ pub struct GenRequest {
     pub output: PathBuf,
     pub contacts_out: Option<PathBuf>,
     pub signals_dir: Option<PathBuf>,
+    pub deals_out: Option<PathBuf>,
+    pub deals_preset: DealsShape,
+}
+
+/// The shape of `--deals-out`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DealsShape {
+    /// `company_id,outcome,amount,created,closed`.
+    Plain,
+    /// HubSpot's deals export.
+    Hubspot,
 }
 
 /// `icp gen --companies N -o FILE …`.
@@ -66,6 +78,29 @@ pub fn run(project: &Project, request: GenRequest) -> Result<ExitCode, UsageErro
             group_digits(report.events),
             group_digits(report.job_changes),
             group_digits(report.champions),
+        );
+    }
+    if let Some(path) = request.deals_out {
+        let file = cwd.join(&path);
+        let shape = match request.deals_preset {
+            DealsShape::Plain => icp_gen::deals::DealsPreset::Plain,
+            DealsShape::Hubspot => icp_gen::deals::DealsPreset::Hubspot,
+        };
+        let write_err = |e| UsageError::Write(display(cwd, &file), e);
+        let mut out = std::fs::File::create(&file)
+            .map(|f| std::io::BufWriter::with_capacity(1 << 16, f))
+            .map_err(write_err)?;
+        let report =
+            icp_gen::deals::generate_deals(&options, shape, &mut out).map_err(write_err)?;
+        let _ = writeln!(
+            std::io::stderr(),
+            "wrote {} deals of {} companies to {}: {} won, {} lost, {} open",
+            group_digits(report.deals),
+            group_digits(report.companies),
+            display(cwd, &file),
+            group_digits(report.won),
+            group_digits(report.lost),
+            group_digits(report.open),
         );
     }
     Ok(code)

@@ -1,53 +1,138 @@
-//! STAND-IN, REPLACED AT MERGE by the `outcomes` helper's reader (issue 15, item 1): the
-//! agreed API of `icp_io::outcomes` for the plain CSV format only, no presets and no stage
-//! names, so that `icp backtest` can be built and tested meanwhile.
+//! Outcomes: a file of deals (or accounts with an outcome), read into one account per
+//! company, to hold the rules against what was won and lost.
 //!
-//! How it works: a CSV file of deals with the columns `company_id` (or `domain`), `outcome`
-//! (`won`, `lost`, `open`, any case), `amount`, `created`, `closed` (dates `YYYY-MM-DD`), any
-//! order, other columns ignored. A row with neither key, another outcome, an amount that is
-//! not a number or a date that is not a date goes to the rejects (`line,reason,raw`) and is
-//! counted. Deals are grouped into accounts by company id, else by domain (normalised as
-//! domains compare): won if any deal is won, else lost if any is lost, else open; the amount
-//! won is the sum of the won deals' amounts; created is the earliest created date, closed the
-//! latest close date.
+//! How it works: [`read_outcomes`] opens a CSV or JSON Lines file (by extension, or
+//! [`OutcomesOptions::format`]), through the same encoding detection and exact CSV splitter
+//! as lead files. The columns are mapped (the `columns` module: the plain names `company_id`
+//! or `domain`, `outcome`, `amount`, `created`, `closed`; HubSpot's and Salesforce's deal
+//! exports, told from the headers unless `[outcomes] preset` says; `[outcomes.columns]`), each
+//! row read into a deal (the `deal` module: stage names through `[outcomes]`, amounts and
+//! dates with the lead reader's parsers), and the deals gathered per company:
+//!
+//! - a deal counts for every company it names (HubSpot's `Associated Company IDs` may hold
+//!   several, `;`-separated);
+//! - **an account is won if any of its deals is won, else lost if any is lost, else open**;
+//!   `deals` counts its deals, `amount_won` adds the amounts of the won ones (a missing amount
+//!   counts 0), `created` is the earliest created date of its deals and `closed` the latest
+//!   close date.
+//!
+//! A deal's company is its id (each id of the cell), else its normalised domain; a lead finds
+//! its account by its company id, else by its domain ([`Outcomes::account`]). With the
+//! Salesforce preset an 18-character id matches its 15-character form, as for contacts.
+//!
+//! Rows that cannot be read go to the rejects sink as the lead reader's do (CSV `line,reason,
+//! raw`, the row whole, formula-guarded unless `raw_cells`), and are counted: every row is a
+//! deal or a reject ([`OutcomesReport::is_balanced`]). Only a file that cannot be opened or
+//! read, one with no company or outcome column, a bad `[outcomes]` setting, or a rejects sink
+//! that cannot be written stop the read.
+//!
+//! ```no_run
+//! # fn main() -> Result<(), icp_io::ReadError> {
+//! use icp_io::outcomes::{OutcomesConfig, OutcomesOptions, read_outcomes};
+//! let outcomes = read_outcomes(
+//!     std::path::Path::new("deals.csv"),
+//!     &OutcomesConfig::default(),
+//!     OutcomesOptions::default(),
+//! )?;
+//! if let Some(account) = outcomes.account("4711", Some("acme.com")) {
+//!     println!("{:?} after {} deals", account.outcome, account.deals);
+//! }
+//! # Ok(())
+//! # }
+//! ```
 
-use std::collections::HashMap;
+mod columns;
+mod config;
+mod deal;
+mod files;
+mod report;
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use serde::Deserialize;
+use serde::Serialize;
 
-use crate::{InputError, InputFormat};
+pub use config::{OutcomesConfig, OutcomesPreset};
+pub use report::OutcomesReport;
 
-/// How an account's deals turned out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+use deal::{Deal, Key};
+
+/// What a deal, or an account, came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum DealOutcome {
     Won,
     Lost,
     Open,
 }
 
-/// An account: the deals of one company.
+impl DealOutcome {
+    pub fn name(self) -> &'static str {
+        match self {
+            DealOutcome::Won => "won",
+            DealOutcome::Lost => "lost",
+            DealOutcome::Open => "open",
+        }
+    }
+}
+
+/// One company's deals, gathered.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Account {
+    /// Won if any deal is won, else lost if any is lost, else open.
     pub outcome: DealOutcome,
     pub deals: u32,
+    /// The sum of the won deals' amounts (a missing amount counts 0).
     pub amount_won: f64,
+    /// The earliest created date of its deals, days since 1970-01-01.
     pub created: Option<i32>,
+    /// The latest close date of its deals.
     pub closed: Option<i32>,
 }
 
-/// The `[outcomes]` table of icp.toml (the stand-in reads `file` only).
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct OutcomesConfig {
-    pub file: Option<PathBuf>,
+impl Account {
+    fn of(deal: &Deal) -> Account {
+        let mut account = Account {
+            outcome: DealOutcome::Open,
+            deals: 0,
+            amount_won: 0.0,
+            created: None,
+            closed: None,
+        };
+        account.add(deal);
+        account
+    }
+
+    /// Adds one more deal.
+    fn add(&mut self, deal: &Deal) {
+        self.deals = self.deals.saturating_add(1);
+        // Won < Lost < Open: the account's outcome is the least of its deals'.
+        self.outcome = self.outcome.min(deal.outcome);
+        if deal.outcome == DealOutcome::Won {
+            self.amount_won += deal.amount.unwrap_or(0.0);
+        }
+        self.created = earliest(self.created, deal.created);
+        self.closed = self.closed.max(deal.closed);
+    }
 }
 
-/// Per-read settings.
+fn earliest(a: Option<i32>, b: Option<i32>) -> Option<i32> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// Per-read settings beside `[outcomes]`.
 #[derive(Default)]
 pub struct OutcomesOptions {
-    pub format: Option<InputFormat>,
+    /// `None`: from the extension (`.jsonl`, `.ndjson`, `.json` are JSON Lines).
+    pub format: Option<crate::InputFormat>,
+    /// Where unreadable rows go, as CSV `line,reason,raw` with a header.
     pub rejects: Option<Box<dyn Write + Send>>,
+    /// Write the rejects' cells as they are, without a `'` in front of formulas.
     pub raw_cells: bool,
 }
 
@@ -55,217 +140,132 @@ impl std::fmt::Debug for OutcomesOptions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OutcomesOptions")
             .field("format", &self.format)
-            .finish_non_exhaustive()
+            .field("rejects", &self.rejects.is_some())
+            .field("raw_cells", &self.raw_cells)
+            .finish()
     }
 }
 
-/// What reading the file counted.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct OutcomesReport {
-    pub rows: u64,
-    pub rejected: u64,
-    pub won: u64,
-    pub lost: u64,
-    pub open: u64,
+/// A company of the outcomes file: by id, or (when its deals named no id) by domain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountKey<'a> {
+    Id(&'a str),
+    /// Normalised as `company.domain` compares domains.
+    Domain(&'a str),
 }
 
-/// The accounts of an outcomes file.
-#[derive(Debug, Default)]
+/// The accounts of an outcomes file, and how the read went.
+#[derive(Debug, Clone, Default)]
 pub struct Outcomes {
-    accounts: Vec<Account>,
-    by_id: HashMap<String, usize>,
-    by_domain: HashMap<String, usize>,
+    by_id: BTreeMap<String, Account>,
+    by_domain: BTreeMap<String, Account>,
+    /// Ids match in their 15-character form (the Salesforce preset).
+    salesforce: bool,
+    /// Unknown stages in lower case → the spelling they are reported under (the first seen).
+    unknown_spellings: std::collections::HashMap<String, String>,
     report: OutcomesReport,
 }
 
+/// The problem that stops a read of outcomes, as for lead files.
+pub type ReadError = crate::InputError;
+
+/// Reads an outcomes file (see the module documentation).
+pub fn read_outcomes(
+    path: &Path,
+    config: &OutcomesConfig,
+    options: OutcomesOptions,
+) -> Result<Outcomes, ReadError> {
+    files::read(path, config, options)
+}
+
 impl Outcomes {
-    /// The account of a lead: by company id, else by its domain.
+    /// The account of a lead: by company id, else by its domain (normalised as the domain
+    /// field's kind compares domains).
     pub fn account(&self, company_id: &str, domain: Option<&str>) -> Option<&Account> {
-        let at = self.by_id.get(company_id).or_else(|| {
-            let d = crate::parse::normalize_domain(domain?)?;
-            self.by_domain.get(&d)
-        })?;
-        self.accounts.get(*at)
+        let id = self.id_key(company_id);
+        if let Some(account) = id.as_deref().and_then(|id| self.by_id.get(id)) {
+            return Some(account);
+        }
+        if self.by_domain.is_empty() {
+            return None;
+        }
+        // A lead without an id has its normalised domain for one.
+        let domain = domain
+            .and_then(crate::parse::normalize_domain)
+            .or_else(|| crate::parse::normalize_domain(company_id))?;
+        self.by_domain.get(&domain)
     }
 
+    /// Every account, ids first, each kind in key order.
+    pub fn accounts(&self) -> impl Iterator<Item = (AccountKey<'_>, &Account)> {
+        let ids = self.by_id.iter().map(|(k, a)| (AccountKey::Id(k), a));
+        let domains = self
+            .by_domain
+            .iter()
+            .map(|(k, a)| (AccountKey::Domain(k), a));
+        ids.chain(domains)
+    }
+
+    /// Accounts.
     pub fn len(&self) -> usize {
-        self.accounts.len()
+        self.by_id.len() + self.by_domain.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.accounts.is_empty()
+        self.len() == 0
     }
 
+    /// Rows read and rejected, deals per outcome, unknown stages.
     pub fn report(&self) -> &OutcomesReport {
         &self.report
     }
-}
 
-fn date(text: &str) -> Option<i32> {
-    let parts: Vec<&str> = text.split('-').collect();
-    match parts.as_slice() {
-        [y, m, d] if y.len() == 4 => {
-            icp_syntax::ast::days_from_civil(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
+    /// An id as it is compared: trimmed, and cut to 15 characters for a Salesforce id.
+    fn id_key<'a>(&self, id: &'a str) -> Option<Cow<'a, str>> {
+        let t = crate::parse::trim(id);
+        if t.is_empty() {
+            return None;
         }
-        _ => None,
+        let salesforce_long =
+            self.salesforce && t.len() == 18 && t.bytes().all(|b| b.is_ascii_alphanumeric());
+        Some(Cow::Borrowed(if salesforce_long { &t[..15] } else { t }))
     }
-}
 
-/// One deal read: id, domain, outcome, amount, created, closed.
-type Deal = (
-    Option<String>,
-    Option<String>,
-    DealOutcome,
-    f64,
-    Option<i32>,
-    Option<i32>,
-);
-
-/// Reads an outcomes file (plain CSV).
-pub fn read_outcomes(
-    path: &Path,
-    _config: &OutcomesConfig,
-    mut options: OutcomesOptions,
-) -> Result<Outcomes, InputError> {
-    let open = |source| InputError::Open {
-        path: path.to_path_buf(),
-        source,
-    };
-    let read = |source| InputError::Read {
-        path: path.to_path_buf(),
-        source,
-    };
-    let file = std::fs::File::open(path).map_err(open)?;
-    let mut csv = csv::ReaderBuilder::new().flexible(true).from_reader(file);
-    let headers = csv.headers().map_err(|e| read(e.into()))?.clone();
-    let col = |name: &str| {
-        headers
-            .iter()
-            .position(|h| h.trim().eq_ignore_ascii_case(name))
-    };
-    let (id, domain, outcome, amount, created, closed) = (
-        col("company_id"),
-        col("domain"),
-        col("outcome"),
-        col("amount"),
-        col("created"),
-        col("closed"),
-    );
-    let mut out = Outcomes::default();
-    if let Some(w) = options.rejects.as_mut() {
-        w.write_all(b"line,reason,raw\n")
-            .map_err(|source| InputError::Rejects { source })?;
-    }
-    for record in csv.records() {
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => return Err(read(std::io::Error::other(e.to_string()))),
-        };
-        out.report.rows += 1;
-        let line = record.position().map_or(0, |p| p.line());
-        let cell = |c: Option<usize>| {
-            c.and_then(|c| record.get(c))
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-        };
-        let parsed = (|| -> Result<Deal, String> {
-            let key_id = cell(id).map(str::to_string);
-            let key_domain = cell(domain).and_then(crate::parse::normalize_domain);
-            if key_id.is_none() && key_domain.is_none() {
-                return Err("no company_id or domain".into());
-            }
-            let o = match cell(outcome).map(str::to_ascii_lowercase).as_deref() {
-                Some("won") => DealOutcome::Won,
-                Some("lost") => DealOutcome::Lost,
-                Some("open") => DealOutcome::Open,
-                Some(other) => return Err(format!("unknown outcome {other:?}")),
-                None => return Err("no outcome".into()),
-            };
-            let a = match cell(amount) {
-                None => 0.0,
-                Some(t) => t
-                    .parse::<f64>()
-                    .ok()
-                    .filter(|a| a.is_finite())
-                    .ok_or(format!("amount {t:?} is not a number"))?,
-            };
-            let d = |c: Option<usize>, what: &str| -> Result<Option<i32>, String> {
-                cell(c)
-                    .map(|t| date(t).ok_or(format!("{what} date {t:?} is not YYYY-MM-DD")))
-                    .transpose()
-            };
-            Ok((
-                key_id,
-                key_domain,
-                o,
-                a,
-                d(created, "created")?,
-                d(closed, "close")?,
-            ))
-        })();
-        let (key_id, key_domain, o, a, c, cl) = match parsed {
-            Ok(p) => p,
-            Err(reason) => {
-                out.report.rejected += 1;
-                if let Some(w) = options.rejects.as_mut() {
-                    let raw: Vec<&str> = record.iter().collect();
-                    let mut row = csv::Writer::from_writer(Vec::new());
-                    let _ = row.write_record([line.to_string(), reason, raw.join(",")]);
-                    let bytes = row.into_inner().unwrap_or_default();
-                    w.write_all(&bytes)
-                        .map_err(|source| InputError::Rejects { source })?;
+    /// Counts one deal, and adds it to each of its companies.
+    fn add(&mut self, deal: &Deal) {
+        let report = &mut self.report;
+        report.deals += 1;
+        match deal.outcome {
+            DealOutcome::Won => report.won += 1,
+            DealOutcome::Lost => report.lost += 1,
+            DealOutcome::Open => report.open += 1,
+        }
+        if let Some(stage) = &deal.unknown_stage {
+            // Counted under its first spelling, as stages compare ignoring case.
+            let spelling = self
+                .unknown_spellings
+                .entry(stage.to_lowercase())
+                .or_insert_with(|| stage.clone());
+            *report.unknown_stages.entry(spelling.clone()).or_insert(0) += 1;
+        }
+        for key in &deal.keys {
+            let (map, key) = match key {
+                Key::Id(id) => {
+                    let id = self.id_key(id).map_or_else(String::new, Cow::into_owned);
+                    (&mut self.by_id, id)
                 }
-                continue;
+                Key::Domain(domain) => (&mut self.by_domain, domain.clone()),
+            };
+            match map.get_mut(&key) {
+                Some(account) => account.add(deal),
+                None => {
+                    map.insert(key, Account::of(deal));
+                }
             }
-        };
-        match o {
-            DealOutcome::Won => out.report.won += 1,
-            DealOutcome::Lost => out.report.lost += 1,
-            DealOutcome::Open => out.report.open += 1,
         }
-        let existing = key_id
-            .as_ref()
-            .and_then(|k| out.by_id.get(k))
-            .or_else(|| key_domain.as_ref().and_then(|k| out.by_domain.get(k)))
-            .copied();
-        let at = existing.unwrap_or_else(|| {
-            out.accounts.push(Account {
-                outcome: DealOutcome::Open,
-                deals: 0,
-                amount_won: 0.0,
-                created: None,
-                closed: None,
-            });
-            out.accounts.len() - 1
-        });
-        if let Some(k) = key_id {
-            out.by_id.entry(k).or_insert(at);
-        }
-        if let Some(k) = key_domain {
-            out.by_domain.entry(k).or_insert(at);
-        }
-        let acc = &mut out.accounts[at];
-        acc.deals += 1;
-        acc.outcome = match (acc.outcome, o) {
-            (DealOutcome::Won, _) | (_, DealOutcome::Won) => DealOutcome::Won,
-            (DealOutcome::Lost, _) | (_, DealOutcome::Lost) => DealOutcome::Lost,
-            _ => DealOutcome::Open,
-        };
-        if o == DealOutcome::Won {
-            acc.amount_won += a;
-        }
-        acc.created = match (acc.created, c) {
-            (Some(x), Some(y)) => Some(x.min(y)),
-            (x, y) => x.or(y),
-        };
-        acc.closed = match (acc.closed, cl) {
-            (Some(x), Some(y)) => Some(x.max(y)),
-            (x, y) => x.or(y),
-        };
+        self.report.accounts = self.len() as u64;
     }
-    if let Some(w) = options.rejects.as_mut() {
-        w.flush().map_err(|source| InputError::Rejects { source })?;
-    }
-    let _ = options.raw_cells;
-    Ok(out)
 }
+
+#[cfg(test)]
+mod tests;

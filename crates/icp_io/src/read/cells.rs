@@ -43,12 +43,13 @@ pub(super) fn project(plan: &mut Plan, read: &[bool], special: Special) {
     }
 }
 
-/// The cells of a record as text, or why the record cannot be read.
-pub(super) fn cells<'a>(record: &Record<'a>, plan: &Plan) -> Result<Cells<'a>, String> {
-    if record.len() != plan.width {
+/// The cells of a record as text, or why the record cannot be read: a file of `headers`
+/// (whose names the reasons give) has rows of `headers.len()` fields.
+fn cells<'a>(record: &Record<'a>, headers: &[String]) -> Result<Cells<'a>, String> {
+    let width = headers.len();
+    if record.len() != width {
         return Err(format!(
-            "wrong number of fields: expected {}, found {}",
-            plan.width,
+            "wrong number of fields: expected {width}, found {}",
             record.len()
         ));
     }
@@ -58,7 +59,7 @@ pub(super) fn cells<'a>(record: &Record<'a>, plan: &Plan) -> Result<Cells<'a>, S
     let Some(cells) = record.cells() else {
         for (i, bytes) in record.fields().enumerate() {
             if let Err(e) = std::str::from_utf8(bytes) {
-                let column = plan.headers.get(i).map_or("?", |h| h.trim());
+                let column = headers.get(i).map_or("?", |h| h.trim());
                 return Err(format!(
                     "invalid UTF-8 in column {column:?} at byte {}",
                     e.valid_up_to()
@@ -209,8 +210,10 @@ pub(super) fn row_cells<'a>(
     report: &mut ReadReport,
     rejects: &mut RejectLog,
 ) -> Option<(u64, Cells<'a>)> {
-    let reject =
-        |rejects: &mut RejectLog, report: &mut ReadReport, line, reason: String, raw: &[u8]| {
+    debug_assert_eq!(plan.width, plan.headers.len());
+    match event_cells(event, &plan.headers) {
+        Ok((line, cells, _)) => Some((line, cells)),
+        Err((line, reason, raw)) => {
             let reason = match file {
                 FileKind::Leads => {
                     report.rejected += 1;
@@ -222,30 +225,37 @@ pub(super) fn row_cells<'a>(
                 }
             };
             rejects.push((line, reason, raw.to_vec()));
-        };
+            None
+        }
+    }
+}
+
+/// A row that cannot be read: its line, the reason and its raw bytes.
+pub(crate) type Unreadable<'a> = (u64, String, &'a [u8]);
+
+/// The line, cells and raw bytes of a row of a CSV file with `headers`, or the line, reason
+/// and raw bytes of a row that cannot be read (a quote left open, the wrong number of
+/// fields, invalid UTF-8, nothing in it).
+pub(crate) fn event_cells<'a>(
+    event: Event<'a>,
+    headers: &[String],
+) -> Result<(u64, Cells<'a>, &'a [u8]), Unreadable<'a>> {
     let record = match event {
         Event::Broken {
             line,
             raw,
             lines,
             fields,
-        } => {
-            let reason = broken_reason(lines, fields, plan.width);
-            reject(rejects, report, line, reason, raw);
-            return None;
-        }
+        } => return Err((line, broken_reason(lines, fields, headers.len()), raw)),
         Event::Record(r) => r,
     };
-    match cells(&record, plan) {
-        Ok(cells) => Some((record.line, cells)),
-        Err(reason) => {
-            reject(rejects, report, record.line, reason, record.raw);
-            None
-        }
+    match cells(&record, headers) {
+        Ok(cells) => Ok((record.line, cells, record.raw)),
+        Err(reason) => Err((record.line, reason, record.raw)),
     }
 }
 
-pub(super) fn header_names(record: &Record<'_>) -> Vec<String> {
+pub(crate) fn header_names(record: &Record<'_>) -> Vec<String> {
     record
         .fields()
         .map(|f| String::from_utf8_lossy(f).into_owned())

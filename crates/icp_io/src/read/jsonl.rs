@@ -64,7 +64,7 @@ fn note_unknown(keys: &mut KeyCache, report: &mut ReadReport, name: String) {
 }
 
 /// One JSON line as an object, or why it cannot be read.
-pub(super) fn json_object(text: &[u8]) -> Result<Map<String, J>, String> {
+pub(crate) fn json_object(text: &[u8]) -> Result<Map<String, J>, String> {
     let text = std::str::from_utf8(text)
         .map_err(|e| format!("invalid UTF-8 at byte {}", e.valid_up_to()))?;
     let value: J = serde_json::from_str(text).map_err(|e| format!("invalid JSON: {e}"))?;

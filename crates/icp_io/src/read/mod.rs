@@ -85,6 +85,10 @@ use crate::config::InputConfigError;
 
 pub use reader::LeadReader;
 
+// What the outcomes reader shares with the lead reader.
+pub(crate) use cells::{event_cells, header_names};
+pub(crate) use jsonl::json_object;
+
 /// The format of a lead file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -123,6 +127,12 @@ pub enum InputError {
     Rejects { source: io::Error },
     #[error("icp.toml {0}")]
     Config(#[from] InputConfigError),
+    /// An outcomes file that cannot be read as one: no company or no outcome column.
+    #[error("outcomes file {}: {message}", path.display())]
+    Outcomes { path: PathBuf, message: String },
+    /// A bad setting of the `[outcomes]` table.
+    #[error("icp.toml {0}")]
+    OutcomesConfig(String),
 }
 
 /// Per-read settings beside `[input]`.

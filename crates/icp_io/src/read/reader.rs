@@ -127,18 +127,8 @@ impl LeadReader {
         let mut report = ReadReport::default();
         let special = Special::of(schema);
         let mapper = Mapper::new(schema, config);
-        let delimiter_for = |path: &Path| -> Result<u8, InputError> {
-            Ok(match config.delimiter_byte()? {
-                Some(d) => d,
-                None if path
-                    .extension()
-                    .is_some_and(|e| e.eq_ignore_ascii_case("tsv")) =>
-                {
-                    b'\t'
-                }
-                None => b',',
-            })
-        };
+        let delimiter_for =
+            |path: &Path| -> Result<u8, InputError> { Ok(config.delimiter_for(path)?) };
         let separator = config.list_separator.as_str();
         // Whether the rules themselves read the domain (it is read for every row then).
         let rules_read_domain = special.domain.is_some_and(|d| {
