@@ -477,3 +477,8 @@ fn columns_read_back_as_whole_results() {
         }
     }
 }
+
+#[test]
+fn ordered_categories_compare_by_rank() {
+    run("ordered.icp");
+}

@@ -69,6 +69,7 @@ codes! {
     DUPLICATE_STATEMENT = "E0018", "statement given twice";
     INVALID_GROUP = "E0019", "invalid group";
     BIDI_CONTROL = "E0020", "bidirectional control character";
+    NOT_IN_ORDER = "E0030", "value not in the ordered category";
     UNREACHABLE_TIER = "W0001", "tier can never match";
     TIER_AFTER_OTHERWISE = "W0002", "tier after `otherwise`";
     CONSTANT_CONDITION = "W0003", "condition is always the same";

@@ -11,7 +11,7 @@
 use icp_diagnostics::Span;
 use serde::Serialize;
 
-use crate::schema::{FieldId, Schema, SignalCatalog, SignalId, Type, Value};
+use crate::schema::{FieldId, OrderId, Schema, SignalCatalog, SignalId, Type, Value};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub struct LetId(pub u32);
@@ -437,6 +437,13 @@ pub enum ExprKind {
         builtin: Builtin,
         arg: Box<Expr>,
     },
+    /// The rank of a text in an ordered category (a number), unknown when the text is not
+    /// in the order; the checker puts it under each side of `<`, `>=`, `between` … of an
+    /// ordered field or signal.
+    Rank {
+        order: OrderId,
+        value: Box<Expr>,
+    },
 }
 
 impl Expr {
@@ -461,7 +468,8 @@ impl Expr {
             | ExprKind::CountContacts(Some(e))
             | ExprKind::Matches { text: e, .. }
             | ExprKind::Is { value: e, .. }
-            | ExprKind::Call { arg: e, .. } => f(e),
+            | ExprKind::Call { arg: e, .. }
+            | ExprKind::Rank { value: e, .. } => f(e),
             ExprKind::And(a, b)
             | ExprKind::Or(a, b)
             | ExprKind::Arith { lhs: a, rhs: b, .. }

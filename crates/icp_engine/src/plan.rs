@@ -26,7 +26,7 @@ use std::fmt;
 use crate::ir::{
     Builtin, CmpOp, Expr, ExprKind, HasKind, LetId, PersonaId, RegexId, RuleSet, SignalCallId,
 };
-use crate::schema::{FieldId, Scalar, Type, Value};
+use crate::schema::{FieldId, OrderId, Scalar, Type, Value};
 use crate::semantics;
 
 /// Index of a node in [`Plan::nodes`].
@@ -96,6 +96,13 @@ pub enum Op {
     Len {
         field: FieldId,
         contact: bool,
+    },
+    /// The rank of a text field's values in an ordered category, once per distinct value
+    /// (NaN for a missing value or one not in the order).
+    Rank {
+        field: FieldId,
+        contact: bool,
+        order: OrderId,
     },
     /// A number node compared with a number constant.
     NumCmp {
@@ -449,6 +456,20 @@ impl Lowering<'_> {
                 let id = self.add(Op::Len { field: f, contact }, node_level, e.ty);
                 return Some(self.at(id, level));
             }
+            ExprKind::Rank { order, value } => {
+                let (f, contact) = field(value)?;
+                if self.rules.schema.field(f).ty != Type::STRING {
+                    return None;
+                }
+                let node_level = if contact { Level::Contact } else { Level::Lead };
+                let op = Op::Rank {
+                    field: f,
+                    contact,
+                    order: *order,
+                };
+                let id = self.add(op, node_level, e.ty);
+                return Some(self.at(id, level));
+            }
             ExprKind::Compare { op, lhs, rhs }
                 if computed(lhs) && number(rhs).is_some()
                     || computed(rhs) && number(lhs).is_some() =>
@@ -685,6 +706,10 @@ fn shallow(kind: &ExprKind) -> ExprKind {
             builtin: *builtin,
             arg: hole(),
         },
+        ExprKind::Rank { order, .. } => ExprKind::Rank {
+            order: *order,
+            value: hole(),
+        },
         other => other.clone(),
     }
 }
@@ -741,6 +766,7 @@ fn describe(e: &Expr) -> String {
             }
         }
         ExprKind::Call { builtin, .. } => builtin.name().into(),
+        ExprKind::Rank { order, .. } => format!("rank in order {}", order.0),
         other => format!("{other:?}"),
     }
 }
@@ -793,6 +819,13 @@ impl fmt::Display for Plan {
                     format!("signal #{} {} {value}", call.0, op.as_str())
                 }
                 Op::Len { field, .. } => format!("len({})", name(field)),
+                Op::Rank { field, order, .. } => {
+                    format!(
+                        "rank({}) in order {} (per distinct value)",
+                        name(field),
+                        order.0
+                    )
+                }
                 Op::NumCmp { input, op, value } => format!("{input} {} {value}", op.as_str()),
                 Op::Present { input, present } => format!(
                     "{input} is {}",

@@ -50,6 +50,7 @@ mod icp;
 mod lints;
 mod names;
 mod operators;
+mod ordered;
 mod test_block;
 
 use std::collections::HashMap;

@@ -371,6 +371,13 @@ pub fn apply(rules: &RuleSet, e: &Expr, args: Vec<Eval>, today: i32) -> Eval {
             known_bool(ge && le)
         }
         (ExprKind::Call { builtin, .. }, [v]) => call(*builtin, v.clone(), today),
+        // A text outside the order has no rank: unknown, naming no missing input.
+        (ExprKind::Rank { order, .. }, [Value::String(s)]) => rules
+            .schema
+            .orders()
+            .get(*order)
+            .rank(s)
+            .map_or(Eval::Unknown(Vec::new()), |r| Eval::Known(Value::Number(r))),
         // Unreachable for checked rules; unknown is the cautious answer.
         _ => Eval::Unknown(Vec::new()),
     }

@@ -19,7 +19,7 @@ use std::collections::HashSet;
 use super::arith::number_arith;
 use super::compare::{compare, compare_each};
 use super::quantifiers::{any_or_every, count};
-use super::text::{has_all, length, pred_holds, text_test};
+use super::text::{has_all, length, pred_holds, ranks, text_test};
 use crate::batch::{Batch, Column};
 use crate::eval::reference::{self, Eval};
 use crate::ir::RuleSet;
@@ -193,6 +193,19 @@ impl<'a, 'r> Evaluator<'a, 'r> {
                 field: f, contact, ..
             }
             | Op::Len { field: f, contact } => add(field(*f, *contact)),
+            // Unknown because the value is missing, or (naming nothing) not in the order.
+            Op::Rank {
+                field: f, contact, ..
+            } => {
+                let columns = if *contact {
+                    &self.batch.contacts
+                } else {
+                    &self.batch.company
+                };
+                if columns[f.0 as usize].get(row).is_none() {
+                    add(field(*f, *contact));
+                }
+            }
             Op::NumCmp { input: x, .. } | Op::Not(x) => self.missing_after(*x, row, walk),
             Op::And(a, b) | Op::Or(a, b) => {
                 self.missing_after(*a, row, walk);
@@ -295,6 +308,15 @@ impl<'a, 'r> Evaluator<'a, 'r> {
                 None => Vector::Truth(vec![Truth::Unknown; rows]),
             },
             Op::Len { field, contact } => length(&columns(*contact)[field.0 as usize], rows),
+            Op::Rank {
+                field,
+                contact,
+                order,
+            } => ranks(
+                &columns(*contact)[field.0 as usize],
+                rows,
+                self.rules.schema.orders().get(*order),
+            ),
             Op::NumCmp { input, op, value } => {
                 let truth = |x: Option<&Value>| match (x, value) {
                     (None, _) => Truth::Unknown,
