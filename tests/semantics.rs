@@ -482,3 +482,8 @@ fn columns_read_back_as_whole_results() {
 fn ordered_categories_compare_by_rank() {
     run("ordered.icp");
 }
+
+#[test]
+fn decaying_scores_halve_every_half_life() {
+    run("decay.icp");
+}

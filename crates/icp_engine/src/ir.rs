@@ -175,8 +175,33 @@ pub struct ScoreRule {
     pub condition: Expr,
     /// Index into [`IcpDef::groups`].
     pub group: Option<usize>,
+    /// `decaying(AGE, half_life = D)`: the condition is then "AGE is known" (`AGE >= -inf`,
+    /// unknown when AGE is) and the points fade with AGE ([`ScoreRule::points_at`]).
+    pub decay: Option<Decay>,
     #[serde(skip)]
     pub span: Span,
+}
+
+/// How the points of a decaying score fade.
+#[derive(Debug, Clone, Serialize)]
+pub struct Decay {
+    /// The age, a number of days or a duration.
+    pub age: Expr,
+    /// The half-life in days (above 0).
+    pub half_life: f64,
+}
+
+impl ScoreRule {
+    /// The points the rule gives a lead whose condition is true: its points, or for a
+    /// decaying score `points × 0.5^(age / half-life)`, an age below 0 (a date in the future)
+    /// counted as 0, so a decaying score never gives more than its points. Both evaluators
+    /// call this one function, so their sums agree to the bit.
+    pub fn points_at(&self, age: f64) -> f64 {
+        match &self.decay {
+            None => self.points,
+            Some(d) => self.points * 0.5f64.powf(age.max(0.0) / d.half_life),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -146,6 +146,8 @@ pub struct IcpPlan {
     pub requires: Vec<NodeId>,
     pub excludes: Vec<NodeId>,
     pub scores: Vec<NodeId>,
+    /// For each score, the node of its age when it decays.
+    pub ages: Vec<Option<NodeId>>,
     /// `None` for `otherwise`.
     pub tiers: Vec<Option<NodeId>>,
 }
@@ -187,6 +189,11 @@ impl Plan {
                 let requires = conds(icp.requires.iter().map(|c| &c.condition).collect());
                 let excludes = conds(icp.excludes.iter().map(|c| &c.condition).collect());
                 let scores = conds(icp.scores.iter().map(|s| &s.condition).collect());
+                let ages = icp
+                    .scores
+                    .iter()
+                    .map(|s| s.decay.as_ref().map(|d| lower.expr(&d.age, Level::Lead)))
+                    .collect();
                 let tiers = icp
                     .tiers
                     .iter()
@@ -196,6 +203,7 @@ impl Plan {
                     requires,
                     excludes,
                     scores,
+                    ages,
                     tiers,
                 }
             })
@@ -858,9 +866,21 @@ impl fmt::Display for Plan {
                 .iter()
                 .map(|t| t.map_or_else(|| "otherwise".to_string(), |n| n.to_string()))
                 .collect();
+            // The ages of decaying scores, only when there are some.
+            let ages: Vec<String> = icp
+                .ages
+                .iter()
+                .enumerate()
+                .filter_map(|(s, a)| a.map(|a| format!("{s}:{a}")))
+                .collect();
+            let ages = if ages.is_empty() {
+                String::new()
+            } else {
+                format!(" ages [{}]", ages.join(" "))
+            };
             writeln!(
                 f,
-                "icp {i}: require [{}] exclude [{}] score [{}] tiers [{}]",
+                "icp {i}: require [{}] exclude [{}] score [{}]{ages} tiers [{}]",
                 list(&icp.requires),
                 list(&icp.excludes),
                 list(&icp.scores),

@@ -45,6 +45,7 @@
 //! [`RuleSet`]: ir::RuleSet
 
 mod calls;
+mod decay;
 mod expr;
 mod icp;
 mod lints;

@@ -133,7 +133,12 @@ impl<'a, 'r> Evaluator<'a, 'r> {
             let score = {
                 let truths: Vec<_> = icp_plan.scores.iter().map(|n| ev.truths(*n)).collect();
                 let slices: Vec<&[Truth]> = truths.iter().map(|t| &**t).collect();
-                crate::result::icp_scores(icp, leads, &slices)
+                let ages: Vec<Option<Vec<f64>>> = icp_plan
+                    .ages
+                    .iter()
+                    .map(|a| a.map(|node| ev.ages(node, leads)))
+                    .collect();
+                crate::result::icp_scores(icp, leads, &slices, &ages)
             };
             for (i, node) in plan.nodes.iter().enumerate() {
                 if node.score_of == Some(icp_index) {
@@ -224,6 +229,17 @@ impl<'a, 'r> Evaluator<'a, 'r> {
             }
             Op::Const(_) | Op::Today | Op::Score | Op::Present { .. } | Op::Count(_) => {}
         }
+    }
+
+    /// The age of a decaying score on each of `rows` leads, in days (NaN where unknown).
+    pub(super) fn ages(&self, id: NodeId, rows: usize) -> Vec<f64> {
+        (0..rows).map(|r| self.age(id, r)).collect()
+    }
+
+    /// The age of a decaying score on lead `row`, in days (NaN where unknown).
+    pub(super) fn age(&self, id: NodeId, row: usize) -> f64 {
+        let value = self.vector(id).value(row);
+        reference::age(value.map_or(Eval::Unknown(Vec::new()), Eval::Known))
     }
 
     pub(super) fn vector(&self, id: NodeId) -> &Vector {
