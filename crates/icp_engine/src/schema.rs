@@ -22,7 +22,7 @@ mod kind;
 mod order;
 
 pub use kind::FieldKind;
-pub use order::{Order, OrderError, OrderId, Orders, Ranking, normalise};
+pub use order::{Level, Order, OrderError, OrderId, Orders, Ranking, normalise};
 
 /// The type of a scalar value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]

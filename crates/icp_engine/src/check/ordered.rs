@@ -68,8 +68,8 @@ impl Checker<'_> {
                     span,
                 };
             }
-            let spellings = the_order.spellings();
-            let suggestion = did_you_mean(text, spellings.into_iter()).map(str::to_string);
+            let names = the_order.level_names();
+            let suggestion = did_you_mean(text, names.into_iter()).map(str::to_string);
             let d = self.error(
                 Code::NOT_IN_ORDER,
                 span,

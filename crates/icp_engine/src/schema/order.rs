@@ -24,10 +24,30 @@ pub struct OrderId(pub u16);
 /// How an order ranks text.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum Ranking {
-    /// Levels lowest first; each level's spellings, normalised, the first its display name.
-    Levels(Vec<Vec<String>>),
+    /// Levels lowest first.
+    Levels(Vec<Level>),
     /// Ranges of a count (`51-200`, `10,001+`, `1-10 employees`), ranked by their lower bound.
     Bands,
+}
+
+/// One level of a listed order: its name as messages show it and every spelling of it,
+/// normalised ([`normalise`]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Level {
+    pub name: String,
+    pub keys: Vec<String>,
+}
+
+impl Level {
+    /// A level called `name`, also spelt `aliases`.
+    fn new(name: &str, aliases: &[&str]) -> Level {
+        let mut keys = vec![normalise(name)];
+        keys.extend(aliases.iter().map(|a| normalise(a)));
+        Level {
+            name: name.to_string(),
+            keys,
+        }
+    }
 }
 
 /// One ordered category.
@@ -103,7 +123,7 @@ impl Order {
                 let key = normalise(text);
                 levels
                     .iter()
-                    .position(|spellings| spellings.contains(&key))
+                    .position(|level| level.keys.contains(&key))
                     .map(|i| i as f64)
             }
             Ranking::Bands => band_floor(text),
@@ -114,17 +134,17 @@ impl Order {
     pub fn describe(&self) -> String {
         match &self.ranking {
             Ranking::Levels(levels) => {
-                let names: Vec<&str> = levels.iter().map(|l| l[0].as_str()).collect();
+                let names: Vec<&str> = levels.iter().map(|l| l.name.as_str()).collect();
                 names.join(" < ")
             }
             Ranking::Bands => "ranges of a count such as \"1-10\", \"51-200\" or \"10001+\"".into(),
         }
     }
 
-    /// The spellings of the order, for a did-you-mean.
-    pub fn spellings(&self) -> Vec<&str> {
+    /// The names of the levels, for a did-you-mean.
+    pub fn level_names(&self) -> Vec<&str> {
         match &self.ranking {
-            Ranking::Levels(levels) => levels.iter().flatten().map(String::as_str).collect(),
+            Ranking::Levels(levels) => levels.iter().map(|l| l.name.as_str()).collect(),
             Ranking::Bands => Vec::new(),
         }
     }
@@ -146,68 +166,67 @@ fn band_floor(text: &str) -> Option<f64> {
 }
 
 /// The built-in levels of funding rounds, lowest first.
-fn rounds() -> Vec<Vec<String>> {
+fn rounds() -> Vec<Level> {
     let mut levels = vec![
-        spellings(&["pre-seed", "preseed", "angel", "pre series a"]),
-        spellings(&["seed", "seed round"]),
+        Level::new("Pre-Seed", &["preseed", "angel", "pre series a"]),
+        Level::new("Seed", &["seed round"]),
     ];
-    for letter in 'a'..='j' {
-        let name = format!("series {letter}");
-        levels.push(vec![
-            name.clone(),
+    for letter in 'A'..='J' {
+        let name = format!("Series {letter}");
+        let lower = letter.to_ascii_lowercase();
+        let aliases = [
             letter.to_string(),
-            format!("series{letter}"),
+            format!("series{lower}"),
             format!("{name} round"),
-        ]);
+        ];
+        let aliases: Vec<&str> = aliases.iter().map(String::as_str).collect();
+        levels.push(Level::new(&name, &aliases));
     }
-    levels.push(spellings(&[
-        "growth",
-        "growth equity",
-        "late stage",
-        "private equity",
-        "pe",
-    ]));
-    levels.push(spellings(&["ipo", "public", "post ipo"]));
+    levels.push(Level::new(
+        "Growth",
+        &["growth equity", "late stage", "private equity", "pe"],
+    ));
+    levels.push(Level::new("IPO", &["public", "post ipo"]));
     levels
 }
 
 /// The built-in levels of seniority, lowest first, with the spellings of the presets' sources
 /// (Apollo's `c_suite`, LinkedIn's `CXO`, …).
-fn seniority() -> Vec<Vec<String>> {
+fn seniority() -> Vec<Level> {
     vec![
-        spellings(&[
-            "individual contributor",
-            "ic",
-            "entry",
-            "entry level",
-            "junior",
-            "senior",
-            "intern",
-            "training",
-            "unpaid",
-            "staff",
-            "associate",
-        ]),
-        spellings(&["manager", "team lead", "lead", "supervisor"]),
-        spellings(&["director", "head", "head of", "senior director"]),
-        spellings(&["vp", "vice president", "svp", "evp", "avp"]),
-        spellings(&[
-            "c-level",
-            "c suite",
-            "cxo",
-            "c level executive",
-            "executive",
-            "chief",
-            "owner",
-            "founder",
-            "partner",
-            "president",
-        ]),
+        Level::new(
+            "Individual Contributor",
+            &[
+                "ic",
+                "entry",
+                "entry level",
+                "junior",
+                "senior",
+                "intern",
+                "training",
+                "unpaid",
+                "staff",
+                "associate",
+            ],
+        ),
+        Level::new("Manager", &["team lead", "lead", "supervisor"]),
+        Level::new("Director", &["head", "head of", "senior director"]),
+        Level::new("VP", &["vice president", "svp", "evp", "avp"]),
+        Level::new(
+            "C-Level",
+            &[
+                "c suite",
+                "cxo",
+                "c level executive",
+                "executive",
+                "chief",
+                "owner",
+                "founder",
+                "partner",
+                "president",
+            ],
+        ),
     ]
-}
-
-fn spellings(names: &[&str]) -> Vec<String> {
-    names.iter().map(|n| normalise(n)).collect()
 }
 
 impl Default for Orders {
@@ -249,16 +268,16 @@ impl Orders {
         if values.is_empty() {
             return Err(OrderError::Empty(name.to_string()));
         }
-        let mut levels: Vec<Vec<String>> = Vec::new();
+        let mut levels: Vec<Level> = Vec::new();
         for value in values {
-            let key = normalise(value);
-            if levels.iter().any(|l| l[0] == key) {
+            let level = Level::new(value, &[]);
+            if levels.iter().any(|l| l.keys == level.keys) {
                 return Err(OrderError::Repeated {
                     order: name.to_string(),
                     value: value.clone(),
                 });
             }
-            levels.push(vec![key]);
+            levels.push(level);
         }
         self.orders.push(Order {
             name: name.to_string(),
