@@ -350,6 +350,58 @@ kind = "country"
     }
 
     #[test]
+    fn enums_are_declared_and_followed_by_string_fields() {
+        let path = Path::new("/project/icp.toml");
+        let text = r#"
+[enums.stage]
+order = ["Lead", "MQL", "SQL", "Customer"]
+
+[fields.company]
+stage = { type = "string", enum = "stage" }
+band = { type = "string", enum = "employee_band" }
+"#;
+        let config = Config::parse(text, path).expect("valid");
+        let schema = &config.schema;
+        let stage = schema.lookup(Entity::Company, "stage").expect("declared");
+        let order = schema.field(stage).order.expect("ordered");
+        assert_eq!(schema.orders().get(order).rank("sql"), Some(2.0));
+        let band = schema.lookup(Entity::Company, "band").expect("declared");
+        assert_eq!(
+            schema.field(band).order,
+            schema.orders().lookup("employee_band")
+        );
+    }
+
+    #[test]
+    fn a_bad_enum_is_a_clear_error() {
+        let error = |text: &str| {
+            Config::parse(text, Path::new("/project/icp.toml"))
+                .expect_err("invalid")
+                .to_string()
+        };
+        assert_eq!(
+            error("[fields.company]\nstage = { type = \"string\", enum = \"stages\" }\n"),
+            "/project/icp.toml: [fields.company]: field `company.stage`: unknown enum \"stages\"; the enums are round, seniority, employee_band"
+        );
+        assert_eq!(
+            error("[fields.company]\nn = { type = \"number\", enum = \"round\" }\n"),
+            "/project/icp.toml: [fields.company]: field `company.n`: only a \"string\" field can follow an enum"
+        );
+        assert_eq!(
+            error("[enums.stage]\norder = []\n"),
+            "/project/icp.toml: [enums.stage]: enum `stage` needs at least one value"
+        );
+        assert_eq!(
+            error("[enums.stage]\norder = [\"MQL\", \"mql\"]\n"),
+            "/project/icp.toml: [enums.stage]: enum `stage` lists \"mql\" twice"
+        );
+        assert_eq!(
+            error("[enums.round]\norder = [\"a\"]\n"),
+            "/project/icp.toml: [enums.round]: enum `round` is already declared (or built in)"
+        );
+    }
+
+    #[test]
     fn a_bad_kind_is_a_clear_error() {
         let path = Path::new("/project/icp.toml");
         let error = |text: &str| Config::parse(text, path).expect_err("invalid").to_string();
