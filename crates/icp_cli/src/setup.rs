@@ -58,7 +58,8 @@ impl<'h> LeadSetup<'h> {
         let leads: Vec<&std::path::Path> = std::iter::once(files.leads.as_path())
             .chain(files.contacts.as_deref())
             .collect();
-        let read = crate::inputs::files_read(project, host, &input.rules, &leads);
+        let mut read = crate::inputs::files_read(project, host, &input.rules, &leads);
+        read.extend(rules.list_files.iter().cloned());
         Ok(Some(LeadSetup {
             rules,
             signals,

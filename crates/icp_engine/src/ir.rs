@@ -33,6 +33,9 @@ pub struct RuleSet {
     pub tests: Vec<TestDef>,
     pub signal_calls: Vec<SignalCall>,
     pub regexes: Vec<Regex>,
+    /// The list files the rules read (`lines`, `csv_column`), as their rule files name them:
+    /// inputs no output may overwrite.
+    pub list_files: Vec<std::path::PathBuf>,
 }
 
 impl RuleSet {
