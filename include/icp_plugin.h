@@ -52,6 +52,12 @@ extern "C" {
 
 /* IcpSignalDecl.flags: the same inputs and arguments always give the same result. */
 #define ICP_FLAG_DETERMINISTIC 1
+/* IcpSignalDecl.flags bits 8-15: the built-in order of a text signal's values
+   (1 round, 2 seniority, 3 employee_band; 0 none). */
+#define ICP_FLAG_ORDER_SHIFT 8
+#define ICP_FLAG_ORDER_ROUND (1u << 8)
+#define ICP_FLAG_ORDER_SENIORITY (2u << 8)
+#define ICP_FLAG_ORDER_EMPLOYEE_BAND (3u << 8)
 
 /* The text code of a missing value in a column of strings. */
 #define ICP_MISSING UINT32_MAX

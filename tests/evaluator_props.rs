@@ -3,7 +3,9 @@
 //! × random leads (missing values, empty contact lists, odd case and spacing, country names
 //! and codes), compared result by result — qualification, reasons, score, tier, matched
 //! labels, unknowns, explanation checks, personas and best ICP; and the columns `icp score`
-//! writes from (`eval::columnar::evaluate_columns`) read back as the same rows.
+//! writes from (`eval::columnar::evaluate_columns`) read back as the same rows. Ordered
+//! categories (seniority, a declared enum, employee bands, values outside the order) and
+//! decaying scores (ages of numbers, durations, negative ages, unknown ages) are among them.
 
 use icp_diagnostics::SourceMap;
 use icp_engine::plan::Plan;
@@ -18,6 +20,19 @@ fn schema() -> Schema {
         .expect("custom");
     s.add_custom(Entity::Contact, "met", "date")
         .expect("custom");
+    let stages: Vec<String> = ["Lead", "MQL", "SQL", "Customer"]
+        .map(String::from)
+        .to_vec();
+    let stage_order = s.declare_order("stage", &stages).expect("an enum");
+    let stage = s
+        .add_custom(Entity::Company, "stage", "string")
+        .expect("custom");
+    assert!(s.set_order(stage, stage_order));
+    let band = s
+        .add_custom(Entity::Company, "band", "string")
+        .expect("custom");
+    let bands = s.orders().lookup("employee_band").expect("built in");
+    assert!(s.set_order(band, bands));
     s
 }
 
@@ -53,7 +68,24 @@ const TITLES: &[&str] = &[
     "Engineer",
     "director of sales ops",
 ];
-const SENIORITY: &[&str] = &["VP", "C-Level", "Director", "Staff"];
+const SENIORITY: &[&str] = &["VP", "C-Level", "Director", "Staff", "c_suite", "Wizard"];
+const STAGES: &[&str] = &["Lead", "mql", " SQL ", "customer", "Churned"];
+const BANDS: &[&str] = &[
+    "1-10",
+    "11-50",
+    "51-200",
+    "201 to 500",
+    "10,001+",
+    "unknown",
+];
+const ORDERED: &[&str] = &["<", "<=", ">", ">="];
+/// Ages of decaying scores: a number of days, a duration, one that may be below 0.
+const AGES: &[&str] = &[
+    "days_since(company.last_seen)",
+    "today - company.last_seen",
+    "company.employees - 100",
+    "company.founded - 2000",
+];
 const TECH: &[&str] = &["Salesforce", "HubSpot", "aws", "AWS Lambda", "Snowflake"];
 const CMP: &[&str] = &["==", "!=", "<", "<=", ">", ">="];
 
@@ -110,6 +142,12 @@ fn company_leaf() -> impl Strategy<Value = String> {
         Just("company.founded - 2000 * 1 <= -company.employees / -100".to_string()),
         (pick(&["in", "not in"][..]), list(COUNTRIES)).prop_map(|(op, l)| format!("hq {op} {l}")),
         quoted(COUNTRIES).prop_map(|s| format!("hq == {s}")),
+        (pick(ORDERED), quoted(&["Lead", "MQL", "sql", "Customer"]))
+            .prop_map(|(op, s)| format!("company.stage {op} {s}")),
+        Just("company.stage between \"MQL\" and \"SQL\"".to_string()),
+        (pick(ORDERED), quoted(&["11-50", "51-200", "1001-5000"]))
+            .prop_map(|(op, s)| format!("company.band {op} {s}")),
+        Just("company.band between \"11-50\" and \"501-1000\"".to_string()),
     ]
 }
 
@@ -118,6 +156,9 @@ fn contact_leaf() -> impl Strategy<Value = String> {
         pick(&["/\\b(vp|head)\\b/i", "/sales/", "/^CFO$/i"][..])
             .prop_map(|r| format!("contact.title matches {r}")),
         list(SENIORITY).prop_map(|l| format!("contact.seniority in {l}")),
+        (pick(ORDERED), quoted(&["Manager", "Director", "VP", "cxo"]))
+            .prop_map(|(op, s)| format!("contact.seniority {op} {s}")),
+        Just("contact.seniority between \"manager\" and \"VP\"".to_string()),
         quoted(SENIORITY).prop_map(|s| format!("contact.seniority != {s}")),
         quoted(COUNTRIES).prop_map(|s| format!("contact.country == {s}")),
         Just("contact.email is present".to_string()),
@@ -162,6 +203,18 @@ struct Score {
     points: i32,
     grouped: bool,
     cond: String,
+    /// `Some((age, half-life))` for a decaying score (`cond` unused).
+    decay: Option<(&'static str, &'static str)>,
+}
+
+impl Score {
+    /// What follows the label: `when COND` or `decaying(AGE, half_life = D)`.
+    fn body(&self) -> String {
+        match self.decay {
+            Some((age, half_life)) => format!("decaying({age}, half_life = {half_life})"),
+            None => format!("when {}", self.cond),
+        }
+    }
 }
 
 /// An ICP: requires, excludes, scores, the group's cap, tiers (threshold and an optional
@@ -184,11 +237,13 @@ fn icp() -> impl Strategy<Value = IcpParts> {
                 pick(&[-20, -5, 5, 10, 15, 25][..]),
                 any::<bool>(),
                 lead_cond(),
+                prop::option::weighted(0.25, (pick(AGES), pick(&["1d", "90d", "6mo"][..]))),
             )
-                .prop_map(|(points, grouped, cond)| Score {
+                .prop_map(|(points, grouped, cond, decay)| Score {
                     points,
                     grouped,
                     cond,
+                    decay,
                 }),
             1..=5,
         ),
@@ -232,15 +287,12 @@ fn rule_set() -> impl Strategy<Value = String> {
                 let (grouped, loose): (Vec<_>, Vec<_>) =
                     scores.into_iter().partition(|s| s.grouped);
                 for (j, s) in loose.iter().enumerate() {
-                    src.push_str(&format!("  score {} \"s{j}\" when {}\n", s.points, s.cond));
+                    src.push_str(&format!("  score {} \"s{j}\" {}\n", s.points, s.body()));
                 }
                 if !grouped.is_empty() {
                     src.push_str(&format!("  group \"g\" max {max} {{\n"));
                     for (j, s) in grouped.iter().enumerate() {
-                        src.push_str(&format!(
-                            "    score {} \"g{j}\" when {}\n",
-                            s.points, s.cond
-                        ));
+                        src.push_str(&format!("    score {} \"g{j}\" {}\n", s.points, s.body()));
                     }
                     src.push_str("  }\n");
                 }
@@ -303,6 +355,8 @@ fn company_row() -> impl Strategy<Value = Row> {
         maybe(pick(&[1990.0, 2015.0, 2024.0][..]).prop_map(Value::Number)),
         maybe(date()),
         maybe(any::<bool>().prop_map(Value::Bool)),
+        maybe(text(STAGES)),
+        maybe(text(BANDS)),
     )
         .prop_map(
             |(
@@ -315,6 +369,8 @@ fn company_row() -> impl Strategy<Value = Row> {
                 founded,
                 last_seen,
                 partner,
+                stage,
+                band,
             )| {
                 let mut row = Vec::new();
                 let mut put = |k: &'static str, v: Option<Value>| {
@@ -331,6 +387,8 @@ fn company_row() -> impl Strategy<Value = Row> {
                 put("founded", founded);
                 put("last_seen", last_seen);
                 put("is_partner", partner);
+                put("stage", stage);
+                put("band", band);
                 row
             },
         )

@@ -477,3 +477,22 @@ fn columns_read_back_as_whole_results() {
         }
     }
 }
+
+#[test]
+fn ordered_categories_compare_by_rank() {
+    run("ordered.icp");
+}
+
+#[test]
+fn decaying_scores_halve_every_half_life() {
+    run("decay.icp");
+}
+
+/// `lines(…)` and `csv_column(…)` read their files relative to the rule file that names them
+/// (here by its absolute path), and the lists decide `in` and `has any` in both evaluators.
+#[test]
+fn list_files_are_read_relative_to_their_rule_file() {
+    let path = workspace().join("tests/cases/valid/list_files.icp");
+    let source = std::fs::read_to_string(&path).expect("readable");
+    run_source(&path.display().to_string(), source, &project_schema());
+}

@@ -99,6 +99,7 @@ pub fn test_signals() -> SignalCatalog {
             .collect(),
         output,
         inputs: vec!["company.domain".into()],
+        order: (name == "last_round_type").then(|| "round".into()),
     };
     catalog.add(decl("funding", "days_since_last_round", &[], Type::NUMBER));
     catalog.add(decl("funding", "last_round_type", &[], Type::STRING));

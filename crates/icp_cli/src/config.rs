@@ -10,7 +10,10 @@
 //!
 //! A custom field under `[fields.company]` or `[fields.contact]` is declared by its type alone
 //! (`arr = "number"`) or by a table of its type and kind (`arr = { type = "number", kind =
-//! "money" }`); the schema checks both ([`Schema::add_custom_of_kind`]).
+//! "money" }`); the schema checks both ([`Schema::add_custom_of_kind`]). An `[enums.NAME]`
+//! table declares an ordered category (`order = ["lead", "mql", "sql"]`, lowest first), and a
+//! string field follows it with `enum = "NAME"` (or a built-in order: `round`, `seniority`,
+//! `employee_band`), so rules compare its values with `<`, `>=` and `between`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -72,6 +75,8 @@ struct File {
     #[serde(default)]
     fields: Fields,
     #[serde(default)]
+    enums: BTreeMap<String, EnumTable>,
+    #[serde(default)]
     input: InputConfig,
     #[serde(default)]
     score: ScoreTable,
@@ -90,11 +95,21 @@ struct Fields {
     contact: BTreeMap<String, toml::Value>,
 }
 
-/// The type name and kind name (if any) of a custom field's declaration: `"number"`, or
-/// `{ type = "number", kind = "money" }`.
-fn field_declaration(value: &toml::Value) -> Result<(&str, Option<&str>), String> {
+/// `[enums.NAME]`: an ordered category, its values lowest first.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EnumTable {
+    order: Vec<String>,
+}
+
+/// A custom field's declaration: its type name, kind name and order name (if any).
+type FieldDeclaration<'a> = (&'a str, Option<&'a str>, Option<&'a str>);
+
+/// The type name, kind name and order name (if any) of a custom field's declaration:
+/// `"number"`, or `{ type = "number", kind = "money" }`, or `{ type = "string", enum = "stage" }`.
+fn field_declaration(value: &toml::Value) -> Result<FieldDeclaration<'_>, String> {
     let table = match value {
-        toml::Value::String(ty) => return Ok((ty, None)),
+        toml::Value::String(ty) => return Ok((ty, None, None)),
         toml::Value::Table(table) => table,
         other => {
             return Err(format!(
@@ -104,10 +119,10 @@ fn field_declaration(value: &toml::Value) -> Result<(&str, Option<&str>), String
     };
     if let Some(key) = table
         .keys()
-        .find(|k| !matches!(k.as_str(), "type" | "kind"))
+        .find(|k| !matches!(k.as_str(), "type" | "kind" | "enum"))
     {
         return Err(format!(
-            "unknown key `{key}`; the keys are `type` and `kind`"
+            "unknown key `{key}`; the keys are `type`, `kind` and `enum`"
         ));
     }
     let text = |key: &str| match table.get(key) {
@@ -116,7 +131,7 @@ fn field_declaration(value: &toml::Value) -> Result<(&str, Option<&str>), String
         Some(other) => Err(format!("`{key}` must be a string, not {other}")),
     };
     let ty = text("type")?.ok_or("a table declaring a field needs its `type`")?;
-    Ok((ty, text("kind")?))
+    Ok((ty, text("kind")?, text("enum")?))
 }
 
 /// A configuration that cannot be used; the message names the file.
@@ -178,6 +193,14 @@ impl Config {
         })?;
         let base = path.parent().unwrap_or(Path::new("."));
         let mut schema = Schema::canonical();
+        for (name, table) in &file.enums {
+            schema
+                .declare_order(name, &table.order)
+                .map_err(|e| ConfigError::Invalid {
+                    path: shown.clone(),
+                    message: format!("[enums.{name}]: {e}"),
+                })?;
+        }
         for (entity, fields) in [
             (Entity::Company, &file.fields.company),
             (Entity::Contact, &file.fields.contact),
@@ -187,11 +210,25 @@ impl Config {
                     path: shown.clone(),
                     message: format!("[fields.{}]: {message}", entity.as_str()),
                 };
-                let (ty, kind) = field_declaration(declaration)
-                    .map_err(|e| invalid(format!("field `{}.{name}`: {e}", entity.as_str())))?;
-                schema
+                let path = format!("{}.{name}", entity.as_str());
+                let (ty, kind, order) = field_declaration(declaration)
+                    .map_err(|e| invalid(format!("field `{path}`: {e}")))?;
+                let id = schema
                     .add_custom_of_kind(entity, name, ty, kind)
                     .map_err(|e| invalid(e.to_string()))?;
+                if let Some(order) = order {
+                    let known = schema.orders().lookup(order).ok_or_else(|| {
+                        invalid(format!(
+                            "field `{path}`: unknown enum \"{order}\"; the enums are {}",
+                            schema.orders().names().join(", ")
+                        ))
+                    })?;
+                    if !schema.set_order(id, known) {
+                        return Err(invalid(format!(
+                            "field `{path}`: only a \"string\" field can follow an enum"
+                        )));
+                    }
+                }
             }
         }
         file.input
@@ -372,6 +409,58 @@ kind = "country"
     }
 
     #[test]
+    fn enums_are_declared_and_followed_by_string_fields() {
+        let path = Path::new("/project/icp.toml");
+        let text = r#"
+[enums.stage]
+order = ["Lead", "MQL", "SQL", "Customer"]
+
+[fields.company]
+stage = { type = "string", enum = "stage" }
+band = { type = "string", enum = "employee_band" }
+"#;
+        let config = Config::parse(text, path).expect("valid");
+        let schema = &config.schema;
+        let stage = schema.lookup(Entity::Company, "stage").expect("declared");
+        let order = schema.field(stage).order.expect("ordered");
+        assert_eq!(schema.orders().get(order).rank("sql"), Some(2.0));
+        let band = schema.lookup(Entity::Company, "band").expect("declared");
+        assert_eq!(
+            schema.field(band).order,
+            schema.orders().lookup("employee_band")
+        );
+    }
+
+    #[test]
+    fn a_bad_enum_is_a_clear_error() {
+        let error = |text: &str| {
+            Config::parse(text, Path::new("/project/icp.toml"))
+                .expect_err("invalid")
+                .to_string()
+        };
+        assert_eq!(
+            error("[fields.company]\nstage = { type = \"string\", enum = \"stages\" }\n"),
+            "/project/icp.toml: [fields.company]: field `company.stage`: unknown enum \"stages\"; the enums are round, seniority, employee_band"
+        );
+        assert_eq!(
+            error("[fields.company]\nn = { type = \"number\", enum = \"round\" }\n"),
+            "/project/icp.toml: [fields.company]: field `company.n`: only a \"string\" field can follow an enum"
+        );
+        assert_eq!(
+            error("[enums.stage]\norder = []\n"),
+            "/project/icp.toml: [enums.stage]: enum `stage` needs at least one value"
+        );
+        assert_eq!(
+            error("[enums.stage]\norder = [\"MQL\", \"mql\"]\n"),
+            "/project/icp.toml: [enums.stage]: enum `stage` lists \"mql\" twice"
+        );
+        assert_eq!(
+            error("[enums.round]\norder = [\"a\"]\n"),
+            "/project/icp.toml: [enums.round]: enum `round` is already declared (or built in)"
+        );
+    }
+
+    #[test]
     fn a_bad_kind_is_a_clear_error() {
         let path = Path::new("/project/icp.toml");
         let error = |text: &str| Config::parse(text, path).expect_err("invalid").to_string();
@@ -389,7 +478,7 @@ kind = "country"
         );
         assert_eq!(
             error("[fields.company]\narr = { type = \"number\", knd = \"money\" }\n"),
-            "/project/icp.toml: [fields.company]: field `company.arr`: unknown key `knd`; the keys are `type` and `kind`"
+            "/project/icp.toml: [fields.company]: field `company.arr`: unknown key `knd`; the keys are `type`, `kind` and `enum`"
         );
         assert_eq!(
             error("[fields.company]\narr = { kind = \"money\" }\n"),

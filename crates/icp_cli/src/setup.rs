@@ -50,7 +50,8 @@ impl<'h> LeadSetup<'h> {
         let signals = host.prepare(&rules)?;
         let today = as_of_date(input.as_of.as_deref())?;
         let files = LeadFiles::settle(project, input.leads, input.contacts, input.input_format)?;
-        let read = crate::inputs::files_read(project, host, &input.rules, &files.paths());
+        let mut read = crate::inputs::files_read(project, host, &input.rules, &files.paths());
+        read.extend(rules.list_files.iter().cloned());
         Ok(Some(LeadSetup {
             rules,
             signals,

@@ -69,6 +69,9 @@ codes! {
     DUPLICATE_STATEMENT = "E0018", "statement given twice";
     INVALID_GROUP = "E0019", "invalid group";
     BIDI_CONTROL = "E0020", "bidirectional control character";
+    NOT_IN_ORDER = "E0030", "value not in the ordered category";
+    LIST_FILE_UNREADABLE = "E0031", "list file cannot be read";
+    LIST_FILE_OUTSIDE = "E0032", "list file outside the rule file's directory";
     UNREACHABLE_TIER = "W0001", "tier can never match";
     TIER_AFTER_OTHERWISE = "W0002", "tier after `otherwise`";
     CONSTANT_CONDITION = "W0003", "condition is always the same";
@@ -77,4 +80,6 @@ codes! {
     EVERY_OVER_NO_CONTACTS = "W0006", "`every contact` is true for a lead with no contacts";
     TEST_WITHOUT_EXPECT = "W0007", "test without expectations";
     DUPLICATE_LABEL = "W0008", "duplicate score label";
+    EMPTY_LIST_FILE = "W0030", "empty list file";
+    DUPLICATE_LIST_VALUE = "W0031", "value listed twice in a list file";
 }

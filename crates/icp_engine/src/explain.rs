@@ -12,6 +12,9 @@
 //!   tier A   true     score >= 40
 //! ```
 //!
+//! A decaying score shows the points it gave, to two decimals, and the age they came from
+//! (`score  +14.14  recent round  (age 45 days: 14.14 of 20 points left)`).
+//!
 //! and, after every ICP, the value each signal call of the rules returned for the lead, read
 //! from its signal columns (`unknown` when the plugin gave no value):
 //!
@@ -68,10 +71,10 @@ pub fn explain_icp(r: &IcpResult, indent: usize) -> String {
                 weight: points,
                 group,
             } => {
-                let shown = if check.result == Truth::True {
-                    format!("{points:+}")
-                } else {
-                    "0".to_string()
+                let shown = match (check.result, check.age) {
+                    (Truth::True, Some(_)) => format!("{:+.2}", check.points),
+                    (Truth::True, None) => format!("{points:+}"),
+                    _ => "0".to_string(),
                 };
                 let what = match group {
                     Some(g) => format!("score [{g}]"),
@@ -81,9 +84,18 @@ pub fn explain_icp(r: &IcpResult, indent: usize) -> String {
             }
             CheckKind::Tier { name } => (format!("tier {name}"), check.result.as_str().to_string()),
         };
-        let note = match check.result {
-            Truth::Unknown if check.missing.is_empty() => "  (unknown)".to_string(),
-            Truth::Unknown => format!("  (unknown: {} missing)", check.missing.join(", ")),
+        let note = match (check.result, check.age, &check.kind) {
+            (Truth::Unknown, ..) if check.missing.is_empty() => "  (unknown)".to_string(),
+            (Truth::Unknown, ..) => {
+                format!("  (unknown: {} missing)", check.missing.join(", "))
+            }
+            // A decaying score: the age it was given and the points left of its weight.
+            (_, Some(age), CheckKind::Score { weight, .. }) => format!(
+                "  (age {} days: {:.2} of {} points left)",
+                fmt(age),
+                check.points,
+                fmt(*weight)
+            ),
             _ => String::new(),
         };
         rows.push((what, result, format!("{}{note}", check.label)));

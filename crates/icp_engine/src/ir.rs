@@ -11,7 +11,7 @@
 use icp_diagnostics::Span;
 use serde::Serialize;
 
-use crate::schema::{FieldId, Schema, SignalCatalog, SignalId, Type, Value};
+use crate::schema::{FieldId, OrderId, Schema, SignalCatalog, SignalId, Type, Value};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub struct LetId(pub u32);
@@ -33,6 +33,9 @@ pub struct RuleSet {
     pub tests: Vec<TestDef>,
     pub signal_calls: Vec<SignalCall>,
     pub regexes: Vec<Regex>,
+    /// The list files the rules read (`lines`, `csv_column`), as their rule files name them:
+    /// inputs no output may overwrite.
+    pub list_files: Vec<std::path::PathBuf>,
 }
 
 impl RuleSet {
@@ -175,8 +178,33 @@ pub struct ScoreRule {
     pub condition: Expr,
     /// Index into [`IcpDef::groups`].
     pub group: Option<usize>,
+    /// `decaying(AGE, half_life = D)`: the condition is then "AGE is known" (`AGE >= -inf`,
+    /// unknown when AGE is) and the points fade with AGE ([`ScoreRule::points_at`]).
+    pub decay: Option<Decay>,
     #[serde(skip)]
     pub span: Span,
+}
+
+/// How the points of a decaying score fade.
+#[derive(Debug, Clone, Serialize)]
+pub struct Decay {
+    /// The age, a number of days or a duration.
+    pub age: Expr,
+    /// The half-life in days (above 0).
+    pub half_life: f64,
+}
+
+impl ScoreRule {
+    /// The points the rule gives a lead whose condition is true: its points, or for a
+    /// decaying score `points × 0.5^(age / half-life)`, an age below 0 (a date in the future)
+    /// counted as 0, so a decaying score never gives more than its points. Both evaluators
+    /// call this one function, so their sums agree to the bit.
+    pub fn points_at(&self, age: f64) -> f64 {
+        match &self.decay {
+            None => self.points,
+            Some(d) => self.points * 0.5f64.powf(age.max(0.0) / d.half_life),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -437,6 +465,13 @@ pub enum ExprKind {
         builtin: Builtin,
         arg: Box<Expr>,
     },
+    /// The rank of a text in an ordered category (a number), unknown when the text is not
+    /// in the order; the checker puts it under each side of `<`, `>=`, `between` … of an
+    /// ordered field or signal.
+    Rank {
+        order: OrderId,
+        value: Box<Expr>,
+    },
 }
 
 impl Expr {
@@ -461,7 +496,8 @@ impl Expr {
             | ExprKind::CountContacts(Some(e))
             | ExprKind::Matches { text: e, .. }
             | ExprKind::Is { value: e, .. }
-            | ExprKind::Call { arg: e, .. } => f(e),
+            | ExprKind::Call { arg: e, .. }
+            | ExprKind::Rank { value: e, .. } => f(e),
             ExprKind::And(a, b)
             | ExprKind::Or(a, b)
             | ExprKind::Arith { lhs: a, rhs: b, .. }

@@ -26,7 +26,7 @@ use std::fmt;
 use crate::ir::{
     Builtin, CmpOp, Expr, ExprKind, HasKind, LetId, PersonaId, RegexId, RuleSet, SignalCallId,
 };
-use crate::schema::{FieldId, Scalar, Type, Value};
+use crate::schema::{FieldId, OrderId, Scalar, Type, Value};
 use crate::semantics;
 
 /// Index of a node in [`Plan::nodes`].
@@ -97,6 +97,13 @@ pub enum Op {
         field: FieldId,
         contact: bool,
     },
+    /// The rank of a text field's values in an ordered category, once per distinct value
+    /// (NaN for a missing value or one not in the order).
+    Rank {
+        field: FieldId,
+        contact: bool,
+        order: OrderId,
+    },
     /// A number node compared with a number constant.
     NumCmp {
         input: NodeId,
@@ -139,6 +146,8 @@ pub struct IcpPlan {
     pub requires: Vec<NodeId>,
     pub excludes: Vec<NodeId>,
     pub scores: Vec<NodeId>,
+    /// For each score, the node of its age when it decays.
+    pub ages: Vec<Option<NodeId>>,
     /// `None` for `otherwise`.
     pub tiers: Vec<Option<NodeId>>,
 }
@@ -180,6 +189,11 @@ impl Plan {
                 let requires = conds(icp.requires.iter().map(|c| &c.condition).collect());
                 let excludes = conds(icp.excludes.iter().map(|c| &c.condition).collect());
                 let scores = conds(icp.scores.iter().map(|s| &s.condition).collect());
+                let ages = icp
+                    .scores
+                    .iter()
+                    .map(|s| s.decay.as_ref().map(|d| lower.expr(&d.age, Level::Lead)))
+                    .collect();
                 let tiers = icp
                     .tiers
                     .iter()
@@ -189,6 +203,7 @@ impl Plan {
                     requires,
                     excludes,
                     scores,
+                    ages,
                     tiers,
                 }
             })
@@ -449,6 +464,20 @@ impl Lowering<'_> {
                 let id = self.add(Op::Len { field: f, contact }, node_level, e.ty);
                 return Some(self.at(id, level));
             }
+            ExprKind::Rank { order, value } => {
+                let (f, contact) = field(value)?;
+                if self.rules.schema.field(f).ty != Type::STRING {
+                    return None;
+                }
+                let node_level = if contact { Level::Contact } else { Level::Lead };
+                let op = Op::Rank {
+                    field: f,
+                    contact,
+                    order: *order,
+                };
+                let id = self.add(op, node_level, e.ty);
+                return Some(self.at(id, level));
+            }
             ExprKind::Compare { op, lhs, rhs }
                 if computed(lhs) && number(rhs).is_some()
                     || computed(rhs) && number(lhs).is_some() =>
@@ -685,6 +714,10 @@ fn shallow(kind: &ExprKind) -> ExprKind {
             builtin: *builtin,
             arg: hole(),
         },
+        ExprKind::Rank { order, .. } => ExprKind::Rank {
+            order: *order,
+            value: hole(),
+        },
         other => other.clone(),
     }
 }
@@ -741,6 +774,7 @@ fn describe(e: &Expr) -> String {
             }
         }
         ExprKind::Call { builtin, .. } => builtin.name().into(),
+        ExprKind::Rank { order, .. } => format!("rank in order {}", order.0),
         other => format!("{other:?}"),
     }
 }
@@ -793,6 +827,13 @@ impl fmt::Display for Plan {
                     format!("signal #{} {} {value}", call.0, op.as_str())
                 }
                 Op::Len { field, .. } => format!("len({})", name(field)),
+                Op::Rank { field, order, .. } => {
+                    format!(
+                        "rank({}) in order {} (per distinct value)",
+                        name(field),
+                        order.0
+                    )
+                }
                 Op::NumCmp { input, op, value } => format!("{input} {} {value}", op.as_str()),
                 Op::Present { input, present } => format!(
                     "{input} is {}",
@@ -825,9 +866,21 @@ impl fmt::Display for Plan {
                 .iter()
                 .map(|t| t.map_or_else(|| "otherwise".to_string(), |n| n.to_string()))
                 .collect();
+            // The ages of decaying scores, only when there are some.
+            let ages: Vec<String> = icp
+                .ages
+                .iter()
+                .enumerate()
+                .filter_map(|(s, a)| a.map(|a| format!("{s}:{a}")))
+                .collect();
+            let ages = if ages.is_empty() {
+                String::new()
+            } else {
+                format!(" ages [{}]", ages.join(" "))
+            };
             writeln!(
                 f,
-                "icp {i}: require [{}] exclude [{}] score [{}] tiers [{}]",
+                "icp {i}: require [{}] exclude [{}] score [{}]{ages} tiers [{}]",
                 list(&icp.requires),
                 list(&icp.excludes),
                 list(&icp.scores),

@@ -97,6 +97,9 @@ pub struct CheckOutcome {
     pub points: f64,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub missing: Vec<String>,
+    /// The age a decaying score was given when true (its `points` are what is left).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub age: Option<f64>,
 }
 
 /// A group's raw sum of points and what it counted for after its cap.
@@ -141,12 +144,14 @@ impl<'r> IcpResult<'r> {
     /// qualified lead its tier conditions in order until one is true. A tier is asked with the
     /// final score; the others with 0 (only tiers read the score).
     /// Without `detail` the per-check explanation (`checks`, `groups`) is left empty, which
-    /// saves most of the work when nobody reads it.
+    /// saves most of the work when nobody reads it. `age` gives the age of decaying score `i`
+    /// (asked only when its condition is true, so the age is known).
     pub fn build(
         rules: &'r RuleSet,
         index: usize,
         detail: bool,
         mut outcome: impl FnMut(Check, &'r Expr, f64) -> Outcome,
+        mut age: impl FnMut(usize) -> f64,
     ) -> IcpResult<'r> {
         let icp: &IcpDef = &rules.icps[index];
         let mut checks = Vec::new();
@@ -186,6 +191,7 @@ impl<'r> IcpResult<'r> {
                     result: o.truth,
                     points: 0.0,
                     missing: owned_names(o),
+                    age: None,
                 });
             }
         }
@@ -203,6 +209,7 @@ impl<'r> IcpResult<'r> {
                     result: o.truth,
                     points: 0.0,
                     missing: owned_names(o),
+                    age: None,
                 });
             }
         }
@@ -214,14 +221,15 @@ impl<'r> IcpResult<'r> {
         for (i, rule) in icp.scores.iter().enumerate() {
             let o = &outcome(Check::Score(i), &rule.condition, 0.0);
             note(o, &mut unknown);
+            let aged = (o.truth == Truth::True && rule.decay.is_some()).then(|| age(i));
             let points = if o.truth == Truth::True {
-                rule.points
+                rule.points_at(aged.unwrap_or(0.0))
             } else {
                 0.0
             };
             if o.truth == Truth::True {
                 matched.push(rule.label.as_str());
-                add_points(rule, raw, &mut ungrouped);
+                add_points(rule, points, raw, &mut ungrouped);
             }
             if detail {
                 checks.push(CheckOutcome {
@@ -233,6 +241,7 @@ impl<'r> IcpResult<'r> {
                     result: o.truth,
                     points,
                     missing: owned_names(o),
+                    age: aged,
                 });
             }
         }
@@ -269,6 +278,7 @@ impl<'r> IcpResult<'r> {
                         result: o.truth,
                         points: 0.0,
                         missing: owned_names(&o),
+                        age: None,
                     });
                 }
                 if o.truth == Truth::True {
@@ -313,15 +323,39 @@ fn unknown_reason<'r>(rules: &'r RuleSet, clause: &'r Clause, missing: &[Input])
 /// every lead, condition by condition: the points of the true ones, each group's sum capped at
 /// its maximum. For each lead the sums are the ones [`IcpResult::build`] makes, added in the
 /// same order: a sum is made by its first condition (`0.0 +` its points, so never `-0.0`)
-/// rather than added to a vector of zeros, and a sum no condition adds to is `0.0`.
-pub fn icp_scores(icp: &IcpDef, rows: usize, truths: &[&[Truth]]) -> Vec<f64> {
+/// rather than added to a vector of zeros, and a sum no condition adds to is `0.0`. `ages`
+/// holds, for each decaying score, the age on every lead ([`ScoreRule::points_at`]).
+pub fn icp_scores(
+    icp: &IcpDef,
+    rows: usize,
+    truths: &[&[Truth]],
+    ages: &[Option<Vec<f64>>],
+) -> Vec<f64> {
     let mut ungrouped: Option<Vec<f64>> = None;
     let mut grouped: Vec<Option<Vec<f64>>> = vec![None; icp.groups.len()];
-    for (rule, truths) in icp.scores.iter().zip(truths) {
+    for (i, (rule, truths)) in icp.scores.iter().zip(truths).enumerate() {
         let sums = match rule.group {
             Some(g) => &mut grouped[g],
             None => &mut ungrouped,
         };
+        if let Some(Some(ages)) = ages.get(i) {
+            // A decaying score: its points on each lead where it is true.
+            let given = |row: usize| {
+                if truths[row] == Truth::True {
+                    rule.points_at(ages[row])
+                } else {
+                    0.0
+                }
+            };
+            match sums {
+                Some(sums) => sums
+                    .iter_mut()
+                    .enumerate()
+                    .for_each(|(r, s)| *s += given(r)),
+                None => *sums = Some((0..rows).map(|r| 0.0 + given(r)).collect()),
+            }
+            continue;
+        }
         // The points, or +0.0 where the condition is not true, selected without a branch.
         let points = rule.points.to_bits();
         let select = |truth: &Truth| {
@@ -346,11 +380,11 @@ pub fn icp_scores(icp: &IcpDef, rows: usize, truths: &[&[Truth]]) -> Vec<f64> {
         .collect()
 }
 
-/// Adds the points of a true `score` to its group's raw sum, or to the sum outside groups.
-fn add_points(rule: &ScoreRule, groups: &mut [f64], ungrouped: &mut f64) {
+/// Adds the points a true `score` gave to its group's raw sum, or to the sum outside groups.
+fn add_points(rule: &ScoreRule, points: f64, groups: &mut [f64], ungrouped: &mut f64) {
     match rule.group {
-        Some(g) => groups[g] += rule.points,
-        None => *ungrouped += rule.points,
+        Some(g) => groups[g] += points,
+        None => *ungrouped += points,
     }
 }
 

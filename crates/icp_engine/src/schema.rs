@@ -19,8 +19,10 @@ use std::fmt;
 use serde::Serialize;
 
 mod kind;
+mod order;
 
 pub use kind::FieldKind;
+pub use order::{Level, Order, OrderError, OrderId, Orders, Ranking, normalise};
 
 /// The type of a scalar value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -235,6 +237,8 @@ pub struct FieldDef {
     pub kind: FieldKind,
     /// Declared in `icp.toml` rather than canonical.
     pub custom: bool,
+    /// The ordered category its text values follow (`enum = "…"` in `icp.toml`), if any.
+    pub order: Option<OrderId>,
     /// `entity.name`, made once: results name their missing inputs by it, many times over.
     #[serde(skip)]
     path: String,
@@ -248,6 +252,7 @@ impl FieldDef {
             ty,
             kind,
             custom,
+            order: None,
             path: format!("{}.{name}", entity.as_str()),
         }
     }
@@ -267,6 +272,8 @@ impl FieldDef {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Schema {
     fields: Vec<FieldDef>,
+    /// The ordered categories: built in, then declared in `icp.toml`.
+    orders: Orders,
 }
 
 /// The canonical fields of SPEC §2, with their types and kinds.
@@ -321,6 +328,10 @@ const CANONICAL: &[(Entity, &str, Type, FieldKind)] = &[
     (Entity::Contact, "country", Type::STRING, FieldKind::Country),
     (Entity::Contact, "linkedin", Type::STRING, FieldKind::Plain),
 ];
+
+/// The canonical fields whose text follows a built-in order (part of the table above).
+const CANONICAL_ORDERS: &[(Entity, &str, OrderId)] =
+    &[(Entity::Contact, "seniority", Orders::SENIORITY)];
 
 /// Why a custom field cannot be added.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -393,12 +404,43 @@ impl Default for Schema {
 impl Schema {
     /// The canonical fields only.
     pub fn canonical() -> Self {
-        Schema {
-            fields: CANONICAL
-                .iter()
-                .map(|&(entity, name, ty, kind)| FieldDef::new(entity, name, ty, kind, false))
-                .collect(),
+        let mut fields: Vec<FieldDef> = CANONICAL
+            .iter()
+            .map(|&(entity, name, ty, kind)| FieldDef::new(entity, name, ty, kind, false))
+            .collect();
+        for &(entity, name, order) in CANONICAL_ORDERS {
+            if let Some(f) = fields
+                .iter_mut()
+                .find(|f| f.entity == entity && f.name == name)
+            {
+                f.order = Some(order);
+            }
         }
+        Schema {
+            fields,
+            orders: Orders::builtin(),
+        }
+    }
+
+    /// The ordered categories.
+    pub fn orders(&self) -> &Orders {
+        &self.orders
+    }
+
+    /// Declares an ordered category (`[enums.NAME] order = [...]` in `icp.toml`).
+    pub fn declare_order(&mut self, name: &str, values: &[String]) -> Result<OrderId, OrderError> {
+        self.orders.declare(name, values)
+    }
+
+    /// Says that the text values of a string field follow an order (`enum = "…"`); `false`
+    /// when the field is not a string.
+    pub fn set_order(&mut self, field: FieldId, order: OrderId) -> bool {
+        let f = &mut self.fields[field.0 as usize];
+        if f.ty != Type::STRING {
+            return false;
+        }
+        f.order = Some(order);
+        true
     }
 
     /// Adds a plain custom field, with its type as written in `icp.toml`.
@@ -504,6 +546,8 @@ pub struct SignalDecl {
     pub output: Type,
     /// The lead fields the signal reads, such as `company.domain`.
     pub inputs: Vec<String>,
+    /// The ordered category its text values follow (`round`, …), if the plugin declares one.
+    pub order: Option<String>,
 }
 
 impl SignalDecl {

@@ -83,6 +83,31 @@ pub mod ty {
 /// [`SignalDecl::flags`]: the same inputs and arguments always give the same result.
 pub const FLAG_DETERMINISTIC: u32 = 1;
 
+/// [`SignalDecl::flags`] bits 8 to 15: the built-in ordered category a text signal's values
+/// follow (0: none), so `funding.last_round_type >= "Series B"` type-checks. Added within
+/// ABI 1: a plugin built before leaves them 0 and a host before ignores them.
+pub const FLAG_ORDER_SHIFT: u32 = 8;
+/// The mask of the order bits of [`SignalDecl::flags`].
+pub const FLAG_ORDER_MASK: u32 = 0xff << FLAG_ORDER_SHIFT;
+/// The built-in orders by their codes in [`FLAG_ORDER_MASK`] (code = index + 1).
+pub const ORDERS: [&str; 3] = ["round", "seniority", "employee_band"];
+
+/// The built-in order named in a signal's flags, if any (an unknown code is none).
+pub fn order_of_flags(flags: u32) -> Option<&'static str> {
+    let code = (flags & FLAG_ORDER_MASK) >> FLAG_ORDER_SHIFT;
+    (code as usize)
+        .checked_sub(1)
+        .and_then(|i| ORDERS.get(i).copied())
+}
+
+/// The flag bits that declare the built-in order `name` (0 for a name not built in).
+pub fn order_flags(name: &str) -> u32 {
+    ORDERS
+        .iter()
+        .position(|o| *o == name)
+        .map_or(0, |i| (i as u32 + 1) << FLAG_ORDER_SHIFT)
+}
+
 /// The text code of a missing value in a [`Column`] of strings.
 pub const MISSING: u32 = u32::MAX;
 

@@ -351,6 +351,7 @@ pub(crate) fn open(path: &Path, source: PluginSource) -> Result<Loaded, PluginEr
             params,
             output: type_of(decl.output, "its output")?,
             inputs,
+            order: icp_plugin_api::order_of_flags(decl.flags).map(str::to_string),
         });
     }
     Ok(Loaded {

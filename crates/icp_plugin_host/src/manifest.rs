@@ -43,6 +43,9 @@ pub struct ManifestSignal {
     pub output: String,
     /// The lead fields the signal reads, such as `company.domain`.
     pub inputs: Vec<String>,
+    /// The ordered category of its text values (`round`, …); absent when it has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order: Option<String>,
 }
 
 /// One parameter of a signal.
@@ -86,6 +89,7 @@ impl Manifest {
                         .collect(),
                     output: s.output.to_string(),
                     inputs: s.inputs.clone(),
+                    order: s.order.clone(),
                 })
                 .collect(),
         }
@@ -157,6 +161,7 @@ impl Manifest {
                 params,
                 output: ty(&s.output, &format!("the output of `{}`", s.name))?,
                 inputs: s.inputs.clone(),
+                order: s.order.clone(),
             });
         }
         Ok((minor, signals))

@@ -155,12 +155,27 @@ pub struct Points {
     pub span: Span,
 }
 
-/// `score N ["label"] when EXPR`
+/// `score N ["label"] when EXPR`, or `score N ["label"] decaying(AGE, half_life = D)`, whose
+/// `condition` is then AGE and `decay` the rest.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Score {
     pub points: Points,
     pub label: Option<StringLit>,
     pub condition: Expr,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decay: Option<Decay>,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+/// `decaying(AGE, half_life = D)` of a score: the points are multiplied by 0.5^(AGE / D).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Decay {
+    /// The half-life in days (`90d` is 90, `6mo` 180).
+    pub half_life: f64,
+    /// The half-life as written (`90d`), which the formatter keeps.
+    pub half_life_text: String,
+    /// From `decaying` to the closing parenthesis.
     #[serde(skip)]
     pub span: Span,
 }

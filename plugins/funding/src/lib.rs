@@ -198,6 +198,7 @@ impl Plugin for Funding {
                 }),
             Signal::new("last_round_type", Type::String)
                 .doc("The type of the company's most recent funding round, such as \"Series B\" or \"IPO\"; unknown if it has none.")
+                .ordered("round")
                 .input(DOMAIN)
                 .eval(|f: &Funding, lead, _| Ok(f.last_round(lead).map(|r| r.kind.name()))),
             Signal::new("last_round_amount", Type::Number)

@@ -45,6 +45,9 @@ impl Checker<'_> {
             };
         }
         let name = callee.segments[0].name.as_str();
+        if let Some(list) = self.list_file(name, args, span) {
+            return list;
+        }
         let builtin = Builtin::ALL.into_iter().find(|b| b.name() == name);
         let Some(builtin) = builtin else {
             let help = match did_you_mean(name, FUNCTIONS.into_iter()) {

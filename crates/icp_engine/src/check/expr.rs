@@ -126,6 +126,15 @@ impl Checker<'_> {
                 let v = self.expr(value, ctx);
                 let lo = self.expr(low, ctx);
                 let hi = self.expr(high, ctx);
+                // An ordered category: every side as its rank.
+                let (v, lo, hi) = match self.shared_order(&[&v, &lo, &hi]) {
+                    Some(order) => (
+                        self.ranked(order, v),
+                        self.ranked(order, lo),
+                        self.ranked(order, hi),
+                    ),
+                    None => (v, lo, hi),
+                };
                 if !v.ty.is_error()
                     && v.ty != Type::NUMBER
                     && v.ty != Type::DATE

@@ -173,16 +173,21 @@ impl Checker<'_> {
     }
 
     fn score(&mut self, s: &ast::Score, group: Option<usize>) -> ir::ScoreRule {
-        let condition = self.condition(&s.condition, Ctx::default());
+        let (condition, decay) = match &s.decay {
+            None => (self.condition(&s.condition, Ctx::default()), None),
+            Some(d) => self.decaying(&s.condition, d),
+        };
+        let written = s.decay.as_ref().map_or(s.condition.span, |d| d.span);
         let label = s
             .label
             .as_ref()
-            .map_or_else(|| self.text(s.condition.span), |l| l.value.clone());
+            .map_or_else(|| self.text(written), |l| l.value.clone());
         ir::ScoreRule {
             points: s.points.value,
             label,
             condition,
             group,
+            decay,
             span: s.span,
         }
     }

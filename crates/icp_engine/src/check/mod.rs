@@ -45,11 +45,14 @@
 //! [`RuleSet`]: ir::RuleSet
 
 mod calls;
+mod decay;
 mod expr;
 mod icp;
 mod lints;
+mod list_files;
 mod names;
 mod operators;
+mod ordered;
 mod test_block;
 
 use std::collections::HashMap;
@@ -120,6 +123,10 @@ struct Checker<'a> {
     persona_used: Vec<bool>,
     signal_calls: Vec<ir::SignalCall>,
     regexes: Vec<ir::Regex>,
+    /// The list files read (`lines`, `csv_column`), each once.
+    list_files: list_files::ListFileCache,
+    /// Their paths, in the order first used.
+    list_paths: Vec<std::path::PathBuf>,
 }
 
 impl<'a> Checker<'a> {
@@ -141,6 +148,8 @@ impl<'a> Checker<'a> {
             persona_used: Vec::new(),
             signal_calls: Vec::new(),
             regexes: Vec::new(),
+            list_files: HashMap::new(),
+            list_paths: Vec::new(),
         }
     }
 
@@ -207,6 +216,7 @@ impl<'a> Checker<'a> {
             tests,
             signal_calls: std::mem::take(&mut self.signal_calls),
             regexes: std::mem::take(&mut self.regexes),
+            list_files: std::mem::take(&mut self.list_paths),
         }
     }
 }

@@ -87,6 +87,21 @@ impl Checker<'_> {
             error_expr(span)
         };
         let kind = match op {
+            C::Lt | C::Le | C::Gt | C::Ge
+                if !lt.is_list()
+                    && !rt.is_list()
+                    && let Some(order) = self.shared_order(&[&l, &r]) =>
+            {
+                let (l, r) = (self.ranked(order, l), self.ranked(order, r));
+                if l.ty.is_error() || r.ty.is_error() {
+                    return error_expr(span);
+                }
+                ExprKind::Compare {
+                    op: cmp_op(op),
+                    lhs: Box::new(l),
+                    rhs: Box::new(r),
+                }
+            }
             C::Eq | C::Ne | C::Lt | C::Le | C::Gt | C::Ge => {
                 let ordered = !matches!(op, C::Eq | C::Ne);
                 // A list on either side compares element-wise (true if any element does).

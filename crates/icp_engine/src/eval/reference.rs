@@ -89,9 +89,19 @@ pub fn evaluate<'r>(rules: &'r RuleSet, lead: &dyn LeadView, today: i32) -> Lead
         .iter()
         .enumerate()
         .map(|(i, _)| {
-            IcpResult::build(rules, i, true, |_, condition, score| {
-                truth(Scope { score, ..scope }, condition)
-            })
+            let scores = &rules.icps[i].scores;
+            IcpResult::build(
+                rules,
+                i,
+                true,
+                |_, condition, score| truth(Scope { score, ..scope }, condition),
+                |s| {
+                    scores[s]
+                        .decay
+                        .as_ref()
+                        .map_or(0.0, |d| age(eval(scope, &d.age)))
+                },
+            )
         })
         .collect();
     let personas = (0..lead.contact_count())
@@ -133,6 +143,14 @@ fn outcome(value: Eval) -> Outcome {
             truth: Truth::Unknown,
             missing,
         },
+    }
+}
+
+/// The age of a decaying score in days, from its value (a number or a duration).
+pub fn age(value: Eval) -> f64 {
+    match value {
+        Eval::Known(Value::Number(n) | Value::Duration(n)) => n,
+        _ => f64::NAN,
     }
 }
 
@@ -371,6 +389,13 @@ pub fn apply(rules: &RuleSet, e: &Expr, args: Vec<Eval>, today: i32) -> Eval {
             known_bool(ge && le)
         }
         (ExprKind::Call { builtin, .. }, [v]) => call(*builtin, v.clone(), today),
+        // A text outside the order has no rank: unknown, naming no missing input.
+        (ExprKind::Rank { order, .. }, [Value::String(s)]) => rules
+            .schema
+            .orders()
+            .get(*order)
+            .rank(s)
+            .map_or(Eval::Unknown(Vec::new()), |r| Eval::Known(Value::Number(r))),
         // Unreachable for checked rules; unknown is the cautious answer.
         _ => Eval::Unknown(Vec::new()),
     }

@@ -89,7 +89,7 @@ pub(super) fn build_table<P: Plugin>() -> Table {
                 FLAG_DETERMINISTIC
             } else {
                 0
-            },
+            } | s.order.map_or(0, crate::order_flags),
         });
         params.push(p);
         inputs.push(i);

@@ -213,6 +213,8 @@ pub struct Signal<P> {
     pub(super) output: Type,
     pub(super) inputs: Vec<String>,
     pub(super) deterministic: bool,
+    /// The built-in order the text values follow (`round`, `seniority`, `employee_band`).
+    pub(super) order: Option<&'static str>,
     pub(super) eval: Option<Box<EvalFn<P>>>,
 }
 
@@ -237,6 +239,7 @@ impl<P: Plugin> Signal<P> {
             output,
             inputs: Vec::new(),
             deterministic: true,
+            order: None,
             eval: None,
         }
     }
@@ -267,6 +270,14 @@ impl<P: Plugin> Signal<P> {
     /// The value may change between calls with the same inputs (a live lookup, say).
     pub fn nondeterministic(mut self) -> Self {
         self.deterministic = false;
+        self
+    }
+
+    /// The text values follow the built-in order `order` (`"round"`, `"seniority"` or
+    /// `"employee_band"`), so rules may compare them with `<`, `>=` or `between`. A name that
+    /// is not built in declares nothing.
+    pub fn ordered(mut self, order: &'static str) -> Self {
+        self.order = crate::ORDERS.iter().copied().find(|o| *o == order);
         self
     }
 

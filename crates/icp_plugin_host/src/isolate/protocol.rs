@@ -267,6 +267,7 @@ impl Hello {
             }
             encode_type(e, s.output);
             e.strs(s.inputs.iter().map(String::as_str));
+            e.str(s.order.as_deref().unwrap_or(""));
         }
     }
 
@@ -302,6 +303,7 @@ impl Hello {
                 params,
                 output: decode_type(d)?,
                 inputs: d.strs()?,
+                order: Some(d.str()?).filter(|o| !o.is_empty()),
             });
         }
         Ok(Hello {

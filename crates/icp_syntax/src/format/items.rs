@@ -245,26 +245,29 @@ impl Printer<'_> {
             {
                 j += 1;
             }
-            let run: Vec<(String, Option<String>)> = scores[i..j]
+            let run: Vec<(String, Option<String>, &str)> = scores[i..j]
                 .iter()
                 .flatten()
                 .map(|s| {
                     (
                         self.points(&s.points),
                         s.label.as_ref().map(|l| quote(&l.value)),
+                        body_keyword(s),
                     )
                 })
                 .collect();
             // Padded through `columns`: a label may be far wider than `format!` can pad.
-            let points_width = column_width(run.iter().map(|(p, _)| p.as_str()), 0);
-            let label_width = column_width(run.iter().map(|(_, l)| l.as_deref().unwrap_or("")), 0);
-            for (k, (points, label)) in run.into_iter().enumerate() {
+            let points_width = column_width(run.iter().map(|(p, ..)| p.as_str()), 0);
+            let label_width =
+                column_width(run.iter().map(|(_, l, _)| l.as_deref().unwrap_or("")), 0);
+            for (k, (points, label, keyword)) in run.into_iter().enumerate() {
                 let mut head = format!("score {}", pad_start(&points, points_width));
                 if label_width > 0 {
                     let label = label.unwrap_or_default();
                     head.push_str(&format!(" {}", pad_end(&label, label_width)));
                 }
-                head.push_str(" when");
+                head.push(' ');
+                head.push_str(keyword);
                 heads[i + k] = Some(head);
             }
             i = j;
@@ -274,7 +277,11 @@ impl Printer<'_> {
 
     fn score(&mut self, s: &Score, head: Option<&str>, indent: usize) -> usize {
         let before_when = s.label.as_ref().map_or(s.points.span.end, |l| l.span.end) as usize;
-        let head_end = self.skip_trivia(before_when) + "when".len();
+        // After `when`, or after the `(` of `decaying(`.
+        let head_end = match &s.decay {
+            None => self.skip_trivia(before_when) + "when".len(),
+            Some(d) => self.skip_trivia(d.span.start as usize + "decaying".len()) + 1,
+        };
         let head = head.map_or_else(
             || {
                 let mut h = format!("score {}", self.points(&s.points));
@@ -282,16 +289,33 @@ impl Printer<'_> {
                     h.push(' ');
                     h.push_str(&quote(&label.value));
                 }
-                h.push_str(" when");
+                h.push(' ');
+                h.push_str(body_keyword(s));
                 h
             },
             str::to_string,
         );
+        // `, half_life = 90d)` after the age of a decaying score.
+        let tail = s
+            .decay
+            .as_ref()
+            .map(|d| format!(", half_life = {})", d.half_life_text));
         self.statement(indent, s.span.end as usize, |p| {
             p.nl(indent);
             p.write(&head);
             p.last_code = head_end;
-            p.condition(&s.condition, indent, 0, head_end);
+            match (&tail, &s.decay) {
+                (Some(tail), Some(d)) => {
+                    p.expr(
+                        &s.condition,
+                        indent + super::CONTINUATION,
+                        tail.chars().count(),
+                    );
+                    p.write(tail);
+                    p.last_code = d.span.end as usize;
+                }
+                _ => p.condition(&s.condition, indent, 0, head_end),
+            }
         })
         .1
     }
@@ -439,5 +463,15 @@ impl Printer<'_> {
         self.write(" =");
         self.last_code = head_end;
         self.condition(&s.value, indent, 0, head_end);
+    }
+}
+
+/// The word that ends a score's head: `when`, or `decaying(` right before the age of a
+/// decaying score.
+fn body_keyword(s: &Score) -> &'static str {
+    if s.decay.is_some() {
+        "decaying("
+    } else {
+        "when"
     }
 }

@@ -103,11 +103,36 @@ impl Builder {
             Some(p) if p.as_rule() == Rule::string => Some(self.string(next!(it))),
             _ => None,
         };
-        let condition = self.expr(next!(it));
+        let body = next!(it);
+        if body.as_rule() != Rule::decaying {
+            let condition = self.expr(body);
+            return Score {
+                points,
+                label,
+                condition,
+                decay: None,
+                span,
+            };
+        }
+        let decay_span = self.span(&body);
+        let mut parts =
+            children(body).filter(|p| p.as_rule() == Rule::expr || p.as_rule() == Rule::duration);
+        let condition = self.expr(next!(parts));
+        let half_life_pair = next!(parts);
+        let half_life_text = half_life_pair.as_str().to_string();
+        let half_life = match super::literals::duration(&half_life_text) {
+            crate::ast::ExprKind::Duration(days) => days,
+            _ => 0.0,
+        };
         Score {
             points,
             label,
             condition,
+            decay: Some(Decay {
+                half_life,
+                half_life_text,
+                span: decay_span,
+            }),
             span,
         }
     }

@@ -261,7 +261,9 @@ fn describe(rule: Rule) -> &'static str {
         }
         Rule::points => "a number of points",
         Rule::otherwise => "`otherwise`",
-        Rule::kw_when => "`when`",
+        // A score without `when` most likely forgot it; `decaying(…)` is the other form.
+        Rule::kw_when | Rule::decaying | Rule::kw_decaying => "`when`",
+        Rule::kw_half_life => "`half_life`",
         Rule::kw_max => "`max`",
         Rule::test_stmt
         | Rule::company_block

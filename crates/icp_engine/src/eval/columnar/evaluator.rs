@@ -19,7 +19,7 @@ use std::collections::HashSet;
 use super::arith::number_arith;
 use super::compare::{compare, compare_each};
 use super::quantifiers::{any_or_every, count};
-use super::text::{has_all, length, pred_holds, text_test};
+use super::text::{has_all, length, pred_holds, ranks, text_test};
 use crate::batch::{Batch, Column};
 use crate::eval::reference::{self, Eval};
 use crate::ir::RuleSet;
@@ -133,7 +133,12 @@ impl<'a, 'r> Evaluator<'a, 'r> {
             let score = {
                 let truths: Vec<_> = icp_plan.scores.iter().map(|n| ev.truths(*n)).collect();
                 let slices: Vec<&[Truth]> = truths.iter().map(|t| &**t).collect();
-                crate::result::icp_scores(icp, leads, &slices)
+                let ages: Vec<Option<Vec<f64>>> = icp_plan
+                    .ages
+                    .iter()
+                    .map(|a| a.map(|node| ev.ages(node, leads)))
+                    .collect();
+                crate::result::icp_scores(icp, leads, &slices, &ages)
             };
             for (i, node) in plan.nodes.iter().enumerate() {
                 if node.score_of == Some(icp_index) {
@@ -193,6 +198,19 @@ impl<'a, 'r> Evaluator<'a, 'r> {
                 field: f, contact, ..
             }
             | Op::Len { field: f, contact } => add(field(*f, *contact)),
+            // Unknown because the value is missing, or (naming nothing) not in the order.
+            Op::Rank {
+                field: f, contact, ..
+            } => {
+                let columns = if *contact {
+                    &self.batch.contacts
+                } else {
+                    &self.batch.company
+                };
+                if columns[f.0 as usize].get(row).is_none() {
+                    add(field(*f, *contact));
+                }
+            }
             Op::NumCmp { input: x, .. } | Op::Not(x) => self.missing_after(*x, row, walk),
             Op::And(a, b) | Op::Or(a, b) => {
                 self.missing_after(*a, row, walk);
@@ -211,6 +229,17 @@ impl<'a, 'r> Evaluator<'a, 'r> {
             }
             Op::Const(_) | Op::Today | Op::Score | Op::Present { .. } | Op::Count(_) => {}
         }
+    }
+
+    /// The age of a decaying score on each of `rows` leads, in days (NaN where unknown).
+    pub(super) fn ages(&self, id: NodeId, rows: usize) -> Vec<f64> {
+        (0..rows).map(|r| self.age(id, r)).collect()
+    }
+
+    /// The age of a decaying score on lead `row`, in days (NaN where unknown).
+    pub(super) fn age(&self, id: NodeId, row: usize) -> f64 {
+        let value = self.vector(id).value(row);
+        reference::age(value.map_or(Eval::Unknown(Vec::new()), Eval::Known))
     }
 
     pub(super) fn vector(&self, id: NodeId) -> &Vector {
@@ -295,6 +324,15 @@ impl<'a, 'r> Evaluator<'a, 'r> {
                 None => Vector::Truth(vec![Truth::Unknown; rows]),
             },
             Op::Len { field, contact } => length(&columns(*contact)[field.0 as usize], rows),
+            Op::Rank {
+                field,
+                contact,
+                order,
+            } => ranks(
+                &columns(*contact)[field.0 as usize],
+                rows,
+                self.rules.schema.orders().get(*order),
+            ),
             Op::NumCmp { input, op, value } => {
                 let truth = |x: Option<&Value>| match (x, value) {
                     (None, _) => Truth::Unknown,

@@ -228,25 +228,32 @@ impl<'e, 'r> Decided<'e, 'r> {
     fn build_result(&self, i: usize, row: usize, detail: bool) -> IcpResult<'r> {
         let [requires, excludes, gains] = &self.conditions[i];
         let icp = &self.ev.plan.icps[i];
-        IcpResult::build(self.ev.rules, i, detail, |check, _, _| {
-            let (truth, node) = match check {
-                Check::Require(c) => (requires[c][row], icp.requires[c]),
-                Check::Exclude(c) => (excludes[c][row], icp.excludes[c]),
-                Check::Score(c) => (gains[c][row], icp.scores[c]),
-                // `build` asks only for a tier with a condition, which has its node.
-                Check::Tier(t) => match (&self.tiers[i][t], icp.tiers[t]) {
-                    (Some(truths), Some(node)) => (truths[row], node),
-                    _ => return Outcome::known(Truth::True),
-                },
-            };
-            match truth {
-                Truth::Unknown => {
-                    let mut missing = Vec::new();
-                    self.ev.missing(node, row, &mut missing);
-                    Outcome { truth, missing }
+        let age = |s: usize| icp.ages[s].map_or(0.0, |node| self.ev.age(node, row));
+        IcpResult::build(
+            self.ev.rules,
+            i,
+            detail,
+            |check, _, _| {
+                let (truth, node) = match check {
+                    Check::Require(c) => (requires[c][row], icp.requires[c]),
+                    Check::Exclude(c) => (excludes[c][row], icp.excludes[c]),
+                    Check::Score(c) => (gains[c][row], icp.scores[c]),
+                    // `build` asks only for a tier with a condition, which has its node.
+                    Check::Tier(t) => match (&self.tiers[i][t], icp.tiers[t]) {
+                        (Some(truths), Some(node)) => (truths[row], node),
+                        _ => return Outcome::known(Truth::True),
+                    },
+                };
+                match truth {
+                    Truth::Unknown => {
+                        let mut missing = Vec::new();
+                        self.ev.missing(node, row, &mut missing);
+                        Outcome { truth, missing }
+                    }
+                    truth => Outcome::known(truth),
                 }
-                truth => Outcome::known(truth),
-            }
-        })
+            },
+            age,
+        )
     }
 }

@@ -4,7 +4,8 @@
 //! decided for each value of a column's [`Dict`], then each row's code is mapped through that
 //! table; a missing text has the code [`MISSING`], clamped to a last entry that is unknown. A
 //! list holds when one of its items does, its hits counted from running sums; a missing list
-//! is unknown. `len` is counted once per distinct text the same way.
+//! is unknown. `len` is counted once per distinct text the same way, and so is the rank of a
+//! text in an ordered category.
 
 use super::evaluator::Vector;
 use super::quantifiers::range_counts;
@@ -12,7 +13,7 @@ use crate::batch::{Column, Dict, MISSING};
 use crate::eval::reference;
 use crate::ir::RuleSet;
 use crate::plan::TextPred;
-use crate::schema::Value;
+use crate::schema::{Order, Value};
 use crate::semantics::{self, Truth};
 
 /// `len` of each row of a text or text-list column: the number of items of a list, of
@@ -44,6 +45,29 @@ pub(super) fn length(column: &Column, rows: usize) -> Vector {
                 Some(Value::List(items)) => items.len() as f64,
                 Some(Value::String(s)) => s.chars().count() as f64,
                 _ => missing,
+            })
+            .collect(),
+    })
+}
+
+/// The rank of each row's text in `order` (NaN when missing or not in the order), decided
+/// once per distinct value of a dictionary column.
+pub(super) fn ranks(column: &Column, rows: usize, order: &Order) -> Vector {
+    let rank = |s: &str| order.rank(s).unwrap_or(f64::NAN);
+    Vector::Numbers(match column {
+        Column::Text { codes, dict } => {
+            let mut by_code: Vec<f64> = dict.values().map(rank).collect();
+            let last = by_code.len();
+            by_code.push(f64::NAN);
+            codes[..rows]
+                .iter()
+                .map(|c| by_code[(*c as usize).min(last)])
+                .collect()
+        }
+        column => (0..rows)
+            .map(|r| match column.get(r) {
+                Some(Value::String(s)) => rank(&s),
+                _ => f64::NAN,
             })
             .collect(),
     })
