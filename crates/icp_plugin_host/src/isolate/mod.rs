@@ -11,7 +11,9 @@
 //! in both modes. Each `init` and each signal call is one request over the worker's standard
 //! input and one reply over its standard output ([`protocol`]); the worker replays it through
 //! the host's in-process code (`call.rs`: the ABI views of the columns, the output's checks
-//! and conversion), so a result is the same column either way.
+//! and conversion), so a result is the same column either way. Both ends check what they
+//! decode (`validate.rs`): the worker lends no column that does not hold together, and the
+//! host takes no reply that is not a column of the declared type with a row per lead.
 //!
 //! Two threads per worker move the bytes (a writer, so a worker that stops reading cannot
 //! block `icp`, and a reader), and the caller waits for the reply, up to the plugin's

@@ -9,7 +9,9 @@
 //! (values, validity, text codes and their dictionaries, list offsets), the contact offsets,
 //! and back the plugin's column after the host's own checks ([`crate::call`]), as an engine
 //! column. A decoder never trusts a length it reads: a short or malformed frame is an error,
-//! never a panic or a huge allocation.
+//! never a panic or a huge allocation (a frame's buffer grows with the bytes that arrive, a
+//! count is checked against the bytes left, a list argument holds no list); and a decoded
+//! column or signal call must hold together ([`super::validate`]) before it is used.
 //!
 //! The exchange: the worker opens with a [`Hello`] (the plugin's declarations, or the load
 //! error); then the host sends requests ([`Request`]), one at a time, each answered by one
