@@ -3,17 +3,31 @@
 
 use std::path::{Path, PathBuf};
 
+/// The profile directory the running test or benchmark was built into,
+/// `target/<profile>` (wherever `CARGO_TARGET_DIR` puts `target`).
+pub fn profile_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("the running binary's path");
+    // target/<profile>/deps/<binary>
+    exe.parent()
+        .and_then(Path::parent)
+        .expect("a test or bench binary lives in target/<profile>/deps")
+        .to_path_buf()
+}
+
+/// The target directory the running test or benchmark was built into: the repository's
+/// `target/`, or `CARGO_TARGET_DIR`, which may lie anywhere.
+pub fn target_dir() -> PathBuf {
+    profile_dir()
+        .parent()
+        .expect("a target directory")
+        .to_path_buf()
+}
+
 /// Runs `cargo build` with `args`, in the workspace, into the target directory and profile the
 /// running test or benchmark was built with, and returns that profile's directory (where
 /// libraries and binaries land). Panics with cargo's output when the build fails.
 pub fn cargo_build(args: &[&str]) -> PathBuf {
-    let exe = std::env::current_exe().expect("the running binary's path");
-    // target/<profile>/deps/<binary>
-    let profile_dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("a test or bench binary lives in target/<profile>/deps")
-        .to_path_buf();
+    let profile_dir = profile_dir();
     let target = profile_dir.parent().expect("a target directory");
     let profile = match profile_dir.file_name().and_then(|n| n.to_str()) {
         Some("debug") | None => "dev",

@@ -4,7 +4,7 @@
 
 mod cargo;
 
-pub use cargo::cargo_build;
+pub use cargo::{cargo_build, profile_dir, target_dir};
 
 use icp_diagnostics::SourceMap;
 

@@ -231,8 +231,9 @@ pub fn lead_of(rules: &icp_engine::ir::RuleSet, values: &LeadValues) -> icp_engi
 }
 
 /// A per-user configuration directory (for `XDG_CONFIG_HOME`) whose `icp/trust.toml` allows
-/// the repository — its demo data, the plugins built in its target directory — to the
-/// projects the tests make in temporary directories, which name them by absolute path.
+/// the repository — its demo data — and the target directory the plugins are built in
+/// (inside the repository, or wherever `CARGO_TARGET_DIR` points) to the projects the tests
+/// make in temporary directories, which name them by absolute path.
 pub fn trusting_user_config() -> &'static Path {
     static DIR: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
     DIR.get_or_init(|| {
@@ -241,8 +242,9 @@ pub fn trusting_user_config() -> &'static Path {
         std::fs::write(
             dir.path().join("icp/trust.toml"),
             format!(
-                "allowed_paths = [{:?}]\n",
-                workspace().display().to_string()
+                "allowed_paths = [{:?}, {:?}]\n",
+                workspace().display().to_string(),
+                icp_benches::target_dir().display().to_string()
             ),
         )
         .expect("trust.toml written");

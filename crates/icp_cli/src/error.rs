@@ -41,6 +41,10 @@ pub enum UsageError {
     Messy(f64),
     #[error("--contacts-out is for CSV output; JSON Lines hold the contacts in each company")]
     ContactsOutJsonl,
+    #[error("{first} and {second} are one file; give each file `icp gen` writes a name of its own")]
+    GenSameOutput { first: String, second: String },
+    #[error("{0} is read by this run; write the generated files somewhere else")]
+    GenOverwrite(String),
     #[error(transparent)]
     Plugin(#[from] icp_plugin_host::PluginError),
     #[error(transparent)]

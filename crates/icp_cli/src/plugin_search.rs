@@ -55,7 +55,9 @@ pub fn plugin_signals(
     Ok(if code {
         PluginSignals::Loaded(load_plugins(cwd, config, flags, trust)?)
     } else {
-        PluginSignals::Declared(read_manifests(&request(cwd, config, flags, trust))?)
+        let declared = read_manifests(&request(cwd, config, flags, trust))?;
+        crate::plugin_keys::warn_unknown(&config.plugins, &declared.plugins);
+        PluginSignals::Declared(declared)
     })
 }
 
@@ -68,7 +70,7 @@ pub fn load_plugins(
     trust: &Trust,
 ) -> Result<Host, UsageError> {
     let host = Host::load(&request(cwd, config, flags, trust))?;
-    crate::plugin_keys::warn_unknown(&config.plugins, &host);
+    crate::plugin_keys::warn_unknown(&config.plugins, &host.plugins());
     Ok(host)
 }
 

@@ -1,5 +1,6 @@
 //! `icp gen` end to end: a deterministic lead set that scores cleanly, JSON Lines with
-//! contacts inside each company, and bad arguments.
+//! contacts inside each company, bad arguments, and its files written as one output set
+//! (the same file twice and `icp.toml` refused, an interrupted run leaving the earlier files).
 
 mod common;
 
@@ -240,4 +241,95 @@ fn the_demo_is_what_the_documented_gen_command_writes_deals_included() {
         };
         assert_eq!(hubspot.account(id, None), Some(account), "{id}");
     }
+}
+
+#[test]
+fn gen_refuses_one_file_twice_and_its_own_config_before_writing() {
+    let dir = project(&[("rules/demo.icp", GOOD)]);
+    std::fs::create_dir_all(dir.path().join("s")).expect("mkdir");
+    let before = listing(dir.path());
+    for args in [
+        &["-o", "x.csv", "--contacts-out", "x.csv"][..],
+        &["-o", "x.csv", "--contacts-out", "./x.csv"],
+        &["-o", "s/funding.csv", "--signals-dir", "s"],
+        &[
+            "-o",
+            "c.csv",
+            "--contacts-out",
+            "s/events.csv",
+            "--signals-dir",
+            "./s",
+        ],
+    ] {
+        let mut all = vec!["gen", "--companies", "10"];
+        all.extend(args);
+        let out = icp(dir.path(), &all);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains("are one file"), "{}", stderr(&out));
+        assert_eq!(listing(dir.path()), before, "{args:?}: nothing written");
+        assert!(listing(&dir.path().join("s")).is_empty(), "{args:?}");
+    }
+    let config = std::fs::read(dir.path().join("icp.toml")).expect("icp.toml");
+    let out = icp(dir.path(), &["gen", "--companies", "10", "-o", "icp.toml"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("icp.toml is read by this run"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("icp.toml")).expect("icp.toml"),
+        config
+    );
+}
+
+#[test]
+fn gen_stopped_part_way_leaves_every_earlier_file_and_no_temporary_file() {
+    let dir = project(&[("rules/demo.icp", GOOD)]);
+    let files = [
+        "c.csv",
+        "p.csv",
+        "s/funding.csv",
+        "s/events.csv",
+        "s/job_changes.csv",
+        "s/champions.csv",
+    ];
+    let command = "gen --contacts-per-company 2 -o c.csv --contacts-out p.csv --signals-dir s";
+    let args: Vec<&str> = command.split(' ').chain(["--companies", "40"]).collect();
+    let out = icp(dir.path(), &args);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let read_all =
+        || files.map(|f| std::fs::read(dir.path().join(f)).unwrap_or_else(|e| panic!("{f}: {e}")));
+    let earlier = read_all();
+    // 64 blocks of 512 bytes: far less than 20,000 companies.
+    let script = format!(
+        "ulimit -f 64 && exec '{}' {command} --companies 20000",
+        env!("CARGO_BIN_EXE_icp")
+    );
+    let run = std::process::Command::new("sh")
+        .args(["-c", &script])
+        .current_dir(dir.path())
+        .output()
+        .expect("sh runs");
+    assert_eq!(run.status.code(), Some(2), "{}", stderr(&run));
+    assert!(stderr(&run).contains("cannot write"), "{}", stderr(&run));
+    assert!(read_all() == earlier, "the earlier files are untouched");
+    no_temporary_file(dir.path());
+    no_temporary_file(&dir.path().join("s"));
+
+    // A run that succeeds replaces all of them, with nothing left beside them.
+    let args: Vec<&str> = command.split(' ').chain(["--companies", "60"]).collect();
+    let out = icp(dir.path(), &args);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(read_all()[0] != earlier[0], "the companies are rewritten");
+    assert_eq!(
+        listing(&dir.path().join("s")),
+        [
+            "champions.csv",
+            "events.csv",
+            "funding.csv",
+            "job_changes.csv"
+        ]
+    );
+    no_temporary_file(dir.path());
 }

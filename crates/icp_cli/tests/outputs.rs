@@ -28,24 +28,6 @@ fn leads(prefix: &str, rows: usize) -> String {
     text
 }
 
-/// The names in `dir`, sorted.
-fn listing(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .expect("list")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
-}
-
-fn no_temporary_file(dir: &Path) {
-    let left: Vec<String> = listing(dir)
-        .into_iter()
-        .filter(|n| n.contains(".partial"))
-        .collect();
-    assert!(left.is_empty(), "temporary files left: {left:?}");
-}
-
 /// A project whose earlier run left `out.csv` and `r.csv`; returns their contents.
 fn project_with_outputs() -> (tempfile::TempDir, String, String) {
     let dir = project(&[("rules/demo.icp", GOOD), ("old.csv", &leads("old", 30))]);
@@ -185,50 +167,122 @@ fn the_same_file_twice_is_refused_before_anything_is_written() {
     assert_eq!(listing(dir.path()), ["icp.toml", "leads.csv", "rules"]);
 }
 
+/// One of two runs racing for the same outputs: its rules name an ICP after it (and give
+/// it its own maximum score), its leads' ids and rejected rows carry its prefix, so every
+/// line of a results or rejects file says which run wrote it.
+struct Racer {
+    icp: &'static str,
+    prefix: &'static str,
+    max_score: u32,
+}
+
+const RACERS: [Racer; 2] = [
+    Racer {
+        icp: "alpha",
+        prefix: "a",
+        max_score: 10,
+    },
+    Racer {
+        icp: "beta",
+        prefix: "b",
+        max_score: 25,
+    },
+];
+
+impl Racer {
+    fn rules(&self) -> String {
+        let extra = if self.max_score > 10 {
+            "  score 15 \"large\" when company.employees >= 60\n"
+        } else {
+            ""
+        };
+        GOOD.replace("icp demo {\n", &format!("icp {} {{\n", self.icp))
+            .replace("  tier A", &format!("{extra}  tier A"))
+    }
+
+    /// Whether a result row is this run's: its id, its ICP, its maximum score.
+    fn wrote_result(&self, row: &str) -> bool {
+        let cells: Vec<&str> = row.split(',').collect();
+        cells.len() == 10
+            && cells[0]
+                .strip_prefix(self.prefix)
+                .is_some_and(|n| n.parse::<u32>().is_ok())
+            && cells[2] == self.icp
+            && cells[5] == self.max_score.to_string()
+    }
+
+    /// Whether a rejects row is this run's: the raw row of one of its leads.
+    fn wrote_reject(&self, row: &str) -> bool {
+        row.ends_with(&format!(",rejected {}\"", self.prefix))
+    }
+}
+
 #[test]
-fn two_runs_at_once_each_commit_their_own_complete_outputs() {
-    let dir = project(&[
-        ("rules/demo.icp", GOOD),
-        ("a.csv", &leads("a", 20_000)),
-        ("b.csv", &leads("b", 20_000)),
-    ]);
-    for _ in 0..4 {
-        let start = |leads: &str| {
+fn two_runs_at_once_leave_the_results_and_rejects_of_one_run() {
+    const LEADS: usize = 20_000;
+    let mut files = vec![];
+    let rules: Vec<(String, String)> = RACERS
+        .iter()
+        .map(|r| (format!("rules_{}/r.icp", r.icp), r.rules()))
+        .collect();
+    let leads: Vec<(String, String)> = RACERS
+        .iter()
+        .map(|r| (format!("{}.csv", r.prefix), leads(r.prefix, LEADS)))
+        .collect();
+    files.extend(rules.iter().map(|(p, t)| (p.as_str(), t.as_str())));
+    files.extend(leads.iter().map(|(p, t)| (p.as_str(), t.as_str())));
+    let dir = project(&files);
+    // Many rounds, a fixed number of them: each starts both runs together, and whatever
+    // order their writes and commits take, the files left must be one run's, whole.
+    for round in 0..16 {
+        let start = |racer: &Racer| {
             Command::new(env!("CARGO_BIN_EXE_icp"))
-                .args([
-                    "score",
-                    "--leads",
-                    leads,
-                    "-o",
-                    "out.csv",
-                    "--rejects",
-                    "r.csv",
-                ])
+                .args(["score", "--rules", &format!("rules_{}", racer.icp)])
+                .args(["--leads", &format!("{}.csv", racer.prefix)])
+                .args(["-o", "out.csv", "--rejects", "r.csv", "--threads", "2"])
+                .env("XDG_CONFIG_HOME", user_config())
                 .current_dir(dir.path())
                 .stderr(Stdio::piped())
                 .spawn()
                 .expect("icp starts")
         };
-        let (a, b) = (start("a.csv"), start("b.csv"));
-        for run in [a, b] {
+        let runs: Vec<_> = RACERS.iter().map(start).collect();
+        for run in runs {
             let out = run.wait_with_output().expect("icp ends");
             assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
         }
         let results = std::fs::read_to_string(dir.path().join("out.csv")).expect("read");
         let rejects = std::fs::read_to_string(dir.path().join("r.csv")).expect("read");
-        let from = if results.contains("\na1,") { "a" } else { "b" };
         let rows: Vec<&str> = results.lines().skip(1).collect();
-        assert_eq!(rows.len(), 18_000, "every result of one run");
+        let Some(racer) = RACERS
+            .iter()
+            .find(|r| rows.first().is_some_and(|row| r.wrote_result(row)))
+        else {
+            panic!(
+                "round {round}: the first result is no run's: {:?}",
+                rows.first()
+            );
+        };
+        assert_eq!(
+            rows.len(),
+            LEADS - LEADS / 10,
+            "round {round}: every result of one run"
+        );
         assert!(
-            rows.iter().all(|r| r.starts_with(from)),
-            "results of one run"
+            rows.iter().all(|row| racer.wrote_result(row)),
+            "round {round}: results of {} only",
+            racer.icp
         );
         let rejected: Vec<&str> = rejects.lines().skip(1).collect();
-        assert_eq!(rejected.len(), 2_000, "every rejected row of one run");
-        let same_run = format!("rejected {from}");
+        assert_eq!(
+            rejected.len(),
+            LEADS / 10,
+            "round {round}: every rejected row of one run"
+        );
         assert!(
-            rejected.iter().all(|r| r.contains(&same_run)),
-            "the rejects of the run whose results are there"
+            rejected.iter().all(|row| racer.wrote_reject(row)),
+            "round {round}: the rejects of {}, whose results are there",
+            racer.icp
         );
         no_temporary_file(dir.path());
     }

@@ -301,3 +301,112 @@ fn check_reads_signals_from_manifests_without_loading_plugins() {
         "{err}"
     );
 }
+
+/// A project whose `lib/` holds a copy of the funding plugin with its manifest, configured
+/// with an unknown key; returns the project and the manifest's path.
+fn project_with_manifest() -> (tempfile::TempDir, std::path::PathBuf) {
+    plugins_built();
+    let dir = project(&[("rules/demo.icp", FUNDED)]);
+    let lib = dir.path().join("lib");
+    std::fs::create_dir_all(&lib).expect("mkdir");
+    let name = libloading_name("plugin_funding");
+    std::fs::copy(bin_dir().join(&name), lib.join(&name)).expect("copy");
+    let configured = format!("[plugins.funding]\nlibrary = \"lib/{name}\"\ndta = \"x.csv\"\n");
+    std::fs::write(dir.path().join("icp.toml"), configured).expect("write icp.toml");
+    let out = icp(dir.path(), &["plugins", "manifest"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let manifest = lib.join(format!("{name}.manifest.json"));
+    (dir, manifest)
+}
+
+fn read_json(path: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).expect("read")).expect("JSON")
+}
+
+fn write_json(path: &Path, value: &serde_json::Value) {
+    std::fs::write(path, serde_json::to_string_pretty(value).expect("JSON")).expect("write");
+}
+
+#[test]
+fn manifests_carry_the_configuration_keys_and_older_ones_still_read() {
+    let (dir, manifest) = project_with_manifest();
+    let written = read_json(&manifest);
+    assert_eq!(
+        written["config_keys"],
+        serde_json::json!(["data"]),
+        "{written}"
+    );
+    let unknown = "warning: plugins.funding: unknown key `dta` (known: data)";
+    for args in [&["check", "--no-plugin-code"][..], &["check"]] {
+        let out = icp(dir.path(), args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains(unknown), "{args:?}: {}", stderr(&out));
+    }
+
+    // A manifest written before the keys were recorded reads, and is not stale.
+    let mut older = written.clone();
+    older
+        .as_object_mut()
+        .expect("an object")
+        .remove("config_keys");
+    write_json(&manifest, &older);
+    let out = icp(dir.path(), &["check", "--no-plugin-code"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("unknown key"), "{}", stderr(&out));
+    let out = icp(dir.path(), &["check"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+
+    // Other keys than the library's are a stale manifest.
+    let mut other = written;
+    other["config_keys"] = serde_json::json!(["data", "dta"]);
+    write_json(&manifest, &other);
+    let out = icp(dir.path(), &["check"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out)
+            .contains("configuration keys: [data, dta] in the manifest, [data] in the library"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_signal_declared_twice_by_manifests_is_an_error() {
+    let (dir, manifest) = project_with_manifest();
+    let mut twice = read_json(&manifest);
+    let signals = twice["signals"].as_array_mut().expect("signals");
+    signals.push(signals[0].clone());
+    let name = signals[0]["name"].as_str().expect("a name").to_string();
+    write_json(&manifest, &twice);
+    let out = icp(dir.path(), &["check", "--no-plugin-code"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    let err = stderr(&out);
+    assert!(
+        err.starts_with("error: plugin manifest ")
+            && err.contains(&format!("declares signal `{name}` twice")),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+
+    // Two plugin directories with one plugin each declaring the same signals: "loaded
+    // twice", with the manifests as with the libraries.
+    let out = icp(dir.path(), &["plugins", "manifest"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let copy = dir.path().join("copy");
+    std::fs::create_dir_all(&copy).expect("mkdir");
+    let library = libloading_name("plugin_funding");
+    for file in [library.clone(), format!("{library}.manifest.json")] {
+        std::fs::copy(dir.path().join("lib").join(&file), copy.join(&file)).expect("copy");
+    }
+    std::fs::write(dir.path().join("icp.toml"), "").expect("write icp.toml");
+    let path = std::env::join_paths([dir.path().join("lib"), copy]).expect("a path list");
+    for args in [&["check", "--no-plugin-code"][..], &["check"]] {
+        let out = icp_with(dir.path(), args, &[("ICP_PLUGIN_PATH", Path::new(&path))]);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stdout(&out));
+        assert!(
+            stderr(&out).contains("plugin `funding` is loaded twice"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
+}

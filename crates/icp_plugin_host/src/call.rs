@@ -249,6 +249,7 @@ impl Signals<'_> {
             Backend::Worker(worker) => worker
                 .evaluate(
                     call.index,
+                    call.output,
                     today,
                     batch.len(),
                     &call.args,
@@ -455,9 +456,23 @@ fn take(out: &icp_plugin_api::Column, rows: usize, output: Type) -> Result<Colum
     unsafe {
         let strings = || -> Result<Vec<String>, String> {
             null(out.strings.is_null() && out.n_strings > 0, "strings")?;
+            // Codes are `u32`s below MISSING: no code can name a string past that, and a
+            // count beyond it is no dictionary (nor a length a slice may have).
+            if out.n_strings > MISSING as usize {
+                return Err(format!(
+                    "returned {} strings, more than text codes can name",
+                    out.n_strings
+                ));
+            }
             slice(out.strings, out.n_strings)
                 .iter()
                 .map(|s| {
+                    if s.len > isize::MAX as usize || (s.ptr.is_null() && s.len > 0) {
+                        return Err(format!(
+                            "returned a string of {} bytes without its bytes",
+                            s.len
+                        ));
+                    }
                     s.to_str()
                         .map(str::to_string)
                         .ok_or_else(|| "returned text that is not UTF-8".to_string())
@@ -513,7 +528,11 @@ fn take(out: &icp_plugin_api::Column, rows: usize, output: Type) -> Result<Colum
             }
             _ => {
                 null(out.offsets.is_null(), "list offsets")?;
-                let offsets = slice(out.offsets, rows + 1).to_vec();
+                let mut offsets = slice(out.offsets, rows + 1).to_vec();
+                if offsets.is_empty() {
+                    // No rows and no offsets: the one offset an empty list column has.
+                    offsets.push(0);
+                }
                 if offsets.first().is_some_and(|o| *o != 0)
                     || offsets.windows(2).any(|w| w[0] > w[1])
                 {

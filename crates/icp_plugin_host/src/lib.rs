@@ -30,6 +30,8 @@
 
 mod call;
 mod config_keys;
+#[cfg(test)]
+mod fuzz;
 mod isolate;
 mod load;
 pub mod manifest;

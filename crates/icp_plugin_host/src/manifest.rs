@@ -5,13 +5,18 @@
 //! appended (`libplugin_funding.so.manifest.json`), holding exactly the declarations the host
 //! reads from the plugin's table: its name, version, documentation, ABI version and each
 //! signal's name, documentation, parameters, output type and the lead fields it reads — the
-//! shapes `icp plugins --format json` prints. `icp plugins manifest` and `icp plugins install`
+//! shapes `icp plugins --format json` prints — and the configuration keys the plugin declares
+//! it reads (`config_keys`, left out when it declares none, and absent from manifests written
+//! before it existed, which still read), so unknown keys are warned without loading code. `icp plugins manifest` and `icp plugins install`
 //! write it ([`Manifest::write`], through a temporary file renamed into place) after loading
 //! the library, which the user asked for. [`read_manifests`] finds the plugins of a request
 //! exactly where [`crate::Host::load`] would (the same search, the same order) but reads each
 //! manifest instead of opening the library: a library without one is an error naming it. When
 //! a library is loaded and a manifest sits beside it, [`verify`] compares the two; a
-//! difference is a stale manifest, an error naming both files.
+//! difference is a stale manifest, an error naming both files (a manifest without
+//! `config_keys` is not compared on them). A manifest that declares one signal twice is
+//! refused as a library doing so is; two manifests of one plugin name are the loader's
+//! "loaded twice" error.
 
 use std::path::{Path, PathBuf};
 
@@ -30,6 +35,10 @@ pub struct Manifest {
     pub doc: String,
     /// `1.MINOR`, the plugin ABI version the library was built for.
     pub abi: String,
+    /// The configuration keys the plugin declares it reads; `None` when it does not say
+    /// (or the manifest predates the field).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config_keys: Option<Vec<String>>,
     pub signals: Vec<ManifestSignal>,
 }
 
@@ -73,6 +82,7 @@ impl Manifest {
             version: info.version.clone(),
             doc: info.doc.clone(),
             abi: format!("1.{}", info.abi_minor),
+            config_keys: info.config_keys.clone(),
             signals: signals
                 .iter()
                 .map(|s| ManifestSignal {
@@ -141,8 +151,11 @@ impl Manifest {
         let ty = |text: &str, what: &str| {
             Type::parse(text).ok_or_else(|| format!("{what} has unknown type {text:?}"))
         };
-        let mut signals = Vec::new();
+        let mut signals: Vec<SignalDecl> = Vec::new();
         for s in &self.signals {
+            if signals.iter().any(|seen| seen.name == s.name) {
+                return Err(format!("declares signal `{}` twice", s.name));
+            }
             let params = s
                 .params
                 .iter()
@@ -197,6 +210,20 @@ impl Manifest {
                     .find(|(a, b)| a != b);
                 differs.map(|(a, _)| format!("signal `{}` is declared differently", a.name))
             })
+            .or_else(|| {
+                (self.config_keys != other.config_keys).then(|| {
+                    let show = |keys: &Option<Vec<String>>| {
+                        keys.as_ref().map_or("none declared".to_string(), |k| {
+                            format!("[{}]", k.join(", "))
+                        })
+                    };
+                    format!(
+                        "configuration keys: {} in the manifest, {} in the library",
+                        show(&self.config_keys),
+                        show(&other.config_keys)
+                    )
+                })
+            })
             .or_else(|| Some("its documentation differs".to_string()))
     }
 }
@@ -208,7 +235,11 @@ pub(crate) fn verify(info: &PluginInfo, signals: &[SignalDecl]) -> Result<(), Pl
         return Ok(());
     }
     let written = Manifest::read(&path)?;
-    let actual = Manifest::of(info, &signals.iter().collect::<Vec<_>>());
+    let mut actual = Manifest::of(info, &signals.iter().collect::<Vec<_>>());
+    if written.config_keys.is_none() {
+        // Written before manifests held the keys: nothing to compare them with.
+        actual.config_keys = None;
+    }
     match written.difference(&actual) {
         None => Ok(()),
         Some(difference) => Err(PluginError::StaleManifest {
@@ -270,9 +301,7 @@ pub fn read_manifests(request: &PluginRequest) -> Result<Declarations, PluginErr
                     file: library.to_path_buf(),
                     source,
                     abi_minor,
-                    // Not in a manifest: unknown configuration keys are warned only when the
-                    // library itself is loaded.
-                    config_keys: None,
+                    config_keys: manifest.config_keys,
                 },
                 signals,
             })

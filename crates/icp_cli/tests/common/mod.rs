@@ -19,8 +19,9 @@ pub fn icp(dir: &Path, args: &[&str]) -> Output {
 }
 
 /// A per-user configuration directory whose `icp/trust.toml` allows the repository (its
-/// demo data, the plugins built in its target directory) to the projects the tests make in
-/// temporary directories.
+/// demo data) and the target directory the plugins are built in (inside the repository, or
+/// wherever `CARGO_TARGET_DIR` points) to the projects the tests make in temporary
+/// directories.
 pub fn user_config() -> &'static Path {
     static DIR: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
     DIR.get_or_init(|| {
@@ -28,7 +29,11 @@ pub fn user_config() -> &'static Path {
         std::fs::create_dir_all(dir.path().join("icp")).expect("mkdir");
         std::fs::write(
             dir.path().join("icp/trust.toml"),
-            format!("allowed_paths = [{:?}]\n", repo().display().to_string()),
+            format!(
+                "allowed_paths = [{:?}, {:?}]\n",
+                repo().display().to_string(),
+                icp_benches::target_dir().display().to_string()
+            ),
         )
         .expect("write trust.toml");
         dir
@@ -62,6 +67,25 @@ pub fn demo_plugins() -> String {
         demo.join("job_changes.csv").display().to_string(),
         demo.join("champions.csv").display().to_string(),
     )
+}
+
+/// The names in `dir`, sorted.
+pub fn listing(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("list")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// Asserts that no temporary output file (`.NAME.PID-N.partial`) is left in `dir`.
+pub fn no_temporary_file(dir: &Path) {
+    let left: Vec<String> = listing(dir)
+        .into_iter()
+        .filter(|n| n.contains(".partial"))
+        .collect();
+    assert!(left.is_empty(), "temporary files left: {left:?}");
 }
 
 pub fn stdout(o: &Output) -> String {

@@ -11,7 +11,9 @@
 //! in both modes. Each `init` and each signal call is one request over the worker's standard
 //! input and one reply over its standard output ([`protocol`]); the worker replays it through
 //! the host's in-process code (`call.rs`: the ABI views of the columns, the output's checks
-//! and conversion), so a result is the same column either way.
+//! and conversion), so a result is the same column either way. Both ends check what they
+//! decode (`validate.rs`): the worker lends no column that does not hold together, and the
+//! host takes no reply that is not a column of the declared type with a row per lead.
 //!
 //! Two threads per worker move the bytes (a writer, so a worker that stops reading cannot
 //! block `icp`, and a reader), and the caller waits for the reply, up to the plugin's
@@ -21,9 +23,10 @@
 //! worker are made one at a time (a mutex): an isolated plugin evaluates one call at a time,
 //! whatever `--threads` says.
 
-mod protocol;
+pub(crate) mod protocol;
 mod status;
-mod worker;
+pub(crate) mod validate;
+pub(crate) mod worker;
 
 use std::borrow::Cow;
 use std::io;
@@ -33,8 +36,8 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
-use icp_engine::Value;
 use icp_engine::batch::Column;
+use icp_engine::{Type, Value};
 use icp_plugin_api::PluginV1;
 
 use crate::load::{Loaded, PluginSource};
@@ -236,9 +239,13 @@ impl Worker {
     }
 
     /// Evaluates one signal call in the worker: the column the in-process call would give.
+    /// A reply that is not a column of the declared `output` type with `rows` rows fails
+    /// the call: the engine indexes it by row.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn evaluate(
         &self,
         signal: u32,
+        output: Type,
         today: i32,
         rows: usize,
         args: &[Option<Value>],
@@ -257,7 +264,11 @@ impl Worker {
             contact_offsets: Cow::Borrowed(contact_offsets),
         });
         let frame = self.exchange(Some(request.encode()))?;
-        reply_of(&frame, decode_column)
+        reply_of(&frame, |d| {
+            let column = decode_column(d)?;
+            validate::reply(&column, output, rows)?;
+            Ok(column)
+        })
     }
 }
 

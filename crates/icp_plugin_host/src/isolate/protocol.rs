@@ -9,7 +9,9 @@
 //! (values, validity, text codes and their dictionaries, list offsets), the contact offsets,
 //! and back the plugin's column after the host's own checks ([`crate::call`]), as an engine
 //! column. A decoder never trusts a length it reads: a short or malformed frame is an error,
-//! never a panic or a huge allocation.
+//! never a panic or a huge allocation (a frame's buffer grows with the bytes that arrive, a
+//! count is checked against the bytes left, a list argument holds no list); and a decoded
+//! column or signal call must hold together ([`super::validate`]) before it is used.
 //!
 //! The exchange: the worker opens with a [`Hello`] (the plugin's declarations, or the load
 //! error); then the host sends requests ([`Request`]), one at a time, each answered by one
@@ -23,6 +25,9 @@ use icp_engine::{ParamDecl, SignalDecl, Type, Value};
 
 /// The largest frame either side accepts (1 GiB): a length past it is a corrupt stream.
 const MAX_FRAME: usize = 1 << 30;
+
+/// The most a frame's buffer holds before its bytes arrive.
+const FIRST_READ: usize = 1 << 16;
 
 /// Writes one frame.
 pub fn write_frame(out: &mut impl Write, payload: &[u8]) -> io::Result<()> {
@@ -55,8 +60,13 @@ pub fn read_frame(input: &mut impl Read) -> io::Result<Option<Vec<u8>>> {
             "frame too large",
         ));
     }
-    let mut payload = vec![0u8; len];
-    input.read_exact(&mut payload)?;
+    // The buffer grows with the bytes that arrive, not with the length the stream claims:
+    // four bytes saying 1 GiB followed by nothing cost a read, not a gigabyte.
+    let mut payload = Vec::with_capacity(len.min(FIRST_READ));
+    input.take(len as u64).read_to_end(&mut payload)?;
+    if payload.len() < len {
+        return Err(io::ErrorKind::UnexpectedEof.into());
+    }
     Ok(Some(payload))
 }
 
@@ -382,20 +392,23 @@ impl Request<'_> {
                 let rows = usize::try_from(d.u64()?).map_err(|_| malformed())?;
                 let n_args = d.count(1)?;
                 let args = (0..n_args)
-                    .map(|_| decode_value(&mut d))
+                    .map(|_| decode_value(&mut d, true))
                     .collect::<io::Result<Vec<_>>>()?;
                 let n_inputs = d.count(5)?;
                 let inputs = (0..n_inputs)
                     .map(|_| Ok((d.u32()?, Cow::Owned(decode_column(&mut d)?))))
                     .collect::<io::Result<_>>()?;
-                Ok(Request::Evaluate(Evaluate {
+                let call = Evaluate {
                     signal,
                     today,
                     rows,
                     args: Cow::Owned(args),
                     inputs,
                     contact_offsets: Cow::Owned(d.u32s()?),
-                }))
+                };
+                // Lent to native code as pointers and lengths: it must hold together.
+                super::validate::evaluate(&call)?;
+                Ok(Request::Evaluate(call))
             }
             _ => Err(malformed()),
         }
@@ -433,7 +446,9 @@ fn encode_value(e: &mut Encoder, value: Option<&Value>) {
     }
 }
 
-fn decode_value(d: &mut Decoder<'_>) -> io::Result<Option<Value>> {
+/// A value; a list's items are scalars (`list_allowed` is false inside a list), so no
+/// stream nests deeper than one list, whatever its length.
+fn decode_value(d: &mut Decoder<'_>, list_allowed: bool) -> io::Result<Option<Value>> {
     Ok(Some(match d.u8()? {
         0 => return Ok(None),
         1 => Value::Bool(d.u8()? != 0),
@@ -441,10 +456,10 @@ fn decode_value(d: &mut Decoder<'_>) -> io::Result<Option<Value>> {
         3 => Value::String(d.str()?),
         4 => Value::Date(d.i32()?),
         5 => Value::Duration(d.f64()?),
-        6 => {
+        6 if list_allowed => {
             let n = d.count(1)?;
             let items = (0..n)
-                .map(|_| decode_value(d)?.ok_or_else(malformed))
+                .map(|_| decode_value(d, false)?.ok_or_else(malformed))
                 .collect::<io::Result<_>>()?;
             Value::List(items)
         }
@@ -496,8 +511,15 @@ pub fn encode_column(e: &mut Encoder, column: &Column) {
     }
 }
 
-/// Reads a column back; text keeps its codes (the dictionary is rebuilt in code order).
+/// Reads a column back; text keeps its codes (the dictionary is rebuilt in code order). A
+/// column that is not consistent in itself ([`super::validate::column`]) is malformed.
 pub fn decode_column(d: &mut Decoder<'_>) -> io::Result<Column> {
+    let column = decode_any_column(d)?;
+    super::validate::column(&column)?;
+    Ok(column)
+}
+
+fn decode_any_column(d: &mut Decoder<'_>) -> io::Result<Column> {
     let dict = |d: &mut Decoder<'_>| -> io::Result<Dict> {
         let mut dict = Dict::unindexed();
         for s in d.strs()? {
@@ -507,7 +529,6 @@ pub fn decode_column(d: &mut Decoder<'_>) -> io::Result<Column> {
         Ok(dict)
     };
     Ok(match d.u8()? {
-        0 => Column::Absent,
         1 => Column::Number {
             values: d.f64s()?,
             valid: d.bools()?,

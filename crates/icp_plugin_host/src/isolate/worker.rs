@@ -14,9 +14,12 @@
 
 use std::ffi::{OsString, c_void};
 use std::fs::File;
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::path::Path;
 use std::process::ExitCode;
+
+use icp_engine::Type;
+use icp_plugin_api::PluginV1;
 
 use super::protocol::{Encoder, Hello, Request, encode_column, read_frame, write_frame};
 use crate::call::{SignalCall, call_in_process, init_in_process};
@@ -69,9 +72,21 @@ fn serve(library: &Path, output: &mut impl Write) -> io::Result<()> {
     let Backend::InProcess(table) = plugin.backend else {
         return Ok(());
     };
+    let outputs: Vec<Type> = plugin.signals.iter().map(|s| s.output).collect();
+    answer_requests(table, &outputs, &mut io::stdin().lock(), output)
+}
+
+/// Answers the host's requests from `input` until it ends, calling the plugin `table`
+/// whose signals return `outputs`; a stream that does not decode, or a call the plugin
+/// cannot be lent, is an error (the worker then exits, and the host reports it).
+pub(crate) fn answer_requests(
+    table: &PluginV1,
+    outputs: &[Type],
+    input: &mut impl Read,
+    output: &mut impl Write,
+) -> io::Result<()> {
     let mut state: Option<*mut c_void> = None;
-    let mut input = io::stdin().lock();
-    while let Some(frame) = read_frame(&mut input)? {
+    while let Some(frame) = read_frame(input)? {
         let reply = match Request::decode(&frame)? {
             Request::Init {
                 config_json,
@@ -85,8 +100,7 @@ fn serve(library: &Path, output: &mut impl Write) -> io::Result<()> {
                 Some(state) => {
                     let inputs: Vec<_> =
                         call.inputs.iter().map(|(code, c)| (&**c, *code)).collect();
-                    let output = plugin.signals.get(call.signal as usize).map(|s| s.output);
-                    let Some(output) = output else {
+                    let Some(&output) = outputs.get(call.signal as usize) else {
                         return Err(io::Error::other("a call to an undeclared signal"));
                     };
                     call_in_process(
