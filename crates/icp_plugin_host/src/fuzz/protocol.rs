@@ -295,6 +295,7 @@ fn greeting() -> Vec<u8> {
             }],
             output: Type::NUMBER,
             inputs: vec!["company.domain".into()],
+            order: None,
         }],
     }
     .encode(&mut e);
