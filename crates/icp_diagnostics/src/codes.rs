@@ -69,6 +69,7 @@ codes! {
     DUPLICATE_STATEMENT = "E0018", "statement given twice";
     INVALID_GROUP = "E0019", "invalid group";
     BIDI_CONTROL = "E0020", "bidirectional control character";
+    UNKNOWN_REGION = "E0030", "unknown region";
     UNREACHABLE_TIER = "W0001", "tier can never match";
     TIER_AFTER_OTHERWISE = "W0002", "tier after `otherwise`";
     CONSTANT_CONDITION = "W0003", "condition is always the same";
@@ -77,4 +78,5 @@ codes! {
     EVERY_OVER_NO_CONTACTS = "W0006", "`every contact` is true for a lead with no contacts";
     TEST_WITHOUT_EXPECT = "W0007", "test without expectations";
     DUPLICATE_LABEL = "W0008", "duplicate score label";
+    NOT_IN_VOCABULARY = "W0030", "value not in the field's vocabulary";
 }

@@ -22,6 +22,8 @@ mod kind;
 
 pub use kind::FieldKind;
 
+use crate::vocab::{Category, Vocabulary};
+
 /// The type of a scalar value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -261,13 +263,39 @@ impl FieldDef {
     pub fn is_country(&self) -> bool {
         self.kind == FieldKind::Country
     }
+
+    /// The vocabulary this field's values come from, if it has a known one.
+    pub fn category(&self) -> Option<Category> {
+        if self.kind == FieldKind::Industry {
+            return Some(Category::Industry);
+        }
+        if self.custom {
+            return None;
+        }
+        CATEGORICAL
+            .iter()
+            .find(|(entity, name, _)| *entity == self.entity && *name == self.name)
+            .map(|&(_, _, category)| category)
+    }
 }
 
-/// The fields a lead can have.
+/// The fields a lead can have, and the project's vocabularies (industries, categories,
+/// regions: [`crate::vocab`]).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Schema {
     fields: Vec<FieldDef>,
+    #[serde(skip)]
+    vocabulary: std::sync::Arc<Vocabulary>,
 }
+
+/// The canonical fields whose values come from a known vocabulary, which `icp check` compares
+/// string constants against. (A field of kind `industry` has the industries'.)
+const CATEGORICAL: &[(Entity, &str, Category)] = &[
+    (Entity::Contact, "seniority", Category::Seniority),
+    (Entity::Contact, "department", Category::Department),
+    (Entity::Company, "ownership", Category::Ownership),
+    (Entity::Company, "type", Category::InstitutionType),
+];
 
 /// The canonical fields of SPEC §2, with their types and kinds.
 const CANONICAL: &[(Entity, &str, Type, FieldKind)] = &[
@@ -278,7 +306,7 @@ const CANONICAL: &[(Entity, &str, Type, FieldKind)] = &[
         Entity::Company,
         "industry",
         Type::STRING_LIST,
-        FieldKind::Plain,
+        FieldKind::Industry,
     ),
     (
         Entity::Company,
@@ -398,7 +426,18 @@ impl Schema {
                 .iter()
                 .map(|&(entity, name, ty, kind)| FieldDef::new(entity, name, ty, kind, false))
                 .collect(),
+            vocabulary: std::sync::Arc::default(),
         }
+    }
+
+    /// The project's vocabularies: industries, categories and regions.
+    pub fn vocabulary(&self) -> &Vocabulary {
+        &self.vocabulary
+    }
+
+    /// The vocabularies, to extend them from `icp.toml`.
+    pub fn vocabulary_mut(&mut self) -> &mut Vocabulary {
+        std::sync::Arc::make_mut(&mut self.vocabulary)
     }
 
     /// Adds a plain custom field, with its type as written in `icp.toml`.
