@@ -72,6 +72,10 @@ struct File {
     score: ScoreTable,
     #[serde(default)]
     plugins: BTreeMap<String, toml::Table>,
+    #[serde(default)]
+    vocabulary: crate::vocabulary::VocabularyTable,
+    #[serde(default)]
+    regions: BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -191,6 +195,11 @@ impl Config {
             .map_err(|e| ConfigError::Invalid {
                 path: shown.clone(),
                 message: e.to_string(),
+            })?;
+        crate::vocabulary::apply(&mut schema, &file.input, &file.vocabulary, &file.regions)
+            .map_err(|message| ConfigError::Invalid {
+                path: shown.clone(),
+                message,
             })?;
         let rules = if file.rules.is_empty() {
             vec![base.join("rules")]

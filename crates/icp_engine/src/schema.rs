@@ -435,6 +435,11 @@ impl Schema {
         &self.vocabulary
     }
 
+    /// The vocabularies, shared (batch builders keep them).
+    pub fn vocabulary_shared(&self) -> std::sync::Arc<Vocabulary> {
+        std::sync::Arc::clone(&self.vocabulary)
+    }
+
     /// The vocabularies, to extend them from `icp.toml`.
     pub fn vocabulary_mut(&mut self) -> &mut Vocabulary {
         std::sync::Arc::make_mut(&mut self.vocabulary)

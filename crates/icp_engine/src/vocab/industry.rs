@@ -199,6 +199,29 @@ impl IndustryMap {
         Some(&self.canonical[index])
     }
 
+    /// `value` with each text in it replaced by its canonical industry
+    /// ([`IndustryMap::canonical_industry`]).
+    pub fn canonical_value(&self, value: crate::schema::Value) -> crate::schema::Value {
+        use crate::schema::Value;
+        let map = |text: String| match self.canonical_industry(&text) {
+            Some(canonical) => canonical.to_string(),
+            None => text,
+        };
+        match value {
+            Value::String(text) => Value::String(map(text)),
+            Value::List(items) => Value::List(
+                items
+                    .into_iter()
+                    .map(|item| match item {
+                        Value::String(text) => Value::String(map(text)),
+                        other => other,
+                    })
+                    .collect(),
+            ),
+            other => other,
+        }
+    }
+
     /// The canonical industry of `label` in any taxonomy, chosen or not (for suggestions).
     pub fn lookup_any(&self, label: &str) -> Option<&str> {
         let key = label_key(label);
