@@ -327,7 +327,7 @@ kind = "country"
         let error = |text: &str| Config::parse(text, path).expect_err("invalid").to_string();
         assert_eq!(
             error("[fields.company]\narr = { type = \"number\", kind = \"monye\" }\n"),
-            "/project/icp.toml: [fields.company]: field `company.arr` has unknown kind \"monye\"; the kinds are plain, country, domain, phone, headcount, money, year"
+            "/project/icp.toml: [fields.company]: field `company.arr` has unknown kind \"monye\"; the kinds are plain, country, domain, phone, headcount, money, year, industry"
         );
         assert_eq!(
             error("[fields.company]\narr = { type = \"string\", kind = \"money\" }\n"),

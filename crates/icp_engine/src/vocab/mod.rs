@@ -19,6 +19,7 @@
 
 pub mod industry;
 pub mod regions;
+pub mod unmatched;
 
 use std::fmt;
 
