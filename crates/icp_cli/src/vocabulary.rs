@@ -55,10 +55,14 @@ pub(crate) fn apply(
     }
     for (name, members) in regions {
         if icp_engine::vocab::label_key(name).is_empty() {
-            return Err(format!("[regions] {name:?}: a region's name needs a letter or digit"));
+            return Err(format!(
+                "[regions] {name:?}: a region's name needs a letter or digit"
+            ));
         }
         if members.is_empty() {
-            return Err(format!("[regions] {name:?}: a region needs at least one country"));
+            return Err(format!(
+                "[regions] {name:?}: a region needs at least one country"
+            ));
         }
         let members: Vec<&str> = members.iter().map(String::as_str).collect();
         vocabulary
@@ -83,10 +87,17 @@ mod tests {
     fn the_preset_chooses_the_taxonomy_unless_one_is_set() {
         let config = load("[input]\npreset = \"hubspot\"\n").unwrap();
         let industries = &config.schema.vocabulary().industries;
-        assert_eq!(industries.canonical_industry("Computer Software"), Some("Software"));
+        assert_eq!(
+            industries.canonical_industry("Computer Software"),
+            Some("Software")
+        );
         let config = load("[input]\npreset = \"hubspot\"\nindustry_taxonomy = \"none\"\n").unwrap();
         assert_eq!(
-            config.schema.vocabulary().industries.canonical_industry("Computer Software"),
+            config
+                .schema
+                .vocabulary()
+                .industries
+                .canonical_industry("Computer Software"),
             None
         );
         let config = load("").unwrap();
@@ -100,7 +111,10 @@ mod tests {
         )
         .unwrap();
         let vocabulary = config.schema.vocabulary();
-        assert_eq!(vocabulary.industries.canonical_industry("payments"), Some("Fintech"));
+        assert_eq!(
+            vocabulary.industries.canonical_industry("payments"),
+            Some("Fintech")
+        );
         let region = vocabulary.regions.get("my territory").unwrap();
         assert_eq!(region.countries, ["BE", "DE", "FR", "LU", "NL"]);
     }

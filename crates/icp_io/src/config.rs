@@ -166,7 +166,10 @@ impl InputConfig {
         };
         Taxonomy::parse_setting(name).ok_or_else(|| InputConfigError::Invalid {
             key: "industry_taxonomy",
-            message: format!("{name:?} is not a taxonomy; the taxonomies are {}", Taxonomy::SETTINGS),
+            message: format!(
+                "{name:?} is not a taxonomy; the taxonomies are {}",
+                Taxonomy::SETTINGS
+            ),
         })
     }
 

@@ -265,7 +265,12 @@ impl BatchBuilder {
         match self.industry_vocabulary(field) {
             Some(vocabulary) => {
                 let items: Vec<&str> = items
-                    .map(|item| vocabulary.industries.canonical_industry(item).unwrap_or(item))
+                    .map(|item| {
+                        vocabulary
+                            .industries
+                            .canonical_industry(item)
+                            .unwrap_or(item)
+                    })
                     .collect();
                 self.put_list_as_read(field, items.into_iter())
             }

@@ -112,10 +112,7 @@ impl Checker<'_> {
                     format!("known values include {}", known.join(", "))
                 }
             };
-            warnings.push((
-                format!("`{text}` is not a known {field}"),
-                help,
-            ));
+            warnings.push((format!("`{text}` is not a known {field}"), help));
         }
         for (message, help) in warnings {
             self.error(Code::NOT_IN_VOCABULARY, constant.span, message)

@@ -93,9 +93,8 @@ pub struct IndustryMap {
     selected: Vec<Taxonomy>,
 }
 
-static SHIPPED: LazyLock<IndustryMap> = LazyLock::new(|| {
-    IndustryMap::parse(DATA).expect("the shipped industry data parses (tested)")
-});
+static SHIPPED: LazyLock<IndustryMap> =
+    LazyLock::new(|| IndustryMap::parse(DATA).expect("the shipped industry data parses (tested)"));
 
 impl IndustryMap {
     /// The shipped data, no taxonomy selected.
@@ -135,7 +134,9 @@ impl IndustryMap {
             let index = *map
                 .canonical_keys
                 .get(&label_key(canonical))
-                .ok_or_else(|| format!("line {}: `{}` is not canonical", n + 1, canonical.trim()))?;
+                .ok_or_else(|| {
+                    format!("line {}: `{}` is not canonical", n + 1, canonical.trim())
+                })?;
             map.tables[taxonomy].insert(label_key(label), index);
         }
         Ok(map)
@@ -225,11 +226,11 @@ impl IndustryMap {
     /// The canonical industry of `label` in any taxonomy, chosen or not (for suggestions).
     pub fn lookup_any(&self, label: &str) -> Option<&str> {
         let key = label_key(label);
-        let index = self
-            .custom
-            .get(&key)
-            .copied()
-            .or_else(|| Taxonomy::ALL.iter().find_map(|&t| self.in_taxonomy(t, &key)))?;
+        let index = self.custom.get(&key).copied().or_else(|| {
+            Taxonomy::ALL
+                .iter()
+                .find_map(|&t| self.in_taxonomy(t, &key))
+        })?;
         Some(&self.canonical[index])
     }
 
@@ -241,7 +242,8 @@ impl IndustryMap {
                 .or_else(|| table(Taxonomy::HubSpot).get(key))
                 .copied(),
             Taxonomy::Naics => {
-                let digits = key.len() >= 2 && key.len() <= 6 && key.bytes().all(|b| b.is_ascii_digit());
+                let digits =
+                    key.len() >= 2 && key.len() <= 6 && key.bytes().all(|b| b.is_ascii_digit());
                 let key = if digits { &key[..2] } else { key };
                 table(Taxonomy::Naics).get(key).copied()
             }
@@ -273,9 +275,18 @@ mod tests {
     #[test]
     fn hubspot_labels_and_internal_values_read_as_canonical() {
         let map = selected(&[Taxonomy::HubSpot]);
-        assert_eq!(map.canonical_industry("Computer Software"), Some("Software"));
-        assert_eq!(map.canonical_industry("COMPUTER_SOFTWARE"), Some("Software"));
-        assert_eq!(map.canonical_industry("Hospital & Health Care"), Some("Healthcare"));
+        assert_eq!(
+            map.canonical_industry("Computer Software"),
+            Some("Software")
+        );
+        assert_eq!(
+            map.canonical_industry("COMPUTER_SOFTWARE"),
+            Some("Software")
+        );
+        assert_eq!(
+            map.canonical_industry("Hospital & Health Care"),
+            Some("Healthcare")
+        );
         assert_eq!(map.canonical_industry("GAMBLING_CASINOS"), Some("Gambling"));
         assert_eq!(map.canonical_industry("software"), Some("Software"));
         assert_eq!(map.canonical_industry("Underwater Basketry"), None);
@@ -291,17 +302,29 @@ mod tests {
     #[test]
     fn naics_codes_read_by_their_sector() {
         let map = selected(&[Taxonomy::Naics]);
-        assert_eq!(map.canonical_industry("541511"), Some("Professional Services"));
+        assert_eq!(
+            map.canonical_industry("541511"),
+            Some("Professional Services")
+        );
         assert_eq!(map.canonical_industry("52"), Some("Financial Services"));
-        assert_eq!(map.canonical_industry("Finance and Insurance"), Some("Financial Services"));
+        assert_eq!(
+            map.canonical_industry("Finance and Insurance"),
+            Some("Financial Services")
+        );
         assert_eq!(map.canonical_industry("1234567"), None);
     }
 
     #[test]
     fn linkedin_knows_its_new_and_legacy_labels() {
         let map = selected(&[Taxonomy::LinkedIn]);
-        assert_eq!(map.canonical_industry("Software Development"), Some("Software"));
-        assert_eq!(map.canonical_industry("computer software"), Some("Software"));
+        assert_eq!(
+            map.canonical_industry("Software Development"),
+            Some("Software")
+        );
+        assert_eq!(
+            map.canonical_industry("computer software"),
+            Some("Software")
+        );
     }
 
     #[test]
@@ -316,7 +339,10 @@ mod tests {
 
     #[test]
     fn settings_name_one_taxonomy_all_or_none() {
-        assert_eq!(Taxonomy::parse_setting("HubSpot"), Some(vec![Taxonomy::HubSpot]));
+        assert_eq!(
+            Taxonomy::parse_setting("HubSpot"),
+            Some(vec![Taxonomy::HubSpot])
+        );
         assert_eq!(Taxonomy::parse_setting("any").unwrap().len(), 4);
         assert_eq!(Taxonomy::parse_setting("none"), Some(vec![]));
         assert_eq!(Taxonomy::parse_setting("sic"), None);

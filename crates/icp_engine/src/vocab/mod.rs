@@ -87,29 +87,85 @@ impl fmt::Display for Category {
 /// Known seniorities: the levels CRMs and data vendors export (Apollo's `c_suite`, `vp`, …,
 /// HubSpot's and LinkedIn's titles).
 const SENIORITIES: &[&str] = &[
-    "C-Level", "C-Suite", "Founder", "Owner", "Partner", "VP", "Head", "Director", "Manager",
-    "Senior", "Entry", "Intern", "Individual Contributor", "Executive", "Staff", "Lead",
+    "C-Level",
+    "C-Suite",
+    "Founder",
+    "Owner",
+    "Partner",
+    "VP",
+    "Head",
+    "Director",
+    "Manager",
+    "Senior",
+    "Entry",
+    "Intern",
+    "Individual Contributor",
+    "Executive",
+    "Staff",
+    "Lead",
     "Principal",
 ];
 
 /// Known departments (functions).
 const DEPARTMENTS: &[&str] = &[
-    "Engineering", "Product", "Design", "Data", "IT", "Security", "Sales", "Marketing",
-    "Customer Success", "Support", "Operations", "Finance", "Accounting", "Legal", "HR",
-    "Human Resources", "Administrative", "Executive", "Procurement", "Purchasing",
-    "Research", "Education", "Medical", "Consulting", "Business Development",
+    "Engineering",
+    "Product",
+    "Design",
+    "Data",
+    "IT",
+    "Security",
+    "Sales",
+    "Marketing",
+    "Customer Success",
+    "Support",
+    "Operations",
+    "Finance",
+    "Accounting",
+    "Legal",
+    "HR",
+    "Human Resources",
+    "Administrative",
+    "Executive",
+    "Procurement",
+    "Purchasing",
+    "Research",
+    "Education",
+    "Medical",
+    "Consulting",
+    "Business Development",
 ];
 
 /// Known ownership forms.
 const OWNERSHIPS: &[&str] = &[
-    "Public", "Private", "Subsidiary", "Private Equity", "Venture Backed", "Nonprofit",
-    "Government", "Cooperative", "Family Owned", "Partnership", "Educational", "Other",
+    "Public",
+    "Private",
+    "Subsidiary",
+    "Private Equity",
+    "Venture Backed",
+    "Nonprofit",
+    "Government",
+    "Cooperative",
+    "Family Owned",
+    "Partnership",
+    "Educational",
+    "Other",
 ];
 
 /// Known institution types.
 const INSTITUTION_TYPES: &[&str] = &[
-    "Company", "Hospital", "Health System", "Clinic", "University", "College", "School",
-    "Agency", "Nonprofit", "Government", "Association", "Foundation", "Practice",
+    "Company",
+    "Hospital",
+    "Health System",
+    "Clinic",
+    "University",
+    "College",
+    "School",
+    "Agency",
+    "Nonprofit",
+    "Government",
+    "Association",
+    "Foundation",
+    "Practice",
 ];
 
 /// The vocabularies of one project: the shipped data, extended by `icp.toml`.
@@ -179,7 +235,10 @@ mod tests {
         assert_eq!(label_key("COMPUTER_SOFTWARE"), "computer software");
         assert_eq!(label_key("Food & Beverages"), "food beverages");
         assert_eq!(label_key("FOOD_AND_BEVERAGES"), "food beverages");
-        assert_eq!(label_key("  Glass, Ceramics & Concrete "), "glass ceramics concrete");
+        assert_eq!(
+            label_key("  Glass, Ceramics & Concrete "),
+            "glass ceramics concrete"
+        );
     }
 
     #[test]
@@ -191,7 +250,8 @@ mod tests {
         assert!(v.knows(Category::Industry, "software"));
         assert!(!v.knows(Category::Industry, "Computer Software"));
         assert_eq!(
-            v.suggest(Category::Industry, "Computer Software").as_deref(),
+            v.suggest(Category::Industry, "Computer Software")
+                .as_deref(),
             Some("Software")
         );
         assert_eq!(

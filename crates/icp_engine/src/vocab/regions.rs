@@ -118,7 +118,12 @@ mod tests {
     #[test]
     fn m49_regions_are_the_union_of_their_sub_regions() {
         let europe = codes("Europe");
-        for sub in ["Western Europe", "Northern Europe", "Southern Europe", "Eastern Europe"] {
+        for sub in [
+            "Western Europe",
+            "Northern Europe",
+            "Southern Europe",
+            "Eastern Europe",
+        ] {
             assert!(codes(sub).iter().all(|c| europe.contains(c)), "{sub}");
         }
         assert_eq!(codes("western-europe"), codes("Western Europe"));
@@ -148,7 +153,10 @@ mod tests {
         regions
             .define("My Territory", &["DE", "France", "Benelux"])
             .unwrap();
-        assert_eq!(codes_of(&regions, "my territory"), ["BE", "DE", "FR", "LU", "NL"]);
+        assert_eq!(
+            codes_of(&regions, "my territory"),
+            ["BE", "DE", "FR", "LU", "NL"]
+        );
         let err = regions.define("Bad", &["Atlantis"]).unwrap_err();
         assert!(err.contains("`Atlantis`"), "{err}");
     }
