@@ -124,6 +124,8 @@ const DEPARTMENTS: &[&str] = &[
     "Legal",
     "HR",
     "Human Resources",
+    "People",
+    "People Operations",
     "Administrative",
     "Executive",
     "Procurement",
