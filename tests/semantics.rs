@@ -82,6 +82,11 @@ fn countries_compare_by_code_or_name() {
 }
 
 #[test]
+fn region_membership() {
+    run("regions.icp");
+}
+
+#[test]
 fn list_semantics() {
     run("lists.icp");
 }

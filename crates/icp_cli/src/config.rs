@@ -84,6 +84,10 @@ struct File {
     plugins: BTreeMap<String, toml::Table>,
     #[serde(default)]
     outcomes: OutcomesConfig,
+    #[serde(default)]
+    vocabulary: crate::vocabulary::VocabularyTable,
+    #[serde(default)]
+    regions: BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -236,6 +240,11 @@ impl Config {
             .map_err(|e| ConfigError::Invalid {
                 path: shown.clone(),
                 message: e.to_string(),
+            })?;
+        crate::vocabulary::apply(&mut schema, &file.input, &file.vocabulary, &file.regions)
+            .map_err(|message| ConfigError::Invalid {
+                path: shown.clone(),
+                message,
             })?;
         file.outcomes
             .validate()
@@ -466,7 +475,7 @@ band = { type = "string", enum = "employee_band" }
         let error = |text: &str| Config::parse(text, path).expect_err("invalid").to_string();
         assert_eq!(
             error("[fields.company]\narr = { type = \"number\", kind = \"monye\" }\n"),
-            "/project/icp.toml: [fields.company]: field `company.arr` has unknown kind \"monye\"; the kinds are plain, country, domain, phone, headcount, money, year"
+            "/project/icp.toml: [fields.company]: field `company.arr` has unknown kind \"monye\"; the kinds are plain, country, domain, phone, headcount, money, year, industry"
         );
         assert_eq!(
             error("[fields.company]\narr = { type = \"string\", kind = \"money\" }\n"),

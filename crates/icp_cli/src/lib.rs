@@ -30,6 +30,7 @@ mod setup;
 mod show;
 mod summary;
 mod trust;
+mod vocabulary;
 
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};

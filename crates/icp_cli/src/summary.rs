@@ -6,6 +6,8 @@
 //! [`Summary::merge`]; [`reader_lines`] writes the reader's counts (rows read, rejected,
 //! contacts joined, unparseable values per field, ignored columns), and [`Summary::render`]
 //! prints the counters after them with the timing, so every number adds up to the rows read.
+//! The rule constants that matched no lead are listed last (`unmatched`), from value counts
+//! gathered per batch ([`Summary::count_values`]).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -16,7 +18,11 @@ use icp_engine::ir::RuleSet;
 use icp_engine::result::{BatchResults, RowScratch, set_bits};
 use icp_io::ReadReport;
 
+use icp_engine::vocab::unmatched::{RuleConstant, ValueCounts, rule_constants};
+
 use crate::show::group_digits;
+
+mod unmatched;
 
 #[derive(Debug, Default)]
 pub struct Summary {
@@ -30,6 +36,10 @@ pub struct Summary {
     /// Per ICP: each reason it gave and how often.
     reasons: Vec<BTreeMap<String, u64>>,
     missing: BTreeMap<String, u64>,
+    /// The string constants the rules compare company fields with, and how many leads have
+    /// each value of those fields (`unmatched`).
+    constants: Vec<RuleConstant>,
+    values: ValueCounts,
 }
 
 /// Counts `key` `n` more times, copying it only the first time.
@@ -44,9 +54,12 @@ fn count(map: &mut BTreeMap<String, u64>, key: &str, n: u64) {
 
 impl Summary {
     pub fn new(rules: &RuleSet) -> Summary {
+        let constants = rule_constants(rules);
         Summary {
             qualified: vec![0; rules.icps.len()],
             reasons: vec![BTreeMap::new(); rules.icps.len()],
+            values: ValueCounts::for_constants(&constants),
+            constants,
             ..Summary::default()
         }
     }
@@ -69,6 +82,12 @@ impl Summary {
         for (field, n) in other.missing {
             *self.missing.entry(field).or_default() += n;
         }
+        self.values.merge(other.values);
+    }
+
+    /// Counts the values of the fields the rules compare with constants, in one batch.
+    pub fn count_values(&mut self, batch: &icp_engine::batch::Batch) {
+        self.values.add_batch(batch);
     }
 
     /// Adds the leads of one batch: a lead and ICP with every outcome known straight from the
@@ -193,6 +212,7 @@ impl Summary {
                 &missing,
             );
         }
+        unmatched::render(&mut out, rules, &self.constants, &self.values, self.leads);
         let secs = elapsed.as_secs_f64();
         let rate = if secs > 0.0 {
             self.leads as f64 / secs

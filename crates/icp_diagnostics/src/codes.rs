@@ -72,6 +72,7 @@ codes! {
     NOT_IN_ORDER = "E0030", "value not in the ordered category";
     LIST_FILE_UNREADABLE = "E0031", "list file cannot be read";
     LIST_FILE_OUTSIDE = "E0032", "list file outside the rule file's directory";
+    UNKNOWN_REGION = "E0033", "unknown region";
     UNREACHABLE_TIER = "W0001", "tier can never match";
     TIER_AFTER_OTHERWISE = "W0002", "tier after `otherwise`";
     CONSTANT_CONDITION = "W0003", "condition is always the same";
@@ -82,4 +83,5 @@ codes! {
     DUPLICATE_LABEL = "W0008", "duplicate score label";
     EMPTY_LIST_FILE = "W0030", "empty list file";
     DUPLICATE_LIST_VALUE = "W0031", "value listed twice in a list file";
+    NOT_IN_VOCABULARY = "W0032", "value not in the field's vocabulary";
 }

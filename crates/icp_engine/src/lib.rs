@@ -17,6 +17,7 @@ pub mod result;
 pub mod rule_tests;
 pub mod schema;
 pub mod semantics;
+pub mod vocab;
 
 use icp_diagnostics::{Diagnostic, SourceMap};
 use icp_syntax::ast;

@@ -24,6 +24,8 @@ mod order;
 pub use kind::FieldKind;
 pub use order::{Level, Order, OrderError, OrderId, Orders, Ranking, normalise};
 
+use crate::vocab::{Category, Vocabulary};
+
 /// The type of a scalar value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -266,15 +268,41 @@ impl FieldDef {
     pub fn is_country(&self) -> bool {
         self.kind == FieldKind::Country
     }
+
+    /// The vocabulary this field's values come from, if it has a known one.
+    pub fn category(&self) -> Option<Category> {
+        if self.kind == FieldKind::Industry {
+            return Some(Category::Industry);
+        }
+        if self.custom {
+            return None;
+        }
+        CATEGORICAL
+            .iter()
+            .find(|(entity, name, _)| *entity == self.entity && *name == self.name)
+            .map(|&(_, _, category)| category)
+    }
 }
 
-/// The fields a lead can have.
+/// The fields a lead can have, and the project's vocabularies (industries, categories,
+/// regions: [`crate::vocab`]).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Schema {
     fields: Vec<FieldDef>,
     /// The ordered categories: built in, then declared in `icp.toml`.
     orders: Orders,
+    #[serde(skip)]
+    vocabulary: std::sync::Arc<Vocabulary>,
 }
+
+/// The canonical fields whose values come from a known vocabulary, which `icp check` compares
+/// string constants against. (A field of kind `industry` has the industries'.)
+const CATEGORICAL: &[(Entity, &str, Category)] = &[
+    (Entity::Contact, "seniority", Category::Seniority),
+    (Entity::Contact, "department", Category::Department),
+    (Entity::Company, "ownership", Category::Ownership),
+    (Entity::Company, "type", Category::InstitutionType),
+];
 
 /// The canonical fields of SPEC §2, with their types and kinds.
 const CANONICAL: &[(Entity, &str, Type, FieldKind)] = &[
@@ -285,7 +313,7 @@ const CANONICAL: &[(Entity, &str, Type, FieldKind)] = &[
         Entity::Company,
         "industry",
         Type::STRING_LIST,
-        FieldKind::Plain,
+        FieldKind::Industry,
     ),
     (
         Entity::Company,
@@ -419,6 +447,7 @@ impl Schema {
         Schema {
             fields,
             orders: Orders::builtin(),
+            vocabulary: std::sync::Arc::default(),
         }
     }
 
@@ -441,6 +470,21 @@ impl Schema {
         }
         f.order = Some(order);
         true
+    }
+
+    /// The project's vocabularies: industries, categories and regions.
+    pub fn vocabulary(&self) -> &Vocabulary {
+        &self.vocabulary
+    }
+
+    /// The vocabularies, shared (batch builders keep them).
+    pub fn vocabulary_shared(&self) -> std::sync::Arc<Vocabulary> {
+        std::sync::Arc::clone(&self.vocabulary)
+    }
+
+    /// The vocabularies, to extend them from `icp.toml`.
+    pub fn vocabulary_mut(&mut self) -> &mut Vocabulary {
+        std::sync::Arc::make_mut(&mut self.vocabulary)
     }
 
     /// Adds a plain custom field, with its type as written in `icp.toml`.

@@ -83,16 +83,23 @@ pub fn text_key(text: &str) -> String {
 /// The comparison key of a country: its ISO-3166 alpha-2 code, lower-cased, when the text is
 /// a code or an English name the ISO tables know; otherwise its text key.
 pub fn country_key(text: &str) -> String {
+    match country_alpha2(text) {
+        Some(code) => code.to_lowercase(),
+        None => text_key(text),
+    }
+}
+
+/// The ISO-3166 alpha-2 code of a country's code or English name, when the ISO tables know it.
+pub fn country_alpha2(text: &str) -> Option<&'static str> {
     let compact: String = text
         .trim()
         .to_lowercase()
         .chars()
         .filter(|c| !c.is_whitespace() && *c != '.')
         .collect();
-    match celes::Country::from_str(&compact) {
-        Ok(country) => country.alpha2.to_lowercase(),
-        Err(_) => text_key(text),
-    }
+    celes::Country::from_str(&compact)
+        .ok()
+        .map(|country| country.alpha2)
 }
 
 /// The key a text is compared by, as a country or as plain text.

@@ -12,6 +12,7 @@
 //! contacts_join = "Company ID"  # the contacts file's column holding the company key
 //! batch_size = 4096
 //! encoding = "windows-1252"   # files without a byte-order mark (default UTF-8)
+//! industry_taxonomy = "hubspot"  # read industries as canonical ones (default: the preset's)
 //!
 //! [input.columns]
 //! "Employees (est.)" = "company.employees"
@@ -23,6 +24,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use icp_engine::vocab::Taxonomy;
 use icp_engine::{Entity, FieldId, Schema};
 use serde::Deserialize;
 
@@ -52,6 +54,10 @@ pub struct InputConfig {
     /// The encoding of files without a byte-order mark, by any WHATWG label (`windows-1252`,
     /// `iso-8859-1`, `utf-16le`, …); default UTF-8. UTF-16 with a mark is always recognised.
     pub encoding: Option<String>,
+    /// The industry labels the files use, read as canonical industries: `hubspot`,
+    /// `linkedin`, `naics`, `salesforce`, `any` or `none`. Default: the preset's taxonomy
+    /// (HubSpot's, Salesforce's, LinkedIn's for Apollo), else `none`.
+    pub industry_taxonomy: Option<String>,
 }
 
 impl Default for InputConfig {
@@ -64,6 +70,7 @@ impl Default for InputConfig {
             batch_size: 4096,
             delimiter: None,
             encoding: None,
+            industry_taxonomy: None,
         }
     }
 }
@@ -134,6 +141,7 @@ impl InputConfig {
         }
         self.delimiter_byte()?;
         self.encoding()?;
+        self.industry_taxonomies()?;
         for (header, path) in &self.columns {
             // Both preferences: a bare name is valid if it names a field of either entity.
             if resolve_target(schema, path, Entity::Company).is_none() {
@@ -149,6 +157,20 @@ impl InputConfig {
             }
         }
         Ok(())
+    }
+
+    /// The taxonomies industries are read by: `industry_taxonomy`, else the preset's.
+    pub fn industry_taxonomies(&self) -> Result<Vec<Taxonomy>, InputConfigError> {
+        let Some(name) = &self.industry_taxonomy else {
+            return Ok(self.preset.map(Preset::taxonomy).into_iter().collect());
+        };
+        Taxonomy::parse_setting(name).ok_or_else(|| InputConfigError::Invalid {
+            key: "industry_taxonomy",
+            message: format!(
+                "{name:?} is not a taxonomy; the taxonomies are {}",
+                Taxonomy::SETTINGS
+            ),
+        })
     }
 
     /// The encoding of `encoding`, `None` for UTF-8 (the `encoding` module).

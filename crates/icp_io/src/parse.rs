@@ -69,7 +69,7 @@ impl Kind {
             FieldKind::Headcount => return Kind::Employees,
             FieldKind::Money => return Kind::Money,
             FieldKind::Year => return Kind::Year,
-            FieldKind::Plain | FieldKind::Country | FieldKind::Phone => {}
+            FieldKind::Plain | FieldKind::Country | FieldKind::Phone | FieldKind::Industry => {}
         }
         match field.ty {
             Type::Scalar(s) => Kind::scalar(s),

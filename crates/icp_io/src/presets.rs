@@ -42,6 +42,16 @@ pub enum Preset {
 impl Preset {
     pub const ALL: [Preset; 3] = [Preset::Hubspot, Preset::Salesforce, Preset::Apollo];
 
+    /// The industry taxonomy of the preset's exports.
+    pub fn taxonomy(self) -> icp_engine::vocab::Taxonomy {
+        use icp_engine::vocab::Taxonomy;
+        match self {
+            Preset::Hubspot => Taxonomy::HubSpot,
+            Preset::Salesforce => Taxonomy::Salesforce,
+            Preset::Apollo => Taxonomy::LinkedIn,
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Preset::Hubspot => "hubspot",

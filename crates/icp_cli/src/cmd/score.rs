@@ -279,6 +279,7 @@ fn score(project: &Project, setup: &LeadSetup, args: &ScoreArgs) -> Result<ExitC
                                 .map_err(write_err)?;
                             let mut part = Summary::new(rules);
                             part.add_batch(&results);
+                            part.count_values(b);
                             Ok((bytes, rows, part))
                         }));
                         // The batch is dropped here, on the thread that scored it.

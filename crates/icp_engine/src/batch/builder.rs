@@ -9,7 +9,10 @@
 //! run can be copied a column at a time, text codes translated through a [`CodeMap`].
 
 use super::{Batch, Column, DICT_ROOM, Dict, Texts};
-use crate::schema::{Entity, FieldId, Schema, Type, Value};
+use std::sync::Arc;
+
+use crate::schema::{Entity, FieldId, FieldKind, Schema, Type, Value};
+use crate::vocab::Vocabulary;
 
 /// Builds a [`Batch`] one lead, and one contact, at a time.
 #[derive(Debug)]
@@ -25,6 +28,10 @@ pub struct BatchBuilder {
     /// (Self::open_lead), [`start_contact`](Self::start_contact)): the bits of the kept
     /// columns given a value in them so far, or `None` when no such row is open.
     open: [Option<u64>; 2],
+    /// The vocabulary, when it maps industries as they are read, and which fields are of
+    /// kind `industry`: a value put into one is replaced by its canonical industry
+    /// ([`Vocabulary::canonical_industry`](crate::vocab::IndustryMap::canonical_industry)).
+    industries: Option<(Arc<Vocabulary>, Vec<bool>)>,
 }
 
 /// The bits of `n` columns: all of them when there are more than 64, which open rows then
@@ -70,10 +77,18 @@ impl BatchBuilder {
                 bits[i] = 1 << place;
             }
         }
+        let industries = schema.vocabulary().industries.maps().then(|| {
+            let fields = schema
+                .fields()
+                .map(|(_, f)| f.kind == FieldKind::Industry)
+                .collect();
+            (schema.vocabulary_shared(), fields)
+        });
         BatchBuilder {
             kept,
             bits,
             open: [None, None],
+            industries,
             batch: Batch {
                 ids: Texts::default(),
                 lines: Vec::new(),
@@ -207,6 +222,10 @@ impl BatchBuilder {
 
     /// Sets a value of the open row.
     pub fn put(&mut self, field: FieldId, value: Value) {
+        let value = match self.industry_vocabulary(field) {
+            Some(vocabulary) => vocabulary.industries.canonical_value(value),
+            None => value,
+        };
         if let Some(column) = self.open_column(field) {
             column.push(Some(value));
         }
@@ -228,6 +247,11 @@ impl BatchBuilder {
     /// Sets a text value of the open row (a text field), without allocating when the batch
     /// has the text already.
     pub fn put_text(&mut self, field: FieldId, text: &str) {
+        let vocabulary = self.industry_vocabulary(field);
+        let text = vocabulary
+            .as_deref()
+            .and_then(|v| v.industries.canonical_industry(text))
+            .unwrap_or(text);
         match self.open_column(field) {
             Some(Column::Text { codes, dict }) => codes.push(dict.code_str(text)),
             Some(column) => column.push(Some(Value::String(text.to_string()))),
@@ -238,6 +262,38 @@ impl BatchBuilder {
     /// Sets a list of text of the open row (a text list field) to `items`; how many there
     /// were. No items leave the value missing.
     pub fn put_list<'t>(&mut self, field: FieldId, items: impl Iterator<Item = &'t str>) -> usize {
+        match self.industry_vocabulary(field) {
+            Some(vocabulary) => {
+                let items: Vec<&str> = items
+                    .map(|item| {
+                        vocabulary
+                            .industries
+                            .canonical_industry(item)
+                            .unwrap_or(item)
+                    })
+                    .collect();
+                self.put_list_as_read(field, items.into_iter())
+            }
+            None => self.put_list_as_read(field, items),
+        }
+    }
+
+    /// The vocabulary mapping `field`'s values as they are read, if it is of kind `industry`
+    /// and industries are mapped.
+    fn industry_vocabulary(&self, field: FieldId) -> Option<Arc<Vocabulary>> {
+        let (vocabulary, fields) = self.industries.as_ref()?;
+        fields
+            .get(field.0 as usize)
+            .copied()
+            .unwrap_or(false)
+            .then(|| Arc::clone(vocabulary))
+    }
+
+    fn put_list_as_read<'t>(
+        &mut self,
+        field: FieldId,
+        items: impl Iterator<Item = &'t str>,
+    ) -> usize {
         let (offsets, codes, valid, dict) = match self.open_column(field) {
             Some(Column::TextList {
                 offsets,

@@ -1,4 +1,5 @@
-//! Calls: builtin functions (`len`, `lower`, `days_since`, `year`) and plugin signals
+//! Calls: builtin functions (`len`, `lower`, `days_since`, `year`; `region` is in
+//! `vocabulary`) and plugin signals
 //! (`plugin.signal`, `plugin.signal(arg, name: arg)`).
 //!
 //! How it works: a call whose callee has one segment is a builtin, which takes exactly one
@@ -47,6 +48,9 @@ impl Checker<'_> {
         let name = callee.segments[0].name.as_str();
         if let Some(list) = self.list_file(name, args, span) {
             return list;
+        }
+        if name == "region" {
+            return self.region_call(args, span);
         }
         let builtin = Builtin::ALL.into_iter().find(|b| b.name() == name);
         let Some(builtin) = builtin else {
@@ -355,7 +359,7 @@ impl Checker<'_> {
     }
 }
 
-pub(super) const FUNCTIONS: [&str; 4] = ["len", "lower", "days_since", "year"];
+pub(super) const FUNCTIONS: [&str; 5] = ["len", "lower", "days_since", "year", "region"];
 
 fn example_arg(builtin: Builtin) -> &'static str {
     match builtin {

@@ -35,6 +35,7 @@
 //! - `icp`: ICP bodies (metadata, clauses, scores, groups, tiers) and their static score
 //!   range;
 //! - `test_block`: `test` blocks: records, signal values and expectations;
+//! - `vocabulary`: `region("…")` and constants outside a categorical field's vocabulary;
 //! - `lints`: the warnings, one family per file.
 //!
 //! Everything is reported into one list of diagnostics and checking goes on after an error:
@@ -54,6 +55,7 @@ mod names;
 mod operators;
 mod ordered;
 mod test_block;
+mod vocabulary;
 
 use std::collections::HashMap;
 

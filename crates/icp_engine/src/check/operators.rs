@@ -263,11 +263,13 @@ impl Checker<'_> {
                 }
             }
         };
-        Expr {
+        let typed = Expr {
             kind,
             ty: Type::BOOL,
             span,
-        }
+        };
+        self.lint_vocabulary(&typed);
+        typed
     }
 
     pub(super) fn regex(&mut self, r: &ast::Regex) -> Option<ir::RegexId> {

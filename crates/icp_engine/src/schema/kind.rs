@@ -35,11 +35,15 @@ pub enum FieldKind {
     Money,
     /// A year (a number), or the year of a date: `2001-06-30` is 2001.
     Year,
+    /// An industry (a string, or a list of strings): read as its canonical industry when the
+    /// project chose a taxonomy (`[input] industry_taxonomy`, see `crate::vocab::industry`),
+    /// so a HubSpot `Computer Software` is `Software`.
+    Industry,
 }
 
 impl FieldKind {
     /// Every kind, in the order messages list them.
-    pub const ALL: [FieldKind; 7] = [
+    pub const ALL: [FieldKind; 8] = [
         FieldKind::Plain,
         FieldKind::Country,
         FieldKind::Domain,
@@ -47,6 +51,7 @@ impl FieldKind {
         FieldKind::Headcount,
         FieldKind::Money,
         FieldKind::Year,
+        FieldKind::Industry,
     ];
 
     /// The kind's name as written in `icp.toml`.
@@ -59,6 +64,7 @@ impl FieldKind {
             FieldKind::Headcount => "headcount",
             FieldKind::Money => "money",
             FieldKind::Year => "year",
+            FieldKind::Industry => "industry",
         }
     }
 
@@ -72,7 +78,9 @@ impl FieldKind {
     pub fn fits(self, ty: Type) -> bool {
         match self {
             FieldKind::Plain => true,
-            FieldKind::Country => ty == Type::STRING || ty == Type::STRING_LIST,
+            FieldKind::Country | FieldKind::Industry => {
+                ty == Type::STRING || ty == Type::STRING_LIST
+            }
             FieldKind::Domain | FieldKind::Phone => ty == Type::STRING,
             FieldKind::Headcount | FieldKind::Money | FieldKind::Year => ty == Type::NUMBER,
         }
@@ -82,9 +90,11 @@ impl FieldKind {
     pub(super) fn usual_type(self) -> Type {
         match self {
             FieldKind::Headcount | FieldKind::Money | FieldKind::Year => Type::NUMBER,
-            FieldKind::Plain | FieldKind::Country | FieldKind::Domain | FieldKind::Phone => {
-                Type::STRING
-            }
+            FieldKind::Plain
+            | FieldKind::Country
+            | FieldKind::Domain
+            | FieldKind::Phone
+            | FieldKind::Industry => Type::STRING,
         }
     }
 
@@ -92,7 +102,7 @@ impl FieldKind {
     pub(super) fn type_names(self) -> &'static str {
         match self {
             FieldKind::Plain => "any type",
-            FieldKind::Country => "\"string\" or \"list\"",
+            FieldKind::Country | FieldKind::Industry => "\"string\" or \"list\"",
             FieldKind::Domain | FieldKind::Phone => "\"string\"",
             FieldKind::Headcount | FieldKind::Money | FieldKind::Year => "\"number\"",
         }
