@@ -170,11 +170,12 @@ fn generate(
     let mut writers = files.iter_mut();
     let companies_file = slots.companies.and_then(|_| writers.next());
     let contacts = slots.contacts.and_then(|_| writers.next());
+    let mut signal_writer = || slots.signals.and_then(|_| writers.next());
     let signal_files = (
-        writers.next(),
-        writers.next(),
-        writers.next(),
-        writers.next(),
+        signal_writer(),
+        signal_writer(),
+        signal_writer(),
+        signal_writer(),
     );
     let deals_file = slots.deals.and_then(|_| writers.next());
     let mut stdout;
