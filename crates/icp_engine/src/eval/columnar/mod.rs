@@ -25,8 +25,10 @@
 mod arith;
 mod compare;
 mod evaluator;
+mod personas;
 mod quantifiers;
 mod results;
 mod text;
 
-pub use results::{evaluate, evaluate_columns};
+pub use personas::ContactPersonas;
+pub use results::{evaluate, evaluate_columns, evaluate_columns_with_personas};
