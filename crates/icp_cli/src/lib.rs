@@ -155,6 +155,11 @@ enum Command {
         /// would open a spreadsheet formula (`=`, `+`, `-`, `@`, tab, carriage return).
         #[arg(long)]
         raw_cells: bool,
+        /// Also write the contacts to call: one row per contact of every qualified lead,
+        /// best tier first, with the personas each matches (CSV, or JSON Lines for a .jsonl
+        /// file; default: `[score] contacts_out` when `--leads` is not given).
+        #[arg(long, value_name = "FILE")]
+        contacts_out: Option<PathBuf>,
     },
     /// Explain one lead against every ICP: each check, its result, its points, what was
     /// missing, and what would have changed its tier.
@@ -348,6 +353,7 @@ fn execute(cli: Cli) -> Result<ExitCode, UsageError> {
             threads,
             rejects,
             raw_cells,
+            contacts_out,
         } => cmd::score::run(
             &project,
             input,
@@ -359,6 +365,7 @@ fn execute(cli: Cli) -> Result<ExitCode, UsageError> {
                 threads,
                 rejects,
                 raw_cells,
+                contacts_out,
             },
         ),
         Command::Explain { input, id } => cmd::explain::run(&project, input, &id),

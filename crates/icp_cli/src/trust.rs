@@ -169,6 +169,7 @@ impl Trust {
             ("[score] contacts", &score.contacts),
             ("[score] output", &score.output),
             ("[score] rejects", &score.rejects),
+            ("[score] contacts_out", &score.contacts_out),
         ] {
             if let Some(path) = path {
                 self.confine(base, path, key)?;

@@ -10,7 +10,8 @@
 //! run without it pays nothing.
 
 use super::evaluator::Evaluator;
-use crate::result::set_bits;
+use crate::ir::RuleSet;
+use crate::result::{LeadResult, set_bits};
 use crate::semantics::Truth;
 
 /// Each contact's personas in a batch; see the module documentation.
@@ -33,6 +34,23 @@ impl ContactPersonas {
             for c in 0..contacts {
                 if vector.truth(c) == Truth::True {
                     bits[c * words + word] |= bit;
+                }
+            }
+        }
+        ContactPersonas { words, bits }
+    }
+
+    /// The same bits from whole results ([`evaluate`](super::evaluate) with `detail`, which
+    /// names each contact's personas), lead after lead as the batch lays its contacts out.
+    pub fn from_leads(rules: &RuleSet, leads: &[LeadResult<'_>]) -> ContactPersonas {
+        let words = rules.personas.len().div_ceil(64);
+        let contacts = leads.iter().map(|l| l.personas.len()).sum::<usize>();
+        let mut bits = vec![0u64; contacts * words];
+        let named = leads.iter().flat_map(|l| &l.personas);
+        for (c, names) in named.enumerate() {
+            for name in names {
+                if let Some(p) = rules.personas.iter().position(|d| d.name == *name) {
+                    bits[c * words + p / 64] |= 1u64 << (p % 64);
                 }
             }
         }
