@@ -3,9 +3,11 @@
 //! × random leads (missing values, empty contact lists, odd case and spacing, country names
 //! and codes), compared result by result — qualification, reasons, score, tier, matched
 //! labels, unknowns, explanation checks, personas and best ICP; and the columns `icp score`
-//! writes from (`eval::columnar::evaluate_columns`) read back as the same rows. Ordered
-//! categories (seniority, a declared enum, employee bands, values outside the order) and
-//! decaying scores (ages of numbers, durations, negative ages, unknown ages) are among them.
+//! writes from (`eval::columnar::evaluate_columns`) read back as the same rows, and each
+//! contact's personas beside them (`evaluate_columns_with_personas`) are the reference's.
+//! Ordered categories (seniority, a declared enum, employee bands, values outside the order)
+//! and decaying scores (ages of numbers, durations, negative ages, unknown ages) are among
+//! them.
 
 use icp_diagnostics::SourceMap;
 use icp_engine::plan::Plan;
@@ -477,6 +479,19 @@ proptest! {
                     &r.matched[..], &r.unknown[..], &r.reasons[..],
                 );
                 prop_assert_eq!(got, want, "lead {} ICP {}\nrules:\n{}", i, k, src);
+            }
+        }
+
+        // The personas `icp score --contacts-out` writes: each contact's, as the reference
+        // names them, beside the same columns.
+        let (with_personas, personas) =
+            icp_engine::eval::columnar::evaluate_columns_with_personas(&rules, &plan, &batch, today);
+        for (i, e) in expected.iter().enumerate() {
+            prop_assert_eq!(with_personas.best(i), e.best, "best ICP of lead {}", i);
+            for (k, c) in batch.contacts_of(i).enumerate() {
+                let got: Vec<&str> =
+                    personas.matched(c).map(|p| rules.personas[p].name.as_str()).collect();
+                prop_assert_eq!(&got, &e.personas[k], "lead {} contact {}\nrules:\n{}", i, k, src);
             }
         }
     }

@@ -53,6 +53,8 @@ pub struct ScoreDefaults {
     pub contacts: Option<PathBuf>,
     pub output: Option<PathBuf>,
     pub rejects: Option<PathBuf>,
+    /// `contacts_out`: where `icp score` writes the contacts to call (`--contacts-out`).
+    pub contacts_out: Option<PathBuf>,
     /// `escape_formulas = false`: CSV text cells written as they are (`--raw-cells`).
     pub escape_formulas: Option<bool>,
 }
@@ -64,6 +66,7 @@ struct ScoreTable {
     contacts: Option<String>,
     output: Option<String>,
     rejects: Option<String>,
+    contacts_out: Option<String>,
     escape_formulas: Option<bool>,
 }
 
@@ -265,6 +268,7 @@ impl Config {
             contacts: resolve(&file.score.contacts),
             output: resolve(&file.score.output),
             rejects: resolve(&file.score.rejects),
+            contacts_out: resolve(&file.score.contacts_out),
             escape_formulas: file.score.escape_formulas,
         };
         let mut plugins = Vec::new();

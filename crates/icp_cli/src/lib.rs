@@ -163,6 +163,11 @@ enum Command {
         /// would open a spreadsheet formula (`=`, `+`, `-`, `@`, tab, carriage return).
         #[arg(long)]
         raw_cells: bool,
+        /// Also write the contacts to call: one row per contact of every qualified lead,
+        /// best tier first, with the personas each matches (CSV, or JSON Lines for a .jsonl
+        /// file; default: `[score] contacts_out` when `--leads` is not given).
+        #[arg(long, value_name = "FILE")]
+        contacts_out: Option<PathBuf>,
     },
     /// Compare two versions of the rules on the same leads: per ICP, how many leads move
     /// between tiers, the scores before and after, and the leads that moved most with the
@@ -446,6 +451,7 @@ fn execute(cli: Cli) -> Result<ExitCode, UsageError> {
             threads,
             rejects,
             raw_cells,
+            contacts_out,
         } => cmd::score::run(
             &project,
             input,
@@ -457,6 +463,7 @@ fn execute(cli: Cli) -> Result<ExitCode, UsageError> {
                 threads,
                 rejects,
                 raw_cells,
+                contacts_out,
             },
         ),
         Command::Diff {

@@ -170,6 +170,7 @@ impl Trust {
             ("[score] contacts", &score.contacts),
             ("[score] output", &score.output),
             ("[score] rejects", &score.rejects),
+            ("[score] contacts_out", &score.contacts_out),
             ("[outcomes] file", &config.outcomes.file),
         ] {
             if let Some(path) = path {

@@ -11,7 +11,8 @@
 //! order. Rows that cannot be read go to a rejects sink and values that do not parse are
 //! counted; the [`ReadReport`] ([`report`]) accounts for every row. [`ResultWriter`]
 //! ([`mod@write`]) writes the evaluator's results as CSV or JSON Lines, and its
-//! [`RowFormatter`] formats batches of rows on any thread.
+//! [`RowFormatter`] formats batches of rows on any thread; [`contact_rows`] writes the contacts of
+//! the qualified leads, best tier first.
 //!
 //! ```no_run
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -36,6 +37,7 @@
 pub mod cells;
 mod chunks;
 pub mod config;
+pub mod contact_rows;
 mod csv_split;
 mod encoding;
 mod mapping;

@@ -65,7 +65,7 @@ pub struct WriteOptions {
     pub explain: bool,
 }
 
-fn json_number(n: f64) -> serde_json::Value {
+pub(crate) fn json_number(n: f64) -> serde_json::Value {
     match icp_engine::whole_number(n) {
         Some(i) => serde_json::Value::from(i),
         None => serde_json::Number::from_f64(n)
@@ -288,7 +288,7 @@ impl RowFormatter {
 }
 
 /// A number as a cell: a whole number (every score so far) without the formatter.
-fn number_cell(out: &mut Vec<u8>, n: f64) {
+pub(crate) fn number_cell(out: &mut Vec<u8>, n: f64) {
     match icp_engine::whole_number(n) {
         Some(i) => out.extend_from_slice(itoa::Buffer::new().format(i).as_bytes()),
         None => out.extend_from_slice(format_number(n).as_bytes()),

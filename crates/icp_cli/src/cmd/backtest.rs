@@ -250,7 +250,7 @@ impl Run<'_, '_> {
             let personas = persona_truths(rules, batch, &leads);
             (BatchResults::from_leads(rules, leads), personas)
         } else {
-            icp_engine::eval::columnar::evaluate_columns_with_personas(
+            icp_engine::eval::columnar::evaluate_columns_with_lead_personas(
                 rules, self.plan, batch, today,
             )
         };

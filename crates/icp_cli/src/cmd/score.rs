@@ -17,8 +17,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
+use icp_engine::eval::columnar::{self, ContactPersonas};
+use icp_engine::ir::RuleSet;
 use icp_engine::plan::Plan;
 use icp_engine::result::BatchResults;
+use icp_io::contact_rows::{ContactFormatter, ContactRows, ContactTable, contact_fields_read};
 use icp_io::{OutputFormat, ReadReport, ResultWriter, WriteOptions};
 
 use crate::args::{file_format, format_of_extension};
@@ -46,6 +49,8 @@ pub struct ScoreRequest {
     pub threads: Option<usize>,
     pub rejects: Option<PathBuf>,
     pub raw_cells: bool,
+    /// `--contacts-out`: the contacts of the qualified leads, best tier first.
+    pub contacts_out: Option<PathBuf>,
 }
 
 /// What `icp score` writes, with icp.toml defaults already applied.
@@ -59,6 +64,8 @@ struct ScoreArgs {
     rejects: PathBuf,
     /// CSV text cells written as they are, formulas not escaped.
     raw_cells: bool,
+    /// Where the contacts to call go, and in which format.
+    contacts_out: Option<(PathBuf, OutputFormat)>,
     /// When the command started: the summary's elapsed time counts loading and initialising
     /// the plugins and compiling the rules too.
     started: Instant,
@@ -87,10 +94,7 @@ pub fn run(
     {
         return Err(UsageError::Threads(n));
     }
-    let format = match file_format("--format", request.format, output.as_deref())? {
-        OutFormat::Csv => OutputFormat::Csv,
-        OutFormat::Jsonl => OutputFormat::JsonLines,
-    };
+    let format = output_format(file_format("--format", request.format, output.as_deref())?);
     let rejects = request
         .rejects
         .map(|p| cwd.join(p))
@@ -102,6 +106,12 @@ pub fn run(
             project.show(&rejects)
         )));
     }
+    let contacts_out = contacts_out_path(project, &setup.files, request.contacts_out)?
+        .map(|path| {
+            let format = file_format("--format", request.format, Some(&path))?;
+            Ok::<_, UsageError>((path, output_format(format)))
+        })
+        .transpose()?;
     let args = ScoreArgs {
         output,
         format,
@@ -110,9 +120,34 @@ pub fn run(
         threads: request.threads,
         rejects,
         raw_cells: request.raw_cells || config.score.escape_formulas == Some(false),
+        contacts_out,
         started,
     };
     Ok(score(project, &setup, &args)?)
+}
+
+fn output_format(format: OutFormat) -> OutputFormat {
+    match format {
+        OutFormat::Csv => OutputFormat::Csv,
+        OutFormat::Jsonl => OutputFormat::JsonLines,
+    }
+}
+
+/// Where the contacts to call go: `--contacts-out`, else `[score] contacts_out` (when the
+/// `[score]` table gives the leads too). Standard output is refused: the file is written
+/// after every lead is read, sorted, and the results may be on standard output already.
+fn contacts_out_path(
+    project: &Project,
+    files: &LeadFiles,
+    given: Option<PathBuf>,
+) -> Result<Option<PathBuf>, UsageError> {
+    match given {
+        Some(p) if p.as_os_str() == "-" => Err(UsageError::FormatMismatch(
+            "--contacts-out needs a file name; standard output (`-`) is not one".to_string(),
+        )),
+        Some(p) => Ok(Some(project.cwd.join(p))),
+        None => Ok(files.default(&project.config.score.contacts_out)),
+    }
 }
 
 /// Where rejected rows go: `--rejects` (or `[score] rejects`), else beside the output
@@ -152,7 +187,11 @@ fn score(project: &Project, setup: &LeadSetup, args: &ScoreArgs) -> Result<ExitC
     let rejects_file = &args.rejects;
     // Writing over a file the run reads (leads, rules, icp.toml, plugins and their data)
     // would destroy it, or truncate it before it is read.
-    for written in args.output.iter().chain(std::iter::once(rejects_file)) {
+    let contacts_file = args.contacts_out.as_ref().map(|(path, _)| path);
+    for written in (args.output.iter())
+        .chain(contacts_file)
+        .chain(std::iter::once(rejects_file))
+    {
         if read.iter().any(|input| same_file(input, written)) {
             return Err(RunError::Overwrite {
                 output: shown(written),
@@ -160,14 +199,19 @@ fn score(project: &Project, setup: &LeadSetup, args: &ScoreArgs) -> Result<ExitC
         }
     }
     // Every file the run writes, checked to be distinct before any is created, and put in
-    // place together when the run succeeds: the results (if not on standard output), then
-    // the rejects.
-    let targets: Vec<PathBuf> = args.output.iter().chain([rejects_file]).cloned().collect();
+    // place together when the run succeeds: the results (if not on standard output), the
+    // contacts to call (if asked for), then the rejects.
+    let targets: Vec<PathBuf> = (args.output.iter())
+        .chain(contacts_file)
+        .chain([rejects_file])
+        .cloned()
+        .collect();
     let mut outputs = OutputSet::new(&targets).map_err(|same| RunError::SameOutput {
         first: shown(&same.first),
         second: shown(&same.second),
     })?;
     let rejects_index = targets.len() - 1;
+    let contacts_index = usize::from(args.output.is_some());
     let rejects: Box<dyn Write + Send> = Box::new(
         outputs
             .create(rejects_index)
@@ -187,8 +231,15 @@ fn score(project: &Project, setup: &LeadSetup, args: &ScoreArgs) -> Result<ExitC
         setup.open_reader(
             &project.config,
             Some(rejects),
-            // Only what the rules (and the plugins they call) read is parsed.
-            Some(rules.fields_read()),
+            // Only what the rules (and the plugins they call) read is parsed, and the
+            // contacts' fields when they are written.
+            Some({
+                let mut read = rules.fields_read();
+                if args.contacts_out.is_some() {
+                    contact_fields_read(&rules.schema, &mut read);
+                }
+                read
+            }),
             args.raw_cells,
         )
     })?;
@@ -216,6 +267,21 @@ fn score(project: &Project, setup: &LeadSetup, args: &ScoreArgs) -> Result<ExitC
     )
     .map_err(write_err)?
     .guard_formulas(!args.raw_cells);
+    // The contacts to call: formatted with each batch, kept, and written sorted at the end.
+    let (mut contacts_file, mut contact_table, mut contact_formatter) = (None, None, None);
+    if let Some((path, format)) = &args.contacts_out {
+        let file = outputs
+            .create(contacts_index)
+            .map_err(|e| RunError::Write(shown(path), e))?;
+        contacts_file = Some(file);
+        contact_table = Some(ContactTable::new(*format));
+        contact_formatter = Some(ContactFormatter::new(
+            &rules.schema,
+            *format,
+            args.all,
+            !args.raw_cells,
+        ));
+    }
     let progress = std::io::stderr().is_terminal();
     let mut summary = Summary::new(rules);
     // At most this many batches are between the reader and the output at once.
@@ -225,7 +291,8 @@ fn score(project: &Project, setup: &LeadSetup, args: &ScoreArgs) -> Result<ExitC
     let spare: std::sync::Mutex<Vec<Vec<u8>>> = std::sync::Mutex::default();
     // A batch as it comes back from the pool: its rows formatted, how many, its summary; or
     // the panic that stopped its scoring, for the main thread to resume.
-    type Scored = std::thread::Result<Result<(Vec<u8>, u64, Summary), RunError>>;
+    type Scored =
+        std::thread::Result<Result<(Vec<u8>, u64, Summary, Option<ContactRows>), RunError>>;
     let (done, finished) = std::sync::mpsc::channel::<(usize, Scored)>();
     // A permit per batch that may be read; the writer hands one back per batch written.
     let (permit, permits) = std::sync::mpsc::sync_channel::<()>(window);
@@ -233,6 +300,7 @@ fn score(project: &Project, setup: &LeadSetup, args: &ScoreArgs) -> Result<ExitC
     let stop = std::sync::atomic::AtomicBool::new(false);
     let report = std::thread::scope(|scope| -> Result<ReadReport, RunError> {
         let (pool, spare, plan, stop, write_err) = (&pool, &spare, &plan, &stop, &write_err);
+        let contact_formatter = &contact_formatter;
         let formatter = writer.formatter().clone();
         // The reader runs on its own thread and hands each batch to the pool as soon as it is
         // read: the pool takes it through the plugins and the evaluator, formats its rows and
@@ -260,14 +328,21 @@ fn score(project: &Project, setup: &LeadSetup, args: &ScoreArgs) -> Result<ExitC
                         let scored = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                             let b = &mut batch;
                             signals.fill(b, today)?;
-                            // Columns, or every result whole with its explanation.
-                            let results = if args.explain {
-                                let leads = icp_engine::eval::columnar::evaluate(
-                                    rules, plan, b, today, true,
-                                );
-                                BatchResults::from_leads(rules, leads)
-                            } else {
-                                icp_engine::eval::columnar::evaluate_columns(rules, plan, b, today)
+                            // Columns, or every result whole with its explanation; and each
+                            // contact's personas when the contacts are written.
+                            let (results, personas) = evaluate(
+                                rules,
+                                plan,
+                                b,
+                                today,
+                                args.explain,
+                                contact_formatter.is_some(),
+                            );
+                            let contact_rows = match (contact_formatter, &personas) {
+                                (Some(f), Some(p)) => {
+                                    Some(f.format_batch(seq, b, &results, p).map_err(write_err)?)
+                                }
+                                _ => None,
                             };
                             let mut bytes = spare
                                 .lock()
@@ -280,7 +355,7 @@ fn score(project: &Project, setup: &LeadSetup, args: &ScoreArgs) -> Result<ExitC
                             let mut part = Summary::new(rules);
                             part.add_batch(&results);
                             part.count_values(b);
-                            Ok((bytes, rows, part))
+                            Ok((bytes, rows, part, contact_rows))
                         }));
                         // The batch is dropped here, on the thread that scored it.
                         let _ = done.send((seq, scored));
@@ -312,8 +387,11 @@ fn score(project: &Project, setup: &LeadSetup, args: &ScoreArgs) -> Result<ExitC
             for (seq, scored) in finished.iter() {
                 waiting.insert(seq, scored);
                 while let Some(scored) = waiting.remove(&next) {
-                    let (mut bytes, rows, part) =
+                    let (mut bytes, rows, part, contact_rows) =
                         scored.unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+                    if let (Some(table), Some(rows)) = (&mut contact_table, contact_rows) {
+                        table.add(rows);
+                    }
                     writer.write_formatted(&bytes, rows).map_err(write_err)?;
                     summary.merge(part);
                     bytes.clear();
@@ -345,6 +423,18 @@ fn score(project: &Project, setup: &LeadSetup, args: &ScoreArgs) -> Result<ExitC
     let mut out = writer.finish().map_err(write_err)?;
     out.flush().map_err(write_err)?;
     drop(out);
+    // The contacts to call, sorted now that every lead is in.
+    let mut contacts_written = None;
+    if let (Some(file), Some(table), Some((path, _))) =
+        (contacts_file, &contact_table, &args.contacts_out)
+    {
+        let failed = |e| RunError::Write(shown(path), e);
+        let mut out = std::io::BufWriter::new(file);
+        let rows = table.write_sorted(&mut out).map_err(failed)?;
+        out.flush().map_err(failed)?;
+        contacts_written = Some((shown(path), rows));
+    }
+    drop(contact_table);
     let any_rejected = report.rejected + report.contacts_rejected > 0;
     // No rejects file when no row was rejected (and none left from an earlier run).
     if !any_rejected {
@@ -361,7 +451,38 @@ fn score(project: &Project, setup: &LeadSetup, args: &ScoreArgs) -> Result<ExitC
         rejects_shown,
     );
     text.push_str(&format!("results written to {output_name}\n"));
+    if let Some((path, rows)) = contacts_written {
+        text.push_str(&format!(
+            "{} contacts to call written to {path}\n",
+            group_digits(rows)
+        ));
+    }
     let rendered = summary.render(rules, &text, started.elapsed());
     let _ = std::io::stderr().write_all(rendered.as_bytes());
     Ok(ExitCode::SUCCESS)
+}
+
+/// One batch's results: in columns, or whole with their explanations (`explain`); with each
+/// contact's personas when `personas` (from the same run of the evaluator either way).
+fn evaluate<'r>(
+    rules: &'r RuleSet,
+    plan: &Plan,
+    batch: &icp_engine::batch::Batch,
+    today: i32,
+    explain: bool,
+    personas: bool,
+) -> (BatchResults<'r>, Option<ContactPersonas>) {
+    match (explain, personas) {
+        (true, _) => {
+            let leads = columnar::evaluate(rules, plan, batch, today, true);
+            let personas = personas.then(|| ContactPersonas::from_leads(rules, &leads));
+            (BatchResults::from_leads(rules, leads), personas)
+        }
+        (false, true) => {
+            let (results, personas) =
+                columnar::evaluate_columns_with_personas(rules, plan, batch, today);
+            (results, Some(personas))
+        }
+        (false, false) => (columnar::evaluate_columns(rules, plan, batch, today), None),
+    }
 }

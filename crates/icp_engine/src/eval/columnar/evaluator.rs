@@ -260,6 +260,11 @@ impl<'a, 'r> Evaluator<'a, 'r> {
         }
     }
 
+    /// The number of leads in the batch.
+    pub(super) fn leads(&self) -> usize {
+        self.rows[0]
+    }
+
     fn rows(&self, level: Level) -> usize {
         match level {
             Level::Lead => self.rows[0],

@@ -19,8 +19,9 @@
 //! that one row (`Evaluator::missing`): only the unknown operands are visited, so both
 //! evaluators name the same inputs in the same order without evaluating anything again.
 //!
-//! [`evaluate_columns_with_personas`] adds, per persona, whether each lead's contacts match it
-//! (`personas`).
+//! [`evaluate_columns_with_lead_personas`] adds, per persona, whether each lead's contacts
+//! match it (`lead_personas`, for `icp backtest`); [`evaluate_columns_with_personas`] adds
+//! which personas each contact matches (`personas`, for `icp score --contacts-out`).
 //!
 //! [`Plan`]: crate::plan::Plan
 //! [`Batch`]: crate::batch::Batch
@@ -28,10 +29,12 @@
 mod arith;
 mod compare;
 mod evaluator;
+mod lead_personas;
 mod personas;
 mod quantifiers;
 mod results;
 mod text;
 
-pub use personas::evaluate_columns_with_personas;
-pub use results::{evaluate, evaluate_columns};
+pub use lead_personas::evaluate_columns_with_lead_personas;
+pub use personas::ContactPersonas;
+pub use results::{evaluate, evaluate_columns, evaluate_columns_with_personas};

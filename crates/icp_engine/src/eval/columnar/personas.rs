@@ -1,102 +1,69 @@
-//! Each lead's results in columns together with whether its contacts match each persona:
-//! what `icp backtest` reads to tell how often a criterion holds.
+//! Which personas each contact of a batch matches, read off the evaluator's vectors.
 //!
-//! How it works: [`evaluate_columns_with_personas`] runs the evaluator once, reads the
-//! results in columns as [`evaluate_columns`](super::evaluate_columns) does, and folds each
-//! persona's truth vector (one truth per contact) over every lead's contacts with Kleene `or`:
-//! a lead "has" a persona when one of its contacts matches it (true), unknown when none does
-//! but one is unknown, false otherwise (a lead without contacts: false) — what `any contact
-//! is P` says of it.
+//! How it works: [`Plan::new`](crate::plan::Plan::new) lowers every persona of the rule set,
+//! so every run of the evaluator already has each persona's truth on every contact.
+//! [`ContactPersonas::read`] packs them into bit sets, a run of 64-bit words per contact (one
+//! word for up to 64 personas), bit `p` set when persona `p` (rule order) is **true** for
+//! the contact: a persona that came out unknown (the contact lacks a field it reads) is not a
+//! match, as the reference evaluator's `personas` say. Only `icp score --contacts-out` asks
+//! for them ([`evaluate_columns_with_personas`](super::evaluate_columns_with_personas)), so a
+//! run without it pays nothing.
 
 use super::evaluator::Evaluator;
-use super::results::columns_of;
-use crate::batch::Batch;
 use crate::ir::RuleSet;
-use crate::plan::Plan;
-use crate::result::BatchResults;
+use crate::result::{LeadResult, set_bits};
 use crate::semantics::Truth;
 
-/// The results in columns (as [`evaluate_columns`](super::evaluate_columns) gives them) and,
-/// per persona of the rule set, one truth per lead: whether one of its contacts matches it.
-pub fn evaluate_columns_with_personas<'r>(
-    rules: &'r RuleSet,
-    plan: &Plan,
-    batch: &Batch,
-    today: i32,
-) -> (BatchResults<'r>, Vec<Vec<Truth>>) {
-    let ev = Evaluator::run_all(rules, plan, batch, today);
-    let leads = batch.len();
-    let personas = plan
-        .personas
-        .iter()
-        .map(|node| {
-            let contacts = ev.vector(*node);
-            (0..leads)
-                .map(|lead| {
-                    batch
-                        .contacts_of(lead)
-                        .map(|c| contacts.truth(c))
-                        .max()
-                        .unwrap_or(Truth::False)
-                })
-                .collect()
-        })
-        .collect();
-    (columns_of(&ev, leads), personas)
+/// Each contact's personas in a batch; see the module documentation.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ContactPersonas {
+    /// Words per contact: personas / 64, rounded up.
+    words: usize,
+    /// Contact `c`'s words at `c * words..(c + 1) * words`.
+    bits: Vec<u64>,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::eval::reference;
-
-    #[test]
-    fn a_lead_has_a_persona_when_one_of_its_contacts_matches_it() {
-        let source = "persona cfo when contact.title contains \"CFO\"\n\
-                      icp a { score 1 \"cfo\" when any contact where cfo\n tier A when score >= 1 }\n";
-        let mut sources = icp_diagnostics::SourceMap::new();
-        sources.add("t.icp", source);
-        let schema = crate::schema::Schema::canonical();
-        let signals = crate::schema::SignalCatalog::default();
-        let rules = crate::compile(&sources, &schema, &signals)
-            .rules
-            .expect("the rules check");
-        let schema = &rules.schema;
-        let title = schema
-            .lookup(crate::schema::Entity::Contact, "title")
-            .expect("title");
-        let mut builder = crate::batch::BatchBuilder::new(schema, 0);
-        let titles: [&[Option<&str>]; 4] = [
-            &[],
-            &[Some("CEO"), Some("CFO")],
-            &[None],
-            &[Some("CTO"), None],
-        ];
-        for (i, contacts) in titles.iter().enumerate() {
-            builder.add_lead(&format!("L{i}"), i as u64, Vec::new());
-            for t in *contacts {
-                let values = t
-                    .map(|t| vec![(title, crate::schema::Value::String(t.to_string()))])
-                    .unwrap_or_default();
-                builder.add_contact(values);
+impl ContactPersonas {
+    /// The personas of each of the batch's `contacts` contacts, from the vectors of a run.
+    pub(super) fn read(ev: &Evaluator<'_, '_>, contacts: usize) -> ContactPersonas {
+        let words = ev.plan.personas.len().div_ceil(64);
+        let mut bits = vec![0u64; contacts * words];
+        for (p, node) in ev.plan.personas.iter().enumerate() {
+            let (word, bit) = (p / 64, 1u64 << (p % 64));
+            let vector = ev.vector(*node);
+            for c in 0..contacts {
+                if vector.truth(c) == Truth::True {
+                    bits[c * words + word] |= bit;
+                }
             }
         }
-        let batch = builder.finish();
-        let plan = Plan::new(&rules);
-        let (results, personas) = evaluate_columns_with_personas(&rules, &plan, &batch, 0);
-        assert_eq!(
-            personas,
-            [vec![
-                Truth::False,
-                Truth::True,
-                Truth::Unknown,
-                Truth::Unknown
-            ]]
-        );
-        // The results are those of the reference evaluator.
-        for lead in 0..batch.len() {
-            let want = reference::evaluate(&rules, &batch.lead(lead), 0);
-            assert_eq!(results.tier_and_score(lead, 0).1, want.icps[0].score);
+        ContactPersonas { words, bits }
+    }
+
+    /// The same bits from whole results ([`evaluate`](super::evaluate) with `detail`, which
+    /// names each contact's personas), lead after lead as the batch lays its contacts out.
+    pub fn from_leads(rules: &RuleSet, leads: &[LeadResult<'_>]) -> ContactPersonas {
+        let words = rules.personas.len().div_ceil(64);
+        let contacts = leads.iter().map(|l| l.personas.len()).sum::<usize>();
+        let mut bits = vec![0u64; contacts * words];
+        let named = leads.iter().flat_map(|l| &l.personas);
+        for (c, names) in named.enumerate() {
+            for name in names {
+                if let Some(p) = rules.personas.iter().position(|d| d.name == *name) {
+                    bits[c * words + p / 64] |= 1u64 << (p % 64);
+                }
+            }
         }
+        ContactPersonas { words, bits }
+    }
+
+    /// The personas contact `contact` (a row of the batch's contact columns) matches, as
+    /// indexes into [`RuleSet::personas`](crate::ir::RuleSet::personas), in rule order.
+    pub fn matched(&self, contact: usize) -> impl Iterator<Item = usize> + '_ {
+        let words = &self.bits[contact * self.words..(contact + 1) * self.words];
+        words
+            .iter()
+            .enumerate()
+            .flat_map(|(w, word)| set_bits(*word).map(move |b| w * 64 + b))
     }
 }

@@ -6,10 +6,12 @@
 //! (what `icp score` writes) packs them into a few numbers and bit sets per lead and ICP,
 //! eight conditions at a time, and walks the evaluator's vectors only for a condition that
 //! came out unknown, to name the missing inputs that made it so.
+//! [`evaluate_columns_with_personas`] adds each contact's personas from the same run.
 
 use std::borrow::Cow;
 
 use super::evaluator::Evaluator;
+use super::personas::ContactPersonas;
 use crate::batch::Batch;
 use crate::ir::RuleSet;
 use crate::plan::Plan;
@@ -70,14 +72,29 @@ pub fn evaluate_columns<'r>(
     batch: &Batch,
     today: i32,
 ) -> BatchResults<'r> {
-    let ev = Evaluator::run_all(rules, plan, batch, today);
-    columns_of(&ev, batch.len())
+    columns_of(&Evaluator::run_all(rules, plan, batch, today))
 }
 
-/// The results of `leads` leads in columns, read off an evaluator's vectors.
-pub(super) fn columns_of<'r>(ev: &Evaluator<'_, 'r>, leads: usize) -> BatchResults<'r> {
+/// [`evaluate_columns`] and which personas each contact of the batch matches
+/// ([`ContactPersonas`]), from one run of the evaluator (`icp score --contacts-out`).
+pub fn evaluate_columns_with_personas<'r>(
+    rules: &'r RuleSet,
+    plan: &Plan,
+    batch: &Batch,
+    today: i32,
+) -> (BatchResults<'r>, ContactPersonas) {
+    let ev = Evaluator::run_all(rules, plan, batch, today);
+    (
+        columns_of(&ev),
+        ContactPersonas::read(&ev, batch.contact_count()),
+    )
+}
+
+/// The results of [`evaluate_columns`], read off an evaluator's vectors.
+pub(super) fn columns_of<'r>(ev: &Evaluator<'_, 'r>) -> BatchResults<'r> {
     let (rules, plan) = (ev.rules, ev.plan);
     let decided = Decided::new(ev);
+    let leads = ev.leads();
     let mut results = BatchResults::new(rules, leads);
     for (i, icp) in rules.icps.iter().enumerate() {
         let [requires, excludes, gains] = &decided.conditions[i];
