@@ -195,6 +195,10 @@ enum Command {
         /// The date `today` stands for, YYYY-MM-DD (default: the current UTC date).
         #[arg(long, value_name = "DATE")]
         as_of: Option<String>,
+        /// An outcomes file (as `icp backtest` reads it): each tier's win rate and lift,
+        /// old and new.
+        #[arg(long, value_name = "FILE")]
+        outcomes: Option<PathBuf>,
         /// `text`, `json` or `markdown` (for a pull-request comment).
         #[arg(long, value_enum, default_value_t = cmd::diff::render::DiffFormat::Text)]
         format: cmd::diff::render::DiffFormat,
@@ -215,8 +219,11 @@ enum Command {
         input: LeadArgs,
         /// The best customers: one id or domain per line, or a CSV file with a `company_id`,
         /// `id` or `domain` column.
-        #[arg(long, value_name = "FILE")]
-        customers: PathBuf,
+        #[arg(long, value_name = "FILE", required_unless_present = "outcomes")]
+        customers: Option<PathBuf>,
+        /// Or the won accounts of an outcomes file (as `icp backtest --outcomes` reads it).
+        #[arg(long, value_name = "FILE", conflicts_with = "customers")]
+        outcomes: Option<PathBuf>,
         /// Also write a draft rule file: one ICP from the top attributes.
         #[arg(long, value_name = "FILE")]
         draft: Option<PathBuf>,
@@ -473,6 +480,7 @@ fn execute(cli: Cli) -> Result<ExitCode, UsageError> {
             input_format,
             contacts,
             as_of,
+            outcomes,
             format,
             output,
             top,
@@ -486,6 +494,7 @@ fn execute(cli: Cli) -> Result<ExitCode, UsageError> {
                 contacts,
                 input_format,
                 as_of,
+                outcomes,
                 format,
                 output,
                 top,
@@ -495,6 +504,7 @@ fn execute(cli: Cli) -> Result<ExitCode, UsageError> {
         Command::Discover {
             input,
             customers,
+            outcomes,
             draft,
             attributes,
             format,
@@ -504,7 +514,15 @@ fn execute(cli: Cli) -> Result<ExitCode, UsageError> {
             &project,
             input,
             cmd::discover::DiscoverRequest {
-                customers,
+                best: match (customers, outcomes) {
+                    (_, Some(file)) => cmd::discover::BestSource::Outcomes(file),
+                    (Some(file), None) => cmd::discover::BestSource::Customers(file),
+                    (None, None) => {
+                        return Err(UsageError::Customers(
+                            "give the best customers: --customers FILE or --outcomes FILE".into(),
+                        ));
+                    }
+                },
                 draft,
                 attributes,
                 format,

@@ -367,6 +367,7 @@ impl DiffFigures {
                 old_tiers,
                 new_tiers,
                 movers: figures.movers,
+                outcomes: None,
             });
         }
         DiffReport {
@@ -426,6 +427,10 @@ pub struct IcpDiff {
     pub new_scores: Option<Distribution>,
     /// The leads that moved most.
     pub movers: Vec<Mover>,
+    /// With outcomes (`icp diff --outcomes`): each tier's win figures before and after;
+    /// absent from the JSON without outcomes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outcomes: Option<outcomes::OutcomeChanges>,
 }
 
 /// One cell of the moves matrix.
@@ -516,5 +521,6 @@ impl Distribution {
     }
 }
 
+pub mod outcomes;
 #[cfg(test)]
 mod tests;

@@ -107,7 +107,7 @@ pub fn run(
 
 /// `NAME.rejects.csv` beside `file` (`stdin.rejects.csv` in the working directory for
 /// standard input).
-fn rejects_beside(file: &Path, cwd: &Path) -> PathBuf {
+pub(crate) fn rejects_beside(file: &Path, cwd: &Path) -> PathBuf {
     if file.as_os_str() == "-" {
         return cwd.join("stdin.rejects.csv");
     }
@@ -185,13 +185,13 @@ fn specs(rules: &RuleSet) -> Vec<IcpSpec> {
 
 /// A lead's account, as the backtest counts it.
 #[derive(Debug, Clone, Copy)]
-struct Joined {
-    outcome: Outcome,
-    amount_won: f64,
+pub(crate) struct Joined {
+    pub outcome: Outcome,
+    pub amount_won: f64,
 }
 
 impl Joined {
-    fn of(account: Option<&Account>) -> Joined {
+    pub(crate) fn of(account: Option<&Account>) -> Joined {
         match account {
             None => Joined {
                 outcome: Outcome::None,

@@ -28,16 +28,20 @@ use icp_engine::ir::RuleSet;
 use icp_engine::plan::Plan;
 use icp_engine::result::{BatchResults, Check, set_bits};
 use icp_engine::{Entity, FieldId};
+use icp_io::outcomes::{Outcomes, OutcomesOptions, read_outcomes};
+use icp_learn::backtest::{Backtest, IcpLead, IcpSpec, LeadRow};
 use icp_learn::diff::{Criterion, CriterionState, DiffFigures, IcpShape, Side};
 use icp_plugin_host::Signals;
 use rayon::prelude::*;
 
 use crate::OutFormat;
 use crate::args::as_of_date;
+use crate::cmd::backtest::{Joined, rejects_beside};
 use crate::error::{RunError, UsageError};
 use crate::outputs::{OutputSet, same_file};
 use crate::project::Project;
 use crate::setup::LeadFiles;
+use crate::show::group_digits;
 use render::DiffFormat;
 
 /// What `icp diff` was asked for.
@@ -50,6 +54,8 @@ pub struct DiffRequest {
     pub contacts: Option<PathBuf>,
     pub input_format: Option<OutFormat>,
     pub as_of: Option<String>,
+    /// An outcomes file: each tier's win figures before and after.
+    pub outcomes: Option<PathBuf>,
     pub format: DiffFormat,
     pub output: Option<PathBuf>,
     pub top: usize,
@@ -141,25 +147,71 @@ pub fn run(project: &Project, request: DiffRequest) -> Result<ExitCode, UsageErr
         .as_ref()
         .filter(|p| p.as_os_str() != "-")
         .map(|p| project.cwd.join(p));
-    if let Some(out) = &output
-        && read.iter().any(|input| same_file(input, out))
-    {
-        return Err(RunError::Overwrite {
-            output: project.show(out),
+    let outcomes_file = request.outcomes.as_ref().map(|p| project.cwd.join(p));
+    if let Some(file) = &outcomes_file {
+        if !file.exists() {
+            return Err(UsageError::Missing(project.show(file)));
         }
-        .into());
+        read.push(file.clone());
     }
+    let shown = |p: &std::path::Path| project.show(p);
+    // The report, the leads' rejects, the outcomes' rejects: written together.
+    let leads_rejects = rejects_beside(&files.leads, &project.cwd);
+    let outcomes_rejects = outcomes_file
+        .as_deref()
+        .map(|f| rejects_beside(f, &project.cwd));
+    let mut targets: Vec<PathBuf> = output.iter().cloned().collect();
+    let leads_index = targets.len();
+    targets.push(leads_rejects.clone());
+    let outcomes_index = targets.len();
+    targets.extend(outcomes_rejects.clone());
+    if let Some(out) = targets
+        .iter()
+        .find(|out| read.iter().any(|input| same_file(input, out)))
+    {
+        return Err(RunError::Overwrite { output: shown(out) }.into());
+    }
+    let mut outputs = OutputSet::new(&targets).map_err(|same| RunError::SameOutput {
+        first: shown(&same.first),
+        second: shown(&same.second),
+    })?;
+    let rejects_of = |outputs: &mut OutputSet, index: usize, path: &std::path::Path| {
+        outputs
+            .create(index)
+            .map(|f| Box::new(std::io::BufWriter::new(f)) as Box<dyn Write + Send>)
+            .map_err(|e| RunError::Write(shown(path), e))
+    };
+    let outcomes = match &outcomes_file {
+        Some(file) => {
+            let rejects = rejects_of(&mut outputs, outcomes_index, file)?;
+            let options = OutcomesOptions {
+                format: None,
+                rejects: Some(rejects),
+                raw_cells: false,
+            };
+            Some(
+                read_outcomes(file, &project.config.outcomes, options)
+                    .map_err(|e| RunError::Outcomes(e.to_string()))?,
+            )
+        }
+        None => None,
+    };
+    let lead_rejects = rejects_of(&mut outputs, leads_index, &leads_rejects)?;
     let threads = request
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let report = compare(
+    let (report, read_report) = compare(
         project,
         &files,
         [&old, &new],
         &signals,
-        today,
-        request.top,
-        threads,
+        Options {
+            today,
+            top: request.top,
+            threads,
+            outcomes: outcomes.as_ref(),
+            rejects: lead_rejects,
+        },
     )?;
     let text = render::render(&report, request.format, &old_name, &new_name);
     match &output {
@@ -167,25 +219,62 @@ pub fn run(project: &Project, request: DiffRequest) -> Result<ExitCode, UsageErr
             let _ = std::io::stdout().write_all(text.as_bytes());
         }
         Some(path) => {
-            let shown = project.show(path);
-            let mut set = OutputSet::new(std::slice::from_ref(path)).map_err(|same| {
-                RunError::SameOutput {
-                    first: project.show(&same.first),
-                    second: project.show(&same.second),
-                }
-            })?;
-            let mut file = set
+            let mut file = outputs
                 .create(0)
-                .map_err(|e| UsageError::Write(shown.clone(), e))?;
+                .map_err(|e| UsageError::Write(shown(path), e))?;
             file.write_all(text.as_bytes())
                 .and_then(|()| file.flush())
-                .map_err(|e| UsageError::Write(shown.clone(), e))?;
-            drop(file);
-            set.commit()
-                .map_err(|(p, e)| UsageError::Write(project.show(&p), e))?;
+                .map_err(|e| UsageError::Write(shown(path), e))?;
         }
     }
+    let leads_rejected = read_report.rejected + read_report.contacts_rejected;
+    if leads_rejected == 0 {
+        outputs.discard(leads_index);
+    }
+    let deals = outcomes.as_ref().map(|o| o.report());
+    if outcomes_rejects.is_some() && deals.is_none_or(|d| d.rejected == 0) {
+        outputs.discard(outcomes_index);
+    }
+    outputs
+        .commit()
+        .map_err(|(p, e)| UsageError::Write(shown(&p), e))?;
+    let mut summary = String::new();
+    if leads_rejected > 0 {
+        summary.push_str(&format!(
+            "{} rows of the leads could not be read and were left out (see {})\n",
+            group_digits(leads_rejected),
+            shown(&leads_rejects)
+        ));
+    }
+    if let (Some(deals), Some(file), Some(rejects)) = (deals, &outcomes_file, &outcomes_rejects) {
+        summary.push_str(&format!(
+            "read {} deals from {}: {} rejected{}\n",
+            group_digits(deals.rows_read),
+            shown(file),
+            group_digits(deals.rejected),
+            if deals.rejected > 0 {
+                format!(" (see {})", shown(rejects))
+            } else {
+                String::new()
+            },
+        ));
+        for line in deals.lines().into_iter().skip(1) {
+            summary.push_str(&line);
+            summary.push('\n');
+        }
+    }
+    let _ = std::io::stderr().write_all(summary.as_bytes());
     Ok(ExitCode::SUCCESS)
+}
+
+/// How the leads are compared.
+struct Options<'o> {
+    today: i32,
+    top: usize,
+    threads: usize,
+    outcomes: Option<&'o Outcomes>,
+    /// Where the rows that cannot be read go.
+    rejects: Box<dyn Write + Send>,
 }
 
 /// An ICP's name and tiers, as the figures pair them.
@@ -200,19 +289,40 @@ fn shapes(rules: &RuleSet) -> Vec<IcpShape> {
         .collect()
 }
 
-/// Reads every lead once and folds both sides' results into the report.
+/// The counts of one side against the outcomes: per ICP and tier, as `icp backtest` counts
+/// them (no criteria).
+fn backtest_of(rules: &RuleSet) -> Backtest {
+    Backtest::new(
+        rules
+            .icps
+            .iter()
+            .map(|icp| IcpSpec {
+                name: icp.name.clone(),
+                tiers: icp.tiers.iter().map(|t| t.name.clone()).collect(),
+                criteria: Vec::new(),
+            })
+            .collect(),
+    )
+}
+
+/// What a batch adds up to: the diff's figures and, with outcomes, each side's backtest.
+struct Part {
+    figures: DiffFigures,
+    backtests: Option<[Backtest; 2]>,
+}
+
+/// Reads every lead once and folds both sides' results into the report; also gives the
+/// reader's report (rows read and rejected).
 fn compare(
     project: &Project,
     files: &LeadFiles,
     sides: [&RuleSet; 2],
     signals: &[Signals<'_>; 2],
-    today: i32,
-    top: usize,
-    threads: usize,
-) -> Result<icp_learn::diff::DiffReport, RunError> {
+    options: Options<'_>,
+) -> Result<(icp_learn::diff::DiffReport, icp_io::ReadReport), RunError> {
     let [old, new] = sides;
     let schema = &new.schema;
-    // The fields either side reads, and the name for the movers.
+    // The fields either side reads, the name for the movers, the domain to join outcomes.
     let mut fields: Vec<bool> = old
         .fields_read()
         .iter()
@@ -220,18 +330,33 @@ fn compare(
         .map(|(a, b)| *a || b)
         .collect();
     let name = schema.lookup(Entity::Company, "name");
-    if let Some(f) = name {
+    let domain = schema
+        .lookup(Entity::Company, "domain")
+        .filter(|_| options.outcomes.is_some());
+    for f in name.iter().chain(&domain) {
         fields[f.0 as usize] = true;
     }
     let plans = [Plan::new(old), Plan::new(new)];
-    let empty = DiffFigures::new(&shapes(old), &shapes(new), top);
+    let empty = DiffFigures::new(&shapes(old), &shapes(new), options.top);
+    let empty_backtests = options
+        .outcomes
+        .map(|_| [backtest_of(old), backtest_of(new)]);
+    let threads = options.threads;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
         .map_err(|e| RunError::Threads(threads, e.to_string()))?;
-    let mut reader =
-        pool.install(|| files.open_reader(schema, &project.config, None, Some(fields), false))?;
+    let mut reader = pool.install(|| {
+        files.open_reader(
+            schema,
+            &project.config,
+            Some(options.rejects),
+            Some(fields),
+            false,
+        )
+    })?;
     let mut total = empty.clone();
+    let mut backtests = empty_backtests.clone();
     let mut next_lead: u64 = 0;
     let window = threads * 2;
     loop {
@@ -252,29 +377,35 @@ fn compare(
             sides,
             plans: &plans,
             signals,
-            today,
+            today: options.today,
             name,
+            domain,
+            outcomes: options.outcomes,
             empty: &empty,
+            empty_backtests: empty_backtests.as_ref(),
         };
-        let parts: Vec<Result<DiffFigures, RunError>> = pool.install(|| {
+        let parts: Vec<Result<Part, RunError>> = pool.install(|| {
             batches
                 .into_par_iter()
                 .map(|(start, batch)| context.figures(start, batch))
                 .collect()
         });
         for part in parts {
-            total.merge(part?);
+            let part = part?;
+            total.merge(part.figures);
+            if let (Some(mine), Some(theirs)) = (&mut backtests, part.backtests) {
+                let [o, n] = theirs;
+                mine[0].merge(o);
+                mine[1].merge(n);
+            }
         }
     }
-    let report = reader.into_report();
-    if report.rejected + report.contacts_rejected > 0 {
-        let _ = writeln!(
-            std::io::stderr(),
-            "{} rows could not be read and were left out (icp score writes them to its rejects file)",
-            report.rejected + report.contacts_rejected
-        );
+    let mut report = total.report();
+    if let Some([o, n]) = backtests {
+        // Accounts that matched no lead are the backtest's concern, not the diff's.
+        icp_learn::diff::outcomes::attach(&mut report, &o.finish(0), &n.finish(0));
     }
-    Ok(total.report())
+    Ok((report, reader.into_report()))
 }
 
 /// What every batch is compared with.
@@ -284,12 +415,16 @@ struct Context<'a, 'h> {
     signals: &'a [Signals<'h>; 2],
     today: i32,
     name: Option<FieldId>,
+    /// `company.domain`, read to join the outcomes.
+    domain: Option<FieldId>,
+    outcomes: Option<&'a Outcomes>,
     empty: &'a DiffFigures,
+    empty_backtests: Option<&'a [Backtest; 2]>,
 }
 
 impl Context<'_, '_> {
     /// The figures of one batch, whose first lead is lead number `start`.
-    fn figures(&self, start: u64, mut batch: Batch) -> Result<DiffFigures, RunError> {
+    fn figures(&self, start: u64, mut batch: Batch) -> Result<Part, RunError> {
         let mut results = Vec::with_capacity(2);
         for side in 0..2 {
             // Each side's plugins fill the signal columns its own calls are numbered for.
@@ -328,7 +463,50 @@ impl Context<'_, '_> {
                 });
             }
         }
-        Ok(figures)
+        let backtests = match (self.outcomes, self.empty_backtests) {
+            (Some(outcomes), Some(empty)) => {
+                Some(self.count_outcomes(outcomes, empty, &batch, &results))
+            }
+            _ => None,
+        };
+        Ok(Part { figures, backtests })
+    }
+
+    /// Each side's backtest of the batch: every lead with its account's outcome.
+    fn count_outcomes(
+        &self,
+        outcomes: &Outcomes,
+        empty: &[Backtest; 2],
+        batch: &Batch,
+        results: &[BatchResults],
+    ) -> [Backtest; 2] {
+        let mut counts = [empty[0].empty_like(), empty[1].empty_like()];
+        for lead in 0..batch.len() {
+            let domain = self
+                .domain
+                .and_then(|f| batch.company[f.0 as usize].text(lead));
+            let joined = Joined::of(outcomes.account(&batch.ids[lead], domain));
+            for (side, count) in counts.iter_mut().enumerate() {
+                let rules = self.sides[side];
+                let row = LeadRow {
+                    outcome: joined.outcome,
+                    amount_won: joined.amount_won,
+                    icps: (0..rules.icps.len())
+                        .map(|i| {
+                            let (tier, score) = results[side].tier_and_score(lead, i);
+                            IcpLead {
+                                score,
+                                max_score: rules.icps[i].max_score,
+                                tier,
+                                truths: Vec::new(),
+                            }
+                        })
+                        .collect(),
+                };
+                count.add(&row);
+            }
+        }
+        counts
     }
 }
 

@@ -11,33 +11,48 @@
 //! goes to standard output or `-o` ([`report`]); `--draft` writes a rule file ([`draft`]).
 //! The files written form one [`OutputSet`], put in place together when the run succeeds.
 
+mod best;
 mod count;
 mod customers;
 mod draft;
 mod report;
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use icp_io::ReadReport;
+use icp_io::outcomes::{OutcomesOptions, read_outcomes};
 use icp_learn::discover::bands::best_band;
 use icp_learn::discover::draft::{number, string_literal};
 use icp_learn::discover::{Base, Candidate, Population, rank};
 use rayon::iter::{ParallelBridge, ParallelIterator};
 
+use crate::cmd::backtest::rejects_beside;
 use crate::error::{RunError, UsageError};
 use crate::outputs::{OutputSet, same_file};
 use crate::project::Project;
 use crate::setup::LeadSetup;
+use crate::show::group_digits;
 use crate::{Format, LeadArgs};
 
+use best::{Best, WonAccounts};
 use count::{How, Lane, Source, Tally};
 use customers::Customers;
+
+/// Where the best customers come from.
+#[derive(Debug)]
+pub enum BestSource {
+    /// `--customers FILE`.
+    Customers(PathBuf),
+    /// `--outcomes FILE`: its won accounts.
+    Outcomes(PathBuf),
+}
 
 /// What `icp discover` was asked for besides its input.
 #[derive(Debug)]
 pub struct DiscoverRequest {
-    pub customers: PathBuf,
+    pub best: BestSource,
     pub draft: Option<PathBuf>,
     pub attributes: usize,
     pub format: Format,
@@ -54,9 +69,21 @@ pub fn run(
     if !(1..=50).contains(&request.attributes) {
         return Err(UsageError::Attributes(request.attributes));
     }
-    let customers_path = project.cwd.join(&request.customers);
-    let shown = |p: &std::path::Path| project.show(p);
-    let customers = Customers::read(&customers_path, &shown(&customers_path))?;
+    let shown = |p: &Path| project.show(p);
+    let (best_path, listed) = match &request.best {
+        BestSource::Customers(p) => {
+            let path = project.cwd.join(p);
+            let customers = Customers::read(&path, &shown(&path))?;
+            (path, Some(customers))
+        }
+        BestSource::Outcomes(p) => {
+            let path = project.cwd.join(p);
+            if !path.exists() {
+                return Err(UsageError::Missing(shown(&path)));
+            }
+            (path, None)
+        }
+    };
     let host = project.load_plugins()?;
     let Some(setup) = LeadSetup::prepare(project, &host, input)? else {
         return Ok(ExitCode::from(1));
@@ -67,12 +94,20 @@ pub fn run(
         .filter(|p| p.as_os_str() != "-")
         .map(|p| project.cwd.join(p));
     let draft_path = request.draft.as_ref().map(|p| project.cwd.join(p));
-    let targets: Vec<PathBuf> = output.iter().chain(&draft_path).cloned().collect();
+    let leads_rejects = rejects_beside(&setup.files.leads, &project.cwd);
+    let outcomes_rejects = listed
+        .is_none()
+        .then(|| rejects_beside(&best_path, &project.cwd));
+    let mut targets: Vec<PathBuf> = output.iter().chain(&draft_path).cloned().collect();
+    let leads_index = targets.len();
+    targets.push(leads_rejects.clone());
+    let outcomes_index = targets.len();
+    targets.extend(outcomes_rejects.clone());
     for written in &targets {
         if setup
             .read
             .iter()
-            .chain([&customers_path])
+            .chain([&best_path])
             .any(|r| same_file(r, written))
         {
             return Err(RunError::Overwrite {
@@ -85,10 +120,41 @@ pub fn run(
         first: shown(&same.first),
         second: shown(&same.second),
     })?;
+    let rejects_of = |outputs: &mut OutputSet, index: usize, path: &Path| {
+        outputs
+            .create(index)
+            .map(|f| Box::new(std::io::BufWriter::new(f)) as Box<dyn Write + Send>)
+            .map_err(|e| RunError::Write(shown(path), e))
+    };
+    let best = match listed {
+        Some(customers) => Best::Listed(customers),
+        None => {
+            let rejects = rejects_of(&mut outputs, outcomes_index, &best_path)?;
+            let outcomes = read_outcomes(
+                &best_path,
+                &project.config.outcomes,
+                OutcomesOptions {
+                    format: None,
+                    rejects: Some(rejects),
+                    raw_cells: false,
+                },
+            )
+            .map_err(|e| RunError::Outcomes(e.to_string()))?;
+            Best::Won(WonAccounts::new(outcomes))
+        }
+    };
+    let lead_rejects = rejects_of(&mut outputs, leads_index, &leads_rejects)?;
 
     let rules = &setup.rules;
     let sources = count::sources(rules);
-    let tally = count_leads(project, &setup, &sources, &customers, draft_path.is_some())?;
+    let (tally, read) = count_leads(
+        project,
+        &setup,
+        &sources,
+        &best,
+        lead_rejects,
+        draft_path.is_some(),
+    )?;
     let population = Population {
         best: tally.best,
         all: tally.leads,
@@ -101,8 +167,8 @@ pub fn run(
     matched.dedup();
     let header = report::Header {
         population,
-        customers: customers.entries.len(),
-        not_found: customers.entries.len() - matched.len(),
+        customers: best.entries(),
+        not_found: best.entries() - matched.len(),
         tried,
     };
     let text = match request.format {
@@ -122,7 +188,7 @@ pub fn run(
             today: setup.today,
         })
         .map_err(UsageError::Draft)?;
-        let index = targets.len() - 1;
+        let index = output.iter().count();
         let mut file = outputs
             .create(index)
             .map_err(|e| RunError::Write(shown(path), e))?;
@@ -141,28 +207,70 @@ pub fn run(
             let _ = std::io::stdout().write_all(text.as_bytes());
         }
     }
+    let leads_rejected = read.rejected + read.contacts_rejected;
+    if leads_rejected == 0 {
+        outputs.discard(leads_index);
+    }
+    let deals_rejected = match &best {
+        Best::Won(won) => won.outcomes().report().rejected,
+        Best::Listed(_) => 0,
+    };
+    if outcomes_rejects.is_some() && deals_rejected == 0 {
+        outputs.discard(outcomes_index);
+    }
     outputs
         .commit()
         .map_err(|(path, e)| RunError::Write(shown(&path), e))?;
+    let mut summary = String::new();
+    if leads_rejected > 0 {
+        summary.push_str(&format!(
+            "{} rows of the leads could not be read and were left out (see {})\n",
+            group_digits(leads_rejected),
+            shown(&leads_rejects)
+        ));
+    }
+    if let (Best::Won(won), Some(rejects)) = (&best, &outcomes_rejects) {
+        let deals = won.outcomes().report();
+        summary.push_str(&format!(
+            "read {} deals from {}: {} rejected{}; {} won accounts\n",
+            group_digits(deals.rows_read),
+            shown(&best_path),
+            group_digits(deals.rejected),
+            if deals.rejected > 0 {
+                format!(" (see {})", shown(rejects))
+            } else {
+                String::new()
+            },
+            group_digits(best.entries() as u64),
+        ));
+        for line in deals.lines().into_iter().skip(1) {
+            summary.push_str(&line);
+            summary.push('\n');
+        }
+    }
     if header.not_found > 0 {
-        eprintln!(
-            "{} of {} customers in {} were not found among the leads",
+        summary.push_str(&format!(
+            "{} of {} {} in {} were not found among the leads\n",
             header.not_found,
             header.customers,
-            shown(&customers_path)
-        );
+            best.noun(),
+            shown(&best_path)
+        ));
     }
+    let _ = std::io::stderr().write_all(summary.as_bytes());
     Ok(ExitCode::SUCCESS)
 }
 
-/// Reads every lead once and counts the attributes of the sources.
+/// Reads every lead once and counts the attributes of the sources; the reader's report
+/// tells how many rows were rejected (written to `rejects`).
 fn count_leads(
     project: &Project,
     setup: &LeadSetup,
     sources: &[Source],
-    customers: &Customers,
+    best: &Best,
+    rejects: Box<dyn Write + Send>,
     keep_best: bool,
-) -> Result<Tally, RunError> {
+) -> Result<(Tally, ReadReport), RunError> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -170,18 +278,19 @@ fn count_leads(
         .map_err(|e| RunError::Threads(threads, e.to_string()))?;
     let (rules, signals, today) = (&setup.rules, &setup.signals, setup.today);
     pool.install(|| {
-        let mut reader = setup.open_reader(&project.config, None, None, false)?;
-        reader
+        let mut reader = setup.open_reader(&project.config, Some(rejects), None, false)?;
+        let tally = reader
             .by_ref()
             .par_bridge()
             .map(|batch| -> Result<Tally, RunError> {
                 let mut batch = batch?;
                 signals.fill(&mut batch, today)?;
                 Ok(count::count_batch(
-                    rules, sources, customers, &batch, today, keep_best,
+                    rules, sources, best, &batch, today, keep_best,
                 ))
             })
-            .try_reduce(|| Tally::new(sources.len()), |a, b| Ok(a.merge(b)))
+            .try_reduce(|| Tally::new(sources.len()), |a, b| Ok(a.merge(b)))?;
+        Ok((tally, reader.into_report()))
     })
 }
 

@@ -1,7 +1,8 @@
 //! `icp diff`'s report as text, markdown (for a pull-request comment) or JSON.
 //!
 //! How it works: each section of an ICP's report is first made a table of cells (the moves
-//! matrix, the scores per tier, the leads that moved most); [`render`] then writes the
+//! matrix, the scores per tier, with outcomes each tier's win figures, the leads that moved
+//! most); [`render`] then writes the
 //! tables as aligned text or as markdown tables, so both forms show the same figures. JSON
 //! is the [`DiffReport`] itself (docs/diff.md documents its fields). Names and labels from
 //! the rules and leads are written with control characters escaped (text) and `|` escaped
@@ -9,6 +10,8 @@
 //! decimals; `-` is a figure without leads, `none` the column or row of leads with no tier.
 
 use icp_engine::format_number;
+use icp_learn::backtest::TierFigures;
+use icp_learn::diff::outcomes::OutcomeChanges;
 use icp_learn::diff::{CriterionChange, DiffReport, IcpDiff, Mover, Quantiles};
 
 use crate::show::group_digits;
@@ -107,6 +110,21 @@ fn icp_section(out: &mut String, icp: &IcpDiff, md: bool) {
     table(out, &matrix(icp, md), md);
     heading(out, "Scores (old → new)");
     table(out, &scores(icp, md), md);
+    if let Some(outcomes) = &icp.outcomes {
+        let base = &outcomes.base;
+        heading(
+            out,
+            &format!(
+                "Outcomes (old → new; base: {} won, {} lost, win rate {}; AUC {} → {})",
+                group_digits(base.won),
+                group_digits(base.lost),
+                percent(base.win_rate),
+                number(outcomes.old_auc),
+                number(outcomes.new_auc)
+            ),
+        );
+        table(out, &wins(outcomes, md), md);
+    }
     if !icp.movers.is_empty() {
         heading(out, "Leads that moved most");
         table(out, &movers(&icp.movers, md), md);
@@ -185,6 +203,44 @@ fn scores(icp: &IcpDiff, md: bool) -> Vec<Vec<String>> {
             tier_name(&tier, md),
             of(&icp.old_scores),
             of(&icp.new_scores),
+        ]);
+    }
+    table
+}
+
+/// A rate as a percentage with one decimal, `-` when undefined.
+fn percent(rate: Option<f64>) -> String {
+    rate.map_or("-".into(), |r| format!("{:.1}%", r * 100.0))
+}
+
+/// Per tier (no tier last): each side's leads, won, lost, win rate, lift, wins captured.
+fn wins(outcomes: &OutcomeChanges, md: bool) -> Vec<Vec<String>> {
+    let mut table = vec![
+        [
+            "tier",
+            "leads",
+            "won",
+            "lost",
+            "win rate",
+            "lift",
+            "wins captured",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
+    for change in &outcomes.tiers {
+        let pair = |figure: &dyn Fn(&TierFigures) -> String| {
+            let side = |t: &Option<TierFigures>| t.as_ref().map_or("-".into(), figure);
+            format!("{} → {}", side(&change.old), side(&change.new))
+        };
+        table.push(vec![
+            tier_name(&change.tier, md),
+            pair(&|t| group_digits(t.accounts)),
+            pair(&|t| group_digits(t.won)),
+            pair(&|t| group_digits(t.lost)),
+            pair(&|t| percent(t.win_rate)),
+            pair(&|t| number(t.lift)),
+            pair(&|t| percent(t.wins_captured)),
         ]);
     }
     table

@@ -24,7 +24,7 @@ use icp_engine::schema::{Entity, FieldId, FieldKind, Type};
 use icp_engine::semantics::{self, Truth};
 use icp_learn::discover::bands::NumberCounts;
 
-use super::customers::Customers;
+use super::best::Best;
 
 /// Where a source's values are in a batch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -168,7 +168,7 @@ impl Tally {
 pub fn count_batch(
     rules: &RuleSet,
     sources: &[Source],
-    customers: &Customers,
+    customers: &Best,
     batch: &Batch,
     today: i32,
     keep_best: bool,
