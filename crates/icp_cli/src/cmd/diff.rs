@@ -14,7 +14,12 @@
 //! The report ([`render`]) goes to standard output or `-o FILE`, written whole through an
 //! [`OutputSet`]. The criteria of a mover are read off the results' columns: each `require`,
 //! `exclude` and `score` line's truth (a check of an ICP with more than 64 checks of a kind,
-//! kept whole without its explanation, shows its `score` lines only).
+//! kept whole without its explanation, shows its `score` lines only). With `--outcomes`, the
+//! outcomes file is read whole (`icp_io::outcomes`) and each batch also counts, per side, a
+//! backtest of its leads joined to their accounts (`icp_learn::backtest`, no criteria); the
+//! two are attached to the report (`icp_learn::diff::outcomes`). Every lead is evaluated as
+//! of `--as-of` (no per-deal dating). Unreadable rows of the leads and of the outcomes go to
+//! `NAME.rejects.csv` beside their file, in the same [`OutputSet`] as the report.
 
 mod git;
 pub mod render;

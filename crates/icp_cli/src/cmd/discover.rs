@@ -1,6 +1,7 @@
 //! `icp discover`: what the best customers have in common, ranked, and a draft ICP from it.
 //!
-//! How it works: the best customers come from `--customers` ([`customers`]); the rules (for
+//! How it works: the best customers come from `--customers` ([`customers`]) or are the won
+//! accounts of `--outcomes` ([`best`]); the rules (for
 //! their personas and signal calls), plugins and lead files are prepared as for `icp score`
 //! ([`LeadSetup`]: `--leads`, else `[score]` of icp.toml). The leads are read once, batch by
 //! batch on the pool, every field parsed, signals filled; each batch is counted
@@ -9,7 +10,8 @@
 //! persona held by a best customer, and per number field the band chosen by
 //! `icp_learn::discover::bands` — which `icp_learn::discover::rank` tests and ranks. The report
 //! goes to standard output or `-o` ([`report`]); `--draft` writes a rule file ([`draft`]).
-//! The files written form one [`OutputSet`], put in place together when the run succeeds.
+//! The files written (report, draft, the rejects of the leads and of the outcomes, beside
+//! their files) form one [`OutputSet`], put in place together when the run succeeds.
 
 mod best;
 mod count;

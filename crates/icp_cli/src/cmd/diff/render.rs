@@ -2,8 +2,8 @@
 //!
 //! How it works: each section of an ICP's report is first made a table of cells (the moves
 //! matrix, the scores per tier, with outcomes each tier's win figures, the leads that moved
-//! most); [`render`] then writes the
-//! tables as aligned text or as markdown tables, so both forms show the same figures. JSON
+//! most); [`render`] then writes the tables as aligned text or as markdown tables, so both
+//! forms show the same figures. JSON
 //! is the [`DiffReport`] itself (docs/diff.md documents its fields). Names and labels from
 //! the rules and leads are written with control characters escaped (text) and `|` escaped
 //! (markdown). Numbers are written as `icp score` writes them, means rounded to two
