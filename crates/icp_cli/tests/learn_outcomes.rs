@@ -272,11 +272,13 @@ fn diff_outcomes_equal_sql_over_each_sides_scores() {
         for change in tiers {
             for (side, sql) in [("old", &old), ("new", &new)] {
                 let figures = &change[side];
-                let has_tier = match (name, side, change["tier"].as_str()) {
-                    ("fin", "old", _) | ("big", "new", _) => false,
-                    ("mid", "old", Some("D")) | ("mid", "new", Some("C")) => false,
-                    _ => true,
-                };
+                let has_tier = !matches!(
+                    (name, side, change["tier"].as_str()),
+                    ("fin", "old", _)
+                        | ("big", "new", _)
+                        | ("mid", "old", Some("D"))
+                        | ("mid", "new", Some("C"))
+                );
                 if has_tier {
                     assert_tier_equals_sql(figures, sql, name);
                 } else {
