@@ -276,6 +276,33 @@ mod tests {
     }
 
     #[test]
+    fn a_set_of_new_files_replaces_nothing_and_stays_whole() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (a, b) = (dir.path().join("a.txt"), dir.path().join("b.txt"));
+        let mut set = OutputSet::new_files(&[a.clone(), b.clone()]).expect("distinct");
+        io::Write::write_all(&mut set.create(0).expect("create"), b"new a").expect("write");
+        io::Write::write_all(&mut set.create(1).expect("create"), b"new b").expect("write");
+        // Another writer takes b after the set was planned: the commit fails, b is kept and
+        // a, already linked, is taken back.
+        std::fs::write(&b, "theirs").expect("write");
+        let (failed, _) = set.commit().expect_err("b exists");
+        assert_eq!(failed, b);
+        assert_eq!(std::fs::read_to_string(&b).expect("read"), "theirs");
+        let names: Vec<_> = std::fs::read_dir(dir.path()).expect("list").flatten().collect();
+        assert_eq!(names.len(), 1, "only b, no temporary file: {names:?}");
+
+        std::fs::remove_file(&b).expect("remove");
+        let mut set = OutputSet::new_files(&[a.clone(), b.clone()]).expect("distinct");
+        io::Write::write_all(&mut set.create(0).expect("create"), b"new a").expect("write");
+        io::Write::write_all(&mut set.create(1).expect("create"), b"new b").expect("write");
+        set.commit().expect("commit");
+        assert_eq!(std::fs::read_to_string(&a).expect("read"), "new a");
+        assert_eq!(std::fs::read_to_string(&b).expect("read"), "new b");
+        let names: Vec<_> = std::fs::read_dir(dir.path()).expect("list").flatten().collect();
+        assert_eq!(names.len(), 2, "no temporary file left: {names:?}");
+    }
+
+    #[test]
     fn the_same_file_twice_is_refused() {
         let dir = tempfile::tempdir().expect("tempdir");
         let a = dir.path().join("a.csv");
