@@ -288,7 +288,10 @@ mod tests {
         let (failed, _) = set.commit().expect_err("b exists");
         assert_eq!(failed, b);
         assert_eq!(std::fs::read_to_string(&b).expect("read"), "theirs");
-        let names: Vec<_> = std::fs::read_dir(dir.path()).expect("list").flatten().collect();
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .expect("list")
+            .flatten()
+            .collect();
         assert_eq!(names.len(), 1, "only b, no temporary file: {names:?}");
 
         std::fs::remove_file(&b).expect("remove");
@@ -298,7 +301,10 @@ mod tests {
         set.commit().expect("commit");
         assert_eq!(std::fs::read_to_string(&a).expect("read"), "new a");
         assert_eq!(std::fs::read_to_string(&b).expect("read"), "new b");
-        let names: Vec<_> = std::fs::read_dir(dir.path()).expect("list").flatten().collect();
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .expect("list")
+            .flatten()
+            .collect();
         assert_eq!(names.len(), 2, "no temporary file left: {names:?}");
     }
 
