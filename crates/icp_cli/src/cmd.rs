@@ -1,5 +1,5 @@
 //! The commands, one module each: `check`, `test`, `fmt`, `score`, `explain`, `backtest`,
-//! `diff`, `discover`, `gen` (in `generate`: `gen` is a keyword) and `plugins` (with `plugins
+//! `diff`, `discover`, `gen` (in `generate`: `gen` is a keyword), `init` and `plugins` (with `plugins
 //! install`).
 //!
 //! How it works: [`crate::run`] parses the arguments and calls the command's `run` with the
@@ -17,6 +17,7 @@ pub mod discover;
 pub mod explain;
 pub mod fmt;
 pub mod generate;
+pub mod init;
 pub mod plugins;
 pub mod score;
 pub mod test;

@@ -60,6 +60,14 @@ pub enum UsageError {
     Attributes(usize),
     #[error("{0}")]
     Draft(String),
+    /// `icp init`'s own errors (an unknown template, files that exist).
+    #[error("{0}")]
+    Init(String),
+    #[error(
+        "no icp.toml here or above, and no {0} directory; run `icp init` to start a project, \
+         or give the rules with --rules (`icp check FILE.icp` for check, test and fmt)"
+    )]
+    NoProject(String),
 }
 
 /// A failure of a `score` or `explain` run itself (not of a lead): exit code 2.

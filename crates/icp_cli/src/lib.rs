@@ -118,6 +118,20 @@ enum BaseArg {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Start a project: write icp.toml, a rule file with tests and a sample lead set into DIR
+    /// (default: the working directory), then say what to run next. Existing files are never
+    /// overwritten.
+    Init {
+        /// The project's directory, created if needed.
+        #[arg(value_name = "DIR")]
+        dir: Option<PathBuf>,
+        /// The ICP to start from (see --list; default: midmarket-saas).
+        #[arg(long, value_name = "NAME")]
+        template: Option<String>,
+        /// List the templates and write nothing.
+        #[arg(long, conflicts_with_all = ["dir", "template"])]
+        list: bool,
+    },
     /// Parse and type-check a rule set; report errors and warnings.
     Check {
         /// Rule files or directories (default: the `rules` of icp.toml, else `rules/`).
@@ -407,6 +421,20 @@ fn execute(cli: Cli) -> Result<ExitCode, UsageError> {
     {
         return Ok(cmd::plugins::install::run(&cwd, paths)?);
     }
+    // Starting a project needs none either.
+    if let Command::Init {
+        dir,
+        template,
+        list,
+    } = cli.command
+    {
+        let request = cmd::init::InitRequest {
+            dir,
+            template,
+            list,
+        };
+        return cmd::init::run(&cwd, request);
+    }
     let trust = Trust::load()?;
     let config = match &cli.config {
         Some(path) => Config::load(path)?,
@@ -432,6 +460,7 @@ fn execute(cli: Cli) -> Result<ExitCode, UsageError> {
     };
     // Only the commands that read rules or leads load plugins.
     match cli.command {
+        Command::Init { .. } => Ok(ExitCode::SUCCESS), // handled above
         Command::Check {
             paths,
             format,

@@ -14,7 +14,10 @@
 //! run, is removed in the same commit, so what lies at the set's paths is always one run's.
 //! A set dropped without a commit (an error, a panic) removes its temporary files and leaves
 //! the earlier outputs untouched. A target that is not a regular file (`/dev/null`, a pipe) is
-//! written directly. `kill -9` cannot be caught: it may leave a temporary file, never a
+//! written directly. A set made with [`OutputSet::new_files`] (`icp init`) never replaces a
+//! file: each temporary file is hard-linked to its target, which fails if the target exists,
+//! and when one fails the targets linked before it are removed again, so the set is still
+//! whole or absent. `kill -9` cannot be caught: it may leave a temporary file, never a
 //! half-written output.
 
 mod cleanup;
@@ -38,6 +41,8 @@ struct Output {
 #[derive(Debug)]
 pub struct OutputSet {
     outputs: Vec<Output>,
+    /// Commit by linking, never replacing an existing file ([`OutputSet::new_files`]).
+    new_only: bool,
 }
 
 /// The same file given twice as outputs of one run.
@@ -68,7 +73,21 @@ impl OutputSet {
                 discarded: false,
             })
             .collect();
-        Ok(OutputSet { outputs })
+        Ok(OutputSet {
+            outputs,
+            new_only: false,
+        })
+    }
+
+    /// The outputs of a run that creates files and must not replace any: the commit fails,
+    /// leaving every target as it was, if one of them exists by then.
+    pub fn new_files(targets: &[PathBuf]) -> Result<OutputSet, SamePath> {
+        let mut set = OutputSet::new(targets)?;
+        set.new_only = true;
+        for output in &mut set.outputs {
+            output.direct = false;
+        }
+        Ok(set)
     }
 
     /// The file to write output `index` to: a new temporary file beside its target (or the
@@ -113,6 +132,9 @@ impl OutputSet {
         dirs.dedup();
         // Held until the end of the commit; sorted, so two runs take them in the same order.
         let _locks: Vec<File> = dirs.iter().filter_map(|d| lock_directory(d)).collect();
+        if self.new_only {
+            return cleanup::while_committing(|| self.link_new());
+        }
         cleanup::while_committing(|| {
             for output in &mut self.outputs {
                 let failed = |e| (output.target.clone(), e);
@@ -132,6 +154,27 @@ impl OutputSet {
             // The renames themselves reach the disk; a directory that cannot be synced (some
             // file systems refuse) is no reason to fail a run whose files are in place.
             let _ = File::open(dir).and_then(|d| d.sync_all());
+        }
+        Ok(())
+    }
+}
+
+impl OutputSet {
+    /// Links every temporary file to its target, none replacing a file; on a failure removes
+    /// the targets linked so far. The temporary files are removed when the set is dropped.
+    fn link_new(&mut self) -> Result<(), (PathBuf, io::Error)> {
+        let mut linked: Vec<&Path> = Vec::new();
+        for output in &self.outputs {
+            let Some((path, _)) = &output.temp else {
+                continue;
+            };
+            if let Err(e) = std::fs::hard_link(path, &output.target) {
+                for target in linked {
+                    let _ = std::fs::remove_file(target);
+                }
+                return Err((output.target.clone(), e));
+            }
+            linked.push(&output.target);
         }
         Ok(())
     }
@@ -230,6 +273,39 @@ mod tests {
         set.commit().expect("commit");
         assert_eq!(listing(), ["a.csv"]);
         assert_eq!(std::fs::read_to_string(&a).expect("read"), "new a");
+    }
+
+    #[test]
+    fn a_set_of_new_files_replaces_nothing_and_stays_whole() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (a, b) = (dir.path().join("a.txt"), dir.path().join("b.txt"));
+        let mut set = OutputSet::new_files(&[a.clone(), b.clone()]).expect("distinct");
+        io::Write::write_all(&mut set.create(0).expect("create"), b"new a").expect("write");
+        io::Write::write_all(&mut set.create(1).expect("create"), b"new b").expect("write");
+        // Another writer takes b after the set was planned: the commit fails, b is kept and
+        // a, already linked, is taken back.
+        std::fs::write(&b, "theirs").expect("write");
+        let (failed, _) = set.commit().expect_err("b exists");
+        assert_eq!(failed, b);
+        assert_eq!(std::fs::read_to_string(&b).expect("read"), "theirs");
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .expect("list")
+            .flatten()
+            .collect();
+        assert_eq!(names.len(), 1, "only b, no temporary file: {names:?}");
+
+        std::fs::remove_file(&b).expect("remove");
+        let mut set = OutputSet::new_files(&[a.clone(), b.clone()]).expect("distinct");
+        io::Write::write_all(&mut set.create(0).expect("create"), b"new a").expect("write");
+        io::Write::write_all(&mut set.create(1).expect("create"), b"new b").expect("write");
+        set.commit().expect("commit");
+        assert_eq!(std::fs::read_to_string(&a).expect("read"), "new a");
+        assert_eq!(std::fs::read_to_string(&b).expect("read"), "new b");
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .expect("list")
+            .flatten()
+            .collect();
+        assert_eq!(names.len(), 2, "no temporary file left: {names:?}");
     }
 
     #[test]

@@ -5,7 +5,8 @@
 //! the `--plugin` flags. Its methods collect the rule files (the paths given, else the `rules`
 //! of `icp.toml`; directories searched recursively for `.icp` files, sorted, each file read
 //! once however often it is named), read them into a source map, and compile them, printing
-//! the rule errors when there are any.
+//! the rule errors when there are any. Run outside a project (no `icp.toml` here or above,
+//! no `rules/` and no rule paths given), they say so and how to start one.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -77,6 +78,9 @@ impl Project {
                 }
             } else if root.is_file() {
                 files.push(root.clone());
+            } else if paths.is_empty() && self.config.path.is_none() {
+                // No icp.toml, and not even the default rules/: not in a project at all.
+                return Err(UsageError::NoProject(self.show(root)));
             } else {
                 return Err(UsageError::Missing(self.show(root)));
             }

@@ -7,7 +7,9 @@
 //! contacts joined, unparseable values per field, ignored columns), and [`Summary::render`]
 //! prints the counters after them with the timing, so every number adds up to the rows read.
 //! The rule constants that matched no lead are listed last (`unmatched`), from value counts
-//! gathered per batch ([`Summary::count_values`]).
+//! gathered per batch ([`Summary::count_values`]). Reasons are counted by their text in the
+//! results and shown by the clause's readable text (`ir::Clause::shown`: a bare let name
+//! becomes its definition).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -185,16 +187,15 @@ impl Summary {
             .collect();
         best.push(("no tier in any ICP".to_string(), self.no_best));
         self.table(&mut out, "best ICP and tier:", &best);
-        let reasons: BTreeMap<String, u64> = rules
-            .icps
-            .iter()
-            .zip(&self.reasons)
-            .flat_map(|(icp, reasons)| {
-                reasons
-                    .iter()
-                    .map(move |(reason, n)| (format!("{}: {reason}", icp.name), *n))
-            })
-            .collect();
+        // Each reason as people read it: a clause by its `shown` text (a bare let name
+        // becomes its definition); reasons that read the same are counted together.
+        let mut reasons: BTreeMap<String, u64> = BTreeMap::new();
+        for (icp, counts) in rules.icps.iter().zip(&self.reasons) {
+            for (reason, n) in counts {
+                let shown = readable_reason(icp, reason);
+                *reasons.entry(format!("{}: {shown}", icp.name)).or_default() += n;
+            }
+        }
         if !reasons.is_empty() {
             let _ = writeln!(out, "top disqualification reasons:");
             for (reason, n) in top(&reasons, 5) {
@@ -245,6 +246,20 @@ impl Summary {
             );
         }
     }
+}
+
+/// A reason of `icp` as the summary shows it: a clause's reason (`failed: LABEL`,
+/// `excluded: LABEL`, `unknown: LABEL`) with the clause's `shown` text for its label; any
+/// other reason as it is.
+fn readable_reason(icp: &icp_engine::ir::IcpDef, reason: &str) -> String {
+    let clauses = icp.requires.iter().chain(&icp.excludes);
+    for clause in clauses {
+        if reason == clause.reason || reason == clause.unknown {
+            let verb = reason.split_once(": ").map_or(reason, |(verb, _)| verb);
+            return format!("{verb}: {}", clause.shown);
+        }
+    }
+    reason.to_string()
 }
 
 fn top(counts: &BTreeMap<String, u64>, n: usize) -> Vec<(&String, &u64)> {

@@ -169,6 +169,16 @@ pub struct Clause {
     /// `unknown: LABEL` (an unknown `exclude` gives none).
     #[serde(skip)]
     pub unknown: String,
+    /// The clause as a summary shows it to people: its source text, or for a bare `let` name
+    /// (`require fp_healthcare_provider`) the source text of that let's definition, at most
+    /// [`Clause::SHOWN_CHARS`] characters (cut with `…`).
+    #[serde(skip)]
+    pub shown: String,
+}
+
+impl Clause {
+    /// The longest [`Clause::shown`], in characters.
+    pub const SHOWN_CHARS: usize = 80;
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -14,6 +14,7 @@ use icp_syntax::ast;
 
 use crate::ir;
 
+use super::names::State;
 use super::{Checker, Ctx};
 
 impl Checker<'_> {
@@ -166,10 +167,33 @@ impl Checker<'_> {
         ir::Clause {
             reason: format!("{verb}: {label}"),
             unknown: format!("unknown: {label}"),
+            shown: self.shown_clause(&condition, &label),
             label,
             condition,
             span: c.span,
         }
+    }
+
+    /// What a summary shows of a clause whose source text is `label` (see
+    /// [`ir::Clause::shown`]): a bare let name is replaced by the let's definition, followed
+    /// through lets that are themselves one name, a bounded number of times.
+    fn shown_clause(&self, condition: &ir::Expr, label: &str) -> String {
+        let mut text = label.to_string();
+        let mut expr = condition;
+        for _ in 0..self.lets.len() {
+            let ir::ExprKind::Let(id) = &expr.kind else {
+                break;
+            };
+            let Some(ast) = self.lets.get(id.0 as usize) else {
+                break;
+            };
+            text = self.text(ast.value.span);
+            match &self.let_state[id.0 as usize] {
+                State::Done(def) => expr = &def.value,
+                _ => break,
+            }
+        }
+        shorten(&text, ir::Clause::SHOWN_CHARS)
     }
 
     fn score(&mut self, s: &ast::Score, group: Option<usize>) -> ir::ScoreRule {
@@ -191,6 +215,20 @@ impl Checker<'_> {
             span: s.span,
         }
     }
+}
+
+/// `text` cut to at most `max` characters, the cut marked with `…` (after the last whole
+/// word when there is one in the second half).
+fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(max.saturating_sub(1)).collect();
+    let cut = match cut.rfind(' ') {
+        Some(space) if space * 2 >= cut.len() => cut[..space].trim_end(),
+        _ => cut.trim_end(),
+    };
+    format!("{cut}…")
 }
 
 /// The static score range of an ICP: positive points (groups capped) and negative points.
