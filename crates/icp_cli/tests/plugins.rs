@@ -174,8 +174,11 @@ fn known_none_is_not_missing_and_an_uncovered_company_is() {
         "id,domain\n1,acme.com\n2,hooli.com\n3,unknown.org\n",
     )
     .expect("write leads");
-    std::fs::write(dir.path().join("covered.csv"), "domain\nacme.com\nhooli.com\n")
-        .expect("write coverage");
+    std::fs::write(
+        dir.path().join("covered.csv"),
+        "domain\nacme.com\nhooli.com\n",
+    )
+    .expect("write coverage");
     std::fs::write(
         dir.path().join("funding.csv"),
         "domain,date,type,amount_usd\nacme.com,2026-10-01,Series C,1000\n",
@@ -189,7 +192,15 @@ fn known_none_is_not_missing_and_an_uncovered_company_is() {
     let score = |dir: &Path| {
         icp(
             dir,
-            &["score", "--leads", "leads.csv", "-o", "-", "--as-of", "2026-11-23"],
+            &[
+                "score",
+                "--leads",
+                "leads.csv",
+                "-o",
+                "-",
+                "--as-of",
+                "2026-11-23",
+            ],
         )
     };
     let out = score(dir.path());

@@ -363,8 +363,9 @@ fn manifests_carry_the_configuration_keys_and_older_ones_still_read() {
     let out = icp(dir.path(), &["check"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        stderr(&out)
-            .contains("configuration keys: [data, dta] in the manifest, [data, covers] in the library"),
+        stderr(&out).contains(
+            "configuration keys: [data, dta] in the manifest, [data, covers] in the library"
+        ),
         "{}",
         stderr(&out)
     );

@@ -80,7 +80,14 @@ fn days_since_last_round() {
 fn last_round_type_has_the_canonical_spelling() {
     assert_eq!(
         call("last_round_type", &[]),
-        [s("Series B"), s("IPO"), s("Series A"), s("None"), None, None]
+        [
+            s("Series B"),
+            s("IPO"),
+            s("Series A"),
+            s("None"),
+            None,
+            None
+        ]
     );
 }
 
@@ -205,9 +212,13 @@ fn known_none_is_a_covered_company_without_records() {
         &[("company.domain", Value::from("initech.com"))],
         &[("company.domain", Value::from("www.hooli.com"))],
     ];
-    let call = |signal: &str, args: &[Option<Value>]| h.call(signal, args, today(), &leads).expect(signal);
+    let call =
+        |signal: &str, args: &[Option<Value>]| h.call(signal, args, today(), &leads).expect(signal);
     // hooli.com is covered and has no record: definite answers, "None" as its round.
-    assert_eq!(call("last_round_type", &[]), [s("None"), s("Series A"), s("None")]);
+    assert_eq!(
+        call("last_round_type", &[]),
+        [s("None"), s("Series A"), s("None")]
+    );
     assert_eq!(call("total_raised", &[]), [n(0.0), n(5e6), n(0.0)]);
     assert_eq!(call("raised_within", &[Some(days(365.0))]), [F, T, F]);
     assert_eq!(call("acquired_within", &[Some(days(365.0))]), [F, F, F]);
@@ -223,7 +234,10 @@ fn unknown_is_a_company_the_data_does_not_cover() {
         ("total_raised", vec![]),
         ("raised_within", vec![Some(days(365.0))]),
         ("acquired_within", vec![Some(days(365.0))]),
-        ("event_within", vec![Some(Value::from("Seed")), Some(days(365.0))]),
+        (
+            "event_within",
+            vec![Some(Value::from("Seed")), Some(days(365.0))],
+        ),
     ] {
         let values = h
             .call(
@@ -246,7 +260,10 @@ fn a_coverage_file_that_lists_nothing_is_an_init_error() {
         &dir(),
     )
     .expect_err("no domain column");
-    assert!(e.0.contains("fixture_covers_bad.csv") && e.0.contains("no `domain` column"), "{e}");
+    assert!(
+        e.0.contains("fixture_covers_bad.csv") && e.0.contains("no `domain` column"),
+        "{e}"
+    );
 }
 
 #[test]

@@ -196,8 +196,7 @@ impl Plugin for JobChanges {
     const NAME: &'static str = "job_changes";
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
     const DOC: &'static str = "People who joined, were promoted or changed teams at the lead's company, and past customers' champions who joined it.";
-    const CONFIG_KEYS: Option<&'static [&'static str]> =
-        Some(&["data", "champions", "covers"]);
+    const CONFIG_KEYS: Option<&'static [&'static str]> = Some(&["data", "champions", "covers"]);
 
     fn init(config: &Config) -> Result<Self> {
         let path = config.path("data")?;

@@ -239,7 +239,10 @@ mod tests {
         assert_eq!(Seniority::parse("c_suite"), Some(Seniority::CLevel));
         assert_eq!(Seniority::parse(" C-Level "), Some(Seniority::CLevel));
         assert_eq!(Seniority::parse("head"), Some(Seniority::Director));
-        assert_eq!(Seniority::parse("Entry"), Some(Seniority::IndividualContributor));
+        assert_eq!(
+            Seniority::parse("Entry"),
+            Some(Seniority::IndividualContributor)
+        );
         assert_eq!(Seniority::parse("Wizard"), None);
         assert!(Seniority::Director < Seniority::Vp);
     }
@@ -270,8 +273,9 @@ mod tests {
             seniority: seniority_of_title(title),
             department: department_key(department),
         };
-        let data_leader = RoleFilter::new(&patterns, Some("data|analytics"), Some("Director"), None)
-            .expect("a filter");
+        let data_leader =
+            RoleFilter::new(&patterns, Some("data|analytics"), Some("Director"), None)
+                .expect("a filter");
         assert!(data_leader.accepts(&role("VP Data", "")));
         assert!(data_leader.accepts(&role("Head of ANALYTICS", "")));
         assert!(!data_leader.accepts(&role("Data Analyst", "")));
@@ -283,6 +287,10 @@ mod tests {
         let bad = RoleFilter::new(&patterns, Some("data("), None, None).expect_err("a bad regex");
         assert!(bad.0.contains("is not a valid pattern"), "{bad}");
         let bad = RoleFilter::new(&patterns, None, Some("Wizard"), None).expect_err("a level");
-        assert!(bad.0.contains("`seniority = \"Wizard\"` is not a seniority"), "{bad}");
+        assert!(
+            bad.0
+                .contains("`seniority = \"Wizard\"` is not a seniority"),
+            "{bad}"
+        );
     }
 }

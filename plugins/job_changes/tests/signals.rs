@@ -317,8 +317,14 @@ fn count_matches_the_title_pattern_ignoring_case() {
             text("joined"),
         ])
     };
-    assert_eq!(data_leader(691.0), [n(0.0), n(0.0), n(1.0), n(0.0), None, None]);
-    assert_eq!(data_leader(690.0), [n(0.0), n(0.0), n(0.0), n(0.0), None, None]);
+    assert_eq!(
+        data_leader(691.0),
+        [n(0.0), n(0.0), n(1.0), n(0.0), None, None]
+    );
+    assert_eq!(
+        data_leader(690.0),
+        [n(0.0), n(0.0), n(0.0), n(0.0), None, None]
+    );
     assert_eq!(
         count([Some(days(90.0)), text("^vp"), None, None, None]),
         [n(1.0), n(0.0), n(0.0), n(0.0), None, None]
@@ -328,7 +334,13 @@ fn count_matches_the_title_pattern_ignoring_case() {
 #[test]
 fn count_filters_by_department_and_kind() {
     assert_eq!(
-        count([Some(days(90.0)), None, None, text(" SALES "), text("joined")]),
+        count([
+            Some(days(90.0)),
+            None,
+            None,
+            text(" SALES "),
+            text("joined")
+        ]),
         [n(1.0), n(0.0), n(1.0), n(0.0), None, None]
     );
     assert_eq!(
@@ -342,9 +354,15 @@ fn count_rejects_a_bad_pattern_seniority_or_kind() {
     let h = harness();
     let bad = |args| count_on(&h, args).expect_err("an error");
     let e = bad([Some(days(90.0)), text("data("), None, None, None]);
-    assert!(e.contains("`title = \"data(\"` is not a valid pattern"), "{e}");
+    assert!(
+        e.contains("`title = \"data(\"` is not a valid pattern"),
+        "{e}"
+    );
     let e = bad([Some(days(90.0)), None, text("Wizard"), None, None]);
-    assert!(e.contains("`seniority = \"Wizard\"` is not a seniority"), "{e}");
+    assert!(
+        e.contains("`seniority = \"Wizard\"` is not a seniority"),
+        "{e}"
+    );
     let e = bad([Some(days(90.0)), None, None, None, text("hired")]);
     assert!(e.contains("`kind = \"hired\"` is not a kind"), "{e}");
 }
@@ -374,13 +392,17 @@ fn known_none_and_unknown_follow_the_coverage() {
         &[("company.domain", Value::from("globex.io"))],
         &[("company.domain", Value::from("unknown.org"))],
     ];
-    let call = |signal: &str, args: &[Option<Value>]| h.call(signal, args, today(), &leads).expect(signal);
+    let call =
+        |signal: &str, args: &[Option<Value>]| h.call(signal, args, today(), &leads).expect(signal);
     // hooli.com is covered with no change; globex is in the data; unknown.org is not covered.
     assert_eq!(
         call("count", &[Some(days(90.0)), None, None, None, None]),
         [n(0.0), n(1.0), None]
     );
     assert_eq!(call("new_exec_within", &[Some(days(90.0))]), [F, F, None]);
-    assert_eq!(call("promotions_within", &[Some(days(90.0))]), [n(0.0), n(1.0), None]);
+    assert_eq!(
+        call("promotions_within", &[Some(days(90.0))]),
+        [n(0.0), n(1.0), None]
+    );
     assert_eq!(call("champion_joined", &[Some(days(90.0))]), [F, F, None]);
 }

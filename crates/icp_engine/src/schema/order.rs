@@ -169,7 +169,10 @@ fn band_floor(text: &str) -> Option<f64> {
 /// raised no round (what the funding plugin says of a covered company without one).
 fn rounds() -> Vec<Level> {
     let mut levels = vec![
-        Level::new("None", &["no round", "no funding", "unfunded", "bootstrapped"]),
+        Level::new(
+            "None",
+            &["no round", "no funding", "unfunded", "bootstrapped"],
+        ),
         Level::new("Pre-Seed", &["preseed", "angel", "pre series a"]),
         Level::new("Seed", &["seed round"]),
     ];
