@@ -38,12 +38,13 @@ const COMPANIES: u64 = 3000;
 /// Leads per batch: several batches, and a last one that is not full.
 const BATCH: usize = 700;
 
-/// The rule set, side A: three ICPs using five distinct signal calls, two of them the same
+/// The rule set, side A: three ICPs using six distinct signal calls, two of them the same
 /// signal with different durations.
 const RULES: &str = r#"
 icp funded "Funded accounts" {
   require funding.total_raised >= 1M
   exclude funding.days_since_last_round > 1800
+  exclude funding.acquired_within(730d)
   score 30 "raised this year"    when funding.raised_within(365d)
   score 20 "raised this quarter" when funding.raised_within(90d)
   score 20 "big raiser"          when funding.total_raised >= 50M
@@ -124,6 +125,13 @@ const STANDS: &[Stand] = &[
         ty: "string",
         signal: "last_round_type",
         within: None,
+    },
+    Stand {
+        call: "funding.acquired_within(730d)",
+        field: "acquired_730d",
+        ty: "bool",
+        signal: "acquired_within",
+        within: Some(730.0),
     },
 ];
 

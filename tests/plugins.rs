@@ -36,6 +36,12 @@ icp every_signal {
   score 1 "u" when job_changes.days_since_last_exec_hire >= 0
   score 1 "v" when job_changes.champion_joined(within: 90d)
   score 1 "w" when job_changes.champion_joined(within: 30d)
+  score 1 "x" when job_changes.count(90d) >= 0
+  score 1 "y" when job_changes.count(within: 90d, seniority: "Director", kind: "joined") >= 0
+  score 1 "z" when job_changes.count(within: 730d, title: "chief", department: "it") >= 0
+  score 1 "aa" when funding.acquired_within(750d)
+  score 1 "ab" when funding.acquired_within(365d)
+  score 1 "ac" when funding.divested_within(3650d)
   tier A otherwise
 }
 "#;
@@ -104,8 +110,11 @@ fn every_shipped_signal_gives_its_known_answer_on_the_demo() {
     // C01830 quantumindustries1830.ca: Gartner IT Symposium/Xpo 2023-10-19, Google Cloud Next
     // 2024-04-09, Snowflake Summit 2024-06-02 (one row by a contact's email only), attendee.
     // C00035 harborpay35.co.uk: promotions 2025-04-24 and 2025-10-23, Jon Berg (a champion
-    // at Acme Analytics, matched by name) joined as Chief Revenue Officer on 2026-09-18.
-    let values = signal_values(&["C00333", "C01830", "C00035"]);
+    // at Acme Analytics, matched by name) joined as Chief Revenue Officer (C-Level, Sales) on
+    // 2026-09-18, Chloe Lopez moved to another team on 2026-10-07, Maya Johnson was promoted
+    // Chief Information Officer (IT) on 2025-04-24.
+    // C00003 dundersoftware3.com: acquired 2024-11-10 (743 days before).
+    let values = signal_values(&["C00333", "C01830", "C00035", "C00003"]);
     let get = |id: &str, call: &str| {
         values
             .get(&(id.to_string(), call.to_string()))
@@ -143,11 +152,20 @@ fn every_shipped_signal_gives_its_known_answer_on_the_demo() {
             "funding.event_within(\"Series B\", 400d)",
             yes(true),
         ),
-        // A company with no funding data: no rounds, so nothing raised and no last round.
+        // A company with no funding data, covered (the demo declares no `covers`): no rounds,
+        // so nothing raised, the last round "None", and no number of days since it.
         ("C01830", "funding.total_raised", num(0.0)),
         ("C01830", "funding.raised_within(90d)", yes(false)),
         ("C01830", "funding.days_since_last_round", None),
-        ("C01830", "funding.last_round_type", None),
+        (
+            "C01830",
+            "funding.last_round_type",
+            Some(Value::String("None".into())),
+        ),
+        ("C01830", "funding.acquired_within(750d)", yes(false)),
+        ("C00003", "funding.acquired_within(750d)", yes(true)),
+        ("C00003", "funding.acquired_within(365d)", yes(false)),
+        ("C00333", "funding.divested_within(3650d)", yes(false)),
         (
             "C01830",
             "events.attended(\"google cloud next\")",
@@ -191,6 +209,18 @@ fn every_shipped_signal_gives_its_known_answer_on_the_demo() {
             "job_changes.champion_joined(within: 90d)",
             yes(false),
         ),
+        ("C00035", "job_changes.count(90d)", num(2.0)),
+        (
+            "C00035",
+            "job_changes.count(within: 90d, seniority: \"Director\", kind: \"joined\")",
+            num(1.0),
+        ),
+        (
+            "C00035",
+            "job_changes.count(within: 730d, title: \"chief\", department: \"it\")",
+            num(1.0),
+        ),
+        ("C00333", "job_changes.count(90d)", num(0.0)),
     ];
     let mut wrong = Vec::new();
     for (id, call, want) in expected {

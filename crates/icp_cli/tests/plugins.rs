@@ -157,6 +157,89 @@ fn a_plugin_data_error_stops_scoring_with_exit_2_naming_the_plugin() {
     );
 }
 
+#[test]
+fn known_none_is_not_missing_and_an_uncovered_company_is() {
+    plugins_built();
+    let dir = project(&[(
+        "rules/demo.icp",
+        "icp demo {\n  score 10 \"B+\" when funding.last_round_type >= \"Series B\"\n  score 5 \"data lead\" when job_changes.count(within: 90d, title: \"data\", seniority: \"Director\") >= 1\n  tier A when score >= 10\n  tier B otherwise\n}\n",
+    )]);
+    std::fs::write(
+        dir.path().join("icp.toml"),
+        "[plugins.funding]\ndata = \"funding.csv\"\ncovers = \"covered.csv\"\n\n[plugins.job_changes]\ndata = \"jobs.csv\"\ncovers = \"covered.csv\"\n",
+    )
+    .expect("write icp.toml");
+    std::fs::write(
+        dir.path().join("leads.csv"),
+        "id,domain\n1,acme.com\n2,hooli.com\n3,unknown.org\n",
+    )
+    .expect("write leads");
+    std::fs::write(
+        dir.path().join("covered.csv"),
+        "domain\nacme.com\nhooli.com\n",
+    )
+    .expect("write coverage");
+    std::fs::write(
+        dir.path().join("funding.csv"),
+        "domain,date,type,amount_usd\nacme.com,2026-10-01,Series C,1000\n",
+    )
+    .expect("write funding data");
+    std::fs::write(
+        dir.path().join("jobs.csv"),
+        "person,email,domain,date,kind,title,seniority,department\nAna Lee,,acme.com,2026-11-01,joined,VP Data,,Data\n",
+    )
+    .expect("write job changes");
+    let score = |dir: &Path| {
+        icp(
+            dir,
+            &[
+                "score",
+                "--leads",
+                "leads.csv",
+                "-o",
+                "-",
+                "--as-of",
+                "2026-11-23",
+            ],
+        )
+    };
+    let out = score(dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // acme: Series C and a new VP Data; hooli: covered, never raised, no change (definite,
+    // nothing missing); unknown.org: not covered, both signals unknown.
+    let rows: Vec<String> = stdout(&out).lines().map(str::to_string).collect();
+    assert!(rows[1] == "1,,demo,true,15,15,A,B+|data lead,,", "{rows:?}");
+    assert!(rows[2] == "2,,demo,true,0,15,B,,,", "{rows:?}");
+    assert!(
+        rows[3].contains("funding.last_round_type")
+            && rows[3].contains("job_changes.count(within: 90d"),
+        "{rows:?}"
+    );
+    let err = stderr(&out);
+    insta::assert_snapshot!(
+        "known_none_scored",
+        format!("{}\n{}", stdout(&out), without_timing(&err))
+    );
+    let missing = err
+        .split("fields most often missing where they mattered:")
+        .nth(1)
+        .expect("a missing section");
+    assert!(
+        missing.contains("funding.last_round_type") && missing.contains("1  (33.3%)"),
+        "{err}"
+    );
+
+    // A coverage file without a `domain` column stops the run, naming the file.
+    std::fs::write(dir.path().join("covered.csv"), "name\nAcme\n").expect("write coverage");
+    let out = score(dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("covered.csv: not a CSV with columns domain"),
+        "{}",
+        stderr(&out)
+    );
+}
+
 /// `icp plugins install` puts a built plugin library in the plugin home, where an `icp`
 /// installed elsewhere (a copy of the binary, with no plugins beside it) finds the plugin a
 /// `[plugins.NAME]` table names; what cannot be installed exits 2 with one line.

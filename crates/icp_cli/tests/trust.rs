@@ -333,10 +333,10 @@ fn manifests_carry_the_configuration_keys_and_older_ones_still_read() {
     let written = read_json(&manifest);
     assert_eq!(
         written["config_keys"],
-        serde_json::json!(["data"]),
+        serde_json::json!(["data", "covers"]),
         "{written}"
     );
-    let unknown = "warning: plugins.funding: unknown key `dta` (known: data)";
+    let unknown = "warning: plugins.funding: unknown key `dta` (known: data, covers)";
     for args in [&["check", "--no-plugin-code"][..], &["check"]] {
         let out = icp(dir.path(), args);
         assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
@@ -363,8 +363,9 @@ fn manifests_carry_the_configuration_keys_and_older_ones_still_read() {
     let out = icp(dir.path(), &["check"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        stderr(&out)
-            .contains("configuration keys: [data, dta] in the manifest, [data] in the library"),
+        stderr(&out).contains(
+            "configuration keys: [data, dta] in the manifest, [data, covers] in the library"
+        ),
         "{}",
         stderr(&out)
     );

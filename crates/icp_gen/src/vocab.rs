@@ -289,6 +289,17 @@ pub(crate) const TAGS: &[(&str, u32)] = &[
     ("incident:ransomware-2025", 1),
 ];
 
+/// The seniority and department [`ROLES`] or [`HEALTH_ROLES`] give a title, if it is one of
+/// theirs.
+pub(crate) fn role_of(title: &str) -> Option<(&'static str, &'static str)> {
+    ROLES
+        .iter()
+        .map(|(role, _)| role)
+        .chain(HEALTH_ROLES)
+        .find(|(t, _, _)| *t == title)
+        .map(|(_, seniority, department)| (*seniority, *department))
+}
+
 /// Title, seniority, department; weight.
 pub(crate) const ROLES: &[((&str, &str, &str), u32)] = &[
     (("Founder & CEO", "Owner", "Management"), 3),

@@ -15,12 +15,16 @@
 //! email is one of the lead's contacts' emails. Event names match ignoring case and
 //! surrounding white space. An event in `count_within` is one name on one date, however many
 //! people of the company were there. A window `within: 180d` holds the events at most 180
-//! days old, the 180th day included. A lead is unknown only when it has neither a domain nor
-//! any contact email; a lead the file does not mention has attended nothing (false, 0).
+//! days old, the 180th day included. A lead is unknown when it has neither a domain nor any
+//! contact email. The optional `covers` key names the companies the data covers ([`Coverage`];
+//! all without it): a lead whose domain is not covered and none of whose records the file holds
+//! is unknown too. A covered lead the file does not mention has attended nothing (false, 0).
 
 use std::collections::HashMap;
 
-use icp_plugin_api::sdk::{Config, Date, Lead, Plugin, Result, Signal, Type, domain_key, read_csv};
+use icp_plugin_api::sdk::{
+    Config, Coverage, Date, Lead, Plugin, Result, Signal, Type, domain_key, read_csv,
+};
 
 const DOMAIN: &str = "company.domain";
 const EMAIL: &str = "contact.email";
@@ -59,6 +63,7 @@ pub struct Events {
     records: Vec<Record>,
     by_domain: HashMap<String, Vec<usize>>,
     by_email: HashMap<String, Vec<usize>>,
+    coverage: Coverage,
 }
 
 /// An event name for comparisons: trimmed and lower case.
@@ -73,7 +78,8 @@ fn email_key(email: &str) -> String {
 
 impl Events {
     /// The lead's records dated on or before the as-of date, each once; `None` when the lead
-    /// has neither a domain nor a contact email.
+    /// has neither a domain nor a contact email, or when the data does not cover its domain
+    /// and holds no record of it.
     fn records(&self, lead: &Lead<'_>) -> Option<Vec<&Record>> {
         let domain = lead.text(DOMAIN).map(domain_key).filter(|d| !d.is_empty());
         let emails: Vec<String> = lead
@@ -85,6 +91,7 @@ impl Events {
         if domain.is_none() && emails.is_empty() {
             return None;
         }
+        let covered = domain.as_ref().is_some_and(|d| self.coverage.covers(d));
         let mut found: Vec<usize> = Vec::new();
         if let Some(ids) = domain.and_then(|d| self.by_domain.get(d.as_ref())) {
             found.extend(ids);
@@ -93,6 +100,9 @@ impl Events {
             if let Some(ids) = self.by_email.get(email) {
                 found.extend(ids);
             }
+        }
+        if !covered && found.is_empty() && self.coverage != Coverage::All {
+            return None;
         }
         found.sort_unstable();
         found.dedup();
@@ -122,7 +132,7 @@ impl Plugin for Events {
     const NAME: &'static str = "events";
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
     const DOC: &'static str = "Attendance, sponsorship and talks at conferences and webinars by the lead's company and contacts.";
-    const CONFIG_KEYS: Option<&'static [&'static str]> = Some(&["data"]);
+    const CONFIG_KEYS: Option<&'static [&'static str]> = Some(&["data", "covers"]);
 
     fn init(config: &Config) -> Result<Self> {
         let path = config.path("data")?;
@@ -131,6 +141,7 @@ impl Plugin for Events {
             records: Vec::with_capacity(rows.len()),
             by_domain: HashMap::new(),
             by_email: HashMap::new(),
+            coverage: Coverage::read(config)?,
         };
         for row in rows {
             let event = event_key(row.get(0));
@@ -153,6 +164,7 @@ impl Plugin for Events {
             let id = events.records.len();
             events.records.push(Record { event, date, role });
             if !domain.is_empty() {
+                events.coverage.include(&domain);
                 events
                     .by_domain
                     .entry(domain.into_owned())

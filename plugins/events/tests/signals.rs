@@ -223,3 +223,42 @@ fn the_configuration_must_name_a_readable_file() {
         "{e}"
     );
 }
+
+#[test]
+fn known_none_and_unknown_follow_the_coverage() {
+    let h = Harness::new::<Events>(
+        r#"{"data": "fixture.csv", "covers": "fixture_covers.csv"}"#,
+        &dir(),
+    )
+    .expect("init");
+    // hooli.com is covered with no record; acme.com is in the data; unknown.org is neither;
+    // initech.com is not covered but its CEO's email is in the data; a lead with only an
+    // email the data does not hold is unknown.
+    let leads: [&[(&str, Value)]; 5] = [
+        &[("company.domain", Value::from("hooli.com"))],
+        &[("company.domain", Value::from("acme.com"))],
+        &[("company.domain", Value::from("unknown.org"))],
+        &[
+            ("company.domain", Value::from("initech.com")),
+            ("contact.email", Value::from("CEO@initech.com")),
+        ],
+        &[("contact.email", Value::from("someone@unknown.org"))],
+    ];
+    let counts = h
+        .call("count_within", &[Some(days(365.0))], today(), &leads)
+        .expect("count_within");
+    assert_eq!(counts, [n(0.0), n(2.0), None, n(1.0), None]);
+    let attended = h
+        .call("attended", &[Some(name("SaaStr Annual"))], today(), &leads)
+        .expect("attended");
+    assert_eq!(
+        attended,
+        [
+            Some(Value::Bool(false)),
+            Some(Value::Bool(true)),
+            None,
+            Some(Value::Bool(false)),
+            None
+        ]
+    );
+}

@@ -9,15 +9,21 @@
 //! before the run's as-of date, so a run with `--as-of` gives the same answers whenever it runs.
 //!
 //! Semantics: a *round* is a record that raises capital — Seed, Series A to Series F, IPO;
-//! Acquisition and Divestment are events that only `event_within` sees. A window `within: 90d`
-//! holds the records at most 90 days old, the 90th day included. Types match case-insensitively.
-//! A lead with no domain gets unknown from every signal; a lead whose company is not in the
-//! file has no records: `raised_within` is false, `total_raised` is 0, and
-//! `days_since_last_round`, `last_round_type` and `last_round_amount` are unknown.
+//! Acquisition and Divestment are dated company events that `acquired_within`,
+//! `divested_within` and `event_within` see. A window `within: 90d` holds the records at most
+//! 90 days old, the 90th day included. Types match case-insensitively. The optional `covers`
+//! key names the companies the data covers ([`Coverage`]; all without it). A lead with no
+//! domain, or whose company is not covered, gets unknown from every signal; a covered company
+//! without records is known to have none: the booleans are false, `total_raised` is 0,
+//! `last_round_type` is `"None"` (the lowest level of the `round` order), and
+//! `days_since_last_round` and `last_round_amount` are unknown (there is no number to give;
+//! `raised_within` says the same thing definitely).
 
 use std::collections::HashMap;
 
-use icp_plugin_api::sdk::{Config, Date, Lead, Plugin, Result, Signal, Type, domain_key, read_csv};
+use icp_plugin_api::sdk::{
+    Config, Coverage, Date, Lead, Plugin, Result, Signal, Type, domain_key, read_csv,
+};
 
 const DOMAIN: &str = "company.domain";
 
@@ -94,18 +100,24 @@ struct Record {
     amount: Option<f64>,
 }
 
-/// The plugin's state: every company's records, oldest first, by normalised domain.
+/// The plugin's state: every company's records, oldest first, by normalised domain, and the
+/// companies the data covers.
 #[derive(Debug)]
 pub struct Funding {
     companies: HashMap<String, Vec<Record>>,
+    coverage: Coverage,
 }
+
+/// What `last_round_type` says of a covered company that has raised no round: the lowest
+/// level of the `round` order.
+pub const NO_ROUND: &str = "None";
 
 impl Funding {
     /// The records of the lead's company dated on or before the as-of date, oldest first;
-    /// `None` when the lead has no domain.
+    /// `None` when the lead has no domain or the data does not cover its company.
     fn records(&self, lead: &Lead<'_>) -> Option<&[Record]> {
         let domain = domain_key(lead.text(DOMAIN)?);
-        if domain.is_empty() {
+        if domain.is_empty() || !self.coverage.covers(&domain) {
             return None;
         }
         let all = self
@@ -132,6 +144,19 @@ impl Funding {
     fn last_round(&self, lead: &Lead<'_>) -> Option<&Record> {
         self.rounds(lead)?.next_back()
     }
+
+    /// Whether the lead's company had a record of `kind` within the window; unknown without
+    /// a window or for a company the data does not cover.
+    fn had_within(&self, lead: &Lead<'_>, kind: Kind, within: Option<f64>) -> Option<bool> {
+        let within = within?;
+        let today = lead.today();
+        let records = self.records(lead)?;
+        Some(
+            records
+                .iter()
+                .any(|r| r.kind == kind && in_window(today, r.date, within)),
+        )
+    }
 }
 
 /// Whether a record dated `date` is at most `within` days before `today` (the boundary
@@ -145,10 +170,11 @@ impl Plugin for Funding {
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
     const DOC: &'static str =
         "Funding rounds (Seed to IPO) and acquisitions or divestments of the lead's company.";
-    const CONFIG_KEYS: Option<&'static [&'static str]> = Some(&["data"]);
+    const CONFIG_KEYS: Option<&'static [&'static str]> = Some(&["data", "covers"]);
 
     fn init(config: &Config) -> Result<Self> {
         let path = config.path("data")?;
+        let mut coverage = Coverage::read(config)?;
         let rows = read_csv(&path, &["domain", "date", "type"], &["amount_usd"])?;
         let mut companies: HashMap<String, Vec<Record>> = HashMap::new();
         for row in rows {
@@ -176,6 +202,7 @@ impl Plugin for Funding {
                     }
                 },
             };
+            coverage.include(&domain);
             companies
                 .entry(domain.into_owned())
                 .or_default()
@@ -185,7 +212,10 @@ impl Plugin for Funding {
             // Stable: records of one day keep the file's order, the last one being the latest.
             records.sort_by_key(|r| r.date);
         }
-        Ok(Funding { companies })
+        Ok(Funding {
+            companies,
+            coverage,
+        })
     }
 
     fn signals() -> Vec<Signal<Self>> {
@@ -197,10 +227,13 @@ impl Plugin for Funding {
                     Ok(f.last_round(lead).map(|r| lead.today().days_since(r.date)))
                 }),
             Signal::new("last_round_type", Type::String)
-                .doc("The type of the company's most recent funding round, such as \"Series B\" or \"IPO\"; unknown if it has none.")
+                .doc("The type of the company's most recent funding round, such as \"Series B\" or \"IPO\"; \"None\" if it has raised none; unknown if the data does not cover it.")
                 .ordered("round")
                 .input(DOMAIN)
-                .eval(|f: &Funding, lead, _| Ok(f.last_round(lead).map(|r| r.kind.name()))),
+                .eval(|f: &Funding, lead, _| {
+                    Ok(f.rounds(lead)
+                        .map(|mut rounds| rounds.next_back().map_or(NO_ROUND, |r| r.kind.name())))
+                }),
             Signal::new("last_round_amount", Type::Number)
                 .doc("The amount in USD of the company's most recent funding round; unknown if it has none or the amount was not disclosed.")
                 .input(DOMAIN)
@@ -239,6 +272,20 @@ impl Plugin for Funding {
                         })
                     }))
                 }),
+            Signal::new("acquired_within", Type::Bool)
+                .doc("Whether the company's acquisition was announced within the given time, such as 365d.")
+                .param("within", Type::Duration)
+                .input(DOMAIN)
+                .eval(|f: &Funding, lead, args| {
+                    Ok(f.had_within(lead, Kind::Acquisition, args.duration("within")))
+                }),
+            Signal::new("divested_within", Type::Bool)
+                .doc("Whether the company announced a divestment (sold a unit or was spun off) within the given time, such as 365d.")
+                .param("within", Type::Duration)
+                .input(DOMAIN)
+                .eval(|f: &Funding, lead, args| {
+                    Ok(f.had_within(lead, Kind::Divestment, args.duration("within")))
+                }),
             Signal::new("event_within", Type::Bool)
                 .doc("Whether the company had an event of the given type (a round such as \"Series A\", or \"Acquisition\", \"Divestment\") within the given time.")
                 .param("type", Type::String)
@@ -251,10 +298,7 @@ impl Plugin for Funding {
                     let kind = Kind::parse(name).ok_or_else(|| {
                         format!("event_within: `{name}` is not a type; expected one of {}", Kind::expected())
                     })?;
-                    let today = lead.today();
-                    Ok(f.records(lead).map(|records| {
-                        records.iter().any(|r| r.kind == kind && in_window(today, r.date, within))
-                    }))
+                    Ok(f.had_within(lead, kind, Some(within)))
                 }),
         ]
     }

@@ -80,7 +80,14 @@ fn days_since_last_round() {
 fn last_round_type_has_the_canonical_spelling() {
     assert_eq!(
         call("last_round_type", &[]),
-        [s("Series B"), s("IPO"), s("Series A"), None, None, None]
+        [
+            s("Series B"),
+            s("IPO"),
+            s("Series A"),
+            s("None"),
+            None,
+            None
+        ]
     );
 }
 
@@ -162,6 +169,104 @@ fn event_within_sees_every_type_case_insensitively() {
 }
 
 #[test]
+fn acquisitions_and_divestments_are_dated_events() {
+    // globex was acquired on the as-of date and divested a unit 91 days before it.
+    assert_eq!(
+        call("acquired_within", &[days(0.0)]),
+        [F, T, F, F, None, None]
+    );
+    assert_eq!(
+        call("divested_within", &[days(90.0)]),
+        [F, F, F, F, None, None]
+    );
+    assert_eq!(
+        call("divested_within", &[days(91.0)]),
+        [F, T, F, F, None, None]
+    );
+    // Neither is a round: globex's last round is still its IPO.
+    assert_eq!(call("last_round_type", &[])[1], s("IPO"));
+    // Before the acquisition was announced it is not seen.
+    let h = harness();
+    let before = date("2026-11-22");
+    assert_eq!(
+        call_on(&h, "acquired_within", &[days(3650.0)], before)[1],
+        F
+    );
+}
+
+/// The harness with a coverage file: acme and hooli.com (which has no record) are covered,
+/// and so are the companies of the data file; unknown.org is not.
+fn covered_harness() -> Harness {
+    Harness::new::<Funding>(
+        r#"{"data": "fixture.csv", "covers": "fixture_covers.csv"}"#,
+        &dir(),
+    )
+    .expect("init")
+}
+
+#[test]
+fn known_none_is_a_covered_company_without_records() {
+    let h = covered_harness();
+    let leads: [&[(&str, Value)]; 3] = [
+        &[("company.domain", Value::from("hooli.com"))],
+        &[("company.domain", Value::from("initech.com"))],
+        &[("company.domain", Value::from("www.hooli.com"))],
+    ];
+    let call =
+        |signal: &str, args: &[Option<Value>]| h.call(signal, args, today(), &leads).expect(signal);
+    // hooli.com is covered and has no record: definite answers, "None" as its round.
+    assert_eq!(
+        call("last_round_type", &[]),
+        [s("None"), s("Series A"), s("None")]
+    );
+    assert_eq!(call("total_raised", &[]), [n(0.0), n(5e6), n(0.0)]);
+    assert_eq!(call("raised_within", &[Some(days(365.0))]), [F, T, F]);
+    assert_eq!(call("acquired_within", &[Some(days(365.0))]), [F, F, F]);
+    // There is no number of days since a round that never happened.
+    assert_eq!(call("days_since_last_round", &[]), [None, n(91.0), None]);
+}
+
+#[test]
+fn unknown_is_a_company_the_data_does_not_cover() {
+    let h = covered_harness();
+    for (signal, args) in [
+        ("last_round_type", vec![]),
+        ("total_raised", vec![]),
+        ("raised_within", vec![Some(days(365.0))]),
+        ("acquired_within", vec![Some(days(365.0))]),
+        (
+            "event_within",
+            vec![Some(Value::from("Seed")), Some(days(365.0))],
+        ),
+    ] {
+        let values = h
+            .call(
+                signal,
+                &args,
+                today(),
+                &[&[("company.domain", Value::from("unknown.org"))]],
+            )
+            .expect(signal);
+        assert_eq!(values, [None], "{signal}");
+    }
+    // Without `covers`, the data is complete: unknown.org is known to have no round.
+    assert_eq!(call("last_round_type", &[])[3], s("None"));
+}
+
+#[test]
+fn a_coverage_file_that_lists_nothing_is_an_init_error() {
+    let e = Harness::new::<Funding>(
+        r#"{"data": "fixture.csv", "covers": "fixture_covers_bad.csv"}"#,
+        &dir(),
+    )
+    .expect_err("no domain column");
+    assert!(
+        e.0.contains("fixture_covers_bad.csv") && e.0.contains("no `domain` column"),
+        "{e}"
+    );
+}
+
+#[test]
 fn event_within_rejects_an_unknown_type() {
     let e = harness()
         .call(
@@ -187,7 +292,7 @@ fn records_after_the_as_of_date_are_ignored() {
     let earlier = date("2024-06-01");
     assert_eq!(
         call_on(&h, "last_round_type", &[], earlier),
-        [s("Series A"), None, s("Seed"), None, None, None]
+        [s("Series A"), s("None"), s("Seed"), s("None"), None, None]
     );
     assert_eq!(
         call_on(&h, "total_raised", &[], earlier),

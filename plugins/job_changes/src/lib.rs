@@ -3,7 +3,8 @@
 //!
 //! How it works: `init` reads the file the `data` key of `[plugins.job_changes]` names
 //! (relative to `icp.toml`), with the columns `person,email,domain,date,kind,title,
-//! previous_company`, and, when the optional `champions` key is set, the champions file with
+//! seniority,department,previous_company` (the new role's seniority and department optional:
+//! a missing seniority is inferred from the title, `role.rs`), and, when the optional `champions` key is set, the champions file with
 //! the columns `email,name,customer` (README.md gives both formats). Every row is checked — a
 //! bad date or kind, a change with neither a person nor an email, or with neither a domain
 //! nor an email to take it from, a champion with neither an email nor a name — and an error
@@ -15,18 +16,28 @@
 //! dated on or before the run's as-of date: a run with `--as-of` gives the same answers
 //! whenever it runs.
 //!
+//! `count` counts the changes in a window whose new role passes a [`role::RoleFilter`] (title
+//! pattern, seniority at least, department) and, if given, are of one kind.
+//!
 //! Semantics: an *executive change* is a `joined` or `promoted` change to an executive title;
 //! `new_exec_within` and `days_since_last_exec_hire` both read those, so
 //! `new_exec_within(90d)` is true exactly when `days_since_last_exec_hire <= 90`. `new_team`
 //! changes count for no signal of this version. A window `within: 90d` holds the changes at
-//! most 90 days old, the 90th day included. A lead with no domain gets unknown from every
-//! signal; a lead whose company is not in the file has no changes (false, 0, and unknown for
-//! `days_since_last_exec_hire`). Without a champions file, `champion_joined` is false for
-//! every lead with a domain.
+//! most 90 days old, the 90th day included. The optional `covers` key names the companies the
+//! data covers ([`Coverage`]; all without it). A lead with no domain, or whose company is not
+//! covered, gets unknown from every signal; a covered company without changes has none (false,
+//! 0, and unknown for `days_since_last_exec_hire`, which has no number to give). Without a
+//! champions file, `champion_joined` is false for every covered lead.
 
 use std::collections::{HashMap, HashSet};
 
-use icp_plugin_api::sdk::{Config, Date, Lead, Plugin, Result, Signal, Type, domain_key, read_csv};
+use icp_plugin_api::sdk::{
+    Config, Coverage, Date, Lead, Plugin, Result, Signal, Type, domain_key, read_csv,
+};
+
+pub mod role;
+
+use role::{Patterns, Role, RoleFilter, Seniority, department_key, seniority_of_title};
 
 const DOMAIN: &str = "company.domain";
 
@@ -58,12 +69,17 @@ struct Change {
     executive: bool,
     /// The person is in the champions file.
     champion: bool,
+    /// The role after the change.
+    role: Role,
 }
 
-/// The plugin's state: every company's changes, oldest first, by normalised domain.
+/// The plugin's state: every company's changes, oldest first, by normalised domain, the
+/// companies the data covers, and the title patterns of `count` calls compiled so far.
 #[derive(Debug)]
 pub struct JobChanges {
     companies: HashMap<String, Vec<Change>>,
+    coverage: Coverage,
+    patterns: Patterns,
 }
 
 /// Whether a title is executive: it has the word Chief, a C-suite abbreviation (a word of
@@ -138,10 +154,10 @@ impl Champions {
 
 impl JobChanges {
     /// The changes at the lead's company dated on or before the as-of date, oldest first;
-    /// `None` when the lead has no domain.
+    /// `None` when the lead has no domain or the data does not cover its company.
     fn changes(&self, lead: &Lead<'_>) -> Option<&[Change]> {
         let domain = domain_key(lead.text(DOMAIN)?);
-        if domain.is_empty() {
+        if domain.is_empty() || !self.coverage.covers(&domain) {
             return None;
         }
         let all = self
@@ -180,15 +196,16 @@ impl Plugin for JobChanges {
     const NAME: &'static str = "job_changes";
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
     const DOC: &'static str = "People who joined, were promoted or changed teams at the lead's company, and past customers' champions who joined it.";
-    const CONFIG_KEYS: Option<&'static [&'static str]> = Some(&["data", "champions"]);
+    const CONFIG_KEYS: Option<&'static [&'static str]> = Some(&["data", "champions", "covers"]);
 
     fn init(config: &Config) -> Result<Self> {
         let path = config.path("data")?;
         let champions = Champions::read(config)?;
+        let mut coverage = Coverage::read(config)?;
         let rows = read_csv(
             &path,
             &["person", "email", "domain", "date", "kind", "title"],
-            &["previous_company"],
+            &["seniority", "department"],
         )?;
         let mut companies: HashMap<String, Vec<Change>> = HashMap::new();
         for row in rows {
@@ -214,6 +231,21 @@ impl Plugin for JobChanges {
             })?;
             let executive = kind != Kind::NewTeam && is_executive(row.get(5));
             let champion = champions.contains(&email, &person);
+            let seniority = match row.get(6) {
+                "" => seniority_of_title(row.get(5)),
+                text => Seniority::parse(text).ok_or_else(|| {
+                    row.error(format!(
+                        "`{text}` is not a seniority; expected {}",
+                        Seniority::expected()
+                    ))
+                })?,
+            };
+            let role = Role {
+                title: row.get(5).to_string(),
+                seniority,
+                department: department_key(row.get(7)),
+            };
+            coverage.include(&domain);
             companies
                 .entry(domain.into_owned())
                 .or_default()
@@ -222,12 +254,17 @@ impl Plugin for JobChanges {
                     kind,
                     executive,
                     champion,
+                    role,
                 });
         }
         for changes in companies.values_mut() {
             changes.sort_by_key(|c| c.date);
         }
-        Ok(JobChanges { companies })
+        Ok(JobChanges {
+            companies,
+            coverage,
+            patterns: Patterns::default(),
+        })
     }
 
     fn signals() -> Vec<Signal<Self>> {
@@ -252,6 +289,44 @@ impl Plugin for JobChanges {
                         changes
                             .iter()
                             .filter(|c| c.kind == Kind::Promoted && in_window(today, c.date, within))
+                            .count()
+                    }))
+                }),
+            Signal::new("count", Type::Number)
+                .doc("The number of people who took a role at the company within the given time, such as 90d, whose new title matches the `title` pattern (case-insensitive regular expression, such as \"data|analytics\"), whose seniority is at least `seniority` (such as \"Director\"), in department `department`, of kind `kind` (joined, promoted or new_team); each filter optional.")
+                .param("within", Type::Duration)
+                .optional_param("title", Type::String)
+                .optional_param("seniority", Type::String)
+                .optional_param("department", Type::String)
+                .optional_param("kind", Type::String)
+                .input(DOMAIN)
+                .eval(|j: &JobChanges, lead, args| {
+                    let Some(within) = args.duration("within") else {
+                        return Ok(None);
+                    };
+                    let filter = RoleFilter::new(
+                        &j.patterns,
+                        args.string("title"),
+                        args.string("seniority"),
+                        args.string("department"),
+                    )?;
+                    let kind = args
+                        .string("kind")
+                        .map(|k| {
+                            Kind::parse(k).ok_or_else(|| {
+                                format!("count: `kind = \"{k}\"` is not a kind; expected joined, promoted or new_team")
+                            })
+                        })
+                        .transpose()?;
+                    let today = lead.today();
+                    Ok(j.changes(lead).map(|changes| {
+                        changes
+                            .iter()
+                            .filter(|c| {
+                                kind.is_none_or(|k| c.kind == k)
+                                    && in_window(today, c.date, within)
+                                    && filter.accepts(&c.role)
+                            })
                             .count()
                     }))
                 }),

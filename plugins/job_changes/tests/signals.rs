@@ -257,3 +257,152 @@ fn the_configuration_must_name_readable_files() {
         "{e}"
     );
 }
+
+/// `count` on the fixture's leads with its five arguments in parameter order (`within`,
+/// `title`, `seniority`, `department`, `kind`), `None` leaving an optional one out.
+fn count_on(h: &Harness, args: [Option<Value>; 5]) -> Result<Vec<Option<Value>>, String> {
+    let leads: Vec<Vec<(&str, Value)>> = LEADS
+        .iter()
+        .map(|d| {
+            d.map(|d| vec![("company.domain", Value::from(d))])
+                .unwrap_or_default()
+        })
+        .collect();
+    h.call("count", &args, today(), &leads).map_err(|e| e.0)
+}
+
+fn count(args: [Option<Value>; 5]) -> Vec<Option<Value>> {
+    count_on(&harness(), args).expect("count")
+}
+
+fn text(x: &str) -> Option<Value> {
+    Some(Value::from(x))
+}
+
+#[test]
+fn count_counts_every_change_in_the_window() {
+    // acme: Ana (90 days), Ben, Chloe (Dev is after the as-of date); globex: Farid (Eva is
+    // 91 days old); initech: Hugo and Jon.
+    assert_eq!(
+        count([Some(days(90.0)), None, None, None, None]),
+        [n(3.0), n(1.0), n(2.0), n(0.0), None, None]
+    );
+}
+
+#[test]
+fn count_keeps_a_seniority_at_least_the_one_given() {
+    // acme: the CRO (C-Level) and the VP, not the manager; globex: the director;
+    // initech: the CISO, not the account executive.
+    assert_eq!(
+        count([Some(days(90.0)), None, text("Director"), None, None]),
+        [n(2.0), n(1.0), n(1.0), n(0.0), None, None]
+    );
+    // The file's seniority wins over the title's: Ines, a "General Manager", is a VP
+    // (with initech's CISO); globex's VP of Marketing is 91 days old.
+    assert_eq!(
+        count([Some(days(200.0)), None, text("vp"), None, None]),
+        [n(2.0), n(1.0), n(2.0), n(0.0), None, None]
+    );
+}
+
+#[test]
+fn count_matches_the_title_pattern_ignoring_case() {
+    // A data leader who joined in the window: initech's Head of Data, 691 days ago.
+    let data_leader = |within: f64| {
+        count([
+            Some(days(within)),
+            text("data|analytics"),
+            text("Director"),
+            None,
+            text("joined"),
+        ])
+    };
+    assert_eq!(
+        data_leader(691.0),
+        [n(0.0), n(0.0), n(1.0), n(0.0), None, None]
+    );
+    assert_eq!(
+        data_leader(690.0),
+        [n(0.0), n(0.0), n(0.0), n(0.0), None, None]
+    );
+    assert_eq!(
+        count([Some(days(90.0)), text("^vp"), None, None, None]),
+        [n(1.0), n(0.0), n(0.0), n(0.0), None, None]
+    );
+}
+
+#[test]
+fn count_filters_by_department_and_kind() {
+    assert_eq!(
+        count([
+            Some(days(90.0)),
+            None,
+            None,
+            text(" SALES "),
+            text("joined")
+        ]),
+        [n(1.0), n(0.0), n(1.0), n(0.0), None, None]
+    );
+    assert_eq!(
+        count([Some(days(90.0)), None, None, text("sales"), None]),
+        [n(3.0), n(1.0), n(1.0), n(0.0), None, None]
+    );
+}
+
+#[test]
+fn count_rejects_a_bad_pattern_seniority_or_kind() {
+    let h = harness();
+    let bad = |args| count_on(&h, args).expect_err("an error");
+    let e = bad([Some(days(90.0)), text("data("), None, None, None]);
+    assert!(
+        e.contains("`title = \"data(\"` is not a valid pattern"),
+        "{e}"
+    );
+    let e = bad([Some(days(90.0)), None, text("Wizard"), None, None]);
+    assert!(
+        e.contains("`seniority = \"Wizard\"` is not a seniority"),
+        "{e}"
+    );
+    let e = bad([Some(days(90.0)), None, None, None, text("hired")]);
+    assert!(e.contains("`kind = \"hired\"` is not a kind"), "{e}");
+}
+
+#[test]
+fn a_bad_seniority_in_the_file_is_an_init_error() {
+    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR")).join("plugin_job_changes_seniority");
+    std::fs::create_dir_all(&tmp).expect("tmp dir");
+    std::fs::write(
+        tmp.join("bad.csv"),
+        "person,email,domain,date,kind,title,seniority\nA B,,acme.com,2026-01-01,joined,CEO,Boss\n",
+    )
+    .expect("write");
+    let e = Harness::new::<JobChanges>(r#"{"data": "bad.csv"}"#, &tmp).expect_err("a bad level");
+    assert!(e.0.contains("bad.csv:2: `Boss` is not a seniority"), "{e}");
+}
+
+#[test]
+fn known_none_and_unknown_follow_the_coverage() {
+    let h = Harness::new::<JobChanges>(
+        r#"{"data": "fixture.csv", "covers": "fixture_covers.csv"}"#,
+        &dir(),
+    )
+    .expect("init");
+    let leads: [&[(&str, Value)]; 3] = [
+        &[("company.domain", Value::from("hooli.com"))],
+        &[("company.domain", Value::from("globex.io"))],
+        &[("company.domain", Value::from("unknown.org"))],
+    ];
+    let call =
+        |signal: &str, args: &[Option<Value>]| h.call(signal, args, today(), &leads).expect(signal);
+    // hooli.com is covered with no change; globex is in the data; unknown.org is not covered.
+    assert_eq!(
+        call("count", &[Some(days(90.0)), None, None, None, None]),
+        [n(0.0), n(1.0), None]
+    );
+    assert_eq!(call("new_exec_within", &[Some(days(90.0))]), [F, F, None]);
+    assert_eq!(
+        call("promotions_within", &[Some(days(90.0))]),
+        [n(0.0), n(1.0), None]
+    );
+    assert_eq!(call("champion_joined", &[Some(days(90.0))]), [F, F, None]);
+}

@@ -5,7 +5,7 @@
 //! a text is normalised before it is looked up ([`normalise`]: lower case, every run of
 //! characters other than letters and digits one space), so `"Series B"`, `"series_b"` and
 //! `"SERIES-B"` are one spelling. Three orders are built in ([`Orders::builtin`]): `round`
-//! (pre-seed < seed < series A < … < series J < growth < IPO), `seniority` (individual
+//! (none < pre-seed < seed < series A < … < series J < growth < IPO), `seniority` (individual
 //! contributor < manager < director < VP < C-level) and `employee_band` (a band such as
 //! `51-200` or `10,001+` ranks by its lower bound, so bands from different sources still
 //! compare). A project declares more in `icp.toml` (`[enums.stage] order = ["lead", "mql"]`).
@@ -165,9 +165,14 @@ fn band_floor(text: &str) -> Option<f64> {
     digits.parse::<f64>().ok()
 }
 
-/// The built-in levels of funding rounds, lowest first.
+/// The built-in levels of funding rounds, lowest first. `None` is a company known to have
+/// raised no round (what the funding plugin says of a covered company without one).
 fn rounds() -> Vec<Level> {
     let mut levels = vec![
+        Level::new(
+            "None",
+            &["no round", "no funding", "unfunded", "bootstrapped"],
+        ),
         Level::new("Pre-Seed", &["preseed", "angel", "pre series a"]),
         Level::new("Seed", &["seed round"]),
     ];
@@ -318,6 +323,10 @@ mod tests {
         }
         assert!(round.rank("Seed") < round.rank("Series A"));
         assert!(round.rank("pre-seed") < round.rank("seed"));
+        // A company known to have raised nothing ranks below every round.
+        assert_eq!(round.rank("None"), Some(0.0));
+        assert_eq!(round.rank("unfunded"), round.rank("none"));
+        assert!(round.rank("None") < round.rank("Pre-Seed"));
         assert!(round.rank("Series J") < round.rank("growth"));
         assert!(round.rank("growth") < round.rank("IPO"));
         assert_eq!(round.rank("acquisition"), None);

@@ -6,7 +6,10 @@
 //! champion: most are contacts of the customer; the rest have left it ([`Mover`]), and some of
 //! those join a later company, with a new work email or with the personal email the champions
 //! file lists. Names drawn for new people avoid the champions' names, so every match the
-//! plugin makes by name is one the data means.
+//! plugin makes by name is one the data means. Each change carries its new role's seniority
+//! and department (the roles vocabulary's for a contact's or a drawn title, the table's for an
+//! executive title), appended as the last columns, so the rows' other fields and every other
+//! file are drawn as before.
 
 use std::fmt::Write as _;
 
@@ -14,20 +17,21 @@ use super::SignalGen;
 use crate::company::push_email;
 use crate::{Drawn, vocab};
 
-/// Executive titles of people who join a company (the plugin counts each as executive).
-const EXEC_TITLES: &[&str] = &[
-    "Chief Revenue Officer",
-    "CFO",
-    "CTO",
-    "COO",
-    "Chief Information Officer",
-    "VP Sales",
-    "VP Marketing",
-    "VP Engineering",
-    "Head of RevOps",
-    "Head of Data",
-    "General Manager, EMEA",
-    "President",
+/// Executive titles of people who join a company (the plugin counts each as executive), with
+/// their seniority and department.
+const EXEC_TITLES: &[(&str, &str, &str)] = &[
+    ("Chief Revenue Officer", "C-Level", "Sales"),
+    ("CFO", "C-Level", "Finance"),
+    ("CTO", "C-Level", "Engineering"),
+    ("COO", "C-Level", "Operations"),
+    ("Chief Information Officer", "C-Level", "IT"),
+    ("VP Sales", "VP", "Sales"),
+    ("VP Marketing", "VP", "Marketing"),
+    ("VP Engineering", "VP", "Engineering"),
+    ("Head of RevOps", "Director", "Operations"),
+    ("Head of Data", "Director", "Data"),
+    ("General Manager, EMEA", "VP", "Management"),
+    ("President", "C-Level", "Executive"),
 ];
 
 /// A champion who left their customer, waiting to join a later company.
@@ -74,9 +78,11 @@ impl SignalGen {
             } else {
                 None
             };
-            let (first, last, title, kind) = if let Some(i) = contact {
+            let (first, last, role, kind) = if let Some(i) = contact {
                 used.push(i);
                 let (first, last, title) = company.contacts[i];
+                let (seniority, department) = vocab::role_of(title).unwrap_or(("", ""));
+                let role = (title, seniority, department);
                 let x = self.rng.f64();
                 let kind = if is_exec(title) {
                     if x < 0.6 { "joined" } else { "promoted" }
@@ -87,23 +93,20 @@ impl SignalGen {
                 } else {
                     "new_team"
                 };
-                (first, last, title, kind)
+                (first, last, role, kind)
             } else {
                 let Some((first, last)) = self.fresh_name(false) else {
                     continue;
                 };
-                let title = if self.rng.chance(0.55) {
-                    self.rng.pick(EXEC_TITLES)
-                } else {
-                    self.roles.draw(&mut self.rng).0
-                };
+                let role = self.new_role(0.55);
                 let kind = if self.rng.chance(0.7) {
                     "joined"
                 } else {
                     "promoted"
                 };
-                (first, last, title, kind)
+                (first, last, role, kind)
             };
+            let (title, seniority, department) = role;
             let previous = if kind == "joined" && self.rng.chance(0.8) {
                 let word = self.rng.pick(vocab::NAME_WORDS);
                 let suffix = self.rng.pick(vocab::NAME_SUFFIXES);
@@ -128,6 +131,8 @@ impl SignalGen {
                     kind,
                     title,
                     &previous,
+                    seniority,
+                    department,
                 ],
             );
             self.report.job_changes += 1;
@@ -137,11 +142,7 @@ impl SignalGen {
         if !self.movers.is_empty() && self.rng.chance(0.2) {
             let mover = self.movers.swap_remove(self.rng.below(self.movers.len()));
             let back = self.days_back(0.40, 0.20, 2 * 365);
-            let title = if self.rng.chance(0.7) {
-                self.rng.pick(EXEC_TITLES)
-            } else {
-                self.roles.draw(&mut self.rng).0
-            };
+            let (title, seniority, department) = self.new_role(0.7);
             let email = match &mover.personal {
                 Some(email) => email.clone(),
                 None => self.email(mover.first, mover.last, &company.domain),
@@ -158,9 +159,21 @@ impl SignalGen {
                     "joined",
                     title,
                     &mover.customer,
+                    seniority,
+                    department,
                 ],
             );
             self.report.job_changes += 1;
+        }
+    }
+
+    /// The title, seniority and department of someone new: an executive with probability
+    /// `executive`, else a role of the vocabulary.
+    fn new_role(&mut self, executive: f64) -> (&'static str, &'static str, &'static str) {
+        if self.rng.chance(executive) {
+            self.rng.pick(EXEC_TITLES)
+        } else {
+            self.roles.draw(&mut self.rng)
         }
     }
 

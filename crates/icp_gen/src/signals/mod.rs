@@ -56,6 +56,8 @@ pub const JOB_CHANGES_COLUMNS: &[&str] = &[
     "kind",
     "title",
     "previous_company",
+    "seniority",
+    "department",
 ];
 /// The columns of `champions.csv`.
 pub const CHAMPIONS_COLUMNS: &[&str] = &["email", "name", "customer"];

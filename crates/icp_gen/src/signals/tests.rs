@@ -211,6 +211,26 @@ fn shares_and_values_are_realistic() {
     );
     let kinds: HashSet<&str> = job_changes.iter().map(|r| r["kind"].as_str()).collect();
     assert_eq!(kinds, HashSet::from(["joined", "promoted", "new_team"]));
+    // Every change says its new role's seniority and department, executives at Director or
+    // above, and some data leaders are among them (`job_changes.count(title = "data")`).
+    for r in &job_changes {
+        assert!(
+            !r["seniority"].is_empty() && !r["department"].is_empty(),
+            "{r:?}"
+        );
+        if r["kind"] != "new_team" && is_exec(&r["title"]) {
+            assert!(
+                ["Director", "VP", "C-Level", "Owner"].contains(&r["seniority"].as_str()),
+                "{r:?}"
+            );
+        }
+    }
+    assert!(
+        job_changes
+            .iter()
+            .any(|r| r["title"].to_lowercase().contains("data") && r["seniority"] == "Director"),
+        "no data leader moved"
+    );
 
     let champions = records(&champions, CHAMPIONS_COLUMNS);
     assert!(

@@ -13,7 +13,8 @@
 //! Its files, one concern each: the [`Plugin`] trait, [`Signal`] and
 //! the values a signal returns (`types.rs`); what a plugin reads at `init`, its
 //! [`Config`] and data files ([`read_csv`], [`domain_key`], `data.rs`), whose paths
-//! [`confine`] keeps inside the project; what a signal's
+//! [`confine`] keeps inside the project, and the companies the data covers ([`Coverage`],
+//! `coverage.rs`: "known: none" apart from unknown); what a signal's
 //! closure sees, a [`Lead`] and its [`Args`] (`lead.rs`); the C glue — the table
 //! [`export_plugin!`](crate::export_plugin) exports (`table.rs`) with the configuration keys
 //! beside it (`keys.rs`), the three `extern "C"`
@@ -47,6 +48,7 @@
 
 mod call;
 pub mod confine;
+mod coverage;
 mod data;
 mod guard;
 mod keys;
@@ -56,6 +58,7 @@ mod table;
 pub mod testing;
 mod types;
 
+pub use coverage::{COVERS_KEY, Coverage};
 pub use data::{Config, CsvRow, domain_key, read_csv};
 pub use keys::config_keys;
 pub use lead::{Args, Lead};
