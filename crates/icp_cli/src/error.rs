@@ -60,6 +60,9 @@ pub enum UsageError {
     Attributes(usize),
     #[error("{0}")]
     Draft(String),
+    /// `--top`, `--tier`, and relative thresholds on standard input.
+    #[error("{0}")]
+    Thresholds(String),
 }
 
 /// A failure of a `score` or `explain` run itself (not of a lead): exit code 2.
