@@ -89,7 +89,8 @@ pub fn resolve(
         for (value, r) in values.iter_mut().zip(&setup.rules.relatives) {
             if let Relative::Percentile { field, p } = r {
                 let column = &columns[fields.binary_search_by_key(&field.0, |f| f.0).unwrap_or(0)];
-                *value = relative::percentile(column, *p).map_or(Threshold::Empty, Threshold::Known);
+                *value =
+                    relative::percentile(column, *p).map_or(Threshold::Empty, Threshold::Known);
             }
         }
     }
@@ -101,7 +102,8 @@ pub fn resolve(
         let mut scores: Vec<Vec<f64>> = vec![Vec::new(); icps];
         let wanted: Vec<bool> = (0..icps)
             .map(|i| {
-                (ranked.relatives.iter()).any(|r| matches!(r, Relative::Top { icp, .. } if *icp == i))
+                (ranked.relatives.iter())
+                    .any(|r| matches!(r, Relative::Top { icp, .. } if *icp == i))
             })
             .collect();
         evaluate_all(setup, &ranked, config, pool, |results| {

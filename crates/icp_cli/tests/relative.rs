@@ -66,7 +66,10 @@ fn percentile(values: impl Iterator<Item = f64>, p: f64) -> f64 {
     let mut v: Vec<f64> = values.collect();
     v.sort_by(|a, b| a.partial_cmp(b).unwrap());
     let h = (v.len() - 1) as f64 * p / 100.0;
-    let (lo, hi) = (h.floor() as usize, (h.floor() as usize + 1).min(v.len() - 1));
+    let (lo, hi) = (
+        h.floor() as usize,
+        (h.floor() as usize + 1).min(v.len() - 1),
+    );
     v[lo] + (h - h.floor()) * (v[hi] - v[lo])
 }
 
@@ -164,7 +167,10 @@ fn percentiles_and_rank_tiers_equal_a_plain_computation() {
 #[test]
 fn top_writes_the_best_leads_with_their_ties_and_the_summary_counts_all() {
     let (dir, leads) = rank_project();
-    let out = icp(dir.path(), &["score", "--leads", "leads.csv", "--top", "25"]);
+    let out = icp(
+        dir.path(),
+        &["score", "--leads", "leads.csv", "--top", "25"],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let want = expected(&leads);
     let best: Vec<f64> = want.iter().filter(|w| w.1).map(|w| w.2).collect();
@@ -178,7 +184,10 @@ fn top_writes_the_best_leads_with_their_ties_and_the_summary_counts_all() {
 #[test]
 fn tier_writes_only_the_leads_of_those_tiers() {
     let (dir, leads) = rank_project();
-    let out = icp(dir.path(), &["score", "--leads", "leads.csv", "--tier", "A,B"]);
+    let out = icp(
+        dir.path(),
+        &["score", "--leads", "leads.csv", "--tier", "A,B"],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let kept: Vec<_> = (expected(&leads).into_iter())
         .filter(|w| w.3 == "A" || w.3 == "B")
@@ -187,7 +196,15 @@ fn tier_writes_only_the_leads_of_those_tiers() {
     // Both filters: the leads of tier B among the 25 best.
     let out = icp(
         dir.path(),
-        &["score", "--leads", "leads.csv", "--tier", "B", "--top", "25"],
+        &[
+            "score",
+            "--leads",
+            "leads.csv",
+            "--tier",
+            "B",
+            "--top",
+            "25",
+        ],
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(written(&stdout(&out)).iter().all(|w| w.3 == "B"));
@@ -202,7 +219,10 @@ fn explain_shows_the_computed_thresholds() {
             "id,name,employees,revenue\nc1,A,100,10M\nc2,B,200,20M\nc3,C,5,30M\nc4,D,400,\n",
         ),
     ]);
-    let out = icp(dir.path(), &["explain", "--leads", "leads.csv", "--id", "c2"]);
+    let out = icp(
+        dir.path(),
+        &["explain", "--leads", "leads.csv", "--id", "c2"],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = stdout(&out);
     let thresholds = &text[text.find("thresholds").expect("a thresholds section")..];
@@ -262,7 +282,10 @@ fn bad_filters_are_usage_errors() {
     let out = icp(dir.path(), &["score", "--leads", "leads.csv", "--top", "0"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("--top 0"), "{}", stderr(&out));
-    let out = icp(dir.path(), &["score", "--leads", "leads.csv", "--tier", "A,Z"]);
+    let out = icp(
+        dir.path(),
+        &["score", "--leads", "leads.csv", "--tier", "A,Z"],
+    );
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
         stderr(&out).trim(),
@@ -276,7 +299,10 @@ fn bad_filters_are_usage_errors() {
 fn a_field_no_lead_has_makes_its_percentile_unknown() {
     let dir = project(&[
         ("rules/rank.icp", RULES),
-        ("leads.csv", "id,name,employees,revenue\nc1,A,100,\nc2,B,200,\n"),
+        (
+            "leads.csv",
+            "id,name,employees,revenue\nc1,A,100,\nc2,B,200,\n",
+        ),
     ]);
     let out = icp(dir.path(), &["score", "--leads", "leads.csv"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));

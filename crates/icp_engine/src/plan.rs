@@ -312,7 +312,14 @@ impl Lowering<'_> {
             ExprKind::Relative(id) => {
                 let relative = &self.rules.relatives[id.0 as usize];
                 let kind = relative.substitute(crate::relative::Threshold::Unknown, e.span);
-                return self.expr(&Expr { kind, ty, span: e.span }, level);
+                return self.expr(
+                    &Expr {
+                        kind,
+                        ty,
+                        span: e.span,
+                    },
+                    level,
+                );
             }
             ExprKind::Let(id) => self.let_value(*id),
             ExprKind::Persona(id) => self.persona(*id),

@@ -133,7 +133,9 @@ impl RuleSet {
         let relatives = self.relatives.clone();
         let mut visit = |e: &mut Expr| resolve(e, &relatives, values);
         self.lets.iter_mut().for_each(|l| visit(&mut l.value));
-        self.personas.iter_mut().for_each(|p| visit(&mut p.condition));
+        self.personas
+            .iter_mut()
+            .for_each(|p| visit(&mut p.condition));
         for icp in &mut self.icps {
             icp.requires
                 .iter_mut()
@@ -200,5 +202,84 @@ impl Relative {
             (Relative::Top { .. }, Threshold::Empty) => ExprKind::Const(Value::Bool(false)),
             (Relative::Top { .. }, Threshold::Unknown) => at_least(unknown()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pct(values: &[f64], p: f64) -> Option<f64> {
+        let mut v = values.to_vec();
+        sort_values(&mut v);
+        percentile(&v, p)
+    }
+
+    #[test]
+    fn percentile_interpolates_between_closest_ranks() {
+        let v = [40.0, 10.0, 30.0, 20.0];
+        assert_eq!(pct(&v, 0.0), Some(10.0));
+        assert_eq!(pct(&v, 100.0), Some(40.0));
+        // h = 3 × 0.5 = 1.5: halfway between 20 and 30.
+        assert_eq!(pct(&v, 50.0), Some(25.0));
+        // h = 3 × 0.8 = 2.4: 30 + 0.4 × 10.
+        assert_eq!(pct(&v, 80.0), Some(30.0 + (2.4f64 - 2.0) * 10.0));
+        assert_eq!(pct(&[7.0], 80.0), Some(7.0));
+        assert_eq!(pct(&[], 80.0), None);
+    }
+
+    #[test]
+    fn percentile_of_ties_is_the_tied_value() {
+        assert_eq!(pct(&[5.0, 5.0, 5.0, 9.0], 50.0), Some(5.0));
+        assert_eq!(pct(&[1.0, 5.0, 5.0, 5.0], 90.0), Some(5.0));
+    }
+
+    #[test]
+    fn rank_cut_keeps_every_lead_tied_with_the_cut() {
+        let scores = [10.0, 30.0, 20.0, 20.0, 5.0];
+        let cut = |rank| rank_cut(&mut scores.to_vec(), rank);
+        assert_eq!(cut(Rank::Count(1)), Some(30.0));
+        // The 3rd best is 20, tied with the 2nd: both are in (3 leads).
+        assert_eq!(cut(Rank::Count(2)), Some(20.0));
+        assert_eq!(cut(Rank::Count(3)), Some(20.0));
+        // More than there are: all are in.
+        assert_eq!(cut(Rank::Count(50)), Some(5.0));
+        // ⌈10% × 5⌉ = 1 lead; ⌈50% × 5⌉ = 3.
+        assert_eq!(cut(Rank::Percent(10.0)), Some(30.0));
+        assert_eq!(cut(Rank::Percent(50.0)), Some(20.0));
+        assert_eq!(cut(Rank::Percent(100.0)), Some(5.0));
+        assert_eq!(rank_cut(&mut [], Rank::Count(3)), None);
+    }
+
+    #[test]
+    fn substitution_leaves_no_threshold() {
+        let span = Span::default();
+        let top = Relative::Top {
+            icp: 0,
+            rank: Rank::Count(3),
+        };
+        let number = Relative::Percentile {
+            field: FieldId(0),
+            p: 50.0,
+        };
+        assert!(matches!(
+            number.substitute(Threshold::Known(4.0), span),
+            ExprKind::Const(Value::Number(n)) if n == 4.0
+        ));
+        assert!(matches!(
+            number.substitute(Threshold::Empty, span),
+            ExprKind::Arith {
+                op: ArithOp::Div,
+                ..
+            }
+        ));
+        assert!(matches!(
+            top.substitute(Threshold::Empty, span),
+            ExprKind::Const(Value::Bool(false))
+        ));
+        assert!(matches!(
+            top.substitute(Threshold::Known(7.0), span),
+            ExprKind::Compare { op: CmpOp::Ge, .. }
+        ));
     }
 }

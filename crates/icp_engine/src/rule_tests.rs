@@ -13,8 +13,8 @@ use crate::eval::reference;
 use crate::ir::{CmpOp, ExpectationKind, RuleSet, TestDef};
 use crate::lead::{Lead, LeadView};
 use crate::relative::{self, Relative, Threshold};
-use crate::schema::Value;
 use crate::result::LeadResult;
+use crate::schema::Value;
 use crate::schema::format_number;
 use icp_diagnostics::Span;
 

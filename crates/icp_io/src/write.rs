@@ -158,9 +158,10 @@ impl LeadFilter {
         };
         let (tier, score) = results.tier_and_score(lead, best);
         let tier_name = tier.and_then(|t| results.rules().icps[best].tiers.get(t));
-        let tier_ok = self.tiers.as_ref().is_none_or(|names| {
-            tier_name.is_some_and(|t| names.iter().any(|n| *n == t.name))
-        });
+        let tier_ok = self
+            .tiers
+            .as_ref()
+            .is_none_or(|names| tier_name.is_some_and(|t| names.iter().any(|n| *n == t.name)));
         let score_ok = match self.min_score {
             None => true,
             Some(None) => false,

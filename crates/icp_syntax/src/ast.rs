@@ -342,7 +342,10 @@ pub enum ExprKind {
     /// `score`, legal only in tier conditions.
     Score,
     /// `top 10%` (`percent`) or `top 50`: a rank tier, legal only in tier conditions.
-    Top { amount: f64, percent: bool },
+    Top {
+        amount: f64,
+        percent: bool,
+    },
     Paren(Box<Expr>),
     Not(Box<Expr>),
     Neg(Box<Expr>),

@@ -32,7 +32,8 @@ impl Checker<'_> {
             "median" => 1,
             _ => return None,
         };
-        let example = "for example `percentile(company.revenue, 80)` or `median(company.employees)`";
+        let example =
+            "for example `percentile(company.revenue, 80)` or `median(company.employees)`";
         if args.len() != wanted || args.iter().any(|a| a.name.is_some()) {
             let shape = if wanted == 2 {
                 "a company number field and a percentage from 0 to 100"
