@@ -161,7 +161,7 @@ impl LeadFilter {
         let tier_ok = self
             .tiers
             .as_ref()
-            .is_none_or(|names| tier_name.is_some_and(|t| names.iter().any(|n| *n == t.name)));
+            .is_none_or(|names| tier_name.is_some_and(|t| names.contains(&t.name)));
         let score_ok = match self.min_score {
             None => true,
             Some(None) => false,
