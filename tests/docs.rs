@@ -103,7 +103,8 @@ fn every_icp_example_in_the_docs_checks_as_documented() {
             // An example's `test` blocks must pass too.
             if let Some(rules) = &compiled.rules {
                 let today = icp_syntax::ast::days_from_civil(2026, 11, 23).expect("a date");
-                for report in icp_engine::rule_tests::run_tests(rules, today) {
+                let rules = icp_engine::rule_tests::with_test_thresholds(rules, today);
+                for report in icp_engine::rule_tests::run_tests(&rules, today) {
                     if !report.passed() {
                         failures.push(format!(
                             "{label}: test {:?} fails: {:?}",

@@ -25,6 +25,7 @@ fn run_source(file: &str, source: String, schema: &Schema) {
     assert!(compiled.diagnostics.is_empty(), "{rendered}");
     let rules = compiled.rules.expect("checks");
     let today = icp_syntax::ast::days_from_civil(2026, 11, 23).expect("date");
+    let rules = icp_engine::rule_tests::with_test_thresholds(&rules, today);
     let reports = icp_engine::rule_tests::run_tests(&rules, today);
     assert!(!reports.is_empty(), "{file} has no tests");
     let failures: Vec<String> = reports
@@ -500,4 +501,9 @@ fn list_files_are_read_relative_to_their_rule_file() {
     let path = workspace().join("tests/cases/valid/list_files.icp");
     let source = std::fs::read_to_string(&path).expect("readable");
     run_source(&path.display().to_string(), source, &project_schema());
+}
+
+#[test]
+fn relative_thresholds_over_the_test_leads() {
+    run("relative.icp");
 }

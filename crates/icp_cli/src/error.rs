@@ -68,6 +68,9 @@ pub enum UsageError {
          or give the rules with --rules (`icp check FILE.icp` for check, test and fmt)"
     )]
     NoProject(String),
+    /// `--top`, `--tier`, and relative thresholds on standard input.
+    #[error("{0}")]
+    Thresholds(String),
 }
 
 /// A failure of a `score` or `explain` run itself (not of a lead): exit code 2.

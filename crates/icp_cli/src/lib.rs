@@ -29,6 +29,7 @@ mod project;
 mod setup;
 mod show;
 mod summary;
+mod thresholds;
 mod trust;
 mod vocabulary;
 
@@ -182,6 +183,14 @@ enum Command {
         /// file; default: `[score] contacts_out` when `--leads` is not given).
         #[arg(long, value_name = "FILE")]
         contacts_out: Option<PathBuf>,
+        /// Write only the N leads with the best scores (in their best ICP; leads tied with
+        /// the N-th are written too). The summary still counts every lead.
+        #[arg(long, value_name = "N")]
+        top: Option<u64>,
+        /// Write only the leads whose best ICP gives them one of these tiers (`A,B`). The
+        /// summary still counts every lead.
+        #[arg(long, value_name = "TIERS", value_delimiter = ',')]
+        tier: Option<Vec<String>>,
     },
     /// Compare two versions of the rules on the same leads: per ICP, how many leads move
     /// between tiers, the scores before and after, and the leads that moved most with the
@@ -488,6 +497,8 @@ fn execute(cli: Cli) -> Result<ExitCode, UsageError> {
             rejects,
             raw_cells,
             contacts_out,
+            top,
+            tier,
         } => cmd::score::run(
             &project,
             input,
@@ -500,6 +511,8 @@ fn execute(cli: Cli) -> Result<ExitCode, UsageError> {
                 rejects,
                 raw_cells,
                 contacts_out,
+                top,
+                tiers: tier,
             },
         ),
         Command::Diff {

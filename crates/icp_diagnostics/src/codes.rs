@@ -73,6 +73,9 @@ codes! {
     LIST_FILE_UNREADABLE = "E0031", "list file cannot be read";
     LIST_FILE_OUTSIDE = "E0032", "list file outside the rule file's directory";
     UNKNOWN_REGION = "E0033", "unknown region";
+    INVALID_PERCENTILE = "E0040", "invalid percentile";
+    TOP_OUTSIDE_TIER = "E0041", "`top` outside a tier condition";
+    INVALID_RANK = "E0042", "invalid rank tier";
     UNREACHABLE_TIER = "W0001", "tier can never match";
     TIER_AFTER_OTHERWISE = "W0002", "tier after `otherwise`";
     CONSTANT_CONDITION = "W0003", "condition is always the same";

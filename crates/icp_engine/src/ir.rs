@@ -11,6 +11,7 @@
 use icp_diagnostics::Span;
 use serde::Serialize;
 
+pub use crate::relative::{Rank, Relative, RelativeId};
 use crate::schema::{FieldId, OrderId, Schema, SignalCatalog, SignalId, Type, Value};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -36,6 +37,10 @@ pub struct RuleSet {
     /// The list files the rules read (`lines`, `csv_column`), as their rule files name them:
     /// inputs no output may overwrite.
     pub list_files: Vec<std::path::PathBuf>,
+    /// The relative thresholds the rules use (`percentile`, `median`, `top`), indexed by
+    /// [`RelativeId`]; computed over the lead set and substituted before scoring
+    /// ([`RuleSet::resolve_relatives`]).
+    pub relatives: Vec<Relative>,
 }
 
 impl RuleSet {
@@ -482,6 +487,9 @@ pub enum ExprKind {
         order: OrderId,
         value: Box<Expr>,
     },
+    /// A relative threshold (`percentile(…)`, `median(…)`, `top …`): a number or, for `top`,
+    /// a truth; replaced by a constant before any lead is evaluated.
+    Relative(RelativeId),
 }
 
 impl Expr {
@@ -497,8 +505,55 @@ impl Expr {
             | ExprKind::Signal(_)
             | ExprKind::Score
             | ExprKind::Today
+            | ExprKind::Relative(_)
             | ExprKind::CountContacts(None) => {}
             ExprKind::List(items) => items.iter().for_each(f),
+            ExprKind::Not(e)
+            | ExprKind::Neg(e)
+            | ExprKind::AnyContact(e)
+            | ExprKind::EveryContact(e)
+            | ExprKind::CountContacts(Some(e))
+            | ExprKind::Matches { text: e, .. }
+            | ExprKind::Is { value: e, .. }
+            | ExprKind::Call { arg: e, .. }
+            | ExprKind::Rank { value: e, .. } => f(e),
+            ExprKind::And(a, b)
+            | ExprKind::Or(a, b)
+            | ExprKind::Arith { lhs: a, rhs: b, .. }
+            | ExprKind::Compare { lhs: a, rhs: b, .. }
+            | ExprKind::In {
+                value: a, list: b, ..
+            }
+            | ExprKind::Has {
+                list: a, item: b, ..
+            }
+            | ExprKind::Contains { text: a, needle: b }
+            | ExprKind::StartsWith { text: a, prefix: b } => {
+                f(a);
+                f(b);
+            }
+            ExprKind::Between { value, low, high } => {
+                f(value);
+                f(low);
+                f(high);
+            }
+        }
+    }
+
+    /// Calls `f` on every direct sub-expression, to change it (as [`Expr::for_each_child`]).
+    pub fn for_each_child_mut(&mut self, mut f: impl FnMut(&mut Expr)) {
+        match &mut self.kind {
+            ExprKind::Const(_)
+            | ExprKind::Field(_)
+            | ExprKind::ContactField(_)
+            | ExprKind::Let(_)
+            | ExprKind::Persona(_)
+            | ExprKind::Signal(_)
+            | ExprKind::Score
+            | ExprKind::Today
+            | ExprKind::Relative(_)
+            | ExprKind::CountContacts(None) => {}
+            ExprKind::List(items) => items.iter_mut().for_each(f),
             ExprKind::Not(e)
             | ExprKind::Neg(e)
             | ExprKind::AnyContact(e)

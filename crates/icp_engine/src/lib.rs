@@ -13,6 +13,7 @@ pub mod explain;
 pub mod ir;
 pub mod lead;
 pub mod plan;
+pub mod relative;
 pub mod result;
 pub mod rule_tests;
 pub mod schema;

@@ -308,6 +308,19 @@ impl Lowering<'_> {
             ExprKind::Signal(s) => self.add(Op::Signal(*s), Level::Lead, ty),
             ExprKind::Today => self.add(Op::Today, Level::Lead, ty),
             ExprKind::Score => self.add(Op::Score, Level::Lead, ty),
+            // Substituted before lowering (`RuleSet::resolve_relatives`); unknown if not.
+            ExprKind::Relative(id) => {
+                let relative = &self.rules.relatives[id.0 as usize];
+                let kind = relative.substitute(crate::relative::Threshold::Unknown, e.span);
+                return self.expr(
+                    &Expr {
+                        kind,
+                        ty,
+                        span: e.span,
+                    },
+                    level,
+                );
+            }
             ExprKind::Let(id) => self.let_value(*id),
             ExprKind::Persona(id) => self.persona(*id),
             ExprKind::Not(x) => {

@@ -667,6 +667,14 @@ impl<'r> BatchResults<'r> {
         }
     }
 
+    /// The score of `lead` in `icp` when the lead qualifies for it (what rank tiers rank).
+    pub fn qualified_score(&self, lead: usize, icp: usize) -> Option<f64> {
+        match self.whole_result(lead, icp) {
+            Some(r) => r.qualified.then_some(r.score),
+            None => (self.columns[icp].qualified(lead)).then(|| self.columns[icp].score[lead]),
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.leads
     }

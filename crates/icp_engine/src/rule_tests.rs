@@ -3,11 +3,18 @@
 //! How it works: each test's literals become one [`Lead`], the reference evaluator scores it
 //! against every ICP, and each `expect` is compared with the result. A failed expectation keeps
 //! what was expected, what happened, and the lead's result for the explanation.
+//!
+//! Relative thresholds (`percentile`, `top` tiers) need a lead set: in `icp test` the leads
+//! of all the test blocks form it ([`with_test_thresholds`]), computed with the same
+//! functions as `icp score`'s first passes — percentiles over the test companies' present
+//! values, rank cuts over the scores of the test leads that qualify.
 
 use crate::eval::reference;
 use crate::ir::{CmpOp, ExpectationKind, RuleSet, TestDef};
-use crate::lead::Lead;
+use crate::lead::{Lead, LeadView};
+use crate::relative::{self, Relative, Threshold};
 use crate::result::LeadResult;
+use crate::schema::Value;
 use crate::schema::format_number;
 use icp_diagnostics::Span;
 
@@ -36,7 +43,53 @@ impl TestReport<'_> {
     }
 }
 
-/// Runs every test of the rule set, in order, as of the given date.
+/// The rule set with its relative thresholds computed over the leads of its test blocks
+/// (a copy; the rule set itself when it has none).
+pub fn with_test_thresholds(rules: &RuleSet, today: i32) -> std::borrow::Cow<'_, RuleSet> {
+    if rules.relatives.is_empty() {
+        return std::borrow::Cow::Borrowed(rules);
+    }
+    let leads: Vec<Lead> = (rules.tests.iter())
+        .map(|t| Lead::from_test(rules, t))
+        .collect();
+    let mut values = vec![Threshold::Unknown; rules.relatives.len()];
+    for (value, r) in values.iter_mut().zip(&rules.relatives) {
+        if let Relative::Percentile { field, p } = r {
+            let mut column: Vec<f64> = (leads.iter())
+                .filter_map(|l| match l.company(*field) {
+                    Some(Value::Number(n)) => Some(n),
+                    _ => None,
+                })
+                .collect();
+            relative::sort_values(&mut column);
+            *value = relative::percentile(&column, *p).map_or(Threshold::Empty, Threshold::Known);
+        }
+    }
+    let mut resolved = rules.clone();
+    resolved.resolve_relatives(&values);
+    if rules.has_rank_tiers() {
+        let results: Vec<_> = (leads.iter())
+            .map(|l| reference::evaluate(&resolved, l, today))
+            .collect();
+        for (value, r) in values.iter_mut().zip(&rules.relatives) {
+            if let Relative::Top { icp, rank } = r {
+                let mut scores: Vec<f64> = (results.iter())
+                    .map(|res| &res.icps[*icp])
+                    .filter(|r| r.qualified)
+                    .map(|r| r.score)
+                    .collect();
+                *value = relative::rank_cut(&mut scores, *rank)
+                    .map_or(Threshold::Empty, Threshold::Known);
+            }
+        }
+        resolved = rules.clone();
+        resolved.resolve_relatives(&values);
+    }
+    std::borrow::Cow::Owned(resolved)
+}
+
+/// Runs every test of the rule set, in order, as of the given date (relative thresholds
+/// unknown unless resolved first: [`with_test_thresholds`]).
 pub fn run_tests(rules: &RuleSet, today: i32) -> Vec<TestReport<'_>> {
     rules
         .tests

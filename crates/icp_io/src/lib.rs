@@ -73,4 +73,4 @@ pub use outcomes::ReadError;
 pub use presets::{JoinKind, Preset, PresetColumn, PresetTarget};
 pub use read::{InputError, InputFormat, LeadReader, ReadOptions};
 pub use report::{FieldErrors, ReadMode, ReadReport};
-pub use write::{OutputFormat, ResultWriter, RowFormatter, WriteOptions};
+pub use write::{LeadFilter, OutputFormat, ResultWriter, RowFormatter, WriteOptions};

@@ -128,6 +128,47 @@ pub struct RowFormatter {
     /// Text cells that would open a spreadsheet formula get a `'` in front (the `cells`
     /// module); on unless turned off.
     guard_formulas: bool,
+    /// `--tier`, `--top`: which leads are written (all by default).
+    filter: LeadFilter,
+}
+
+/// Which leads `icp score` writes (`--tier A,B`, `--top N`), judged by each lead's best ICP:
+/// a lead is written when it has one, its tier there is one of `tiers` and its score there at
+/// least `min_score` (each when given); with `--all`, every row of a written lead. The
+/// summary counts every lead either way.
+#[derive(Debug, Clone, Default)]
+pub struct LeadFilter {
+    pub tiers: Option<Vec<String>>,
+    /// `--top N`: the N-th best score, or `None` for nobody (no lead has a tier).
+    pub min_score: Option<Option<f64>>,
+}
+
+impl LeadFilter {
+    fn is_all(&self) -> bool {
+        self.tiers.is_none() && self.min_score.is_none()
+    }
+
+    /// Whether lead `lead` of `results` is written.
+    pub fn keeps(&self, results: &BatchResults, lead: usize) -> bool {
+        if self.is_all() {
+            return true;
+        }
+        let Some(best) = results.best(lead) else {
+            return false;
+        };
+        let (tier, score) = results.tier_and_score(lead, best);
+        let tier_name = tier.and_then(|t| results.rules().icps[best].tiers.get(t));
+        let tier_ok = self
+            .tiers
+            .as_ref()
+            .is_none_or(|names| tier_name.is_some_and(|t| names.contains(&t.name)));
+        let score_ok = match self.min_score {
+            None => true,
+            Some(None) => false,
+            Some(Some(cut)) => score >= cut,
+        };
+        tier_ok && score_ok
+    }
 }
 
 impl RowFormatter {
@@ -137,6 +178,7 @@ impl RowFormatter {
             options,
             name: schema.lookup(Entity::Company, "name"),
             guard_formulas: true,
+            filter: LeadFilter::default(),
         }
     }
 
@@ -144,6 +186,12 @@ impl RowFormatter {
     /// carriage return first) are written with a `'` in front; on by default.
     pub fn guard_formulas(mut self, guard: bool) -> RowFormatter {
         self.guard_formulas = guard;
+        self
+    }
+
+    /// Writes only the leads `filter` keeps.
+    pub fn filter(mut self, filter: LeadFilter) -> RowFormatter {
+        self.filter = filter;
         self
     }
 
@@ -186,6 +234,9 @@ impl RowFormatter {
         };
         let mut rows = 0;
         for (i, id) in batch.ids.iter().enumerate() {
+            if !self.filter.keeps(results, i) {
+                continue;
+            }
             let name = names.and_then(|c| c.text(i));
             if icps == 0 {
                 self.row(&mut sink, id, name, None)?;
@@ -430,6 +481,12 @@ impl<W: Write> ResultWriter<W> {
     /// ([`RowFormatter::guard_formulas`]); on by default.
     pub fn guard_formulas(mut self, guard: bool) -> ResultWriter<W> {
         self.formatter = self.formatter.guard_formulas(guard);
+        self
+    }
+
+    /// Writes only the leads `filter` keeps ([`LeadFilter`]).
+    pub fn filter(mut self, filter: LeadFilter) -> ResultWriter<W> {
+        self.formatter = self.formatter.filter(filter);
         self
     }
 

@@ -341,6 +341,11 @@ pub enum ExprKind {
     Today,
     /// `score`, legal only in tier conditions.
     Score,
+    /// `top 10%` (`percent`) or `top 50`: a rank tier, legal only in tier conditions.
+    Top {
+        amount: f64,
+        percent: bool,
+    },
     Paren(Box<Expr>),
     Not(Box<Expr>),
     Neg(Box<Expr>),

@@ -7,7 +7,8 @@
 //! checks with their results and points, what would have changed its tier or what
 //! disqualified it, the value each signal call of the rules returned for it (read from the
 //! batch's signal columns the plugins filled), and the contacts' personas. Later rows with
-//! the same id are counted and mentioned, never explained.
+//! the same id are counted and mentioned, never explained. Relative thresholds (`percentile`,
+//! `top` tiers) are computed over every lead first (`crate::thresholds`) and shown.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -22,14 +23,29 @@ use crate::setup::LeadSetup;
 /// `icp explain --id ID`: exit 0 when the lead is found, 1 when the rule set has errors.
 pub fn run(project: &Project, input: LeadArgs, id: &str) -> Result<ExitCode, UsageError> {
     let host = project.load_plugins()?;
-    let Some(setup) = LeadSetup::prepare(project, &host, input)? else {
+    let Some(mut setup) = LeadSetup::prepare(project, &host, input)? else {
         return Ok(ExitCode::from(1));
     };
-    Ok(explain(project, &setup, id)?)
+    // Relative thresholds: computed over every lead first, as `icp score` does.
+    let mut thresholds = String::new();
+    if crate::thresholds::needed(&setup.rules, None) {
+        if setup.files.reads_stdin() {
+            return Err(crate::thresholds::refuse_stdin(&setup.rules, None));
+        }
+        let pool = crate::cmd::score::worker_pool(None)?;
+        let first = crate::thresholds::resolve(&mut setup, &project.config, &pool, None)?;
+        thresholds = crate::thresholds::describe(&setup.rules, &first.values);
+    }
+    Ok(explain(project, &setup, id, &thresholds)?)
 }
 
 /// Finds the lead and prints its explanation; a lead not found is an error.
-fn explain(project: &Project, setup: &LeadSetup, id: &str) -> Result<ExitCode, RunError> {
+fn explain(
+    project: &Project,
+    setup: &LeadSetup,
+    id: &str,
+    thresholds: &str,
+) -> Result<ExitCode, RunError> {
     let LeadSetup {
         rules,
         signals,
@@ -83,6 +99,10 @@ fn explain(project: &Project, setup: &LeadSetup, id: &str) -> Result<ExitCode, R
                     out.push_str(&format!("    {m}\n"));
                 }
             }
+        }
+        if !thresholds.is_empty() {
+            out.push_str("\nthresholds (over all the leads):\n");
+            out.push_str(thresholds);
         }
         let signals = icp_engine::explain::explain_signals(rules, &lead, 2);
         if !signals.is_empty() {

@@ -22,7 +22,7 @@ use icp_engine::ir::RuleSet;
 use icp_engine::plan::Plan;
 use icp_engine::result::BatchResults;
 use icp_io::contact_rows::{ContactFormatter, ContactRows, ContactTable, contact_fields_read};
-use icp_io::{OutputFormat, ReadReport, ResultWriter, WriteOptions};
+use icp_io::{LeadFilter, OutputFormat, ReadReport, ResultWriter, WriteOptions};
 
 use crate::args::{file_format, format_of_extension};
 use crate::error::{RunError, UsageError};
@@ -31,6 +31,7 @@ use crate::project::Project;
 use crate::setup::{LeadFiles, LeadSetup};
 use crate::show::group_digits;
 use crate::summary::{Summary, reader_lines};
+use crate::thresholds;
 use crate::{LeadArgs, OutFormat};
 
 /// The most worker threads `icp score` runs (`--threads`, and one per core by default). Far
@@ -51,6 +52,10 @@ pub struct ScoreRequest {
     pub raw_cells: bool,
     /// `--contacts-out`: the contacts of the qualified leads, best tier first.
     pub contacts_out: Option<PathBuf>,
+    /// `--top N`: only the N best leads are written.
+    pub top: Option<u64>,
+    /// `--tier A,B`: only the leads of these tiers are written.
+    pub tiers: Option<Vec<String>>,
 }
 
 /// What `icp score` writes, with icp.toml defaults already applied.
@@ -66,6 +71,8 @@ struct ScoreArgs {
     raw_cells: bool,
     /// Where the contacts to call go, and in which format.
     contacts_out: Option<(PathBuf, OutputFormat)>,
+    /// `--top`, `--tier`: which leads are written.
+    filter: LeadFilter,
     /// When the command started: the summary's elapsed time counts loading and initialising
     /// the plugins and compiling the rules too.
     started: Instant,
@@ -79,9 +86,18 @@ pub fn run(
 ) -> Result<ExitCode, UsageError> {
     let started = Instant::now();
     let host = project.load_plugins()?;
-    let Some(setup) = LeadSetup::prepare(project, &host, input)? else {
+    let Some(mut setup) = LeadSetup::prepare(project, &host, input)? else {
         return Ok(ExitCode::from(1));
     };
+    let mut filter = LeadFilter {
+        tiers: check_tiers(&setup.rules, request.tiers)?,
+        min_score: None,
+    };
+    if request.top == Some(0) {
+        return Err(UsageError::Thresholds(
+            "--top 0: give the number of leads to write, at least 1".to_string(),
+        ));
+    }
     let cwd = &project.cwd;
     let config = &project.config;
     let output = match request.output {
@@ -112,6 +128,16 @@ pub fn run(
             Ok::<_, UsageError>((path, output_format(format)))
         })
         .transpose()?;
+    // Relative thresholds and `--top`: first passes over the leads, before anything is
+    // written.
+    if thresholds::needed(&setup.rules, request.top) {
+        if setup.files.reads_stdin() {
+            return Err(thresholds::refuse_stdin(&setup.rules, request.top));
+        }
+        let pool = worker_pool(request.threads)?;
+        let first = thresholds::resolve(&mut setup, config, &pool, request.top)?;
+        filter.min_score = first.top_cut;
+    }
     let args = ScoreArgs {
         output,
         format,
@@ -121,6 +147,7 @@ pub fn run(
         rejects,
         raw_cells: request.raw_cells || config.score.escape_formulas == Some(false),
         contacts_out,
+        filter,
         started,
     };
     Ok(score(project, &setup, &args)?)
@@ -217,14 +244,8 @@ fn score(project: &Project, setup: &LeadSetup, args: &ScoreArgs) -> Result<ExitC
             .create(rejects_index)
             .map_err(|e| RunError::Write(shown(rejects_file), e))?,
     );
-    let threads = args
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-        .min(MAX_THREADS);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| RunError::Threads(threads, e.to_string()))?;
+    let pool = worker_pool(args.threads)?;
+    let threads = pool.current_num_threads();
     // The reader parses in parallel in the pool (the contacts file now, the leads as they are
     // read), as the evaluation does.
     let mut reader = pool.install(|| {
@@ -266,7 +287,8 @@ fn score(project: &Project, setup: &LeadSetup, args: &ScoreArgs) -> Result<ExitC
         },
     )
     .map_err(write_err)?
-    .guard_formulas(!args.raw_cells);
+    .guard_formulas(!args.raw_cells)
+    .filter(args.filter.clone());
     // The contacts to call: formatted with each batch, kept, and written sorted at the end.
     let (mut contacts_file, mut contact_table, mut contact_formatter) = (None, None, None);
     if let Some((path, format)) = &args.contacts_out {
@@ -460,6 +482,46 @@ fn score(project: &Project, setup: &LeadSetup, args: &ScoreArgs) -> Result<ExitC
     let rendered = summary.render(rules, &text, started.elapsed());
     let _ = std::io::stderr().write_all(rendered.as_bytes());
     Ok(ExitCode::SUCCESS)
+}
+
+/// The pool of `--threads` workers (one per core by default).
+pub(crate) fn worker_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, RunError> {
+    let threads = threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .min(MAX_THREADS);
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| RunError::Threads(threads, e.to_string()))
+}
+
+/// `--tier A,B`: every name must be a tier of some ICP.
+fn check_tiers(
+    rules: &RuleSet,
+    tiers: Option<Vec<String>>,
+) -> Result<Option<Vec<String>>, UsageError> {
+    let Some(tiers) = tiers else {
+        return Ok(None);
+    };
+    let known: Vec<&str> = (rules.icps.iter())
+        .flat_map(|i| i.tiers.iter().map(|t| t.name.as_str()))
+        .collect();
+    for name in &tiers {
+        if !known.contains(&name.as_str()) {
+            let mut listed: Vec<&str> = known.clone();
+            listed.sort_unstable();
+            listed.dedup();
+            let names = if listed.is_empty() {
+                "the rules declare no tier".to_string()
+            } else {
+                format!("the tiers are {}", listed.join(", "))
+            };
+            return Err(UsageError::Thresholds(format!(
+                "--tier {name}: no ICP has a tier `{name}`; {names}"
+            )));
+        }
+    }
+    Ok(Some(tiers))
 }
 
 /// One batch's results: in columns, or whole with their explanations (`explain`); with each

@@ -1,5 +1,5 @@
 //! Calls: builtin functions (`len`, `lower`, `days_since`, `year`; `region` is in
-//! `vocabulary`) and plugin signals
+//! `vocabulary`, `percentile` and `median` in `relative`) and plugin signals
 //! (`plugin.signal`, `plugin.signal(arg, name: arg)`).
 //!
 //! How it works: a call whose callee has one segment is a builtin, which takes exactly one
@@ -51,6 +51,9 @@ impl Checker<'_> {
         }
         if name == "region" {
             return self.region_call(args, span);
+        }
+        if let Some(threshold) = self.relative_call(name, args, span, ctx) {
+            return threshold;
         }
         let builtin = Builtin::ALL.into_iter().find(|b| b.name() == name);
         let Some(builtin) = builtin else {
@@ -359,7 +362,15 @@ impl Checker<'_> {
     }
 }
 
-pub(super) const FUNCTIONS: [&str; 5] = ["len", "lower", "days_since", "year", "region"];
+pub(super) const FUNCTIONS: [&str; 7] = [
+    "len",
+    "lower",
+    "days_since",
+    "year",
+    "region",
+    "percentile",
+    "median",
+];
 
 fn example_arg(builtin: Builtin) -> &'static str {
     match builtin {

@@ -71,6 +71,9 @@ impl Checker<'_> {
                 }
                 (ExprKind::Score, Type::NUMBER)
             }
+            ast::ExprKind::Top { amount, percent } => {
+                return self.top_rank(*amount, *percent, span, ctx);
+            }
             ast::ExprKind::Paren(inner) => {
                 let mut out = self.expr(inner, ctx);
                 out.span = span;

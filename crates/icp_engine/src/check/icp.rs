@@ -20,6 +20,7 @@ use super::{Checker, Ctx};
 impl Checker<'_> {
     pub(super) fn icp(&mut self, index: usize) -> ir::IcpDef {
         let ast = self.icps[index];
+        self.tier_icp = index;
         let mut def = ir::IcpDef {
             name: ast.name.name.clone(),
             label: ast

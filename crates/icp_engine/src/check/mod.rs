@@ -54,6 +54,7 @@ mod list_files;
 mod names;
 mod operators;
 mod ordered;
+mod relative;
 mod test_block;
 mod vocabulary;
 
@@ -129,6 +130,10 @@ struct Checker<'a> {
     list_files: list_files::ListFileCache,
     /// Their paths, in the order first used.
     list_paths: Vec<std::path::PathBuf>,
+    /// The relative thresholds, each distinct one once.
+    relatives: Vec<ir::Relative>,
+    /// The ICP whose tiers are being checked (for `top`).
+    tier_icp: usize,
 }
 
 impl<'a> Checker<'a> {
@@ -152,6 +157,8 @@ impl<'a> Checker<'a> {
             regexes: Vec::new(),
             list_files: HashMap::new(),
             list_paths: Vec::new(),
+            relatives: Vec::new(),
+            tier_icp: 0,
         }
     }
 
@@ -219,6 +226,7 @@ impl<'a> Checker<'a> {
             signal_calls: std::mem::take(&mut self.signal_calls),
             regexes: std::mem::take(&mut self.regexes),
             list_files: std::mem::take(&mut self.list_paths),
+            relatives: std::mem::take(&mut self.relatives),
         }
     }
 }

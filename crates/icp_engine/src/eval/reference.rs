@@ -209,6 +209,8 @@ pub fn eval(scope: Scope<'_>, e: &Expr) -> Eval {
         },
         ExprKind::Score => Eval::Known(Value::Number(scope.score)),
         ExprKind::Today => Eval::Known(Value::Date(scope.today)),
+        // Substituted before evaluation (`RuleSet::resolve_relatives`); unknown if not.
+        ExprKind::Relative(_) => Eval::Unknown(Vec::new()),
         ExprKind::And(a, b) | ExprKind::Or(a, b) => {
             let (x, y) = (truth(scope, a), truth(scope, b));
             from_truth(logic(matches!(e.kind, ExprKind::And(..)), x, y))

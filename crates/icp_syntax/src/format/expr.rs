@@ -307,6 +307,7 @@ fn is_atom(e: &Expr) -> bool {
             | ExprKind::Path(_)
             | ExprKind::Today
             | ExprKind::Score
+            | ExprKind::Top { .. }
             | ExprKind::Count { filter: None }
     )
 }

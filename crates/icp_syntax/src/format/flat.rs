@@ -46,6 +46,13 @@ impl Printer<'_> {
             ExprKind::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
             ExprKind::Today => out.push_str("today"),
             ExprKind::Score => out.push_str("score"),
+            ExprKind::Top { amount, percent } => {
+                out.push_str("top ");
+                out.push_str(&amount.to_string());
+                if *percent {
+                    out.push('%');
+                }
+            }
             ExprKind::Path(p) => out.push_str(&p.dotted()),
             ExprKind::List(items) => {
                 out.push('[');

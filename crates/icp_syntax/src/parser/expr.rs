@@ -175,6 +175,16 @@ impl Builder {
             },
             Rule::today => ExprKind::Today,
             Rule::score_ref => ExprKind::Score,
+            Rule::top_rank => {
+                let mut it = children(pair);
+                let amount = next!(it);
+                let amount = match self.number(amount.as_str(), span) {
+                    ExprKind::Number(n) => n,
+                    _ => 0.0,
+                };
+                let percent = it.next().is_some();
+                ExprKind::Top { amount, percent }
+            }
             Rule::boolean => ExprKind::Bool(pair.as_str() == "true"),
             Rule::date => self.date(pair.as_str(), span),
             Rule::duration => duration(pair.as_str()),

@@ -122,6 +122,7 @@ fn is_keyword(rule: Rule) -> bool {
             | Rule::kw_group
             | Rule::kw_max
             | Rule::kw_tier
+            | Rule::kw_top
             | Rule::kw_company
             | Rule::kw_contact
             | Rule::kw_contacts

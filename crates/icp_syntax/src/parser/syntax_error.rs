@@ -260,6 +260,8 @@ fn describe(rule: Rule) -> &'static str {
             "an icp statement (`require`, `exclude`, `score`, `group`, `tier`, …)"
         }
         Rule::points => "a number of points",
+        Rule::top_rank | Rule::kw_top => "`top`",
+        Rule::percent => "`%`",
         Rule::otherwise => "`otherwise`",
         // A score without `when` most likely forgot it; `decaying(…)` is the other form.
         Rule::kw_when | Rule::decaying | Rule::kw_decaying => "`when`",

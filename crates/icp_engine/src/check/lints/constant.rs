@@ -62,6 +62,7 @@ impl Checker<'_> {
             | ExprKind::Signal(_)
             | ExprKind::Score
             | ExprKind::Today
+            | ExprKind::Relative(_)
             | ExprKind::AnyContact(_)
             | ExprKind::EveryContact(_)
             | ExprKind::CountContacts(_) => true,
