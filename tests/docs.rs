@@ -123,12 +123,11 @@ fn check_dir(dir: &Path) -> (usize, Vec<String>) {
     let files = icp_files(dir);
     let mut sources = SourceMap::new();
     for f in &files {
-        let name = f
-            .strip_prefix(workspace())
-            .unwrap_or(f)
-            .display()
-            .to_string();
-        sources.add(name, std::fs::read_to_string(f).expect("readable"));
+        // Named by their full path: list files (`lines("lists/…")`) are read relative to it.
+        sources.add(
+            f.display().to_string(),
+            std::fs::read_to_string(f).expect("readable"),
+        );
     }
     let compiled = icp_engine::compile(&sources, &project_schema(), shipped_host().catalog());
     let rendered = icp_diagnostics::render_text(&sources, &compiled.diagnostics, false);

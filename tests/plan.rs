@@ -9,9 +9,10 @@ use icp_tests::{project_schema, shipped_host, workspace};
 fn plan_of_the_midmarket_saas_icp() {
     let path = workspace().join("rules/midmarket_saas/midmarket_saas.icp");
     let mut sources = SourceMap::new();
+    // Named by its path: the rule file's list file is read relative to it.
     sources.add(
-        "midmarket_saas.icp",
-        std::fs::read_to_string(path).expect("readable"),
+        path.display().to_string(),
+        std::fs::read_to_string(&path).expect("readable"),
     );
     let compiled = icp_engine::compile(&sources, &project_schema(), shipped_host().catalog());
     let rules = compiled.rules.expect("the example checks");

@@ -38,7 +38,7 @@ fn explain_shows_what_each_signal_call_returned_for_the_lead() {
         signals_section(&stdout(&out))
     };
     // C00019 has a new CFO (2026-09-22) and no funding round in demo/funding.csv, so the
-    // funding plugin has no value for the days since its last round. Calls are listed in the
+    // funding plugin has no value for the days since its last round nor its type. Calls are listed in the
     // order the rule files (alphabetical) first make them.
     assert_eq!(
         explain("C00019"),
@@ -47,6 +47,7 @@ fn explain_shows_what_each_signal_call_returned_for_the_lead() {
          \x20 job_changes.new_exec_within(90d)           true\n\
          \x20 job_changes.champion_joined(within: 365d)  false\n\
          \x20 funding.days_since_last_round              unknown\n\
+         \x20 funding.last_round_type                    unknown\n\
          \x20 events.attended(\"SaaStr Annual\")           false\n"
     );
     // C00042's last round was 1446 days before the as-of date.
