@@ -54,6 +54,20 @@ pub fn refuse_stdin(rules: &RuleSet, top: Option<u64>) -> UsageError {
     ))
 }
 
+/// The passes of a command that needs no `--top` (`icp explain`, `icp backtest`): refuses
+/// standard input when a pass is needed, and substitutes the thresholds into `setup.rules`.
+/// The values computed, when there was a pass.
+pub fn prepare(setup: &mut LeadSetup, config: &Config) -> Result<Option<FirstPass>, UsageError> {
+    if !needed(&setup.rules, None) {
+        return Ok(None);
+    }
+    if setup.files.reads_stdin() {
+        return Err(refuse_stdin(&setup.rules, None));
+    }
+    let pool = crate::cmd::score::worker_pool(None)?;
+    Ok(Some(resolve(setup, config, &pool, None)?))
+}
+
 /// Runs the passes the rule set and `--top` need, substitutes every threshold into
 /// `setup.rules`, and returns what was computed.
 pub fn resolve(

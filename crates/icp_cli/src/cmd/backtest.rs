@@ -69,9 +69,11 @@ pub fn run(
     request: BacktestRequest,
 ) -> Result<ExitCode, UsageError> {
     let host = project.load_plugins()?;
-    let Some(setup) = LeadSetup::prepare(project, &host, input)? else {
+    let Some(mut setup) = LeadSetup::prepare(project, &host, input)? else {
         return Ok(ExitCode::from(1));
     };
+    // Relative thresholds: over every lead first, as `icp score` computes them.
+    crate::thresholds::prepare(&mut setup, &project.config)?;
     let cwd = &project.cwd;
     let outcomes = request
         .outcomes

@@ -137,6 +137,15 @@ pub fn run(project: &Project, request: DiffRequest) -> Result<ExitCode, UsageErr
     else {
         return Ok(ExitCode::from(1));
     };
+    // Each side's thresholds would need passes of their own over the leads.
+    if let Some(r) = (old.relatives.first().map(|r| r.text(&old)))
+        .or_else(|| new.relatives.first().map(|r| r.text(&new)))
+    {
+        return Err(UsageError::Thresholds(format!(
+            "icp diff does not compute relative thresholds yet, and the rules use `{r}`; \
+             score each version with icp score and compare the results"
+        )));
+    }
     let signals = [host.prepare(&old)?, host.prepare(&new)?];
     let today = as_of_date(request.as_of.as_deref())?;
     let files = LeadFiles::settle(

@@ -27,15 +27,10 @@ pub fn run(project: &Project, input: LeadArgs, id: &str) -> Result<ExitCode, Usa
         return Ok(ExitCode::from(1));
     };
     // Relative thresholds: computed over every lead first, as `icp score` does.
-    let mut thresholds = String::new();
-    if crate::thresholds::needed(&setup.rules, None) {
-        if setup.files.reads_stdin() {
-            return Err(crate::thresholds::refuse_stdin(&setup.rules, None));
-        }
-        let pool = crate::cmd::score::worker_pool(None)?;
-        let first = crate::thresholds::resolve(&mut setup, &project.config, &pool, None)?;
-        thresholds = crate::thresholds::describe(&setup.rules, &first.values);
-    }
+    let thresholds = match crate::thresholds::prepare(&mut setup, &project.config)? {
+        Some(first) => crate::thresholds::describe(&setup.rules, &first.values),
+        None => String::new(),
+    };
     Ok(explain(project, &setup, id, &thresholds)?)
 }
 
