@@ -47,7 +47,7 @@ fn explain_shows_what_each_signal_call_returned_for_the_lead() {
          \x20 job_changes.new_exec_within(90d)           true\n\
          \x20 job_changes.champion_joined(within: 365d)  false\n\
          \x20 funding.days_since_last_round              unknown\n\
-         \x20 funding.last_round_type                    unknown\n\
+         \x20 funding.last_round_type                    \"None\"\n\
          \x20 events.attended(\"SaaStr Annual\")           false\n"
     );
     // C00042's last round was 1446 days before the as-of date.
