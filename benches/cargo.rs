@@ -51,3 +51,23 @@ pub fn cargo_build(args: &[&str]) -> PathBuf {
     );
     profile_dir
 }
+
+/// The Python interpreter of the pinned test environment (DuckDB and PyArrow, made by
+/// `scripts/python-deps.sh` under the target directory the running test was built into), for
+/// tests that execute icp's output with an independent engine. Installs it on first use; panics
+/// with the script's output when the install fails.
+pub fn python_with_engines() -> PathBuf {
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("benches/ sits in the workspace");
+    let output = std::process::Command::new(workspace.join("scripts/python-deps.sh"))
+        .arg(target_dir())
+        .output()
+        .expect("scripts/python-deps.sh runs");
+    assert!(
+        output.status.success(),
+        "scripts/python-deps.sh failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    PathBuf::from(String::from_utf8_lossy(&output.stdout).trim())
+}

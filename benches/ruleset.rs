@@ -4,7 +4,7 @@
 
 mod cargo;
 
-pub use cargo::{cargo_build, profile_dir, target_dir};
+pub use cargo::{cargo_build, profile_dir, python_with_engines, target_dir};
 
 use icp_diagnostics::SourceMap;
 

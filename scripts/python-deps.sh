@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The Python engines the differential tests execute icp's output with (DuckDB and PyArrow),
+# pinned, in a virtual environment of their own under cargo's target directory:
+#
+#   scripts/python-deps.sh [TARGET_DIR]    # prints the environment's python executable
+#
+# Idempotent and quick when already installed (a marker file names the pinned versions); safe
+# when several tests call it at once (an flock around the install). TARGET_DIR defaults to
+# CARGO_TARGET_DIR, else the repository's target/. Needs python3 with venv and pip, and the
+# PyPI registry the first time. Exit codes: 0 ready, 2 the install failed (pip's output shown).
+set -euo pipefail
+
+DUCKDB_VERSION=2.0.1
+PYARROW_VERSION=26.0.1
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+target=${1:-${CARGO_TARGET_DIR:-$root/target}}
+venv=$target/py-venv
+want="duckdb==$DUCKDB_VERSION pyarrow==$PYARROW_VERSION"
+
+mkdir -p "$target"
+exec 9>"$target/py-venv.lock"
+flock 9
+if [[ -x $venv/bin/python && $(cat "$venv/.installed" 2>/dev/null) == "$want" ]]; then
+    echo "$venv/bin/python"
+    exit 0
+fi
+{
+    rm -rf "$venv"
+    python3 -m venv "$venv"
+    # shellcheck disable=SC2086 # the pins are separate words
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check $want
+} >&2 || { echo "python-deps.sh: installing $want failed" >&2; exit 2; }
+echo "$want" >"$venv/.installed"
+echo "$venv/bin/python"
