@@ -1,4 +1,5 @@
 //! The commands, one module each: `check`, `test`, `fmt`, `score`, `explain`, `backtest`,
+//! `compile`,
 //! `diff`, `discover`, `gen` (in `generate`: `gen` is a keyword), `init` and `plugins` (with `plugins
 //! install`).
 //!
@@ -12,6 +13,7 @@
 
 pub mod backtest;
 pub mod check;
+pub mod compile;
 pub mod diff;
 pub mod discover;
 pub mod explain;
