@@ -1,5 +1,5 @@
 //! The commands, one module each: `check`, `test`, `fmt`, `score`, `explain`, `backtest`,
-//! `compile`,
+//! `compile`, `signals`,
 //! `diff`, `discover`, `gen` (in `generate`: `gen` is a keyword), `init` and `plugins` (with `plugins
 //! install`).
 //!
@@ -22,4 +22,5 @@ pub mod generate;
 pub mod init;
 pub mod plugins;
 pub mod score;
+pub mod signals;
 pub mod test;

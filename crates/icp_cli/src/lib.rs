@@ -323,6 +323,15 @@ enum Command {
         #[arg(long, value_name = "DIR", conflicts_with = "output")]
         dbt: Option<PathBuf>,
     },
+    /// Write the value of every plugin signal the rules call, per company, as a table for
+    /// `icp compile --signals-table` (CSV, or JSON Lines for a .jsonl file).
+    Signals {
+        #[command(flatten)]
+        input: LeadArgs,
+        /// The signals file (.csv or .jsonl).
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
+    },
     /// Explain one lead against every ICP: each check, its result, its points, what was
     /// missing, and what would have changed its tier.
     Explain {
@@ -660,6 +669,7 @@ fn execute(cli: Cli) -> Result<ExitCode, UsageError> {
                 dbt,
             },
         ),
+        Command::Signals { input, output } => cmd::signals::run(&project, input, output),
         Command::Explain { input, id } => cmd::explain::run(&project, input, &id),
         Command::Gen {
             companies,

@@ -102,8 +102,23 @@ pub trait Dialect: Sync {
 
     /// A double literal, exactly the value.
     fn double(&self, n: f64) -> String {
+        if !n.is_finite() {
+            return self.non_finite(n);
+        }
         // Exponent form is a double (not a decimal) in DuckDB, Spark, BigQuery and Snowflake.
         format!("{n:e}")
+    }
+
+    /// An infinite (or NaN) double, as `CAST('-Infinity' AS DOUBLE)`.
+    fn non_finite(&self, n: f64) -> String {
+        let text = if n.is_nan() {
+            "NaN"
+        } else if n > 0.0 {
+            "Infinity"
+        } else {
+            "-Infinity"
+        };
+        format!("CAST('{text}' AS {})", self.type_name(SqlType::Double))
     }
 
     fn type_name(&self, ty: SqlType) -> &'static str;
@@ -212,7 +227,8 @@ pub trait Dialect: Sync {
         format!("ROUND({x})")
     }
 
-    /// `x` when it is a finite double, else null.
+    /// `x` when it is a finite double, else null (NaN compares above every number, or
+    /// unordered, in every dialect here).
     fn finite(&self, x: &str) -> String {
         format!("CASE WHEN ABS({x}) <= 1.7976931348623157e308 THEN {x} END")
     }
@@ -229,6 +245,12 @@ pub trait Dialect: Sync {
             columns[0],
             columns[1]
         )
+    }
+
+    /// What makes a CTE computed once however often it is read (`MATERIALIZED `), where the
+    /// dialect has it.
+    fn materialized(&self) -> &'static str {
+        ""
     }
 
     /// `CREATE VIEW`.
@@ -277,6 +299,13 @@ pub struct DuckDb;
 impl Dialect for DuckDb {
     fn name(&self) -> DialectName {
         DialectName::DuckDb
+    }
+    fn whitespace(&self) -> String {
+        // A literal: DuckDB plans a chain of CHR calls slowly, once per use.
+        self.string(WHITESPACE)
+    }
+    fn materialized(&self) -> &'static str {
+        "MATERIALIZED "
     }
     fn type_name(&self, ty: SqlType) -> &'static str {
         match ty {
@@ -342,11 +371,7 @@ impl Dialect for DuckDb {
         format!("CAST(YEAR(DATE '1970-01-01' + CAST({days} AS INTEGER)) AS DOUBLE)")
     }
     fn finite(&self, x: &str) -> String {
-        // One mention of `x` (a nested arithmetic would double at every level otherwise);
-        // DuckDB's NaN equals NaN.
-        format!(
-            "NULLIF(NULLIF(NULLIF({x}, CAST('inf' AS DOUBLE)), CAST('-inf' AS DOUBLE)), CAST('nan' AS DOUBLE))"
-        )
+        format!("CASE WHEN ISFINITE({x}) THEN {x} END")
     }
 }
 
@@ -357,7 +382,17 @@ impl Dialect for Postgres {
     fn name(&self) -> DialectName {
         DialectName::Postgres
     }
+    fn chars(&self, codes: &[u32]) -> String {
+        let escaped: String = codes.iter().map(|c| format!("\\u{c:04x}")).collect();
+        format!("E'{escaped}'")
+    }
+    fn materialized(&self) -> &'static str {
+        "MATERIALIZED "
+    }
     fn double(&self, n: f64) -> String {
+        if !n.is_finite() {
+            return self.non_finite(n);
+        }
         format!("CAST('{n:e}' AS DOUBLE PRECISION)")
     }
     fn type_name(&self, ty: SqlType) -> &'static str {
@@ -528,9 +563,6 @@ impl Dialect for Spark {
     fn year_of_days(&self, days: &str) -> String {
         format!("CAST(YEAR(DATE_FROM_UNIX_DATE(CAST({days} AS INT))) AS DOUBLE)")
     }
-    fn finite(&self, x: &str) -> String {
-        format!("NANVL(NULLIF(NULLIF({x}, DOUBLE('inf')), DOUBLE('-inf')), NULL)")
-    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -563,8 +595,8 @@ impl Dialect for BigQuery {
         format!("REGEXP_CONTAINS({text}, {})", self.string(pattern))
     }
     fn chars(&self, codes: &[u32]) -> String {
-        let codes: Vec<String> = codes.iter().map(u32::to_string).collect();
-        format!("CODE_POINTS_TO_STRING([{}])", codes.join(", "))
+        let escaped: String = codes.iter().map(|c| format!("\\u{c:04x}")).collect();
+        format!("'{escaped}'")
     }
     fn regex_extract(&self, x: &str, pattern: &str) -> String {
         format!(
@@ -710,10 +742,5 @@ impl Dialect for Snowflake {
     }
     fn year_of_days(&self, days: &str) -> String {
         format!("CAST(YEAR(DATEADD(day, CAST({days} AS INTEGER), DATE '1970-01-01')) AS DOUBLE)")
-    }
-    fn finite(&self, x: &str) -> String {
-        format!(
-            "NULLIF(NULLIF(NULLIF({x}, CAST('inf' AS DOUBLE)), CAST('-inf' AS DOUBLE)), CAST('nan' AS DOUBLE))"
-        )
     }
 }

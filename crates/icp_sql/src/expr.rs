@@ -10,11 +10,13 @@
 //! lists as arrays. An operator's value is decided only where its operands are known, by an
 //! explicit `CASE`, never by a dialect's three-valued comparison.
 //!
-//! The missing inputs (`Sql::m`) are text: each input's name followed by `dialect::SEP`, in the order
-//! the reference evaluator meets them, duplicates kept; the `unknown` column keeps the first
-//! of each. A node's `m` is only read where the node is unknown, so it is the concatenation of
-//! its unknown operands' — which is what the reference evaluator's merging gives once the
-//! duplicates are dropped (the first mention of a name stays first however lists are merged).
+//! The missing inputs (`Sql::m`) are text: each input's name followed by `dialect::SEP`, in the
+//! order the reference evaluator meets them, duplicates kept; the `unknown` column keeps the
+//! first of each (the first mention of a name stays first however the evaluator merges its
+//! lists). Every `m` is empty where its node is known, so an operator that is unknown exactly
+//! when an operand is (or when it fails, naming no input) has the concatenation of its
+//! operands' `m` — no test of the operands again, so a chain of arithmetic stays linear in
+//! size — and only `and` / `or`, which can be known over unknown operands, test their result.
 //! Lets, quantifiers and signals are columns the query computed before (`let3`, `q0`, `sg1`);
 //! a persona is written out inside the quantifier that uses it.
 
@@ -103,13 +105,22 @@ pub fn concat(parts: impl IntoIterator<Item = String>) -> String {
     }
 }
 
-/// The missing inputs of the unknown ones among `operands`, in order.
+/// The missing inputs of the unknown ones among `operands`, in order (each operand's `m` is
+/// empty where it is known).
 fn missing_of(operands: &[&Sql]) -> String {
-    concat(
-        operands
-            .iter()
-            .filter(|o| o.nullable && o.m != EMPTY)
-            .map(|o| format!("CASE WHEN {} THEN {} ELSE '' END", o.unknown(), o.m)),
+    concat(operands.iter().map(|o| o.m.clone()))
+}
+
+/// The missing input `name` of a leaf whose value is `v`: empty where it is known.
+fn leaf_missing(d: &dyn Dialect, v: &str, truth: bool, name: &str) -> String {
+    let unknown = if truth {
+        format!("{v} = 1")
+    } else {
+        format!("{v} IS NULL")
+    };
+    format!(
+        "CASE WHEN {unknown} THEN {} ELSE '' END",
+        d.missing_name(name)
     )
 }
 
@@ -197,18 +208,42 @@ impl<'a> Compiler<'a> {
         })
     }
 
+    /// An expression's SQL, a number finite or `NULL` (the engine's arithmetic makes an
+    /// infinite or NaN result unknown).
     pub fn expr(&self, e: &Expr, scope: Scope) -> Result<Sql, CompileError> {
+        let sql = self.expr_raw(e, scope)?;
+        Ok(match &e.kind {
+            ExprKind::Arith {
+                op: ArithOp::Add | ArithOp::Sub | ArithOp::Mul | ArithOp::Div,
+                ..
+            } => Sql {
+                v: self.d.finite(&sql.v),
+                ..sql
+            },
+            _ => sql,
+        })
+    }
+
+    /// An expression's SQL, where an arithmetic result may still be infinite or NaN: checked
+    /// once where it leaves a chain of arithmetic (`expr`) or divides, not at every step —
+    /// the check mentions its operand twice, and once per step would double a chain's text
+    /// at every step. An infinite or NaN operand gives an infinite or NaN result but as a
+    /// divisor, which is checked, so deferring the check changes nothing.
+    fn expr_raw(&self, e: &Expr, scope: Scope) -> Result<Sql, CompileError> {
         let rules = self.rules;
         let d = self.d;
         let is_bool = e.ty == Type::BOOL;
         Ok(match &e.kind {
             ExprKind::Const(v) => Sql::known(self.constant(v)?, is_bool),
-            ExprKind::Field(f) => Sql {
-                v: Self::company_col(scope, &names::company_field(*f)),
-                m: d.missing_name(rules.schema.field(*f).path()),
-                truth: is_bool,
-                nullable: true,
-            },
+            ExprKind::Field(f) => {
+                let v = Self::company_col(scope, &names::company_field(*f));
+                Sql {
+                    m: leaf_missing(d, &v, is_bool, rules.schema.field(*f).path()),
+                    v,
+                    truth: is_bool,
+                    nullable: true,
+                }
+            }
             ExprKind::ContactField(f) => {
                 if scope != Scope::Contact {
                     return Err(CompileError::unsupported(
@@ -216,9 +251,10 @@ impl<'a> Compiler<'a> {
                         d.name(),
                     ));
                 }
+                let v = format!("k.{}", names::contact_field(*f));
                 Sql {
-                    v: format!("k.{}", names::contact_field(*f)),
-                    m: d.missing_name(rules.schema.field(*f).path()),
+                    m: leaf_missing(d, &v, is_bool, rules.schema.field(*f).path()),
+                    v,
                     truth: is_bool,
                     nullable: true,
                 }
@@ -243,9 +279,10 @@ impl<'a> Compiler<'a> {
             }
             ExprKind::Signal(call) => {
                 let text = &rules.signal_calls[call.0 as usize].text;
+                let v = Self::company_col(scope, &names::signal(call.0 as usize));
                 Sql {
-                    v: Self::company_col(scope, &names::signal(call.0 as usize)),
-                    m: d.missing_name(text),
+                    m: leaf_missing(d, &v, is_bool, text),
+                    v,
                     truth: is_bool,
                     nullable: true,
                 }
@@ -316,15 +353,28 @@ impl<'a> Compiler<'a> {
                 } else {
                     "GREATEST"
                 };
+                let v = format!("{f}({}, {})", a.v, b.v);
+                // Known over an unknown operand (`false and x`): then no missing input.
+                let missing = missing_of(&[&a, &b]);
+                let m = if missing == EMPTY {
+                    missing
+                } else {
+                    format!("CASE WHEN {v} = 1 THEN {missing} ELSE '' END")
+                };
                 Sql {
-                    v: format!("{f}({}, {})", a.v, b.v),
-                    m: missing_of(&[&a, &b]),
+                    v,
+                    m,
                     truth: true,
                     nullable: a.nullable || b.nullable,
                 }
             }
             ExprKind::Arith { op, lhs, rhs } => {
-                let (a, b) = (self.expr(lhs, scope)?, self.expr(rhs, scope)?);
+                let a = self.expr_raw(lhs, scope)?;
+                let b = if *op == ArithOp::Div {
+                    self.expr(rhs, scope)?
+                } else {
+                    self.expr_raw(rhs, scope)?
+                };
                 self.arith(*op, &a, &b)
             }
             ExprKind::Compare { op, lhs, rhs } => {
@@ -503,10 +553,10 @@ impl<'a> Compiler<'a> {
     fn arith(&self, op: ArithOp, a: &Sql, b: &Sql) -> Sql {
         let d = self.d;
         let v = match op {
-            ArithOp::Add => d.finite(&format!("({} + {})", a.v, b.v)),
-            ArithOp::Sub => d.finite(&format!("({} - {})", a.v, b.v)),
-            ArithOp::Mul => d.finite(&format!("({} * {})", a.v, b.v)),
-            ArithOp::Div => d.finite(&format!("({} / NULLIF({}, 0))", a.v, b.v)),
+            ArithOp::Add => format!("({} + {})", a.v, b.v),
+            ArithOp::Sub => format!("({} - {})", a.v, b.v),
+            ArithOp::Mul => format!("({} * {})", a.v, b.v),
+            ArithOp::Div => format!("({} / NULLIF({}, 0))", a.v, b.v),
             ArithOp::DateAdd | ArithOp::DateSub => {
                 let sign = if op == ArithOp::DateAdd { "+" } else { "-" };
                 let moved = format!("({} {sign} {})", a.v, d.round(&b.v));

@@ -44,6 +44,11 @@ pub fn check(kind: char, icp: usize, index: usize) -> String {
     format!("i{icp}{kind}{index}")
 }
 
+/// ICP `icp`'s missing inputs, every check's.
+pub fn missing(icp: usize) -> String {
+    format!("i{icp}miss")
+}
+
 /// ICP `icp`'s score.
 pub fn score(icp: usize) -> String {
     format!("i{icp}score")

@@ -42,6 +42,7 @@ pub fn build(
     )];
     ctes.extend(input::ctes(rules, options, signal_columns, has_contacts)?);
     let mut last = "base".to_string();
+    let mut twice: Vec<String> = Vec::new();
     for (n, step) in stages.steps.iter().enumerate() {
         let name = format!("st{n}");
         let sql = match step {
@@ -55,7 +56,14 @@ pub fn build(
                 }
                 format!("SELECT {} FROM {last}", cols.join(",\n    "))
             }
-            Step::Quantifiers(qs) => quantifier_step(&compiler, &stages, qs, &last, has_contacts)?,
+            Step::Quantifiers(qs) => {
+                let sql = quantifier_step(&compiler, &stages, qs, &last, has_contacts)?;
+                // Read twice (the row, and beside each contact): computed once.
+                if reads_company_row(&sql) {
+                    twice.push(last.clone());
+                }
+                sql
+            }
         };
         ctes.push((name.clone(), sql));
         last = name;
@@ -112,10 +120,24 @@ pub fn build(
         format!("SELECT {} FROM scored", cols.join(",\n    ")),
     ));
 
+    // Each ICP's missing inputs, read twice by `distinct_joined`.
+    let mut cols = vec!["tiered.*".to_string()];
+    for (i, icp) in rules.icps.iter().enumerate() {
+        cols.push(format!("{} AS {}", missing_sql(icp, i), names::missing(i)));
+    }
+    ctes.push((
+        "gathered".into(),
+        format!("SELECT {} FROM tiered", cols.join(",\n    ")),
+    ));
+    if rules.icps.len() > 1 {
+        // Read once per ICP.
+        twice.push("gathered".into());
+    }
+
     // Result rows.
     let rows: Vec<String> = if rules.icps.is_empty() {
         vec![format!(
-            "SELECT {id} AS id, {name} AS name, CAST(NULL AS {text}) AS icp, CAST(NULL AS BOOLEAN) AS qualified, CAST(NULL AS {dbl}) AS score, CAST(NULL AS {dbl}) AS max_score, CAST(NULL AS {text}) AS tier, CAST(NULL AS {text}) AS matched, CAST(NULL AS {text}) AS unknown, CAST(NULL AS {text}) AS reasons, 0 AS icp_order, 0 AS tier_key, 0 AS score_key FROM tiered",
+            "SELECT {id} AS id, {name} AS name, CAST(NULL AS {text}) AS icp, CAST(NULL AS BOOLEAN) AS qualified, CAST(NULL AS {dbl}) AS score, CAST(NULL AS {dbl}) AS max_score, CAST(NULL AS {text}) AS tier, CAST(NULL AS {text}) AS matched, CAST(NULL AS {text}) AS unknown, CAST(NULL AS {text}) AS reasons, 0 AS icp_order, 0 AS tier_key, 0 AS score_key FROM gathered",
             id = names::ID,
             name = names::NAME,
             text = d.type_name(SqlType::Text),
@@ -143,7 +165,14 @@ pub fn build(
     sql.push_str("WITH\n");
     let ctes: Vec<String> = ctes
         .iter()
-        .map(|(name, q)| format!("{name} AS (\n  {q}\n)"))
+        .map(|(name, q)| {
+            let materialized = if twice.contains(name) {
+                d.materialized()
+            } else {
+                ""
+            };
+            format!("{name} AS {materialized}(\n  {q}\n)")
+        })
         .collect();
     sql.push_str(&ctes.join(",\n"));
     sql.push('\n');
@@ -182,7 +211,10 @@ fn quantifier_step(
         let (value, missing) = if has_contacts {
             (
                 format!("COALESCE(agg.{col}, {empty_value})"),
-                format!("COALESCE(agg.{col}_m, '')"),
+                // Empty where the quantifier is known (its `m`, as every `m`).
+                format!(
+                    "CASE WHEN COALESCE(agg.{col}, {empty_value}) = 1 THEN agg.{col}_m ELSE '' END"
+                ),
             )
         } else {
             (empty_value.to_string(), "''".to_string())
@@ -215,23 +247,40 @@ fn quantifier_step(
             )),
         }
         if !is_count {
-            let piece = format!("CASE WHEN b{q} = 1 THEN b{q}_m ELSE '' END");
-            let ordered = d.string_agg_ordered(&piece, names::CONTACT_ORDER);
+            let ordered = d.string_agg_ordered(&format!("b{q}_m"), names::CONTACT_ORDER);
             aggs.push(format!("{ordered} AS {col}_m"));
         }
     }
     if !has_contacts {
         return Ok(format!("SELECT {} FROM {last}", outer.join(",\n    ")));
     }
+    // The company row is joined to the contacts only when a body reads it (a `p.` column).
+    let inner = inner.join(", ");
+    let contacts = if reads_company_row(&inner) {
+        format!(
+            "kbase AS k JOIN {last} AS p ON k.{key} = p.{id}",
+            key = names::CONTACT_KEY,
+            id = names::ID
+        )
+    } else {
+        "kbase AS k".to_string()
+    };
     Ok(format!(
-        "SELECT {outer} FROM {last} LEFT JOIN (SELECT {key}, {aggs} FROM (SELECT k.{key}, k.{ord}, {inner} FROM kbase AS k JOIN {last} AS p ON k.{key} = p.{id}) AS kb GROUP BY {key}) AS agg ON agg.{key} = {last}.{id}",
+        "SELECT {outer} FROM {last} LEFT JOIN (SELECT {key}, {aggs} FROM (SELECT k.{key}, k.{ord}, {inner} FROM {contacts}) AS kb GROUP BY {key}) AS agg ON agg.{key} = {last}.{id}",
         outer = outer.join(",\n    "),
         key = names::CONTACT_KEY,
         ord = names::CONTACT_ORDER,
         id = names::ID,
         aggs = aggs.join(", "),
-        inner = inner.join(", "),
     ))
+}
+
+/// Whether SQL of a contact scope names a column of the company row (`p.…`).
+fn reads_company_row(sql: &str) -> bool {
+    sql.match_indices("p.").any(|(at, _)| {
+        let before = sql[..at].chars().next_back();
+        !before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '\'')
+    })
 }
 
 /// An ICP's score: the ungrouped points in order, plus each group's sum capped.
@@ -275,15 +324,7 @@ fn score_sql(d: &dyn Dialect, icp: &IcpDef, i: usize) -> String {
 fn result_row(d: &dyn Dialect, icp: &IcpDef, i: usize) -> String {
     let text = d.type_name(SqlType::Text);
     let truth = |kind: char, j: usize| names::check(kind, i, j);
-    let mut qualified: Vec<String> = (0..icp.requires.len())
-        .map(|j| format!("{} = 2", truth('r', j)))
-        .collect();
-    qualified.extend((0..icp.excludes.len()).map(|j| format!("{} <> 2", truth('x', j))));
-    let qualified = if qualified.is_empty() {
-        "TRUE".to_string()
-    } else {
-        format!("({})", qualified.join(" AND "))
-    };
+    let qualified = qualified_sql(icp, i);
     // The tier's index: the first tier whose condition is true, on a qualified lead.
     let mut arms = format!("CASE WHEN NOT {qualified} THEN NULL");
     for (t, tier) in icp.tiers.iter().enumerate() {
@@ -322,37 +363,7 @@ fn result_row(d: &dyn Dialect, icp: &IcpDef, i: usize) -> String {
             })
             .collect(),
     );
-    // Missing inputs in the order `build` notes them: requires, excludes, scores, then the
-    // tiers asked (on a qualified lead, up to the one that matched).
-    let mut missing = Vec::new();
-    for (kind, n) in [
-        ('r', icp.requires.len()),
-        ('x', icp.excludes.len()),
-        ('s', icp.scores.len()),
-    ] {
-        for j in 0..n {
-            let c = truth(kind, j);
-            missing.push(format!("CASE WHEN {c} = 1 THEN {c}_m ELSE '' END"));
-        }
-    }
-    for (t, tier) in icp.tiers.iter().enumerate() {
-        if tier.condition.is_some() {
-            let c = truth('t', t);
-            let earlier: Vec<String> = (0..t)
-                .filter(|&e| icp.tiers[e].condition.is_some())
-                .map(|e| format!(" AND {} <> 2", truth('t', e)))
-                .collect();
-            // An `otherwise` before this tier stops the tiers there.
-            if icp.tiers[..t].iter().any(|e| e.condition.is_none()) {
-                continue;
-            }
-            missing.push(format!(
-                "CASE WHEN {qualified} AND {c} = 1{} THEN {c}_m ELSE '' END",
-                earlier.concat()
-            ));
-        }
-    }
-    let unknown = d.distinct_joined(&concat(missing), "|");
+    let unknown = d.distinct_joined(&names::missing(i), "|");
     let mut reasons = Vec::new();
     for (j, clause) in icp.requires.iter().enumerate() {
         let c = truth('r', j);
@@ -374,11 +385,59 @@ fn result_row(d: &dyn Dialect, icp: &IcpDef, i: usize) -> String {
     }
     let score = names::score(i);
     format!(
-        "SELECT {id} AS id, {name} AS name, CAST({icp_name} AS {text}) AS icp, {qualified} AS qualified, {score} AS score, {max} AS max_score, CAST({tier_name} AS {text}) AS tier, CAST({matched} AS {text}) AS matched, CAST({unknown} AS {text}) AS unknown, CAST({reasons} AS {text}) AS reasons, {i} AS icp_order, COALESCE({tier_index}, 1000000) AS tier_key, CASE WHEN {tier_index} IS NULL THEN 0 ELSE -{score} END AS score_key FROM tiered",
+        "SELECT {id} AS id, {name} AS name, CAST({icp_name} AS {text}) AS icp, {qualified} AS qualified, {score} AS score, {max} AS max_score, CAST({tier_name} AS {text}) AS tier, CAST({matched} AS {text}) AS matched, CAST({unknown} AS {text}) AS unknown, CAST({reasons} AS {text}) AS reasons, {i} AS icp_order, COALESCE({tier_index}, 1000000) AS tier_key, CASE WHEN {tier_index} IS NULL THEN 0 ELSE -{score} END AS score_key FROM gathered",
         id = names::ID,
         name = names::NAME,
         icp_name = d.string(&icp.name),
         max = d.double(icp.max_score),
         reasons = joined(reasons),
     )
+}
+
+/// Whether a lead qualifies for ICP `i`: every require true, no exclude true.
+fn qualified_sql(icp: &IcpDef, i: usize) -> String {
+    let mut qualified: Vec<String> = (0..icp.requires.len())
+        .map(|j| format!("{} = 2", names::check('r', i, j)))
+        .collect();
+    qualified.extend((0..icp.excludes.len()).map(|j| format!("{} <> 2", names::check('x', i, j))));
+    if qualified.is_empty() {
+        "TRUE".to_string()
+    } else {
+        format!("({})", qualified.join(" AND "))
+    }
+}
+
+/// The missing inputs of ICP `i` in the order `IcpResult::build` notes them: requires,
+/// excludes, scores, then the tiers asked (on a qualified lead, up to the one that matched).
+fn missing_sql(icp: &IcpDef, i: usize) -> String {
+    let truth = |kind: char, j: usize| names::check(kind, i, j);
+    let qualified = qualified_sql(icp, i);
+    let mut missing = Vec::new();
+    for (kind, n) in [
+        ('r', icp.requires.len()),
+        ('x', icp.excludes.len()),
+        ('s', icp.scores.len()),
+    ] {
+        for j in 0..n {
+            missing.push(format!("{}_m", truth(kind, j)));
+        }
+    }
+    for (t, tier) in icp.tiers.iter().enumerate() {
+        if tier.condition.is_some() {
+            let c = truth('t', t);
+            let earlier: Vec<String> = (0..t)
+                .filter(|&e| icp.tiers[e].condition.is_some())
+                .map(|e| format!(" AND {} <> 2", truth('t', e)))
+                .collect();
+            // An `otherwise` before this tier stops the tiers there.
+            if icp.tiers[..t].iter().any(|e| e.condition.is_none()) {
+                continue;
+            }
+            missing.push(format!(
+                "CASE WHEN {qualified} AND {c} = 1{} THEN {c}_m ELSE '' END",
+                earlier.concat()
+            ));
+        }
+    }
+    concat(missing)
 }
