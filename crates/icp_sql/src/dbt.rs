@@ -93,11 +93,10 @@ pub fn model(rules: &RuleSet, options: &Options) -> Result<(String, String), Com
             "      - name: {name}\n        description: {}\n",
             yaml_string(doc)
         ));
-        let not_null = !rules.icps.is_empty()
-            && matches!(*name, "id" | "icp" | "qualified" | "score" | "max_score");
-        if *name == "id" {
-            yml.push_str("        data_tests:\n          - not_null\n");
-        } else if not_null {
+        let not_null = *name == "id"
+            || (!rules.icps.is_empty()
+                && matches!(*name, "icp" | "qualified" | "score" | "max_score"));
+        if not_null {
             yml.push_str("        data_tests:\n          - not_null\n");
         } else if *name == "tier" && !tiers.is_empty() {
             let values: Vec<String> = tiers.iter().map(|t| yaml_string(t)).collect();

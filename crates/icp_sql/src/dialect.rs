@@ -640,17 +640,25 @@ impl Dialect for BigQuery {
     fn finite(&self, x: &str) -> String {
         format!("IF(IS_INF({x}) OR IS_NAN({x}), NULL, {x})")
     }
-    fn values_table(&self, _name: &str, columns: [&str; 2], rows: &[(String, String)]) -> String {
-        let rows: Vec<String> = rows
+    fn values_table(&self, _name: &str, columns: [&str; 2], plain: &[(String, String)]) -> String {
+        let rows: Vec<String> = plain
             .iter()
             .map(|(a, b)| format!("({}, {})", self.string(a), self.string(b)))
             .collect();
-        format!(
-            "SELECT * FROM UNNEST(ARRAY<STRUCT<{} STRING, {} STRING>>[{}])",
-            columns[0],
-            columns[1],
-            rows.join(", ")
-        )
+        let _ = rows;
+        let rows: Vec<String> = plain
+            .iter()
+            .map(|(x, y)| {
+                format!(
+                    "STRUCT({} AS {}, {} AS {})",
+                    self.string(x),
+                    columns[0],
+                    self.string(y),
+                    columns[1]
+                )
+            })
+            .collect();
+        format!("SELECT * FROM UNNEST([{}])", rows.join(", "))
     }
 }
 

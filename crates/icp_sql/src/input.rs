@@ -236,13 +236,16 @@ pub fn ctes(
     Ok(out)
 }
 
+/// A column of an input table: its name, type and what it holds.
+pub type Column = (String, SqlType, String);
+
 /// The typed input schema the query expects, table by table: `(table, [(column, type,
 /// field)])`.
 pub fn expected_schema(
     rules: &RuleSet,
     options: &Options,
     signal_columns: &[(usize, String)],
-) -> Vec<(String, Vec<(String, SqlType, String)>)> {
+) -> Vec<(String, Vec<Column>)> {
     let read = rules.fields_read();
     let schema = &rules.schema;
     let mut tables = Vec::new();
