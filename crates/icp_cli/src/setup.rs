@@ -116,7 +116,7 @@ impl LeadFiles {
 pub const STDIN: &str = "standard input";
 
 /// The lead files of `score` and `explain`.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct LeadFiles {
     /// The leads file, `-` for standard input.
     pub leads: PathBuf,
