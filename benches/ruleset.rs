@@ -4,7 +4,7 @@
 
 mod cargo;
 
-pub use cargo::{cargo_build, profile_dir, python_with_engines, target_dir};
+pub use cargo::{cargo_build, profile_dir, python_with_engines, python_with_spark, target_dir};
 
 use icp_diagnostics::SourceMap;
 
