@@ -31,8 +31,8 @@ use icp_engine::plan::Plan;
 use icp_engine::result::{BatchResults, COLUMN_CHECKS, Check, CheckKind};
 use icp_engine::schema::Entity;
 use icp_engine::semantics::Truth;
-use icp_io::outcomes::{Account, DealOutcome, Outcomes, OutcomesOptions, read_outcomes};
 use icp_io::ReadReport;
+use icp_io::outcomes::{Account, DealOutcome, Outcomes, OutcomesOptions, read_outcomes};
 use icp_learn::backtest::{
     Backtest, Criterion, CriterionKind, IcpLead, IcpSpec, LeadRow, Outcome, Report,
 };

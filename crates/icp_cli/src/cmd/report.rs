@@ -196,14 +196,8 @@ fn score_pass(
                 .into_par_iter()
                 .map(|(seq, mut batch)| {
                     setup.signals.fill(&mut batch, setup.today)?;
-                    let (results, personas) = crate::cmd::score::evaluate(
-                        rules,
-                        &plan,
-                        &batch,
-                        setup.today,
-                        whole,
-                        true,
-                    );
+                    let (results, personas) =
+                        crate::cmd::score::evaluate(rules, &plan, &batch, setup.today, whole, true);
                     let mut part = Summary::new(rules);
                     part.add_batch(&results);
                     part.count_values(&batch);
@@ -232,9 +226,8 @@ fn open(project: &Project, page: &Path) {
     } else {
         "xdg-open"
     };
-    let found = std::env::var_os("PATH").is_some_and(|paths| {
-        std::env::split_paths(&paths).any(|dir| dir.join(opener).is_file())
-    });
+    let found = std::env::var_os("PATH")
+        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(opener).is_file()));
     let opened = found
         && std::process::Command::new(opener)
             .arg(page)

@@ -105,7 +105,12 @@ fn root(svg: &mut String) -> DrawingArea<SVGBackend<'_>, Shift> {
 fn draw_bars(svg: &mut String, labels: &[String], series: &[Series<'_>], unit: Unit) -> Drawn {
     let n = labels.len();
     let totals: Vec<f64> = (0..n)
-        .map(|i| series.iter().map(|s| s.values.get(i).copied().unwrap_or(0.0)).sum())
+        .map(|i| {
+            series
+                .iter()
+                .map(|s| s.values.get(i).copied().unwrap_or(0.0))
+                .sum()
+        })
         .collect();
     let top = totals.iter().copied().fold(0.0f64, f64::max);
     let top = match unit {
@@ -131,8 +136,9 @@ fn draw_bars(svg: &mut String, labels: &[String], series: &[Series<'_>], unit: U
         .label_style(label_style.clone())
         .x_labels(n.max(1))
         .x_label_formatter(&|v| match v {
-            SegmentValue::CenterOf(i) => (labels_for_axis.get(*i as usize))
-                .map_or(String::new(), |l| shorten(l, 14)),
+            SegmentValue::CenterOf(i) => {
+                (labels_for_axis.get(*i as usize)).map_or(String::new(), |l| shorten(l, 14))
+            }
             _ => String::new(),
         })
         .y_labels(5)
@@ -295,11 +301,22 @@ mod tests {
             }],
             Unit::Count,
         );
-        assert!(chart.svg.starts_with("<svg role=\"img\" aria-labelledby=\"c1-title\""));
-        assert!(chart.svg.contains("<title id=\"c1-title\">Leads &amp; tiers</title>"));
+        assert!(
+            chart
+                .svg
+                .starts_with("<svg role=\"img\" aria-labelledby=\"c1-title\"")
+        );
+        assert!(
+            chart
+                .svg
+                .contains("<title id=\"c1-title\">Leads &amp; tiers</title>")
+        );
         assert!(chart.svg.contains("fill=\"#030303\""), "{}", chart.svg);
         assert!(chart.svg.contains("B &lt;x&gt;"), "labels are escaped");
-        assert!(!chart.svg.contains("http"), "no address, not even a namespace");
+        assert!(
+            !chart.svg.contains("http"),
+            "no address, not even a namespace"
+        );
     }
 
     #[test]

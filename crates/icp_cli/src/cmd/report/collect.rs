@@ -95,9 +95,7 @@ impl ContactFields {
         let schema = &rules.schema;
         let contact = |f| schema.lookup(Entity::Contact, f).map(|f| f.0 as usize);
         ContactFields {
-            company_name: schema
-                .lookup(Entity::Company, "name")
-                .map(|f| f.0 as usize),
+            company_name: schema.lookup(Entity::Company, "name").map(|f| f.0 as usize),
             name: contact("name"),
             title: contact("title"),
             email: contact("email"),
@@ -172,8 +170,9 @@ impl Collected {
             }
         }
         // Candidates per best ICP and tier, the best kept with their contacts.
-        let mut candidates: Vec<Vec<Vec<(f64, usize)>>> =
-            (self.icps.iter()).map(|c| vec![Vec::new(); c.top.len()]).collect();
+        let mut candidates: Vec<Vec<Vec<(f64, usize)>>> = (self.icps.iter())
+            .map(|c| vec![Vec::new(); c.top.len()])
+            .collect();
         for lead in 0..results.len() {
             if let Some(best) = results.best(lead)
                 && let (Some(tier), score) = results.tier_and_score(lead, best)

@@ -232,5 +232,8 @@ pub(super) fn figure(out: &mut String, kind: &str, chart: &Chart, headers: &[&st
         let class = if k == 0 { "" } else { " class=\"num\"" };
         let _ = write!(out, "<th scope=\"col\"{class}>{}</th>", escape(h));
     }
-    let _ = write!(out, "</tr></thead>\n<tbody>\n{table}</tbody>\n</table>\n</figure>\n");
+    let _ = write!(
+        out,
+        "</tr></thead>\n<tbody>\n{table}</tbody>\n</table>\n</figure>\n"
+    );
 }

@@ -229,7 +229,10 @@ fn top_leads(out: &mut String, id: &str, icp: &IcpSection) {
                 let personas = if c.personas.is_empty() {
                     String::new()
                 } else {
-                    format!(" <span class=\"tag\">{}</span>", escape(&c.personas.join(", ")))
+                    format!(
+                        " <span class=\"tag\">{}</span>",
+                        escape(&c.personas.join(", "))
+                    )
                 };
                 let _ = write!(contacts, "<li>{who}{personas}</li>");
             }
@@ -339,7 +342,11 @@ fn outcomes(out: &mut String, id: &str, b: &IcpReport, whole: &Report) {
             "<tr data-key=\"{}\"><th scope=\"row\">{}</th>{}{}{}{}</tr>",
             json_number(band.low),
             label,
-            number_cell("accounts", band.accounts as f64, &group_digits(band.accounts)),
+            number_cell(
+                "accounts",
+                band.accounts as f64,
+                &group_digits(band.accounts)
+            ),
             number_cell("won", band.won as f64, &group_digits(band.won)),
             number_cell("lost", band.lost as f64, &group_digits(band.lost)),
             optional_cell("win_rate", band.win_rate, &rate(band.win_rate)),
