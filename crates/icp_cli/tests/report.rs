@@ -166,11 +166,32 @@ fn rows(jsonl: &[u8]) -> Vec<Row> {
 #[test]
 fn report_figures_equal_a_plain_computation_from_the_results() {
     let dir = report_project(500);
-    let data = embedded(&report_page(dir.path()));
+    figures_equal_a_plain_computation(dir.path());
+}
+
+/// An ICP of more requires than the result columns hold (64) is evaluated whole, with its
+/// checks: the funnel reads them there.
+#[test]
+fn report_figures_of_an_icp_of_many_requires_equal_a_plain_computation() {
+    let dir = report_project(300);
+    let mut rules = String::from("icp wide \"Many requires\" {\n");
+    for k in 0..70 {
+        let field = ["employees", "revenue"][k % 2];
+        rules.push_str(&format!("  require company.{field} >= {}\n", k * 2));
+    }
+    rules.push_str("  exclude company.industry has \"Gambling\"\n");
+    rules.push_str("  score 10 \"software\" when company.industry has \"Software\"\n");
+    rules.push_str("  tier A when score >= 10\n  tier B otherwise\n}\n");
+    std::fs::write(dir.path().join("rules.icp"), format!("{RULES}\n{rules}")).expect("rules");
+    figures_equal_a_plain_computation(dir.path());
+}
+
+fn figures_equal_a_plain_computation(dir: &Path) {
+    let data = embedded(&report_page(dir));
     let mut args = vec!["score"];
     args.extend(INPUTS);
     args.extend(["--all", "--explain", "--format", "jsonl", "-o", "-"]);
-    let all = icp(dir.path(), &args);
+    let all = icp(dir, &args);
     assert!(all.status.success());
     let all = rows(&all.stdout);
     for (i, icp) in data["icps"].as_array().expect("icps").iter().enumerate() {
@@ -322,6 +343,22 @@ fn report_best_leads_and_contacts_equal_the_score_output() {
 }
 
 #[test]
+fn report_of_no_leads_is_a_page_of_zeros() {
+    let dir = report_project(5);
+    std::fs::write(dir.path().join("leads.csv"), "id,name\n").expect("no leads");
+    let data = embedded(&report_page(dir.path()));
+    assert_eq!(data["summary"]["leads"], 0);
+    for icp in data["icps"].as_array().expect("icps") {
+        assert_eq!(icp["qualified"], 0);
+        let funnel = icp["funnel"].as_array().expect("funnel");
+        assert!(funnel.iter().all(|s| s["removed"] == 0));
+        let tiers = icp["top_leads"].as_array().expect("tiers");
+        assert!(tiers.iter().all(|t| t["leads"] == Value::Array(vec![])));
+    }
+    assert_eq!(data["backtest"]["base"]["accounts"], 0);
+}
+
+#[test]
 fn report_page_names_no_address_to_fetch() {
     let dir = report_project(60);
     let page = report_page(dir.path());
@@ -426,6 +463,21 @@ fn report_malformed_inputs_are_clear_errors() {
             "a failed run leaves the earlier page"
         );
     }
+    let stdin_twice = [
+        "report",
+        "--rules",
+        "rules.icp",
+        "--leads",
+        "-",
+        "--outcomes",
+        "deals.csv",
+        "-o",
+        "r.html",
+    ];
+    let out = icp(d, &stdin_twice);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("standard input cannot be read twice"), "{err}");
     let out = icp(
         d,
         &[

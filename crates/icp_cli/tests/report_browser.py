@@ -12,7 +12,8 @@ from the DOM (the SVG's accessible name and description, its bars and points, th
 rows with each number cell's data-value), checks that Tab first reaches the skip link, and
 writes a full-page screenshot to OUT_DIR/report-light.png and OUT_DIR/report-dark.png (and
 its first screen to report-light-top.png and report-dark-top.png, the first ICP's section to
-report-light-icp.png and report-dark-icp.png).
+report-light-icp.png and report-dark-icp.png, its outcomes to report-light-outcomes.png and
+report-dark-outcomes.png).
 Prints one JSON object on stdout; exits 2 when Chromium cannot be driven.
 """
 
@@ -195,12 +196,18 @@ def visit(browser, url, scheme, shot):
         "returnByValue": True}, session)["result"]["value"]
     browser.send("Runtime.evaluate", {"expression": "document.activeElement.blur()"}, session)
     # The whole page (up to 16,000 pixels), its first screen, and the first ICP's charts.
-    icp_top = browser.send("Runtime.evaluate", {
-        "expression": "(document.getElementById('icp-0') || document.body).getBoundingClientRect().top + window.scrollY",
-        "returnByValue": True}, session)["result"]["value"]
+    def top_of(element_id):
+        return browser.send("Runtime.evaluate", {
+            "expression": f"(document.getElementById('{element_id}') || document.body)"
+                          ".getBoundingClientRect().top + window.scrollY",
+            "returnByValue": True}, session)["result"]["value"]
+
+    icp_top, outcomes_top = top_of("icp-0"), top_of("icp-0-outcomes")
     clips = ((shot, 0, min(page["height"], 16000)),
              (shot.replace(".png", "-top.png"), 0, min(page["height"], 1400)),
-             (shot.replace(".png", "-icp.png"), icp_top, min(page["height"] - icp_top, 2600)))
+             (shot.replace(".png", "-icp.png"), icp_top, min(page["height"] - icp_top, 2600)),
+             (shot.replace(".png", "-outcomes.png"), outcomes_top,
+              min(page["height"] - outcomes_top, 1800)))
     for path, top, height in clips:
         image = browser.send("Page.captureScreenshot", {
             "format": "png", "captureBeyondViewport": True,

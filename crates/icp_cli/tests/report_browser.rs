@@ -93,7 +93,7 @@ fn svg_says(f: &Value, n: u64) -> bool {
     let digits = n.to_string();
     let mut grouped = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(c);
@@ -270,7 +270,7 @@ fn report_in_headless_chromium_light_and_dark() {
     let seen = floats(&open_in_chromium(&dir.path().join("report.html")));
     for scheme in ["light", "dark"] {
         check_scheme(scheme, &seen[scheme], &data);
-        for shot in ["", "-top", "-icp"] {
+        for shot in ["", "-top", "-icp", "-outcomes"] {
             let path = artefacts().join(format!("report-{scheme}{shot}.png"));
             let size = std::fs::metadata(&path).map_or(0, |m| m.len());
             assert!(size > 10_000, "{}: {size} bytes", path.display());

@@ -562,7 +562,7 @@ pub(crate) fn evaluate(
     let run = Run {
         setup,
         plan: &plan,
-        outcomes: &outcomes,
+        outcomes,
         specs: &specs,
         used: &used,
         domain: domain.map(|d| d.0 as usize),

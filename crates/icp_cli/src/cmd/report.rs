@@ -67,6 +67,14 @@ pub fn run(
     crate::thresholds::prepare(&mut setup, &project.config)?;
     let cwd = &project.cwd;
     let outcomes = request.outcomes.map(|p| cwd.join(p));
+    // The backtest reads the leads a second time, which standard input cannot give.
+    if outcomes.is_some() && setup.files.reads_stdin() {
+        return Err(UsageError::FormatMismatch(
+            "--outcomes reads the leads twice (once as of each deal's date), and standard \
+             input cannot be read twice: write them to a file and give --leads FILE"
+                .to_string(),
+        ));
+    }
     if let Some(file) = &outcomes
         && !file.exists()
     {

@@ -188,6 +188,8 @@ fn draw_curve(
     let area = root(svg);
     let mut chart = ChartBuilder::on(&area)
         .margin(12)
+        // Room for the last tick label (100%), centred on the axis's end.
+        .margin_right(28)
         .x_label_area_size(44)
         .y_label_area_size(64)
         .build_cartesian_2d(0.0..1.0, 0.0..1.0)

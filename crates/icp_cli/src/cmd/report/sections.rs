@@ -14,7 +14,7 @@ use icp_learn::backtest::{IcpReport, Report, TierFigures};
 use super::charts::{self, Series, Unit, escape};
 use super::data::IcpSection;
 use super::page::{count_table, figure, json_number, number_cell, section_start};
-use crate::show::group_digits;
+use crate::show::{group_digits, plural};
 
 /// How many reasons and missing fields an ICP's tables list.
 const LISTED: usize = 10;
@@ -209,13 +209,16 @@ fn top_leads(out: &mut String, id: &str, icp: &IcpSection) {
         }
         let _ = writeln!(
             out,
-            "<table class=\"data leads\" data-tier=\"{}\">\n<caption>Tier {}: the best {} leads \
+            "<table class=\"data leads\" data-tier=\"{}\">\n<caption>Tier {}: the best {} \
              and the contacts to call</caption>\n<thead><tr><th scope=\"col\">Lead</th>\
              <th scope=\"col\">Company</th><th scope=\"col\" class=\"num\">Score</th>\
              <th scope=\"col\">Contacts to call (personas)</th></tr></thead>\n<tbody>",
             escape(&tier.tier),
             escape(&tier.tier),
-            tier.leads.len()
+            match tier.leads.len() {
+                1 => "lead".to_string(),
+                n => format!("{n} leads"),
+            }
         );
         for lead in &tier.leads {
             let mut contacts = String::new();
@@ -236,10 +239,12 @@ fn top_leads(out: &mut String, id: &str, icp: &IcpSection) {
                 };
                 let _ = write!(contacts, "<li>{who}{personas}</li>");
             }
-            let contacts = if contacts.is_empty() {
+            let contacts = if lead.contacts_total == 0 {
+                "<span class=\"note\">no contact</span>".to_string()
+            } else if contacts.is_empty() {
                 format!(
-                    "<span class=\"note\">none of its {} contacts matches a persona</span>",
-                    lead.contacts_total
+                    "<span class=\"note\">none of its {} matches a persona</span>",
+                    plural(lead.contacts_total, "contact")
                 )
             } else if lead.contacts_more > 0 {
                 format!(
@@ -279,7 +284,8 @@ fn outcomes(out: &mut String, id: &str, b: &IcpReport, whole: &Report) {
         &format!("{id}-winrate"),
         &format!("Win rate per tier of {}", b.icp),
         "Bar chart: for each tier (and the leads of no tier), the share of its closed deals \
-         that were won; the table adds the 95% interval and the lift over the base win rate.",
+         that were won; the table adds the deals, the lift over the base win rate and the \
+         share of all wins the tier captured.",
         &labels,
         &[Series {
             values: &values,
