@@ -384,6 +384,35 @@ fn report_page_names_no_address_to_fetch() {
     assert!(page.contains("<script type=\"application/json\""));
 }
 
+/// Text from the leads cannot become markup: names that hold tags are escaped in the page,
+/// and the embedded JSON cannot be closed early by a `</script>` in a value.
+#[test]
+fn report_escapes_the_leads_text() {
+    let dir = report_project(5);
+    let d = dir.path();
+    let hostile = "</script><script>alert(1)</script>";
+    std::fs::write(
+        d.join("leads.csv"),
+        format!(
+            "id,name,country,industry,employees,revenue\nX1,\"{hostile}\",US,Software,100,20000000\n"
+        ),
+    )
+    .expect("leads");
+    std::fs::write(
+        d.join("contacts.csv"),
+        "company_id,name,title,email,seniority,department\nX1,<img src=x onerror=alert(2)>,VP,a@b.c,VP,Sales\n",
+    )
+    .expect("contacts");
+    let page = report_page(d);
+    assert_eq!(page.matches("<script").count(), 1, "only the data block");
+    assert!(!page.contains("<img"));
+    assert!(page.contains("&lt;img src=x onerror=alert(2)&gt;"));
+    let data = embedded(&page);
+    let lead = &data["icps"][0]["top_leads"][0]["leads"][0];
+    assert_eq!(lead["company"], hostile);
+    assert_eq!(lead["contacts"][0]["name"], "<img src=x onerror=alert(2)>");
+}
+
 #[test]
 fn report_page_is_accessible_markup() {
     let dir = report_project(60);

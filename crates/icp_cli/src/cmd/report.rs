@@ -56,7 +56,7 @@ pub fn run(
     request: ReportRequest,
 ) -> Result<ExitCode, UsageError> {
     if request.output.as_os_str() == "-" {
-        return Err(UsageError::FormatMismatch(
+        return Err(UsageError::Report(
             "-o needs a file name: the report is a page to open, not standard output".to_string(),
         ));
     }
@@ -69,7 +69,7 @@ pub fn run(
     let outcomes = request.outcomes.map(|p| cwd.join(p));
     // The backtest reads the leads a second time, which standard input cannot give.
     if outcomes.is_some() && setup.files.reads_stdin() {
-        return Err(UsageError::FormatMismatch(
+        return Err(UsageError::Report(
             "--outcomes reads the leads twice (once as of each deal's date), and standard \
              input cannot be read twice: write them to a file and give --leads FILE"
                 .to_string(),
