@@ -71,6 +71,9 @@ pub enum UsageError {
     /// `--top`, `--tier`, and relative thresholds on standard input.
     #[error("{0}")]
     Thresholds(String),
+    /// `icp report`'s own usage errors (`-o -`, `--outcomes` with the leads on standard input).
+    #[error("{0}")]
+    Report(String),
 }
 
 /// A failure of a `score` or `explain` run itself (not of a lead): exit code 2.

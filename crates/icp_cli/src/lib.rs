@@ -282,6 +282,24 @@ enum Command {
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// Write one self-contained HTML page of the leads against the rules: per ICP the leads
+    /// per tier, the score distribution, the funnel of requires, the disqualification reasons,
+    /// missing data, the best leads with their contacts to call, and with outcomes the win
+    /// rates and calibration of the backtest (docs/report.md).
+    Report {
+        #[command(flatten)]
+        input: LeadArgs,
+        /// An outcomes file (as `icp backtest` reads it): win rate and lift per tier and the
+        /// calibration curve.
+        #[arg(long, value_name = "FILE")]
+        outcomes: Option<PathBuf>,
+        /// The HTML file to write.
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
+        /// Open the page with the platform's opener (xdg-open, open) when there is one.
+        #[arg(long)]
+        open: bool,
+    },
     /// Explain one lead against every ICP: each check, its result, its points, what was
     /// missing, and what would have changed its tier.
     Explain {
@@ -587,6 +605,20 @@ fn execute(cli: Cli) -> Result<ExitCode, UsageError> {
                 outcomes,
                 format,
                 output,
+            },
+        ),
+        Command::Report {
+            input,
+            outcomes,
+            output,
+            open,
+        } => cmd::report::run(
+            &project,
+            input,
+            cmd::report::ReportRequest {
+                outcomes,
+                output,
+                open,
             },
         ),
         Command::Explain { input, id } => cmd::explain::run(&project, input, &id),

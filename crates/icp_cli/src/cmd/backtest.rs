@@ -31,8 +31,11 @@ use icp_engine::plan::Plan;
 use icp_engine::result::{BatchResults, COLUMN_CHECKS, Check, CheckKind};
 use icp_engine::schema::Entity;
 use icp_engine::semantics::Truth;
+use icp_io::ReadReport;
 use icp_io::outcomes::{Account, DealOutcome, Outcomes, OutcomesOptions, read_outcomes};
-use icp_learn::backtest::{Backtest, Criterion, CriterionKind, IcpLead, IcpSpec, LeadRow, Outcome};
+use icp_learn::backtest::{
+    Backtest, Criterion, CriterionKind, IcpLead, IcpSpec, LeadRow, Outcome, Report,
+};
 use rayon::prelude::*;
 
 use crate::LeadArgs;
@@ -419,7 +422,7 @@ fn backtest(
     format: ReportFormat,
 ) -> Result<ExitCode, RunError> {
     let shown = |p: &Path| project.show(p);
-    let (rules, files) = (&setup.rules, &setup.files);
+    let files = &setup.files;
     let leads_rejects = rejects_beside(&files.leads, &project.cwd);
     let outcomes_rejects = rejects_beside(outcomes_file, &project.cwd);
     let targets: Vec<PathBuf> = output
@@ -459,7 +462,86 @@ fn backtest(
     )
     .map_err(|e| RunError::Outcomes(e.to_string()))?;
     let lead_rejects = rejects_of(&mut outputs, leads_index, &leads_rejects)?;
+    let Backtested {
+        report,
+        read,
+        unmatched,
+    } = evaluate(project, setup, &outcomes, Some(lead_rejects))?;
+    let text = match format {
+        ReportFormat::Text => report.to_text(),
+        ReportFormat::Json => report.to_json(),
+        ReportFormat::Markdown => report.to_markdown(),
+    };
+    let output_name = output.map_or("standard output".to_string(), &shown);
+    let write_err = |e| RunError::Write(output_name.clone(), e);
+    match output {
+        Some(_) => {
+            let mut file = outputs.create(0).map_err(write_err)?;
+            file.write_all(text.as_bytes()).map_err(write_err)?;
+        }
+        None => std::io::stdout()
+            .lock()
+            .write_all(text.as_bytes())
+            .map_err(write_err)?,
+    }
+    let leads_rejected = read.rejected + read.contacts_rejected > 0;
+    if !leads_rejected {
+        outputs.discard(leads_index);
+    }
+    let deals = outcomes.report();
+    if deals.rejected == 0 {
+        outputs.discard(outcomes_index);
+    }
+    outputs
+        .commit()
+        .map_err(|(path, e)| RunError::Write(shown(&path), e))?;
+    let mut summary = reader_lines(
+        &read,
+        &files.leads_shown(project),
+        files.contacts.as_deref().map(&shown),
+        leads_rejected.then(|| shown(&leads_rejects)),
+    );
+    summary.push_str(&format!(
+        "read {} deals from {}: {} rejected{}; {} accounts, {} matched no lead\n",
+        group_digits(deals.rows_read),
+        shown(outcomes_file),
+        group_digits(deals.rejected),
+        if deals.rejected > 0 {
+            format!(" (see {})", shown(&outcomes_rejects))
+        } else {
+            String::new()
+        },
+        group_digits(outcomes.len() as u64),
+        group_digits(unmatched),
+    ));
+    // Unknown stages, columns not read and other warnings of the outcomes file.
+    for line in deals.lines().into_iter().skip(1) {
+        summary.push_str(&line);
+        summary.push('\n');
+    }
+    summary.push_str(&format!("report written to {output_name}\n"));
+    let _ = std::io::stderr().write_all(summary.as_bytes());
+    Ok(ExitCode::SUCCESS)
+}
 
+/// What a backtest computed: the report, the lead reader's counts, and the accounts of the
+/// outcomes file that no lead matched.
+pub(crate) struct Backtested {
+    pub report: Report,
+    pub read: ReadReport,
+    pub unmatched: u64,
+}
+
+/// Reads and evaluates every lead, each as of its deal's created date, joins it to its
+/// account and counts the backtest (`icp report` runs the same). Rejected lead rows go to
+/// `lead_rejects`, when given.
+pub(crate) fn evaluate(
+    project: &Project,
+    setup: &LeadSetup,
+    outcomes: &Outcomes,
+    lead_rejects: Option<Box<dyn Write + Send>>,
+) -> Result<Backtested, RunError> {
+    let rules = &setup.rules;
     let plan = Plan::new(rules);
     let specs = specs(rules);
     let used: Vec<Vec<usize>> = rules
@@ -480,7 +562,7 @@ fn backtest(
     let run = Run {
         setup,
         plan: &plan,
-        outcomes: &outcomes,
+        outcomes,
         specs: &specs,
         used: &used,
         domain: domain.map(|d| d.0 as usize),
@@ -491,8 +573,8 @@ fn backtest(
         .num_threads(threads)
         .build()
         .map_err(|e| RunError::Threads(threads, e.to_string()))?;
-    let mut reader = pool
-        .install(|| setup.open_reader(&project.config, Some(lead_rejects), Some(fields), false))?;
+    let mut reader =
+        pool.install(|| setup.open_reader(&project.config, lead_rejects, Some(fields), false))?;
     let mut total = Backtest::new(specs.clone());
     let mut matched: HashSet<usize> = HashSet::new();
     let mut dated_batches: Vec<Batch> = Vec::new();
@@ -552,61 +634,9 @@ fn backtest(
         total.merge(part?);
     }
     let unmatched = outcomes.len().saturating_sub(matched.len()) as u64;
-    let report = total.finish(unmatched);
-    let text = match format {
-        ReportFormat::Text => report.to_text(),
-        ReportFormat::Json => report.to_json(),
-        ReportFormat::Markdown => report.to_markdown(),
-    };
-    let output_name = output.map_or("standard output".to_string(), &shown);
-    let write_err = |e| RunError::Write(output_name.clone(), e);
-    match output {
-        Some(_) => {
-            let mut file = outputs.create(0).map_err(write_err)?;
-            file.write_all(text.as_bytes()).map_err(write_err)?;
-        }
-        None => std::io::stdout()
-            .lock()
-            .write_all(text.as_bytes())
-            .map_err(write_err)?,
-    }
-    let read = reader.into_report();
-    let leads_rejected = read.rejected + read.contacts_rejected > 0;
-    if !leads_rejected {
-        outputs.discard(leads_index);
-    }
-    let deals = outcomes.report();
-    if deals.rejected == 0 {
-        outputs.discard(outcomes_index);
-    }
-    outputs
-        .commit()
-        .map_err(|(path, e)| RunError::Write(shown(&path), e))?;
-    let mut summary = reader_lines(
-        &read,
-        &files.leads_shown(project),
-        files.contacts.as_deref().map(&shown),
-        leads_rejected.then(|| shown(&leads_rejects)),
-    );
-    summary.push_str(&format!(
-        "read {} deals from {}: {} rejected{}; {} accounts, {} matched no lead\n",
-        group_digits(deals.rows_read),
-        shown(outcomes_file),
-        group_digits(deals.rejected),
-        if deals.rejected > 0 {
-            format!(" (see {})", shown(&outcomes_rejects))
-        } else {
-            String::new()
-        },
-        group_digits(outcomes.len() as u64),
-        group_digits(unmatched),
-    ));
-    // Unknown stages, columns not read and other warnings of the outcomes file.
-    for line in deals.lines().into_iter().skip(1) {
-        summary.push_str(&line);
-        summary.push('\n');
-    }
-    summary.push_str(&format!("report written to {output_name}\n"));
-    let _ = std::io::stderr().write_all(summary.as_bytes());
-    Ok(ExitCode::SUCCESS)
+    Ok(Backtested {
+        report: total.finish(unmatched),
+        read: reader.into_report(),
+        unmatched,
+    })
 }
