@@ -11,7 +11,8 @@
 //! ending the server, and a request about a document the server does not have, a position
 //! past the end or a half-typed file is answered (with nothing), never refused. `shutdown`
 //! then `exit` ends the server with exit code 0; `exit` without `shutdown`, or the editor
-//! closing the pipe, with 1, as the protocol says.
+//! closing the pipe, with 1, as the protocol says; a message that is not JSON-RPC with 2 and
+//! a one-line error (an input error, as for every command).
 //!
 //! The modules: `text` (byte offsets and UTF-16 positions), `uri` (file URIs), `lexer`
 //! (tokens of half-typed text), `projects` (a document's `icp.toml`, trust and plugins),
@@ -52,7 +53,7 @@ use crate::trust::Trust;
 /// Runs the server on standard input and output until the editor ends it.
 pub fn serve(options: ServerOptions, trust: Trust, trust_problem: Option<String>) -> ExitCode {
     let (connection, io_threads) = Connection::stdio();
-    let code = match run(&connection, options, trust, trust_problem) {
+    let mut code = match run(&connection, options, trust, trust_problem) {
         Ok(code) => code,
         Err(message) => {
             eprintln!("icp lsp: {message}");
@@ -60,8 +61,10 @@ pub fn serve(options: ServerOptions, trust: Trust, trust_problem: Option<String>
         }
     };
     drop(connection);
+    // A message that is not JSON-RPC ends the reader: an input error, exit code 2.
     if let Err(e) = io_threads.join() {
-        eprintln!("icp lsp: {e}");
+        eprintln!("icp lsp: malformed message from the editor: {e}");
+        code = ExitCode::from(2);
     }
     code
 }
@@ -156,25 +159,11 @@ fn send(connection: &Connection, message: Message) -> Result<(), String> {
         .map_err(|_| "the editor closed the connection".to_string())
 }
 
-/// Publishes the diagnostics of the projects edited since the last call, and shows the
-/// messages gathered.
+/// Publishes the diagnostics of the projects edited since the last call, after the messages
+/// gathered (a project's problems found while loading it).
 fn flush(connection: &Connection, workspace: &mut Workspace) -> Result<(), String> {
     let published =
         std::panic::catch_unwind(AssertUnwindSafe(|| workspace.publish())).unwrap_or_default();
-    for (uri, diagnostics) in published {
-        let params = PublishDiagnosticsParams {
-            uri,
-            diagnostics,
-            version: None,
-        };
-        send(
-            connection,
-            Message::Notification(Notification::new(
-                notif::PublishDiagnostics::METHOD.to_string(),
-                params,
-            )),
-        )?;
-    }
     for message in std::mem::take(&mut workspace.messages) {
         eprintln!("icp lsp: {message}");
         let params = ShowMessageParams {
@@ -185,6 +174,20 @@ fn flush(connection: &Connection, workspace: &mut Workspace) -> Result<(), Strin
             connection,
             Message::Notification(Notification::new(
                 notif::ShowMessage::METHOD.to_string(),
+                params,
+            )),
+        )?;
+    }
+    for (uri, diagnostics) in published {
+        let params = PublishDiagnosticsParams {
+            uri,
+            diagnostics,
+            version: None,
+        };
+        send(
+            connection,
+            Message::Notification(Notification::new(
+                notif::PublishDiagnostics::METHOD.to_string(),
                 params,
             )),
         )?;
