@@ -5,8 +5,9 @@
 //! `initialize` handshake it handles each message in turn: document notifications update the
 //! [`workspace::Workspace`] (full text sync; range edits are applied too), requests —
 //! hover, completion, definition, formatting — are answered from the document's project,
-//! analysed afresh when an edit made it stale. When no message is waiting, the diagnostics of
-//! every project edited since are published, so a burst of edits is checked once. Each
+//! analysed afresh when an edit made it stale. When no message is waiting, and before
+//! answering a request, the diagnostics of every project edited since are published, so a
+//! burst of edits is checked once. Each
 //! handler runs under `catch_unwind`: a bug answers one request with an error instead of
 //! ending the server, and a request about a document the server does not have, a position
 //! past the end or a half-typed file is answered (with nothing), never refused. `shutdown`
@@ -121,6 +122,8 @@ fn run(
                 {
                     return Ok(ExitCode::SUCCESS);
                 }
+                // The diagnostics of the edits before a request go out before its answer.
+                flush(connection, &mut workspace)?;
                 let id = request.id.clone();
                 let response = std::panic::catch_unwind(AssertUnwindSafe(|| {
                     handle_request(&mut workspace, request)

@@ -7,6 +7,9 @@
 //! [`Client::notifications`] hand out in order. Every wait has a generous deadline, so a
 //! server that stops answering fails the test instead of hanging it.
 
+// Each test file uses its own part of the client.
+#![allow(dead_code)]
+
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
@@ -157,6 +160,20 @@ impl Client {
                 return message["params"]["diagnostics"].clone();
             }
         }
+    }
+
+    /// The last diagnostics published for `uri` among the notifications received so far
+    /// (the server publishes before it answers a request).
+    pub fn last_diagnostics(&mut self, uri: &str) -> Option<Value> {
+        let mut last = None;
+        for message in self.pending.drain(..) {
+            if message["method"] == "textDocument/publishDiagnostics"
+                && message["params"]["uri"] == uri
+            {
+                last = Some(message["params"]["diagnostics"].clone());
+            }
+        }
+        last
     }
 
     pub fn open(&mut self, uri: &str, text: &str) {
