@@ -382,7 +382,7 @@ fn unknown_documents_and_wild_positions_get_empty_answers() {
     let known = uri(&dir.path().join("rules/demo.icp"));
     let unknown = uri(&dir.path().join("rules/none.icp"));
     let mut client = Client::start(dir.path(), &[]);
-    client.open(&known, "let big = \"é\" == \"𝄞\"\n");
+    client.open(&known, "let s = \"é𝄞\" == \"x\" or big\nlet big = true\n");
     client.diagnostics(&known);
     let far = json!({ "line": 99, "character": 99 });
     for method in [
@@ -414,13 +414,16 @@ fn unknown_documents_and_wild_positions_get_empty_answers() {
         "textDocument/didChange",
         json!({ "textDocument": { "uri": unknown, "version": 2 }, "contentChanges": [{ "text": "x" }] }),
     );
-    assert_eq!(
-        client.request(
-            "textDocument/hover",
-            at(&known, json!({ "line": 0, "character": 4 }))
-        )["contents"]
-            .is_object(),
-        true
+    // The document is still served, a name after multi-byte text included.
+    let hover = client.request(
+        "textDocument/hover",
+        at(&known, json!({ "line": 0, "character": 25 })),
+    );
+    assert!(
+        hover["contents"]["value"]
+            .as_str()
+            .is_some_and(|h| h.contains("let big")),
+        "{hover}"
     );
     let (code, stderr) = client.shutdown();
     assert_eq!(code, Some(0), "{stderr}");
@@ -440,4 +443,59 @@ fn exit_without_shutdown_is_code_1_and_a_malformed_message_code_2() {
     assert_eq!(code, Some(2), "{stderr}");
     assert!(stderr.starts_with("icp lsp: "), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn an_edited_icp_toml_is_read_again_and_a_refused_one_is_reported() {
+    let dir = project(&[]);
+    let file = uri(&dir.path().join("rules/demo.icp"));
+    let text = "icp demo {\n  require company.headcount_band == \"x\"\n  tier A otherwise\n}\n";
+    let mut client = Client::start(dir.path(), &[]);
+    client.open(&file, text);
+    assert_eq!(client.diagnostics(&file)[0]["code"], "E0004");
+    // Declare the field; the modification time moves on (a coarse clock must not hide it).
+    let toml = dir.path().join("icp.toml");
+    let declared =
+        std::fs::read_to_string(&toml).expect("icp.toml") + "headcount_band = \"string\"\n";
+    std::fs::write(&toml, declared).expect("write");
+    let later = std::time::SystemTime::now() + std::time::Duration::from_secs(10);
+    std::fs::File::options()
+        .write(true)
+        .open(&toml)
+        .and_then(|f| f.set_modified(later))
+        .expect("set the modification time");
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": uri(&toml), "type": 2 }] }),
+    );
+    let hover = client.request(
+        "textDocument/hover",
+        at(&file, position(text, "headcount_band", 0)),
+    );
+    assert!(
+        hover["contents"]["value"]
+            .as_str()
+            .is_some_and(|h| h.contains("custom field")),
+        "{hover}"
+    );
+    assert_eq!(client.last_diagnostics(&file), Some(json!([])));
+    assert_eq!(client.shutdown().0, Some(0));
+
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&toml, std::fs::Permissions::from_mode(0o666)).expect("chmod");
+        let mut client = Client::start(dir.path(), &[]);
+        client.open(&file, text);
+        let message = client.notification();
+        assert_eq!(message["method"], "window/showMessage", "{message}");
+        let shown = message["params"]["message"].as_str().unwrap_or_default();
+        assert!(
+            shown.contains("refused") && shown.contains("every user may write it"),
+            "{shown}"
+        );
+        // Checked with the canonical fields: the custom one is unknown again.
+        assert_eq!(client.diagnostics(&file)[0]["code"], "E0004");
+        assert_eq!(client.shutdown().0, Some(0));
+    }
 }
