@@ -404,6 +404,16 @@ fn unknown_documents_and_wild_positions_get_empty_answers() {
         ),
         Value::Null
     );
+    // A document of another language is not the server's.
+    let toml = uri(&dir.path().join("icp.toml"));
+    client.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": toml, "languageId": "toml", "version": 1, "text": "rules = [" } }),
+    );
+    assert_eq!(
+        client.request("textDocument/hover", at(&toml, far.clone())),
+        Value::Null
+    );
     // Malformed parameters and unknown methods are errors of that request only.
     let bad = client.request_raw("textDocument/hover", json!({ "nonsense": true }));
     assert_eq!(bad["error"]["code"], -32602, "{bad}");

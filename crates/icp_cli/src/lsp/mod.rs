@@ -205,7 +205,11 @@ fn handle_notification(workspace: &mut Workspace, notification: Notification) {
     match method.as_str() {
         notif::DidOpenTextDocument::METHOD => {
             match serde_json::from_value::<lsp_types::DidOpenTextDocumentParams>(params) {
-                Ok(p) => workspace.open(p.text_document.uri, p.text_document.text),
+                // Rule files only: a client may send every file it opens.
+                Ok(p) if is_rule_file(&p.text_document) => {
+                    workspace.open(p.text_document.uri, p.text_document.text);
+                }
+                Ok(_) => {}
                 Err(e) => bad(e),
             }
         }
@@ -226,6 +230,11 @@ fn handle_notification(workspace: &mut Workspace, notification: Notification) {
         }
         _ => {}
     }
+}
+
+/// A document of the `icp` language, or a file ending in `.icp`.
+fn is_rule_file(document: &lsp_types::TextDocumentItem) -> bool {
+    document.language_id == "icp" || document.uri.path().as_str().ends_with(".icp")
 }
 
 fn handle_request(workspace: &mut Workspace, request: Request) -> Response {
