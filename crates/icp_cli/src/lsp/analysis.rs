@@ -158,8 +158,8 @@ fn index_file(id: FileId, text: &str, out: &mut Vec<Symbol>) {
 }
 
 /// The definitions of a file that does not parse: a definition keyword first on its line
-/// followed by a name; its text runs to the next such line. `tier NAME` adds a tier to the
-/// ICP above it.
+/// followed by a name; its text runs to the next item (`let`, `persona`, `icp`, `test` first
+/// on a line). `tier NAME` adds a tier to the ICP above it.
 fn index_tokens(id: FileId, text: &str, out: &mut Vec<Symbol>) {
     let tokens = lexer::tokens(text);
     // Nothing but white space between the previous token and this one holds a line break.
@@ -167,10 +167,19 @@ fn index_tokens(id: FileId, text: &str, out: &mut Vec<Symbol>) {
         |i: usize| i == 0 || text[tokens[i - 1].end..tokens[i].start].contains('\n');
     let first = out.len();
     let mut starts = Vec::new();
+    // Where items start: the ends of the definitions' texts.
+    let mut boundaries = Vec::new();
     let mut current_icp: Option<usize> = None;
     for (i, pair) in tokens.windows(2).enumerate() {
         let (keyword, name) = (pair[0], pair[1]);
-        if keyword.kind != Kind::Name || name.kind != Kind::Name || !first_on_line(i) {
+        if keyword.kind != Kind::Name || !first_on_line(i) {
+            continue;
+        }
+        if matches!(keyword.text(text), "let" | "persona" | "icp" | "test") {
+            boundaries.push(keyword.start);
+            current_icp = None;
+        }
+        if name.kind != Kind::Name {
             continue;
         }
         let name_text = name.text(text);
@@ -187,10 +196,6 @@ fn index_tokens(id: FileId, text: &str, out: &mut Vec<Symbol>) {
                 }
                 continue;
             }
-            "test" => {
-                current_icp = None;
-                continue;
-            }
             _ => continue,
         };
         current_icp = (kind == SymbolKind::Icp).then_some(out.len());
@@ -204,11 +209,14 @@ fn index_tokens(id: FileId, text: &str, out: &mut Vec<Symbol>) {
             tiers: Vec::new(),
         });
     }
-    // Each definition's text: from its keyword to the next definition, at most its line for
-    // an ICP.
+    // Each definition's text: from its keyword to the next item, at most its line for an ICP.
     for (k, symbol) in out[first..].iter_mut().enumerate() {
         let start = starts[k];
-        let mut end = starts.get(k + 1).copied().unwrap_or(text.len());
+        let mut end = boundaries
+            .iter()
+            .copied()
+            .find(|&b| b > start)
+            .unwrap_or(text.len());
         if symbol.kind == SymbolKind::Icp {
             end = end.min(text[start..].find('\n').map_or(text.len(), |n| start + n));
         }
@@ -222,7 +230,7 @@ mod tests {
 
     #[test]
     fn broken_files_are_indexed_from_their_tokens() {
-        let text = "let big = company.employees > 100\npersona cfo when contact.title ==\nicp acme \"Acme\" {\n  tier A when score > 5\n  tier B otherwise\n  require\n";
+        let text = "let big = company.employees > 100\ntest \"t\" {\n}\npersona cfo when contact.title ==\nicp acme \"Acme\" {\n  tier A when score > 5\n  tier B otherwise\n  require\n";
         let mut symbols = Vec::new();
         index_file(FileId(0), text, &mut symbols);
         let names: Vec<(&str, &str)> = symbols

@@ -3,7 +3,8 @@
 //! How it works: the name is read from the document's tokens (so a half-typed file is
 //! answered too), then resolved as the checker would: `company.NAME` and `contact.NAME` are
 //! fields of the project's schema (its type, its kind — how values are read and compared —
-//! and whether it is canonical or declared in `icp.toml`); `PLUGIN.SIGNAL` is a signal of the
+//! and whether it is canonical, with its notes from the data model table of
+//! `docs/language.md`, compiled in, or declared in `icp.toml`); `PLUGIN.SIGNAL` is a signal of the
 //! project's plugins (its signature, documentation, the fields it reads and the library or
 //! manifest it was declared by); a bare name is a `let`, `persona` or ICP of the project
 //! (its definition's text and file); a field name inside a test's `company { … }` or
@@ -114,12 +115,37 @@ pub fn field_text(schema: &Schema, field: &FieldDef) -> String {
             schema.orders().get(order).name
         ));
     }
-    out.push_str(if field.custom {
-        "\nA custom field, declared in `icp.toml` under `[fields]`."
+    if field.custom {
+        out.push_str("\nA custom field, declared in `icp.toml` under `[fields]`.");
     } else {
-        "\nA canonical field of the lead schema (SPEC §2)."
-    });
+        if let Some(note) = data_model_note(field.path()) {
+            out.push_str(&format!("\n{note}\n"));
+        }
+        out.push_str("\nA canonical field of the data model (`docs/language.md`).");
+    }
     out
+}
+
+/// The data model table of the language reference: `| `company.x`, `company.y` | type |
+/// notes |` rows.
+const LANGUAGE_DOC: &str = include_str!("../../../../docs/language.md");
+
+/// The notes of a canonical field in the data model table, if it has any.
+fn data_model_note(path: &str) -> Option<&'static str> {
+    let table = LANGUAGE_DOC.split("## The data model").nth(1)?;
+    let wanted = format!("`{path}`");
+    table
+        .lines()
+        .skip_while(|line| !line.starts_with('|'))
+        .take_while(|line| line.starts_with('|'))
+        .find_map(|line| {
+            let mut cells = line.split('|').map(str::trim).skip(1);
+            let fields = cells.next()?;
+            let _ty = cells.next()?;
+            let note = cells.next()?;
+            let named = fields.split(',').any(|f| f.trim() == wanted);
+            (named && !note.is_empty()).then_some(note)
+        })
 }
 
 /// How values of a kind are read and compared (the kinds of `icp_engine::FieldKind`).
@@ -172,4 +198,30 @@ pub fn signal_text(view: &View<'_>, signal: &SignalDecl) -> String {
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_canonical_field_is_in_the_data_model_table() {
+        let table = LANGUAGE_DOC
+            .split("## The data model")
+            .nth(1)
+            .expect("the data model section");
+        for (_, field) in Schema::canonical().fields() {
+            assert!(
+                table.contains(&format!("`{}`", field.path())),
+                "{} is missing from docs/language.md",
+                field.path()
+            );
+        }
+        assert_eq!(
+            data_model_note("company.employees"),
+            Some("`\"51-200\"` → 125.5 (midpoint), `\"10,001+\"` → 10001, `\"1.2K\"` → 1200")
+        );
+        assert_eq!(data_model_note("company.name"), None);
+        assert_eq!(data_model_note("company.headcount"), None);
+    }
 }
