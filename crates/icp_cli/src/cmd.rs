@@ -1,6 +1,6 @@
 //! The commands, one module each: `check`, `test`, `fmt`, `score`, `explain`, `backtest`,
-//! `diff`, `discover`, `gen` (in `generate`: `gen` is a keyword), `init`, `plugins` (with `plugins
-//! install`) and `report`.
+//! `diff`, `discover`, `gen` (in `generate`: `gen` is a keyword), `init`, `lsp` (the language server),
+//! `plugins` (with `plugins install`) and `report`.
 //!
 //! How it works: [`crate::run`] parses the arguments and calls the command's `run` with the
 //! [`crate::project::Project`] (working directory, `icp.toml`, colour, `--plugin` flags) and
@@ -18,6 +18,7 @@ pub mod explain;
 pub mod fmt;
 pub mod generate;
 pub mod init;
+pub mod lsp;
 pub mod plugins;
 pub mod report;
 pub mod score;

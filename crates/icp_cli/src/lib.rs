@@ -21,6 +21,7 @@ mod cmd;
 pub mod config;
 mod error;
 mod inputs;
+mod lsp;
 mod outputs;
 mod plugin_keys;
 mod plugin_options;
@@ -330,6 +331,17 @@ enum Command {
         #[command(subcommand)]
         action: Option<PluginsAction>,
     },
+    /// Run the language server on standard input and output, for editors (docs/editor.md):
+    /// diagnostics as you type, hover, completion, go to definition and formatting.
+    ///
+    /// Plugin code runs only for a project whose directory the user trusts
+    /// (ICP_SAFE_DIRECTORIES or the trust file); other projects' signals come from the
+    /// plugins' manifests, as with `icp check --no-plugin-code`.
+    Lsp {
+        /// Open no plugin library even in a trusted project.
+        #[arg(long)]
+        no_plugin_code: bool,
+    },
     /// Rewrite rule files in the canonical layout.
     Fmt {
         /// Rule files or directories (default: as for `check`); `-` formats standard input to
@@ -448,6 +460,10 @@ fn execute(cli: Cli) -> Result<ExitCode, UsageError> {
     {
         return Ok(cmd::plugins::install::run(&cwd, paths)?);
     }
+    // The language server finds each document's project itself.
+    if let Command::Lsp { no_plugin_code } = cli.command {
+        return Ok(cmd::lsp::run(cli.config, cli.plugins, no_plugin_code));
+    }
     // Starting a project needs none either.
     if let Command::Init {
         dir,
@@ -487,7 +503,8 @@ fn execute(cli: Cli) -> Result<ExitCode, UsageError> {
     };
     // Only the commands that read rules or leads load plugins.
     match cli.command {
-        Command::Init { .. } => Ok(ExitCode::SUCCESS), // handled above
+        // Handled above.
+        Command::Init { .. } | Command::Lsp { .. } => Ok(ExitCode::SUCCESS),
         Command::Check {
             paths,
             format,
