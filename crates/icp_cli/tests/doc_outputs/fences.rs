@@ -13,6 +13,8 @@
 //! - a fence with `run="ARGS"` runs `icp ARGS`; its body is the command's standard output, or
 //!   standard error with `stream=stderr`, or the file PATH it wrote with `file=PATH`, the
 //!   first N lines only with `head=N`; `exit=N` is the exit code it must end with (default 0);
+//!   `compare=json` compares the body and the output as JSON values (or JSON Lines), so the
+//!   document may lay a long object out over lines;
 //! - a fence with `output=NAME` holds the file NAME as the commands before it wrote it;
 //! - a fence with `file=NAME` (and no `run=`) is a file the reader writes: it is written to
 //!   NAME for the commands after it.
@@ -142,6 +144,8 @@ pub struct Step {
     pub line: usize,
     pub lines: (usize, usize),
     pub text: String,
+    /// Compare as JSON values rather than as lines (`compare=json`).
+    pub as_json: bool,
 }
 
 /// The steps of `markdown`, in document order; an error names a malformed attribute.
@@ -155,6 +159,7 @@ pub fn steps(markdown: &str) -> Result<Vec<Step>, String> {
             line: fence.line,
             lines: (start, end),
             text: joined(&lines[start..end]),
+            as_json: fence.get("compare") == Some("json"),
         };
         if fence.language == "console" {
             out.extend(console_steps(&lines, start, end));
@@ -180,6 +185,12 @@ fn run_action(fence: &Fence, args: &str) -> Result<Action, String> {
             })
             .transpose()
     };
+    if let Some(other) = fence.get("compare").filter(|c| *c != "json") {
+        return Err(format!(
+            "line {}: compare={other}: the only comparison is compare=json",
+            fence.line
+        ));
+    }
     let stream = match fence.get("stream") {
         None | Some("stdout") => Stream::Stdout,
         Some("stderr") => Stream::Stderr,
@@ -231,6 +242,7 @@ fn console_steps(lines: &[&str], start: usize, end: usize) -> Vec<Step> {
             line,
             lines: (output_start, output_end),
             text: joined(&lines[output_start..output_end]),
+            as_json: false,
         });
         n = output_end;
     }

@@ -12,8 +12,9 @@
 //!   the shape of a JSON contract), or `measured` (the output of a timed run, which differs
 //!   on every machine: `docs/performance.md`).
 //!
-//! A word of such a fence's info string that is none of these, nor `stream`, `head`, `exit`
-//! (the options of `run=`), is reported too: a misspelt marking would otherwise pass.
+//! A word of such a fence's info string that is none of these, nor `stream`, `head`, `exit`,
+//! `compare` (the options of `run=`), is reported too: a misspelt marking would otherwise
+//! pass.
 
 use crate::fences::fences;
 
@@ -25,7 +26,7 @@ const PRODUCED: [&str; 2] = ["run", "output"];
 /// Attributes and flags that say a fence is not a program's output.
 const NOT_OUTPUT: [&str; 5] = ["file", "project", "input", "figure", "measured"];
 /// The options of `run=`.
-const OPTIONS: [&str; 3] = ["stream", "head", "exit"];
+const OPTIONS: [&str; 4] = ["stream", "head", "exit", "compare"];
 
 /// The unmarked or mismarked sample fences of `markdown`, each as `name:line: why`.
 pub fn unmarked(markdown: &str, name: &str) -> Vec<String> {

@@ -107,6 +107,41 @@ fn comparable(text: &str) -> Vec<&str> {
         .collect()
 }
 
+/// `text` as JSON: one value, else JSON Lines (a value per non-empty line).
+fn json_values(text: &str) -> Result<Vec<serde_json::Value>, serde_json::Error> {
+    match serde_json::from_str(text) {
+        Ok(value) => Ok(vec![value]),
+        Err(_) => text
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(serde_json::from_str)
+            .collect(),
+    }
+}
+
+/// Whether the step's text shows `got`.
+fn shows(step: &Step, got: &str) -> bool {
+    if step.as_json {
+        match (json_values(&step.text), json_values(got)) {
+            (Ok(shown), Ok(got)) => shown == got,
+            _ => false,
+        }
+    } else {
+        comparable(got) == comparable(&step.text)
+    }
+}
+
+/// What UPDATE_DOCS writes for a step that produced `got`: a JSON value laid out over lines
+/// when the step compares as JSON.
+fn as_shown(step: &Step, got: String) -> String {
+    match json_values(&got) {
+        Ok(values) if step.as_json && values.len() == 1 => {
+            serde_json::to_string_pretty(&values[0]).expect("a value") + "\n"
+        }
+        _ => got,
+    }
+}
+
 /// What checking one document found.
 pub struct Checked {
     /// The number of steps that printed or compared something.
@@ -160,15 +195,18 @@ pub fn check_document(doc: &str, update: bool) -> Checked {
         if !matches!(step.action, Action::Write(_)) {
             checked.compared += 1;
         }
-        if comparable(&got) != comparable(&step.text) {
+        if shows(step, &got) {
+            // Kept as shown: its timing line, its layout.
+            actual.push(step.text.clone());
+        } else {
             checked.differences.push(format!(
                 "{doc}:{}: {} gives\n{got}\nbut the document shows\n{}",
                 step.line,
                 describe(&step.action),
                 step.text
             ));
+            actual.push(as_shown(step, got));
         }
-        actual.push(got);
     }
     if update && !checked.differences.is_empty() {
         let new = rewritten(&markdown, &documented, &actual);
