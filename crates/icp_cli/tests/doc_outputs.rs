@@ -100,13 +100,14 @@ fn every_sample_fence_in_the_docs_is_marked() {
 
 #[test]
 fn an_unmarked_or_misspelt_sample_is_reported_with_its_line() {
-    let markdown = "# Page\n\n```text\nscore 3\n```\n\n```csv input\na,b\n```\n\n```json run=\"score\"\n{}\n```\n\n```console\nno command\n```\n\n```text inptu\nx\n```\n\n```sh\nicp score\n```\n\n```text figure\n a -> b\n```\n";
+    let markdown = "# Page\n\n```text\nscore 3\n```\n\n```csv input\na,b\n```\n\n```json run=\"score\"\n{}\n```\n\n```console\nno command\n```\n\n```text inptu\nx\n```\n\n```sh\nicp score\n```\n\n```text figure\n a -> b\n```\n\n```\nbare\n```\n";
     let problems = lint::unmarked(markdown, "docs/new.md");
-    assert_eq!(problems.len(), 4, "{problems:#?}");
+    assert_eq!(problems.len(), 5, "{problems:#?}");
     assert!(problems[0].starts_with("docs/new.md:3: ```text: a sample with no marking"));
     assert!(problems[1].starts_with("docs/new.md:15: ```console: a console fence with no"));
     assert!(problems[2].starts_with("docs/new.md:19: ```text: `inptu` is not a marking"));
     assert!(problems[3].starts_with("docs/new.md:19: ```text: a sample with no marking"));
+    assert!(problems[4].starts_with("docs/new.md:31: a fence with no language"));
 }
 
 #[test]

@@ -12,9 +12,9 @@
 //!   the shape of a JSON contract), or `measured` (the output of a timed run, which differs
 //!   on every machine: `docs/performance.md`).
 //!
-//! A word of such a fence's info string that is none of these, nor `stream`, `head`, `exit`,
-//! `compare` (the options of `run=`), is reported too: a misspelt marking would otherwise
-//! pass.
+//! A word of a sample fence's info string that is none of these, nor `stream`, `head`,
+//! `exit`, `compare` (the options of `run=`), is reported too, as a misspelt marking would
+//! otherwise pass; and so is a fence with no language at all, which would slip past.
 
 use crate::fences::fences;
 
@@ -33,6 +33,13 @@ pub fn unmarked(markdown: &str, name: &str) -> Vec<String> {
     let lines: Vec<&str> = markdown.lines().collect();
     let mut out = Vec::new();
     for fence in fences(markdown) {
+        if fence.language.is_empty() {
+            out.push(format!(
+                "{name}:{}: a fence with no language: name one (`text figure` for a diagram)",
+                fence.line
+            ));
+            continue;
+        }
         if !SAMPLE_LANGUAGES.contains(&fence.language.as_str()) {
             continue;
         }
