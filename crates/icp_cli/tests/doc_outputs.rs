@@ -28,13 +28,16 @@ mod runner;
 use std::path::{Path, PathBuf};
 
 use common::{plugins_built, repo};
-use fences::{steps, Action, Stream};
+use fences::{Action, Stream, steps};
 
 /// Documents whose commands another test plays (see the module doc).
 const PLAYED_ELSEWHERE: [&str; 1] = ["docs/plugins.md"];
 
 fn markdown_under(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).expect("a readable directory").flatten() {
+    for entry in std::fs::read_dir(dir)
+        .expect("a readable directory")
+        .flatten()
+    {
         let path = entry.path();
         if path.is_dir() {
             markdown_under(&path, out);
@@ -50,7 +53,12 @@ fn documents() -> Vec<String> {
     markdown_under(&repo().join("docs"), &mut paths);
     let mut names: Vec<String> = paths
         .iter()
-        .map(|p| p.strip_prefix(repo()).expect("inside").display().to_string())
+        .map(|p| {
+            p.strip_prefix(repo())
+                .expect("inside")
+                .display()
+                .to_string()
+        })
         .collect();
     names.sort();
     names
@@ -67,7 +75,7 @@ fn every_sample_output_in_the_docs_is_what_its_command_prints() {
     let results: Vec<runner::Checked> = std::thread::scope(|scope| {
         let handles: Vec<_> = docs
             .iter()
-            .map(|doc| scope.spawn(move || runner::check_document(doc, update)))
+            .map(|doc| scope.spawn(move || runner::check_document(&repo().join(doc), doc, update)))
             .collect();
         handles
             .into_iter()
@@ -76,6 +84,16 @@ fn every_sample_output_in_the_docs_is_what_its_command_prints() {
     });
     let compared: usize = results.iter().map(|r| r.compared).sum();
     let differences: Vec<&String> = results.iter().flat_map(|r| &r.differences).collect();
+    let failures: Vec<&String> = results.iter().flat_map(|r| &r.failures).collect();
+    assert!(
+        failures.is_empty(),
+        "commands of the docs that did not run as marked:\n{}",
+        failures
+            .iter()
+            .map(|f| f.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
     assert!(
         update || differences.is_empty(),
         "stale sample outputs (UPDATE_DOCS=1 rewrites them):\n{}",
@@ -96,6 +114,34 @@ fn every_sample_fence_in_the_docs_is_marked() {
         problems.extend(lint::unmarked(&markdown, &doc));
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn a_stale_sample_is_reported_and_rewritten_and_a_failing_command_is_reported() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let page = dir.path().join("page.md");
+    let markdown = "```text file=note.txt\nhello\n```\n\n```console\n$ cat note.txt\nbye\n```\n\n```text run=\"check --no-such-flag\" stream=stderr\nx\n```\n\n```text output=note.txt\nhello\n```\n";
+    std::fs::write(&page, markdown).expect("write");
+    let checked = runner::check_document(&page, "page.md", false);
+    assert_eq!(checked.compared, 3);
+    assert_eq!(checked.differences.len(), 1, "{:?}", checked.differences);
+    assert!(checked.differences[0].starts_with("page.md:6: `cat note.txt` gives\nhello\n"));
+    assert_eq!(checked.failures.len(), 1, "{:?}", checked.failures);
+    assert!(
+        checked.failures[0]
+            .starts_with("page.md:10: `icp check --no-such-flag` exited with 2, not 0"),
+        "{}",
+        checked.failures[0]
+    );
+    assert_eq!(std::fs::read_to_string(&page).expect("read"), markdown);
+
+    let checked = runner::check_document(&page, "page.md", true);
+    assert_eq!(checked.failures.len(), 1);
+    let rewritten = std::fs::read_to_string(&page).expect("read");
+    assert_eq!(
+        rewritten,
+        markdown.replace("$ cat note.txt\nbye", "$ cat note.txt\nhello")
+    );
 }
 
 #[test]
@@ -180,9 +226,34 @@ fn documents_are_read_into_commands_outputs_and_files() {
 }
 
 #[test]
+fn json_samples_compare_as_values_whatever_their_layout() {
+    let shown = "{\n  \"id\": \"a\",\n  \"tiers\": [1, 2]\n}\n";
+    assert!(runner::same_json(shown, "{\"tiers\":[1,2],\"id\":\"a\"}\n"));
+    assert!(!runner::same_json(
+        shown,
+        "{\"tiers\":[2,1],\"id\":\"a\"}\n"
+    ));
+    // JSON Lines: one value per line, in order.
+    assert!(runner::same_json(
+        "{\"a\": 1}\n{\"b\": 2}\n",
+        "{\"a\":1}\n\n{\"b\":2}\n"
+    ));
+    assert!(!runner::same_json("{\"a\": 1}\n", "{\"a\":1}\n{\"b\":2}\n"));
+    assert!(!runner::same_json("not json", "not json"));
+}
+
+#[test]
 fn a_malformed_run_option_is_an_error_naming_its_line() {
     let err = steps("```text run=\"score\" stream=both\nx\n```\n").expect_err("malformed");
-    assert_eq!(err, "line 1: stream=both: the streams are stdout and stderr");
+    assert_eq!(
+        err,
+        "line 1: stream=both: the streams are stdout and stderr"
+    );
     let err = steps("```text run=\"score\" exit=two\nx\n```\n").expect_err("malformed");
     assert_eq!(err, "line 1: exit=two is not a number");
+    let err = steps("```json run=\"score\" compare=yaml\nx\n```\n").expect_err("malformed");
+    assert_eq!(
+        err,
+        "line 1: compare=yaml: the only comparison is compare=json"
+    );
 }

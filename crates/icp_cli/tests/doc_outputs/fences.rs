@@ -198,7 +198,7 @@ fn run_action(fence: &Fence, args: &str) -> Result<Action, String> {
             return Err(format!(
                 "line {}: stream={other}: the streams are stdout and stderr",
                 fence.line
-            ))
+            ));
         }
     };
     Ok(Action::Run {

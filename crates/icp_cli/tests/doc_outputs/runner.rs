@@ -16,7 +16,7 @@
 use std::path::Path;
 
 use crate::common::{bin_dir, repo, user_config};
-use crate::fences::{normalised, steps, Action, Step, Stream};
+use crate::fences::{Action, Step, Stream, normalised, steps};
 
 /// What the scratch directory's path is shown as in the documents.
 pub const SHOWN_PROJECT: &str = "/home/revops/project";
@@ -119,13 +119,18 @@ fn json_values(text: &str) -> Result<Vec<serde_json::Value>, serde_json::Error> 
     }
 }
 
+/// Whether `shown` and `got` are the same JSON values, whatever their layout.
+pub fn same_json(shown: &str, got: &str) -> bool {
+    match (json_values(shown), json_values(got)) {
+        (Ok(shown), Ok(got)) => shown == got,
+        _ => false,
+    }
+}
+
 /// Whether the step's text shows `got`.
 fn shows(step: &Step, got: &str) -> bool {
     if step.as_json {
-        match (json_values(&step.text), json_values(got)) {
-            (Ok(shown), Ok(got)) => shown == got,
-            _ => false,
-        }
+        same_json(&step.text, got)
     } else {
         comparable(got) == comparable(&step.text)
     }
@@ -146,26 +151,31 @@ fn as_shown(step: &Step, got: String) -> String {
 pub struct Checked {
     /// The number of steps that printed or compared something.
     pub compared: usize,
+    /// Outputs that differ from what the document shows (rewritten with `UPDATE_DOCS`).
     pub differences: Vec<String>,
+    /// Steps that could not run as asked: a command that failed, a file not written, a
+    /// malformed marking. `UPDATE_DOCS` cannot fix these.
+    pub failures: Vec<String>,
 }
 
-/// Plays the steps of the document `doc` (a path relative to the repository); after
-/// rewriting it with the real outputs when `update` is set, returns the differences.
-pub fn check_document(doc: &str, update: bool) -> Checked {
-    let path = repo().join(doc);
-    let markdown = std::fs::read_to_string(&path).expect("readable document");
+/// Plays the steps of the document at `path`, named `doc` in messages; after rewriting it
+/// with the real outputs when `update` is set, returns what differed or failed.
+pub fn check_document(path: &Path, doc: &str, update: bool) -> Checked {
+    let markdown = std::fs::read_to_string(path).expect("readable document");
     let documented = match steps(&markdown) {
         Ok(steps) => steps,
         Err(e) => {
             return Checked {
                 compared: 0,
-                differences: vec![format!("{doc}: {e}")],
-            }
+                differences: Vec::new(),
+                failures: vec![format!("{doc}: {e}")],
+            };
         }
     };
     let mut checked = Checked {
         compared: 0,
         differences: Vec::new(),
+        failures: Vec::new(),
     };
     if documented.is_empty() {
         return checked;
@@ -188,7 +198,7 @@ pub fn check_document(doc: &str, update: bool) -> Checked {
         let got = match got {
             Ok(got) => got,
             Err(e) => {
-                checked.differences.push(format!("{doc}:{}: {e}", step.line));
+                checked.failures.push(format!("{doc}:{}: {e}", step.line));
                 step.text.clone()
             }
         };
@@ -211,7 +221,7 @@ pub fn check_document(doc: &str, update: bool) -> Checked {
     if update && !checked.differences.is_empty() {
         let new = rewritten(&markdown, &documented, &actual);
         if new != markdown {
-            std::fs::write(&path, new).expect("rewrite the document");
+            std::fs::write(path, new).expect("rewrite the document");
             eprintln!("{doc}: rewritten with the commands' outputs (UPDATE_DOCS)");
         }
     }
