@@ -28,7 +28,7 @@ mod runner;
 use std::path::{Path, PathBuf};
 
 use common::{plugins_built, repo};
-use fences::{Action, Stream, steps};
+use fences::{Action, Run, Stream, steps};
 
 /// Documents whose commands another test plays (see the module doc).
 const PLAYED_ELSEWHERE: [&str; 1] = ["docs/plugins.md"];
@@ -184,24 +184,16 @@ fn inline_code_at_the_start_of_a_line_opens_no_fence() {
 fn documents_are_read_into_commands_outputs_and_files() {
     let markdown = "text\n```console\n$ icp a \\\n    --b\nout 1  \n\n$ icp c\n```\n\n```icp output=d.icp\nicp d {}\n```\n```icp file=e.icp\nx\n```\n```icp\nno step\n```\n```text run=\"score --x\" stream=stderr exit=2\nerr\n```\n";
     let got = steps(markdown).expect("well-formed");
-    let run = |command: &str| Action::Run {
-        command: command.into(),
-        stream: Stream::Stdout,
-        file: None,
-        head: None,
-        exit: 0,
-    };
+    let run = |command: &str| Action::Run(Run::printing(command.into()));
     let summary: Vec<(&Action, usize, (usize, usize), &str)> = got
         .iter()
         .map(|d| (&d.action, d.line, d.lines, d.text.as_str()))
         .collect();
-    let stderr_run = Action::Run {
-        command: "icp score --x".into(),
+    let stderr_run = Action::Run(Run {
         stream: Stream::Stderr,
-        file: None,
-        head: None,
         exit: 2,
-    };
+        ..Run::printing("icp score --x".into())
+    });
     assert_eq!(
         summary,
         vec![

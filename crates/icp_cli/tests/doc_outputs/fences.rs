@@ -118,18 +118,34 @@ pub enum Stream {
     Stderr,
 }
 
+/// A command to run in `sh -c`: the step's text is `stream` of it, or the `file` it wrote,
+/// the first `head` lines only; it must exit with `exit`.
+#[derive(Debug, PartialEq)]
+pub struct Run {
+    pub command: String,
+    pub stream: Stream,
+    pub file: Option<String>,
+    pub head: Option<usize>,
+    pub exit: i32,
+}
+
+impl Run {
+    /// A command whose standard output is shown, which must succeed.
+    pub fn printing(command: String) -> Run {
+        Run {
+            command,
+            stream: Stream::Stdout,
+            file: None,
+            head: None,
+            exit: 0,
+        }
+    }
+}
+
 /// What a document asks of the runner.
 #[derive(Debug, PartialEq)]
 pub enum Action {
-    /// Run `command` in `sh -c`; the step's text is `stream` of it, or the first `head`
-    /// lines of the file it wrote; it must exit with `exit`.
-    Run {
-        command: String,
-        stream: Stream,
-        file: Option<String>,
-        head: Option<usize>,
-        exit: i32,
-    },
+    Run(Run),
     /// Compare the file of that name, as the steps before wrote it.
     Compare(String),
     /// Write the step's text to the file of that name.
@@ -201,13 +217,13 @@ fn run_action(fence: &Fence, args: &str) -> Result<Action, String> {
             ));
         }
     };
-    Ok(Action::Run {
+    Ok(Action::Run(Run {
         command: format!("icp {args}"),
         stream,
         file: fence.get("file").map(str::to_string),
         head: number("head")?.map(|n| n.max(0) as usize),
         exit: number("exit")?.unwrap_or(0) as i32,
-    })
+    }))
 }
 
 /// The commands of a console fence's body `lines[start..end]`, each with its output lines.
@@ -232,13 +248,7 @@ fn console_steps(lines: &[&str], start: usize, end: usize) -> Vec<Step> {
             .find(|&i| lines[i].starts_with("$ "))
             .unwrap_or(end);
         out.push(Step {
-            action: Action::Run {
-                command,
-                stream: Stream::Stdout,
-                file: None,
-                head: None,
-                exit: 0,
-            },
+            action: Action::Run(Run::printing(command)),
             line,
             lines: (output_start, output_end),
             text: joined(&lines[output_start..output_end]),

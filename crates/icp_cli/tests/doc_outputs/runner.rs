@@ -16,7 +16,7 @@
 use std::path::Path;
 
 use crate::common::{bin_dir, repo, user_config};
-use crate::fences::{Action, Step, Stream, normalised, steps};
+use crate::fences::{Action, Run, Step, Stream, normalised, steps};
 
 /// What the scratch directory's path is shown as in the documents.
 pub const SHOWN_PROJECT: &str = "/home/revops/project";
@@ -54,17 +54,14 @@ fn shown(dir: &Path, text: &str) -> String {
 }
 
 /// What the step's command produces now in `dir`, or why it failed.
-fn produce(dir: &Path, action: &Action) -> Result<String, String> {
-    let Action::Run {
+fn produce(dir: &Path, run: &Run) -> Result<String, String> {
+    let Run {
         command,
         stream,
         file,
         head,
         exit,
-    } = action
-    else {
-        unreachable!("only commands run")
-    };
+    } = run;
     let command = command.replace("cargo run --release -- ", "icp ");
     let path = std::env::var_os("PATH").unwrap_or_default();
     let mut paths = vec![bin_dir()];
@@ -78,6 +75,7 @@ fn produce(dir: &Path, action: &Action) -> Result<String, String> {
         .env("XDG_CONFIG_HOME", user_config())
         .env_remove("ICP_PLUGIN_PATH")
         .env_remove("ICP_SAFE_DIRECTORIES")
+        .stdin(std::process::Stdio::null())
         .output()
         .expect("sh runs");
     let code = out.status.code().unwrap_or(-1);
@@ -184,7 +182,7 @@ pub fn check_document(path: &Path, doc: &str, update: bool) -> Checked {
     let mut actual = Vec::new();
     for step in &documented {
         let got = match &step.action {
-            Action::Run { .. } => produce(dir.path(), &step.action),
+            Action::Run(run) => produce(dir.path(), run),
             Action::Compare(name) => std::fs::read_to_string(dir.path().join(name))
                 .map(|text| normalised(&shown(dir.path(), &text)))
                 .map_err(|e| format!("{name} was not written: {e}")),
@@ -230,12 +228,12 @@ pub fn check_document(path: &Path, doc: &str, update: bool) -> Checked {
 
 fn describe(action: &Action) -> String {
     match action {
-        Action::Run {
+        Action::Run(Run {
             command,
             stream,
             file,
             ..
-        } => match (file, stream) {
+        }) => match (file, stream) {
             (Some(file), _) => format!("the file {file} written by `{command}`"),
             (None, Stream::Stderr) => format!("the standard error of `{command}`"),
             (None, Stream::Stdout) => format!("`{command}`"),
