@@ -35,7 +35,9 @@ use icp_engine::plan::Plan;
 use icp_engine::result::{BatchResults, COLUMN_CHECKS, Check, CheckKind};
 use icp_engine::schema::Entity;
 use icp_engine::semantics::Truth;
-use icp_io::outcomes::{Account, DealOutcome, Outcomes, OutcomesOptions, read_outcomes};
+use icp_io::outcomes::{
+    Account, AccountKey, DealOutcome, Outcomes, OutcomesOptions, read_outcomes,
+};
 use icp_learn::backtest::{Backtest, Criterion, CriterionKind, IcpLead, IcpSpec, LeadRow, Outcome};
 use rayon::prelude::*;
 
@@ -472,7 +474,15 @@ fn backtest(
         .iter()
         .map(|icp| personas_used(rules, icp))
         .collect();
-    let domain = rules.schema.lookup(Entity::Company, "domain");
+    // The domain joins a lead only to an account keyed by domain: without one, it is not
+    // parsed (a domain is normalised, which costs more than most cells).
+    let by_domain = outcomes
+        .accounts()
+        .any(|(key, _)| matches!(key, AccountKey::Domain(_)));
+    let domain = rules
+        .schema
+        .lookup(Entity::Company, "domain")
+        .filter(|_| by_domain);
     let mut fields = rules.fields_read();
     if let Some(d) = domain {
         fields[d.0 as usize] = true;
