@@ -14,6 +14,10 @@
 use super::{Dict, MISSING};
 use crate::schema::{Scalar, Type, Value};
 
+/// A text source of [`Column::gather`]: its codes, its dictionary, and each code's code in
+/// the gathered dictionary ([`MISSING`] until a row uses it).
+type TextSource<'a> = (&'a [u32], &'a Dict, Vec<u32>);
+
 /// One field's values over the rows of a batch.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Column {
@@ -388,7 +392,7 @@ impl Column {
             }
             Column::Text { .. } => {
                 let mut dict = Dict::default();
-                let mut maps: Vec<Option<(&[u32], &Dict, Vec<u32>)>> = sources
+                let mut maps: Vec<Option<TextSource<'_>>> = sources
                     .iter()
                     .map(|c| match c {
                         Column::Text { codes, dict: from } => {
