@@ -10,15 +10,18 @@
 //! (the whole batch when most of its leads are undated, else only those, selected); its
 //! dated leads are copied out ([`Batch::select`]) and kept, so memory grows with the dated
 //! leads only. Once every batch is read, the dated leads are sorted by date and gathered
-//! ([`Batch::gather`]) into batches of one date each (at most [`DATED_BATCH`] leads), which go
-//! through the plugins and the evaluator as of their date: one evaluator call per distinct
-//! date, not per lead. Each evaluated lead becomes one row of the backtest (`icp_learn`): per
-//! ICP its score, tier and the truth of every criterion, read off the result columns (and
-//! persona truths folded over the contacts); partial backtests are merged in input order, so
-//! the report is the same on any number of threads. The report (text, JSON or markdown) goes
-//! to `-o` or standard output; the rejected rows of the leads and of the outcomes file go
-//! beside their files (`NAME.rejects.csv`), created only when a row is rejected; a summary
-//! goes to stderr.
+//! ([`Batch::gather`]) into batches of [`DATED_BATCH`] leads, each lead with its own date
+//! ([`AsOf::PerLead`]): the evaluator reads every lead's `today` from it in one run, and the
+//! plugins are asked once per signal and distinct date of the batch
+//! ([`Signals::fill_as_of`](icp_plugin_host::Signals::fill_as_of)), few since the leads are
+//! in date order. The result is the same as evaluating each date's leads on their own
+//! (tests/evaluator_props.rs, crates/icp_cli/tests/backtest.rs). Each evaluated lead becomes
+//! one row of the backtest (`icp_learn`): per ICP its score, tier and the truth of every
+//! criterion, read off the result columns (and persona truths folded over the contacts);
+//! partial backtests are merged in input order, so the report is the same on any number of
+//! threads. The report (text, JSON or markdown) goes to `-o` or standard output; the rejected
+//! rows of the leads and of the outcomes file go beside their files (`NAME.rejects.csv`),
+//! created only when a row is rejected; a summary goes to stderr.
 
 use std::collections::HashSet;
 use std::io::Write;
@@ -26,13 +29,16 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use icp_engine::batch::Batch;
+use icp_engine::eval::AsOf;
 use icp_engine::ir::RuleSet;
 use icp_engine::plan::Plan;
 use icp_engine::result::{BatchResults, COLUMN_CHECKS, Check, CheckKind};
 use icp_engine::schema::Entity;
 use icp_engine::semantics::Truth;
 use icp_io::ReadReport;
-use icp_io::outcomes::{Account, DealOutcome, Outcomes, OutcomesOptions, read_outcomes};
+use icp_io::outcomes::{
+    Account, AccountKey, DealOutcome, Outcomes, OutcomesOptions, read_outcomes,
+};
 use icp_learn::backtest::{
     Backtest, Criterion, CriterionKind, IcpLead, IcpSpec, LeadRow, Outcome, Report,
 };
@@ -46,7 +52,7 @@ use crate::setup::LeadSetup;
 use crate::show::group_digits;
 use crate::summary::reader_lines;
 
-/// The most leads of one date evaluated in one call.
+/// The most dated leads evaluated in one call (of one date or of several).
 pub const DATED_BATCH: usize = 4096;
 
 /// The report's form.
@@ -240,16 +246,17 @@ struct Part {
 }
 
 impl Run<'_, '_> {
-    /// Evaluates `batch` as of `today` and counts rows `rows` (each with its account).
+    /// Evaluates `batch` as of `as_of` (one date, or each lead's) and counts rows `rows`
+    /// (each with its account).
     fn count(
         &self,
         batch: &mut Batch,
-        today: i32,
+        today: AsOf<'_>,
         rows: impl Iterator<Item = (usize, Joined)>,
         counts: &mut Backtest,
     ) -> Result<(), RunError> {
         let rules = &self.setup.rules;
-        self.setup.signals.fill(batch, today)?;
+        self.setup.signals.fill_as_of(batch, today)?;
         let (results, personas) = if self.whole {
             let leads = icp_engine::eval::columnar::evaluate(rules, self.plan, batch, today, true);
             let personas = persona_truths(rules, batch, &leads);
@@ -296,7 +303,7 @@ impl Run<'_, '_> {
             }
         }
         let mut counts = empty.empty_like();
-        let today = self.setup.today;
+        let today = AsOf::Date(self.setup.today);
         if dated.len() * 2 <= batch.len() {
             // Mostly undated: the whole batch, the dated leads' results left out.
             self.count(&mut batch, today, undated.iter().copied(), &mut counts)?;
@@ -549,7 +556,15 @@ pub(crate) fn evaluate(
         .iter()
         .map(|icp| personas_used(rules, icp))
         .collect();
-    let domain = rules.schema.lookup(Entity::Company, "domain");
+    // The domain joins a lead only to an account keyed by domain: without one, it is not
+    // parsed (a domain is normalised, which costs more than most cells).
+    let by_domain = outcomes
+        .accounts()
+        .any(|(key, _)| matches!(key, AccountKey::Domain(_)));
+    let domain = rules
+        .schema
+        .lookup(Entity::Company, "domain")
+        .filter(|_| by_domain);
     let mut fields = rules.fields_read();
     if let Some(d) = domain {
         fields[d.0 as usize] = true;
@@ -610,22 +625,19 @@ pub(crate) fn evaluate(
             }
         }
     }
-    // The dated leads, a batch per date (at most DATED_BATCH leads), each as of its date.
+    // The dated leads in date order, DATED_BATCH at a time, each as of its own date.
     dated_rows.sort_by_key(|(date, b, row, _)| (*date, *b, *row));
-    let groups: Vec<&[(i32, u32, u32, Joined)]> = dated_rows
-        .chunk_by(|a, b| a.0 == b.0)
-        .flat_map(|day| day.chunks(DATED_BATCH))
-        .collect();
     let sources: Vec<&Batch> = dated_batches.iter().collect();
     let parts: Vec<Result<Backtest, RunError>> = pool.install(|| {
-        groups
-            .into_par_iter()
+        dated_rows
+            .par_chunks(DATED_BATCH)
             .map(|group| {
                 let pairs: Vec<(u32, u32)> = group.iter().map(|(_, b, r, _)| (*b, *r)).collect();
+                let dates: Vec<i32> = group.iter().map(|(date, ..)| *date).collect();
                 let mut batch = Batch::gather(&sources, &pairs);
                 let mut counts = total.empty_like();
                 let joined = group.iter().enumerate().map(|(i, g)| (i, g.3));
-                run.count(&mut batch, group[0].0, joined, &mut counts)?;
+                run.count(&mut batch, AsOf::PerLead(&dates), joined, &mut counts)?;
                 Ok(counts)
             })
             .collect()
