@@ -1,6 +1,6 @@
 //! The commands, one module each: `check`, `test`, `fmt`, `score`, `explain`, `backtest`,
-//! `diff`, `discover`, `gen` (in `generate`: `gen` is a keyword), `init` and `plugins` (with `plugins
-//! install`).
+//! `diff`, `discover`, `gen` (in `generate`: `gen` is a keyword), `init`, `plugins` (with `plugins
+//! install`) and `serve` (behind the default `serve` feature).
 //!
 //! How it works: [`crate::run`] parses the arguments and calls the command's `run` with the
 //! [`crate::project::Project`] (working directory, `icp.toml`, colour, `--plugin` flags) and
@@ -20,4 +20,6 @@ pub mod generate;
 pub mod init;
 pub mod plugins;
 pub mod score;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod test;

@@ -526,7 +526,8 @@ fn check_tiers(
 
 /// One batch's results: in columns, or whole with their explanations (`explain`); with each
 /// contact's personas when `personas` (from the same run of the evaluator either way).
-fn evaluate<'r>(
+/// `icp serve` scores its requests' batches with it too.
+pub(crate) fn evaluate<'r>(
     rules: &'r RuleSet,
     plan: &Plan,
     batch: &icp_engine::batch::Batch,
