@@ -287,10 +287,6 @@ fn bad_requests_get_json_errors_with_their_status() {
         ("text", server.post("/explain", "text/plain", b"{}")),
         ("no type", http(server.addr, "POST", "/score", None, b"{}")),
         (
-            "preset",
-            server.post("/score?preset=pipedrive", "application/json", b"{}"),
-        ),
-        (
             "all",
             server.post("/score?all=maybe", "application/json", b"{}"),
         ),
@@ -316,7 +312,7 @@ fn bad_requests_get_json_errors_with_their_status() {
     assert_eq!(
         statuses,
         [
-            413, 400, 400, 400, 400, 400, 415, 415, 415, 400, 400, 404, 405, 405
+            413, 400, 400, 400, 400, 400, 415, 415, 415, 400, 404, 405, 405
         ]
     );
     insta::assert_snapshot!("serve_errors", shown);
@@ -344,7 +340,7 @@ fn bad_requests_get_json_errors_with_their_status() {
     // The server is still up, and counted every error.
     assert_eq!(server.get("/healthz").json()["status"], "ok");
     let metrics = server.get("/metrics").body;
-    assert!(metrics.contains("icp_errors_total 15\n"), "{metrics}");
+    assert!(metrics.contains("icp_errors_total 14\n"), "{metrics}");
     assert!(metrics.contains("icp_http_requests_total{route=\"other\",status=\"404\"} 1\n"));
 }
 
@@ -434,4 +430,76 @@ fn a_server_that_cannot_start_says_why_and_exits_2() {
     .expect("write");
     shown.push_str(&run(&["--addr", "127.0.0.1:0"]));
     insta::assert_snapshot!("serve_start_errors", shown);
+}
+
+/// The bodies of docs/serve.md's fences whose info string has `key=NAME`, by name.
+fn doc_fences(markdown: &str, key: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut lines = markdown.lines();
+    while let Some(line) = lines.next() {
+        let Some(info) = line.trim_start().strip_prefix("```") else {
+            continue;
+        };
+        let name = (info.split_whitespace())
+            .find_map(|a| a.strip_prefix(&format!("{key}=")))
+            .map(str::to_string);
+        let body: Vec<&str> = lines
+            .by_ref()
+            .take_while(|l| !l.starts_with("```"))
+            .collect();
+        if let Some(name) = name {
+            out.push((name, body.join("\n")));
+        }
+    }
+    out
+}
+
+#[test]
+fn the_crm_webhook_examples_of_the_docs_are_scored_as_shown() {
+    plugins_built();
+    let doc = std::fs::read_to_string(repo().join("docs/serve.md")).expect("docs/serve.md");
+    let bodies = doc_fences(&doc, "crm");
+    let answers: HashMap<String, String> = doc_fences(&doc, "answer").into_iter().collect();
+    let names: Vec<&str> = bodies.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["hubspot", "salesforce"]);
+    assert!(answers.contains_key("hubspot"));
+    for (crm, body) in &bodies {
+        // The repository's project, with the CRM's preset in its icp.toml.
+        let dir = tempfile::tempdir().expect("temp dir");
+        let toml = std::fs::read_to_string(repo().join("icp.toml")).expect("icp.toml");
+        std::fs::write(
+            dir.path().join("icp.toml"),
+            format!("{toml}\n[input]\npreset = \"{crm}\"\n"),
+        )
+        .expect("write icp.toml");
+        for name in ["demo", "rules"] {
+            std::os::unix::fs::symlink(repo().join(name), dir.path().join(name)).expect("link");
+        }
+        let server = Server::start(dir.path(), &["--as-of", AS_OF]);
+        let answer = server.post("/score", "application/json", body.as_bytes());
+        assert_eq!(answer.status, 200, "{crm}: {}", answer.body);
+        let got = answer.json();
+        if let Some(shown) = answers.get(crm) {
+            let shown: Value = serde_json::from_str(shown).expect("the documented answer");
+            assert_eq!(got, shown, "{crm}: the answer in docs/serve.md");
+        }
+        // And `icp score` says the same of the same leads with the same icp.toml.
+        let sent: Value = serde_json::from_str(body).expect("the documented body");
+        let leads = match &sent {
+            Value::Array(items) => items.clone(),
+            one => vec![one.clone()],
+        };
+        let jsonl: String = leads.iter().map(|l| format!("{l}\n")).collect();
+        std::fs::write(dir.path().join("leads.jsonl"), jsonl).expect("write");
+        let expected = score_file(dir.path(), Path::new("leads.jsonl"));
+        let got = match got {
+            Value::Array(items) => items,
+            one => vec![one],
+        };
+        assert_eq!(got, expected, "{crm}");
+        assert!(
+            got.iter().all(|row| row["qualified"] == true),
+            "{crm}: {got:?}"
+        );
+    }
 }

@@ -83,7 +83,6 @@ async fn track(Shared(state): Shared<Arc<State>>, request: Request, next: Next) 
 #[derive(Debug, serde::Deserialize)]
 struct ScoreQuery {
     all: Option<bool>,
-    preset: Option<String>,
 }
 
 /// `POST /score`: the leads scored as `icp score --format jsonl --explain` writes them.
@@ -122,7 +121,6 @@ async fn explain(
     request: Request,
 ) -> Result<Response, ApiError> {
     let _admitted = admit(&state)?;
-    let options = options(&request)?;
     let (kind, _) = body_kind(request.headers())?;
     let body = read_body(request, state.limits.max_body).await?;
     let _worker = Arc::clone(&state.workers)
@@ -133,10 +131,7 @@ async fn explain(
     let (one, mut explained) = blocking(move || {
         let leads = Leads::parse(&body, kind)?;
         let one = leads.one;
-        Ok((
-            one,
-            scoring::explain(&version, leads, today, options.preset)?,
-        ))
+        Ok((one, scoring::explain(&version, leads, today)?))
     })
     .await?;
     state.metrics.scored(explained.len() as u64);
@@ -234,25 +229,12 @@ fn admit(state: &State) -> Result<tokio::sync::OwnedSemaphorePermit, ApiError> {
     })
 }
 
-/// `?all=true` and `?preset=NAME`.
+/// `?all=true`.
 fn options(request: &Request) -> Result<Options, ApiError> {
     let Query(query) = Query::<ScoreQuery>::try_from_uri(request.uri())
         .map_err(|e| ApiError::bad_request(format!("the query string: {}", e.body_text())))?;
-    let preset = match query.preset.as_deref() {
-        None => None,
-        Some(name) => Some(
-            (icp_io::Preset::ALL.into_iter())
-                .find(|p| p.name() == name)
-                .ok_or_else(|| {
-                    ApiError::bad_request(format!(
-                        "preset={name}: the presets are hubspot, salesforce and apollo"
-                    ))
-                })?,
-        ),
-    };
     Ok(Options {
         all: query.all.unwrap_or(false),
-        preset,
     })
 }
 

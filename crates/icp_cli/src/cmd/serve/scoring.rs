@@ -5,8 +5,8 @@
 //! JSON Lines — and writes each lead as one line of JSON Lines, byte for byte as it was sent
 //! but for the whitespace between tokens (so keys keep their order: where two keys feed one
 //! field, the first wins, as in a file). Those lines are read by the same [`LeadReader`] as
-//! an `icp score --leads FILE.jsonl` run (with icp.toml's `[input]`, or another preset for
-//! this request), so a lead's `contacts` array and `company` object are read as in a file.
+//! an `icp score --leads FILE.jsonl` run (with icp.toml's `[input]`: its preset, its
+//! columns), so a lead's `contacts` array and `company` object are read as in a file.
 //! Each batch has its signal columns filled by the plugins and is evaluated by
 //! [`crate::cmd::score::evaluate`] with explanations, and its rows formatted by the
 //! [`RowFormatter`] `icp score` writes with: the bytes are the lines `icp score` would write.
@@ -20,9 +20,7 @@ use std::sync::{Arc, Mutex};
 
 use axum::http::StatusCode;
 use icp_engine::batch::Batch;
-use icp_io::{
-    InputFormat, LeadReader, OutputFormat, Preset, ReadOptions, RowFormatter, WriteOptions,
-};
+use icp_io::{InputFormat, LeadReader, OutputFormat, ReadOptions, RowFormatter, WriteOptions};
 use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
@@ -139,8 +137,6 @@ fn one_line(text: &str, out: &mut Vec<u8>) {
 pub struct Options {
     /// One row per lead and ICP (`icp score --all`).
     pub all: bool,
-    /// Read the keys as this CRM's export headers instead of icp.toml's `[input] preset`.
-    pub preset: Option<Preset>,
 }
 
 /// The scored rows of a request.
@@ -171,7 +167,7 @@ pub fn score(
         lines: Vec::new(),
         rows: 0,
     };
-    read_leads(version, leads, today, options.preset, |batch| {
+    read_leads(version, leads, today, |batch| {
         let (results, _) =
             crate::cmd::score::evaluate(&version.rules, &version.plan, batch, today, true, false);
         scored.rows += formatter
@@ -183,15 +179,10 @@ pub fn score(
 }
 
 /// Explains each lead as `icp explain` does: its id, best ICP and tier, and the text.
-pub fn explain(
-    version: &Version,
-    leads: Leads,
-    today: i32,
-    preset: Option<Preset>,
-) -> Result<Vec<Value>, ApiError> {
+pub fn explain(version: &Version, leads: Leads, today: i32) -> Result<Vec<Value>, ApiError> {
     let rules = &version.rules;
     let mut explained = Vec::new();
-    read_leads(version, leads, today, preset, |batch| {
+    read_leads(version, leads, today, |batch| {
         for row in 0..batch.len() {
             let lead = batch.lead(row);
             let result = icp_engine::eval::reference::evaluate(rules, &lead, today);
@@ -214,20 +205,15 @@ fn read_leads(
     version: &Version,
     leads: Leads,
     today: i32,
-    preset: Option<Preset>,
     mut each: impl FnMut(&mut Batch) -> Result<(), ApiError>,
 ) -> Result<(), ApiError> {
-    let mut input = version.input.clone();
-    if preset.is_some() {
-        input.preset = preset;
-    }
     let rejects = SharedBuffer::default();
     let mut reader = LeadReader::from_reader(
         Box::new(Cursor::new(leads.lines)),
         Path::new("request"),
         InputFormat::JsonLines,
         &version.rules.schema,
-        &input,
+        &version.input,
         ReadOptions {
             format: Some(InputFormat::JsonLines),
             contacts: None,
