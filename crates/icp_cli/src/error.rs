@@ -69,6 +69,7 @@ pub enum UsageError {
     )]
     NoProject(String),
     /// `icp serve`'s own usage errors (its address, limits, rules that cannot be served).
+    #[cfg(feature = "serve")]
     #[error("{0}")]
     Serve(String),
     /// `--top`, `--tier`, and relative thresholds on standard input.
