@@ -25,6 +25,7 @@ mod outputs;
 mod plugin_keys;
 mod plugin_options;
 mod plugin_search;
+mod progress;
 mod project;
 mod setup;
 mod show;
@@ -96,6 +97,10 @@ pub struct LeadArgs {
     /// The date `today` stands for, YYYY-MM-DD (default: the current UTC date).
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<String>,
+    /// Show the progress of reading the leads on stderr even when it is not a terminal (on a
+    /// terminal a progress bar is always shown).
+    #[arg(long)]
+    pub progress: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

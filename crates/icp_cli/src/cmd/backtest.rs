@@ -493,6 +493,7 @@ fn backtest(
         .map_err(|e| RunError::Threads(threads, e.to_string()))?;
     let mut reader = pool
         .install(|| setup.open_reader(&project.config, Some(lead_rejects), Some(fields), false))?;
+    let progress = setup.show_progress("backtesting", &reader);
     let mut total = Backtest::new(specs.clone());
     let mut matched: HashSet<usize> = HashSet::new();
     let mut dated_batches: Vec<Batch> = Vec::new();
@@ -528,6 +529,7 @@ fn backtest(
             }
         }
     }
+    drop(progress);
     // The dated leads, a batch per date (at most DATED_BATCH leads), each as of its date.
     dated_rows.sort_by_key(|(date, b, row, _)| (*date, *b, *row));
     let groups: Vec<&[(i32, u32, u32, Joined)]> = dated_rows

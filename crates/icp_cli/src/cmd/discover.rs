@@ -281,6 +281,7 @@ fn count_leads(
     let (rules, signals, today) = (&setup.rules, &setup.signals, setup.today);
     pool.install(|| {
         let mut reader = setup.open_reader(&project.config, Some(rejects), None, false)?;
+        let progress = setup.show_progress("reading", &reader);
         let tally = reader
             .by_ref()
             .par_bridge()
@@ -292,6 +293,7 @@ fn count_leads(
                 ))
             })
             .try_reduce(|| Tally::new(sources.len()), |a, b| Ok(a.merge(b)))?;
+        drop(progress);
         Ok((tally, reader.into_report()))
     })
 }

@@ -50,6 +50,7 @@ fn explain(
     } = setup;
     let (today, leads) = (*today, files.leads_shown(project));
     let reader = setup.open_reader(&project.config, None, None, false)?;
+    let progress = setup.show_progress("reading", &reader);
     let mut found: Option<(Lead, u64)> = None;
     let mut same_id = 0usize;
     for batch in reader {
@@ -62,6 +63,7 @@ fn explain(
             found = Some((batch.lead(row), batch.lines[row]));
         }
     }
+    drop(progress);
     if let Some((lead, line)) = found {
         let result = icp_engine::eval::reference::evaluate(rules, &lead, today);
         let mut out = format!("lead {id} (line {line} of {})\n", leads.clone());
