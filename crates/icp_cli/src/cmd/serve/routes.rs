@@ -6,7 +6,8 @@
 //! `/metrics`. A scoring request is admitted only while fewer than `--max-queue` are (429
 //! otherwise, with `Retry-After`), must say it is JSON (`application/json`, a `+json` type, or
 //! `application/x-ndjson` for JSON Lines; 415 otherwise) and is read up to `--max-body` bytes
-//! (413 beyond, refused from its `Content-Length` before it is read when it says so). It then
+//! (413 beyond, refused from its `Content-Length` before it is read when it says so), within
+//! 30 s of its headers (408 after). It then
 //! waits for one of `--max-concurrent` workers, takes the version of the rules in force and is
 //! scored on a blocking thread ([`scoring`]), a panic there answered 500. The answer mirrors
 //! the request: one object for one object, an array for an array, JSON Lines when the body
@@ -29,6 +30,10 @@ use super::api_error::ApiError;
 use super::metrics::Metrics;
 use super::scoring::{self, BodyKind, Leads, Options};
 use super::state::State;
+
+/// How long a request's body may take to arrive once its headers have: a client that stops
+/// sending holds its place in the queue no longer (408).
+const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// The routes, as `/metrics` labels them.
 const ROUTES: [&str; 5] = ["/score", "/explain", "/rules", "/healthz", "/metrics"];
@@ -294,10 +299,18 @@ async fn read_body(request: Request, limit: usize) -> Result<Vec<u8>, ApiError> 
         return Err(too_large());
     }
     let body: Body = request.into_body();
-    match Limited::new(body, limit).collect().await {
-        Ok(collected) => Ok(collected.to_bytes().to_vec()),
-        Err(e) if e.is::<LengthLimitError>() => Err(too_large()),
-        Err(e) => Err(ApiError::bad_request(format!("cannot read the body: {e}"))),
+    let read = tokio::time::timeout(BODY_TIMEOUT, Limited::new(body, limit).collect()).await;
+    match read {
+        Ok(Ok(collected)) => Ok(collected.to_bytes().to_vec()),
+        Ok(Err(e)) if e.is::<LengthLimitError>() => Err(too_large()),
+        Ok(Err(e)) => Err(ApiError::bad_request(format!("cannot read the body: {e}"))),
+        Err(_) => Err(ApiError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            format!(
+                "the body did not arrive within {} s",
+                BODY_TIMEOUT.as_secs()
+            ),
+        )),
     }
 }
 
