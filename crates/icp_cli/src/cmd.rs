@@ -1,6 +1,6 @@
 //! The commands, one module each: `check`, `test`, `fmt`, `score`, `explain`, `backtest`,
 //! `diff`, `discover`, `gen` (in `generate`: `gen` is a keyword), `init`, `lsp` (the language server),
-//! `plugins` (with `plugins install`) and `report`.
+//! `plugins` (with `plugins install`), `report` and `serve` (behind the default `serve` feature).
 //!
 //! How it works: [`crate::run`] parses the arguments and calls the command's `run` with the
 //! [`crate::project::Project`] (working directory, `icp.toml`, colour, `--plugin` flags) and
@@ -22,4 +22,6 @@ pub mod lsp;
 pub mod plugins;
 pub mod report;
 pub mod score;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod test;

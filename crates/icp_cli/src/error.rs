@@ -68,6 +68,10 @@ pub enum UsageError {
          or give the rules with --rules (`icp check FILE.icp` for check, test and fmt)"
     )]
     NoProject(String),
+    /// `icp serve`'s own usage errors (its address, limits, rules that cannot be served).
+    #[cfg(feature = "serve")]
+    #[error("{0}")]
+    Serve(String),
     /// `--top`, `--tier`, and relative thresholds on standard input.
     #[error("{0}")]
     Thresholds(String),

@@ -26,6 +26,7 @@ mod outputs;
 mod plugin_keys;
 mod plugin_options;
 mod plugin_search;
+mod progress;
 mod project;
 mod setup;
 mod show;
@@ -97,6 +98,10 @@ pub struct LeadArgs {
     /// The date `today` stands for, YYYY-MM-DD (default: the current UTC date).
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<String>,
+    /// Show the progress of reading the leads on stderr even when it is not a terminal (on a
+    /// terminal a progress bar is always shown).
+    #[arg(long)]
+    pub progress: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -310,6 +315,10 @@ enum Command {
         #[arg(long)]
         id: String,
     },
+    /// Serve the rules over HTTP: POST leads as JSON to /score or /explain; the rules reload
+    /// when their files change (docs/serve.md). Stops on SIGTERM or Ctrl-C.
+    #[cfg(feature = "serve")]
+    Serve(ServeArgs),
     /// Run every `test` block of a rule set; exit with 1 if any expectation fails.
     Test {
         /// Rule files or directories (default: as for `check`).
@@ -391,6 +400,33 @@ enum Command {
         #[arg(long, value_enum, default_value_t = cmd::generate::DealsShape::Plain)]
         deals_preset: cmd::generate::DealsShape,
     },
+}
+
+/// The arguments of `icp serve`.
+#[cfg(feature = "serve")]
+#[derive(Debug, clap::Args)]
+struct ServeArgs {
+    /// Where to listen, IP:PORT (port 0 picks a free port; the address is printed on stderr).
+    /// Anything but a loopback address is reachable from other machines (docs/security.md).
+    #[arg(long, value_name = "IP:PORT", default_value = "127.0.0.1:8787")]
+    addr: String,
+    /// Rule files or directories (default: the `rules` of icp.toml, else `rules/`); reloaded
+    /// when they change.
+    #[arg(long = "rules", value_name = "PATH")]
+    rules: Vec<PathBuf>,
+    /// The date `today` stands for, YYYY-MM-DD (default: the current UTC date of each
+    /// request).
+    #[arg(long, value_name = "DATE")]
+    as_of: Option<String>,
+    /// The largest request body accepted, in bytes; larger ones get 413.
+    #[arg(long, value_name = "BYTES", default_value_t = 1 << 20)]
+    max_body: usize,
+    /// Requests scored at once (default: twice the cores).
+    #[arg(long, value_name = "N")]
+    max_concurrent: Option<usize>,
+    /// Requests admitted at once, scored or waiting; more get 429.
+    #[arg(long, value_name = "N", default_value_t = 1024)]
+    max_queue: usize,
 }
 
 #[derive(Debug, Subcommand)]
@@ -639,6 +675,20 @@ fn execute(cli: Cli) -> Result<ExitCode, UsageError> {
             },
         ),
         Command::Explain { input, id } => cmd::explain::run(&project, input, &id),
+        #[cfg(feature = "serve")]
+        Command::Serve(args) => cmd::serve::run(
+            project,
+            cmd::serve::ServeRequest {
+                addr: args.addr,
+                rules: args.rules,
+                as_of: args.as_of,
+                max_body: args.max_body,
+                max_concurrent: args.max_concurrent.unwrap_or_else(|| {
+                    2 * std::thread::available_parallelism().map_or(1, |n| n.get())
+                }),
+                max_queue: args.max_queue,
+            },
+        ),
         Command::Gen {
             companies,
             seed,

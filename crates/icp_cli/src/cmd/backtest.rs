@@ -590,6 +590,7 @@ pub(crate) fn evaluate(
         .map_err(|e| RunError::Threads(threads, e.to_string()))?;
     let mut reader =
         pool.install(|| setup.open_reader(&project.config, lead_rejects, Some(fields), false))?;
+    let progress = setup.show_progress("backtesting", &reader);
     let mut total = Backtest::new(specs.clone());
     let mut matched: HashSet<usize> = HashSet::new();
     let mut dated_batches: Vec<Batch> = Vec::new();
@@ -625,6 +626,7 @@ pub(crate) fn evaluate(
             }
         }
     }
+    drop(progress);
     // The dated leads in date order, DATED_BATCH at a time, each as of its own date.
     dated_rows.sort_by_key(|(date, b, row, _)| (*date, *b, *row));
     let sources: Vec<&Batch> = dated_batches.iter().collect();

@@ -606,6 +606,7 @@ fn with_thresholds<'h>(
         files: files.clone(),
         today,
         read: Vec::new(),
+        progress: false,
     };
     crate::thresholds::prepare(&mut setup, &project.config)?;
     Ok((setup.rules, setup.signals))

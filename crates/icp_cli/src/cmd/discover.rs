@@ -283,6 +283,7 @@ fn count_leads(
     let fields = count::fields_read(rules, sources);
     pool.install(|| {
         let mut reader = setup.open_reader(&project.config, Some(rejects), Some(fields), false)?;
+        let progress = setup.show_progress("reading", &reader);
         let tally = reader
             .by_ref()
             .par_bridge()
@@ -294,6 +295,7 @@ fn count_leads(
                 ))
             })
             .try_reduce(|| Tally::new(sources.len()), |a, b| Ok(a.merge(b)))?;
+        drop(progress);
         Ok((tally, reader.into_report()))
     })
 }

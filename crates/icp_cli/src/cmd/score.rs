@@ -9,10 +9,11 @@
 //! threads) is between the reader and the output, so memory stays bounded by the window and
 //! the contacts table whatever the number of companies, and no thread waits for a whole window
 //! to finish. The results and the rejects are one [`OutputSet`]: each written to a temporary
-//! file, and both put in their places together only when the run succeeds. A progress line
-//! runs on stderr when it is a terminal; the summary follows on stderr.
+//! file, and both put in their places together only when the run succeeds. A progress bar
+//! runs on stderr when it is a terminal, or with `--progress` (`crate::progress`); the
+//! summary follows on stderr.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -207,6 +208,7 @@ fn score(project: &Project, setup: &LeadSetup, args: &ScoreArgs) -> Result<ExitC
         files,
         today,
         read,
+        ..
     } = setup;
     let (today, shown) = (*today, |p: &Path| project.show(p));
     let started = args.started;
@@ -304,7 +306,7 @@ fn score(project: &Project, setup: &LeadSetup, args: &ScoreArgs) -> Result<ExitC
             !args.raw_cells,
         ));
     }
-    let progress = std::io::stderr().is_terminal();
+    let progress = setup.show_progress("scoring", &reader);
     let mut summary = Summary::new(rules);
     // At most this many batches are between the reader and the output at once.
     let window = threads * 2;
@@ -422,14 +424,6 @@ fn score(project: &Project, setup: &LeadSetup, args: &ScoreArgs) -> Result<ExitC
                     }
                     next += 1;
                     let _ = permit.send(());
-                    if progress {
-                        let secs = started.elapsed().as_secs_f64().max(1e-9);
-                        eprint!(
-                            "\r  scored {} leads ({} leads/s)   ",
-                            group_digits(summary.leads),
-                            group_digits((summary.leads as f64 / secs) as u64)
-                        );
-                    }
                 }
             }
             Ok(())
@@ -439,9 +433,7 @@ fn score(project: &Project, setup: &LeadSetup, args: &ScoreArgs) -> Result<ExitC
         written?;
         read.map_err(|_| RunError::Threads(1, "the reader thread stopped".to_string()))
     })?;
-    if progress {
-        eprint!("\r{}\r", " ".repeat(60));
-    }
+    drop(progress);
     let mut out = writer.finish().map_err(write_err)?;
     out.flush().map_err(write_err)?;
     drop(out);
@@ -526,6 +518,7 @@ fn check_tiers(
 
 /// One batch's results: in columns, or whole with their explanations (`explain`); with each
 /// contact's personas when `personas` (from the same run of the evaluator either way).
+/// `icp report` and `icp serve` score their batches with it too.
 pub(crate) fn evaluate<'r>(
     rules: &'r RuleSet,
     plan: &Plan,

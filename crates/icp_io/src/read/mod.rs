@@ -74,6 +74,7 @@ mod contacts_file;
 mod jsonl;
 mod lead;
 mod per_contact;
+mod progress;
 mod reader;
 
 use std::io::{self, Write};
@@ -83,6 +84,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::InputConfigError;
 
+pub use progress::ReadProgress;
 pub use reader::LeadReader;
 
 // What the outcomes reader shares with the lead reader.

@@ -23,6 +23,7 @@ use super::contacts_file::ContactsFile;
 use super::jsonl::{JsonLeads, KeyCache, json_object};
 use super::lead::{Emitter, Filling, Leads, Special};
 use super::per_contact::Grouped;
+use super::progress::ReadProgress;
 use super::{InputError, InputFormat, ReadOptions};
 use crate::chunks::Records;
 use crate::config::InputConfig;
@@ -81,6 +82,8 @@ pub struct LeadReader {
     /// The size of the lead file, when known: with the first chunks, a guess of how many
     /// leads it has.
     size: Option<u64>,
+    /// How much of the lead file has been read (a file opened by [`LeadReader::open`]).
+    progress: Option<ReadProgress>,
 }
 
 impl LeadReader {
@@ -99,8 +102,9 @@ impl LeadReader {
             .format
             .unwrap_or_else(|| InputFormat::from_path(path));
         let size = file.metadata().map(|m| m.len()).ok();
+        let progress = ReadProgress::new(size);
         let mut reader = LeadReader::from_reader(
-            crate::encoding::decoded(file, path, config)?,
+            crate::encoding::decoded(progress.counted(file), path, config)?,
             path,
             format,
             schema,
@@ -108,6 +112,7 @@ impl LeadReader {
             options,
         )?;
         reader.size = size;
+        reader.progress = Some(progress);
         Ok(reader)
     }
 
@@ -257,12 +262,19 @@ impl LeadReader {
             report,
             finished: false,
             size: None,
+            progress: None,
         })
     }
 
     /// The counts so far; complete once the iterator has returned `None`.
     pub fn report(&self) -> &ReadReport {
         &self.report
+    }
+
+    /// How much of the lead file has been read, for a progress bar: a handle another thread
+    /// may poll (`None` for a reader of a byte source other than a file).
+    pub fn progress(&self) -> Option<ReadProgress> {
+        self.progress.clone()
     }
 
     pub fn into_report(self) -> ReadReport {
