@@ -427,3 +427,24 @@ fn corrupt_truncated_and_bit_flipped_files_are_clear_errors() {
         assert!(!err.contains("panicked"), "round {round}: {err}");
     }
 }
+
+#[test]
+fn the_rejects_file_stays_csv_and_format_flags_do_not_apply_to_parquet() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    std::fs::write(d.join("rules.icp"), RULES).unwrap();
+    std::fs::write(d.join("icp.toml"), CONFIG).unwrap();
+    std::fs::write(d.join("leads.csv"), "id,employees\na,50\n").unwrap();
+    let run = |args: &[&str]| {
+        let mut all = vec!["score", "--rules", "rules.icp", "--leads", "leads.csv"];
+        all.extend_from_slice(args);
+        let output = icp(d, &all);
+        assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+        stderr(&output)
+    };
+    let err = run(&["-o", "out.csv", "--rejects", "bad.parquet"]);
+    assert!(err.contains("the rejects file is CSV"), "{err}");
+    let err = run(&["-o", "out.parquet", "--format", "csv"]);
+    assert!(err.contains("a .parquet file is Parquet"), "{err}");
+    assert!(!d.join("out.parquet").exists());
+}

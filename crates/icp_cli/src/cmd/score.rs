@@ -123,7 +123,10 @@ pub fn run(
         .map(|p| cwd.join(p))
         .or_else(|| setup.files.default(&config.score.rejects));
     let rejects = rejects_path(rejects, output.as_deref(), &setup.files, cwd);
-    if format_of_extension(&rejects).is_some_and(|(f, _)| f != OutFormat::Csv) {
+    let parquet_name = rejects
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
+    if parquet_name || format_of_extension(&rejects).is_some_and(|(f, _)| f != OutFormat::Csv) {
         return Err(UsageError::FormatMismatch(format!(
             "{}: the rejects file is CSV; give it a name ending in .csv",
             project.show(&rejects)
