@@ -56,6 +56,10 @@ pub fn is_parquet(path: &Path) -> bool {
         }
 }
 
+/// What [`ParquetSource::read_unit`] hands each record batch to: one typed column per column
+/// of the file (`None` for those not read), the number of rows, the first row's number.
+pub(crate) type RowsOf<'f> = dyn FnMut(&[Option<TypedColumn<'_>>], usize, u64) + 'f;
+
 /// Rows of one row group read together: a unit of work for one thread.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Unit {
@@ -176,7 +180,7 @@ impl ParquetSource {
         &self,
         unit: Unit,
         columns: &[usize],
-        each: &mut dyn FnMut(&[Option<TypedColumn<'_>>], usize, u64),
+        each: &mut RowsOf<'_>,
     ) -> Result<(), InputError> {
         let width = self.metadata.schema().fields().len();
         let decoded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {

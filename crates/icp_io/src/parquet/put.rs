@@ -89,9 +89,9 @@ pub(crate) fn put_cell(
         (_, Cell::Float(f)) if f.is_nan() => Some(false),
         (Kind::List(item), Cell::List(items, start, end)) => {
             let texts = (start..end).filter_map(|i| text_of(items.cell(i)));
-            let present = texts.filter_map(|t| match t {
-                Cow::Borrowed(b) => Some(Cow::Borrowed(trim(b))),
-                Cow::Owned(o) => Some(Cow::Owned(trim(&o).to_string())),
+            let present = texts.map(|t| match t {
+                Cow::Borrowed(b) => Cow::Borrowed(trim(b)),
+                Cow::Owned(o) => Cow::Owned(trim(&o).to_string()),
             });
             let present: Vec<Cow<'_, str>> = present.filter(|t| !is_missing_trimmed(t)).collect();
             if item == Scalar::String {

@@ -150,8 +150,8 @@ pub(crate) struct TypedColumn<'a> {
 }
 
 /// The values of a primitive array converted, each by `f` (nulls included: they are never read).
-fn mapped<'a, T: ArrowPrimitiveType, U>(
-    array: &'a dyn Array,
+fn mapped<T: ArrowPrimitiveType, U>(
+    array: &dyn Array,
     f: impl Fn(T::Native) -> U,
 ) -> Option<Vec<U>> {
     Some(
