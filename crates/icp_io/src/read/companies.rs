@@ -132,6 +132,7 @@ impl<'a> PartFiller<'a> {
     }
 
     /// What the leads of the file share.
+    #[cfg(feature = "parquet")]
     pub(super) fn leads(&self) -> Leads<'a> {
         Leads {
             special: self.emitter.special,

@@ -90,7 +90,9 @@ use crate::config::InputConfigError;
 pub use reader::LeadReader;
 
 // What the outcomes reader shares with the lead reader.
-pub(crate) use cells::{event_cells, header_names, put_text_cell};
+#[cfg(feature = "parquet")]
+pub(crate) use cells::put_text_cell;
+pub(crate) use cells::{event_cells, header_names};
 pub(crate) use jsonl::json_object;
 
 /// The format of a lead file.
