@@ -42,6 +42,8 @@ mod csv_split;
 mod encoding;
 mod mapping;
 pub mod outcomes;
+#[cfg(feature = "parquet")]
+pub mod parquet;
 pub mod parse;
 pub mod presets;
 pub mod read;
