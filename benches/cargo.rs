@@ -57,16 +57,27 @@ pub fn cargo_build(args: &[&str]) -> PathBuf {
 /// tests that execute icp's output with an independent engine. Installs it on first use; panics
 /// with the script's output when the install fails.
 pub fn python_with_engines() -> PathBuf {
+    python_deps(&[])
+}
+
+/// The same with PySpark too (`scripts/python-deps.sh --spark`, an environment of its own),
+/// for tests that run a local Spark; it needs Java 17 or newer.
+pub fn python_with_spark() -> PathBuf {
+    python_deps(&["--spark"])
+}
+
+fn python_deps(args: &[&str]) -> PathBuf {
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .expect("benches/ sits in the workspace");
     let output = std::process::Command::new(workspace.join("scripts/python-deps.sh"))
+        .args(args)
         .arg(target_dir())
         .output()
         .expect("scripts/python-deps.sh runs");
     assert!(
         output.status.success(),
-        "scripts/python-deps.sh failed:\n{}",
+        "scripts/python-deps.sh {args:?} failed:\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
     PathBuf::from(String::from_utf8_lossy(&output.stdout).trim())

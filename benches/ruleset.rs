@@ -3,8 +3,11 @@
 //! group, tiers) and a test block. Deterministic: file `i` is always the same text.
 
 mod cargo;
+/// The load generator of `icp serve` (benches/serve/run.sh).
+#[path = "serve/load.rs"]
+pub mod serve_load;
 
-pub use cargo::{cargo_build, profile_dir, python_with_engines, target_dir};
+pub use cargo::{cargo_build, profile_dir, python_with_engines, python_with_spark, target_dir};
 
 use icp_diagnostics::SourceMap;
 

@@ -2,7 +2,8 @@
 # The Python engines the differential tests execute icp's output with (DuckDB and PyArrow),
 # pinned, in a virtual environment of their own under cargo's target directory:
 #
-#   scripts/python-deps.sh [TARGET_DIR]    # prints the environment's python executable
+#   scripts/python-deps.sh [TARGET_DIR]            # prints the environment's python executable
+#   scripts/python-deps.sh --spark [TARGET_DIR]    # the same with PySpark (local Spark, Java 17+)
 #
 # Idempotent and quick when already installed (a marker file names the pinned versions); safe
 # when several tests call it at once (an flock around the install). TARGET_DIR defaults to
@@ -13,13 +14,22 @@ set -euo pipefail
 DUCKDB_VERSION=2.0.1
 PYARROW_VERSION=26.0.1
 
+PYSPARK_VERSION=4.3.0
+
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-target=${1:-${CARGO_TARGET_DIR:-$root/target}}
-venv=$target/py-venv
+name=py-venv
 want="duckdb==$DUCKDB_VERSION pyarrow==$PYARROW_VERSION"
+if [[ ${1:-} == --spark ]]; then
+    shift
+    # A venv of its own: PySpark is half a gigabyte, and only the Spark tests need it.
+    name=py-spark-venv
+    want="$want pyspark==$PYSPARK_VERSION"
+fi
+target=${1:-${CARGO_TARGET_DIR:-$root/target}}
+venv=$target/$name
 
 mkdir -p "$target"
-exec 9>"$target/py-venv.lock"
+exec 9>"$target/$name.lock"
 flock 9
 if [[ -x $venv/bin/python && $(cat "$venv/.installed" 2>/dev/null) == "$want" ]]; then
     echo "$venv/bin/python"

@@ -84,3 +84,85 @@ proptest! {
         }
     }
 }
+
+// ------------------------------------------------------------------ each lead as of its date
+
+/// The dates leads are evaluated as of: few, so that several leads share one.
+const AS_OF_DATES: &[i32] = &[19_700, 19_950, 20_000, 20_001, 20_300];
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    /// `icp backtest` evaluates leads of many dates in one run, each as of its own date
+    /// (`AsOf::PerLead`): every lead's result is the reference's as of its date, and the
+    /// columns and per-lead personas equal those of evaluating each date's leads on their own
+    /// (what the backtest did before, a batch per date).
+    #[test]
+    fn each_lead_is_evaluated_as_of_its_own_date(
+        src in rule_set(),
+        leads in leads(),
+        dates in prop::collection::vec(pick(AS_OF_DATES), 24),
+    ) {
+        let schema = schema();
+        let mut sources = SourceMap::new();
+        sources.add("random.icp", src.clone());
+        let compiled = icp_engine::compile(&sources, &schema, &SignalCatalog::new());
+        let rules = compiled.rules.unwrap_or_else(|| panic!("generated rules must check:\n{src}"));
+        let plan = Plan::new(&rules);
+        let field = |entity, (name, value): &(&str, Value)| -> (icp_engine::FieldId, Value) {
+            (rules.schema.lookup(entity, name).expect("a field"), value.clone())
+        };
+        let values: Vec<icp_tests::LeadValues> = leads
+            .iter()
+            .map(|(company, contacts)| {
+                (
+                    company.iter().map(|v| field(Entity::Company, v)).collect(),
+                    contacts
+                        .iter()
+                        .map(|c| c.iter().map(|v| field(Entity::Contact, v)).collect())
+                        .collect(),
+                )
+            })
+            .collect();
+        let dates = &dates[..values.len()];
+        let as_of = icp_engine::eval::AsOf::PerLead(dates);
+        let (batch, _) = icp_tests::batch_and_reference(&rules, &values, dates[0]);
+
+        // Whole results: the reference's, lead by lead, as of the lead's date.
+        let got = icp_engine::eval::columnar::evaluate(&rules, &plan, &batch, as_of, true);
+        let mut reference = std::collections::HashMap::new();
+        for (i, g) in got.iter().enumerate() {
+            let expected = reference
+                .entry(dates[i])
+                .or_insert_with(|| icp_tests::batch_and_reference(&rules, &values, dates[i]).1);
+            prop_assert_eq!(g, &expected[i], "lead {} as of {}\nrules:\n{}", i, dates[i], src);
+        }
+
+        // Columns and lead personas: those of the batch of each date's leads.
+        let (columns, personas) = icp_engine::eval::columnar::evaluate_columns_with_lead_personas(
+            &rules, &plan, &batch, as_of,
+        );
+        let (mut scratch, mut scratch_one) = Default::default();
+        for day in AS_OF_DATES {
+            let rows: Vec<usize> = (0..dates.len()).filter(|r| dates[*r] == *day).collect();
+            let one = batch.select(&rows);
+            let (one_columns, one_personas) =
+                icp_engine::eval::columnar::evaluate_columns_with_lead_personas(
+                    &rules, &plan, &one, *day,
+                );
+            for (j, &i) in rows.iter().enumerate() {
+                prop_assert_eq!(columns.best(i), one_columns.best(j), "best ICP of lead {}", i);
+                for k in 0..rules.icps.len() {
+                    let a = columns.row(i, k, &mut scratch);
+                    let b = one_columns.row(j, k, &mut scratch_one);
+                    let a = (a.qualified, a.score, a.tier, a.matched, a.unknown, a.reasons);
+                    let b = (b.qualified, b.score, b.tier, b.matched, b.unknown, b.reasons);
+                    prop_assert_eq!(a, b, "lead {} ICP {} as of {}\nrules:\n{}", i, k, day, src);
+                }
+                for (p, truths) in personas.iter().enumerate() {
+                    prop_assert_eq!(truths[i], one_personas[p][j], "persona {} of lead {}", p, i);
+                }
+            }
+        }
+    }
+}

@@ -1,7 +1,7 @@
 //! The commands, one module each: `check`, `test`, `fmt`, `score`, `explain`, `backtest`,
-//! `compile`, `signals`,
-//! `diff`, `discover`, `gen` (in `generate`: `gen` is a keyword), `init` and `plugins` (with `plugins
-//! install`).
+//! `compile`, `signals`, `diff`, `discover`, `gen` (in `generate`: `gen` is a keyword), `init`,
+//! `lsp` (the language server), `plugins` (with `plugins install`), `report` and `serve` (behind
+//! the default `serve` feature).
 //!
 //! How it works: [`crate::run`] parses the arguments and calls the command's `run` with the
 //! [`crate::project::Project`] (working directory, `icp.toml`, colour, `--plugin` flags) and
@@ -20,7 +20,11 @@ pub mod explain;
 pub mod fmt;
 pub mod generate;
 pub mod init;
+pub mod lsp;
 pub mod plugins;
+pub mod report;
 pub mod score;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod signals;
 pub mod test;

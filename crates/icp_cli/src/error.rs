@@ -71,9 +71,16 @@ pub enum UsageError {
          or give the rules with --rules (`icp check FILE.icp` for check, test and fmt)"
     )]
     NoProject(String),
+    /// `icp serve`'s own usage errors (its address, limits, rules that cannot be served).
+    #[cfg(feature = "serve")]
+    #[error("{0}")]
+    Serve(String),
     /// `--top`, `--tier`, and relative thresholds on standard input.
     #[error("{0}")]
     Thresholds(String),
+    /// `icp report`'s own usage errors (`-o -`, `--outcomes` with the leads on standard input).
+    #[error("{0}")]
+    Report(String),
 }
 
 /// A failure of a `score` or `explain` run itself (not of a lead): exit code 2.

@@ -21,10 +21,12 @@ mod cmd;
 pub mod config;
 mod error;
 mod inputs;
+mod lsp;
 mod outputs;
 mod plugin_keys;
 mod plugin_options;
 mod plugin_search;
+mod progress;
 mod project;
 mod setup;
 mod show;
@@ -96,6 +98,10 @@ pub struct LeadArgs {
     /// The date `today` stands for, YYYY-MM-DD (default: the current UTC date).
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<String>,
+    /// Show the progress of reading the leads on stderr even when it is not a terminal (on a
+    /// terminal a progress bar is always shown).
+    #[arg(long)]
+    pub progress: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -332,6 +338,24 @@ enum Command {
         #[arg(short, long, value_name = "FILE")]
         output: PathBuf,
     },
+    /// Write one self-contained HTML page of the leads against the rules: per ICP the leads
+    /// per tier, the score distribution, the funnel of requires, the disqualification reasons,
+    /// missing data, the best leads with their contacts to call, and with outcomes the win
+    /// rates and calibration of the backtest (docs/report.md).
+    Report {
+        #[command(flatten)]
+        input: LeadArgs,
+        /// An outcomes file (as `icp backtest` reads it): win rate and lift per tier and the
+        /// calibration curve.
+        #[arg(long, value_name = "FILE")]
+        outcomes: Option<PathBuf>,
+        /// The HTML file to write.
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
+        /// Open the page with the platform's opener (xdg-open, open) when there is one.
+        #[arg(long)]
+        open: bool,
+    },
     /// Explain one lead against every ICP: each check, its result, its points, what was
     /// missing, and what would have changed its tier.
     Explain {
@@ -341,6 +365,10 @@ enum Command {
         #[arg(long)]
         id: String,
     },
+    /// Serve the rules over HTTP: POST leads as JSON to /score or /explain; the rules reload
+    /// when their files change (docs/serve.md). Stops on SIGTERM or Ctrl-C.
+    #[cfg(feature = "serve")]
+    Serve(ServeArgs),
     /// Run every `test` block of a rule set; exit with 1 if any expectation fails.
     Test {
         /// Rule files or directories (default: as for `check`).
@@ -361,6 +389,17 @@ enum Command {
         format: Format,
         #[command(subcommand)]
         action: Option<PluginsAction>,
+    },
+    /// Run the language server on standard input and output, for editors (docs/editor.md):
+    /// diagnostics as you type, hover, completion, go to definition and formatting.
+    ///
+    /// Plugin code runs only for a project whose directory the user trusts
+    /// (ICP_SAFE_DIRECTORIES or the trust file); other projects' signals come from the
+    /// plugins' manifests, as with `icp check --no-plugin-code`.
+    Lsp {
+        /// Open no plugin library even in a trusted project.
+        #[arg(long)]
+        no_plugin_code: bool,
     },
     /// Rewrite rule files in the canonical layout.
     Fmt {
@@ -411,6 +450,33 @@ enum Command {
         #[arg(long, value_enum, default_value_t = cmd::generate::DealsShape::Plain)]
         deals_preset: cmd::generate::DealsShape,
     },
+}
+
+/// The arguments of `icp serve`.
+#[cfg(feature = "serve")]
+#[derive(Debug, clap::Args)]
+struct ServeArgs {
+    /// Where to listen, IP:PORT (port 0 picks a free port; the address is printed on stderr).
+    /// Anything but a loopback address is reachable from other machines (docs/security.md).
+    #[arg(long, value_name = "IP:PORT", default_value = "127.0.0.1:8787")]
+    addr: String,
+    /// Rule files or directories (default: the `rules` of icp.toml, else `rules/`); reloaded
+    /// when they change.
+    #[arg(long = "rules", value_name = "PATH")]
+    rules: Vec<PathBuf>,
+    /// The date `today` stands for, YYYY-MM-DD (default: the current UTC date of each
+    /// request).
+    #[arg(long, value_name = "DATE")]
+    as_of: Option<String>,
+    /// The largest request body accepted, in bytes; larger ones get 413.
+    #[arg(long, value_name = "BYTES", default_value_t = 1 << 20)]
+    max_body: usize,
+    /// Requests scored at once (default: twice the cores).
+    #[arg(long, value_name = "N")]
+    max_concurrent: Option<usize>,
+    /// Requests admitted at once, scored or waiting; more get 429.
+    #[arg(long, value_name = "N", default_value_t = 1024)]
+    max_queue: usize,
 }
 
 #[derive(Debug, Subcommand)]
@@ -480,6 +546,10 @@ fn execute(cli: Cli) -> Result<ExitCode, UsageError> {
     {
         return Ok(cmd::plugins::install::run(&cwd, paths)?);
     }
+    // The language server finds each document's project itself.
+    if let Command::Lsp { no_plugin_code } = cli.command {
+        return Ok(cmd::lsp::run(cli.config, cli.plugins, no_plugin_code));
+    }
     // Starting a project needs none either.
     if let Command::Init {
         dir,
@@ -519,7 +589,8 @@ fn execute(cli: Cli) -> Result<ExitCode, UsageError> {
     };
     // Only the commands that read rules or leads load plugins.
     match cli.command {
-        Command::Init { .. } => Ok(ExitCode::SUCCESS), // handled above
+        // Handled above.
+        Command::Init { .. } | Command::Lsp { .. } => Ok(ExitCode::SUCCESS),
         Command::Check {
             paths,
             format,
@@ -670,7 +741,35 @@ fn execute(cli: Cli) -> Result<ExitCode, UsageError> {
             },
         ),
         Command::Signals { input, output } => cmd::signals::run(&project, input, output),
+        Command::Report {
+            input,
+            outcomes,
+            output,
+            open,
+        } => cmd::report::run(
+            &project,
+            input,
+            cmd::report::ReportRequest {
+                outcomes,
+                output,
+                open,
+            },
+        ),
         Command::Explain { input, id } => cmd::explain::run(&project, input, &id),
+        #[cfg(feature = "serve")]
+        Command::Serve(args) => cmd::serve::run(
+            project,
+            cmd::serve::ServeRequest {
+                addr: args.addr,
+                rules: args.rules,
+                as_of: args.as_of,
+                max_body: args.max_body,
+                max_concurrent: args.max_concurrent.unwrap_or_else(|| {
+                    2 * std::thread::available_parallelism().map_or(1, |n| n.get())
+                }),
+                max_queue: args.max_queue,
+            },
+        ),
         Command::Gen {
             companies,
             seed,

@@ -33,6 +33,8 @@ pub struct LeadSetup<'h> {
     /// Every file the run reads (leads, rules, icp.toml, plugins and their data), which no
     /// output may overwrite.
     pub read: Vec<PathBuf>,
+    /// `--progress`: show the reading's progress even when stderr is not a terminal.
+    pub progress: bool,
 }
 
 impl<'h> LeadSetup<'h> {
@@ -58,6 +60,7 @@ impl<'h> LeadSetup<'h> {
             files,
             today,
             read,
+            progress: input.progress,
         }))
     }
 
@@ -73,6 +76,18 @@ impl<'h> LeadSetup<'h> {
     ) -> Result<LeadReader, RunError> {
         self.files
             .open_reader(&self.rules.schema, config, rejects, fields, raw_cells)
+    }
+}
+
+impl LeadSetup<'_> {
+    /// The progress of `reader` as `what` ("scoring") on stderr: a bar on a terminal, lines
+    /// with `--progress`, else nothing (`crate::progress`). Shown until dropped.
+    pub fn show_progress(
+        &self,
+        what: &'static str,
+        reader: &LeadReader,
+    ) -> Option<crate::progress::Progress> {
+        crate::progress::Progress::start(self.progress, what, reader.progress())
     }
 }
 
@@ -116,7 +131,7 @@ impl LeadFiles {
 pub const STDIN: &str = "standard input";
 
 /// The lead files of `score` and `explain`.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct LeadFiles {
     /// The leads file, `-` for standard input.
     pub leads: PathBuf,

@@ -24,7 +24,10 @@ use icp_engine::vocab::unmatched::{RuleConstant, ValueCounts, rule_constants};
 
 use crate::show::group_digits;
 
+mod figures;
 mod unmatched;
+
+pub use figures::{Count, SummaryFigures};
 
 #[derive(Debug, Default)]
 pub struct Summary {
@@ -141,15 +144,7 @@ impl Summary {
                 }
             };
             for i in 0..rules.icps.len() {
-                match results.whole_result(lead, i) {
-                    Some(r) => r.unknown.iter().for_each(|m| note(m)),
-                    None => {
-                        let columns = results.columns(i);
-                        for u in columns.unknowns(lead) {
-                            columns.missing(u).iter().for_each(|m| note(m.name(rules)));
-                        }
-                    }
-                }
+                missing_inputs(results, lead, i, &mut note);
             }
             match results.best(lead) {
                 Some(b) => {
@@ -187,15 +182,7 @@ impl Summary {
             .collect();
         best.push(("no tier in any ICP".to_string(), self.no_best));
         self.table(&mut out, "best ICP and tier:", &best);
-        // Each reason as people read it: a clause by its `shown` text (a bare let name
-        // becomes its definition); reasons that read the same are counted together.
-        let mut reasons: BTreeMap<String, u64> = BTreeMap::new();
-        for (icp, counts) in rules.icps.iter().zip(&self.reasons) {
-            for (reason, n) in counts {
-                let shown = readable_reason(icp, reason);
-                *reasons.entry(format!("{}: {shown}", icp.name)).or_default() += n;
-            }
-        }
+        let reasons = self.readable_reasons(rules);
         if !reasons.is_empty() {
             let _ = writeln!(out, "top disqualification reasons:");
             for (reason, n) in top(&reasons, 5) {
@@ -248,10 +235,30 @@ impl Summary {
     }
 }
 
+/// The inputs whose absence left an outcome of lead `lead` in ICP `icp` unknown, each given
+/// to `note` (a field may come more than once); none when every outcome is known.
+pub(crate) fn missing_inputs<'r>(
+    results: &BatchResults<'r>,
+    lead: usize,
+    icp: usize,
+    note: &mut impl FnMut(&'r str),
+) {
+    let rules = results.rules();
+    match results.whole_result(lead, icp) {
+        Some(r) => r.unknown.iter().for_each(|m| note(m)),
+        None => {
+            let columns = results.columns(icp);
+            for u in columns.unknowns(lead) {
+                columns.missing(u).iter().for_each(|m| note(m.name(rules)));
+            }
+        }
+    }
+}
+
 /// A reason of `icp` as the summary shows it: a clause's reason (`failed: LABEL`,
 /// `excluded: LABEL`, `unknown: LABEL`) with the clause's `shown` text for its label; any
 /// other reason as it is.
-fn readable_reason(icp: &icp_engine::ir::IcpDef, reason: &str) -> String {
+pub(crate) fn readable_reason(icp: &icp_engine::ir::IcpDef, reason: &str) -> String {
     let clauses = icp.requires.iter().chain(&icp.excludes);
     for clause in clauses {
         if reason == clause.reason || reason == clause.unknown {
@@ -262,14 +269,14 @@ fn readable_reason(icp: &icp_engine::ir::IcpDef, reason: &str) -> String {
     reason.to_string()
 }
 
-fn top(counts: &BTreeMap<String, u64>, n: usize) -> Vec<(&String, &u64)> {
+pub(crate) fn top(counts: &BTreeMap<String, u64>, n: usize) -> Vec<(&String, &u64)> {
     let mut all: Vec<(&String, &u64)> = counts.iter().collect();
     all.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
     all.truncate(n);
     all
 }
 
-fn percent(n: u64, total: u64) -> String {
+pub(crate) fn percent(n: u64, total: u64) -> String {
     if total == 0 {
         "0%".to_string()
     } else {

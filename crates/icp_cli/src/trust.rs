@@ -98,8 +98,9 @@ impl Trust {
         &self.allowed_paths
     }
 
-    /// Whether a file lies in a directory the user declared safe.
-    fn is_safe(&self, file: &Path) -> bool {
+    /// Whether a file lies in a directory the user declared safe (`icp lsp` opens the
+    /// plugin libraries of such a project only).
+    pub fn is_safe(&self, file: &Path) -> bool {
         let file = confine::resolve(file);
         self.trust_all || self.safe_directories.iter().any(|d| file.starts_with(d))
     }

@@ -221,6 +221,36 @@ fn the_moves_equal_a_plain_count_over_two_score_runs_for_random_edits() {
     }
 }
 
+/// Relative thresholds on both sides: each side's percentiles and rank tiers are computed
+/// over every lead, as its own `icp score` run computes them.
+#[test]
+fn relative_thresholds_are_computed_for_each_side() {
+    let side = |p: u32, top: u32| {
+        format!(
+            r#"icp mm "Mid-market" {{
+  require company.employees >= 50
+  score 20 "big revenue" when company.revenue >= percentile(company.revenue, {p})
+  score 10 "core" when company.industry has any ["Software", "Internet"]
+  score 5 "above median" when company.employees > median(company.employees)
+  tier A when top {top}%
+  tier B when score >= 10
+  tier C otherwise
+}}
+"#
+        )
+    };
+    let dir = diff_project(&side(80, 10), &side(60, 25));
+    let out = diff(dir.path(), &["old", "new", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("JSON");
+    let moves = reported_moves(&report);
+    assert_eq!(moves, plain_moves(dir.path()));
+    assert!(
+        moves.iter().any(|((_, from, to), _)| from != to),
+        "the edit moves some leads: {moves:?}"
+    );
+}
+
 #[test]
 fn the_scores_and_movers_equal_the_score_runs() {
     let dir = diff_project(

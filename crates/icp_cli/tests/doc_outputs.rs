@@ -1,268 +1,207 @@
-//! Every command output printed in `docs/backtest.md` and `README.md` is what the command
-//! prints today, so none can go stale.
+//! Every sample output in `docs/` and the README is what its command prints today, so none
+//! can go stale; and every fence that looks like a sample says where it comes from.
 //!
-//! The documents mark what is run:
+//! The documents are every Markdown file under `docs/` and `README.md`. How a document marks
+//! what is run is in `fences.rs` (the two syntaxes: ```` ```console ```` fences of `$ `
+//! commands, and fences marked `run="ARGS"`, plus `output=NAME` and `file=NAME` for the
+//! files the commands write and read), how they are played in `runner.rs`, and which fences
+//! must be marked in `lint.rs`; docs/testing.md ("Sample outputs in the docs") is the
+//! reader's version.
 //!
-//! - a ```` ```console ```` fence holds commands, each on a line starting with `$ ` (a line
-//!   ending with `\` continues on the next), each followed by its standard output. Every
-//!   command runs in `sh -c` with the `icp` under test first on `PATH` (`cargo run --release
-//!   --` in the README stands for `icp` too), in a scratch directory that holds a copy of the
-//!   repository's `icp.toml` and links to its `demo/` and `rules/`, so the commands read the
-//!   demo as a user's checkout does and write their files to the scratch directory. Standard
-//!   error is not compared (it holds the row counts and where the report went).
-//! - a ```` ```icp output=NAME ```` fence holds the file NAME as the commands before it wrote
-//!   it (compared), and a ```` ```icp file=NAME ```` fence a file the reader writes by hand
-//!   (written to the scratch directory for the commands after it). `tests/docs.rs` checks
-//!   both as rule examples.
+//! `docs/plugins.md` is played by `tests/plugin_example.rs` (in `icp_tests`) instead: its
+//! commands need the guide's `hiring` plugin, a crate outside the workspace that test builds
+//! with cargo, and its `file=PATH` fences are files of the repository shown byte for byte,
+//! not files to write. It is still linted.
 //!
-//! Lines compare without their trailing spaces, and trailing empty lines are ignored. After a
-//! change of an output, `UPDATE_DOCS=1 cargo test -p icp_cli --test doc_outputs` rewrites the
-//! documents' outputs with what the commands print; review the change with `git diff`.
+//! After a deliberate change of an output, `UPDATE_DOCS=1 cargo test -p icp_cli --test
+//! doc_outputs` rewrites the documents' outputs with what the commands print; review the
+//! change with `git diff`.
 
 mod common;
+#[path = "doc_outputs/fences.rs"]
+mod fences;
+#[path = "doc_outputs/lint.rs"]
+mod lint;
+#[path = "doc_outputs/runner.rs"]
+mod runner;
 
 use std::path::{Path, PathBuf};
 
-use common::*;
+use common::{plugins_built, repo};
+use fences::{Action, Run, Stream, steps};
 
-/// What a document asks: run a command, compare a file a command wrote, or write a file.
-#[derive(Debug, PartialEq)]
-enum Step {
-    Run(String),
-    Compare(String),
-    Write(String),
-}
+/// Documents whose commands another test plays (see the module doc).
+const PLAYED_ELSEWHERE: [&str; 1] = ["docs/plugins.md"];
 
-/// One step and the lines of the document holding its text: the command's output, or the
-/// file's content (0-based, `lines.0..lines.1`).
-#[derive(Debug)]
-struct Documented {
-    step: Step,
-    line: usize,
-    lines: (usize, usize),
-    text: String,
-}
-
-fn fence_info(line: &str) -> Option<&str> {
-    line.trim_start().strip_prefix("```")
-}
-
-/// The steps of `markdown`, in document order.
-fn steps(markdown: &str) -> Vec<Documented> {
-    let lines: Vec<&str> = markdown.lines().collect();
-    let mut out = Vec::new();
-    let mut n = 0;
-    while n < lines.len() {
-        let Some(info) = fence_info(lines[n]) else {
-            n += 1;
-            continue;
-        };
-        let info = info.trim();
-        let body_start = n + 1;
-        let body_end = (body_start..lines.len())
-            .find(|&i| fence_info(lines[i]).is_some())
-            .unwrap_or(lines.len());
-        if info == "console" {
-            out.extend(console_steps(&lines, body_start, body_end));
-        } else if let Some(rest) = info.strip_prefix("icp ") {
-            let file_step = rest.split_whitespace().find_map(|word| {
-                if let Some(name) = word.strip_prefix("output=") {
-                    Some(Step::Compare(name.to_string()))
-                } else {
-                    word.strip_prefix("file=")
-                        .map(|name| Step::Write(name.to_string()))
-                }
-            });
-            if let Some(step) = file_step {
-                out.push(Documented {
-                    step,
-                    line: n + 1,
-                    lines: (body_start, body_end),
-                    text: joined(&lines[body_start..body_end]),
-                });
-            }
+fn markdown_under(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir)
+        .expect("a readable directory")
+        .flatten()
+    {
+        let path = entry.path();
+        if path.is_dir() {
+            markdown_under(&path, out);
+        } else if path.extension().is_some_and(|e| e == "md") {
+            out.push(path);
         }
-        n = body_end + 1;
     }
-    out
 }
 
-/// The commands of a console fence's body `lines[start..end]`, each with its output lines.
-fn console_steps(lines: &[&str], start: usize, end: usize) -> Vec<Documented> {
-    let mut out = Vec::new();
-    let mut n = start;
-    while n < end {
-        let Some(first) = lines[n].strip_prefix("$ ") else {
-            n += 1;
-            continue;
-        };
-        let line = n + 1;
-        let mut command = first.to_string();
-        while command.ends_with('\\') && n + 1 < end {
-            command.pop();
-            n += 1;
-            command.push(' ');
-            command.push_str(lines[n].trim_start());
-        }
-        let output_start = n + 1;
-        let output_end = (output_start..end)
-            .find(|&i| lines[i].starts_with("$ "))
-            .unwrap_or(end);
-        out.push(Documented {
-            step: Step::Run(command),
-            line,
-            lines: (output_start, output_end),
-            text: joined(&lines[output_start..output_end]),
-        });
-        n = output_end;
-    }
-    out
-}
-
-/// Lines with their trailing spaces and the trailing empty lines dropped, each ending in `\n`.
-fn joined(lines: &[&str]) -> String {
-    let mut text: String = lines
+/// Every Markdown file under `docs/`, and the README, relative to the repository.
+fn documents() -> Vec<String> {
+    let mut paths = vec![repo().join("README.md")];
+    markdown_under(&repo().join("docs"), &mut paths);
+    let mut names: Vec<String> = paths
         .iter()
-        .map(|l| format!("{}\n", l.trim_end()))
+        .map(|p| {
+            p.strip_prefix(repo())
+                .expect("inside")
+                .display()
+                .to_string()
+        })
         .collect();
-    while text.ends_with("\n\n") {
-        text.pop();
-    }
-    if text == "\n" {
-        text.clear();
-    }
-    text
+    names.sort();
+    names
 }
 
-fn normalised(text: &str) -> String {
-    joined(&text.lines().collect::<Vec<_>>())
-}
-
-/// A scratch checkout: the repository's `icp.toml`, and links to its demo and rules.
-fn scratch() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("temp dir");
-    std::fs::copy(repo().join("icp.toml"), dir.path().join("icp.toml")).expect("copy icp.toml");
-    for name in ["demo", "rules"] {
-        std::os::unix::fs::symlink(repo().join(name), dir.path().join(name)).expect("link");
-    }
-    dir
-}
-
-fn run(dir: &Path, command: &str) -> String {
-    let command = command.replace("cargo run --release -- ", "icp ");
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    let mut paths = vec![bin_dir()];
-    paths.extend(std::env::split_paths(&path));
-    let out = std::process::Command::new("sh")
-        .arg("-c")
-        .arg(&command)
-        .current_dir(dir)
-        .env("PATH", std::env::join_paths(paths).expect("a PATH"))
-        .env("NO_COLOR", "1")
-        .env("XDG_CONFIG_HOME", user_config())
-        .env_remove("ICP_PLUGIN_PATH")
-        .env_remove("ICP_SAFE_DIRECTORIES")
-        .output()
-        .expect("sh runs");
-    assert!(out.status.success(), "`{command}` failed: {}", stderr(&out));
-    normalised(&stdout(&out))
-}
-
-/// Runs the steps of `doc` (relative to the repository); returns the differences, after
-/// rewriting the document with what the commands print when `UPDATE_DOCS` is set.
-fn check_document(doc: &str, min_commands: usize) -> Vec<String> {
+#[test]
+fn every_sample_output_in_the_docs_is_what_its_command_prints() {
     plugins_built();
-    let path: PathBuf = repo().join(doc);
-    let markdown = std::fs::read_to_string(&path).expect("readable document");
-    let documented = steps(&markdown);
-    let commands = documented
-        .iter()
-        .filter(|d| matches!(d.step, Step::Run(_)))
-        .count();
+    let update = std::env::var_os("UPDATE_DOCS").is_some();
+    let docs: Vec<String> = documents()
+        .into_iter()
+        .filter(|d| !PLAYED_ELSEWHERE.contains(&d.as_str()))
+        .collect();
+    let results: Vec<runner::Checked> = std::thread::scope(|scope| {
+        let handles: Vec<_> = docs
+            .iter()
+            .map(|doc| scope.spawn(move || runner::check_document(&repo().join(doc), doc, update)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("no panic"))
+            .collect()
+    });
+    let compared: usize = results.iter().map(|r| r.compared).sum();
+    let differences: Vec<&String> = results.iter().flat_map(|r| &r.differences).collect();
+    let failures: Vec<&String> = results.iter().flat_map(|r| &r.failures).collect();
     assert!(
-        commands >= min_commands,
-        "{doc}: only {commands} commands found"
+        failures.is_empty(),
+        "commands of the docs that did not run as marked:\n{}",
+        failures
+            .iter()
+            .map(|f| f.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
     );
-    let dir = scratch();
-    let mut actual = Vec::new();
-    let mut differences = Vec::new();
-    for d in &documented {
-        let got = match &d.step {
-            Step::Run(command) => run(dir.path(), command),
-            Step::Compare(name) => normalised(
-                &std::fs::read_to_string(dir.path().join(name))
-                    .unwrap_or_else(|e| panic!("{doc}:{}: {name} was not written: {e}", d.line)),
-            ),
-            Step::Write(name) => {
-                std::fs::write(dir.path().join(name), &d.text).expect("write the file");
-                d.text.clone()
-            }
-        };
-        if got != d.text {
-            differences.push(format!(
-                "{doc}:{}: {:?} gives\n{got}\nbut the document shows\n{}",
-                d.line, d.step, d.text
-            ));
-        }
-        actual.push(got);
-    }
-    if !differences.is_empty() && std::env::var_os("UPDATE_DOCS").is_some() {
-        std::fs::write(&path, rewritten(&markdown, &documented, &actual)).expect("rewrite");
-        eprintln!("{doc}: rewritten with the commands' outputs (UPDATE_DOCS)");
-        return Vec::new();
-    }
-    differences
-}
-
-/// `markdown` with each step's lines replaced by `actual`.
-fn rewritten(markdown: &str, documented: &[Documented], actual: &[String]) -> String {
-    let mut lines: Vec<String> = markdown.lines().map(str::to_string).collect();
-    for (d, text) in documented.iter().zip(actual).rev() {
-        let mut new: Vec<String> = text.lines().map(str::to_string).collect();
-        // Keep the empty line that separates an output from the next command.
-        if d.lines.1 > d.lines.0 && lines[d.lines.1 - 1].trim().is_empty() {
-            new.push(String::new());
-        }
-        lines.splice(d.lines.0..d.lines.1, new);
-    }
-    lines.iter().map(|l| format!("{l}\n")).collect()
+    assert!(
+        update || differences.is_empty(),
+        "stale sample outputs (UPDATE_DOCS=1 rewrites them):\n{}",
+        differences
+            .iter()
+            .map(|d| d.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    assert!(compared >= 25, "only {compared} sample outputs found");
 }
 
 #[test]
-fn the_backtest_walkthrough_prints_what_the_commands_print() {
-    let differences = check_document("docs/backtest.md", 6);
+fn every_sample_fence_in_the_docs_is_marked() {
+    let mut problems = Vec::new();
+    for doc in documents() {
+        let markdown = std::fs::read_to_string(repo().join(&doc)).expect("readable");
+        problems.extend(lint::unmarked(&markdown, &doc));
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn a_stale_sample_is_reported_and_rewritten_and_a_failing_command_is_reported() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let page = dir.path().join("page.md");
+    let markdown = "```text file=note.txt\nhello\n```\n\n```console\n$ cat note.txt\nbye\n```\n\n```text run=\"check --no-such-flag\" stream=stderr\nx\n```\n\n```text output=note.txt\nhello\n```\n";
+    std::fs::write(&page, markdown).expect("write");
+    let checked = runner::check_document(&page, "page.md", false);
+    assert_eq!(checked.compared, 3);
+    assert_eq!(checked.differences.len(), 1, "{:?}", checked.differences);
+    assert!(checked.differences[0].starts_with("page.md:6: `cat note.txt` gives\nhello\n"));
+    assert_eq!(checked.failures.len(), 1, "{:?}", checked.failures);
     assert!(
-        differences.is_empty(),
-        "{}\n(UPDATE_DOCS=1 rewrites the document)",
-        differences.join("\n")
+        checked.failures[0]
+            .starts_with("page.md:10: `icp check --no-such-flag` exited with 2, not 0"),
+        "{}",
+        checked.failures[0]
+    );
+    assert_eq!(std::fs::read_to_string(&page).expect("read"), markdown);
+
+    let checked = runner::check_document(&page, "page.md", true);
+    assert_eq!(checked.failures.len(), 1);
+    let rewritten = std::fs::read_to_string(&page).expect("read");
+    assert_eq!(
+        rewritten,
+        markdown.replace("$ cat note.txt\nbye", "$ cat note.txt\nhello")
     );
 }
 
 #[test]
-fn the_readme_backtest_prints_what_the_command_prints() {
-    let differences = check_document("README.md", 1);
-    assert!(
-        differences.is_empty(),
-        "{}\n(UPDATE_DOCS=1 rewrites the document)",
-        differences.join("\n")
+fn an_unmarked_or_misspelt_sample_is_reported_with_its_line() {
+    let markdown = "# Page\n\n```text\nscore 3\n```\n\n```csv input\na,b\n```\n\n```json run=\"score\"\n{}\n```\n\n```console\nno command\n```\n\n```text inptu\nx\n```\n\n```sh\nicp score\n```\n\n```text figure\n a -> b\n```\n\n```\nbare\n```\n";
+    let problems = lint::unmarked(markdown, "docs/new.md");
+    assert_eq!(problems.len(), 5, "{problems:#?}");
+    assert!(problems[0].starts_with("docs/new.md:3: ```text: a sample with no marking"));
+    assert!(problems[1].starts_with("docs/new.md:15: ```console: a console fence with no"));
+    assert!(problems[2].starts_with("docs/new.md:19: ```text: `inptu` is not a marking"));
+    assert!(problems[3].starts_with("docs/new.md:19: ```text: a sample with no marking"));
+    assert!(problems[4].starts_with("docs/new.md:31: a fence with no language"));
+}
+
+#[test]
+fn fence_attributes_are_read_with_and_without_quotes() {
+    let value = |v: &str| Some(v.to_string());
+    assert_eq!(
+        fences::attributes(r#"run="score --as-of 2026-11-23" stream=stderr head=4 input"#),
+        [
+            ("run".to_string(), value("score --as-of 2026-11-23")),
+            ("stream".to_string(), value("stderr")),
+            ("head".to_string(), value("4")),
+            ("input".to_string(), None),
+        ]
     );
+    assert!(fences::attributes("").is_empty());
+}
+
+#[test]
+fn inline_code_at_the_start_of_a_line_opens_no_fence() {
+    let markdown = "```` ```icp output=NAME ```` is a block\n````text input\n```\nshown\n````\n";
+    let got = fences::fences(markdown);
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!((got[0].line, got[0].body), (2, (2, 4)));
+    assert!(got[0].has_flag("input"));
 }
 
 #[test]
 fn documents_are_read_into_commands_outputs_and_files() {
-    let markdown = "text\n```console\n$ icp a \\\n    --b\nout 1  \n\n$ icp c\n```\n\n```icp output=d.icp\nicp d {}\n```\n```icp file=e.icp\nx\n```\n```icp\nno step\n```\n";
-    let got = steps(markdown);
-    let summary: Vec<(&Step, usize, (usize, usize), &str)> = got
+    let markdown = "text\n```console\n$ icp a \\\n    --b\nout 1  \n\n$ icp c\n```\n\n```icp output=d.icp\nicp d {}\n```\n```icp file=e.icp\nx\n```\n```icp\nno step\n```\n```text run=\"score --x\" stream=stderr exit=2\nerr\n```\n";
+    let got = steps(markdown).expect("well-formed");
+    let run = |command: &str| Action::Run(Run::printing(command.into()));
+    let summary: Vec<(&Action, usize, (usize, usize), &str)> = got
         .iter()
-        .map(|d| (&d.step, d.line, d.lines, d.text.as_str()))
+        .map(|d| (&d.action, d.line, d.lines, d.text.as_str()))
         .collect();
+    let stderr_run = Action::Run(Run {
+        stream: Stream::Stderr,
+        exit: 2,
+        ..Run::printing("icp score --x".into())
+    });
     assert_eq!(
         summary,
         vec![
-            (&Step::Run("icp a  --b".into()), 3, (4, 6), "out 1\n"),
-            (&Step::Run("icp c".into()), 7, (7, 7), ""),
-            (&Step::Compare("d.icp".into()), 10, (10, 11), "icp d {}\n"),
-            (&Step::Write("e.icp".into()), 13, (13, 14), "x\n"),
+            (&run("icp a  --b"), 3, (4, 6), "out 1\n"),
+            (&run("icp c"), 7, (7, 7), ""),
+            (&Action::Compare("d.icp".into()), 10, (10, 11), "icp d {}\n"),
+            (&Action::Write("e.icp".into()), 13, (13, 14), "x\n"),
+            (&stderr_run, 19, (19, 20), "err\n"),
         ]
     );
     let actual = vec![
@@ -270,9 +209,43 @@ fn documents_are_read_into_commands_outputs_and_files() {
         "c out\n".to_string(),
         "icp d {}\n".to_string(),
         "x\n".to_string(),
+        "error\n".to_string(),
     ];
     assert_eq!(
-        rewritten(markdown, &got, &actual),
-        "text\n```console\n$ icp a \\\n    --b\nnew\n\n$ icp c\nc out\n```\n\n```icp output=d.icp\nicp d {}\n```\n```icp file=e.icp\nx\n```\n```icp\nno step\n```\n"
+        runner::rewritten(markdown, &got, &actual),
+        "text\n```console\n$ icp a \\\n    --b\nnew\n\n$ icp c\nc out\n```\n\n```icp output=d.icp\nicp d {}\n```\n```icp file=e.icp\nx\n```\n```icp\nno step\n```\n```text run=\"score --x\" stream=stderr exit=2\nerror\n```\n"
+    );
+}
+
+#[test]
+fn json_samples_compare_as_values_whatever_their_layout() {
+    let shown = "{\n  \"id\": \"a\",\n  \"tiers\": [1, 2]\n}\n";
+    assert!(runner::same_json(shown, "{\"tiers\":[1,2],\"id\":\"a\"}\n"));
+    assert!(!runner::same_json(
+        shown,
+        "{\"tiers\":[2,1],\"id\":\"a\"}\n"
+    ));
+    // JSON Lines: one value per line, in order.
+    assert!(runner::same_json(
+        "{\"a\": 1}\n{\"b\": 2}\n",
+        "{\"a\":1}\n\n{\"b\":2}\n"
+    ));
+    assert!(!runner::same_json("{\"a\": 1}\n", "{\"a\":1}\n{\"b\":2}\n"));
+    assert!(!runner::same_json("not json", "not json"));
+}
+
+#[test]
+fn a_malformed_run_option_is_an_error_naming_its_line() {
+    let err = steps("```text run=\"score\" stream=both\nx\n```\n").expect_err("malformed");
+    assert_eq!(
+        err,
+        "line 1: stream=both: the streams are stdout and stderr"
+    );
+    let err = steps("```text run=\"score\" exit=two\nx\n```\n").expect_err("malformed");
+    assert_eq!(err, "line 1: exit=two is not a number");
+    let err = steps("```json run=\"score\" compare=yaml\nx\n```\n").expect_err("malformed");
+    assert_eq!(
+        err,
+        "line 1: compare=yaml: the only comparison is compare=json"
     );
 }

@@ -41,6 +41,18 @@ pub struct RuleSet {
     /// [`RelativeId`]; computed over the lead set and substituted before scoring
     /// ([`RuleSet::resolve_relatives`]).
     pub relatives: Vec<Relative>,
+    /// The constant lists the rules name rather than write out (`region("DACH")`,
+    /// `lines("lists/competitors.txt")`, `csv_column(…)`), by the span of their call.
+    pub named_lists: Vec<NamedList>,
+}
+
+/// A constant list the rules name by a call: the call's span and its source text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NamedList {
+    #[serde(skip)]
+    pub span: Span,
+    /// The call as written, spaces normalised: `region("Western Europe")`.
+    pub shown: String,
 }
 
 impl RuleSet {

@@ -22,8 +22,7 @@
 //! one ("invalid UTF-8 …"), and the [`crate::ReadReport`] warns that the file is not UTF-8
 //! and names the setting ([`not_utf8_warning`]).
 
-use std::fs::File;
-use std::io::{self, Read, Seek};
+use std::io::{self, Read};
 use std::path::Path;
 
 use encoding_rs::{CoderResult, Decoder, Encoding, UTF_8, UTF_16BE, UTF_16LE};
@@ -40,8 +39,8 @@ const SPILL: usize = 64;
 
 /// The file as a source of UTF-8 text: the file itself when it is UTF-8, else a decoder in
 /// front of it (see the module documentation).
-pub(crate) fn decoded(
-    mut file: File,
+pub(crate) fn decoded<F: Read + io::Seek + Send + 'static>(
+    mut file: F,
     path: &Path,
     config: &InputConfig,
 ) -> Result<Box<dyn Read + Send>, InputError> {

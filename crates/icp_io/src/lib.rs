@@ -42,6 +42,8 @@ mod csv_split;
 mod encoding;
 mod mapping;
 pub mod outcomes;
+#[cfg(feature = "parquet")]
+pub mod parquet;
 pub mod parse;
 pub mod presets;
 pub mod read;
@@ -71,6 +73,6 @@ fn random_text(state: &mut u64, pieces: &[&str], most: u64) -> String {
 pub use config::{InputConfig, InputConfigError};
 pub use outcomes::ReadError;
 pub use presets::{JoinKind, Preset, PresetColumn, PresetTarget};
-pub use read::{InputError, InputFormat, LeadReader, ReadOptions};
+pub use read::{InputError, InputFormat, LeadReader, ReadOptions, ReadProgress};
 pub use report::{FieldErrors, ReadMode, ReadReport};
 pub use write::{LeadFilter, OutputFormat, ResultWriter, RowFormatter, WriteOptions};

@@ -28,6 +28,7 @@
 use std::ffi::c_void;
 
 pub mod ffi;
+pub mod levels;
 pub mod sdk;
 
 /// The first field of every [`PluginV1`]: "ICPPLUGN" in little-endian bytes.

@@ -27,7 +27,7 @@ use crate::{Host, PluginError, show};
 #[derive(Debug)]
 pub struct Signals<'h> {
     host: &'h Host,
-    calls: Vec<Prepared>,
+    pub(crate) calls: Vec<Prepared>,
     /// Per plugin of the host: the state its `init` returned, if the rules use it (null for
     /// an isolated plugin, whose state lives in its worker).
     states: Vec<Option<State>>,
@@ -51,12 +51,13 @@ unsafe impl Sync for Loaded {}
 
 /// One distinct signal call of the rule set.
 #[derive(Debug)]
-struct Prepared {
+pub(crate) struct Prepared {
     plugin: usize,
     index: u32,
     /// As written in the rules, for messages: `funding.raised_within(90d)`.
     text: String,
-    inputs: Vec<(Entity, FieldId, u32)>,
+    /// The fields the call reads, with their ABI type codes.
+    pub(crate) inputs: Vec<(Entity, FieldId, u32)>,
     args: Vec<Option<Value>>,
     output: Type,
 }

@@ -21,6 +21,9 @@
 //! result — is a [`PluginError`] naming the plugin and its file; nothing from a failed call
 //! reaches a result.
 //!
+//! [`Signals::fill_as_of`] does the same for a batch whose leads are evaluated as of different
+//! dates (`icp backtest`), one call per signal and date (`as_of`).
+//!
 //! A plugin configured with `isolate = true` (or a `timeout`) runs in a worker process
 //! instead ([`isolate`]): the same calls, over a pipe, so a crash or a hang in it is an error
 //! naming it rather than the end of `icp`.
@@ -28,6 +31,7 @@
 //! it; a manifest beside a library ([`manifest`]) must match what the library declares, and
 //! [`manifest::read_manifests`] gives the same catalogue without opening any library.
 
+mod as_of;
 mod call;
 mod config_keys;
 #[cfg(test)]

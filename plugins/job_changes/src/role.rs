@@ -2,7 +2,7 @@
 //! its department.
 //!
 //! How it works: a role's seniority is read from the data file's `seniority` column with the
-//! spellings of `icp`'s `seniority` order (Individual Contributor < Manager < Director < VP <
+//! spellings of `icp`'s `seniority` order (`icp_plugin_api::levels`, Individual Contributor < … <
 //! C-Level; Apollo's `c_suite`, LinkedIn's `CXO`, `Head` as Director, …: the same levels and
 //! aliases as `contact.seniority`), and when the column is empty it is inferred from the title
 //! ([`seniority_of_title`]). A [`RoleFilter`] is built once per call from the signal's
@@ -15,6 +15,7 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
+use icp_plugin_api::levels;
 use icp_plugin_api::sdk::{Error, Result};
 use regex::{Regex, RegexBuilder};
 
@@ -28,73 +29,18 @@ pub enum Seniority {
     CLevel,
 }
 
-/// The levels with their spellings, normalised ([`normalise`]); as the `seniority` order of
-/// `icp` (crates/icp_engine/src/schema/order.rs) spells them.
-const SPELLINGS: [(Seniority, &[&str]); 5] = [
-    (
-        Seniority::IndividualContributor,
-        &[
-            "individual contributor",
-            "ic",
-            "entry",
-            "entry level",
-            "junior",
-            "senior",
-            "intern",
-            "training",
-            "unpaid",
-            "staff",
-            "associate",
-        ],
-    ),
-    (
-        Seniority::Manager,
-        &["manager", "team lead", "lead", "supervisor"],
-    ),
-    (
-        Seniority::Director,
-        &["director", "head", "head of", "senior director"],
-    ),
-    (
-        Seniority::Vp,
-        &["vp", "vice president", "svp", "evp", "avp"],
-    ),
-    (
-        Seniority::CLevel,
-        &[
-            "c level",
-            "c suite",
-            "cxo",
-            "c level executive",
-            "executive",
-            "chief",
-            "owner",
-            "founder",
-            "partner",
-            "president",
-        ],
-    ),
-];
-
-/// Text as the seniority order compares it: lower case, every run of other characters than
-/// letters and digits one space, trimmed (`"C_Suite"` is `"c suite"`).
-fn normalise(text: &str) -> String {
-    let words: Vec<String> = text
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect();
-    words.join(" ")
-}
-
 impl Seniority {
-    /// The level a spelling names, if any (`"Director"`, `"c_suite"`, `"VP"`).
+    /// The level a spelling names, if any (`"Director"`, `"c_suite"`, `"VP"`): the levels and
+    /// spellings of `icp`'s `seniority` order (`icp_plugin_api::levels`).
     pub fn parse(text: &str) -> Option<Seniority> {
-        let key = normalise(text);
-        SPELLINGS
-            .iter()
-            .find(|(_, spellings)| spellings.contains(&key.as_str()))
-            .map(|(level, _)| *level)
+        const LEVELS: [Seniority; 5] = [
+            Seniority::IndividualContributor,
+            Seniority::Manager,
+            Seniority::Director,
+            Seniority::Vp,
+            Seniority::CLevel,
+        ];
+        levels::seniority_rank(text).map(|rank| LEVELS[rank])
     }
 
     /// The levels' names, for messages.
@@ -141,7 +87,7 @@ pub fn seniority_of_title(title: &str) -> Seniority {
 
 /// A department for comparisons: normalised like a seniority.
 pub fn department_key(text: &str) -> String {
-    normalise(text)
+    levels::normalise(text)
 }
 
 /// The new role of a change.

@@ -10,15 +10,18 @@
 //! (the whole batch when most of its leads are undated, else only those, selected); its
 //! dated leads are copied out ([`Batch::select`]) and kept, so memory grows with the dated
 //! leads only. Once every batch is read, the dated leads are sorted by date and gathered
-//! ([`Batch::gather`]) into batches of one date each (at most [`DATED_BATCH`] leads), which go
-//! through the plugins and the evaluator as of their date: one evaluator call per distinct
-//! date, not per lead. Each evaluated lead becomes one row of the backtest (`icp_learn`): per
-//! ICP its score, tier and the truth of every criterion, read off the result columns (and
-//! persona truths folded over the contacts); partial backtests are merged in input order, so
-//! the report is the same on any number of threads. The report (text, JSON or markdown) goes
-//! to `-o` or standard output; the rejected rows of the leads and of the outcomes file go
-//! beside their files (`NAME.rejects.csv`), created only when a row is rejected; a summary
-//! goes to stderr.
+//! ([`Batch::gather`]) into batches of [`DATED_BATCH`] leads, each lead with its own date
+//! ([`AsOf::PerLead`]): the evaluator reads every lead's `today` from it in one run, and the
+//! plugins are asked once per signal and distinct date of the batch
+//! ([`Signals::fill_as_of`](icp_plugin_host::Signals::fill_as_of)), few since the leads are
+//! in date order. The result is the same as evaluating each date's leads on their own
+//! (tests/evaluator_props.rs, crates/icp_cli/tests/backtest.rs). Each evaluated lead becomes
+//! one row of the backtest (`icp_learn`): per ICP its score, tier and the truth of every
+//! criterion, read off the result columns (and persona truths folded over the contacts);
+//! partial backtests are merged in input order, so the report is the same on any number of
+//! threads. The report (text, JSON or markdown) goes to `-o` or standard output; the rejected
+//! rows of the leads and of the outcomes file go beside their files (`NAME.rejects.csv`),
+//! created only when a row is rejected; a summary goes to stderr.
 
 use std::collections::HashSet;
 use std::io::Write;
@@ -26,13 +29,19 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use icp_engine::batch::Batch;
+use icp_engine::eval::AsOf;
 use icp_engine::ir::RuleSet;
 use icp_engine::plan::Plan;
 use icp_engine::result::{BatchResults, COLUMN_CHECKS, Check, CheckKind};
 use icp_engine::schema::Entity;
 use icp_engine::semantics::Truth;
-use icp_io::outcomes::{Account, DealOutcome, Outcomes, OutcomesOptions, read_outcomes};
-use icp_learn::backtest::{Backtest, Criterion, CriterionKind, IcpLead, IcpSpec, LeadRow, Outcome};
+use icp_io::ReadReport;
+use icp_io::outcomes::{
+    Account, AccountKey, DealOutcome, Outcomes, OutcomesOptions, read_outcomes,
+};
+use icp_learn::backtest::{
+    Backtest, Criterion, CriterionKind, IcpLead, IcpSpec, LeadRow, Outcome, Report,
+};
 use rayon::prelude::*;
 
 use crate::LeadArgs;
@@ -43,7 +52,7 @@ use crate::setup::LeadSetup;
 use crate::show::group_digits;
 use crate::summary::reader_lines;
 
-/// The most leads of one date evaluated in one call.
+/// The most dated leads evaluated in one call (of one date or of several).
 pub const DATED_BATCH: usize = 4096;
 
 /// The report's form.
@@ -237,16 +246,17 @@ struct Part {
 }
 
 impl Run<'_, '_> {
-    /// Evaluates `batch` as of `today` and counts rows `rows` (each with its account).
+    /// Evaluates `batch` as of `as_of` (one date, or each lead's) and counts rows `rows`
+    /// (each with its account).
     fn count(
         &self,
         batch: &mut Batch,
-        today: i32,
+        today: AsOf<'_>,
         rows: impl Iterator<Item = (usize, Joined)>,
         counts: &mut Backtest,
     ) -> Result<(), RunError> {
         let rules = &self.setup.rules;
-        self.setup.signals.fill(batch, today)?;
+        self.setup.signals.fill_as_of(batch, today)?;
         let (results, personas) = if self.whole {
             let leads = icp_engine::eval::columnar::evaluate(rules, self.plan, batch, today, true);
             let personas = persona_truths(rules, batch, &leads);
@@ -293,7 +303,7 @@ impl Run<'_, '_> {
             }
         }
         let mut counts = empty.empty_like();
-        let today = self.setup.today;
+        let today = AsOf::Date(self.setup.today);
         if dated.len() * 2 <= batch.len() {
             // Mostly undated: the whole batch, the dated leads' results left out.
             self.count(&mut batch, today, undated.iter().copied(), &mut counts)?;
@@ -419,7 +429,7 @@ fn backtest(
     format: ReportFormat,
 ) -> Result<ExitCode, RunError> {
     let shown = |p: &Path| project.show(p);
-    let (rules, files) = (&setup.rules, &setup.files);
+    let files = &setup.files;
     let leads_rejects = rejects_beside(&files.leads, &project.cwd);
     let outcomes_rejects = rejects_beside(outcomes_file, &project.cwd);
     let targets: Vec<PathBuf> = output
@@ -459,100 +469,11 @@ fn backtest(
     )
     .map_err(|e| RunError::Outcomes(e.to_string()))?;
     let lead_rejects = rejects_of(&mut outputs, leads_index, &leads_rejects)?;
-
-    let plan = Plan::new(rules);
-    let specs = specs(rules);
-    let used: Vec<Vec<usize>> = rules
-        .icps
-        .iter()
-        .map(|icp| personas_used(rules, icp))
-        .collect();
-    let domain = rules.schema.lookup(Entity::Company, "domain");
-    let mut fields = rules.fields_read();
-    if let Some(d) = domain {
-        fields[d.0 as usize] = true;
-    }
-    let whole = rules.icps.iter().any(|icp| {
-        [icp.requires.len(), icp.excludes.len(), icp.scores.len()]
-            .iter()
-            .any(|n| *n > COLUMN_CHECKS)
-    });
-    let run = Run {
-        setup,
-        plan: &plan,
-        outcomes: &outcomes,
-        specs: &specs,
-        used: &used,
-        domain: domain.map(|d| d.0 as usize),
-        whole,
-    };
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| RunError::Threads(threads, e.to_string()))?;
-    let mut reader = pool
-        .install(|| setup.open_reader(&project.config, Some(lead_rejects), Some(fields), false))?;
-    let mut total = Backtest::new(specs.clone());
-    let mut matched: HashSet<usize> = HashSet::new();
-    let mut dated_batches: Vec<Batch> = Vec::new();
-    let mut dated_rows: Vec<(i32, u32, u32, Joined)> = Vec::new();
-    // A window of batches at a time, evaluated in parallel, merged in input order.
-    loop {
-        let mut window = Vec::with_capacity(threads * 2);
-        while window.len() < threads * 2 {
-            match pool.install(|| reader.next()) {
-                Some(batch) => window.push(batch?),
-                None => break,
-            }
-        }
-        if window.is_empty() {
-            break;
-        }
-        let parts: Vec<Result<Part, RunError>> = pool.install(|| {
-            window
-                .into_par_iter()
-                .map(|b| run.batch(b, &total))
-                .collect()
-        });
-        for part in parts {
-            let part = part?;
-            total.merge(part.counts);
-            matched.extend(part.matched);
-            if let Some((batch, leads)) = part.dated {
-                let b = dated_batches.len() as u32;
-                for (row, (date, joined)) in leads.into_iter().enumerate() {
-                    dated_rows.push((date, b, row as u32, joined));
-                }
-                dated_batches.push(batch);
-            }
-        }
-    }
-    // The dated leads, a batch per date (at most DATED_BATCH leads), each as of its date.
-    dated_rows.sort_by_key(|(date, b, row, _)| (*date, *b, *row));
-    let groups: Vec<&[(i32, u32, u32, Joined)]> = dated_rows
-        .chunk_by(|a, b| a.0 == b.0)
-        .flat_map(|day| day.chunks(DATED_BATCH))
-        .collect();
-    let sources: Vec<&Batch> = dated_batches.iter().collect();
-    let parts: Vec<Result<Backtest, RunError>> = pool.install(|| {
-        groups
-            .into_par_iter()
-            .map(|group| {
-                let pairs: Vec<(u32, u32)> = group.iter().map(|(_, b, r, _)| (*b, *r)).collect();
-                let mut batch = Batch::gather(&sources, &pairs);
-                let mut counts = total.empty_like();
-                let joined = group.iter().enumerate().map(|(i, g)| (i, g.3));
-                run.count(&mut batch, group[0].0, joined, &mut counts)?;
-                Ok(counts)
-            })
-            .collect()
-    });
-    for part in parts {
-        total.merge(part?);
-    }
-    let unmatched = outcomes.len().saturating_sub(matched.len()) as u64;
-    let report = total.finish(unmatched);
+    let Backtested {
+        report,
+        read,
+        unmatched,
+    } = evaluate(project, setup, &outcomes, Some(lead_rejects))?;
     let text = match format {
         ReportFormat::Text => report.to_text(),
         ReportFormat::Json => report.to_json(),
@@ -570,7 +491,6 @@ fn backtest(
             .write_all(text.as_bytes())
             .map_err(write_err)?,
     }
-    let read = reader.into_report();
     let leads_rejected = read.rejected + read.contacts_rejected > 0;
     if !leads_rejected {
         outputs.discard(leads_index);
@@ -609,4 +529,128 @@ fn backtest(
     summary.push_str(&format!("report written to {output_name}\n"));
     let _ = std::io::stderr().write_all(summary.as_bytes());
     Ok(ExitCode::SUCCESS)
+}
+
+/// What a backtest computed: the report, the lead reader's counts, and the accounts of the
+/// outcomes file that no lead matched.
+pub(crate) struct Backtested {
+    pub report: Report,
+    pub read: ReadReport,
+    pub unmatched: u64,
+}
+
+/// Reads and evaluates every lead, each as of its deal's created date, joins it to its
+/// account and counts the backtest (`icp report` runs the same). Rejected lead rows go to
+/// `lead_rejects`, when given.
+pub(crate) fn evaluate(
+    project: &Project,
+    setup: &LeadSetup,
+    outcomes: &Outcomes,
+    lead_rejects: Option<Box<dyn Write + Send>>,
+) -> Result<Backtested, RunError> {
+    let rules = &setup.rules;
+    let plan = Plan::new(rules);
+    let specs = specs(rules);
+    let used: Vec<Vec<usize>> = rules
+        .icps
+        .iter()
+        .map(|icp| personas_used(rules, icp))
+        .collect();
+    // The domain joins a lead only to an account keyed by domain: without one, it is not
+    // parsed (a domain is normalised, which costs more than most cells).
+    let by_domain = outcomes
+        .accounts()
+        .any(|(key, _)| matches!(key, AccountKey::Domain(_)));
+    let domain = rules
+        .schema
+        .lookup(Entity::Company, "domain")
+        .filter(|_| by_domain);
+    let mut fields = rules.fields_read();
+    if let Some(d) = domain {
+        fields[d.0 as usize] = true;
+    }
+    let whole = rules.icps.iter().any(|icp| {
+        [icp.requires.len(), icp.excludes.len(), icp.scores.len()]
+            .iter()
+            .any(|n| *n > COLUMN_CHECKS)
+    });
+    let run = Run {
+        setup,
+        plan: &plan,
+        outcomes,
+        specs: &specs,
+        used: &used,
+        domain: domain.map(|d| d.0 as usize),
+        whole,
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| RunError::Threads(threads, e.to_string()))?;
+    let mut reader =
+        pool.install(|| setup.open_reader(&project.config, lead_rejects, Some(fields), false))?;
+    let progress = setup.show_progress("backtesting", &reader);
+    let mut total = Backtest::new(specs.clone());
+    let mut matched: HashSet<usize> = HashSet::new();
+    let mut dated_batches: Vec<Batch> = Vec::new();
+    let mut dated_rows: Vec<(i32, u32, u32, Joined)> = Vec::new();
+    // A window of batches at a time, evaluated in parallel, merged in input order.
+    loop {
+        let mut window = Vec::with_capacity(threads * 2);
+        while window.len() < threads * 2 {
+            match pool.install(|| reader.next()) {
+                Some(batch) => window.push(batch?),
+                None => break,
+            }
+        }
+        if window.is_empty() {
+            break;
+        }
+        let parts: Vec<Result<Part, RunError>> = pool.install(|| {
+            window
+                .into_par_iter()
+                .map(|b| run.batch(b, &total))
+                .collect()
+        });
+        for part in parts {
+            let part = part?;
+            total.merge(part.counts);
+            matched.extend(part.matched);
+            if let Some((batch, leads)) = part.dated {
+                let b = dated_batches.len() as u32;
+                for (row, (date, joined)) in leads.into_iter().enumerate() {
+                    dated_rows.push((date, b, row as u32, joined));
+                }
+                dated_batches.push(batch);
+            }
+        }
+    }
+    drop(progress);
+    // The dated leads in date order, DATED_BATCH at a time, each as of its own date.
+    dated_rows.sort_by_key(|(date, b, row, _)| (*date, *b, *row));
+    let sources: Vec<&Batch> = dated_batches.iter().collect();
+    let parts: Vec<Result<Backtest, RunError>> = pool.install(|| {
+        dated_rows
+            .par_chunks(DATED_BATCH)
+            .map(|group| {
+                let pairs: Vec<(u32, u32)> = group.iter().map(|(_, b, r, _)| (*b, *r)).collect();
+                let dates: Vec<i32> = group.iter().map(|(date, ..)| *date).collect();
+                let mut batch = Batch::gather(&sources, &pairs);
+                let mut counts = total.empty_like();
+                let joined = group.iter().enumerate().map(|(i, g)| (i, g.3));
+                run.count(&mut batch, AsOf::PerLead(&dates), joined, &mut counts)?;
+                Ok(counts)
+            })
+            .collect()
+    });
+    for part in parts {
+        total.merge(part?);
+    }
+    let unmatched = outcomes.len().saturating_sub(matched.len()) as u64;
+    Ok(Backtested {
+        report: total.finish(unmatched),
+        read: reader.into_report(),
+        unmatched,
+    })
 }

@@ -45,7 +45,7 @@ use crate::cmd::backtest::{Joined, rejects_beside};
 use crate::error::{RunError, UsageError};
 use crate::outputs::{OutputSet, same_file};
 use crate::project::Project;
-use crate::setup::LeadFiles;
+use crate::setup::{LeadFiles, LeadSetup};
 use crate::show::group_digits;
 use render::DiffFormat;
 
@@ -137,16 +137,6 @@ pub fn run(project: &Project, request: DiffRequest) -> Result<ExitCode, UsageErr
     else {
         return Ok(ExitCode::from(1));
     };
-    // Each side's thresholds would need passes of their own over the leads.
-    if let Some(r) = (old.relatives.first().map(|r| r.text(&old)))
-        .or_else(|| new.relatives.first().map(|r| r.text(&new)))
-    {
-        return Err(UsageError::Thresholds(format!(
-            "icp diff does not compute relative thresholds yet, and the rules use `{r}`; \
-             score each version with icp score and compare the results"
-        )));
-    }
-    let signals = [host.prepare(&old)?, host.prepare(&new)?];
     let today = as_of_date(request.as_of.as_deref())?;
     let files = LeadFiles::settle(
         project,
@@ -154,6 +144,11 @@ pub fn run(project: &Project, request: DiffRequest) -> Result<ExitCode, UsageErr
         request.contacts.clone(),
         request.input_format,
     )?;
+    let old_signals = host.prepare(&old)?;
+    let (old, old_signals) = with_thresholds(old, old_signals, &files, today, project)?;
+    let new_signals = host.prepare(&new)?;
+    let (new, new_signals) = with_thresholds(new, new_signals, &files, today, project)?;
+    let signals = [old_signals, new_signals];
     let mut read = crate::inputs::files_read(project, &host, &new_paths, &files.paths());
     read.append(&mut old_files);
     let output = request
@@ -594,4 +589,25 @@ fn criteria(results: &BatchResults, lead: usize, icp: Option<usize>) -> Vec<Crit
         });
     }
     list
+}
+
+/// `rules` with its relative thresholds (`percentile`, `median`, `top` tiers) computed over
+/// every lead as `icp score` computes them: each side of a diff gets passes of its own.
+fn with_thresholds<'h>(
+    rules: RuleSet,
+    signals: Signals<'h>,
+    files: &LeadFiles,
+    today: i32,
+    project: &Project,
+) -> Result<(RuleSet, Signals<'h>), UsageError> {
+    let mut setup = LeadSetup {
+        rules,
+        signals,
+        files: files.clone(),
+        today,
+        read: Vec::new(),
+        progress: false,
+    };
+    crate::thresholds::prepare(&mut setup, &project.config)?;
+    Ok((setup.rules, setup.signals))
 }

@@ -279,8 +279,11 @@ fn count_leads(
         .build()
         .map_err(|e| RunError::Threads(threads, e.to_string()))?;
     let (rules, signals, today) = (&setup.rules, &setup.signals, setup.today);
+    let personas = count::Personas::new(rules);
+    let fields = count::fields_read(rules, sources);
     pool.install(|| {
-        let mut reader = setup.open_reader(&project.config, Some(rejects), None, false)?;
+        let mut reader = setup.open_reader(&project.config, Some(rejects), Some(fields), false)?;
+        let progress = setup.show_progress("reading", &reader);
         let tally = reader
             .by_ref()
             .par_bridge()
@@ -288,10 +291,11 @@ fn count_leads(
                 let mut batch = batch?;
                 signals.fill(&mut batch, today)?;
                 Ok(count::count_batch(
-                    rules, sources, best, &batch, today, keep_best,
+                    rules, &personas, sources, best, &batch, today, keep_best,
                 ))
             })
             .try_reduce(|| Tally::new(sources.len()), |a, b| Ok(a.merge(b)))?;
+        drop(progress);
         Ok((tally, reader.into_report()))
     })
 }

@@ -50,6 +50,7 @@ fn explain(
     } = setup;
     let (today, leads) = (*today, files.leads_shown(project));
     let reader = setup.open_reader(&project.config, None, None, false)?;
+    let progress = setup.show_progress("reading", &reader);
     let mut found: Option<(Lead, u64)> = None;
     let mut same_id = 0usize;
     for batch in reader {
@@ -62,6 +63,7 @@ fn explain(
             found = Some((batch.lead(row), batch.lines[row]));
         }
     }
+    drop(progress);
     if let Some((lead, line)) = found {
         let result = icp_engine::eval::reference::evaluate(rules, &lead, today);
         let mut out = format!("lead {id} (line {line} of {})\n", leads.clone());
@@ -70,44 +72,7 @@ fn explain(
                 "note: {same_id} leads have this id; this is the first of them\n"
             ));
         }
-        if let Some(best) = result.best {
-            let b = &result.icps[best];
-            out.push_str(&format!(
-                "best ICP: {}, tier {}\n",
-                b.name,
-                b.tier.unwrap_or("-")
-            ));
-        } else {
-            out.push_str("best ICP: none (no ICP gives this lead a tier)\n");
-        }
-        for r in &result.icps {
-            out.push('\n');
-            out.push_str(&icp_engine::explain::explain_icp(r, 0));
-            let misses = icp_engine::explain::near_miss(rules, &lead, r);
-            if !misses.is_empty() {
-                out.push_str(if r.qualified {
-                    "  what would change the tier:\n"
-                } else {
-                    "  what disqualified it:\n"
-                });
-                for m in misses {
-                    out.push_str(&format!("    {m}\n"));
-                }
-            }
-        }
-        if !thresholds.is_empty() {
-            out.push_str("\nthresholds (over all the leads):\n");
-            out.push_str(thresholds);
-        }
-        let signals = icp_engine::explain::explain_signals(rules, &lead, 2);
-        if !signals.is_empty() {
-            out.push_str("\nsignals:\n");
-            out.push_str(&signals);
-        }
-        if !result.personas.is_empty() {
-            out.push_str("\ncontacts:\n");
-            out.push_str(&icp_engine::explain::explain_personas(&result, 2));
-        }
+        out.push_str(&explanation(rules, &lead, &result, thresholds));
         let _ = std::io::stdout().write_all(out.as_bytes());
         return Ok(ExitCode::SUCCESS);
     }
@@ -115,4 +80,56 @@ fn explain(
         id: id.to_string(),
         file: leads,
     })
+}
+
+/// What `icp explain` prints of one lead after its first line: the best ICP, each ICP's
+/// checks with what would change its tier or what disqualified it, the thresholds (when
+/// given), the signals' values and the contacts' personas. `icp serve`'s `/explain` returns
+/// the same text.
+pub(crate) fn explanation(
+    rules: &icp_engine::ir::RuleSet,
+    lead: &Lead,
+    result: &icp_engine::result::LeadResult<'_>,
+    thresholds: &str,
+) -> String {
+    let mut out = String::new();
+    if let Some(best) = result.best {
+        let b = &result.icps[best];
+        out.push_str(&format!(
+            "best ICP: {}, tier {}\n",
+            b.name,
+            b.tier.unwrap_or("-")
+        ));
+    } else {
+        out.push_str("best ICP: none (no ICP gives this lead a tier)\n");
+    }
+    for r in &result.icps {
+        out.push('\n');
+        out.push_str(&icp_engine::explain::explain_icp(r, 0));
+        let misses = icp_engine::explain::near_miss(rules, lead, r);
+        if !misses.is_empty() {
+            out.push_str(if r.qualified {
+                "  what would change the tier:\n"
+            } else {
+                "  what disqualified it:\n"
+            });
+            for m in misses {
+                out.push_str(&format!("    {m}\n"));
+            }
+        }
+    }
+    if !thresholds.is_empty() {
+        out.push_str("\nthresholds (over all the leads):\n");
+        out.push_str(thresholds);
+    }
+    let signals = icp_engine::explain::explain_signals(rules, lead, 2);
+    if !signals.is_empty() {
+        out.push_str("\nsignals:\n");
+        out.push_str(&signals);
+    }
+    if !result.personas.is_empty() {
+        out.push_str("\ncontacts:\n");
+        out.push_str(&icp_engine::explain::explain_personas(result, 2));
+    }
+    out
 }

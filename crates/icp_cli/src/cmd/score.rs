@@ -9,10 +9,11 @@
 //! threads) is between the reader and the output, so memory stays bounded by the window and
 //! the contacts table whatever the number of companies, and no thread waits for a whole window
 //! to finish. The results and the rejects are one [`OutputSet`]: each written to a temporary
-//! file, and both put in their places together only when the run succeeds. A progress line
-//! runs on stderr when it is a terminal; the summary follows on stderr.
+//! file, and both put in their places together only when the run succeeds. A progress bar
+//! runs on stderr when it is a terminal, or with `--progress` (`crate::progress`); the
+//! summary follows on stderr.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -62,6 +63,8 @@ pub struct ScoreRequest {
 #[derive(Debug)]
 struct ScoreArgs {
     output: Option<PathBuf>,
+    /// The results are written as a typed Parquet table (`-o NAME.parquet`).
+    parquet_out: bool,
     format: OutputFormat,
     all: bool,
     explain: bool,
@@ -110,13 +113,21 @@ pub fn run(
     {
         return Err(UsageError::Threads(n));
     }
-    let format = output_format(file_format("--format", request.format, output.as_deref())?);
+    let parquet_out = parquet_output(output.as_deref(), request.format)?;
+    let format = match parquet_out {
+        // Rows formatted as JSON Lines become the typed table.
+        true => OutputFormat::JsonLines,
+        false => output_format(file_format("--format", request.format, output.as_deref())?),
+    };
     let rejects = request
         .rejects
         .map(|p| cwd.join(p))
         .or_else(|| setup.files.default(&config.score.rejects));
     let rejects = rejects_path(rejects, output.as_deref(), &setup.files, cwd);
-    if format_of_extension(&rejects).is_some_and(|(f, _)| f != OutFormat::Csv) {
+    let parquet_name = rejects
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
+    if parquet_name || format_of_extension(&rejects).is_some_and(|(f, _)| f != OutFormat::Csv) {
         return Err(UsageError::FormatMismatch(format!(
             "{}: the rejects file is CSV; give it a name ending in .csv",
             project.show(&rejects)
@@ -124,6 +135,9 @@ pub fn run(
     }
     let contacts_out = contacts_out_path(project, &setup.files, request.contacts_out)?
         .map(|path| {
+            if parquet_output(Some(&path), request.format)? {
+                return Ok((path, OutputFormat::JsonLines));
+            }
             let format = file_format("--format", request.format, Some(&path))?;
             Ok::<_, UsageError>((path, output_format(format)))
         })
@@ -140,6 +154,7 @@ pub fn run(
     }
     let args = ScoreArgs {
         output,
+        parquet_out,
         format,
         all: request.all,
         explain: request.explain,
@@ -151,6 +166,61 @@ pub fn run(
         started,
     };
     Ok(score(project, &setup, &args)?)
+}
+
+/// Whether `path` is written as Parquet: it ends in `.parquet` (and `--format` is not given,
+/// which would contradict it). Refused when `icp` is built without Parquet.
+fn parquet_output(path: Option<&Path>, format: Option<OutFormat>) -> Result<bool, UsageError> {
+    let named = path.is_some_and(|p| {
+        p.extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| e.eq_ignore_ascii_case("parquet"))
+    });
+    match (named, format, cfg!(feature = "parquet")) {
+        (false, _, _) => Ok(false),
+        (true, Some(_), _) => Err(UsageError::FormatMismatch(format!(
+            "--format does not apply to {}: a .parquet file is Parquet; leave out --format",
+            path.map_or(String::new(), |p| p.display().to_string())
+        ))),
+        (true, None, false) => Err(UsageError::FormatMismatch(
+            "this icp was built without Parquet (the `parquet` feature)".to_string(),
+        )),
+        (true, None, true) => Ok(true),
+    }
+}
+
+/// Where formatted rows go: the file as it is, or (`parquet`) a typed Parquet table of
+/// `columns` made from their JSON Lines.
+#[cfg(feature = "parquet")]
+type RowsOut<W> = icp_io::parquet::results::Output<W>;
+
+#[cfg(feature = "parquet")]
+fn rows_out<W: Write>(
+    out: W,
+    parquet: bool,
+    columns: impl FnOnce() -> Vec<icp_io::parquet::table::Column>,
+) -> std::io::Result<RowsOut<W>> {
+    match parquet {
+        true => RowsOut::parquet(out, &columns()),
+        false => Ok(RowsOut::Plain(out)),
+    }
+}
+
+/// Without Parquet, rows go to the file as they are (a `.parquet` output is refused earlier).
+#[cfg(not(feature = "parquet"))]
+fn rows_out<W: Write>(out: W, _parquet: bool, _columns: impl FnOnce()) -> std::io::Result<W> {
+    Ok(out)
+}
+
+/// Writes what `out` still holds: a Parquet table's last rows and footer.
+#[cfg(feature = "parquet")]
+fn finish_rows<W: Write>(out: RowsOut<W>) -> std::io::Result<W> {
+    out.finish()
+}
+
+#[cfg(not(feature = "parquet"))]
+fn finish_rows<W: Write>(out: W) -> std::io::Result<W> {
+    Ok(out)
 }
 
 fn output_format(format: OutFormat) -> OutputFormat {
@@ -207,6 +277,7 @@ fn score(project: &Project, setup: &LeadSetup, args: &ScoreArgs) -> Result<ExitC
         files,
         today,
         read,
+        ..
     } = setup;
     let (today, shown) = (*today, |p: &Path| project.show(p));
     let started = args.started;
@@ -277,6 +348,11 @@ fn score(project: &Project, setup: &LeadSetup, args: &ScoreArgs) -> Result<ExitC
         .as_deref()
         .map_or("standard output".to_string(), &shown);
     let write_err = |e| RunError::Write(output_name.clone(), e);
+    #[cfg(feature = "parquet")]
+    let out = rows_out(out, args.parquet_out, || {
+        icp_io::parquet::results::result_columns(args.explain)
+    })
+    .map_err(write_err)?;
     let mut writer = ResultWriter::new(
         out,
         &rules.schema,
@@ -304,7 +380,7 @@ fn score(project: &Project, setup: &LeadSetup, args: &ScoreArgs) -> Result<ExitC
             !args.raw_cells,
         ));
     }
-    let progress = std::io::stderr().is_terminal();
+    let progress = setup.show_progress("scoring", &reader);
     let mut summary = Summary::new(rules);
     // At most this many batches are between the reader and the output at once.
     let window = threads * 2;
@@ -422,14 +498,6 @@ fn score(project: &Project, setup: &LeadSetup, args: &ScoreArgs) -> Result<ExitC
                     }
                     next += 1;
                     let _ = permit.send(());
-                    if progress {
-                        let secs = started.elapsed().as_secs_f64().max(1e-9);
-                        eprint!(
-                            "\r  scored {} leads ({} leads/s)   ",
-                            group_digits(summary.leads),
-                            group_digits((summary.leads as f64 / secs) as u64)
-                        );
-                    }
                 }
             }
             Ok(())
@@ -439,10 +507,9 @@ fn score(project: &Project, setup: &LeadSetup, args: &ScoreArgs) -> Result<ExitC
         written?;
         read.map_err(|_| RunError::Threads(1, "the reader thread stopped".to_string()))
     })?;
-    if progress {
-        eprint!("\r{}\r", " ".repeat(60));
-    }
-    let mut out = writer.finish().map_err(write_err)?;
+    drop(progress);
+    let out = writer.finish().map_err(write_err)?;
+    let mut out = finish_rows(out).map_err(write_err)?;
     out.flush().map_err(write_err)?;
     drop(out);
     // The contacts to call, sorted now that every lead is in.
@@ -451,8 +518,15 @@ fn score(project: &Project, setup: &LeadSetup, args: &ScoreArgs) -> Result<ExitC
         (contacts_file, &contact_table, &args.contacts_out)
     {
         let failed = |e| RunError::Write(shown(path), e);
-        let mut out = std::io::BufWriter::new(file);
+        #[cfg(feature = "parquet")]
+        let parquet = icp_io::parquet::results::is_parquet_name(path);
+        #[cfg(feature = "parquet")]
+        let columns = icp_io::parquet::results::contact_columns;
+        #[cfg(not(feature = "parquet"))]
+        let (parquet, columns) = (false, || ());
+        let mut out = rows_out(std::io::BufWriter::new(file), parquet, columns).map_err(failed)?;
         let rows = table.write_sorted(&mut out).map_err(failed)?;
+        let mut out = finish_rows(out).map_err(failed)?;
         out.flush().map_err(failed)?;
         contacts_written = Some((shown(path), rows));
     }
@@ -526,7 +600,8 @@ fn check_tiers(
 
 /// One batch's results: in columns, or whole with their explanations (`explain`); with each
 /// contact's personas when `personas` (from the same run of the evaluator either way).
-fn evaluate<'r>(
+/// `icp report` and `icp serve` score their batches with it too.
+pub(crate) fn evaluate<'r>(
     rules: &'r RuleSet,
     plan: &Plan,
     batch: &icp_engine::batch::Batch,

@@ -2,7 +2,7 @@
 //!
 //! How it works: for each string constant the rules compare a company field with whose
 //! value no lead has (`icp_engine::vocab::unmatched`), one line names the comparison as
-//! `field == "constant"`, the leads scored, and the three values most often seen in that
+//! `field == "constant"` (or `field in region("DACH")` for a list the rules name), the leads scored, and the three values most often seen in that
 //! field with their counts, so a rule written `Software` against data saying
 //! `Computer Software` is pointed out before anyone wonders why a tier is empty.
 
@@ -33,7 +33,14 @@ pub(super) fn render(
     }
     let _ = writeln!(out, "rule constants that matched no lead:");
     for (constant, common) in unmatched {
-        let field = rules.schema.field(constant.field).path();
+        let field = rules.schema.field(constant.field);
+        let comparison = if !constant.names_list {
+            format!("{} == {:?}", field.path(), constant.text)
+        } else if field.ty.is_list() {
+            format!("{} has any {}", field.path(), constant.text)
+        } else {
+            format!("{} in {}", field.path(), constant.text)
+        };
         let seen = if common.is_empty() {
             "no lead has a value there".to_string()
         } else {
@@ -45,8 +52,7 @@ pub(super) fn render(
         };
         let _ = writeln!(
             out,
-            "  {field} == {:?} matched 0 of {} leads; {seen}",
-            constant.text,
+            "  {comparison} matched 0 of {} leads; {seen}",
             group_digits(leads)
         );
     }

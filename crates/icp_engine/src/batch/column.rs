@@ -14,6 +14,10 @@
 use super::{Dict, MISSING};
 use crate::schema::{Scalar, Type, Value};
 
+/// A text source of [`Column::gather`]: its codes, its dictionary, and each code's code in
+/// the gathered dictionary ([`MISSING`] until a row uses it).
+type TextSource<'a> = (&'a [u32], &'a Dict, Vec<u32>);
+
 /// One field's values over the rows of a batch.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Column {
@@ -315,8 +319,10 @@ impl Column {
     }
 
     /// The column whose row `i` is row `rows[i].1` of `sources[rows[i].0]` (columns of one
-    /// field, so of one type), text in one dictionary: each source's distinct values are coded
-    /// there once, then every row is a tight copy. Rows of a source that has no such row, or
+    /// field, so of one type), text in one dictionary: a source's value is coded there when a
+    /// row first uses it (a table per source, so the cost follows the rows gathered and not
+    /// the sources' dictionaries: `icp backtest` gathers a few leads at a time out of many
+    /// batches), then every row is a tight copy. Rows of a source that has no such row, or
     /// whose column is of another type, are missing.
     pub fn gather<'a>(sources: &[&'a Column], rows: &[(u32, u32)]) -> Column {
         fn pick<T: Copy>(
@@ -337,9 +343,15 @@ impl Column {
                 })
                 .unzip()
         }
-        // Each source's codes in the one dictionary.
-        let remap = |dict: &mut Dict, from: &Dict| -> Vec<u32> {
-            from.values().map(|v| dict.code_str(v)).collect()
+        // Each source's codes in the one dictionary, coded on first use.
+        let recode = |dict: &mut Dict, from: &Dict, map: &mut Vec<u32>, code: u32| -> u32 {
+            let Some(slot) = map.get_mut(code as usize) else {
+                return MISSING;
+            };
+            if *slot == MISSING {
+                *slot = from.get(code).map_or(MISSING, |v| dict.code_str(v));
+            }
+            *slot
         };
         let Some(first) = sources.first() else {
             return Column::Absent;
@@ -380,11 +392,11 @@ impl Column {
             }
             Column::Text { .. } => {
                 let mut dict = Dict::default();
-                let maps: Vec<Option<(&[u32], Vec<u32>)>> = sources
+                let mut maps: Vec<Option<TextSource<'_>>> = sources
                     .iter()
                     .map(|c| match c {
                         Column::Text { codes, dict: from } => {
-                            Some((&codes[..], remap(&mut dict, from)))
+                            Some((&codes[..], from, vec![MISSING; from.len()]))
                         }
                         _ => None,
                     })
@@ -392,13 +404,11 @@ impl Column {
                 let codes = rows
                     .iter()
                     .map(|&(t, r)| {
-                        let Some(Some((codes, map))) = maps.get(t as usize) else {
+                        let Some(Some((codes, from, map))) = maps.get_mut(t as usize) else {
                             return MISSING;
                         };
                         match codes.get(r as usize) {
-                            Some(&c) if c != MISSING => {
-                                map.get(c as usize).copied().unwrap_or(MISSING)
-                            }
+                            Some(&c) if c != MISSING => recode(&mut dict, from, map, c),
                             _ => MISSING,
                         }
                     })
@@ -407,7 +417,7 @@ impl Column {
             }
             Column::TextList { .. } => {
                 let mut dict = Dict::default();
-                let maps: Vec<_> = sources
+                let mut maps: Vec<_> = sources
                     .iter()
                     .map(|c| match c {
                         Column::TextList {
@@ -415,7 +425,13 @@ impl Column {
                             codes,
                             valid,
                             dict: from,
-                        } => Some((&offsets[..], &codes[..], &valid[..], remap(&mut dict, from))),
+                        } => Some((
+                            &offsets[..],
+                            &codes[..],
+                            &valid[..],
+                            from,
+                            vec![MISSING; from.len()],
+                        )),
                         _ => None,
                     })
                     .collect();
@@ -423,20 +439,17 @@ impl Column {
                     (vec![0u32], Vec::new(), Vec::with_capacity(rows.len()));
                 for &(t, r) in rows {
                     let r = r as usize;
-                    let found =
-                        maps.get(t as usize)
-                            .and_then(|m| m.as_ref())
-                            .and_then(|(o, c, v, map)| {
-                                let items = c.get(*o.get(r)? as usize..*o.get(r + 1)? as usize)?;
-                                Some((items, *v.get(r)?, map))
-                            });
+                    let found = maps.get_mut(t as usize).and_then(|m| m.as_mut()).and_then(
+                        |(o, c, v, from, map)| {
+                            let items = c.get(*o.get(r)? as usize..*o.get(r + 1)? as usize)?;
+                            Some((items, *v.get(r)?, *from, map))
+                        },
+                    );
                     match found {
-                        Some((items, ok, map)) => {
-                            codes.extend(
-                                items
-                                    .iter()
-                                    .map(|&c| map.get(c as usize).copied().unwrap_or(MISSING)),
-                            );
+                        Some((items, ok, from, map)) => {
+                            for &c in items {
+                                codes.push(recode(&mut dict, from, map, c));
+                            }
                             valid.push(ok);
                         }
                         None => valid.push(false),

@@ -7,7 +7,8 @@
 //! way, with new offsets. Ids and input lines are copied. Signal columns are left empty: they
 //! are what a plugin says as of some date, and the gathered batch is filled again (this is how
 //! `icp backtest` evaluates leads as of their own dates, docs/plugins.md).
-//! [`Batch::select`] is the same over one batch.
+//! [`Batch::select`] is the same over one batch; [`Batch::select_columns`] copies only some
+//! columns (the others absent), what a plugin call over some of a batch's leads reads.
 
 use super::{Batch, Column, Texts};
 
@@ -15,6 +16,12 @@ impl Batch {
     /// The batch whose lead `i` is lead `rows[i].1` of `sources[rows[i].0]`, with its
     /// contacts; no signal columns. Every pair must name a lead of its batch.
     pub fn gather(sources: &[&Batch], rows: &[(u32, u32)]) -> Batch {
+        Batch::gather_some(sources, rows, None)
+    }
+
+    /// [`Batch::gather`], copying only the company and contact columns `keep` marks when
+    /// given (the others are [`Column::Absent`]).
+    fn gather_some(sources: &[&Batch], rows: &[(u32, u32)], keep: Option<Keep<'_>>) -> Batch {
         let mut ids = Texts::default();
         let mut lines = Vec::with_capacity(rows.len());
         let mut contact_rows = Vec::new();
@@ -28,10 +35,16 @@ impl Batch {
             contact_rows.extend(source.contacts_of(r).map(|c| (b, c as u32)));
             contact_offsets.push(u32::try_from(contact_rows.len()).unwrap_or(u32::MAX));
         }
-        let columns = |of: fn(&Batch) -> &Vec<Column>, rows: &[(u32, u32)]| -> Vec<Column> {
+        let columns = |of: fn(&Batch) -> &Vec<Column>,
+                       kept: Option<&[bool]>,
+                       rows: &[(u32, u32)]|
+         -> Vec<Column> {
             let fields = sources.first().map_or(0, |s| of(s).len());
             (0..fields)
                 .map(|f| {
+                    if kept.is_some_and(|k| !k.get(f).copied().unwrap_or(false)) {
+                        return Column::Absent;
+                    }
                     let column: Vec<&Column> = sources.iter().map(|s| &of(s)[f]).collect();
                     Column::gather(&column, rows)
                 })
@@ -40,8 +53,8 @@ impl Batch {
         Batch {
             ids,
             lines,
-            company: columns(|b| &b.company, rows),
-            contacts: columns(|b| &b.contacts, &contact_rows),
+            company: columns(|b| &b.company, keep.map(|k| k.company), rows),
+            contacts: columns(|b| &b.contacts, keep.map(|k| k.contacts), &contact_rows),
             contact_offsets,
             signals: Vec::new(),
         }
@@ -53,6 +66,21 @@ impl Batch {
         let pairs: Vec<(u32, u32)> = rows.iter().map(|&r| (0, r as u32)).collect();
         Batch::gather(&[self], &pairs)
     }
+
+    /// [`Batch::select`] with only the company columns `company[f]` marks and the contact
+    /// columns `contacts[f]` marks; the others (and those past the ends of the masks) are
+    /// [`Column::Absent`].
+    pub fn select_columns(&self, rows: &[usize], company: &[bool], contacts: &[bool]) -> Batch {
+        let pairs: Vec<(u32, u32)> = rows.iter().map(|&r| (0, r as u32)).collect();
+        Batch::gather_some(&[self], &pairs, Some(Keep { company, contacts }))
+    }
+}
+
+/// The columns [`Batch::select_columns`] copies.
+#[derive(Clone, Copy)]
+struct Keep<'a> {
+    company: &'a [bool],
+    contacts: &'a [bool],
 }
 
 #[cfg(test)]
@@ -116,5 +144,35 @@ mod tests {
             [all[8].clone(), all[3].clone(), all[5].clone()]
         );
         assert!(a.select(&[]).is_empty());
+    }
+
+    #[test]
+    fn selecting_some_columns_leaves_the_others_absent() {
+        let schema = Schema::canonical();
+        let a = batch(&schema, 9, 0);
+        let industry = schema.lookup(Entity::Company, "industry").expect("field");
+        let title = schema.lookup(Entity::Contact, "title").expect("field");
+        let mut company = vec![false; a.company.len()];
+        company[industry.0 as usize] = true;
+        let mut contacts = vec![false; a.contacts.len()];
+        contacts[title.0 as usize] = true;
+        let rows = [7, 2, 5];
+        let some = a.select_columns(&rows, &company, &contacts);
+        let all = a.select(&rows);
+        assert_eq!(some.contact_offsets, all.contact_offsets);
+        for (f, (got, want)) in some.company.iter().zip(&all.company).enumerate() {
+            if f == industry.0 as usize {
+                assert_eq!(got, want);
+            } else {
+                assert!(matches!(got, Column::Absent), "company column {f}");
+            }
+        }
+        for (f, (got, want)) in some.contacts.iter().zip(&all.contacts).enumerate() {
+            if f == title.0 as usize {
+                assert_eq!(got, want);
+            } else {
+                assert!(matches!(got, Column::Absent), "contact column {f}");
+            }
+        }
     }
 }

@@ -47,10 +47,11 @@ impl Checker<'_> {
         }
         let name = callee.segments[0].name.as_str();
         if let Some(list) = self.list_file(name, args, span) {
-            return list;
+            return self.named_list(list);
         }
         if name == "region" {
-            return self.region_call(args, span);
+            let list = self.region_call(args, span);
+            return self.named_list(list);
         }
         if let Some(threshold) = self.relative_call(name, args, span, ctx) {
             return threshold;

@@ -132,6 +132,8 @@ struct Checker<'a> {
     list_paths: Vec<std::path::PathBuf>,
     /// The relative thresholds, each distinct one once.
     relatives: Vec<ir::Relative>,
+    /// The constant lists named by a call (`region`, `lines`, `csv_column`).
+    named_lists: Vec<ir::NamedList>,
     /// The ICP whose tiers are being checked (for `top`).
     tier_icp: usize,
 }
@@ -158,6 +160,7 @@ impl<'a> Checker<'a> {
             list_files: HashMap::new(),
             list_paths: Vec::new(),
             relatives: Vec::new(),
+            named_lists: Vec::new(),
             tier_icp: 0,
         }
     }
@@ -227,6 +230,7 @@ impl<'a> Checker<'a> {
             regexes: std::mem::take(&mut self.regexes),
             list_files: std::mem::take(&mut self.list_paths),
             relatives: std::mem::take(&mut self.relatives),
+            named_lists: std::mem::take(&mut self.named_lists),
         }
     }
 }

@@ -71,6 +71,19 @@ impl Checker<'_> {
         }
     }
 
+    /// Records a constant list named by a call (`region`, `lines`, `csv_column`), so the run
+    /// summary can speak of the list as written rather than of each of its members.
+    pub(super) fn named_list(&mut self, list: Expr) -> Expr {
+        if matches!(list.kind, ExprKind::Const(_)) && list.ty != Type::Error {
+            let shown = self.text(list.span);
+            self.named_lists.push(crate::ir::NamedList {
+                span: list.span,
+                shown,
+            });
+        }
+        list
+    }
+
     /// Warns about string constants compared with a categorical field that its vocabulary
     /// does not know (`W0032`).
     pub(super) fn lint_vocabulary(&mut self, e: &Expr) {

@@ -10,8 +10,13 @@
 //! (random rule sets over random leads, `tests/evaluator_props.rs`) and by the differential
 //! tests of `tests/semantics.rs` and `tests/plugin_differential.rs`.
 //!
+//! Both evaluate a lead as of a date ([`AsOf`]): one for the run, or each lead its own.
+//!
 //! [`Plan`]: crate::plan::Plan
 //! [`Batch`]: crate::batch::Batch
 
+mod as_of;
 pub mod columnar;
 pub mod reference;
+
+pub use as_of::AsOf;

@@ -197,41 +197,13 @@ fn rounds() -> Vec<Level> {
 
 /// The built-in levels of seniority, lowest first, with the spellings of the presets' sources
 /// (Apollo's `c_suite`, LinkedIn's `CXO`, …).
+/// The seniority levels, as plugins filtering people by level read them too
+/// (`icp_plugin_api::levels`).
 fn seniority() -> Vec<Level> {
-    vec![
-        Level::new(
-            "Individual Contributor",
-            &[
-                "ic",
-                "entry",
-                "entry level",
-                "junior",
-                "senior",
-                "intern",
-                "training",
-                "unpaid",
-                "staff",
-                "associate",
-            ],
-        ),
-        Level::new("Manager", &["team lead", "lead", "supervisor"]),
-        Level::new("Director", &["head", "head of", "senior director"]),
-        Level::new("VP", &["vice president", "svp", "evp", "avp"]),
-        Level::new(
-            "C-Level",
-            &[
-                "c suite",
-                "cxo",
-                "c level executive",
-                "executive",
-                "chief",
-                "owner",
-                "founder",
-                "partner",
-                "president",
-            ],
-        ),
-    ]
+    icp_plugin_api::levels::SENIORITY
+        .iter()
+        .map(|(name, aliases)| Level::new(name, aliases))
+        .collect()
 }
 
 impl Default for Orders {

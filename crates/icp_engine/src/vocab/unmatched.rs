@@ -5,31 +5,38 @@
 //! condition; a let is walked once, at its definition) for the string constants a company
 //! text field is compared with (`==`, `!=`, `in`, `not in`, `has`, `has any`, `has all`), each
 //! (field, constant) once, keyed as the evaluators compare it (by country code for a country
-//! field). [`ValueCounts`] then counts, batch by batch, how many leads have each value of
+//! field). A list the rules name — `region("DACH")`, `lines(…)`, a let bound to a constant
+//! list — is one constant with all its keys, not one per member: thirty countries of a region
+//! that no lead is in are one line, and only when none of them matched. [`ValueCounts`] then counts, batch by batch, how many leads have each value of
 //! those fields only: a text column is counted per dictionary code and the codes are looked
 //! up once per batch; a list counts a lead once per distinct item. Counts of batches add up
 //! ([`ValueCounts::merge`]), and [`ValueCounts::unmatched`] lists the constants no counted
 //! value equals, with the values most often seen in their column.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::batch::{Batch, Column, MISSING};
 use crate::ir::{CmpOp, Expr, ExprKind, RuleSet};
 use crate::schema::{FieldId, Value};
 use crate::semantics;
 
-/// A string constant a company field is compared with.
+/// A string constant a company field is compared with, or a list the rules name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RuleConstant {
     pub field: FieldId,
-    /// The constant as written.
+    /// The constant as the summary names it: a string as written, or the call or let that
+    /// names a list (`region("Western Europe")`, `competitors`).
     pub text: String,
-    /// Its comparison key.
-    key: String,
+    /// Whether `text` names a whole list, which matched no lead when none of its values did.
+    pub names_list: bool,
+    /// The comparison keys of its values (one for a string).
+    keys: Vec<String>,
 }
 
-/// The constants of `rules` compared with company text fields, each (field, key) once, in
-/// the order the rules give them.
+/// The constants of `rules` compared with company text fields, each (field, constant) once,
+/// in the order the rules give them. A list written out in the rules gives one constant per
+/// value (a typo in one of them is worth a line); a list named by a call (`region("DACH")`,
+/// `lines(…)`, `csv_column(…)`) or by a let bound to a constant list gives one for the list.
 pub fn rule_constants(rules: &RuleSet) -> Vec<RuleConstant> {
     let mut found = Vec::new();
     let mut visit = |e: &Expr| collect(rules, e, &mut found);
@@ -65,32 +72,87 @@ fn collect(rules: &RuleSet, e: &Expr, found: &mut Vec<RuleConstant>) {
             lhs,
             rhs,
         } => match (&lhs.kind, &rhs.kind) {
-            (ExprKind::Field(f), ExprKind::Const(v)) | (ExprKind::Const(v), ExprKind::Field(f)) => {
-                (*f, v)
-            }
+            (ExprKind::Field(f), _) => (*f, &**rhs),
+            (_, ExprKind::Field(f)) => (*f, &**lhs),
             _ => return,
         },
-        ExprKind::In { value, list, .. } => match (&value.kind, &list.kind) {
-            (ExprKind::Field(f), ExprKind::Const(v)) => (*f, v),
+        ExprKind::In { value, list, .. } => match &value.kind {
+            ExprKind::Field(f) => (*f, &**list),
             _ => return,
         },
-        ExprKind::Has { list, item, .. } => match (&list.kind, &item.kind) {
-            (ExprKind::Field(f), ExprKind::Const(v)) => (*f, v),
+        ExprKind::Has { list, item, .. } => match &list.kind {
+            ExprKind::Field(f) => (*f, &**item),
             _ => return,
         },
         _ => return,
     };
     let country = rules.schema.field(field).is_country();
-    for item in semantics::elements(constant) {
-        let Value::String(text) = item else { continue };
-        let key = semantics::key(text, country);
-        if !found.iter().any(|c| c.field == field && c.key == key) {
+    let strings = |value: &Value| -> Vec<String> {
+        semantics::elements(value)
+            .iter()
+            .filter_map(|item| match item {
+                Value::String(text) => Some(text.clone()),
+                _ => None,
+            })
+            .collect()
+    };
+    if let Some((name, value)) = named_list(rules, constant) {
+        if !found
+            .iter()
+            .any(|c| c.field == field && c.names_list && c.text == name)
+        {
+            let keys: Vec<String> = strings(value)
+                .iter()
+                .map(|text| semantics::key(text, country))
+                .collect();
+            if keys.is_empty() {
+                return;
+            }
             found.push(RuleConstant {
                 field,
-                text: text.clone(),
-                key,
+                text: name.to_string(),
+                names_list: true,
+                keys,
             });
         }
+        return;
+    }
+    let ExprKind::Const(value) = &constant.kind else {
+        return;
+    };
+    for text in strings(value) {
+        let key = semantics::key(&text, country);
+        if !found
+            .iter()
+            .any(|c| c.field == field && !c.names_list && c.keys[0] == key)
+        {
+            found.push(RuleConstant {
+                field,
+                text,
+                names_list: false,
+                keys: vec![key],
+            });
+        }
+    }
+}
+
+/// The name and value of a constant list the rules name: a call recorded by the checker
+/// (`region("DACH")`), or a let bound to a constant list.
+fn named_list<'r>(rules: &'r RuleSet, e: &'r Expr) -> Option<(&'r str, &'r Value)> {
+    match &e.kind {
+        ExprKind::Const(value) => rules
+            .named_lists
+            .iter()
+            .find(|named| named.span == e.span)
+            .map(|named| (named.shown.as_str(), value)),
+        ExprKind::Let(id) => {
+            let def = rules.lets.get(id.0 as usize)?;
+            match &def.value.kind {
+                ExprKind::Const(value @ Value::List(_)) => Some((def.name.as_str(), value)),
+                _ => None,
+            }
+        }
+        _ => None,
     }
 }
 
@@ -169,15 +231,20 @@ impl ValueCounts {
         top: usize,
     ) -> Vec<(&'c RuleConstant, Vec<(&str, u64)>)> {
         let mut out = Vec::new();
+        let mut seen_keys: HashMap<FieldId, HashSet<String>> = HashMap::new();
         for c in constants {
             let Some(counts) = self.counts.get(&c.field) else {
                 continue;
             };
-            let country = rules.schema.field(c.field).is_country();
-            let matched = counts
-                .iter()
-                .any(|(value, n)| *n > 0 && semantics::key(value, country) == c.key);
-            if matched {
+            let seen = seen_keys.entry(c.field).or_insert_with(|| {
+                let country = rules.schema.field(c.field).is_country();
+                counts
+                    .iter()
+                    .filter(|(_, n)| **n > 0)
+                    .map(|(value, _)| semantics::key(value, country))
+                    .collect()
+            });
+            if c.keys.iter().any(|key| seen.contains(key)) {
                 continue;
             }
             let mut common: Vec<(&str, u64)> =

@@ -8,7 +8,7 @@
 //! JSON Lines file is read a line at a time (`read::json_object`); its keys map as headers
 //! do, the preset told from the first object's keys; a string, number or yes / no is a value,
 //! `null` is missing, an array of company ids is several ids. Each row then becomes a deal
-//! (`deal`) or a reject.
+//! (`deal`) or a reject. A Parquet file is read by its columns (`parquet_rows`).
 
 use std::borrow::Cow;
 use std::collections::HashSet;
@@ -42,7 +42,15 @@ pub(super) fn read(
         source,
     })?;
     let input = config.input_config();
-    let source = crate::encoding::decoded(file, path, &input)?;
+    #[cfg(feature = "parquet")]
+    let parquet = crate::parquet::is_parquet(path);
+    #[cfg(not(feature = "parquet"))]
+    let parquet = false;
+    // A Parquet file is read by its columns, not as text.
+    let source: Box<dyn Read + Send> = match parquet {
+        true => Box::new(std::io::empty()),
+        false => crate::encoding::decoded(file, path, &input)?,
+    };
     let mut rejects = Rejects::new(options.rejects, !options.raw_cells)
         .map_err(|source| InputError::Rejects { source })?;
     let mut reading = Reading {
@@ -56,6 +64,8 @@ pub(super) fn read(
         .format
         .unwrap_or_else(|| InputFormat::from_path(path))
     {
+        #[cfg(feature = "parquet")]
+        _ if parquet => reading.parquet()?,
         InputFormat::Csv => reading.csv(source, input.delimiter_for(path)?)?,
         InputFormat::JsonLines => reading.json_lines(source)?,
     }
@@ -73,12 +83,12 @@ pub(super) fn read(
 }
 
 /// One read under way.
-struct Reading<'r> {
-    path: &'r Path,
-    config: &'r OutcomesConfig,
+pub(super) struct Reading<'r> {
+    pub(super) path: &'r Path,
+    pub(super) config: &'r OutcomesConfig,
     stages: &'r StageMap,
     rejects: &'r mut Rejects,
-    outcomes: Outcomes,
+    pub(super) outcomes: Outcomes,
 }
 
 impl Reading<'_> {
@@ -91,7 +101,7 @@ impl Reading<'_> {
     }
 
     /// Sets the preset the columns read by.
-    fn start(&mut self, preset: OutcomesPreset) -> Resolver {
+    pub(super) fn start(&mut self, preset: OutcomesPreset) -> Resolver {
         self.outcomes.report.preset = preset;
         self.outcomes.salesforce = preset == OutcomesPreset::Salesforce;
         Resolver::new(self.config, preset)
@@ -105,7 +115,12 @@ impl Reading<'_> {
     }
 
     /// A row's values into a deal, counted, or rejected.
-    fn row(&mut self, line: u64, row: &RowValues<'_>, raw: &[u8]) -> Result<(), InputError> {
+    pub(super) fn row(
+        &mut self,
+        line: u64,
+        row: &RowValues<'_>,
+        raw: &[u8],
+    ) -> Result<(), InputError> {
         let reader = DealReader {
             preset: self.outcomes.report.preset,
             stages: self.stages,

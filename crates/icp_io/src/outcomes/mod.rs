@@ -45,6 +45,8 @@ mod columns;
 mod config;
 mod deal;
 mod files;
+#[cfg(feature = "parquet")]
+mod parquet_rows;
 mod report;
 
 use std::borrow::Cow;

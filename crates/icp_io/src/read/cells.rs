@@ -105,40 +105,12 @@ pub(super) fn put_slots(
             if crate::parse::is_missing_trimmed(t) {
                 continue;
             }
-            set = match slot.kind {
-                Kind::Text => {
-                    builder.put_text(slot.field, t);
-                    true
+            set = match put_text_cell(builder, slot, *own, t, separator) {
+                Some(set) => set,
+                None => {
+                    invalid.get_or_insert(t);
+                    false
                 }
-                Kind::List(Scalar::String) => {
-                    let items = crate::parse::split_items(t, own.unwrap_or(separator))
-                        .filter(|item| !crate::parse::is_missing_trimmed(item));
-                    builder.put_list(slot.field, items) > 0
-                }
-                // Numbers go straight into their column.
-                kind @ (Kind::Employees | Kind::Money | Kind::Year | Kind::Number) => {
-                    match crate::parse::parse_number_kind(kind, t) {
-                        Some(n) => {
-                            builder.put_number(slot.field, n);
-                            true
-                        }
-                        None => {
-                            invalid.get_or_insert(t);
-                            false
-                        }
-                    }
-                }
-                kind => match parse_text(kind, t, own.unwrap_or(separator)) {
-                    Parsed::Value(v) => {
-                        builder.put(slot.field, v);
-                        true
-                    }
-                    Parsed::Missing => false,
-                    Parsed::Invalid => {
-                        invalid.get_or_insert(t);
-                        false
-                    }
-                },
             };
             if set {
                 break;
@@ -150,6 +122,44 @@ pub(super) fn put_slots(
         }
     }
     any
+}
+
+/// Puts `t`, a present (trimmed, not a placeholder) text of one of `slot`'s columns, into the
+/// row `builder` has open, read for the slot's kind (`own`, the column's own list separator,
+/// else `separator`, splits lists): whether the field got a value, `None` when `t` does not
+/// parse for its type. The one reading of a text value, for CSV cells and Parquet texts alike.
+pub(crate) fn put_text_cell(
+    builder: &mut BatchBuilder,
+    slot: &Slot,
+    own: Option<&str>,
+    t: &str,
+    separator: &str,
+) -> Option<bool> {
+    match slot.kind {
+        Kind::Text => {
+            builder.put_text(slot.field, t);
+            Some(true)
+        }
+        Kind::List(Scalar::String) => {
+            let items = crate::parse::split_items(t, own.unwrap_or(separator))
+                .filter(|item| !crate::parse::is_missing_trimmed(item));
+            Some(builder.put_list(slot.field, items) > 0)
+        }
+        // Numbers go straight into their column.
+        kind @ (Kind::Employees | Kind::Money | Kind::Year | Kind::Number) => {
+            let n = crate::parse::parse_number_kind(kind, t)?;
+            builder.put_number(slot.field, n);
+            Some(true)
+        }
+        kind => match parse_text(kind, t, own.unwrap_or(separator)) {
+            Parsed::Value(v) => {
+                builder.put(slot.field, v);
+                Some(true)
+            }
+            Parsed::Missing => Some(false),
+            Parsed::Invalid => None,
+        },
+    }
 }
 
 /// `contact.name` from first and last name columns, when no column gave it, in the contact

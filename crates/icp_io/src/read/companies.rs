@@ -15,7 +15,7 @@ use super::cells::{FileKind, RejectLog, put_slots, row_cells};
 use super::lead::{Emitter, Filling, Leads};
 use crate::chunks::ChunkParser;
 use crate::csv_split::{Cells, CsvSplitter};
-use crate::mapping::Plan;
+use crate::mapping::{Plan, Slot};
 use crate::report::ReadReport;
 
 /// How many of something a file of `size` bytes probably holds in all, when its first `read`
@@ -68,20 +68,109 @@ impl CompanyParser<'_> {
         line: u64,
         report: &mut ReadReport,
     ) -> u64 {
-        let (plan, separator, leads) = (self.plan, self.separator, self.leads());
-        let builder = &mut fill.builder;
-        builder.open_lead();
-        put_slots(builder, &plan.company, cells, separator, line, report);
-        let has_id = |builder: &BatchBuilder| {
-            (leads.special.id).is_some_and(|id| builder.open_text(id).is_some())
-        };
-        if !plan.fallback.is_empty() && !has_id(builder) {
-            put_slots(builder, &plan.fallback, cells, separator, line, report);
+        let separator = self.separator;
+        add_lead(
+            self.leads(),
+            fill,
+            self.plan,
+            line,
+            report,
+            |builder, slots, report| {
+                put_slots(builder, slots, cells, separator, line, report);
+            },
+        )
+    }
+}
+
+/// Adds a lead to the batch `fill` is filling: `put` puts the values of a row's slots into the
+/// row opened for it (the company slots, then the fallback ones when the row gave no id); its
+/// contacts from the contacts file are deferred (see [`Leads::defer_contacts`]), and it is
+/// counted. Returns the hash of its id. Every file of one row per company adds its leads so.
+pub(super) fn add_lead(
+    leads: Leads<'_>,
+    fill: &mut Filling,
+    plan: &Plan,
+    line: u64,
+    report: &mut ReadReport,
+    mut put: impl FnMut(&mut BatchBuilder, &[Slot], &mut ReadReport),
+) -> u64 {
+    let builder = &mut fill.builder;
+    builder.open_lead();
+    put(builder, &plan.company, report);
+    let has_id = |builder: &BatchBuilder| {
+        (leads.special.id).is_some_and(|id| builder.open_text(id).is_some())
+    };
+    if !plan.fallback.is_empty() && !has_id(builder) {
+        put(builder, &plan.fallback, report);
+    }
+    let (hash, rows) = leads.close_lead(fill, line);
+    leads.defer_contacts(fill, rows, report);
+    report.leads += 1;
+    hash
+}
+
+/// A [`CompanyPart`] being filled, a lead at a time: batches cut as they fill.
+pub(super) struct PartFiller<'a> {
+    emitter: &'a Emitter,
+    pub(super) fill: Filling,
+    batches: Vec<Batch>,
+    ids: Vec<u64>,
+    pub(super) report: ReadReport,
+    pub(super) rejects: RejectLog,
+}
+
+impl<'a> PartFiller<'a> {
+    pub(super) fn new(emitter: &'a Emitter) -> PartFiller<'a> {
+        PartFiller {
+            emitter,
+            fill: Filling::new(emitter.new_builder()),
+            batches: Vec::new(),
+            ids: Vec::new(),
+            report: ReadReport::default(),
+            rejects: RejectLog::new(),
         }
-        let (hash, rows) = leads.close_lead(fill, line);
-        leads.defer_contacts(fill, rows, report);
-        report.leads += 1;
-        hash
+    }
+
+    /// What the leads of the file share.
+    #[cfg(feature = "parquet")]
+    pub(super) fn leads(&self) -> Leads<'a> {
+        Leads {
+            special: self.emitter.special,
+            contacts: self.emitter.contacts.as_ref(),
+        }
+    }
+
+    /// Notes the lead just added (`hash`, the hash of its id), and cuts a batch when it is
+    /// full.
+    pub(super) fn added(&mut self, hash: u64) {
+        self.ids.push(hash);
+        let emitter = self.emitter;
+        if self.fill.builder.len() >= emitter.batch_size {
+            // The contacts left pending are copied before a batch is finished.
+            let contacts = emitter.contacts.as_ref();
+            self.fill.flush_contacts(contacts, &mut self.report);
+            let full = std::mem::replace(&mut self.fill.builder, emitter.new_builder());
+            self.batches.push(full.finish());
+            self.fill.codes.clear();
+        }
+    }
+
+    pub(super) fn finish(mut self) -> CompanyPart {
+        if !self.fill.builder.is_empty() {
+            let contacts = self.emitter.contacts.as_ref();
+            self.fill.flush_contacts(contacts, &mut self.report);
+            self.batches.push(self.fill.builder.finish());
+        }
+        let ascending = (self.batches.iter())
+            .flat_map(|b| b.ids.iter())
+            .is_sorted_by(|a, b| a < b);
+        CompanyPart {
+            batches: self.batches,
+            ids: self.ids,
+            ascending,
+            report: self.report,
+            rejects: self.rejects,
+        }
     }
 }
 
@@ -93,47 +182,23 @@ impl ChunkParser for CompanyParser<'_> {
         split: &mut CsvSplitter<R>,
         max: usize,
     ) -> io::Result<(CompanyPart, usize)> {
-        let emitter = self.emitter;
-        let contacts = emitter.contacts.as_ref();
-        let mut fill = Filling::new(emitter.new_builder());
-        let mut batches = Vec::new();
-        let mut ids = Vec::new();
-        let mut report = ReadReport::default();
-        let mut rejects = RejectLog::new();
+        let mut part = PartFiller::new(self.emitter);
         let mut events = 0;
         while events < max {
             let Some(event) = split.next_event()? else {
                 break;
             };
             events += 1;
-            report.rows_read += 1;
-            let cells = row_cells(event, self.plan, FileKind::Leads, &mut report, &mut rejects);
-            if let Some((line, cells)) = cells {
-                ids.push(self.add_row(&mut fill, &cells, line, &mut report));
-                if fill.builder.len() >= emitter.batch_size {
-                    // The contacts left pending are copied before a batch is finished.
-                    fill.flush_contacts(contacts, &mut report);
-                    let full = std::mem::replace(&mut fill.builder, emitter.new_builder());
-                    batches.push(full.finish());
-                    fill.codes.clear();
-                }
+            part.report.rows_read += 1;
+            let (report, rejects) = (&mut part.report, &mut part.rejects);
+            if let Some((line, cells)) =
+                row_cells(event, self.plan, FileKind::Leads, report, rejects)
+            {
+                let hash = self.add_row(&mut part.fill, &cells, line, &mut part.report);
+                part.added(hash);
             }
         }
-        if !fill.builder.is_empty() {
-            fill.flush_contacts(contacts, &mut report);
-            batches.push(fill.builder.finish());
-        }
-        let ascending = batches
-            .iter()
-            .flat_map(|b| b.ids.iter())
-            .is_sorted_by(|a, b| a < b);
-        let part = CompanyPart {
-            batches,
-            ids,
-            ascending,
-            report,
-            rejects,
-        };
+        let part = part.finish();
         Ok((part, events))
     }
 }

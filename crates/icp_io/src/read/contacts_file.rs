@@ -29,7 +29,7 @@ use crate::report::{ReadReport, Rejects};
 
 /// Lines per chunk of a contacts file, in batches (`[input] batch_size`): a contacts file has
 /// about two rows per company, and fewer fields.
-const CONTACT_CHUNK_BATCHES: usize = 4;
+pub(super) const CONTACT_CHUNK_BATCHES: usize = 4;
 
 /// Reads a chunk of a contacts file into a table of contacts (one lead that has them all) and
 /// their keys.
@@ -100,21 +100,7 @@ impl ChunkParser for ContactParser<'_> {
             let row_keys = crate::parse::split_items(raw_key, key_separator)
                 .filter(|p| !crate::parse::is_missing_trimmed(p))
                 .filter_map(|p| join_key(self.kind, self.salesforce, p));
-            let mut keyed = false;
-            for key in row_keys {
-                keyed = true;
-                match (keys.last(), runs.last_mut()) {
-                    // The same company as the row before: its run goes on.
-                    (Some(last), Some(run)) if *last == *key && run.end >= rows => {
-                        run.end = rows + 1;
-                    }
-                    _ => {
-                        keys.push(&key);
-                        runs.push(rows..rows + 1);
-                    }
-                }
-            }
-            if !keyed {
+            if !note_keys(&mut keys, &mut runs, rows, row_keys) {
                 // Not kept, but its unparseable values are counted all the same.
                 keyless += 1;
                 put_slots(
@@ -151,6 +137,32 @@ impl ChunkParser for ContactParser<'_> {
     }
 }
 
+/// Notes that contact `row` of a chunk names the companies `row_keys` (each once per run of
+/// consecutive rows naming it, in `keys`, with its run of rows in `runs`); whether it named
+/// any.
+pub(super) fn note_keys<'k>(
+    keys: &mut Texts,
+    runs: &mut Vec<std::ops::Range<usize>>,
+    row: usize,
+    row_keys: impl Iterator<Item = std::borrow::Cow<'k, str>>,
+) -> bool {
+    let mut keyed = false;
+    for key in row_keys {
+        keyed = true;
+        match (keys.last(), runs.last_mut()) {
+            // The same company as the row before: its run goes on.
+            (Some(last), Some(run)) if *last == *key && run.end >= row => {
+                run.end = row + 1;
+            }
+            _ => {
+                keys.push(&key);
+                runs.push(row..row + 1);
+            }
+        }
+    }
+    keyed
+}
+
 /// A contacts CSV to read, and how.
 pub(super) struct ContactsFile<'a> {
     pub(super) path: &'a Path,
@@ -185,6 +197,10 @@ impl ContactsFile<'_> {
             read,
             chunk_lines,
         } = *self;
+        #[cfg(feature = "parquet")]
+        if crate::parquet::is_parquet(path) {
+            return super::parquet_contacts::load(self, rejects, report);
+        }
         let file = File::open(path).map_err(|source| InputError::Open {
             path: path.to_path_buf(),
             source,

@@ -73,7 +73,12 @@ mod contact_index;
 mod contacts_file;
 mod jsonl;
 mod lead;
+#[cfg(feature = "parquet")]
+mod parquet_contacts;
+#[cfg(feature = "parquet")]
+mod parquet_leads;
 mod per_contact;
+mod progress;
 mod reader;
 
 use std::io::{self, Write};
@@ -83,9 +88,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::InputConfigError;
 
+pub use progress::ReadProgress;
 pub use reader::LeadReader;
 
 // What the outcomes reader shares with the lead reader.
+#[cfg(feature = "parquet")]
+pub(crate) use cells::put_text_cell;
 pub(crate) use cells::{event_cells, header_names};
 pub(crate) use jsonl::json_object;
 
@@ -130,6 +138,10 @@ pub enum InputError {
     /// An outcomes file that cannot be read as one: no company or no outcome column.
     #[error("outcomes file {}: {message}", path.display())]
     Outcomes { path: PathBuf, message: String },
+    /// A Parquet file that cannot be read: corrupt, truncated, or a column of a type `icp`
+    /// does not read.
+    #[error("{}: {message}", path.display())]
+    Parquet { path: PathBuf, message: String },
     /// A bad setting of the `[outcomes]` table.
     #[error("icp.toml {0}")]
     OutcomesConfig(String),

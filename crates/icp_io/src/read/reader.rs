@@ -18,11 +18,14 @@ use icp_engine::Schema;
 use icp_engine::batch::{Batch, BatchBuilder};
 
 use super::cells::{RejectLog, header_names, project, write_rejects};
-use super::companies::{CompanyParser, whole_file};
+use super::companies::{CompanyParser, CompanyPart, whole_file};
 use super::contacts_file::ContactsFile;
 use super::jsonl::{JsonLeads, KeyCache, json_object};
 use super::lead::{Emitter, Filling, Leads, Special};
+#[cfg(feature = "parquet")]
+use super::parquet_leads::ParquetLeads;
 use super::per_contact::Grouped;
+use super::progress::ReadProgress;
 use super::{InputError, InputFormat, ReadOptions};
 use crate::chunks::Records;
 use crate::config::InputConfig;
@@ -54,7 +57,22 @@ enum State {
         /// `[input.columns]`, normalised once.
         columns: Vec<(String, String)>,
     },
+    /// A Parquet file of companies (`parquet_leads`).
+    #[cfg(feature = "parquet")]
+    Parquet {
+        leads: Box<ParquetLeads>,
+        ready: VecDeque<Batch>,
+    },
     Done,
+}
+
+/// Where the leads come from.
+enum Input {
+    /// A byte stream of CSV or JSON Lines.
+    Stream(Source, InputFormat),
+    /// A Parquet file.
+    #[cfg(feature = "parquet")]
+    Parquet(PathBuf),
 }
 
 impl std::fmt::Debug for State {
@@ -63,6 +81,8 @@ impl std::fmt::Debug for State {
             State::Csv { .. } => "Csv",
             State::PerContact { .. } => "PerContact",
             State::Jsonl { .. } => "Jsonl",
+            #[cfg(feature = "parquet")]
+            State::Parquet { .. } => "Parquet",
             State::Done => "Done",
         })
     }
@@ -81,6 +101,8 @@ pub struct LeadReader {
     /// The size of the lead file, when known: with the first chunks, a guess of how many
     /// leads it has.
     size: Option<u64>,
+    /// How much of the lead file has been read (a file opened by [`LeadReader::open`]).
+    progress: Option<ReadProgress>,
 }
 
 impl LeadReader {
@@ -91,6 +113,12 @@ impl LeadReader {
         config: &InputConfig,
         options: ReadOptions,
     ) -> Result<LeadReader, InputError> {
+        // A Parquet file by its name or its magic bytes, whatever the format asked for.
+        #[cfg(feature = "parquet")]
+        if crate::parquet::is_parquet(path) {
+            let input = Input::Parquet(path.to_path_buf());
+            return LeadReader::build(input, path, schema, config, options);
+        }
         let file = File::open(path).map_err(|source| InputError::Open {
             path: path.to_path_buf(),
             source,
@@ -99,8 +127,9 @@ impl LeadReader {
             .format
             .unwrap_or_else(|| InputFormat::from_path(path));
         let size = file.metadata().map(|m| m.len()).ok();
+        let progress = ReadProgress::new(size);
         let mut reader = LeadReader::from_reader(
-            crate::encoding::decoded(file, path, config)?,
+            crate::encoding::decoded(progress.counted(file), path, config)?,
             path,
             format,
             schema,
@@ -108,6 +137,7 @@ impl LeadReader {
             options,
         )?;
         reader.size = size;
+        reader.progress = Some(progress);
         Ok(reader)
     }
 
@@ -117,6 +147,16 @@ impl LeadReader {
         source: Box<dyn Read + Send>,
         name: &Path,
         format: InputFormat,
+        schema: &Schema,
+        config: &InputConfig,
+        options: ReadOptions,
+    ) -> Result<LeadReader, InputError> {
+        LeadReader::build(Input::Stream(source, format), name, schema, config, options)
+    }
+
+    fn build(
+        input: Input,
+        name: &Path,
         schema: &Schema,
         config: &InputConfig,
         options: ReadOptions,
@@ -168,6 +208,42 @@ impl LeadReader {
             path: name.to_path_buf(),
             source,
         };
+        // Leaves out of a companies file's plan what the run does not read.
+        let mut project_companies = |plan: &mut Plan| {
+            if let Some(read) = &read {
+                project(plan, read, special);
+                projected = true;
+                // The domain, kept for the leads without an id, is read only for them unless
+                // the rules or the join need it.
+                let by_domain = contacts
+                    .as_ref()
+                    .is_some_and(|c| c.kind == JoinKind::Domain);
+                if let (Some(domain), false) = (special.domain, by_domain || rules_read_domain) {
+                    plan.defer(domain);
+                }
+            }
+        };
+        let (source, format) = match input {
+            Input::Stream(source, format) => (source, format),
+            #[cfg(feature = "parquet")]
+            Input::Parquet(path) => {
+                let leads = ParquetLeads::open(
+                    &path,
+                    &mapper,
+                    config.batch_size,
+                    &mut report,
+                    &mut project_companies,
+                )?;
+                let state = State::Parquet {
+                    leads: Box::new(leads),
+                    ready: VecDeque::new(),
+                };
+                let finish = (state, read.filter(|_| projected));
+                return Ok(LeadReader::with_state(
+                    finish, name, schema, config, special, contacts, rejects, report,
+                ));
+            }
+        };
         let state = match format {
             InputFormat::JsonLines => {
                 report.mode = ReadMode::JsonLines;
@@ -212,20 +288,7 @@ impl LeadReader {
                                 groups: None,
                             }
                         } else {
-                            if let Some(read) = &read {
-                                project(&mut plan, read, special);
-                                projected = true;
-                                // The domain, kept for the leads without an id, is read only
-                                // for them unless the rules or the join need it.
-                                let by_domain = contacts
-                                    .as_ref()
-                                    .is_some_and(|c| c.kind == JoinKind::Domain);
-                                if let (Some(domain), false) =
-                                    (special.domain, by_domain || rules_read_domain)
-                                {
-                                    plan.defer(domain);
-                                }
-                            }
+                            project_companies(&mut plan);
                             State::Csv {
                                 records: Records::after_header(split, delimiter, config.batch_size),
                                 plan,
@@ -236,7 +299,24 @@ impl LeadReader {
                 }
             }
         };
-        let read = read.filter(|_| projected);
+        let finish = (state, read.filter(|_| projected));
+        Ok(LeadReader::with_state(
+            finish, name, schema, config, special, contacts, rejects, report,
+        ))
+    }
+
+    /// The reader of a file opened: its state, and the fields its batches keep.
+    #[allow(clippy::too_many_arguments)]
+    fn with_state(
+        (state, read): (State, Option<Vec<bool>>),
+        name: &Path,
+        schema: &Schema,
+        config: &InputConfig,
+        special: Special,
+        contacts: Option<super::contact_index::ContactIndex>,
+        rejects: Rejects,
+        report: ReadReport,
+    ) -> LeadReader {
         let mut emitter = Emitter {
             schema: schema.clone(),
             batch_size: config.batch_size.max(1),
@@ -248,7 +328,7 @@ impl LeadReader {
         };
         // The first batch is built as every other one is.
         emitter.filling.builder = emitter.new_builder();
-        Ok(LeadReader {
+        LeadReader {
             path: name.to_path_buf(),
             config: config.clone(),
             state,
@@ -257,12 +337,19 @@ impl LeadReader {
             report,
             finished: false,
             size: None,
-        })
+            progress: None,
+        }
     }
 
     /// The counts so far; complete once the iterator has returned `None`.
     pub fn report(&self) -> &ReadReport {
         &self.report
+    }
+
+    /// How much of the lead file has been read, for a progress bar: a handle another thread
+    /// may poll (`None` for a reader of a byte source other than a file).
+    pub fn progress(&self) -> Option<ReadProgress> {
+        self.progress.clone()
     }
 
     pub fn into_report(self) -> ReadReport {
@@ -323,18 +410,22 @@ impl LeadReader {
                             .seen
                             .reserve(whole_file(ids, records.bytes_read(), *size));
                     }
-                    for part in parts {
-                        report.absorb(part.report);
-                        write_rejects(rejects, part.rejects)?;
-                        let first = part.batches.first().and_then(|b| b.ids.get(0));
-                        let last = part.batches.last().and_then(|b| b.ids.last());
-                        let order = first.zip(last).filter(|_| part.ascending);
-                        emitter
-                            .seen
-                            .count(&part.ids, order, report)
-                            .map_err(&read_err)?;
-                        ready.extend(part.batches);
+                    absorb_parts(parts, emitter, report, rejects, ready, &read_err)?;
+                }
+                #[cfg(feature = "parquet")]
+                State::Parquet { leads, ready } => {
+                    if let Some(batch) = ready.pop_front() {
+                        return Ok(Some(batch));
                     }
+                    let parts = leads.next_parts(emitter, separator)?;
+                    if parts.is_empty() {
+                        *state = State::Done;
+                        continue;
+                    }
+                    if emitter.seen.is_empty() {
+                        emitter.seen.reserve(leads.rows() as usize);
+                    }
+                    absorb_parts(parts, emitter, report, rejects, ready, &read_err)?;
                 }
                 State::PerContact { pending, groups } => {
                     if let Some(pending) = pending.take() {
@@ -438,6 +529,32 @@ impl LeadReader {
             self.report.contacts_unmatched = index.matched.len() as u64 - matched + index.keyless;
         }
     }
+}
+
+/// Takes in the parts of a file of companies read in parallel, in file order: their counts
+/// and rejects, their ids counted for repeats, their batches made ready. Fails only as the
+/// rejects sink or [`SeenIds::count`] do (`read_err` names the file then).
+fn absorb_parts(
+    parts: Vec<CompanyPart>,
+    emitter: &mut Emitter,
+    report: &mut ReadReport,
+    rejects: &mut Rejects,
+    ready: &mut VecDeque<Batch>,
+    read_err: impl Fn(io::Error) -> InputError,
+) -> Result<(), InputError> {
+    for part in parts {
+        report.absorb(part.report);
+        write_rejects(rejects, part.rejects)?;
+        let first = part.batches.first().and_then(|b| b.ids.get(0));
+        let last = part.batches.last().and_then(|b| b.ids.last());
+        let order = first.zip(last).filter(|_| part.ascending);
+        emitter
+            .seen
+            .count(&part.ids, order, report)
+            .map_err(&read_err)?;
+        ready.extend(part.batches);
+    }
+    Ok(())
 }
 
 impl Iterator for LeadReader {

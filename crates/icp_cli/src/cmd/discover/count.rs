@@ -10,16 +10,20 @@
 //! field's ISO code), and each lead then adds 1 to every key it holds — once per lead however
 //! many of its list elements or contacts hold it (a stamp per key records the last lead
 //! counted). Bool values count as the keys `true` / `false`; numbers go to
-//! [`NumberCounts`] (a count per distinct value, and the best customers' values). The tallies
+//! [`NumberCounts`] (a count per distinct value, and the best customers' values). A persona
+//! is held by a lead when one of its contacts matches it, told by one run of the columnar
+//! evaluator over the batch with a plan of the personas alone ([`Personas`]). Only the
+//! fields counted, the domain and what the rules read are parsed ([`fields_read`]). The tallies
 //! of the batches are merged by key, so the result is the same in any order. The best
 //! customers' leads are kept whole when a draft is asked for (its tiers and tests need them).
 
 use std::collections::HashMap;
 
 use icp_engine::batch::{Batch, Column, MISSING};
-use icp_engine::eval::reference::{Memo, Scope, truth};
+use icp_engine::eval::columnar::evaluate_columns_with_lead_personas;
 use icp_engine::ir::RuleSet;
-use icp_engine::lead::{BatchRow, Lead};
+use icp_engine::lead::Lead;
+use icp_engine::plan::Plan;
 use icp_engine::schema::{Entity, FieldId, FieldKind, Type};
 use icp_engine::semantics::{self, Truth};
 use icp_learn::discover::bands::NumberCounts;
@@ -120,6 +124,50 @@ pub fn sources(rules: &RuleSet) -> Vec<Source> {
     sources
 }
 
+/// The fields a run reads, indexed by [`FieldId`]: those of the sources, the domain (to
+/// find the best customers) and every field the rules read (their personas and signals);
+/// the others (names, emails, phones: nearly one value per row) are left unparsed.
+pub fn fields_read(rules: &RuleSet, sources: &[Source]) -> Vec<bool> {
+    let mut read = rules.fields_read();
+    let domain = rules.schema.lookup(Entity::Company, "domain");
+    let counted = sources.iter().filter_map(|s| match s.lane {
+        Lane::Company(f) | Lane::Contact(f) => Some(f),
+        Lane::Signal(_) | Lane::Persona => None,
+    });
+    for f in counted.chain(domain) {
+        read[f.0 as usize] = true;
+    }
+    read
+}
+
+/// The personas of a rule set, planned alone: the columnar evaluator tells, per batch, which
+/// leads have a contact matching each.
+pub struct Personas {
+    rules: RuleSet,
+    plan: Plan,
+}
+
+impl Personas {
+    pub fn new(rules: &RuleSet) -> Personas {
+        // Without the ICPs, the plan holds the personas and the lets they read only.
+        let rules = RuleSet {
+            icps: Vec::new(),
+            tests: Vec::new(),
+            ..rules.clone()
+        };
+        let plan = Plan::new(&rules);
+        Personas { rules, plan }
+    }
+
+    /// Per persona, per lead of `batch`: whether one of its contacts matches it.
+    fn of_leads(&self, batch: &Batch, today: i32) -> Vec<Vec<Truth>> {
+        if self.rules.personas.is_empty() {
+            return Vec::new();
+        }
+        evaluate_columns_with_lead_personas(&self.rules, &self.plan, batch, today).1
+    }
+}
+
 /// The counts of some leads.
 #[derive(Debug, Default)]
 pub struct Tally {
@@ -167,6 +215,7 @@ impl Tally {
 /// Counts one batch (its signals already filled).
 pub fn count_batch(
     rules: &RuleSet,
+    personas: &Personas,
     sources: &[Source],
     customers: &Best,
     batch: &Batch,
@@ -193,9 +242,10 @@ pub fn count_batch(
         }
     }
     tally.leads = rows as u64;
+    let held = personas.of_leads(batch, today);
     for (s, source) in sources.iter().enumerate() {
         if let How::Persona(p) = source.how {
-            count_persona(rules, batch, p, today, &best, &mut tally.keys[s]);
+            count_persona(&rules.personas[p].name, &held[p], &best, &mut tally.keys[s]);
             continue;
         }
         let column = match source.lane {
@@ -248,39 +298,22 @@ pub fn count_batch(
     tally
 }
 
-/// Counts the leads with a contact of persona `p`.
+/// Counts the leads with a contact of persona `name` (`held`: one truth per lead).
 fn count_persona(
-    rules: &RuleSet,
-    batch: &Batch,
-    p: usize,
-    today: i32,
+    name: &str,
+    held: &[Truth],
     best: &[bool],
     keys: &mut HashMap<String, (u64, u64)>,
 ) {
-    let persona = &rules.personas[p];
     let (mut held_best, mut held_all) = (0, 0);
-    for (row, is_best) in best.iter().enumerate() {
-        let lead = BatchRow { batch, row };
-        let contacts = batch.contacts_of(row).len();
-        let memo = Memo::new(rules, contacts);
-        let held = (0..contacts).any(|c| {
-            let scope = Scope {
-                rules,
-                lead: &lead,
-                today,
-                contact: Some(c),
-                score: 0.0,
-                memo: &memo,
-            };
-            truth(scope, &persona.condition).truth == Truth::True
-        });
-        if held {
+    for (truth, is_best) in held.iter().zip(best) {
+        if *truth == Truth::True {
             held_all += 1;
             held_best += u64::from(*is_best);
         }
     }
     if held_all > 0 {
-        let entry = keys.entry(persona.name.clone()).or_insert((0, 0));
+        let entry = keys.entry(name.to_string()).or_insert((0, 0));
         entry.0 += held_best;
         entry.1 += held_all;
     }

@@ -21,6 +21,7 @@ use super::compare::{compare, compare_each};
 use super::quantifiers::{any_or_every, count};
 use super::text::{has_all, length, pred_holds, ranks, text_test};
 use crate::batch::{Batch, Column};
+use crate::eval::AsOf;
 use crate::eval::reference::{self, Eval};
 use crate::ir::RuleSet;
 use crate::plan::{Level, NodeId, Op, Plan};
@@ -81,8 +82,10 @@ pub(super) struct Evaluator<'a, 'r> {
     pub(super) rules: &'r RuleSet,
     pub(super) plan: &'a Plan,
     batch: &'a Batch,
-    today: i32,
-    /// For each contact row, the lead it belongs to (empty when no node broadcasts).
+    /// The date each lead is evaluated as of (`today`, `days_since`).
+    today: AsOf<'a>,
+    /// For each contact row, the lead it belongs to (empty when no node broadcasts and every
+    /// lead has the same date).
     contact_lead: Vec<usize>,
     /// Rows at each level: leads, contacts.
     rows: [usize; 2],
@@ -100,13 +103,17 @@ impl<'a, 'r> Evaluator<'a, 'r> {
         rules: &'r RuleSet,
         plan: &'a Plan,
         batch: &'a Batch,
-        today: i32,
+        today: AsOf<'a>,
     ) -> Self {
         let leads = batch.len();
         let contacts = batch.contact_count();
-        // Only a broadcast needs it.
+        if let AsOf::PerLead(dates) = today {
+            assert_eq!(dates.len(), leads, "one date per lead of the batch");
+        }
+        // Only a broadcast, or a date per lead read on a contact's row, needs it.
         let mut contact_lead = Vec::new();
-        if plan.nodes.iter().any(|n| matches!(n.op, Op::Broadcast(_))) {
+        let per_lead = matches!(today, AsOf::PerLead(_));
+        if per_lead || plan.nodes.iter().any(|n| matches!(n.op, Op::Broadcast(_))) {
             contact_lead.reserve_exact(contacts);
             for lead in 0..leads {
                 contact_lead.extend(batch.contacts_of(lead).map(|_| lead));
@@ -265,6 +272,15 @@ impl<'a, 'r> Evaluator<'a, 'r> {
         self.rows[0]
     }
 
+    /// The date row `row` of a node at `level` is evaluated as of: its lead's.
+    fn today_of(&self, level: Level, row: usize) -> i32 {
+        match (self.today, level) {
+            (AsOf::Date(today), _) => today,
+            (AsOf::PerLead(dates), Level::Lead) => dates[row],
+            (AsOf::PerLead(dates), Level::Contact) => dates[self.contact_lead[row]],
+        }
+    }
+
     fn rows(&self, level: Level) -> usize {
         match level {
             Level::Lead => self.rows[0],
@@ -284,7 +300,12 @@ impl<'a, 'r> Evaluator<'a, 'r> {
         };
         let vector = match &node.op {
             Op::Const(v) => Vector::Scalar(Some(v.clone())),
-            Op::Today => Vector::Scalar(Some(Value::Date(self.today))),
+            Op::Today => match self.today {
+                AsOf::Date(today) => Vector::Scalar(Some(Value::Date(today))),
+                AsOf::PerLead(dates) => {
+                    Vector::Values(dates.iter().map(|d| Some(Value::Date(*d))).collect())
+                }
+            },
             Op::Score => Vector::Numbers(score.unwrap_or(&[]).to_vec()),
             Op::Field(f) => column_values(&self.batch.company[f.0 as usize], rows),
             Op::ContactField(f) => column_values(&self.batch.contacts[f.0 as usize], rows),
@@ -424,7 +445,8 @@ impl<'a, 'r> Evaluator<'a, 'r> {
                                 None => Eval::Unknown(Vec::new()),
                             })
                             .collect();
-                        match reference::apply(self.rules, expr, values, self.today) {
+                        let today = self.today_of(node.level, r);
+                        match reference::apply(self.rules, expr, values, today) {
                             Eval::Known(v) => Some(v),
                             Eval::Unknown(_) => None,
                         }

@@ -11,6 +11,7 @@
 use super::evaluator::Evaluator;
 use super::results::columns_of;
 use crate::batch::Batch;
+use crate::eval::AsOf;
 use crate::ir::RuleSet;
 use crate::plan::Plan;
 use crate::result::BatchResults;
@@ -18,13 +19,13 @@ use crate::semantics::Truth;
 
 /// The results in columns (as [`evaluate_columns`](super::evaluate_columns) gives them) and,
 /// per persona of the rule set, one truth per lead: whether one of its contacts matches it.
-pub fn evaluate_columns_with_lead_personas<'r>(
+pub fn evaluate_columns_with_lead_personas<'r, 'd>(
     rules: &'r RuleSet,
     plan: &Plan,
     batch: &Batch,
-    today: i32,
+    today: impl Into<AsOf<'d>>,
 ) -> (BatchResults<'r>, Vec<Vec<Truth>>) {
-    let ev = Evaluator::run_all(rules, plan, batch, today);
+    let ev = Evaluator::run_all(rules, plan, batch, today.into());
     let leads = batch.len();
     let personas = plan
         .personas

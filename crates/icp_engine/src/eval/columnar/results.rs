@@ -13,6 +13,7 @@ use std::borrow::Cow;
 use super::evaluator::Evaluator;
 use super::personas::ContactPersonas;
 use crate::batch::Batch;
+use crate::eval::AsOf;
 use crate::ir::RuleSet;
 use crate::plan::Plan;
 use crate::result::{
@@ -24,14 +25,14 @@ use crate::semantics::Truth;
 /// Evaluates a batch of leads against every ICP of the rule set; `detail` adds the per-check
 /// explanation to each result (see [`IcpResult::build`]) and the personas of each contact
 /// (left empty without it).
-pub fn evaluate<'r>(
+pub fn evaluate<'r, 'd>(
     rules: &'r RuleSet,
     plan: &Plan,
     batch: &Batch,
-    today: i32,
+    today: impl Into<AsOf<'d>>,
     detail: bool,
 ) -> Vec<LeadResult<'r>> {
-    let ev = Evaluator::run_all(rules, plan, batch, today);
+    let ev = Evaluator::run_all(rules, plan, batch, today.into());
     let decided = Decided::new(&ev);
     (0..batch.len())
         .map(|row| {
@@ -66,24 +67,24 @@ pub fn evaluate<'r>(
 /// inputs ([`Evaluator::missing`]). Only an ICP with more than [`COLUMN_CHECKS`] checks of a
 /// kind has its results built whole, as [`evaluate`] builds them. The same results as
 /// [`evaluate`] without `detail`.
-pub fn evaluate_columns<'r>(
+pub fn evaluate_columns<'r, 'd>(
     rules: &'r RuleSet,
     plan: &Plan,
     batch: &Batch,
-    today: i32,
+    today: impl Into<AsOf<'d>>,
 ) -> BatchResults<'r> {
-    columns_of(&Evaluator::run_all(rules, plan, batch, today))
+    columns_of(&Evaluator::run_all(rules, plan, batch, today.into()))
 }
 
 /// [`evaluate_columns`] and which personas each contact of the batch matches
 /// ([`ContactPersonas`]), from one run of the evaluator (`icp score --contacts-out`).
-pub fn evaluate_columns_with_personas<'r>(
+pub fn evaluate_columns_with_personas<'r, 'd>(
     rules: &'r RuleSet,
     plan: &Plan,
     batch: &Batch,
-    today: i32,
+    today: impl Into<AsOf<'d>>,
 ) -> (BatchResults<'r>, ContactPersonas) {
-    let ev = Evaluator::run_all(rules, plan, batch, today);
+    let ev = Evaluator::run_all(rules, plan, batch, today.into());
     (
         columns_of(&ev),
         ContactPersonas::read(&ev, batch.contact_count()),

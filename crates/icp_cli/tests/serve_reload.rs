@@ -1,0 +1,183 @@
+//! `icp serve` while it runs: an edit of the rules that does not load never replaces the
+//! working version (and `/healthz` shows its diagnostics), a valid edit is served soon after
+//! it is saved, SIGTERM lets the request in flight finish, and a short load run has no error
+//! (the long runs are `benches/serve/run.sh`).
+
+#![cfg(feature = "serve")]
+
+mod common;
+mod serve_support;
+
+use std::time::Duration;
+
+use common::*;
+use serde_json::Value;
+use serve_support::*;
+
+const LEAD: &[u8] = br#"{"id": "r1", "employees": 120, "industry": "Software", "revenue": "$40M"}"#;
+
+/// How long a test waits for an edit to be served: the server polls every 200 ms, so this is
+/// only a bound for a slow, loaded machine, not a figure the test holds it to.
+const DEADLINE: Duration = Duration::from_secs(10);
+
+fn tier(server: &Server) -> Value {
+    let answer = server.post("/score", "application/json", LEAD);
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    answer.json()["tier"].clone()
+}
+
+#[test]
+fn a_broken_edit_keeps_the_working_rules_and_a_valid_one_is_served() {
+    let project = scoring_project();
+    let dir = project.path();
+    let rule_file = dir.join("rules/demo.icp");
+    let server = Server::start(dir, &[]);
+    assert_eq!(tier(&server), "B");
+    let before = server.get("/rules").json();
+
+    // A typo: the edit is refused, logged, shown by /healthz; scoring goes on unchanged.
+    std::fs::write(&rule_file, BROKEN).expect("write");
+    let health = poll(DEADLINE, || {
+        let health = server.get("/healthz").json();
+        (health["status"] == "degraded").then_some(health)
+    })
+    .expect("/healthz shows the failed reload");
+    assert_eq!(health["version"], 1);
+    let error = &health["reload_error"];
+    assert_eq!(error["message"], "the rule set has 1 error");
+    assert_eq!(error["diagnostics"][0]["severity"], "error");
+    let code = error["diagnostics"][0]["code"].as_str().expect("a code");
+    assert!(code.starts_with('E'), "{code}");
+    assert!(
+        error["text"]
+            .as_str()
+            .expect("text")
+            .contains("company.employes")
+    );
+    insta::assert_snapshot!(
+        "serve_reload_failure_text",
+        error["text"].as_str().expect("text")
+    );
+    assert_eq!(tier(&server), "B");
+    assert_eq!(server.get("/rules").json(), before);
+    assert!(server.log().contains(
+        "the edited rules were not loaded (the rule set has 1 error); version 1 keeps serving"
+    ));
+
+    // A valid edit: the lead now reaches tier A (the threshold is lowered).
+    std::fs::write(
+        &rule_file,
+        SCORED.replace("tier A when score >= 30", "tier A when score >= 20"),
+    )
+    .expect("write");
+    poll(DEADLINE, || (tier(&server) == "A").then_some(())).expect("the edit is served");
+    let health = server.get("/healthz").json();
+    assert_eq!(health["status"], "ok");
+    assert_eq!(health["version"], 2);
+    let after = server.get("/rules").json();
+    assert_eq!(after["version"], 2);
+    assert_ne!(after["hash"], before["hash"]);
+    let metrics = server.get("/metrics").body;
+    assert!(metrics.contains("icp_rules_reloads_total 1\n"), "{metrics}");
+    assert!(
+        metrics.contains("icp_rules_reload_failures_total 1\n"),
+        "{metrics}"
+    );
+    assert!(metrics.contains("icp_rules_version 2\n"), "{metrics}");
+    assert!(metrics.contains("icp_rules_healthy 1\n"), "{metrics}");
+}
+
+#[test]
+fn an_edit_of_icp_toml_is_checked_and_served_too() {
+    let project = scoring_project();
+    let dir = project.path();
+    let server = Server::start(dir, &[]);
+    assert_eq!(tier(&server), "B");
+    let toml = std::fs::read_to_string(dir.join("icp.toml")).expect("icp.toml");
+    // Broken TOML: refused, the version in force stays.
+    std::fs::write(dir.join("icp.toml"), format!("{toml}\n[input\n")).expect("write");
+    poll(DEADLINE, || {
+        (server.get("/healthz").json()["status"] == "degraded").then_some(())
+    })
+    .expect("degraded");
+    assert_eq!(tier(&server), "B");
+    // A valid edit that changes what the rules read: `head_count` now feeds employees, so
+    // the lead's `employees` key feeds nothing and it fails the `require`.
+    std::fs::write(
+        dir.join("icp.toml"),
+        format!("{toml}\n[input.columns]\nhead_count = \"company.employees\"\nemployees = \"\"\n"),
+    )
+    .expect("write");
+    let answer = poll(DEADLINE, || {
+        let answer = server.post("/score", "application/json", LEAD).json();
+        (answer["qualified"] == false).then_some(answer)
+    })
+    .expect("the new mapping is served");
+    assert_eq!(answer["id"], "r1");
+    assert_eq!(server.get("/healthz").json()["status"], "ok");
+}
+
+#[test]
+fn sigterm_lets_the_request_in_flight_finish() {
+    let project = scoring_project();
+    let mut server = Server::start(project.path(), &[]);
+    let mut held = Pending::send(
+        server.addr,
+        "POST",
+        "/score",
+        Some("application/json"),
+        &LEAD[..20],
+        LEAD.len(),
+    );
+    poll(DEADLINE, || {
+        let metrics = server.get("/metrics").body;
+        metrics.contains("icp_requests_in_flight 2\n").then_some(())
+    })
+    .expect("the request is in flight");
+    server.terminate();
+    poll(DEADLINE, || {
+        server.log().contains("icp serve: stopping").then_some(())
+    })
+    .expect("the server is stopping");
+    let answer = held.finish(&LEAD[20..]);
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert_eq!(answer.json()["id"], "r1");
+    assert_eq!(server.wait(), Some(0));
+    assert!(
+        server.log().ends_with("icp serve: stopped"),
+        "{}",
+        server.log()
+    );
+}
+
+#[test]
+fn a_short_load_run_has_no_errors() {
+    let project = scoring_project();
+    let server = Server::start(project.path(), &[]);
+    let bodies: Vec<Vec<u8>> = (0..50)
+        .map(|i| {
+            format!(
+                r#"{{"id": "l{i}", "employees": {}, "industry": "Software"}}"#,
+                10 * i
+            )
+            .into_bytes()
+        })
+        .collect();
+    let report = icp_benches::serve_load::run(&icp_benches::serve_load::LoadPlan {
+        addr: server.addr,
+        path: "/score".to_string(),
+        rate: 200,
+        seconds: 2.0,
+        connections: 8,
+        bodies,
+        server_pid: Some(server.child.id()),
+    });
+    assert_eq!(report.sent, 400, "{}", report.render());
+    assert_eq!(report.errors, 0, "{}", report.render());
+    assert_eq!(report.ok, 400);
+    let metrics = server.get("/metrics").body;
+    assert!(
+        metrics.contains("icp_leads_scored_total 400\n"),
+        "{metrics}"
+    );
+}

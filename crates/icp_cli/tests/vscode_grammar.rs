@@ -1,0 +1,85 @@
+//! The VS Code extension's TextMate grammar (`editors/vscode/syntaxes/icp.tmLanguage.json`)
+//! tokenised by VS Code's own tokeniser: `vscode-textmate` on `vscode-oniguruma`, installed
+//! from npm by `scripts/vscode-grammar-deps.sh` into the target directory (quick and offline
+//! once installed). The checks live in `editors/vscode/test/grammar.test.js`: every rule file
+//! of `rules/` and `tests/semantics/` is tokenised, and its comments, strings, regexes,
+//! keywords, numbers and field paths must get their scopes.
+//!
+//! Why node rather than a Rust regex crate: TextMate grammars are Oniguruma regexes run by a
+//! tokeniser with its own rules (the first match on a line wins, begin/end rules, captures,
+//! a rule stack across lines). Running the very engine VS Code runs checks what users see;
+//! a Rust imitation would check an imitation.
+//!
+//! The extension's manifest is checked here too: the language, the grammar and the settings
+//! it contributes point at files that exist.
+
+use std::path::Path;
+use std::process::Command;
+
+fn repo() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("the repository root")
+}
+
+#[test]
+fn the_grammar_gives_every_rule_file_its_scopes() {
+    let root = repo();
+    let install = Command::new("bash")
+        .arg(root.join("scripts/vscode-grammar-deps.sh"))
+        .arg(icp_benches::target_dir())
+        .output()
+        .expect("bash runs");
+    assert!(
+        install.status.success(),
+        "{}",
+        String::from_utf8_lossy(&install.stderr)
+    );
+    let modules = String::from_utf8_lossy(&install.stdout).trim().to_string();
+    let run = Command::new("node")
+        .arg(root.join("editors/vscode/test/grammar.test.js"))
+        .arg(&modules)
+        .output()
+        .expect("node runs");
+    let out = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        run.status.success(),
+        "{out}{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(out.contains(" 0 failed"), "{out}");
+}
+
+#[test]
+fn the_extension_manifest_names_files_that_exist() {
+    let dir = repo().join("editors/vscode");
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("package.json")).expect("package.json"),
+    )
+    .expect("package.json is JSON");
+    let contributes = &manifest["contributes"];
+    assert_eq!(contributes["languages"][0]["extensions"][0], ".icp");
+    for file in [
+        manifest["main"].as_str(),
+        contributes["languages"][0]["configuration"].as_str(),
+        contributes["grammars"][0]["path"].as_str(),
+    ] {
+        let file = file.expect("a path");
+        assert!(dir.join(file).is_file(), "{file}");
+    }
+    for json in [
+        "language-configuration.json",
+        "syntaxes/icp.tmLanguage.json",
+    ] {
+        let text = std::fs::read_to_string(dir.join(json)).expect(json);
+        serde_json::from_str::<serde_json::Value>(&text).expect(json);
+    }
+    let settings = &contributes["configuration"]["properties"];
+    assert_eq!(settings["icp.server.path"]["default"], "icp");
+    // A workspace the user has not trusted cannot choose the server to run.
+    assert_eq!(
+        manifest["capabilities"]["untrustedWorkspaces"]["restrictedConfigurations"],
+        serde_json::json!(["icp.server.path", "icp.server.args"])
+    );
+}
