@@ -12,7 +12,7 @@
 use icp_diagnostics::SourceMap;
 use icp_engine::plan::Plan;
 use icp_engine::{Entity, SignalCatalog, Value};
-use icp_tests::rule_gen::{leads, rule_set, schema};
+use icp_tests::rule_gen::{leads, pick, rule_set, schema};
 use proptest::prelude::*;
 
 // ------------------------------------------------------------------ the property
