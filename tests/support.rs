@@ -2,6 +2,8 @@
 //! signals, a one-call "check these sources and render everything" function, and the system C
 //! compiler for the C side of the plugin ABI.
 
+pub mod rule_gen;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

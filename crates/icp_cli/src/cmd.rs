@@ -1,6 +1,7 @@
 //! The commands, one module each: `check`, `test`, `fmt`, `score`, `explain`, `backtest`,
-//! `diff`, `discover`, `gen` (in `generate`: `gen` is a keyword), `init`, `lsp` (the language server),
-//! `plugins` (with `plugins install`), `report` and `serve` (behind the default `serve` feature).
+//! `compile`, `signals`, `diff`, `discover`, `gen` (in `generate`: `gen` is a keyword), `init`,
+//! `lsp` (the language server), `plugins` (with `plugins install`), `report` and `serve` (behind
+//! the default `serve` feature).
 //!
 //! How it works: [`crate::run`] parses the arguments and calls the command's `run` with the
 //! [`crate::project::Project`] (working directory, `icp.toml`, colour, `--plugin` flags) and
@@ -12,6 +13,7 @@
 
 pub mod backtest;
 pub mod check;
+pub mod compile;
 pub mod diff;
 pub mod discover;
 pub mod explain;
@@ -24,4 +26,5 @@ pub mod report;
 pub mod score;
 #[cfg(feature = "serve")]
 pub mod serve;
+pub mod signals;
 pub mod test;

@@ -56,6 +56,9 @@ pub enum UsageError {
     Diff(String),
     #[error("{0}")]
     Customers(String),
+    /// `icp compile` and `icp signals`: a rule set with no SQL form in the dialect.
+    #[error("{0}")]
+    Compile(String),
     #[error("--attributes {0}: must be between 1 and 50")]
     Attributes(usize),
     #[error("{0}")]

@@ -288,6 +288,56 @@ enum Command {
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// Compile the rules to one SQL query returning `icp score`'s columns, for DuckDB, Spark,
+    /// Postgres, BigQuery or Snowflake (docs/warehouses.md).
+    Compile {
+        /// duckdb, spark, postgres, bigquery or snowflake.
+        #[arg(long, value_name = "DIALECT")]
+        dialect: String,
+        /// Rule files or directories (default: the `rules` of icp.toml, else `rules/`).
+        #[arg(long = "rules", value_name = "PATH")]
+        rules: Vec<PathBuf>,
+        /// The companies table.
+        #[arg(long, value_name = "TABLE", default_value = "companies")]
+        companies_table: String,
+        /// The contacts table, joined on its `company_id` (default: no contacts).
+        #[arg(long, value_name = "TABLE")]
+        contacts_table: Option<String>,
+        /// The contacts' column giving their order within a company (the export's order),
+        /// which orders the missing inputs of `any`/`every contact` in `unknown`.
+        #[arg(long, value_name = "COLUMN")]
+        contacts_order: Option<String>,
+        /// The table of signal values written by `icp signals`, joined on `id`.
+        #[arg(long, value_name = "TABLE")]
+        signals_table: Option<String>,
+        /// One row per lead and ICP instead of one per lead (its best ICP).
+        #[arg(long)]
+        all: bool,
+        /// The date `today` stands for, YYYY-MM-DD (default: the database's current date).
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<String>,
+        /// Write `CREATE OR REPLACE VIEW NAME AS …` instead of a bare query.
+        #[arg(long, value_name = "NAME")]
+        view: Option<String>,
+        /// Where to write the SQL (default: standard output).
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Print the typed input tables the query reads instead of the query.
+        #[arg(long, conflicts_with = "dbt")]
+        schema: bool,
+        /// Write a dbt model (models/icp_scores.sql and models/schema.yml) under DIR.
+        #[arg(long, value_name = "DIR", conflicts_with = "output")]
+        dbt: Option<PathBuf>,
+    },
+    /// Write the value of every plugin signal the rules call, per company, as a table for
+    /// `icp compile --signals-table` (CSV, or JSON Lines for a .jsonl file).
+    Signals {
+        #[command(flatten)]
+        input: LeadArgs,
+        /// The signals file (.csv or .jsonl).
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
+    },
     /// Write one self-contained HTML page of the leads against the rules: per ICP the leads
     /// per tier, the score distribution, the funnel of requires, the disqualification reasons,
     /// missing data, the best leads with their contacts to call, and with outcomes the win
@@ -660,6 +710,37 @@ fn execute(cli: Cli) -> Result<ExitCode, UsageError> {
                 output,
             },
         ),
+        Command::Compile {
+            dialect,
+            rules,
+            companies_table,
+            contacts_table,
+            contacts_order,
+            signals_table,
+            all,
+            as_of,
+            view,
+            output,
+            schema,
+            dbt,
+        } => cmd::compile::run(
+            &project,
+            cmd::compile::CompileRequest {
+                dialect,
+                rules,
+                companies_table,
+                contacts_table,
+                contacts_order,
+                signals_table,
+                all,
+                as_of,
+                view,
+                output,
+                schema,
+                dbt,
+            },
+        ),
+        Command::Signals { input, output } => cmd::signals::run(&project, input, output),
         Command::Report {
             input,
             outcomes,

@@ -1,0 +1,223 @@
+//! Running compiled SQL in DuckDB for the differential tests of `icp compile`
+//! (`sql_duckdb.rs`): typed tables written as JSON Lines, every case of a batch run by one
+//! Python process (`tests/sql/run_queries.py`, with the pinned `duckdb`), and result rows
+//! compared with what `icp score` writes, column by column.
+
+use std::path::{Path, PathBuf};
+
+use icp_engine::ir::RuleSet;
+use icp_engine::{Entity, Schema, Value};
+use serde_json::{Value as Json, json};
+
+/// One table of a case: its name, file and typed columns.
+#[derive(Debug, Clone)]
+pub struct Table {
+    pub name: String,
+    pub path: PathBuf,
+    pub columns: Vec<(String, String)>,
+}
+
+/// One case: its tables and its queries.
+#[derive(Debug, Clone)]
+pub struct Case {
+    pub tables: Vec<Table>,
+    pub queries: Vec<String>,
+}
+
+/// A value as the typed table holds it.
+pub fn json_value(v: &Value) -> Json {
+    match v {
+        Value::Bool(b) => json!(b),
+        Value::Number(n) | Value::Duration(n) => json!(n),
+        Value::String(s) => json!(s),
+        Value::Date(d) => {
+            let (y, m, day) = icp_syntax::ast::civil_from_days(*d);
+            json!(format!("{y:04}-{m:02}-{day:02}"))
+        }
+        Value::List(items) => Json::Array(items.iter().map(json_value).collect()),
+    }
+}
+
+/// The DuckDB column type of every field of `entity`, by field name.
+pub fn typed_columns(schema: &Schema, entity: Entity) -> Vec<(String, String)> {
+    let d = icp_sql::DialectName::DuckDb.dialect();
+    schema
+        .fields()
+        .filter(|(_, f)| f.entity == entity)
+        .map(|(_, f)| {
+            let ty = icp_sql::input::sql_type(f.ty);
+            (f.name.clone(), d.type_name(ty).to_string())
+        })
+        .collect()
+}
+
+/// Writes JSON Lines rows.
+pub fn write_rows(path: &Path, rows: &[serde_json::Map<String, Json>]) {
+    let mut text = String::new();
+    for row in rows {
+        text.push_str(&Json::Object(row.clone()).to_string());
+        text.push('\n');
+    }
+    std::fs::write(path, text).expect("write a table");
+}
+
+/// Runs the cases in one Python process; per case the rows of each query, or DuckDB's error.
+pub fn run(dir: &Path, cases: &[Case]) -> Vec<Result<Vec<Vec<Vec<Json>>>, String>> {
+    let manifest: Vec<Json> = cases
+        .iter()
+        .map(|c| {
+            json!({
+                "tables": c.tables.iter().map(|t| json!({
+                    "name": t.name,
+                    "path": t.path,
+                    "columns": t.columns,
+                })).collect::<Vec<_>>(),
+                "queries": c.queries,
+            })
+        })
+        .collect();
+    let manifest_path = dir.join("manifest.json");
+    let results_path = dir.join("results.json");
+    std::fs::write(&manifest_path, Json::Array(manifest).to_string()).expect("manifest");
+    let python = icp_benches::python_with_engines();
+    let script = icp_tests::workspace().join("tests/sql/run_queries.py");
+    let output = std::process::Command::new(python)
+        .arg(script)
+        .arg(&manifest_path)
+        .arg(&results_path)
+        .output()
+        .expect("python runs");
+    assert!(
+        output.status.success(),
+        "run_queries.py failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = std::fs::read_to_string(&results_path).expect("results");
+    let results: Vec<Json> = serde_json::from_str(&text).expect("results are JSON");
+    results
+        .into_iter()
+        .map(|r| match r.get("error") {
+            Some(e) => Err(e.as_str().unwrap_or_default().to_string()),
+            None => Ok(serde_json::from_value(r["rows"].clone()).expect("rows")),
+        })
+        .collect()
+}
+
+/// A result row as comparable text: `icp score`'s JSON Lines row (lists joined by `|`, as its
+/// CSV cells) or a row of the query, each column in order.
+pub type Row = Vec<String>;
+
+fn cell(v: &Json) -> String {
+    match v {
+        Json::Null => "∅".to_string(),
+        Json::Array(items) => items
+            .iter()
+            .map(|i| i.as_str().unwrap_or_default().to_string())
+            .collect::<Vec<_>>()
+            .join("|"),
+        Json::Number(n) => format!("{:?}", n.as_f64().expect("a number")),
+        Json::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// The rows `icp score` writes as JSON Lines, as [`Row`]s.
+pub fn expected_rows(jsonl: &str) -> Vec<Row> {
+    jsonl
+        .lines()
+        .map(|line| {
+            let row: serde_json::Map<String, Json> = serde_json::from_str(line).expect("a row");
+            icp_io::write::COLUMNS
+                .iter()
+                .map(|c| {
+                    let v = row.get(*c).cloned().unwrap_or(Json::Null);
+                    // An empty list cell and an empty string are one CSV cell.
+                    match v {
+                        Json::Array(a) if a.is_empty() => String::new(),
+                        other => cell(&other),
+                    }
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// The rows of a query, as [`Row`]s.
+pub fn query_rows(rows: &[Vec<Json>]) -> Vec<Row> {
+    rows.iter().map(|r| r.iter().map(cell).collect()).collect()
+}
+
+/// Sorts rows by id and ICP (SQL has no row order), for comparison.
+pub fn sorted(mut rows: Vec<Row>) -> Vec<Row> {
+    rows.sort_by(|a, b| (&a[0], &a[2]).cmp(&(&b[0], &b[2])));
+    rows
+}
+
+/// The first difference between two row sets, shown with the column names.
+pub fn difference(expected: &[Row], got: &[Row]) -> Option<String> {
+    if expected.len() != got.len() {
+        return Some(format!(
+            "{} rows expected, {} returned\nexpected: {expected:#?}\ngot: {got:#?}",
+            expected.len(),
+            got.len()
+        ));
+    }
+    for (e, g) in expected.iter().zip(got) {
+        if e != g {
+            let cols: Vec<String> = icp_io::write::COLUMNS
+                .iter()
+                .zip(e.iter().zip(g))
+                .filter(|(_, (a, b))| a != b)
+                .map(|(c, (a, b))| format!("  {c}: icp score {a:?}, sql {b:?}"))
+                .collect();
+            return Some(format!("lead {} ICP {}:\n{}", e[0], e[2], cols.join("\n")));
+        }
+    }
+    None
+}
+
+/// The companies and contacts tables of a rule set's leads, written under `dir`.
+pub fn lead_tables(dir: &Path, rules: &RuleSet, leads: &[icp_tests::LeadValues]) -> Vec<Table> {
+    let schema = &rules.schema;
+    let mut companies = Vec::new();
+    let mut contacts = Vec::new();
+    for (i, (company, people)) in leads.iter().enumerate() {
+        let id = format!("lead{i}");
+        let mut row = serde_json::Map::new();
+        row.insert("id".into(), json!(id));
+        for (f, v) in company {
+            row.insert(schema.field(*f).name.clone(), json_value(v));
+        }
+        companies.push(row);
+        for (n, person) in people.iter().enumerate() {
+            let mut row = serde_json::Map::new();
+            row.insert("company_id".into(), json!(id));
+            row.insert("ord".into(), json!(n));
+            for (f, v) in person {
+                row.insert(schema.field(*f).name.clone(), json_value(v));
+            }
+            contacts.push(row);
+        }
+    }
+    let companies_path = dir.join("companies.jsonl");
+    let contacts_path = dir.join("contacts.jsonl");
+    write_rows(&companies_path, &companies);
+    write_rows(&contacts_path, &contacts);
+    let mut contact_columns = vec![
+        ("company_id".to_string(), "VARCHAR".to_string()),
+        ("ord".to_string(), "INTEGER".to_string()),
+    ];
+    contact_columns.extend(typed_columns(schema, Entity::Contact));
+    vec![
+        Table {
+            name: "companies".into(),
+            path: companies_path,
+            columns: typed_columns(schema, Entity::Company),
+        },
+        Table {
+            name: "contacts".into(),
+            path: contacts_path,
+            columns: contact_columns,
+        },
+    ]
+}
