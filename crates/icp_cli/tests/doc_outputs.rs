@@ -157,6 +157,22 @@ fn an_unmarked_or_misspelt_sample_is_reported_with_its_line() {
 }
 
 #[test]
+fn a_sample_checked_by_a_test_names_a_test_that_reads_the_page() {
+    // tests/serve.rs reads docs/serve.md; it does not read docs/other.md, and there is no
+    // tests/nothing.rs. The checking test's own attributes (`crm=`) are not linted.
+    let fence = |test: &str| format!("```json checked={test} crm=hubspot\n{{}}\n```\n");
+    assert!(lint::unmarked(&fence("serve"), "docs/serve.md").is_empty());
+    let other = lint::unmarked(&fence("serve"), "docs/other.md");
+    assert_eq!(other.len(), 1, "{other:?}");
+    assert!(
+        other[0].contains("serve.rs never reads other.md"),
+        "{other:?}"
+    );
+    let missing = lint::unmarked(&fence("nothing"), "docs/serve.md");
+    assert!(missing[0].contains("no test file"), "{missing:?}");
+}
+
+#[test]
 fn fence_attributes_are_read_with_and_without_quotes() {
     let value = |v: &str| Some(v.to_string());
     assert_eq!(

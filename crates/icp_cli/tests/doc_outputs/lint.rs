@@ -5,6 +5,9 @@
 //!
 //! - as produced: a ```` ```console ```` fence with at least one `$ ` command, `run="ARGS"`,
 //!   or `output=NAME` (the runner checks these; in `docs/plugins.md`, the guide's own test);
+//!   or `checked=TEST`: the test file `crates/icp_cli/tests/TEST.rs` reads the page and
+//!   checks the fence itself (`docs/serve.md`'s webhook payloads are posted to a running
+//!   service), in which case the fence's other attributes are that test's own;
 //! - as written by the reader, and not checked: `file=NAME` (also written to the scratch
 //!   directory for the commands after it), `project=PATH` (the plugin guide's project), or
 //!   the flag `input` (a lead file, a configuration, a fragment of a rule);
@@ -22,7 +25,7 @@ use crate::fences::fences;
 pub const SAMPLE_LANGUAGES: [&str; 5] = ["text", "csv", "json", "jsonl", "console"];
 
 /// Attributes that say a sample is produced by a command and checked.
-const PRODUCED: [&str; 2] = ["run", "output"];
+const PRODUCED: [&str; 3] = ["run", "output", "checked"];
 /// Attributes and flags that say a fence is not a program's output.
 const NOT_OUTPUT: [&str; 5] = ["file", "project", "input", "figure", "measured"];
 /// The options of `run=`.
@@ -44,13 +47,21 @@ pub fn unmarked(markdown: &str, name: &str) -> Vec<String> {
             continue;
         }
         let at = format!("{name}:{}: ```{}", fence.line, fence.language);
+        let checked_by = fence.attributes.iter().find(|(key, _)| key == "checked");
+        if let Some((_, test)) = checked_by {
+            let test = test.as_deref().unwrap_or("");
+            if let Some(why) = not_checking(test, name) {
+                out.push(format!("{at}: checked={test}: {why}"));
+            }
+            continue;
+        }
         for (key, _) in &fence.attributes {
             let known = [PRODUCED.as_slice(), &NOT_OUTPUT, &OPTIONS]
                 .iter()
                 .any(|set| set.contains(&key.as_str()));
             if !known {
                 out.push(format!(
-                    "{at}: `{key}` is not a marking (run=, output=, file=, project=, input, figure, measured)"
+                    "{at}: `{key}` is not a marking (run=, output=, checked=, file=, project=, input, figure, measured)"
                 ));
             }
         }
@@ -73,4 +84,18 @@ pub fn unmarked(markdown: &str, name: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// Why the test `test` (a file of `crates/icp_cli/tests/`) cannot be what checks the page
+/// `page`, if it cannot: it does not exist, or it never names the page.
+fn not_checking(test: &str, page: &str) -> Option<String> {
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join(format!("{test}.rs"));
+    let Ok(text) = std::fs::read_to_string(&file) else {
+        return Some(format!("no test file crates/icp_cli/tests/{test}.rs"));
+    };
+    let page_name = page.rsplit('/').next().unwrap_or(page);
+    (!text.contains(page_name))
+        .then(|| format!("crates/icp_cli/tests/{test}.rs never reads {page_name}"))
 }
