@@ -37,22 +37,22 @@ fn explain_shows_what_each_signal_call_returned_for_the_lead() {
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
         signals_section(&stdout(&out))
     };
-    // C00019 has a new CFO (2026-09-22) and no funding round in demo/funding.csv, so the
-    // funding plugin has no value for the days since its last round nor its type. Calls are listed in the
-    // order the rule files (alphabetical) first make them.
+    // C00019 has a new CFO (2026-09-22) and no funding round in demo/funding.csv: the funding
+    // plugin knows it raised nothing ("None", false), which is not unknown. Calls are listed
+    // in the order the rule files (alphabetical) first make them.
     assert_eq!(
         explain("C00019"),
         "signals:\n\
          \x20 funding.raised_within(180d)                false\n\
          \x20 job_changes.new_exec_within(90d)           true\n\
          \x20 job_changes.champion_joined(within: 365d)  false\n\
-         \x20 funding.days_since_last_round              unknown\n\
+         \x20 funding.raised_within(90d)                 false\n\
          \x20 funding.last_round_type                    \"None\"\n\
          \x20 events.attended(\"SaaStr Annual\")           false\n"
     );
-    // C00042's last round was 1446 days before the as-of date.
+    // C00042's last round, 1446 days before the as-of date, was a Series B.
     assert!(
-        explain("C00042").contains("\n  funding.days_since_last_round              1446\n"),
-        "the number of days is shown"
+        explain("C00042").contains("\n  funding.last_round_type                    \"Series B\"\n"),
+        "the round's type is shown"
     );
 }
