@@ -1,7 +1,7 @@
 //! The random rule sets and leads of the differential tests, shared by `evaluator_props`
 //! (the columnar evaluator against the reference) and `sql_duckdb` (the compiled SQL against
 //! `icp score`): well-typed conditions over every kind of field, lets, personas, quantifiers,
-//! groups, tiers, ordered categories and decaying scores, as source text; leads with missing
+//! groups, tiers, ordered categories, regions and decaying scores, as source text; leads with missing
 //! values, empty contact lists, odd case and spacing, country names and codes.
 
 use icp_engine::{Entity, Schema, Value};
@@ -55,6 +55,8 @@ pub fn list(items: &'static [&'static str]) -> impl Strategy<Value = String> {
 
 pub const INDUSTRIES: &[&str] = &["Software", "software ", "Retail", "Fintech", "IT Services"];
 pub const COUNTRIES: &[&str] = &["US", "United States", "Germany", "DE", "france", "Atlantis"];
+/// Regions holding some of [`COUNTRIES`] and none: a UN M49 sub-region, sales territories.
+pub const REGIONS: &[&str] = &["Western Europe", "DACH", "North America", "Nordics", "APAC"];
 pub const NAMES: &[&str] = &["Acme", "acme corp", " ACME ", "Beta", "Zeta Inc"];
 pub const TITLES: &[&str] = &[
     "VP Sales",
@@ -97,6 +99,8 @@ pub fn company_leaf() -> impl Strategy<Value = String> {
             .prop_map(|(op, s)| format!("company.industry {op} {s}")),
         (pick(&["in", "not in"][..]), list(COUNTRIES))
             .prop_map(|(op, l)| format!("company.country {op} {l}")),
+        (pick(&["in", "not in"][..]), quoted(REGIONS))
+            .prop_map(|(op, r)| format!("company.country {op} region({r})")),
         (pick(&["==", "!="][..]), quoted(COUNTRIES))
             .prop_map(|(op, s)| format!("company.country {op} {s}")),
         quoted(&["ac", "ME", "corp", ""]).prop_map(|s| format!("company.name contains {s}")),
