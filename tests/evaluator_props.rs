@@ -12,39 +12,56 @@
 use icp_diagnostics::SourceMap;
 use icp_engine::plan::Plan;
 use icp_engine::{Entity, SignalCatalog, Value};
-use icp_tests::rule_gen::{leads, pick, rule_set, schema};
+use icp_tests::rule_gen::{Row, leads, pick, rule_set, schema};
 use proptest::prelude::*;
 
 // ------------------------------------------------------------------ the property
+
+/// A generated rule file, checked against the generator's schema; it must check clean.
+fn compile_generated(src: &str) -> icp_engine::ir::RuleSet {
+    let schema = schema();
+    let mut sources = SourceMap::new();
+    sources.add("random.icp", src.to_string());
+    let compiled = icp_engine::compile(&sources, &schema, &SignalCatalog::new());
+    let rendered = icp_diagnostics::render_text(&sources, &compiled.diagnostics, false);
+    compiled
+        .rules
+        .unwrap_or_else(|| panic!("generated rules must check:\n{src}\n{rendered}"))
+}
+
+/// Generated leads with their fields looked up in `rules`' schema.
+fn lead_values(
+    rules: &icp_engine::ir::RuleSet,
+    leads: &[(Row, Vec<Row>)],
+) -> Vec<icp_tests::LeadValues> {
+    let field = |entity, (name, value): &(&str, Value)| -> (icp_engine::FieldId, Value) {
+        (
+            rules.schema.lookup(entity, name).expect("a field"),
+            value.clone(),
+        )
+    };
+    leads
+        .iter()
+        .map(|(company, contacts)| {
+            (
+                company.iter().map(|v| field(Entity::Company, v)).collect(),
+                contacts
+                    .iter()
+                    .map(|c| c.iter().map(|v| field(Entity::Contact, v)).collect())
+                    .collect(),
+            )
+        })
+        .collect()
+}
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 1500, ..ProptestConfig::default() })]
 
     #[test]
     fn fast_evaluator_agrees_with_the_reference(src in rule_set(), leads in leads(), today in 19_500i32..20_500) {
-        let schema = schema();
-        let mut sources = SourceMap::new();
-        sources.add("random.icp", src.clone());
-        let compiled = icp_engine::compile(&sources, &schema, &SignalCatalog::new());
-        let rendered = icp_diagnostics::render_text(&sources, &compiled.diagnostics, false);
-        let rules = compiled.rules.unwrap_or_else(|| panic!("generated rules must check:\n{src}\n{rendered}"));
+        let rules = compile_generated(&src);
         let plan = Plan::new(&rules);
-
-        let field = |entity, (name, value): &(&str, Value)| -> (icp_engine::FieldId, Value) {
-            (rules.schema.lookup(entity, name).expect("a field"), value.clone())
-        };
-        let values: Vec<icp_tests::LeadValues> = leads
-            .iter()
-            .map(|(company, contacts)| {
-                (
-                    company.iter().map(|v| field(Entity::Company, v)).collect(),
-                    contacts
-                        .iter()
-                        .map(|c| c.iter().map(|v| field(Entity::Contact, v)).collect())
-                        .collect(),
-                )
-            })
-            .collect();
+        let values = lead_values(&rules, &leads);
         let (batch, expected) = icp_tests::batch_and_reference(&rules, &values, today);
         let got = icp_engine::eval::columnar::evaluate(&rules, &plan, &batch, today, true);
         for (i, (g, e)) in got.iter().zip(&expected).enumerate() {
@@ -91,7 +108,7 @@ proptest! {
 const AS_OF_DATES: &[i32] = &[19_700, 19_950, 20_000, 20_001, 20_300];
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
 
     /// `icp backtest` evaluates leads of many dates in one run, each as of its own date
     /// (`AsOf::PerLead`): every lead's result is the reference's as of its date, and the
@@ -103,27 +120,9 @@ proptest! {
         leads in leads(),
         dates in prop::collection::vec(pick(AS_OF_DATES), 24),
     ) {
-        let schema = schema();
-        let mut sources = SourceMap::new();
-        sources.add("random.icp", src.clone());
-        let compiled = icp_engine::compile(&sources, &schema, &SignalCatalog::new());
-        let rules = compiled.rules.unwrap_or_else(|| panic!("generated rules must check:\n{src}"));
+        let rules = compile_generated(&src);
         let plan = Plan::new(&rules);
-        let field = |entity, (name, value): &(&str, Value)| -> (icp_engine::FieldId, Value) {
-            (rules.schema.lookup(entity, name).expect("a field"), value.clone())
-        };
-        let values: Vec<icp_tests::LeadValues> = leads
-            .iter()
-            .map(|(company, contacts)| {
-                (
-                    company.iter().map(|v| field(Entity::Company, v)).collect(),
-                    contacts
-                        .iter()
-                        .map(|c| c.iter().map(|v| field(Entity::Contact, v)).collect())
-                        .collect(),
-                )
-            })
-            .collect();
+        let values = lead_values(&rules, &leads);
         let dates = &dates[..values.len()];
         let as_of = icp_engine::eval::AsOf::PerLead(dates);
         let (batch, _) = icp_tests::batch_and_reference(&rules, &values, dates[0]);
