@@ -116,7 +116,7 @@ impl CompileError {
 
 impl fmt::Display for CompileError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "error[{}]: {}", self.code, self.message)?;
+        write!(f, "{} ({})", self.message, self.code)?;
         if let Some(help) = &self.help {
             write!(f, "\n  help: {help}")?;
         }

@@ -72,7 +72,7 @@ pub fn run(project: &Project, request: CompileRequest) -> Result<ExitCode, Usage
         None | Some("none")
     ) {
         return Err(UsageError::Compile(
-            "error[E0052]: `[input] industry_taxonomy` translates industry labels while reading files, which the compiled query does not do\n  help: load the industries already canonical, and remove industry_taxonomy for `icp compile`".into(),
+            "`[input] industry_taxonomy` translates industry labels while reading files, which the compiled query does not do (E0052)\n  help: load the industries already canonical, and remove industry_taxonomy for `icp compile`".into(),
         ));
     }
     let failed = |e: icp_sql::CompileError| UsageError::Compile(e.to_string());
