@@ -1,8 +1,8 @@
-//! Initialising plugins and calling their signals over batches.
+//! Preparing a rule set's signal calls and making them over batches.
 //!
-//! How it works: [`Host::prepare`] initialises each plugin a rule set uses (once, with its
-//! configuration) and turns every distinct signal call of the rule set into a [`Prepared`]
-//! call: the plugin, the signal's index in its table, the input fields resolved to schema ids
+//! How it works: [`Host::prepare`] takes the state of each plugin a rule set uses (initialised
+//! once per host, `init.rs`) and turns every distinct signal call of the rule set into a
+//! [`Prepared`] call: the plugin, the signal's index in its table, the input fields resolved to schema ids
 //! and the constant arguments. [`Signals::fill`] then makes one call per prepared call and
 //! batch. Input columns are lent straight from the batch (numbers, dates, validity, the text
 //! dictionary codes), so a call costs the plugin's own work plus one pass to convert and
@@ -11,7 +11,6 @@
 #![allow(unsafe_code)]
 
 use std::ffi::c_void;
-use std::path::PathBuf;
 
 use icp_engine::batch::{Batch, Column, Dict, MISSING};
 use icp_engine::ir::RuleSet;
@@ -20,6 +19,7 @@ use icp_plugin_api::ffi::{Arg, EncodedArgs, slice, with_error_sink};
 use icp_plugin_api::{CallV1, OK, PluginV1, Str, ty};
 
 use crate::isolate::{Backend, Failure};
+use crate::init::State;
 use crate::load::Loaded;
 use crate::{Host, PluginError, show};
 
@@ -32,16 +32,6 @@ pub struct Signals<'h> {
     /// an isolated plugin, whose state lives in its worker).
     states: Vec<Option<State>>,
 }
-
-/// A plugin's state pointer.
-#[derive(Debug, Clone, Copy)]
-struct State(*mut c_void);
-
-// SAFETY: the plugin ABI requires `evaluate` to accept calls from several threads at once
-// with the same state; the host never dereferences the pointer itself.
-unsafe impl Send for State {}
-// SAFETY: as above.
-unsafe impl Sync for State {}
 
 // SAFETY: a loaded plugin's table is immutable data that lives as long as the process (the
 // library is never unloaded), and its functions may be called from any thread (ABI contract).
@@ -109,7 +99,7 @@ impl Host {
                 inputs.push((entity, field, code));
             }
             if states[plugin_index].is_none() {
-                states[plugin_index] = Some(plugin.init()?);
+                states[plugin_index] = Some(self.initialised(plugin_index)?);
             }
             calls.push(Prepared {
                 plugin: plugin_index,
@@ -129,7 +119,7 @@ impl Host {
 }
 
 impl Loaded {
-    fn error(&self, message: String) -> PluginError {
+    pub(crate) fn error(&self, message: String) -> PluginError {
         PluginError::Plugin {
             name: self.info.name.clone(),
             path: show(&self.info.file),
@@ -137,31 +127,8 @@ impl Loaded {
         }
     }
 
-    /// Calls the plugin's `init` with its configuration.
-    fn init(&self) -> Result<State, PluginError> {
-        let (json, base) = match &self.config {
-            Some(c) => (c.config_json.clone(), c.base_dir.clone()),
-            None => (
-                "{}".to_string(),
-                std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
-            ),
-        };
-        let base = base.to_string_lossy().into_owned();
-        let failed = |message: String| self.error(format!("initialisation failed: {message}"));
-        match &self.backend {
-            Backend::InProcess(table) => init_in_process(table, &json, &base)
-                .map(State)
-                .map_err(failed),
-            Backend::Worker(worker) => match worker.init(json, base) {
-                Ok(()) => Ok(State(std::ptr::null_mut())),
-                Err(Failure::Plugin(message)) => Err(failed(message)),
-                Err(Failure::Ended(what)) => Err(self.ended(what, "initialising it")),
-            },
-        }
-    }
-
     /// The error of an isolated plugin whose worker ended while `doing` something.
-    fn ended(&self, what: String, doing: &str) -> PluginError {
+    pub(crate) fn ended(&self, what: String, doing: &str) -> PluginError {
         PluginError::Isolated {
             name: self.info.name.clone(),
             path: show(&self.info.file),
@@ -171,24 +138,8 @@ impl Loaded {
     }
 }
 
-/// Calls a plugin's `init` in this process; the error is the plugin's message.
-pub(crate) fn init_in_process(
-    table: &PluginV1,
-    config_json: &str,
-    base_dir: &str,
-) -> Result<*mut c_void, String> {
-    // SAFETY: the strings outlive the call and the sink is valid inside the closure; `init`
-    // is the checked table's.
-    let (state, message) = with_error_sink(|errors| unsafe {
-        (table.init)(Str::new(config_json), Str::new(base_dir), errors)
-    });
-    if state.is_null() {
-        return Err(or_unknown(message));
-    }
-    Ok(state)
-}
-
-fn or_unknown(message: String) -> String {
+/// A plugin's error message, or `(no message)` when it reported none.
+pub(crate) fn or_unknown(message: String) -> String {
     if message.is_empty() {
         "(no message)".to_string()
     } else {
@@ -209,7 +160,12 @@ fn type_code(t: Type) -> Option<u32> {
     })
 }
 
-impl Signals<'_> {
+impl<'h> Signals<'h> {
+    /// The host whose plugins the calls are made to.
+    pub fn host(&self) -> &'h Host {
+        self.host
+    }
+
     /// Evaluates every signal call over the batch into its signal columns.
     pub fn fill(&self, batch: &mut Batch, today: i32) -> Result<(), PluginError> {
         let mut columns = Vec::with_capacity(self.calls.len());
@@ -226,7 +182,7 @@ impl Signals<'_> {
     fn evaluate(&self, call: &Prepared, batch: &Batch, today: i32) -> Result<Column, PluginError> {
         let plugin = &self.host.plugins[call.plugin];
         let fail = |message: String| plugin.error(format!("{}: {message}", call.text));
-        let state = self.states[call.plugin].map_or(std::ptr::null_mut(), |s| s.0);
+        let state = self.states[call.plugin].map_or(std::ptr::null_mut(), |s| s.pointer());
         let inputs: Vec<(&Column, u32)> = call
             .inputs
             .iter()

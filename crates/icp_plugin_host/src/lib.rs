@@ -11,7 +11,8 @@
 //! the process.
 //!
 //! Scoring then asks for [`Host::prepare`]: it initialises the plugins the rule set uses,
-//! with their configuration as JSON, and resolves each signal's input fields against the
+//! with their configuration as JSON (once per host: a later rule set reuses the state,
+//! `init.rs`; [`Host::shutdown`] ends them at exit), and resolves each signal's input fields against the
 //! schema. [`Signals::fill`] evaluates every distinct signal call of the rule set once per
 //! batch — not once per lead, and once for all the ICPs that use it — handing the plugin the
 //! batch's own columns (dictionary-encoded text and all) without copying them, then validates
@@ -36,6 +37,7 @@ mod call;
 mod config_keys;
 #[cfg(test)]
 mod fuzz;
+mod init;
 mod isolate;
 mod load;
 pub mod manifest;
@@ -189,6 +191,12 @@ pub struct Host {
     catalog: SignalCatalog,
     /// For each signal of the catalogue: its plugin and its index in the plugin's table.
     owners: Vec<(usize, u32)>,
+    /// Per plugin: the state its `init` returned, once a rule set has used it.
+    states: Vec<std::sync::Mutex<Option<init::State>>>,
+    /// The `init` calls made (`icp serve`'s `/metrics`).
+    init_calls: std::sync::atomic::AtomicU64,
+    /// Whether [`Host::shutdown`] has ended the plugins.
+    shut_down: std::sync::atomic::AtomicBool,
 }
 
 impl Host {
@@ -219,6 +227,7 @@ impl Host {
                 host.owners.push((index, i as u32));
             }
             host.plugins.push(plugin);
+            host.states.push(std::sync::Mutex::new(None));
         }
         Ok(host)
     }

@@ -315,19 +315,36 @@ impl Connection {
     }
 }
 
+impl Worker {
+    /// Ends the worker if it still runs: closing its input ends it at its next read; one that
+    /// does not end is killed. Later requests fail as to a worker that ended.
+    pub(crate) fn stop(&self) {
+        let mut connection = self
+            .connection
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        connection.stop();
+    }
+}
+
+impl Connection {
+    fn stop(&mut self) {
+        if self.ended.is_none() {
+            self.requests = None;
+            if status::wait_briefly(&mut self.child).is_none() {
+                let _ = self.child.kill();
+                let _ = self.child.wait();
+            }
+            self.ended = Some("been stopped (icp had finished with its plugins)".to_string());
+        }
+    }
+}
+
 impl Drop for Worker {
     fn drop(&mut self) {
-        let connection = self
-            .connection
+        self.connection
             .get_mut()
-            .unwrap_or_else(PoisonError::into_inner);
-        if connection.ended.is_none() {
-            // Closing its input ends a worker at its next read; one that does not is killed.
-            connection.requests = None;
-            if status::wait_briefly(&mut connection.child).is_none() {
-                let _ = connection.child.kill();
-                let _ = connection.child.wait();
-            }
-        }
+            .unwrap_or_else(PoisonError::into_inner)
+            .stop();
     }
 }

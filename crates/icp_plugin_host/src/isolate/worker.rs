@@ -22,7 +22,8 @@ use icp_engine::Type;
 use icp_plugin_api::PluginV1;
 
 use super::protocol::{Encoder, Hello, Request, encode_column, read_frame, write_frame};
-use crate::call::{SignalCall, call_in_process, init_in_process};
+use crate::call::{SignalCall, call_in_process};
+use crate::init::init_in_process;
 use crate::isolate::Backend;
 use crate::load::{self, PluginSource};
 
