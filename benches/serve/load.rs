@@ -245,8 +245,8 @@ impl Connection {
     }
 }
 
-/// The resident memory of process `pid`, in KiB (Linux).
-fn rss_kib(pid: u32) -> Option<u64> {
+/// The resident memory of process `pid`, in KiB (Linux; `None` elsewhere or once it ended).
+pub fn rss_kib(pid: u32) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
     line.split_whitespace().nth(1)?.parse().ok()

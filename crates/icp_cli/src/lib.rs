@@ -477,6 +477,10 @@ struct ServeArgs {
     /// Requests admitted at once, scored or waiting; more get 429.
     #[arg(long, value_name = "N", default_value_t = 1024)]
     max_queue: usize,
+    /// How often the rule files, their list files and icp.toml are checked for edits, in
+    /// milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 200)]
+    watch_interval: u64,
 }
 
 #[derive(Debug, Subcommand)]
@@ -768,6 +772,7 @@ fn execute(cli: Cli) -> Result<ExitCode, UsageError> {
                     2 * std::thread::available_parallelism().map_or(1, |n| n.get())
                 }),
                 max_queue: args.max_queue,
+                watch_interval: std::time::Duration::from_millis(args.watch_interval),
             },
         ),
         Command::Gen {

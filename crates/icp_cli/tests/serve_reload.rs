@@ -1,6 +1,7 @@
 //! `icp serve` while it runs: an edit of the rules that does not load never replaces the
 //! working version (and `/healthz` shows its diagnostics), a valid edit is served soon after
-//! it is saved, SIGTERM lets the request in flight finish, and a short load run has no error
+//! it is saved, reloads reuse the plugins loaded at start (one `init` however many reloads,
+//! resident memory bounded), a changed `[plugins.NAME]` table waits for a restart, SIGTERM lets the request in flight finish, and a short load run has no error
 //! (the long runs are `benches/serve/run.sh`).
 
 #![cfg(feature = "serve")]
@@ -180,4 +181,112 @@ fn a_short_load_run_has_no_errors() {
         metrics.contains("icp_leads_scored_total 400\n"),
         "{metrics}"
     );
+}
+
+/// A project whose rules call the funding plugin, configured with the demo's data.
+fn plugin_project(weight: u32) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("icp.toml"),
+        format!("rules = [\"rules\"]\n\n{}", demo_plugins()),
+    )
+    .expect("write icp.toml");
+    std::fs::create_dir_all(dir.path().join("rules")).expect("mkdir");
+    std::fs::write(dir.path().join("rules/funded.icp"), funded_rules(weight)).expect("write");
+    dir
+}
+
+fn funded_rules(weight: u32) -> String {
+    format!(
+        "icp funded {{\n  score {weight} \"funded\" when funding.raised_within(3650d)\n  score 1 \"big\" when company.employees >= 100\n  tier A when score >= 1\n  tier B otherwise\n}}\n"
+    )
+}
+
+/// The value of an unlabelled sample of the Prometheus text.
+fn sample(metrics: &str, name: &str) -> u64 {
+    (metrics.lines())
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+        .unwrap_or_else(|| panic!("no {name} in\n{metrics}"))
+}
+
+#[test]
+fn two_hundred_reloads_initialise_the_plugin_once_and_memory_stays_bounded() {
+    plugins_built();
+    let project = plugin_project(1);
+    let dir = project.path();
+    let server = Server::start(dir, &["--watch-interval", "5", "--as-of", "2026-11-23"]);
+    let rss = || icp_benches::serve_load::rss_kib(server.child.id()).expect("the server's RSS");
+    let reload_to = |version: u64| {
+        // Renamed into place, so the watcher never reads a half-written file (which would
+        // be a version of its own).
+        let staged = dir.join("funded.icp.new");
+        std::fs::write(&staged, funded_rules(version as u32)).expect("write");
+        std::fs::rename(&staged, dir.join("rules/funded.icp")).expect("rename");
+        poll(DEADLINE, || {
+            (server.get("/rules").json()["version"] == version).then_some(())
+        })
+        .unwrap_or_else(|| panic!("version {version} is served: {}", server.log()));
+    };
+    // Warm up (the allocator's pools, the runtime's threads), then measure.
+    for version in 2..=20 {
+        reload_to(version);
+    }
+    let before = rss();
+    for version in 21..=220 {
+        reload_to(version);
+    }
+    let after = rss();
+    let metrics = server.get("/metrics").body;
+    assert_eq!(sample(&metrics, "icp_rules_reloads_total"), 219);
+    assert_eq!(sample(&metrics, "icp_plugins_loaded"), 3, "{metrics}");
+    assert_eq!(sample(&metrics, "icp_plugins_initialised"), 1, "{metrics}");
+    assert_eq!(sample(&metrics, "icp_plugin_inits_total"), 1, "{metrics}");
+    // Each `init` of the funding plugin reads the demo's funding file into memory (hundreds
+    // of KiB); 200 of them leaked would be tens of MiB.
+    assert!(
+        after <= before + 8 * 1024,
+        "resident memory grew from {before} KiB to {after} KiB over 200 reloads"
+    );
+    // The plugin still answers, with the state of its one `init`.
+    let answer = server.post(
+        "/score",
+        "application/json",
+        br#"{"id": "x", "domain": "example.com", "employees": 5}"#,
+    );
+    assert_eq!(answer.status, 200, "{}", answer.body);
+}
+
+#[test]
+fn a_changed_plugin_table_waits_for_a_restart_and_the_rules_keep_serving() {
+    plugins_built();
+    let project = plugin_project(1);
+    let dir = project.path();
+    let server = Server::start(dir, &["--watch-interval", "20", "--as-of", "2026-11-23"]);
+    let toml = std::fs::read_to_string(dir.join("icp.toml")).expect("icp.toml");
+    std::fs::write(
+        dir.join("icp.toml"),
+        toml.replace("[plugins.events]\n", "[plugins.events]\ncovers = [\"US\"]\n"),
+    )
+    .expect("write");
+    let health = poll(DEADLINE, || {
+        let health = server.get("/healthz").json();
+        (health["status"] == "degraded").then_some(health)
+    })
+    .expect("the edit is refused");
+    assert_eq!(
+        health["reload_error"]["message"],
+        "icp.toml changes [plugins.events]; plugins are loaded once, when icp serve starts: \
+         restart it to load the new plugin configuration"
+    );
+    assert_eq!(server.get("/rules").json()["version"], 1);
+    let metrics = server.get("/metrics").body;
+    assert_eq!(sample(&metrics, "icp_plugin_inits_total"), 1, "{metrics}");
+}
+
+#[test]
+fn a_watch_interval_of_zero_is_a_usage_error() {
+    let project = scoring_project();
+    let out = icp(project.path(), &["serve", "--watch-interval", "0"]);
+    assert_eq!(out.status.code(), Some(2));
+    insta::assert_snapshot!("serve_watch_interval_zero", stderr(&out));
 }

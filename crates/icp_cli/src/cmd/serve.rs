@@ -3,13 +3,15 @@
 //!
 //! How it works: [`run`] loads the plugins once (as `icp score` does, under the same trust
 //! rules) and leaks the host, so every version of the rules can borrow it for the life of the
-//! process. The first version of the rules is loaded and checked like any reload
+//! process; each plugin is initialised once, by the first version that uses it, and every
+//! reload reuses its state (a changed `[plugins.NAME]` table waits for a restart), and the
+//! plugins are shut down once, after the server stops. The first version of the rules is loaded and checked like any reload
 //! ([`ruleset`]); a rule set that does not load is a usage error (exit 2) at start. The
 //! listener is bound (loopback by default), its address printed on stderr as
 //! `icp serve: listening on http://ADDR`, and a tokio runtime serves the axum router of
 //! [`routes`] until SIGTERM or SIGINT, after which the requests in flight finish and the
 //! command exits 0. A polling thread ([`watch`]) re-reads the rule files, their list files
-//! and `icp.toml` a few times a second; a change is loaded and checked in full and swapped in
+//! and `icp.toml` every `--watch-interval` (200 ms by default); a change is loaded and checked in full and swapped in
 //! whole, and a broken one leaves the working version serving and `/healthz` degraded.
 //! Scoring runs on tokio's blocking threads ([`scoring`]), at most `--max-concurrent`
 //! requests at once and `--max-queue` admitted (429 beyond); counters for `/metrics` are in
@@ -47,6 +49,8 @@ pub struct ServeRequest {
     pub max_concurrent: usize,
     /// `--max-queue`: requests admitted at once, scoring or waiting; more get 429.
     pub max_queue: usize,
+    /// `--watch-interval`: how often the files of the rules are checked for edits.
+    pub watch_interval: std::time::Duration,
 }
 
 /// The limits a request is held to.
@@ -67,6 +71,11 @@ pub fn run(project: Project, request: ServeRequest) -> Result<ExitCode, UsageErr
     if limits.max_body == 0 || limits.max_concurrent == 0 || limits.max_queue == 0 {
         return Err(UsageError::Serve(
             "--max-body, --max-concurrent and --max-queue must each be at least 1".to_string(),
+        ));
+    }
+    if request.watch_interval.is_zero() {
+        return Err(UsageError::Serve(
+            "--watch-interval must be at least 1 (milliseconds)".to_string(),
         ));
     }
     if limits.max_queue < limits.max_concurrent {
@@ -121,7 +130,7 @@ pub fn run(project: Project, request: ServeRequest) -> Result<ExitCode, UsageErr
         first.files.len()
     );
     let state = Arc::new(state::State::new(first, limits, as_of));
-    let watcher = watch::Watcher::start(loader, Arc::clone(&state))
+    let watcher = watch::Watcher::start(loader, Arc::clone(&state), request.watch_interval)
         .map_err(|e| UsageError::Serve(format!("cannot start the rules watcher: {e}")))?;
     eprintln!("icp serve: listening on http://{bound}");
     let served = runtime.block_on(async move {
@@ -133,6 +142,8 @@ pub fn run(project: Project, request: ServeRequest) -> Result<ExitCode, UsageErr
     // Blocking tasks still running (none once every request has been answered) are not
     // waited for.
     runtime.shutdown_background();
+    // Once, now that no request will call them: isolated plugins' workers end here.
+    host.shutdown();
     served.map_err(|e| UsageError::Serve(format!("the server stopped: {e}")))?;
     eprintln!("icp serve: stopped");
     Ok(ExitCode::SUCCESS)

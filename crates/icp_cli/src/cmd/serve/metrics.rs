@@ -27,6 +27,24 @@ struct Histogram {
     count: u64,
 }
 
+/// The plugin host's figures `/metrics` shows.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct PluginFigures {
+    pub loaded: u64,
+    pub initialised: u64,
+    pub init_calls: u64,
+}
+
+impl PluginFigures {
+    pub fn of(host: &icp_plugin_host::Host) -> PluginFigures {
+        PluginFigures {
+            loaded: host.plugins().len() as u64,
+            initialised: host.initialised_count() as u64,
+            init_calls: host.init_calls(),
+        }
+    }
+}
+
 /// Everything `/metrics` shows.
 #[derive(Debug, Default)]
 pub struct Metrics {
@@ -79,9 +97,9 @@ impl Metrics {
         self.reload_failures.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// The Prometheus text exposition; `version` is the rules' version number in force and
-    /// `healthy` whether the latest reload succeeded.
-    pub fn render(&self, version: u64, healthy: bool) -> String {
+    /// The Prometheus text exposition; `version` is the rules' version number in force,
+    /// `healthy` whether the latest reload succeeded, `plugins` the plugin host's figures.
+    pub fn render(&self, version: u64, healthy: bool, plugins: PluginFigures) -> String {
         let mut out = String::new();
         let head = |out: &mut String, name: &str, kind: &str, help: &str| {
             let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
@@ -168,6 +186,24 @@ impl Metrics {
                 "1 when the latest edit of the rules loaded, 0 when it did not.",
                 u64::from(healthy),
             ),
+            (
+                "icp_plugins_loaded",
+                "gauge",
+                "Plugin libraries loaded (once, at start).",
+                plugins.loaded,
+            ),
+            (
+                "icp_plugins_initialised",
+                "gauge",
+                "Plugins initialised for the rules (each once for the process).",
+                plugins.initialised,
+            ),
+            (
+                "icp_plugin_inits_total",
+                "counter",
+                "Calls to plugins' init (one per plugin in use unless an init failed).",
+                plugins.init_calls,
+            ),
         ];
         for (name, kind, help, value) in counters {
             head(&mut out, name, kind, help);
@@ -190,7 +226,7 @@ mod tests {
         }
         m.started();
         m.finished("/score", 413, Duration::from_millis(1));
-        let text = m.render(1, true);
+        let text = m.render(1, true, PluginFigures::default());
         assert!(text.contains("icp_http_requests_total{route=\"/score\",status=\"200\"} 5\n"));
         assert!(text.contains("icp_http_requests_total{route=\"/score\",status=\"413\"} 1\n"));
         assert!(text.contains("_bucket{route=\"/score\",le=\"0.0005\"} 1\n"));

@@ -27,7 +27,7 @@ use http_body_util::{BodyExt, LengthLimitError, Limited};
 use serde_json::{Value, json};
 
 use super::api_error::ApiError;
-use super::metrics::Metrics;
+use super::metrics::{Metrics, PluginFigures};
 use super::scoring::{self, BodyKind, Leads, Options};
 use super::state::State;
 
@@ -185,8 +185,9 @@ async fn healthz(Shared(state): Shared<Arc<State>>) -> Response {
 
 /// `GET /metrics`: the Prometheus text exposition.
 async fn metrics(Shared(state): Shared<Arc<State>>) -> Response {
-    let version = state.current.load().number;
-    let text = state.metrics.render(version, state.degraded().is_none());
+    let current = state.current.load();
+    let plugins = PluginFigures::of(current.signals.host());
+    let text = (state.metrics).render(current.number, state.degraded().is_none(), plugins);
     (
         [(
             header::CONTENT_TYPE,

@@ -3,7 +3,10 @@
 //! How it works: [`Loader::load`] does everything `icp score` does before reading a lead, and
 //! refuses what a server cannot do: it re-reads `icp.toml` (when the project has one, under
 //! the same trust checks as at start), collects and reads the rule files, compiles them
-//! against the plugins loaded at start, refuses relative thresholds (`percentile`, `median`,
+//! against the plugins loaded at start (each library is loaded and initialised once for the
+//! process; an icp.toml whose `[plugins.NAME]` tables differ from those at start is refused
+//! until a restart, as is a rule set calling a plugin not loaded, which does not compile),
+//! refuses relative thresholds (`percentile`, `median`,
 //! `top` tiers: they are computed over a whole lead file, and a request is not one), and
 //! prepares the signal calls. Any failure is a [`Failure`] with the checker's diagnostics
 //! (as text for the log and as JSON objects for `/healthz`); success is a [`Version`], which
@@ -18,7 +21,7 @@ use icp_diagnostics::Diagnostic;
 use icp_engine::ir::RuleSet;
 use icp_engine::plan::Plan;
 use icp_io::InputConfig;
-use icp_plugin_host::{Host, Signals};
+use icp_plugin_host::{Configured, Host, Signals};
 
 use crate::config::Config;
 use crate::project::Project;
@@ -83,6 +86,8 @@ pub struct Loader {
     project: Project,
     paths: Vec<PathBuf>,
     host: &'static Host,
+    /// The `[plugins.NAME]` tables the plugins were loaded with at start.
+    plugin_tables: Vec<Configured>,
     /// Versions loaded so far.
     loaded: u64,
 }
@@ -90,6 +95,7 @@ pub struct Loader {
 impl Loader {
     pub fn new(project: Project, paths: Vec<PathBuf>, host: &'static Host) -> Loader {
         Loader {
+            plugin_tables: project.config.plugins.clone(),
             project,
             paths,
             host,
@@ -101,6 +107,12 @@ impl Loader {
     /// icp.toml it read, on failure the one of the last good version.
     pub fn load(&self) -> Result<Version, Failure> {
         let config = self.read_config()?;
+        if let Some(table) = changed_plugin_table(&self.plugin_tables, &config.plugins) {
+            return Err(Failure::plain(format!(
+                "icp.toml changes [plugins.{table}]; plugins are loaded once, when icp serve \
+                 starts: restart it to load the new plugin configuration"
+            )));
+        }
         let project = Project {
             config,
             ..self.project_clone()
@@ -241,6 +253,27 @@ impl Loader {
             trust: self.project.trust.clone(),
         }
     }
+}
+
+/// The name of a `[plugins.NAME]` table added, removed or changed between `before` and
+/// `after`, if any (the first by name).
+fn changed_plugin_table(before: &[Configured], after: &[Configured]) -> Option<String> {
+    let key = |c: &Configured| {
+        (
+            c.name.clone(),
+            c.library.clone(),
+            c.config_json.clone(),
+            c.base_dir.clone(),
+            c.isolation.clone(),
+        )
+    };
+    let mut names: Vec<&str> = (before.iter().chain(after)).map(|c| c.name.as_str()).collect();
+    names.sort_unstable();
+    names.dedup();
+    names.into_iter().find_map(|name| {
+        let find = |tables: &[Configured]| tables.iter().find(|c| c.name == name).map(key);
+        (find(before) != find(after)).then(|| name.to_string())
+    })
 }
 
 /// 64-bit FNV-1a over the parts, each followed by its length so that boundaries count.

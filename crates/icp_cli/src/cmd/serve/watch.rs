@@ -1,7 +1,7 @@
 //! The hot reload of `icp serve`: a thread that polls the files of the rules and swaps in
 //! each edit that loads.
 //!
-//! How it works: every [`POLL`] the thread hashes the contents of icp.toml, the rule files
+//! How it works: every `--watch-interval` (200 ms unless told) the thread hashes the contents of icp.toml, the rule files
 //! and the list files ([`Loader::fingerprint`]); polling contents rather than waiting for
 //! file-system events works the same on every system and catches editors that replace a
 //! file instead of writing it. A new hash is loaded and checked in full
@@ -18,9 +18,6 @@ use std::time::Duration;
 use super::ruleset::Loader;
 use super::state::State;
 
-/// How often the files are looked at.
-pub const POLL: Duration = Duration::from_millis(200);
-
 /// The polling thread.
 #[derive(Debug)]
 pub struct Watcher {
@@ -29,8 +26,12 @@ pub struct Watcher {
 }
 
 impl Watcher {
-    /// Starts polling for `state`, whose version in force `loader` loaded.
-    pub fn start(mut loader: Loader, state: Arc<State>) -> std::io::Result<Watcher> {
+    /// Starts polling every `interval` for `state`, whose version in force `loader` loaded.
+    pub fn start(
+        mut loader: Loader,
+        state: Arc<State>,
+        interval: Duration,
+    ) -> std::io::Result<Watcher> {
         let stop = Arc::new(AtomicBool::new(false));
         let stopped = Arc::clone(&stop);
         let thread = std::thread::Builder::new()
@@ -39,7 +40,7 @@ impl Watcher {
                 loader.accept(&state.current.load());
                 let mut seen = loader.fingerprint(&state.current.load());
                 while !stopped.load(Ordering::Relaxed) {
-                    std::thread::sleep(POLL);
+                    std::thread::sleep(interval);
                     let served = state.current.load_full();
                     let now = loader.fingerprint(&served);
                     if now == seen {
