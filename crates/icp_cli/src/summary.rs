@@ -28,6 +28,7 @@ mod figures;
 mod unmatched;
 
 pub use figures::{Count, SummaryFigures};
+pub use unmatched::UnmatchedConstant;
 
 #[derive(Debug, Default)]
 pub struct Summary {
@@ -200,7 +201,7 @@ impl Summary {
                 &missing,
             );
         }
-        unmatched::render(&mut out, rules, &self.constants, &self.values, self.leads);
+        unmatched::render(&mut out, &self.unmatched_constants(rules), self.leads);
         let secs = elapsed.as_secs_f64();
         let rate = if secs > 0.0 {
             self.leads as f64 / secs

@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use icp_engine::ir::RuleSet;
 use serde::Serialize;
 
+use super::unmatched::{UnmatchedConstant, unmatched_constants};
 use super::{Summary, readable_reason, top};
 
 /// A name and how many leads it counts.
@@ -45,6 +46,8 @@ pub struct SummaryFigures {
     /// Every field missing where it mattered, counted once per lead, most frequent first
     /// (the text shows the first five).
     pub missing: Vec<Count>,
+    /// The rule constants no lead matched (`rule constants that matched no lead:`).
+    pub unmatched: Vec<UnmatchedConstant>,
     /// Per ICP (declaration order): its reasons in readable words, most frequent first.
     #[serde(skip)]
     pub reasons_per_icp: Vec<Vec<Count>>,
@@ -79,8 +82,14 @@ impl Summary {
             no_tier: self.no_best,
             reasons: ranked(&self.readable_reasons(rules)),
             missing: ranked(&self.missing),
+            unmatched: self.unmatched_constants(rules),
             reasons_per_icp,
         }
+    }
+
+    /// The rule constants no lead matched, as the text lists them.
+    pub(super) fn unmatched_constants(&self, rules: &RuleSet) -> Vec<UnmatchedConstant> {
+        unmatched_constants(rules, &self.constants, &self.values, self.leads)
     }
 
     /// ICP `icp`'s reasons as people read them: a clause by its `shown` text (a bare let name

@@ -2,7 +2,8 @@
 //! SVG, no script to run and no address to fetch.
 //!
 //! How it works: [`render`] writes the page from a [`ReportData`]: a skip link and a table of
-//! contents, an overview (what was read, the summary's tables), then one section per ICP
+//! contents, an overview (what was read, the summary's tables, the rule constants no lead
+//! matched), then one section per ICP
 //! (`sections`), and last the data itself as JSON in a `<script type="application/json">`
 //! element, which browsers never run. Every section is focusable and labelled by its
 //! heading; every chart is a `<figure>` holding the SVG (a titled and described image) and a
@@ -16,7 +17,7 @@ use super::charts::{Chart, escape};
 use super::data::ReportData;
 use super::sections;
 use crate::show::group_digits;
-use crate::summary::{Count, percent};
+use crate::summary::{Count, UnmatchedConstant, percent};
 
 /// The page's stylesheet.
 const STYLE: &str = include_str!("style.css");
@@ -143,7 +144,46 @@ fn overview(out: &mut String, data: &ReportData) {
         &s.missing[..s.missing.len().min(5)],
         s.leads,
     );
+    unmatched_table(out, &s.unmatched, s.leads);
     out.push_str("</section>\n");
+}
+
+/// The rule constants no lead matched, with the values the leads have in their field
+/// instead (the summary's `rule constants that matched no lead:`).
+fn unmatched_table(out: &mut String, unmatched: &[UnmatchedConstant], leads: u64) {
+    let caption = "Rule constants no lead matched";
+    if unmatched.is_empty() {
+        let _ = writeln!(
+            out,
+            "<h3>{caption}</h3>\n<p class=\"note\" id=\"summary-unmatched\">None: every \
+             value the rules compare with was found in some lead.</p>"
+        );
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "<table class=\"data\" id=\"summary-unmatched\">\n<caption>{caption}</caption>\n\
+         <thead><tr><th scope=\"col\">Comparison in the rules</th>\
+         <th scope=\"col\" class=\"num\">Leads matched</th>\
+         <th scope=\"col\">Most common values of the field</th></tr></thead>\n<tbody>"
+    );
+    for constant in unmatched {
+        let common = if constant.most_common.is_empty() {
+            "no lead has a value there".to_string()
+        } else {
+            let values: Vec<String> = (constant.most_common.iter())
+                .map(|c| format!("<code>{}</code> {}", escape(&c.name), group_digits(c.leads)))
+                .collect();
+            values.join(", ")
+        };
+        let _ = writeln!(
+            out,
+            "<tr data-key=\"{key}\"><th scope=\"row\"><code>{key}</code></th>{matched}<td>{common}</td></tr>",
+            key = escape(&constant.comparison),
+            matched = number_cell("matched", 0.0, &format!("0 of {}", group_digits(leads))),
+        );
+    }
+    out.push_str("</tbody>\n</table>\n");
 }
 
 /// Opens a focusable section labelled by its heading.
