@@ -34,11 +34,14 @@ impl Watcher {
     ) -> std::io::Result<Watcher> {
         let stop = Arc::new(AtomicBool::new(false));
         let stopped = Arc::clone(&stop);
+        // Taken before the thread starts, so an edit saved right after the server says it
+        // listens is seen as a change rather than as the starting point.
+        loader.accept(&state.current.load());
+        let first = loader.fingerprint(&state.current.load());
         let thread = std::thread::Builder::new()
             .name("icp-serve-watch".into())
             .spawn(move || {
-                loader.accept(&state.current.load());
-                let mut seen = loader.fingerprint(&state.current.load());
+                let mut seen = first;
                 while !stopped.load(Ordering::Relaxed) {
                     std::thread::sleep(interval);
                     let served = state.current.load_full();
