@@ -140,7 +140,10 @@ fn the_report_lists_the_constants_no_lead_matched_as_the_summary_does() {
         })
         .collect();
     assert_eq!(rows, expected);
-    assert!(page.contains("<code>&lt;i&gt;Retail&lt;/i&gt;</code> 1"), "escaped");
+    assert!(
+        page.contains("<code>&lt;i&gt;Retail&lt;/i&gt;</code> 1"),
+        "escaped"
+    );
     insta::assert_snapshot!("report_unmatched_rows", rows.join("\n"));
 }
 
@@ -148,7 +151,10 @@ fn the_report_lists_the_constants_no_lead_matched_as_the_summary_does() {
 fn a_rule_set_whose_constants_all_matched_says_so() {
     let dir = report_project(40);
     let page = report_page(dir.path());
-    assert_eq!(embedded(&page)["summary"]["unmatched"], serde_json::json!([]));
+    assert_eq!(
+        embedded(&page)["summary"]["unmatched"],
+        serde_json::json!([])
+    );
     assert!(page.contains(
         "<p class=\"note\" id=\"summary-unmatched\">None: every value the rules compare with \
          was found in some lead.</p>"

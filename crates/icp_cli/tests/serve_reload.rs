@@ -265,7 +265,10 @@ fn a_changed_plugin_table_waits_for_a_restart_and_the_rules_keep_serving() {
     let toml = std::fs::read_to_string(dir.join("icp.toml")).expect("icp.toml");
     std::fs::write(
         dir.join("icp.toml"),
-        toml.replace("[plugins.events]\n", "[plugins.events]\ncovers = [\"US\"]\n"),
+        toml.replace(
+            "[plugins.events]\n",
+            "[plugins.events]\ncovers = [\"US\"]\n",
+        ),
     )
     .expect("write");
     let health = poll(DEADLINE, || {

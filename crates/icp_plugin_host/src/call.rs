@@ -18,8 +18,8 @@ use icp_engine::{Entity, FieldId, Scalar, Type, Value};
 use icp_plugin_api::ffi::{Arg, EncodedArgs, slice, with_error_sink};
 use icp_plugin_api::{CallV1, OK, PluginV1, Str, ty};
 
-use crate::isolate::{Backend, Failure};
 use crate::init::State;
+use crate::isolate::{Backend, Failure};
 use crate::load::Loaded;
 use crate::{Host, PluginError, show};
 

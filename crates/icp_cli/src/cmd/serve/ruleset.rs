@@ -267,7 +267,9 @@ fn changed_plugin_table(before: &[Configured], after: &[Configured]) -> Option<S
             c.isolation.clone(),
         )
     };
-    let mut names: Vec<&str> = (before.iter().chain(after)).map(|c| c.name.as_str()).collect();
+    let mut names: Vec<&str> = (before.iter().chain(after))
+        .map(|c| c.name.as_str())
+        .collect();
     names.sort_unstable();
     names.dedup();
     names.into_iter().find_map(|name| {
