@@ -68,7 +68,10 @@ stop)
     pg=$(bin) || die "PostgreSQL's server is not installed"
     cluster=$dir
     [[ -f $dir/cluster ]] && cluster=$(cat "$dir/cluster")
-    as_owner "$pg/pg_ctl" -D "$cluster/data" -m fast -w stop >/dev/null || die "stop failed"
+    # A backend busy planning a query may not answer a fast shutdown soon: then immediate.
+    as_owner "$pg/pg_ctl" -D "$cluster/data" -m fast -w -t 10 stop >/dev/null 2>&1 ||
+        as_owner "$pg/pg_ctl" -D "$cluster/data" -m immediate -w stop >/dev/null ||
+        die "stop failed"
     if [[ $cluster != "$dir" ]]; then
         rm -rf -- "$cluster"
         rm -f -- "$dir/cluster"
