@@ -78,9 +78,12 @@ pub fn case_of(src: String, raw: &[(Row, Vec<Row>)], today: i32) -> Generated {
     let mut sources = SourceMap::new();
     sources.add("random.icp", src.clone());
     let compiled = icp_engine::compile(&sources, &schema, &SignalCatalog::new());
-    let rules = compiled
-        .rules
-        .unwrap_or_else(|| panic!("generated rules must check:\n{src}"));
+    let rules = compiled.rules.unwrap_or_else(|| {
+        panic!(
+            "the case's rules must check:\n{src}\n{}",
+            icp_diagnostics::render_text(&sources, &compiled.diagnostics, false)
+        )
+    });
     // The values as `icp score` reads them from a file (trimmed, missing tokens missing);
     // the typed tables hold them as generated, for the query to read the same way.
     let leads_as = |read: fn(&icp_engine::Value) -> Option<icp_engine::Value>| {
