@@ -1,7 +1,9 @@
-//! Running compiled SQL in DuckDB for the differential tests of `icp compile`
-//! (`sql_duckdb.rs`): typed tables written as JSON Lines, every case of a batch run by one
-//! Python process (`tests/sql/run_queries.py`, with the pinned `duckdb`), and result rows
-//! compared with what `icp score` writes, column by column.
+//! The differential tests of `icp compile` (`sql_duckdb.rs`, `sql_postgres.rs`): typed tables
+//! written as JSON Lines, the cases run by an [`Engine`] (each test file brings its own: DuckDB
+//! through Python, PostgreSQL through `psql`), and result rows compared with what `icp score`
+//! writes, column by column. [`random`] generates the cases and runs the comparison.
+
+pub mod random;
 
 use std::path::{Path, PathBuf};
 
@@ -24,6 +26,19 @@ pub struct Case {
     pub queries: Vec<String>,
 }
 
+/// Per case, the rows of each query (columns in the order of `icp_io::write::COLUMNS`), or the
+/// database's error.
+pub type CaseResult = Result<Vec<Vec<Vec<Json>>>, String>;
+
+/// A database that runs compiled queries on typed tables.
+pub trait Engine {
+    /// The dialect its queries are compiled to.
+    fn dialect(&self) -> icp_sql::DialectName;
+
+    /// Runs every case (each on fresh tables); `dir` is free for the engine's files.
+    fn run(&self, dir: &Path, cases: &[Case]) -> Vec<CaseResult>;
+}
+
 /// A value as the typed table holds it.
 pub fn json_value(v: &Value) -> Json {
     match v {
@@ -38,9 +53,13 @@ pub fn json_value(v: &Value) -> Json {
     }
 }
 
-/// The DuckDB column type of every field of `entity`, by field name.
-pub fn typed_columns(schema: &Schema, entity: Entity) -> Vec<(String, String)> {
-    let d = icp_sql::DialectName::DuckDb.dialect();
+/// The column type in `dialect` of every field of `entity`, by field name.
+pub fn typed_columns(
+    schema: &Schema,
+    entity: Entity,
+    dialect: icp_sql::DialectName,
+) -> Vec<(String, String)> {
+    let d = dialect.dialect();
     schema
         .fields()
         .filter(|(_, f)| f.entity == entity)
@@ -59,48 +78,6 @@ pub fn write_rows(path: &Path, rows: &[serde_json::Map<String, Json>]) {
         text.push('\n');
     }
     std::fs::write(path, text).expect("write a table");
-}
-
-/// Runs the cases in one Python process; per case the rows of each query, or DuckDB's error.
-pub fn run(dir: &Path, cases: &[Case]) -> Vec<Result<Vec<Vec<Vec<Json>>>, String>> {
-    let manifest: Vec<Json> = cases
-        .iter()
-        .map(|c| {
-            json!({
-                "tables": c.tables.iter().map(|t| json!({
-                    "name": t.name,
-                    "path": t.path,
-                    "columns": t.columns,
-                })).collect::<Vec<_>>(),
-                "queries": c.queries,
-            })
-        })
-        .collect();
-    let manifest_path = dir.join("manifest.json");
-    let results_path = dir.join("results.json");
-    std::fs::write(&manifest_path, Json::Array(manifest).to_string()).expect("manifest");
-    let python = icp_benches::python_with_engines();
-    let script = icp_tests::workspace().join("tests/sql/run_queries.py");
-    let output = std::process::Command::new(python)
-        .arg(script)
-        .arg(&manifest_path)
-        .arg(&results_path)
-        .output()
-        .expect("python runs");
-    assert!(
-        output.status.success(),
-        "run_queries.py failed:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let text = std::fs::read_to_string(&results_path).expect("results");
-    let results: Vec<Json> = serde_json::from_str(&text).expect("results are JSON");
-    results
-        .into_iter()
-        .map(|r| match r.get("error") {
-            Some(e) => Err(e.as_str().unwrap_or_default().to_string()),
-            None => Ok(serde_json::from_value(r["rows"].clone()).expect("rows")),
-        })
-        .collect()
 }
 
 /// A result row as comparable text: `icp score`'s JSON Lines row (lists joined by `|`, as its
@@ -176,8 +153,14 @@ pub fn difference(expected: &[Row], got: &[Row]) -> Option<String> {
     None
 }
 
-/// The companies and contacts tables of a rule set's leads, written under `dir`.
-pub fn lead_tables(dir: &Path, rules: &RuleSet, leads: &[icp_tests::LeadValues]) -> Vec<Table> {
+/// The companies and contacts tables of a rule set's leads, written under `dir`, typed for
+/// `dialect`.
+pub fn lead_tables(
+    dir: &Path,
+    rules: &RuleSet,
+    leads: &[icp_tests::LeadValues],
+    dialect: icp_sql::DialectName,
+) -> Vec<Table> {
     let schema = &rules.schema;
     let mut companies = Vec::new();
     let mut contacts = Vec::new();
@@ -203,16 +186,17 @@ pub fn lead_tables(dir: &Path, rules: &RuleSet, leads: &[icp_tests::LeadValues])
     let contacts_path = dir.join("contacts.jsonl");
     write_rows(&companies_path, &companies);
     write_rows(&contacts_path, &contacts);
+    let text = dialect.dialect().type_name(icp_sql::SqlType::Text);
     let mut contact_columns = vec![
-        ("company_id".to_string(), "VARCHAR".to_string()),
+        ("company_id".to_string(), text.to_string()),
         ("ord".to_string(), "INTEGER".to_string()),
     ];
-    contact_columns.extend(typed_columns(schema, Entity::Contact));
+    contact_columns.extend(typed_columns(schema, Entity::Contact, dialect));
     vec![
         Table {
             name: "companies".into(),
             path: companies_path,
-            columns: typed_columns(schema, Entity::Company),
+            columns: typed_columns(schema, Entity::Company, dialect),
         },
         Table {
             name: "contacts".into(),

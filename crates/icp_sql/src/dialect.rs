@@ -9,6 +9,9 @@
 
 use std::fmt;
 
+mod postgres_arith;
+mod postgres_regex;
+
 /// Which SQL to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum DialectName {
@@ -222,6 +225,17 @@ pub trait Dialect: Sync {
     /// The calendar year of day number `days`, as a double.
     fn year_of_days(&self, days: &str) -> String;
 
+    /// `a op b` of doubles (`op` one of `+ - * /`, the divisor never zero): the IEEE result,
+    /// or `NULL` where it is infinite (the caller makes a non-finite result unknown).
+    fn arith(&self, a: &str, op: char, b: &str) -> String {
+        format!("({a} {op} {b})")
+    }
+
+    /// 0.5 to the power `e` (a double, never negative), as Rust's `powf`.
+    fn half_power(&self, e: &str) -> String {
+        format!("POWER({}, {e})", self.double(0.5))
+    }
+
     /// `x` rounded half away from zero (Rust's `f64::round`).
     fn round(&self, x: &str) -> String {
         format!("ROUND({x})")
@@ -414,12 +428,15 @@ impl Dialect for Postgres {
     fn regex_replace(&self, x: &str, pattern: &str, with: &str) -> String {
         format!(
             "REGEXP_REPLACE({x}, {}, {}, 'g')",
-            self.string(pattern),
+            self.string(&postgres_regex::internal(pattern)),
             self.string(with)
         )
     }
     fn regex_extract(&self, x: &str, pattern: &str) -> String {
-        format!("COALESCE(SUBSTRING({x} FROM {}), '')", self.string(pattern))
+        format!(
+            "COALESCE(SUBSTRING({x} FROM {}), '')",
+            self.string(&postgres_regex::internal(pattern))
+        )
     }
     fn list_len(&self, l: &str) -> String {
         format!("CARDINALITY({l})")
@@ -460,27 +477,31 @@ impl Dialect for Postgres {
         true
     }
     fn round(&self, x: &str) -> String {
-        // `round(double precision)` rounds half to even.
-        format!("(SIGN({x}) * FLOOR(ABS({x}) + 0.5))")
+        // `round(double precision)` rounds half to even; `FLOOR(ABS(x) + 0.5)` rounds the
+        // sum first (0.49999999999999994 to 1). The fraction `ABS(x) - FLOOR(ABS(x))` is exact.
+        format!(
+            "(SIGN({x}) * CASE WHEN ABS({x}) - FLOOR(ABS({x})) >= 0.5 THEN CEIL(ABS({x})) ELSE FLOOR(ABS({x})) END)"
+        )
+    }
+    fn arith(&self, a: &str, op: char, b: &str) -> String {
+        postgres_arith::arith(self, a, op, b)
+    }
+    fn finite(&self, x: &str) -> String {
+        postgres_arith::finite(self, x)
+    }
+    fn half_power(&self, e: &str) -> String {
+        postgres_arith::half_power(self, e)
     }
     fn regex_flags(&self, flags: &str) -> Result<String, Unsupported> {
-        // ARE embedded options: i (case), s is Postgres' default; m is `n` (newline-sensitive).
-        let mut out = String::new();
-        for flag in flags.chars() {
-            match flag {
-                'i' => out.push('i'),
-                other => {
-                    return Err(Unsupported(format!(
-                        "the regular-expression flag `{other}` has no postgres form"
-                    )));
-                }
-            }
-        }
-        Ok(if out.is_empty() {
-            out
-        } else {
-            format!("(?{out})")
-        })
+        postgres_regex::flags(flags)
+    }
+    fn regex_matches(&self, text: &str, pattern: &str, flags: &str) -> Result<String, Unsupported> {
+        let pattern = format!(
+            "{}{}",
+            self.regex_flags(flags)?,
+            postgres_regex::translate(pattern)?
+        );
+        Ok(self.regex_call(text, &pattern))
     }
 }
 

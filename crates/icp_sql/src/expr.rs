@@ -557,10 +557,10 @@ impl<'a> Compiler<'a> {
     fn arith(&self, op: ArithOp, a: &Sql, b: &Sql) -> Sql {
         let d = self.d;
         let v = match op {
-            ArithOp::Add => format!("({} + {})", a.v, b.v),
-            ArithOp::Sub => format!("({} - {})", a.v, b.v),
-            ArithOp::Mul => format!("({} * {})", a.v, b.v),
-            ArithOp::Div => format!("({} / NULLIF({}, 0))", a.v, b.v),
+            ArithOp::Add => d.arith(&a.v, '+', &b.v),
+            ArithOp::Sub => d.arith(&a.v, '-', &b.v),
+            ArithOp::Mul => d.arith(&a.v, '*', &b.v),
+            ArithOp::Div => d.arith(&a.v, '/', &format!("NULLIF({}, 0)", b.v)),
             ArithOp::DateAdd | ArithOp::DateSub => {
                 let sign = if op == ArithOp::DateAdd { "+" } else { "-" };
                 let moved = format!("({} {sign} {})", a.v, d.round(&b.v));

@@ -292,12 +292,14 @@ fn score_sql(d: &dyn Dialect, icp: &IcpDef, i: usize) -> String {
         let points = match &rule.decay {
             None => d.double(rule.points),
             Some(decay) => format!(
-                "({} * POWER({}, GREATEST({}, {}) / {}))",
+                "({} * {})",
                 d.double(rule.points),
-                d.double(0.5),
-                names::check('a', i, j),
-                d.double(0.0),
-                d.double(decay.half_life)
+                d.half_power(&format!(
+                    "GREATEST({}, {}) / {}",
+                    names::check('a', i, j),
+                    d.double(0.0),
+                    d.double(decay.half_life)
+                ))
             ),
         };
         let given = format!(
@@ -333,7 +335,13 @@ fn result_row(d: &dyn Dialect, icp: &IcpDef, i: usize) -> String {
             None => arms.push_str(&format!(" WHEN TRUE THEN {t}")),
         }
     }
-    let tier_index = format!("{arms} END");
+    // Without tiers the index is always null; typed, as a `CASE` of nulls alone is text in
+    // Postgres, which `COALESCE` with a number refuses.
+    let tier_index = if icp.tiers.is_empty() {
+        "CAST(NULL AS INTEGER)".to_string()
+    } else {
+        format!("{arms} END")
+    };
     let tier_name = {
         let mut arms = format!("CASE WHEN NOT {qualified} THEN NULL");
         for (t, tier) in icp.tiers.iter().enumerate() {
