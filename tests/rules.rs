@@ -588,10 +588,12 @@ const DBT_RULES: &str = "midmarket_saas";
 
 #[test]
 fn the_dbt_model_runs_tests_and_gives_icp_scores_rows() {
-    let set = shipped_rule_sets()
+    let mut set = shipped_rule_sets()
         .into_iter()
         .find(|s| s.name == DBT_RULES)
         .expect("the rule set");
+    // A project directory of its own, beside the other test's.
+    set.name = format!("dbt_{}", set.name);
     let p = prepare(&set, 99).expect("the rules compile");
     let rules = set.rules.to_str().expect("a UTF-8 path");
     icp_ok(
