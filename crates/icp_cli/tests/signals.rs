@@ -1,7 +1,7 @@
 //! `icp signals` from the command line: the signal values per company in CSV, JSON Lines and
 //! typed Parquet, each equal to a plain computation from the plugins' data files in the test
 //! (the funding plugin's rules of plugins/funding/README.md: rounds up to the as-of date, the
-//! most recent one, days since it), and the clear errors: a malformed leads file, a plugin
+//! most recent one, days since it), and the clear errors: a malformed leads file (a Parquet file that is not one), a plugin
 //! that cannot be found, rules that call no signal, a bad `--as-of`, an output format that
 //! does not exist (exit 2), rule errors (exit 1). The outputs are snapshotted.
 
@@ -168,6 +168,10 @@ fn json_lines_hold_typed_values_and_nulls() {
         .map(|k| match &row[k] {
             serde_json::Value::Null => String::new(),
             serde_json::Value::String(s) => s.clone(),
+            // A whole number as the CSV writes it.
+            serde_json::Value::Number(n) => {
+                icp_engine::format_number(n.as_f64().expect("a number"))
+            }
             other => other.to_string(),
         });
         assert_eq!(cells.to_vec(), want, "{text}");
@@ -277,11 +281,16 @@ fn clear_errors_exit_2_and_write_nothing() {
     );
     assert!(errors[1].0.contains("nowhere.csv"), "{errors:?}");
 
-    // A malformed leads file: a JSON Lines file that is not JSON.
-    std::fs::write(d.join("broken.jsonl"), "{\"id\": \"c1\", \"domain\": \n").expect("write");
-    let out = icp(d, &["signals", "--leads", "broken.jsonl", "-o", "b.csv"]);
+    // A malformed leads file: a Parquet file that is not one. (The CSV and JSON Lines readers
+    // set a row they cannot read aside, as `icp score` does, rather than stop.)
+    std::fs::write(d.join("broken.parquet"), "not parquet at all").expect("write");
+    let out = icp(d, &["signals", "--leads", "broken.parquet", "-o", "b.csv"]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(stderr(&out).contains("broken.jsonl"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("broken.parquet: not a readable Parquet file"),
+        "{}",
+        stderr(&out)
+    );
     assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
     assert!(!d.join("b.csv").exists());
 
