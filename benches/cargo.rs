@@ -66,6 +66,12 @@ pub fn python_with_spark() -> PathBuf {
     python_deps(&["--spark"])
 }
 
+/// The same with dbt-core and dbt-duckdb (`scripts/python-deps.sh --dbt`, an environment of
+/// its own; its `bin/dbt` runs dbt), for the test that runs `icp compile --dbt`'s model.
+pub fn python_with_dbt() -> PathBuf {
+    python_deps(&["--dbt"])
+}
+
 fn python_deps(args: &[&str]) -> PathBuf {
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()

@@ -7,7 +7,9 @@ mod cargo;
 #[path = "serve/load.rs"]
 pub mod serve_load;
 
-pub use cargo::{cargo_build, profile_dir, python_with_engines, python_with_spark, target_dir};
+pub use cargo::{
+    cargo_build, profile_dir, python_with_dbt, python_with_engines, python_with_spark, target_dir,
+};
 
 use icp_diagnostics::SourceMap;
 

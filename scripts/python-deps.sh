@@ -4,6 +4,8 @@
 #
 #   scripts/python-deps.sh [TARGET_DIR]            # prints the environment's python executable
 #   scripts/python-deps.sh --spark [TARGET_DIR]    # the same with PySpark (local Spark, Java 17+)
+#   scripts/python-deps.sh --dbt [TARGET_DIR]      # the same with dbt-core and dbt-duckdb (the
+#                                                  # environment's bin/dbt runs `icp compile --dbt`'s model)
 #
 # Idempotent and quick when already installed (a marker file names the pinned versions); safe
 # when several tests call it at once (an flock around the install). TARGET_DIR defaults to
@@ -16,6 +18,9 @@ PYARROW_VERSION=26.0.1
 
 PYSPARK_VERSION=4.3.0
 
+DBT_CORE_VERSION=1.10.13
+DBT_DUCKDB_VERSION=1.10.0
+
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 name=py-venv
 want="duckdb==$DUCKDB_VERSION pyarrow==$PYARROW_VERSION"
@@ -24,6 +29,11 @@ if [[ ${1:-} == --spark ]]; then
     # A venv of its own: PySpark is half a gigabyte, and only the Spark tests need it.
     name=py-spark-venv
     want="$want pyspark==$PYSPARK_VERSION"
+elif [[ ${1:-} == --dbt ]]; then
+    shift
+    # A venv of its own: dbt pins its own dependencies, which must not move the engines'.
+    name=py-dbt-venv
+    want="$want dbt-core==$DBT_CORE_VERSION dbt-duckdb==$DBT_DUCKDB_VERSION"
 fi
 target=${1:-${CARGO_TARGET_DIR:-$root/target}}
 venv=$target/$name

@@ -2,7 +2,11 @@
 //!
 //! How it works: the model is the compiled query with its input tables as dbt sources
 //! (`{{ source('icp', 'companies') }}`), so dbt's lineage sees them; `schema.yml` declares the
-//! sources and documents every result column, with `not_null` tests on the columns every row
+//! sources and documents every result column. dbt gives each source one schema (and database),
+//! so the tables are grouped by the schema their dotted name gives ([`SourceTable`]): the
+//! companies' group is the source `icp`, any other `icp_SCHEMA`; a table named without a
+//! schema is in the schema the dbt profile targets (`{{ target.schema }}`), as the bare
+//! query would read it. `schema.yml` also holds with `not_null` tests on the columns every row
 //! has and an `accepted_values` test on `tier` listing the tiers the rules declare.
 
 use icp_engine::ir::RuleSet;
@@ -60,20 +64,50 @@ pub fn model(rules: &RuleSet, options: &Options) -> Result<(String, String), Com
     sourced.signals_table = options.signals_table.as_ref().map(|_| placeholder(2));
     let mut sql = crate::compile(rules, &sourced)?;
     let d = options.dialect.dialect();
+    let sources: Vec<SourceTable> = tables
+        .iter()
+        .flatten()
+        .map(|t| SourceTable::of(t, &options.companies_table))
+        .collect();
+    // dbt renders the model with Jinja: text of the rules that looks like Jinja (`{{`, `{%`,
+    // `{#` in a label or a pattern) is kept as it is inside `{% raw %}`, which the source
+    // calls step out of.
+    let raw = ["{{", "{%", "{#"].iter().any(|t| sql.contains(t));
     for (i, table) in tables.iter().enumerate() {
         if let Some(table) = table {
-            let source = format!("{{{{ source('icp', '{}') }}}}", source_name(table));
+            let s = SourceTable::of(table, &options.companies_table);
+            let mut source = format!("{{{{ source('{}', '{}') }}}}", s.source, s.identifier);
+            if raw {
+                source = format!("{{% endraw %}}{source}{{% raw %}}");
+            }
             sql = sql.replace(&d.table(&placeholder(i)), &source);
         }
     }
-    let sql = sql.trim_end().trim_end_matches(';').to_string() + "\n";
+    let mut sql = sql.trim_end().trim_end_matches(';').to_string();
+    if raw {
+        sql = format!("{{% raw %}}{sql}{{% endraw %}}");
+    }
+    let sql = sql + "\n";
     let sql = format!("{{{{ config(materialized='view') }}}}\n\n{sql}");
 
-    let mut yml = String::from("version: 2\n\nsources:\n  - name: icp\n    tables:\n");
-    for table in tables.iter().flatten() {
-        yml.push_str(&format!("      - name: {}\n", source_name(table)));
-        if table.contains('.') {
-            yml.push_str(&format!("        identifier: {}\n", yaml_string(table)));
+    let mut yml = String::from("version: 2\n\nsources:\n");
+    let mut declared: Vec<&str> = Vec::new();
+    for s in &sources {
+        if declared.contains(&s.source.as_str()) {
+            continue;
+        }
+        declared.push(&s.source);
+        yml.push_str(&format!("  - name: {}\n", s.source));
+        if let Some(database) = &s.database {
+            yml.push_str(&format!("    database: {}\n", yaml_string(database)));
+        }
+        let schema = s.schema.as_deref().unwrap_or("{{ target.schema }}");
+        yml.push_str(&format!(
+            "    schema: {}\n    tables:\n",
+            yaml_string(schema)
+        ));
+        for t in sources.iter().filter(|t| t.source == s.source) {
+            yml.push_str(&format!("      - name: {}\n", t.identifier));
         }
     }
     yml.push_str(&format!(
@@ -109,12 +143,59 @@ pub fn model(rules: &RuleSet, options: &Options) -> Result<(String, String), Com
     Ok((sql, yml))
 }
 
-/// A table's name as a dbt source: its last dotted part.
-fn source_name(table: &str) -> &str {
-    table.rsplit('.').next().unwrap_or(table)
+/// An input table as a dbt source table: `[[database.]schema.]identifier`, and the source it
+/// belongs to (`icp` for the companies' schema, `icp_SCHEMA` for another, `icp_target` for
+/// the profile's schema when the companies are elsewhere).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct SourceTable {
+    source: String,
+    database: Option<String>,
+    schema: Option<String>,
+    identifier: String,
+}
+
+impl SourceTable {
+    fn of(table: &str, companies: &str) -> SourceTable {
+        let mut parts: Vec<&str> = table.split('.').collect();
+        let identifier = parts.pop().unwrap_or(table).to_string();
+        let schema = parts.pop().map(str::to_string);
+        let database = (!parts.is_empty()).then(|| parts.join("."));
+        let qualifier = |t: &str| t.rsplit_once('.').map(|(q, _)| q.to_string());
+        let source = match qualifier(table) {
+            q if q == qualifier(companies) => "icp".to_string(),
+            Some(q) => format!("icp_{}", crate::signals::column_key(&q)),
+            None => "icp_target".to_string(),
+        };
+        SourceTable {
+            source,
+            database,
+            schema,
+            identifier,
+        }
+    }
 }
 
 /// A YAML double-quoted string.
 fn yaml_string(s: &str) -> String {
     format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_are_grouped_into_sources_by_their_schema() {
+        let companies = SourceTable::of("companies", "companies");
+        assert_eq!((companies.source.as_str(), companies.schema), ("icp", None));
+        let crm = SourceTable::of("crm.contacts", "companies");
+        assert_eq!(crm.source, "icp_crm");
+        assert_eq!(crm.schema.as_deref(), Some("crm"));
+        assert_eq!(crm.identifier, "contacts");
+        let far = SourceTable::of("lake.crm.contacts", "lake.crm.companies");
+        assert_eq!(far.source, "icp");
+        assert_eq!(far.database.as_deref(), Some("lake"));
+        let bare = SourceTable::of("signals", "crm.companies");
+        assert_eq!((bare.source.as_str(), bare.schema), ("icp_target", None));
+    }
 }

@@ -166,11 +166,15 @@ pub fn ctes(
                 .signals
                 .signal(rules.signal_calls[*call].signal)
                 .output;
-            select.push(format!(
-                "{} AS {}",
-                normalised(d, &format!("sig.{}", d.ident(column)), ty),
-                names::signal(*call)
-            ));
+            // A signal's text is the plugin's value as `icp signals` wrote it: `"None"` (the
+            // funding plugin's round before Seed) is a value, not a missing-value token; only
+            // an empty cell is missing.
+            let x = format!("sig.{}", d.ident(column));
+            let value = match sql_type(ty) {
+                SqlType::Text => format!("CASE WHEN {x} = '' THEN NULL ELSE {x} END"),
+                _ => normalised(d, &x, ty),
+            };
+            select.push(format!("{value} AS {}", names::signal(*call)));
         }
     }
     out.push((

@@ -117,6 +117,25 @@ fn the_dbt_model_documents_and_tests_the_columns() {
     let (sql, yml) =
         icp_sql::dbt::model(&rules, &options(DialectName::Snowflake)).expect("a model");
     assert!(sql.contains("{{ source('icp', 'companies') }}"), "{sql}");
-    assert!(sql.contains("{{ source('icp', 'contacts') }}"), "{sql}");
+    // crm.contacts is in a schema of its own, so a source of its own.
+    assert!(sql.contains("{{ source('icp_crm', 'contacts') }}"), "{sql}");
     insta::assert_snapshot!("dbt_schema_yml", yml);
+}
+
+#[test]
+fn rule_text_that_looks_like_jinja_is_kept_raw_in_the_dbt_model() {
+    let rules = rules_of(
+        "icp r {\n  require company.name matches /^a{2,}$/\n  score 5 \"{{ not jinja }} {% x %}\" when company.employees > 10\n}\n",
+    );
+    let (sql, _) = icp_sql::dbt::model(&rules, &options(DialectName::DuckDb)).expect("a model");
+    let body = sql.split_once('\n').expect("the config line").1;
+    assert!(body.starts_with("\n{% raw %}"), "{sql}");
+    assert!(body.trim_end().ends_with("{% endraw %}"), "{sql}");
+    assert!(
+        sql.contains("{% endraw %}{{ source('icp', 'companies') }}{% raw %}"),
+        "{sql}"
+    );
+    // Without such text the model has no raw blocks.
+    let (plain, _) = icp_sql::dbt::model(&small(), &options(DialectName::DuckDb)).expect("a model");
+    assert!(!plain.contains("{% raw %}"), "{plain}");
 }
