@@ -39,6 +39,7 @@ use parquet::arrow::arrow_reader::{
     ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder, RowSelection,
     RowSelector,
 };
+use parquet::file::metadata::PageIndexPolicy;
 
 use crate::read::InputError;
 use positioned::PositionedFile;
@@ -110,9 +111,13 @@ impl ParquetSource {
             path: path.to_path_buf(),
             source,
         })?;
-        let loaded = std::panic::catch_unwind(|| {
-            ArrowReaderMetadata::load(&file, ArrowReaderOptions::new()).map_err(|e| e.to_string())
-        });
+        // The offset index (where each page starts, and its first row), when the writer put one
+        // in the footer (Spark, parquet-mr, Polars do): a unit that starts inside a row group
+        // then skips the pages before it without reading their headers.
+        let options = ArrowReaderOptions::new().with_offset_index_policy(PageIndexPolicy::Optional);
+        let loaded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            ArrowReaderMetadata::load(&file, options).map_err(|e| e.to_string())
+        }));
         let metadata = match loaded {
             Ok(Ok(metadata)) => metadata,
             Ok(Err(message)) => return Err(corrupt(path, &message)),
