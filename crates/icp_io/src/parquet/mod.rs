@@ -8,7 +8,9 @@
 //! column and its type. The rows are then cut into units of at most a batch of rows inside a
 //! row group ([`ParquetSource::units`]), which the readers decode a window at a time on every
 //! thread of the pool, each unit through its own decoder over the columns it needs only
-//! ([`ParquetSource::read_unit`]), so memory is a window of units, as for CSV chunks. Each
+//! ([`ParquetSource::read_unit`]), so memory is a window of units, as for CSV chunks. The
+//! threads share one handle on the file, read at explicit offsets ([`positioned`]); Parquet
+//! bytes on standard input are first copied into an anonymous temporary file ([`spool`]). Each
 //! column of a decoded record batch becomes a [`values::TypedColumn`], whose cells go into
 //! the batch builder by [`put::put_cell`]. A row's number in messages is the line the row
 //! would have in the same table written as CSV with its header: the first row is line 2.
@@ -20,8 +22,10 @@
 //! an adapter that turns JSON Lines output into a typed Parquet file; [`results`] gives
 //! `icp score`'s outputs their typed columns.
 
+mod positioned;
 pub(crate) mod put;
 pub mod results;
+pub(crate) mod spool;
 pub mod table;
 pub(crate) mod values;
 
@@ -35,8 +39,10 @@ use parquet::arrow::arrow_reader::{
     ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder, RowSelection,
     RowSelector,
 };
+use parquet::file::metadata::PageIndexPolicy;
 
 use crate::read::InputError;
+use positioned::PositionedFile;
 use values::TypedColumn;
 
 /// Whether `path` names a Parquet file: its extension is `.parquet`, or it is a regular file
@@ -74,7 +80,9 @@ pub(crate) struct Unit {
 /// An open Parquet file: its footer read; see the module documentation.
 #[derive(Debug)]
 pub(crate) struct ParquetSource {
+    /// The file's name in messages.
     path: PathBuf,
+    file: PositionedFile,
     metadata: ArrowReaderMetadata,
 }
 
@@ -94,9 +102,22 @@ impl ParquetSource {
             path: path.to_path_buf(),
             source,
         })?;
-        let loaded = std::panic::catch_unwind(|| {
-            ArrowReaderMetadata::load(&file, ArrowReaderOptions::new()).map_err(|e| e.to_string())
-        });
+        ParquetSource::of_file(file, path)
+    }
+
+    /// Reads the footer of the open `file`, named `path` in messages.
+    pub(crate) fn of_file(file: File, path: &Path) -> Result<ParquetSource, InputError> {
+        let file = PositionedFile::new(file).map_err(|source| InputError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        // The offset index (where each page starts, and its first row), when the writer put one
+        // in the footer (Spark, parquet-mr, Polars do): a unit that starts inside a row group
+        // then skips the pages before it without reading their headers.
+        let options = ArrowReaderOptions::new().with_offset_index_policy(PageIndexPolicy::Optional);
+        let loaded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            ArrowReaderMetadata::load(&file, options).map_err(|e| e.to_string())
+        }));
         let metadata = match loaded {
             Ok(Ok(metadata)) => metadata,
             Ok(Err(message)) => return Err(corrupt(path, &message)),
@@ -104,14 +125,28 @@ impl ParquetSource {
         };
         Ok(ParquetSource {
             path: path.to_path_buf(),
+            file,
             metadata,
         })
+    }
+
+    /// An error about this file.
+    pub(crate) fn error(&self, message: String) -> InputError {
+        InputError::Parquet {
+            path: self.path.clone(),
+            message,
+        }
     }
 
     /// The names of the top-level columns, in order: the file's header.
     pub(crate) fn headers(&self) -> Vec<String> {
         let schema = self.metadata.schema();
         schema.fields().iter().map(|f| f.name().clone()).collect()
+    }
+
+    /// The file's size in bytes.
+    pub(crate) fn size(&self) -> u64 {
+        parquet::file::reader::Length::len(&self.file)
     }
 
     /// How many rows the file has.
@@ -146,6 +181,16 @@ impl ParquetSource {
             }
         }
         Ok(())
+    }
+
+    /// The compressed bytes of `unit`'s rows: its share of its row group's bytes, so the units
+    /// of a row group add up to the group's bytes exactly.
+    pub(crate) fn bytes_of(&self, unit: Unit) -> u64 {
+        let group = self.metadata.metadata().row_group(unit.group);
+        let bytes = group.compressed_size().max(0) as u128;
+        let rows = group.num_rows().max(1) as u128;
+        let upto = |row: usize| (bytes * row as u128 / rows) as u64;
+        upto(unit.start + unit.len) - upto(unit.start)
     }
 
     /// The file's rows cut into units of at most `rows` rows, each inside one row group, in
@@ -209,9 +254,7 @@ impl ParquetSource {
         columns: &[usize],
         each: &mut dyn FnMut(&RecordBatch, u64),
     ) -> Result<(), String> {
-        // A handle of its own: clones of one handle share its offset, which the decoders of
-        // units read at once on several threads would move under each other.
-        let file = File::open(&self.path).map_err(|e| e.to_string())?;
+        let file = self.file.clone();
         let mask = ProjectionMask::roots(self.metadata.parquet_schema(), columns.iter().copied());
         let mut builder =
             ParquetRecordBatchReaderBuilder::new_with_metadata(file, self.metadata.clone())

@@ -10,10 +10,11 @@
 //! a companies CSV chunk does (`companies::add_lead`), each slot's value taken from the first
 //! of its columns with a value (`put_typed_slots`). A value that cannot be its field's (a text
 //! that does not parse, a list for a number, …) is counted as a field error with the row's
-//! line, exactly as a CSV cell that does not parse.
+//! line, exactly as a CSV cell that does not parse. Its progress ([`ParquetLeads::progress`])
+//! advances by each unit's compressed bytes as the unit is decoded, and reaches the file's
+//! size when the last one is.
 
 use std::collections::VecDeque;
-use std::path::Path;
 
 use icp_engine::batch::BatchBuilder;
 use rayon::prelude::*;
@@ -21,6 +22,7 @@ use rayon::prelude::*;
 use super::InputError;
 use super::companies::{CompanyPart, PartFiller, add_lead};
 use super::lead::Emitter;
+use super::progress::ReadProgress;
 use crate::mapping::{Mapper, Plan, Role, Slot};
 use crate::parquet::put::{example_of, put_cell};
 use crate::parquet::values::TypedColumn;
@@ -101,38 +103,40 @@ pub(super) struct ParquetLeads {
     plan: Plan,
     columns: Vec<usize>,
     units: VecDeque<Unit>,
+    progress: ReadProgress,
 }
 
 impl ParquetLeads {
-    /// Opens the file and maps its columns; `project` leaves out of the plan what the run does
-    /// not read (given the plan, after the types are checked).
+    /// Maps the columns of the file open in `source`; `project` leaves out of the plan what
+    /// the run does not read (given the plan, after the types are checked).
     pub(super) fn open(
-        path: &Path,
+        source: ParquetSource,
         mapper: &Mapper<'_>,
         batch_size: usize,
         report: &mut ReadReport,
         project_plan: impl FnOnce(&mut Plan),
     ) -> Result<ParquetLeads, InputError> {
-        let source = ParquetSource::open(path)?;
-        let mut plan =
-            Plan::for_header(mapper, source.headers(), Role::Companies).map_err(|message| {
-                InputError::Parquet {
-                    path: path.to_path_buf(),
-                    message,
-                }
-            })?;
+        let mut plan = Plan::for_header(mapper, source.headers(), Role::Companies)
+            .map_err(|message| source.error(message))?;
         source.check_types(columns_read(&plan))?;
         report.unknown_columns = plan.unused.clone();
         report.warnings.extend(plan.warnings.iter().cloned());
         project_plan(&mut plan);
         let columns = columns_read(&plan);
         let units = source.units(batch_size).into();
+        let progress = ReadProgress::new(Some(source.size()));
         Ok(ParquetLeads {
             source,
             plan,
             columns,
             units,
+            progress,
         })
+    }
+
+    /// How much of the file has been read: a handle another thread may poll.
+    pub(super) fn progress(&self) -> ReadProgress {
+        self.progress.clone()
     }
 
     /// How many rows the file has.
@@ -149,10 +153,17 @@ impl ParquetLeads {
     ) -> Result<Vec<CompanyPart>, InputError> {
         let window = rayon::current_num_threads().max(1) * PER_THREAD;
         let take = window.min(self.units.len());
+        if take == 0 {
+            self.progress.complete();
+        }
         let units: Vec<Unit> = self.units.drain(..take).collect();
         units
             .into_par_iter()
-            .map(|unit| self.read_unit(unit, emitter, separator))
+            .map(|unit| {
+                let part = self.read_unit(unit, emitter, separator)?;
+                self.progress.advance(self.source.bytes_of(unit));
+                Ok(part)
+            })
             .collect()
     }
 

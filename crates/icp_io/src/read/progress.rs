@@ -5,6 +5,12 @@
 //! decoding or buffering; [`ReadProgress`] is a handle on that counter and the file's size,
 //! which another thread may poll while the reader runs. The count runs ahead of the leads
 //! parsed by at most the reader's buffers.
+//!
+//! A Parquet file is not read front to back through one reader: its row groups are decoded
+//! by the threads of the pool, only the columns the run reads. Its progress counts, as each
+//! unit of rows is decoded, that unit's share of its row group's compressed bytes
+//! ([`ReadProgress::advance`]), and the whole file once every row group is read
+//! ([`ReadProgress::complete`]), so the count ends at the file's size as for CSV.
 
 use std::io::{Read, Seek, SeekFrom};
 use std::sync::Arc;
@@ -33,6 +39,18 @@ impl ReadProgress {
     /// The file's size in bytes, when known.
     pub fn total(&self) -> Option<u64> {
         self.total
+    }
+
+    /// Counts `bytes` more as read.
+    pub(crate) fn advance(&self, bytes: u64) {
+        self.read.fetch_add(bytes, Ordering::Relaxed);
+    }
+
+    /// Counts the whole file as read (its size, when known).
+    pub(crate) fn complete(&self) {
+        if let Some(total) = self.total {
+            self.read.fetch_max(total, Ordering::Relaxed);
+        }
     }
 
     /// `inner`, counting its bytes into this progress.

@@ -70,9 +70,9 @@ enum State {
 enum Input {
     /// A byte stream of CSV or JSON Lines.
     Stream(Source, InputFormat),
-    /// A Parquet file.
+    /// A Parquet file, its footer read.
     #[cfg(feature = "parquet")]
-    Parquet(PathBuf),
+    Parquet(crate::parquet::ParquetSource),
 }
 
 impl std::fmt::Debug for State {
@@ -116,7 +116,7 @@ impl LeadReader {
         // A Parquet file by its name or its magic bytes, whatever the format asked for.
         #[cfg(feature = "parquet")]
         if crate::parquet::is_parquet(path) {
-            let input = Input::Parquet(path.to_path_buf());
+            let input = Input::Parquet(crate::parquet::ParquetSource::open(path)?);
             return LeadReader::build(input, path, schema, config, options);
         }
         let file = File::open(path).map_err(|source| InputError::Open {
@@ -142,7 +142,9 @@ impl LeadReader {
     }
 
     /// Reads leads from any byte source; `name` stands for it in messages (and its extension
-    /// picks a `.tsv` file's tab delimiter).
+    /// picks a `.tsv` file's tab delimiter). A source that starts with Parquet's magic bytes
+    /// is copied into an anonymous temporary file and read as a Parquet file, whatever
+    /// `format` says (`crate::parquet::spool`).
     pub fn from_reader(
         source: Box<dyn Read + Send>,
         name: &Path,
@@ -151,6 +153,27 @@ impl LeadReader {
         config: &InputConfig,
         options: ReadOptions,
     ) -> Result<LeadReader, InputError> {
+        #[cfg(feature = "parquet")]
+        let source = {
+            use crate::parquet::spool::{Sniffed, sniff};
+            let sniffed = sniff(source).map_err(|source| InputError::Read {
+                path: name.to_path_buf(),
+                source,
+            })?;
+            match sniffed {
+                Sniffed::Other(source) => source,
+                Sniffed::Parquet(file) => {
+                    let parquet = crate::parquet::ParquetSource::of_file(file, name)?;
+                    return LeadReader::build(
+                        Input::Parquet(parquet),
+                        name,
+                        schema,
+                        config,
+                        options,
+                    );
+                }
+            }
+        };
         LeadReader::build(Input::Stream(source, format), name, schema, config, options)
     }
 
@@ -226,22 +249,26 @@ impl LeadReader {
         let (source, format) = match input {
             Input::Stream(source, format) => (source, format),
             #[cfg(feature = "parquet")]
-            Input::Parquet(path) => {
+            Input::Parquet(source) => {
                 let leads = ParquetLeads::open(
-                    &path,
+                    source,
                     &mapper,
                     config.batch_size,
                     &mut report,
                     &mut project_companies,
                 )?;
+                let progress = leads.progress();
                 let state = State::Parquet {
                     leads: Box::new(leads),
                     ready: VecDeque::new(),
                 };
                 let finish = (state, read.filter(|_| projected));
-                return Ok(LeadReader::with_state(
+                let mut reader = LeadReader::with_state(
                     finish, name, schema, config, special, contacts, rejects, report,
-                ));
+                );
+                reader.size = progress.total();
+                reader.progress = Some(progress);
+                return Ok(reader);
             }
         };
         let state = match format {
@@ -347,7 +374,7 @@ impl LeadReader {
     }
 
     /// How much of the lead file has been read, for a progress bar: a handle another thread
-    /// may poll (`None` for a reader of a byte source other than a file).
+    /// may poll (`None` for a reader of a CSV or JSON Lines stream other than a file).
     pub fn progress(&self) -> Option<ReadProgress> {
         self.progress.clone()
     }
