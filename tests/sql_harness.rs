@@ -1,7 +1,8 @@
-//! Running compiled SQL in DuckDB for the differential tests of `icp compile`
-//! (`sql_duckdb.rs`): typed tables written as JSON Lines, every case of a batch run by one
-//! Python process (`tests/sql/run_queries.py`, with the pinned `duckdb`), and result rows
-//! compared with what `icp score` writes, column by column.
+//! Running compiled SQL for the differential tests of `icp compile` (`sql_duckdb.rs`,
+//! `sql_spark.rs`): typed tables written as JSON Lines, every case of a batch run by one
+//! Python process (`tests/sql/run_queries.py` with the pinned `duckdb`, or another driver
+//! through [`run_with`]), and result rows compared with what `icp score` writes, column by
+//! column.
 
 use std::path::{Path, PathBuf};
 
@@ -38,9 +39,13 @@ pub fn json_value(v: &Value) -> Json {
     }
 }
 
-/// The DuckDB column type of every field of `entity`, by field name.
-pub fn typed_columns(schema: &Schema, entity: Entity) -> Vec<(String, String)> {
-    let d = icp_sql::DialectName::DuckDb.dialect();
+/// The column type in `dialect` of every field of `entity`, by field name.
+pub fn typed_columns_in(
+    dialect: icp_sql::DialectName,
+    schema: &Schema,
+    entity: Entity,
+) -> Vec<(String, String)> {
+    let d = dialect.dialect();
     schema
         .fields()
         .filter(|(_, f)| f.entity == entity)
@@ -61,8 +66,20 @@ pub fn write_rows(path: &Path, rows: &[serde_json::Map<String, Json>]) {
     std::fs::write(path, text).expect("write a table");
 }
 
-/// Runs the cases in one Python process; per case the rows of each query, or DuckDB's error.
-pub fn run(dir: &Path, cases: &[Case]) -> Vec<Result<Vec<Vec<Vec<Json>>>, String>> {
+/// Per case, the rows of each query, or the error the database raised.
+pub type CaseRows = Result<Vec<Vec<Vec<Json>>>, String>;
+
+/// Runs the cases in one Python process with DuckDB; per case the rows of each query, or
+/// DuckDB's error.
+pub fn run(dir: &Path, cases: &[Case]) -> Vec<CaseRows> {
+    let python = icp_benches::python_with_engines();
+    let script = icp_tests::workspace().join("tests/sql/run_queries.py");
+    run_with(&python, &script, dir, cases)
+}
+
+/// Runs the cases with the driver `script` (`script MANIFEST.json RESULTS.json`, as
+/// `tests/sql/run_queries.py`) in `python`.
+pub fn run_with(python: &Path, script: &Path, dir: &Path, cases: &[Case]) -> Vec<CaseRows> {
     let manifest: Vec<Json> = cases
         .iter()
         .map(|c| {
@@ -79,8 +96,6 @@ pub fn run(dir: &Path, cases: &[Case]) -> Vec<Result<Vec<Vec<Vec<Json>>>, String
     let manifest_path = dir.join("manifest.json");
     let results_path = dir.join("results.json");
     std::fs::write(&manifest_path, Json::Array(manifest).to_string()).expect("manifest");
-    let python = icp_benches::python_with_engines();
-    let script = icp_tests::workspace().join("tests/sql/run_queries.py");
     let output = std::process::Command::new(python)
         .arg(script)
         .arg(&manifest_path)
@@ -89,7 +104,8 @@ pub fn run(dir: &Path, cases: &[Case]) -> Vec<Result<Vec<Vec<Vec<Json>>>, String
         .expect("python runs");
     assert!(
         output.status.success(),
-        "run_queries.py failed:\n{}",
+        "{} failed:\n{}",
+        script.display(),
         String::from_utf8_lossy(&output.stderr)
     );
     let text = std::fs::read_to_string(&results_path).expect("results");
@@ -176,8 +192,15 @@ pub fn difference(expected: &[Row], got: &[Row]) -> Option<String> {
     None
 }
 
-/// The companies and contacts tables of a rule set's leads, written under `dir`.
-pub fn lead_tables(dir: &Path, rules: &RuleSet, leads: &[icp_tests::LeadValues]) -> Vec<Table> {
+/// The companies and contacts tables of a rule set's leads, written under `dir`, typed for
+/// `dialect`.
+pub fn lead_tables_in(
+    dialect: icp_sql::DialectName,
+    dir: &Path,
+    rules: &RuleSet,
+    leads: &[icp_tests::LeadValues],
+) -> Vec<Table> {
+    let d = dialect.dialect();
     let schema = &rules.schema;
     let mut companies = Vec::new();
     let mut contacts = Vec::new();
@@ -204,15 +227,18 @@ pub fn lead_tables(dir: &Path, rules: &RuleSet, leads: &[icp_tests::LeadValues])
     write_rows(&companies_path, &companies);
     write_rows(&contacts_path, &contacts);
     let mut contact_columns = vec![
-        ("company_id".to_string(), "VARCHAR".to_string()),
+        (
+            "company_id".to_string(),
+            d.type_name(icp_sql::SqlType::Text).to_string(),
+        ),
         ("ord".to_string(), "INTEGER".to_string()),
     ];
-    contact_columns.extend(typed_columns(schema, Entity::Contact));
+    contact_columns.extend(typed_columns_in(dialect, schema, Entity::Contact));
     vec![
         Table {
             name: "companies".into(),
             path: companies_path,
-            columns: typed_columns(schema, Entity::Company),
+            columns: typed_columns_in(dialect, schema, Entity::Company),
         },
         Table {
             name: "contacts".into(),
