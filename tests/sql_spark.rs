@@ -15,9 +15,9 @@ use icp_engine::Value;
 use icp_sql::DialectName;
 use sql_random::{Generated, RandomCases, case_root, cases_wanted, check};
 
-/// Random rule sets in CI: a fixed start-up of the session plus a share per case, about
-/// three minutes in all on a loaded 2-core machine (docs/warehouses.md gives the figures).
-const CI_CASES: usize = 200;
+/// Random rule sets in CI: kept low until measured (each case is two queries Spark plans and
+/// generates code for; the "few hundred" waits for a figure per case on an idle host).
+const CI_CASES: usize = 10;
 
 #[test]
 fn random_rule_sets_give_icp_scores_rows_in_spark() {
