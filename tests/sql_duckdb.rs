@@ -20,7 +20,13 @@ fn random_rule_sets_give_icp_scores_rows_in_duckdb() {
     let mut done = 0;
     while done < wanted {
         let generated: Vec<_> = random.by_ref().take(batch.min(wanted - done)).collect();
-        check(DialectName::DuckDb, &root, done, &generated, &sql_harness::run);
+        check(
+            DialectName::DuckDb,
+            &root,
+            done,
+            &generated,
+            &sql_harness::run,
+        );
         done += generated.len();
     }
 }
