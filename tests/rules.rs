@@ -11,7 +11,7 @@
 //! (two renamed columns, so the compiled query reads mapped names). `icp gen` writes the leads,
 //! the contacts and the plugins' data; the test appends a column for every custom field the
 //! generator does not write, with messy and missing values. The binary scores the leads and
-//! writes the signals; the compiled query runs in DuckDB (`sql_harness::run`, the pinned
+//! writes the signals; the compiled query runs in DuckDB (`sql_harness::python`, the pinned
 //! Python `duckdb`) on tables created as `icp compile --schema` declares them.
 //!
 //! What the tables hold: the values `icp score` read, not the raw cells. The lead readers parse
@@ -33,7 +33,7 @@ use icp_engine::Entity;
 use icp_engine::lead::LeadView;
 use icp_tests::{trusting_user_config, workspace};
 use serde_json::{Value as Json, json};
-use sql_harness::{Case, Table, difference, expected_rows, query_rows, sorted};
+use sql_harness::{Case, Engine, Table, difference, expected_rows, query_rows, sorted};
 
 /// The date `today` stands for in every run.
 const AS_OF: &str = "2026-03-01";
@@ -560,7 +560,7 @@ fn every_shipped_rule_set_gives_icp_scores_rows_in_duckdb() {
     );
     let work = tempfile::tempdir().expect("temp dir");
     let cases: Vec<Case> = prepared.iter().map(|p| p.case.clone()).collect();
-    let results = sql_harness::run(work.path(), &cases);
+    let results = sql_harness::python::PythonEngine::duckdb().run(work.path(), &cases);
     for (p, result) in prepared.iter().zip(results) {
         let rows = result.unwrap_or_else(|e| panic!("{}: DuckDB refused the query: {e}", p.name));
         for (q, scored) in ["scored_all.jsonl", "scored.jsonl"].into_iter().enumerate() {

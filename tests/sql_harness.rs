@@ -1,8 +1,9 @@
 //! The differential tests of `icp compile` (`sql_duckdb.rs`, `sql_postgres.rs`): typed tables
-//! written as JSON Lines, the cases run by an [`Engine`] (each test file brings its own: DuckDB
-//! through Python, PostgreSQL through `psql`), and result rows compared with what `icp score`
+//! written as JSON Lines, the cases run by an [`Engine`] ([`python::PythonEngine`] for DuckDB and
+//! Spark, `sql_postgres.rs`'s for PostgreSQL through `psql`), and result rows compared with what `icp score`
 //! writes, column by column. [`random`] generates the cases and runs the comparison.
 
+pub mod python;
 pub mod random;
 
 use std::path::{Path, PathBuf};

@@ -548,6 +548,25 @@ impl Dialect for Spark {
     fn regex_extract(&self, x: &str, pattern: &str) -> String {
         format!("REGEXP_EXTRACT({x}, {}, 0)", self.string(pattern))
     }
+    fn regex_flags(&self, flags: &str) -> Result<String, Unsupported> {
+        // Java's regular expressions, made to read a pattern as Rust's `regex` does: `U`
+        // (UNICODE_CHARACTER_CLASS: `\w`, `\s`, `\d`, `\b` and `i` over Unicode, not ASCII)
+        // and `d` (UNIX_LINES: only `\n` ends a line for `.`, `^` and `$`, not `\r`, U+0085,
+        // U+2028 or U+2029), always; then the rule's own `i`, `m`, `s`.
+        let mut out = String::from("(?dU");
+        for flag in flags.chars() {
+            match flag {
+                'i' | 'm' | 's' => out.push(flag),
+                other => {
+                    return Err(Unsupported(format!(
+                        "the regular-expression flag `{other}` has no spark form"
+                    )));
+                }
+            }
+        }
+        out.push(')');
+        Ok(out)
+    }
     fn list_len(&self, l: &str) -> String {
         format!("SIZE({l})")
     }

@@ -111,6 +111,24 @@ fn a_flag_a_dialect_lacks_is_a_clear_compile_error() {
     assert!(err.message.contains("postgres"), "{err}");
 }
 
+/// Java's engine reads `\w`, `\s`, `\d`, `\b` and `i` as ASCII and ends lines at `\r`, U+0085,
+/// U+2028 and U+2029 too, unless told (`U`, `d`); Rust's `regex` (icp score) does neither.
+#[test]
+fn spark_regexes_read_unicode_classes_and_only_newline_ends_a_line() {
+    let rules = rules_of("icp r {\n  require company.name matches /^\\w+$/i\n}\n");
+    let sql = icp_sql::compile(&rules, &options(DialectName::Spark)).expect("compiles");
+    assert!(sql.contains(r"RLIKE '(?dUi)^\\w+$'"), "{sql}");
+    let rules = rules_of("icp r {\n  require company.name matches /a.b/\n}\n");
+    let sql = icp_sql::compile(&rules, &options(DialectName::Spark)).expect("compiles");
+    assert!(sql.contains("RLIKE '(?dU)a.b'"), "{sql}");
+    let rules = rules_of("icp r {\n  require company.name matches /a c m e/x\n}\n");
+    let err = icp_sql::compile(&rules, &options(DialectName::Spark)).expect_err("refused");
+    assert!(
+        err.message.contains("flag `x`") && err.message.contains("spark"),
+        "{err}"
+    );
+}
+
 #[test]
 fn the_dbt_model_documents_and_tests_the_columns() {
     let rules = small();
