@@ -18,7 +18,9 @@
 //! operands' `m` — no test of the operands again, so a chain of arithmetic stays linear in
 //! size — and only `and` / `or`, which can be known over unknown operands, test their result.
 //! Lets, quantifiers and signals are columns the query computed before (`let3`, `q0`, `sg1`);
-//! a persona is written out inside the quantifier that uses it.
+//! a persona is written out inside the quantifier that uses it. Every long value or
+//! missing-inputs text `expr` returns is a column computed once (`hoist`), so an operand read
+//! twice costs its name, not its text again.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -28,6 +30,7 @@ use icp_engine::schema::{Ranking, Type, Value};
 
 use crate::CompileError;
 use crate::dialect::Dialect;
+use crate::hoist::Hoisted;
 use crate::names;
 
 mod compare;
@@ -91,6 +94,10 @@ pub struct Compiler<'a> {
     pub score: Option<String>,
     personas: RefCell<HashMap<u32, Sql>>,
     vars: RefCell<usize>,
+    /// The sub-expressions computed once, as columns (`hoist`): of the company row, and of
+    /// the contact rows of the current quantifier step.
+    hoisted: RefCell<Hoisted>,
+    contact_hoisted: RefCell<Hoisted>,
 }
 
 impl std::fmt::Debug for Compiler<'_> {
@@ -177,6 +184,34 @@ impl<'a> Compiler<'a> {
             score: None,
             personas: RefCell::new(HashMap::new()),
             vars: RefCell::new(0),
+            hoisted: RefCell::new(Hoisted::for_companies()),
+            contact_hoisted: RefCell::new(Hoisted::for_contacts()),
+        }
+    }
+
+    /// The company-row columns the expressions compiled since the last call read, layer by
+    /// layer (`Hoisted::take_layers`): the query computes them before the step reading them.
+    pub fn take_layers(&self) -> Vec<Vec<(String, String)>> {
+        self.hoisted.borrow_mut().take_layers()
+    }
+
+    /// The same for the contact rows of a quantifier step, which ends there: the next step's
+    /// contact rows have none of these columns, so personas are written anew too.
+    pub fn take_contact_layers(&self) -> Vec<Vec<(String, String)>> {
+        self.personas.borrow_mut().clear();
+        self.contact_hoisted.borrow_mut().take_layers()
+    }
+
+    /// `sql` with its value and missing inputs each a column when they are long.
+    fn share(&self, sql: Sql, scope: Scope) -> Sql {
+        let mut hoisted = match scope {
+            Scope::Company => self.hoisted.borrow_mut(),
+            Scope::Contact => self.contact_hoisted.borrow_mut(),
+        };
+        Sql {
+            v: hoisted.column(sql.v),
+            m: hoisted.column(sql.m),
+            ..sql
         }
     }
 
@@ -216,16 +251,21 @@ impl<'a> Compiler<'a> {
     /// infinite or NaN result unknown).
     pub fn expr(&self, e: &Expr, scope: Scope) -> Result<Sql, CompileError> {
         let sql = self.expr_raw(e, scope)?;
-        Ok(match &e.kind {
+        let sql = match &e.kind {
             ExprKind::Arith {
                 op: ArithOp::Add | ArithOp::Sub | ArithOp::Mul | ArithOp::Div,
                 ..
-            } => Sql {
-                v: self.d.finite(&sql.v),
-                ..sql
-            },
+            } => {
+                // The check names its number twice: computed once.
+                let sql = self.share(sql, scope);
+                Sql {
+                    v: self.d.finite(&sql.v),
+                    ..sql
+                }
+            }
             _ => sql,
-        })
+        };
+        Ok(self.share(sql, scope))
     }
 
     /// An expression's SQL, where an arithmetic result may still be infinite or NaN: checked

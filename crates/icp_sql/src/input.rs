@@ -4,9 +4,11 @@
 //! rules read, each normalised as the lead readers normalise a cell — text trimmed of white
 //! space, the missing-value tokens (`n/a`, `null`, `-`, …, any case) and empty text made
 //! `NULL`; list items trimmed, empty and missing items dropped, an empty list `NULL`;
-//! booleans made truths (0/1/2); dates made day numbers; numbers doubles. `base` adds the
+//! booleans made truths (0/1/2); dates made day numbers; numbers doubles. It is two steps:
+//! `src0` reads each column once (trimmed text, the kept list items), and `src` tests that
+//! result, which it reads twice, so the trimming is written and computed once. `base` adds the
 //! country key of each country field (through the ISO table) and the signal values of the
-//! signals table. `ksrc` and `kbase` do the same for the contacts, with their company key and
+//! signals table. `ksrc0`, `ksrc` and `kbase` do the same for the contacts, with their company key and
 //! their order.
 
 use icp_engine::FieldId;
@@ -48,37 +50,81 @@ fn is_missing_token(d: &dyn Dialect, trimmed: &str) -> String {
 
 /// A text cell as the readers keep it: trimmed, `NULL` when missing.
 pub fn text(d: &dyn Dialect, x: &str) -> String {
-    let trimmed = d.trim_ws(x);
-    format!(
-        "CASE WHEN {} THEN NULL ELSE {trimmed} END",
-        is_missing_token(d, &trimmed)
-    )
+    normalised(d, x, Type::STRING)
 }
 
-/// A field's column, normalised (see the module documentation).
+/// A field's column, normalised (see the module documentation), in one expression.
 fn normalised(d: &dyn Dialect, x: &str, ty: Type) -> String {
+    finish(d, &first_step(d, x, ty), ty)
+}
+
+/// The part of a column's normalising that reads it once: text trimmed, list items trimmed
+/// and the missing ones dropped, a date as its day number. [`finish`] reads its result more
+/// than once, so `src` computes this step alone beneath it (`src0`), once per column.
+fn first_step(d: &dyn Dialect, x: &str, ty: Type) -> String {
     match sql_type(ty) {
-        SqlType::Text => text(d, x),
+        SqlType::Text => d.trim_ws(x),
         SqlType::Double => format!("CAST({x} AS {})", d.type_name(SqlType::Double)),
         SqlType::Date => d.date_days(x),
-        SqlType::Bool => format!("CASE WHEN {x} IS NULL THEN 1 WHEN {x} THEN 2 ELSE 0 END"),
+        SqlType::Bool => x.to_string(),
         SqlType::TextList => {
             let trimmed = d.list_map(x, "e", &d.trim_ws("e"));
-            let kept = d.list_filter(
+            d.list_filter(
                 &trimmed,
                 "e",
                 &format!("e IS NOT NULL AND NOT {}", is_missing_token(d, "e")),
-            );
-            format!(
-                "CASE WHEN {} > 0 THEN {kept} END",
-                d.list_len(&format!("COALESCE({kept}, {})", d.text_array(&[])))
             )
         }
-        SqlType::DoubleList => {
-            let kept = d.list_filter(x, "e", "e IS NOT NULL");
-            format!("CASE WHEN {} > 0 THEN {kept} END", d.list_len(&kept))
-        }
+        SqlType::DoubleList => d.list_filter(x, "e", "e IS NOT NULL"),
     }
+}
+
+/// The rest of the normalising, on `first_step`'s result `x`: a missing-value token or an
+/// empty list made `NULL`, a boolean made a truth.
+fn finish(d: &dyn Dialect, x: &str, ty: Type) -> String {
+    match sql_type(ty) {
+        SqlType::Text => format!(
+            "CASE WHEN {} THEN NULL ELSE {x} END",
+            is_missing_token(d, x)
+        ),
+        SqlType::Double | SqlType::Date => x.to_string(),
+        SqlType::Bool => format!("CASE WHEN {x} IS NULL THEN 1 WHEN {x} THEN 2 ELSE 0 END"),
+        SqlType::TextList => format!(
+            "CASE WHEN {} > 0 THEN {x} END",
+            d.list_len(&format!("COALESCE({x}, {})", d.text_array(&[])))
+        ),
+        SqlType::DoubleList => format!("CASE WHEN {} > 0 THEN {x} END", d.list_len(x)),
+    }
+}
+
+/// The two steps reading an input table: `{name}0` selects each column's [`first_step`] from
+/// the table, `{name}` each one's [`finish`] from that. `columns` are (table column, type,
+/// name in the query); `extra` (expression, name) are selected as they are.
+fn read_table(
+    d: &dyn Dialect,
+    name: &str,
+    table: &str,
+    columns: &[(String, Type, String)],
+    extra: &[(String, String)],
+) -> [(String, String); 2] {
+    let first: Vec<String> = (columns.iter())
+        .map(|(col, ty, as_name)| format!("{} AS {as_name}", first_step(d, col, *ty)))
+        .chain(extra.iter().map(|(e, as_name)| format!("{e} AS {as_name}")))
+        .collect();
+    let mut second: Vec<String> = (columns.iter())
+        .map(|(_, ty, as_name)| format!("{} AS {as_name}", finish(d, as_name, *ty)))
+        .collect();
+    second.extend(extra.iter().map(|(_, as_name)| as_name.clone()));
+    [
+        (
+            format!("{name}0"),
+            format!("SELECT {} FROM {table}", first.join(",\n    ")),
+        ),
+        (
+            name.to_string(),
+            format!("SELECT {} FROM {name}0", second.join(",\n    ")),
+        ),
+    ]
 }
 
 /// The fields of `entity` the query reads, in id order.
@@ -108,31 +154,25 @@ pub fn ctes(
     let mut out = Vec::new();
 
     // Companies.
-    let mut select = vec![format!("{} AS {}", text(d, &col(id)), names::ID)];
+    let mut columns = vec![(col(id), Type::STRING, names::ID.to_string())];
+    let mut extra = Vec::new();
     match schema.lookup(Entity::Company, "name") {
-        Some(name) => select.push(format!("{} AS {}", text(d, &col(name)), names::NAME)),
-        None => select.push(format!(
-            "CAST(NULL AS {}) AS {}",
-            d.type_name(SqlType::Text),
-            names::NAME
+        Some(name) => columns.push((col(name), Type::STRING, names::NAME.to_string())),
+        None => extra.push((
+            format!("CAST(NULL AS {})", d.type_name(SqlType::Text)),
+            names::NAME.to_string(),
         )),
     }
     let company_fields = fields_of(rules, Entity::Company, &read);
     for &f in &company_fields {
-        let ty = schema.field(f).ty;
-        select.push(format!(
-            "{} AS {}",
-            normalised(d, &col(f), ty),
-            names::company_field(f)
-        ));
+        columns.push((col(f), schema.field(f).ty, names::company_field(f)));
     }
-    out.push((
-        "src".to_string(),
-        format!(
-            "SELECT {} FROM {}",
-            select.join(",\n    "),
-            d.table(&options.companies_table)
-        ),
+    out.extend(read_table(
+        d,
+        "src",
+        &d.table(&options.companies_table),
+        &columns,
+        &extra,
     ));
 
     // Country keys and signals.
@@ -189,30 +229,21 @@ pub fn ctes(
     }
     let contacts = options.contacts_table.as_deref().unwrap_or_default();
     let contact_fields = fields_of(rules, Entity::Contact, &read);
-    let mut select = vec![format!(
-        "{} AS {}",
-        text(d, &d.ident(&options.contacts_key)),
-        names::CONTACT_KEY
-    )];
-    match &options.contacts_order {
-        Some(order) => select.push(format!("{} AS {}", d.ident(order), names::CONTACT_ORDER)),
-        None => select.push(format!("0 AS {}", names::CONTACT_ORDER)),
-    }
+    let key = d.ident(&options.contacts_key);
+    let mut columns = vec![(key, Type::STRING, names::CONTACT_KEY.to_string())];
+    let order = match &options.contacts_order {
+        Some(order) => d.ident(order),
+        None => "0".to_string(),
+    };
     for &f in &contact_fields {
-        let ty = schema.field(f).ty;
-        select.push(format!(
-            "{} AS {}",
-            normalised(d, &col(f), ty),
-            names::contact_field(f)
-        ));
+        columns.push((col(f), schema.field(f).ty, names::contact_field(f)));
     }
-    out.push((
-        "ksrc".to_string(),
-        format!(
-            "SELECT {} FROM {}",
-            select.join(",\n    "),
-            d.table(contacts)
-        ),
+    out.extend(read_table(
+        d,
+        "ksrc",
+        &d.table(contacts),
+        &columns,
+        &[(order, names::CONTACT_ORDER.to_string())],
     ));
     let mut select = vec!["ksrc.*".to_string()];
     let mut joins = Vec::new();

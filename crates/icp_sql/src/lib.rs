@@ -13,9 +13,11 @@
 //! [`dbt`] writes a dbt model.
 
 pub mod countries;
+pub mod countries_used;
 pub mod dbt;
 pub mod dialect;
 pub mod expr;
+pub mod hoist;
 pub mod input;
 pub mod names;
 pub mod query;

@@ -1,5 +1,6 @@
 //! The names of the columns the compiled query makes on its way (never shown in its result):
 //! one short prefix per kind, so no name can clash with another or with a user's column.
+//! (`hoist` names its shared sub-expressions `hx…` on the company row, `kx…` on a contact's.)
 
 use icp_engine::FieldId;
 

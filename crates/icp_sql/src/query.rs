@@ -12,14 +12,17 @@
 //! them), `tiered` (each tier condition, with the score), and `results`: one row per lead and
 //! ICP with the columns of `icp score` — the strings joined by `|` as its CSV writer joins
 //! them — and the keys that pick the best ICP (the first tier, then the higher score, then the
-//! ICP declared first; the first ICP when none gives a tier).
+//! ICP declared first; the first ICP when none gives a tier). A step whose expressions share
+//! sub-expressions reads them from layers computed just before it (`{step}h1`, … : `hoist`);
+//! a quantifier step's contact rows get theirs as nested subqueries over the contacts. The
+//! country table holds only the rows the rules need (`countries_used`).
 
 use icp_engine::ir::{IcpDef, RuleSet};
 
 use crate::dialect::{Dialect, SqlType};
 use crate::expr::{Compiler, Scope, Sql, concat};
 use crate::stages::{Stages, Step, body};
-use crate::{CompileError, Options, countries, input, names};
+use crate::{CompileError, Options, countries, countries_used, input, names};
 
 /// The query's text for `rules`.
 pub fn build(
@@ -36,10 +39,13 @@ pub fn build(
     };
     let mut compiler = Compiler::new(rules, d, today, &stages.index);
 
-    let mut ctes: Vec<(String, String)> = vec![(
-        countries::TABLE.to_string(),
-        d.values_table("c", ["k", "a2"], &countries::spellings()),
-    )];
+    let mut ctes: Vec<(String, String)> = Vec::new();
+    if let Some(rows) = countries_used::table_rows(rules) {
+        ctes.push((
+            countries::TABLE.to_string(),
+            d.values_table("c", ["k", "a2"], &rows),
+        ));
+    }
     ctes.extend(input::ctes(rules, options, signal_columns, has_contacts)?);
     let mut last = "base".to_string();
     let mut twice: Vec<String> = Vec::new();
@@ -47,14 +53,15 @@ pub fn build(
         let name = format!("st{n}");
         let sql = match step {
             Step::Lets(lets) => {
-                let mut cols = vec![format!("{last}.*")];
+                let mut cols = Vec::new();
                 for &l in lets {
                     let value = compiler.expr(&rules.lets[l].value, Scope::Company)?;
                     let col = names::let_value(l);
                     cols.push(format!("{} AS {col}", value.v));
                     cols.push(format!("{} AS {col}_m", value.m));
                 }
-                format!("SELECT {} FROM {last}", cols.join(",\n    "))
+                push_layers(&compiler, &mut ctes, &mut last, &name);
+                select_adding(&last, cols)
             }
             Step::Quantifiers(qs) => {
                 let sql = quantifier_step(&compiler, &stages, qs, &last, has_contacts)?;
@@ -70,7 +77,7 @@ pub fn build(
     }
 
     // Checks.
-    let mut cols = vec![format!("{last}.*")];
+    let mut cols = Vec::new();
     for (i, icp) in rules.icps.iter().enumerate() {
         let clauses = [('r', &icp.requires), ('x', &icp.excludes)];
         for (kind, list) in clauses {
@@ -88,10 +95,8 @@ pub fn build(
             }
         }
     }
-    ctes.push((
-        "checks".into(),
-        format!("SELECT {} FROM {last}", cols.join(",\n    ")),
-    ));
+    push_layers(&compiler, &mut ctes, &mut last, "checks");
+    ctes.push(("checks".into(), select_adding(&last, cols)));
 
     // Scores.
     let mut cols = vec!["checks.*".to_string()];
@@ -104,7 +109,7 @@ pub fn build(
     ));
 
     // Tiers.
-    let mut cols = vec!["scored.*".to_string()];
+    let mut cols = Vec::new();
     for (i, icp) in rules.icps.iter().enumerate() {
         compiler.score = Some(names::score(i));
         for (t, tier) in icp.tiers.iter().enumerate() {
@@ -115,10 +120,9 @@ pub fn build(
         }
     }
     compiler.score = None;
-    ctes.push((
-        "tiered".into(),
-        format!("SELECT {} FROM scored", cols.join(",\n    ")),
-    ));
+    let mut last = "scored".to_string();
+    push_layers(&compiler, &mut ctes, &mut last, "tiered");
+    ctes.push(("tiered".into(), select_adding(&last, cols)));
 
     // Each ICP's missing inputs, read twice by `distinct_joined`.
     let mut cols = vec!["tiered.*".to_string()];
@@ -178,6 +182,28 @@ pub fn build(
     sql.push('\n');
     sql.push_str(&body);
     Ok(sql)
+}
+
+/// `SELECT last.*, cols… FROM last`.
+fn select_adding(last: &str, cols: Vec<String>) -> String {
+    let cols: Vec<String> = std::iter::once(format!("{last}.*")).chain(cols).collect();
+    format!("SELECT {} FROM {last}", cols.join(",\n    "))
+}
+
+/// The columns step `step`'s expressions hoisted (`hoist`), as CTEs after `last`, one per
+/// layer (`{step}h1`, `{step}h2`, …); `last` becomes the last of them.
+fn push_layers(
+    compiler: &Compiler<'_>,
+    ctes: &mut Vec<(String, String)>,
+    last: &mut String,
+    step: &str,
+) {
+    for (k, layer) in compiler.take_layers().into_iter().enumerate() {
+        let name = format!("{step}h{}", k + 1);
+        let cols = layer.into_iter().map(|(e, col)| format!("{e} AS {col}"));
+        ctes.push((name.clone(), select_adding(last, cols.collect())));
+        *last = name;
+    }
 }
 
 fn push_check(cols: &mut Vec<String>, name: &str, sql: &Sql) {
@@ -254,17 +280,35 @@ fn quantifier_step(
     if !has_contacts {
         return Ok(format!("SELECT {} FROM {last}", outer.join(",\n    ")));
     }
-    // The company row is joined to the contacts only when a body reads it (a `p.` column).
+    // The bodies' shared columns, layer by layer, each a subquery over the contacts.
+    let layers: Vec<String> = (compiler.take_contact_layers().into_iter())
+        .map(|layer| {
+            let cols: Vec<String> = layer
+                .into_iter()
+                .map(|(e, c)| format!("{e} AS {c}"))
+                .collect();
+            cols.join(", ")
+        })
+        .collect();
+    // The company row is joined to the contacts only when a body reads it (a `p.` column),
+    // at every layer.
     let inner = inner.join(", ");
-    let contacts = if reads_company_row(&inner) {
-        format!(
-            "kbase AS k JOIN {last} AS p ON k.{key} = p.{id}",
-            key = names::CONTACT_KEY,
-            id = names::ID
-        )
-    } else {
-        "kbase AS k".to_string()
+    let joined = reads_company_row(&inner) || layers.iter().any(|l| reads_company_row(l));
+    let join = |k: &str| {
+        if joined {
+            format!(
+                "{k} AS k JOIN {last} AS p ON k.{key} = p.{id}",
+                key = names::CONTACT_KEY,
+                id = names::ID
+            )
+        } else {
+            format!("{k} AS k")
+        }
     };
+    let mut contacts = join("kbase");
+    for cols in layers {
+        contacts = join(&format!("(SELECT k.*, {cols} FROM {contacts})"));
+    }
     Ok(format!(
         "SELECT {outer} FROM {last} LEFT JOIN (SELECT {key}, {aggs} FROM (SELECT k.{key}, k.{ord}, {inner} FROM {contacts}) AS kb GROUP BY {key}) AS agg ON agg.{key} = {last}.{id}",
         outer = outer.join(",\n    "),
@@ -371,7 +415,12 @@ fn result_row(d: &dyn Dialect, icp: &IcpDef, i: usize) -> String {
             })
             .collect(),
     );
-    let unknown = d.distinct_joined(&names::missing(i), "|");
+    // Most leads miss nothing: no splitting then.
+    let unknown = format!(
+        "CASE WHEN {miss} = '' THEN '' ELSE {} END",
+        d.distinct_joined(&names::missing(i), "|"),
+        miss = names::missing(i)
+    );
     let mut reasons = Vec::new();
     for (j, clause) in icp.requires.iter().enumerate() {
         let c = truth('r', j);

@@ -45,6 +45,26 @@ pub fn body(e: &Expr) -> Option<&Expr> {
     }
 }
 
+/// Every expression the rule set holds outside another: lets, personas, each ICP's requires,
+/// excludes, scores, decaying ages and tiers.
+pub fn roots(rules: &RuleSet) -> Vec<&Expr> {
+    let mut roots: Vec<&Expr> = rules.lets.iter().map(|l| &l.value).collect();
+    roots.extend(rules.personas.iter().map(|p| &p.condition));
+    for icp in &rules.icps {
+        let clauses = icp.requires.iter().chain(&icp.excludes);
+        roots.extend(clauses.map(|c| &c.condition));
+        roots.extend(icp.scores.iter().map(|s| &s.condition));
+        roots.extend(
+            icp.scores
+                .iter()
+                .filter_map(|s| s.decay.as_ref())
+                .map(|d| &d.age),
+        );
+        roots.extend(icp.tiers.iter().filter_map(|t| t.condition.as_ref()));
+    }
+    roots
+}
+
 impl<'r> Stages<'r> {
     pub fn new(rules: &'r RuleSet) -> Stages<'r> {
         let mut stages = Stages {
@@ -53,21 +73,7 @@ impl<'r> Stages<'r> {
             steps: Vec::new(),
         };
         let mut personas = HashSet::new();
-        let mut roots: Vec<&'r Expr> = rules.lets.iter().map(|l| &l.value).collect();
-        roots.extend(rules.personas.iter().map(|p| &p.condition));
-        for icp in &rules.icps {
-            let clauses = icp.requires.iter().chain(&icp.excludes);
-            roots.extend(clauses.map(|c| &c.condition));
-            roots.extend(icp.scores.iter().map(|s| &s.condition));
-            roots.extend(
-                icp.scores
-                    .iter()
-                    .filter_map(|s| s.decay.as_ref())
-                    .map(|d| &d.age),
-            );
-            roots.extend(icp.tiers.iter().filter_map(|t| t.condition.as_ref()));
-        }
-        for root in roots {
+        for root in roots(rules) {
             stages.collect(rules, root, &mut personas);
         }
         stages.schedule(rules);
