@@ -290,16 +290,12 @@ fn typed(v: Option<icp_engine::Value>) -> Json {
     v.as_ref().map_or(Json::Null, sql_harness::json_value)
 }
 
+/// A table's rows, as JSON objects by column name.
+type Rows = Vec<serde_json::Map<String, Json>>;
+
 /// The companies and contacts tables' rows: every value `icp score`'s reader read from the
 /// project's lead files, under the column names `--schema` declares.
-fn read_rows(
-    dir: &Path,
-    companies: &[Column],
-    contacts: &[Column],
-) -> (
-    Vec<serde_json::Map<String, Json>>,
-    Vec<serde_json::Map<String, Json>>,
-) {
+fn read_rows(dir: &Path, companies: &[Column], contacts: &[Column]) -> (Rows, Rows) {
     let config = icp_cli::config::Config::load(&dir.join("icp.toml")).expect("the project config");
     let schema = &config.schema;
     let options = icp_io::ReadOptions {

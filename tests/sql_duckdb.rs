@@ -5,6 +5,7 @@
 //! (default 10, to keep CI quick: each case takes DuckDB a few seconds to plan; set it higher for a longer run).
 //! DuckDB runs in one Python process per batch (`sql_harness::python`).
 
+#[allow(dead_code)] // the harness serves several test binaries; each uses a part of it
 mod sql_harness;
 
 use sql_harness::python::PythonEngine;

@@ -12,6 +12,7 @@
 //! `ICP_SQL_CASES` sets how many rule sets the random test runs (default 40); it is ignored in
 //! a normal run (see its doc), the focused test runs always.
 
+#[allow(dead_code)] // the harness serves several test binaries; each uses a part of it
 mod sql_harness;
 
 use std::path::{Path, PathBuf};

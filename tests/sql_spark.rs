@@ -7,6 +7,7 @@
 //! on and off in turn). `ICP_SQL_CASES` sets how many random rule sets (default
 //! [`CI_CASES`]); `scripts/spark-differential.sh` runs the long version.
 
+#[allow(dead_code)] // the harness serves several test binaries; each uses a part of it
 mod sql_harness;
 
 use icp_engine::Value;
@@ -33,7 +34,11 @@ fn random_rule_sets_give_icp_scores_rows_in_spark() {
     let (_dir, root) = cases_dir();
     let mut generated = focused();
     generated.extend(random_cases(wanted));
-    run_and_compare(&PythonEngine::spark("tests/sql/run_spark.py"), &root, generated);
+    run_and_compare(
+        &PythonEngine::spark("tests/sql/run_spark.py"),
+        &root,
+        generated,
+    );
 }
 
 /// Hand-written cases for what the generator's leads never hold: text beyond ASCII under

@@ -194,7 +194,7 @@ fn parquet_columns(_: &icp_engine::ir::RuleSet, _: &[(usize, String)]) -> Vec<()
 enum SignalsOut<W: Write> {
     Plain(W),
     #[cfg(feature = "parquet")]
-    Parquet(icp_io::parquet::table::JsonLinesToParquet<W>),
+    Parquet(Box<icp_io::parquet::table::JsonLinesToParquet<W>>),
 }
 
 impl<W: Write> SignalsOut<W> {
@@ -205,9 +205,9 @@ impl<W: Write> SignalsOut<W> {
         columns: &[icp_io::parquet::table::Column],
     ) -> std::io::Result<SignalsOut<W>> {
         Ok(match format {
-            SignalsFormat::Parquet => SignalsOut::Parquet(
+            SignalsFormat::Parquet => SignalsOut::Parquet(Box::new(
                 icp_io::parquet::table::JsonLinesToParquet::new(out, columns)?,
-            ),
+            )),
             _ => SignalsOut::Plain(out),
         })
     }
