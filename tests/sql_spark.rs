@@ -43,7 +43,7 @@ fn random_rule_sets_give_icp_scores_rows_in_spark() {
 
 /// Hand-written cases for what the generator's leads never hold: text beyond ASCII under
 /// Java's regular expressions (`\w`, `\s`, `\d`, `\b`, `.` and `i` as Rust's `regex` reads
-/// them) and Spark's `LOWER`.
+/// them), Spark's `LOWER` and `SIZE` of a missing list.
 fn focused() -> Vec<Generated> {
     let rules = r#"
 icp unicode "Unicode text" {
@@ -55,6 +55,7 @@ icp unicode "Unicode text" {
   score 32 "boundary" when company.name matches /\bsão\b/i
   score 64 "sigma" when company.name == "οδος"
   score 128 "list" when company.technologies matches /^straße$/i
+  score 256 "length" when len(company.technologies) < 1
   tier A when score >= 8
   tier B otherwise
 }
@@ -72,6 +73,9 @@ icp unicode "Unicode text" {
         "İstanbul",
         "STRASSE",
     ];
+    // A lead without technologies: Spark's `SIZE(NULL)` is -1 with ANSI mode off, where
+    // `len` of a missing list is unknown.
+    let no_list = (vec![("name", Value::String("No list".into()))], Vec::new());
     let leads: Vec<_> = names
         .iter()
         .map(|name| {
@@ -84,6 +88,7 @@ icp unicode "Unicode text" {
             ];
             (company, Vec::new())
         })
+        .chain([no_list])
         .collect();
     vec![case_of(rules.to_string(), &leads, 20_000)]
 }

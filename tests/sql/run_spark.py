@@ -11,8 +11,8 @@ One Spark session serves every case (its start-up takes seconds). Each case's ta
 from JSON Lines with an explicit schema (FAILFAST: a value that does not fit its type is an
 error, never a silent NULL) and registered as temporary views under the tables' names, then
 every query runs. The session's settings are the ones docs/warehouses.md names, set
-explicitly: UTC, and ANSI mode alternating per case (on for even cases, off for odd ones), as
-the compiled query must give the same rows either way.
+explicitly: UTC, and ANSI mode alternating per query (a case's two queries run one with it on
+and one with it off), as the compiled query must give the same rows either way.
 """
 
 import datetime
@@ -31,7 +31,7 @@ def session():
         .config("spark.ui.enabled", "false")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.driver.memory", "1g")
+        .config("spark.driver.memory", "3g")
         .config("spark.sql.ansi.enabled", "true")
         .getOrCreate()
     )
@@ -67,12 +67,13 @@ def main():
     spark.sparkContext.setLogLevel("ERROR")
     results = []
     for n, case in enumerate(cases):
-        spark.conf.set("spark.sql.ansi.enabled", "true" if n % 2 == 0 else "false")
         try:
             for table in case["tables"]:
                 load(spark, table)
             rows = []
-            for query in case["queries"]:
+            for q, query in enumerate(case["queries"]):
+                ansi = (n + q) % 2 == 0
+                spark.conf.set("spark.sql.ansi.enabled", "true" if ansi else "false")
                 rows.append([[plain(v) for v in r] for r in spark.sql(query).collect()])
             results.append({"rows": rows})
         except Exception as e:  # reported per case, with the case's rules, by the test

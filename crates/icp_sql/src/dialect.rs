@@ -567,8 +567,10 @@ impl Dialect for Spark {
         out.push(')');
         Ok(out)
     }
+    /// `SIZE(NULL)` is -1 where `spark.sql.legacy.sizeOfNull` holds (ANSI mode off, the
+    /// default), so a missing list is kept missing explicitly.
     fn list_len(&self, l: &str) -> String {
-        format!("SIZE({l})")
+        format!("CASE WHEN {l} IS NULL THEN NULL ELSE SIZE({l}) END")
     }
     fn list_any(&self, l: &str, var: &str, pred: &str) -> String {
         format!("EXISTS({l}, {var} -> {pred})")
