@@ -36,6 +36,12 @@ pub trait Engine {
     /// The dialect its queries are compiled to.
     fn dialect(&self) -> icp_sql::DialectName;
 
+    /// How many units in the last place a number may differ from `icp score`'s: 0, except
+    /// for an engine whose `POWER` is not correctly rounded (Spark's Java `Math.pow`).
+    fn float_ulps(&self) -> u64 {
+        0
+    }
+
     /// Runs every case (each on fresh tables); `dir` is free for the engine's files.
     fn run(&self, dir: &Path, cases: &[Case]) -> Vec<CaseResult>;
 }
@@ -133,6 +139,27 @@ pub fn sorted(mut rows: Vec<Row>) -> Vec<Row> {
 
 /// The first difference between two row sets, shown with the column names.
 pub fn difference(expected: &[Row], got: &[Row]) -> Option<String> {
+    difference_within(expected, got, 0)
+}
+
+/// Whether two cells are the same, numbers within `ulps` units in the last place.
+fn same_cell(a: &str, b: &str, ulps: u64) -> bool {
+    if a == b {
+        return true;
+    }
+    match (a.parse::<f64>(), b.parse::<f64>()) {
+        (Ok(x), Ok(y))
+            if ulps > 0 && x.is_finite() && y.is_finite() && x.signum() == y.signum() =>
+        {
+            x.to_bits().abs_diff(y.to_bits()) <= ulps
+        }
+        _ => false,
+    }
+}
+
+/// As [`difference`], with numbers equal within `ulps` units in the last place (an engine
+/// whose `POWER` is not correctly rounded: Java's `Math.pow` may be 1 ulp off).
+pub fn difference_within(expected: &[Row], got: &[Row], ulps: u64) -> Option<String> {
     if expected.len() != got.len() {
         return Some(format!(
             "{} rows expected, {} returned\nexpected: {expected:#?}\ngot: {got:#?}",
@@ -141,11 +168,11 @@ pub fn difference(expected: &[Row], got: &[Row]) -> Option<String> {
         ));
     }
     for (e, g) in expected.iter().zip(got) {
-        if e != g {
+        if e.iter().zip(g).any(|(a, b)| !same_cell(a, b, ulps)) {
             let cols: Vec<String> = icp_io::write::COLUMNS
                 .iter()
                 .zip(e.iter().zip(g))
-                .filter(|(_, (a, b))| a != b)
+                .filter(|(_, (a, b))| !same_cell(a, b, ulps))
                 .map(|(c, (a, b))| format!("  {c}: icp score {a:?}, sql {b:?}"))
                 .collect();
             return Some(format!("lead {} ICP {}:\n{}", e[0], e[2], cols.join("\n")));

@@ -46,6 +46,15 @@ impl Engine for PythonEngine {
         self.dialect
     }
 
+    /// Spark's `POWER` is Java's `Math.pow`, which may be 1 ulp from the correctly rounded
+    /// result `icp score` computes (a decaying score's last digit); docs/warehouses.md says so.
+    fn float_ulps(&self) -> u64 {
+        match self.dialect {
+            icp_sql::DialectName::Spark => 1,
+            _ => 0,
+        }
+    }
+
     /// Runs the cases in one Python process.
     fn run(&self, dir: &Path, cases: &[Case]) -> Vec<CaseResult> {
         let manifest: Vec<Json> = cases

@@ -18,7 +18,7 @@ use icp_tests::rule_gen::{Row, leads, rule_set, schema};
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 
-use super::{Case, Engine, difference, expected_rows, lead_tables, query_rows, sorted};
+use super::{Case, Engine, difference_within, expected_rows, lead_tables, query_rows, sorted};
 
 /// A generated case: the rules' source, the leads and the as-of date.
 pub struct Generated {
@@ -186,7 +186,7 @@ pub fn assert_same_rows(
     for (q, all) in [true, false].into_iter().enumerate() {
         let want = sorted(expected_rows(&score_rows(rules, leads, today, all)));
         let got = sorted(query_rows(&rows[q]));
-        if let Some(diff) = difference(&want, &got) {
+        if let Some(diff) = difference_within(&want, &got, engine.float_ulps()) {
             panic!(
                 "{diff}\n({dialect}, --all: {all}, as of {today})\nrules:\n{src}\nleads: {leads:?}"
             );
