@@ -11,18 +11,10 @@
 mod sql_harness;
 
 use icp_engine::Value;
-use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use sql_harness::python::PythonEngine;
-use sql_harness::random::{Generated, case_of, cases_dir, cases_wanted, generate, run_and_compare};
-
-/// The random cases, in the order every engine's test draws them.
-fn random_cases(n: usize) -> Vec<Generated> {
-    let mut runner = TestRunner::new_with_rng(
-        Config::default(),
-        TestRng::deterministic_rng(RngAlgorithm::ChaCha),
-    );
-    (0..n).map(|_| generate(&mut runner)).collect()
-}
+use sql_harness::random::{
+    Generated, case_of, cases_dir, cases_wanted, random_cases, run_and_compare,
+};
 
 /// Random rule sets in CI: kept low until measured (each case is two queries Spark plans and
 /// generates code for; the "few hundred" waits for a figure per case on an idle host).

@@ -235,13 +235,17 @@ pub fn cases_dir() -> (Option<tempfile::TempDir>, std::path::PathBuf) {
     }
 }
 
-/// Runs `ICP_SQL_CASES` random cases (else `default_cases`) through `engine`.
-pub fn random_rule_sets_match(engine: &dyn Engine, default_cases: usize) {
-    let wanted = cases_wanted(default_cases);
+/// The first `n` random cases, the same sequence for every engine.
+pub fn random_cases(n: usize) -> Vec<Generated> {
     let mut runner = TestRunner::new_with_rng(
         Config::default(),
         TestRng::deterministic_rng(RngAlgorithm::ChaCha),
     );
+    (0..n).map(|_| generate(&mut runner)).collect()
+}
+
+/// Runs `ICP_SQL_CASES` random cases (else `default_cases`) through `engine`.
+pub fn random_rule_sets_match(engine: &dyn Engine, default_cases: usize) {
     let (_dir, root) = cases_dir();
-    run_and_compare(engine, &root, (0..wanted).map(|_| generate(&mut runner)));
+    run_and_compare(engine, &root, random_cases(cases_wanted(default_cases)));
 }
