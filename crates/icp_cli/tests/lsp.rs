@@ -138,6 +138,34 @@ fn names_resolve_across_files_for_diagnostics_hover_and_definition() {
 }
 
 #[test]
+fn a_closed_file_an_edit_breaks_gets_its_diagnostics_and_loses_them_when_fixed() {
+    let dir = project(&[("rules/defs.icp", DEFS), ("rules/main.icp", MAIN)]);
+    let main = uri(&dir.path().join("rules/main.icp"));
+    let defs = uri(&dir.path().join("rules/defs.icp"));
+    let mut client = Client::start(dir.path(), &[]);
+    // Only defs.icp is open; main.icp, which uses `big`, is read from disk.
+    client.open(&defs, DEFS);
+    assert_eq!(client.diagnostics(&defs), json!([]));
+    client.change(&defs, 2, &DEFS.replace("let big", "let huge"));
+    let diagnostics = client.diagnostics(&main);
+    assert_eq!(diagnostics[0]["code"], "E0008", "{diagnostics}");
+    assert!(
+        diagnostics[0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("big")),
+        "{diagnostics}"
+    );
+    // Fixed: main.icp is cleared once, then left alone while it stays clean.
+    client.change(&defs, 3, DEFS);
+    assert_eq!(client.diagnostics(&main), json!([]));
+    client.change(&defs, 4, &DEFS.replace("# Shared", "# The shared"));
+    client.request("textDocument/hover", at(&defs, position(DEFS, "big", 0)));
+    assert_eq!(client.last_diagnostics(&main), None);
+    let (code, stderr) = client.shutdown();
+    assert_eq!(code, Some(0), "{stderr}");
+}
+
+#[test]
 fn fields_hover_and_complete_from_the_project_schema() {
     let dir = project(&[("rules/main.icp", MAIN), ("rules/defs.icp", DEFS)]);
     let main = uri(&dir.path().join("rules/main.icp"));

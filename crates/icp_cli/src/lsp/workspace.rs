@@ -6,12 +6,16 @@
 //! marks its project's [`Analysis`] out of date and its diagnostics unpublished; an analysis
 //! is recomputed only when something needs it — a request about one of its documents, or
 //! [`Workspace::publish`], which the server calls once the messages already queued are
-//! handled, so a burst of keystrokes is checked once. Closing a document clears its
-//! diagnostics.
+//! handled, so a burst of keystrokes is checked once. Every file of the project gets its
+//! diagnostics, not only the open ones: an open document always (an empty list clears it), a
+//! closed rule file when it has problems, and once more, empty, when they are gone — so
+//! renaming a `let` shows the error in the file that uses it, open or not. A closed document
+//! that is no rule file of its project is cleared.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
+use icp_diagnostics::FileId;
 use lsp_types::{TextDocumentContentChangeEvent, Uri};
 
 use super::analysis::{Analysis, Input, Member};
@@ -20,6 +24,9 @@ use super::projects::{ProjectKey, ProjectState, ServerOptions};
 use super::text::apply_change;
 use super::uri;
 use crate::trust::Trust;
+
+/// Diagnostics to send: a file's URI and its whole list (empty to clear it).
+pub type Published = Vec<(Uri, Vec<lsp_types::Diagnostic>)>;
 
 /// An open document.
 #[derive(Debug)]
@@ -45,6 +52,9 @@ pub struct Workspace {
     unpublished: HashSet<ProjectKey>,
     /// Documents whose diagnostics must be cleared (closed ones).
     cleared: Vec<Uri>,
+    /// Per project, the files not open in the editor that were last published with problems:
+    /// they get an empty list once their problems are gone.
+    closed_with_problems: HashMap<ProjectKey, HashSet<Uri>>,
     /// Messages for the user (window/showMessage), taken by the server.
     pub messages: Vec<String>,
 }
@@ -66,6 +76,7 @@ impl Workspace {
             projects: HashMap::new(),
             unpublished: HashSet::new(),
             cleared: Vec::new(),
+            closed_with_problems: HashMap::new(),
             messages: Vec::new(),
         }
     }
@@ -129,30 +140,45 @@ impl Workspace {
         })
     }
 
-    /// The diagnostics to publish: every open document of the projects edited since the last
-    /// call, and an empty list for each document closed since.
-    pub fn publish(&mut self) -> Vec<(Uri, Vec<lsp_types::Diagnostic>)> {
-        let mut out: Vec<(Uri, Vec<lsp_types::Diagnostic>)> = self
-            .cleared
-            .drain(..)
-            .filter(|uri| !self.docs.contains_key(uri))
-            .map(|uri| (uri, Vec::new()))
-            .collect();
+    /// The diagnostics to publish for the projects edited since the last call (see the
+    /// module documentation), and an empty list for each document closed since that is no
+    /// longer a file of its project.
+    pub fn publish(&mut self) -> Published {
+        let mut out: HashMap<Uri, Vec<lsp_types::Diagnostic>> = HashMap::new();
         let keys: Vec<ProjectKey> = self.unpublished.drain().collect();
         for key in keys {
             self.ensure(&key);
             let Some(analysis) = self.projects.get(&key).and_then(|l| l.analysis.as_ref()) else {
                 continue;
             };
-            for (uri, doc) in &self.docs {
-                if doc.key != key {
+            let before = self.closed_with_problems.remove(&key).unwrap_or_default();
+            let mut now = HashSet::new();
+            for (i, member) in analysis.members.iter().enumerate() {
+                let on_disk = || member.path.as_deref().and_then(uri::from_path);
+                let Some(uri) = member.uri.clone().or_else(on_disk) else {
                     continue;
+                };
+                let list = diagnostics::for_file(analysis, FileId(i as u32));
+                let open = self.docs.contains_key(&uri);
+                if !open && !list.is_empty() {
+                    now.insert(uri.clone());
                 }
-                if let Some(file) = analysis.file_of(uri) {
-                    out.push((uri.clone(), diagnostics::for_file(analysis, file)));
+                if open || !list.is_empty() || before.contains(&uri) {
+                    out.insert(uri, list);
                 }
             }
+            // A file that had problems and is no longer in the project (deleted, moved).
+            for uri in before {
+                out.entry(uri).or_default();
+            }
+            self.closed_with_problems.insert(key, now);
         }
+        for uri in self.cleared.drain(..) {
+            if !self.docs.contains_key(&uri) {
+                out.entry(uri).or_default();
+            }
+        }
+        let mut out: Published = out.into_iter().collect();
         out.sort_by(|a, b| a.0.cmp(&b.0));
         out
     }
