@@ -11,7 +11,9 @@
 //! a Rust imitation would check an imitation.
 //!
 //! The extension's manifest is checked here too: the language, the grammar and the settings
-//! it contributes point at files that exist.
+//! it contributes point at files that exist; and the extension is packaged as docs/editor.md
+//! says (`scripts/vscode-package.sh`: `npm ci`, then `vsce package`), the package holding the
+//! client, its modules and the grammar, and none of the tests.
 
 use std::path::Path;
 use std::process::Command;
@@ -82,4 +84,49 @@ fn the_extension_manifest_names_files_that_exist() {
         manifest["capabilities"]["untrustedWorkspaces"]["restrictedConfigurations"],
         serde_json::json!(["icp.server.path", "icp.server.args"])
     );
+}
+
+#[test]
+fn the_extension_packages_with_its_client_and_grammar() {
+    let root = repo();
+    let package = Command::new("bash")
+        .arg(root.join("scripts/vscode-package.sh"))
+        .arg(icp_benches::target_dir())
+        .output()
+        .expect("bash runs");
+    assert!(
+        package.status.success(),
+        "{}",
+        String::from_utf8_lossy(&package.stderr)
+    );
+    let vsix = String::from_utf8_lossy(&package.stdout).trim().to_string();
+    assert!(vsix.ends_with(".vsix"), "{vsix}");
+    let list = Command::new("python3")
+        .args(["-m", "zipfile", "-l", &vsix])
+        .output()
+        .expect("python3 runs");
+    assert!(list.status.success(), "{list:?}");
+    let listing = String::from_utf8_lossy(&list.stdout);
+    let files: Vec<&str> = listing
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    for want in [
+        "extension.vsixmanifest",
+        "extension/package.json",
+        "extension/extension.js",
+        "extension/language-configuration.json",
+        "extension/syntaxes/icp.tmLanguage.json",
+        "extension/node_modules/vscode-languageclient/node.js",
+        "extension/node_modules/vscode-languageclient/package.json",
+    ] {
+        assert!(files.contains(&want), "{want} is not in {vsix}:\n{listing}");
+    }
+    for file in &files {
+        assert!(
+            !file.starts_with("extension/test/") && !file.ends_with(".vsix"),
+            "{file} should not be packaged"
+        );
+    }
 }
