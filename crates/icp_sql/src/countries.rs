@@ -51,7 +51,7 @@ fn compact(text: &str) -> String {
 
 /// The SQL of [`compact`] applied to `x`.
 pub fn compact_sql(d: &dyn Dialect, x: &str) -> String {
-    format!("TRANSLATE(LOWER({x}), {} || '.', '')", d.whitespace())
+    d.delete_white_space_and(&format!("LOWER({x})"), '.')
 }
 
 /// The name of the country table in the query.
