@@ -7,6 +7,7 @@ use std::process::ExitCode;
 /// Reading and scoring make many small allocations (cell text, per-lead results); mimalloc
 /// serves them with far fewer instructions than the system allocator. Plugins keep their own
 /// allocator: whatever crosses the plugin boundary is freed by the side that allocated it.
+#[cfg(feature = "mimalloc")]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
