@@ -54,7 +54,7 @@ pub struct Workspace {
     cleared: Vec<Uri>,
     /// Per project, the files not open in the editor that were last published with problems:
     /// they get an empty list once their problems are gone.
-    closed_with_problems: HashMap<ProjectKey, HashSet<Uri>>,
+    closed_with_problems: HashMap<ProjectKey, Vec<Uri>>,
     /// Messages for the user (window/showMessage), taken by the server.
     pub messages: Vec<String>,
 }
@@ -144,7 +144,8 @@ impl Workspace {
     /// module documentation), and an empty list for each document closed since that is no
     /// longer a file of its project.
     pub fn publish(&mut self) -> Published {
-        let mut out: HashMap<Uri, Vec<lsp_types::Diagnostic>> = HashMap::new();
+        // Keyed by the URI's text (a `Uri` caches parts of itself, so it is no hash key).
+        let mut out: HashMap<String, (Uri, Vec<lsp_types::Diagnostic>)> = HashMap::new();
         let keys: Vec<ProjectKey> = self.unpublished.drain().collect();
         for key in keys {
             self.ensure(&key);
@@ -152,7 +153,7 @@ impl Workspace {
                 continue;
             };
             let before = self.closed_with_problems.remove(&key).unwrap_or_default();
-            let mut now = HashSet::new();
+            let mut now = Vec::new();
             for (i, member) in analysis.members.iter().enumerate() {
                 let on_disk = || member.path.as_deref().and_then(uri::from_path);
                 let Some(uri) = member.uri.clone().or_else(on_disk) else {
@@ -161,24 +162,26 @@ impl Workspace {
                 let list = diagnostics::for_file(analysis, FileId(i as u32));
                 let open = self.docs.contains_key(&uri);
                 if !open && !list.is_empty() {
-                    now.insert(uri.clone());
+                    now.push(uri.clone());
                 }
                 if open || !list.is_empty() || before.contains(&uri) {
-                    out.insert(uri, list);
+                    out.insert(uri.as_str().to_string(), (uri, list));
                 }
             }
             // A file that had problems and is no longer in the project (deleted, moved).
             for uri in before {
-                out.entry(uri).or_default();
+                out.entry(uri.as_str().to_string())
+                    .or_insert_with(|| (uri, Vec::new()));
             }
             self.closed_with_problems.insert(key, now);
         }
         for uri in self.cleared.drain(..) {
             if !self.docs.contains_key(&uri) {
-                out.entry(uri).or_default();
+                out.entry(uri.as_str().to_string())
+                    .or_insert_with(|| (uri, Vec::new()));
             }
         }
-        let mut out: Published = out.into_iter().collect();
+        let mut out: Published = out.into_values().collect();
         out.sort_by(|a, b| a.0.cmp(&b.0));
         out
     }
