@@ -9,7 +9,9 @@
 //! row group ([`ParquetSource::units`]), which the readers decode a window at a time on every
 //! thread of the pool, each unit through its own decoder over the columns it needs only
 //! ([`ParquetSource::read_unit`]), so memory is a window of units, as for CSV chunks. The
-//! threads share one handle on the file, read at explicit offsets ([`positioned`]); Parquet
+//! threads share one handle on the file, read at explicit offsets ([`positioned`]). A whole
+//! companies file is read instead through [`batches`]: each row group decoded once, in order,
+//! a window of batches at a time, the batches then turned into leads in parallel; Parquet
 //! bytes on standard input are first copied into an anonymous temporary file ([`spool`]). Each
 //! column of a decoded record batch becomes a [`values::TypedColumn`], whose cells go into
 //! the batch builder by [`put::put_cell`]. A row's number in messages is the line the row
@@ -22,6 +24,7 @@
 //! an adapter that turns JSON Lines output into a typed Parquet file; [`results`] gives
 //! `icp score`'s outputs their typed columns.
 
+pub(crate) mod batches;
 mod positioned;
 pub(crate) mod put;
 pub mod results;
@@ -183,16 +186,6 @@ impl ParquetSource {
         Ok(())
     }
 
-    /// The compressed bytes of `unit`'s rows: its share of its row group's bytes, so the units
-    /// of a row group add up to the group's bytes exactly.
-    pub(crate) fn bytes_of(&self, unit: Unit) -> u64 {
-        let group = self.metadata.metadata().row_group(unit.group);
-        let bytes = group.compressed_size().max(0) as u128;
-        let rows = group.num_rows().max(1) as u128;
-        let upto = |row: usize| (bytes * row as u128 / rows) as u64;
-        upto(unit.start + unit.len) - upto(unit.start)
-    }
-
     /// The file's rows cut into units of at most `rows` rows, each inside one row group, in
     /// file order.
     pub(crate) fn units(&self, rows: usize) -> Vec<Unit> {
@@ -227,17 +220,9 @@ impl ParquetSource {
         columns: &[usize],
         each: &mut RowsOf<'_>,
     ) -> Result<(), InputError> {
-        let width = self.metadata.schema().fields().len();
         let decoded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             self.decode(unit, columns, &mut |batch: &RecordBatch, first_row| {
-                let mut typed: Vec<Option<TypedColumn<'_>>> = (0..width).map(|_| None).collect();
-                for (k, column) in columns.iter().enumerate() {
-                    if let (Some(slot), Some(array)) =
-                        (typed.get_mut(*column), batch.columns().get(k))
-                    {
-                        *slot = TypedColumn::new(array.as_ref());
-                    }
-                }
+                let typed = self.typed_columns(batch, columns);
                 each(&typed, batch.num_rows(), first_row);
             })
         }));

@@ -4,17 +4,16 @@
 //! How it works: [`ParquetLeads::open`] reads the footer (`crate::parquet`), maps the column
 //! names as a CSV header with the companies' role (the `mapping` module: `[input.columns]`,
 //! the preset's headers, the canonical names), refuses a column feeding a field whose type is
-//! not read, and leaves out of the plan the fields the run does not read, as for CSV. Its
-//! rows are cut into units of a batch of rows; [`ParquetLeads::next_parts`] decodes the next
-//! window of units in parallel, only the columns the plan reads, and fills each unit's leads as
-//! a companies CSV chunk does (`companies::add_lead`), each slot's value taken from the first
-//! of its columns with a value (`put_typed_slots`). A value that cannot be its field's (a text
+//! not read, and leaves out of the plan the fields the run does not read, as for CSV.
+//! [`ParquetLeads::next_parts`] decodes the next window of batches (a batch of rows each) in
+//! file order, each row group once and only the columns the plan reads
+//! (`crate::parquet::batches`), then fills each batch's leads in parallel as a companies CSV
+//! chunk does (`companies::add_lead`), each slot's value taken from the first of its columns
+//! with a value (`put_typed_slots`). A value that cannot be its field's (a text
 //! that does not parse, a list for a number, …) is counted as a field error with the row's
 //! line, exactly as a CSV cell that does not parse. Its progress ([`ParquetLeads::progress`])
-//! advances by each unit's compressed bytes as the unit is decoded, and reaches the file's
-//! size when the last one is.
-
-use std::collections::VecDeque;
+//! advances by each batch's share of its row group's compressed bytes as the batch is read,
+//! and reaches the file's size when the last one is.
 
 use icp_engine::batch::BatchBuilder;
 use rayon::prelude::*;
@@ -24,12 +23,13 @@ use super::companies::{CompanyPart, PartFiller, add_lead};
 use super::lead::Emitter;
 use super::progress::ReadProgress;
 use crate::mapping::{Mapper, Plan, Role, Slot};
+use crate::parquet::ParquetSource;
+use crate::parquet::batches::{Batch, Batches};
 use crate::parquet::put::{example_of, put_cell};
 use crate::parquet::values::TypedColumn;
-use crate::parquet::{ParquetSource, Unit};
 use crate::report::ReadReport;
 
-/// Units decoded at once per thread of the pool.
+/// Batches decoded at once per thread of the pool.
 const PER_THREAD: usize = 4;
 
 /// The line a row of a Parquet file has in messages: its line in the same table written as
@@ -102,7 +102,7 @@ pub(super) struct ParquetLeads {
     source: ParquetSource,
     plan: Plan,
     columns: Vec<usize>,
-    units: VecDeque<Unit>,
+    batches: Batches,
     progress: ReadProgress,
 }
 
@@ -123,13 +123,13 @@ impl ParquetLeads {
         report.warnings.extend(plan.warnings.iter().cloned());
         project_plan(&mut plan);
         let columns = columns_read(&plan);
-        let units = source.units(batch_size).into();
+        let batches = source.batches(&columns, batch_size);
         let progress = ReadProgress::new(Some(source.size()));
         Ok(ParquetLeads {
             source,
             plan,
             columns,
-            units,
+            batches,
             progress,
         })
     }
@@ -144,58 +144,65 @@ impl ParquetLeads {
         self.source.rows()
     }
 
-    /// The leads of the next window of units, each unit's in one part, in file order; none
-    /// at the end of the file.
+    /// The leads of the next window of batches, each batch's in one part, in file order;
+    /// none at the end of the file.
     pub(super) fn next_parts(
         &mut self,
         emitter: &Emitter,
         separator: &str,
     ) -> Result<Vec<CompanyPart>, InputError> {
         let window = rayon::current_num_threads().max(1) * PER_THREAD;
-        let take = window.min(self.units.len());
-        if take == 0 {
+        let mut batches = Vec::with_capacity(window);
+        while batches.len() < window {
+            match self.batches.next_batch()? {
+                Some(batch) => batches.push(batch),
+                None => break,
+            }
+        }
+        if batches.is_empty() {
             self.progress.complete();
         }
-        let units: Vec<Unit> = self.units.drain(..take).collect();
-        units
+        let (source, plan, columns) = (&self.source, &self.plan, &self.columns[..]);
+        let progress = &self.progress;
+        Ok(batches
             .into_par_iter()
-            .map(|unit| {
-                let part = self.read_unit(unit, emitter, separator)?;
-                self.progress.advance(self.source.bytes_of(unit));
-                Ok(part)
+            .map(|batch| {
+                let part = read_batch(source, plan, columns, &batch, emitter, separator);
+                progress.advance(batch.bytes);
+                part
             })
-            .collect()
+            .collect())
     }
+}
 
-    fn read_unit(
-        &self,
-        unit: Unit,
-        emitter: &Emitter,
-        separator: &str,
-    ) -> Result<CompanyPart, InputError> {
-        let plan = &self.plan;
-        let mut part = PartFiller::new(emitter);
-        let leads = part.leads();
-        self.source
-            .read_unit(unit, &self.columns, &mut |columns, rows, first_row| {
-                for row in 0..rows {
-                    let line = line_of(first_row + row as u64);
-                    part.report.rows_read += 1;
-                    let hash = add_lead(
-                        leads,
-                        &mut part.fill,
-                        plan,
-                        line,
-                        &mut part.report,
-                        |builder, slots, report| {
-                            put_typed_slots(builder, slots, columns, row, separator, line, report);
-                        },
-                    );
-                    part.added(hash);
-                }
-            })?;
-        Ok(part.finish())
+/// The leads of one batch decoded with `columns`, as one part.
+fn read_batch(
+    source: &ParquetSource,
+    plan: &Plan,
+    columns: &[usize],
+    batch: &Batch,
+    emitter: &Emitter,
+    separator: &str,
+) -> CompanyPart {
+    let mut part = PartFiller::new(emitter);
+    let leads = part.leads();
+    let columns = source.typed_columns(&batch.rows, columns);
+    for row in 0..batch.rows.num_rows() {
+        let line = line_of(batch.first_row + row as u64);
+        part.report.rows_read += 1;
+        let hash = add_lead(
+            leads,
+            &mut part.fill,
+            plan,
+            line,
+            &mut part.report,
+            |builder, slots, report| {
+                put_typed_slots(builder, slots, &columns, row, separator, line, report);
+            },
+        );
+        part.added(hash);
     }
+    part.finish()
 }
 
 #[cfg(test)]
