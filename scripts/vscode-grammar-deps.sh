@@ -16,6 +16,8 @@ TEXTMATE_VERSION=9.3.2
 ONIGURUMA_VERSION=2.0.1
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=node.sh
+source "$root/scripts/node.sh"
 target=${1:-${CARGO_TARGET_DIR:-$root/target}}
 prefix=$target/vscode-grammar
 want="vscode-textmate@$TEXTMATE_VERSION vscode-oniguruma@$ONIGURUMA_VERSION"
@@ -29,14 +31,7 @@ if [[ -d $prefix/node_modules && $(cat "$prefix/.installed" 2>/dev/null) == "$wa
     exit 0
 fi
 {
-    if ! command -v npm >/dev/null || ! command -v node >/dev/null; then
-        if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
-            apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm
-        else
-            echo "vscode-grammar-deps.sh: node and npm are needed (apt-get install nodejs npm)"
-            exit 2
-        fi
-    fi
+    ensure_node vscode-grammar-deps.sh
     rm -rf "$prefix"
     mkdir -p "$prefix"
     echo '{ "private": true }' >"$prefix/package.json"

@@ -16,6 +16,8 @@ set -euo pipefail
 VSCE_VERSION=3.9.2
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=node.sh
+source "$root/scripts/node.sh"
 target=${1:-${CARGO_TARGET_DIR:-$root/target}}
 work=$target/vscode-package
 ext=$work/icp-language
@@ -24,14 +26,7 @@ mkdir -p "$work"
 exec 9>"$work.lock"
 flock 9
 {
-    if ! command -v npm >/dev/null || ! command -v node >/dev/null; then
-        if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
-            apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm
-        else
-            echo "vscode-package.sh: node and npm are needed (apt-get install nodejs npm)"
-            exit 2
-        fi
-    fi
+    ensure_node vscode-package.sh
     lock=$root/editors/vscode/package-lock.json
     if ! cmp -s "$lock" "$ext/package-lock.json" || [[ ! -d $ext/node_modules ]]; then
         rm -rf "$ext"
