@@ -9,8 +9,17 @@
 mod sql_harness;
 
 use sql_harness::python::PythonEngine;
+use sql_harness::random::{cases_dir, domain_case, run_and_compare};
 
 #[test]
 fn random_rule_sets_give_icp_scores_rows_in_duckdb() {
     sql_harness::random::random_rule_sets_match(&PythonEngine::duckdb(), 10);
+}
+
+/// Web domains as exports hold them: the compiled query reads them as `icp score` does
+/// (`https://www.Acme.com./about` is `acme.com`; text that is no domain is missing).
+#[test]
+fn domains_are_read_as_icp_score_reads_them() {
+    let (_dir, root) = cases_dir();
+    run_and_compare(&PythonEngine::duckdb(), &root, vec![domain_case()]);
 }

@@ -13,7 +13,7 @@ mod sql_harness;
 use icp_engine::Value;
 use sql_harness::python::PythonEngine;
 use sql_harness::random::{
-    Generated, case_of, cases_dir, cases_wanted, random_cases, run_and_compare,
+    Generated, case_of, cases_dir, cases_wanted, domain_case, random_cases, run_and_compare,
 };
 
 /// Random rule sets in CI: kept low until measured (each case is two queries Spark plans and
@@ -82,7 +82,7 @@ icp unicode "Unicode text" {
         })
         .chain([no_list])
         .collect();
-    vec![case_of(rules.to_string(), &leads, 20_000)]
+    vec![case_of(rules.to_string(), &leads, 20_000), domain_case()]
 }
 
 /// The PySpark snippet of docs/warehouses.md ("Spark"), run as it is written there over

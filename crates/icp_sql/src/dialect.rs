@@ -192,6 +192,12 @@ pub trait Dialect: Sync {
         )
     }
 
+    /// The end of the text in a regular expression (Java's `$` also matches before a final
+    /// line break).
+    fn end_of_text(&self) -> &'static str {
+        "$"
+    }
+
     /// The first match of `pattern` in `x` (empty when it matches empty), never null for a
     /// pattern that always matches.
     fn regex_extract(&self, x: &str, pattern: &str) -> String;
@@ -534,6 +540,9 @@ pub struct Spark;
 impl Dialect for Spark {
     fn name(&self) -> DialectName {
         DialectName::Spark
+    }
+    fn end_of_text(&self) -> &'static str {
+        "\\z"
     }
     fn ident(&self, name: &str) -> String {
         format!("`{}`", name.replace('`', "``"))

@@ -4,7 +4,8 @@
 //! rules read, each normalised as the lead readers normalise a cell — text trimmed of white
 //! space, the missing-value tokens (`n/a`, `null`, `-`, …, any case) and empty text made
 //! `NULL`; list items trimmed, empty and missing items dropped, an empty list `NULL`;
-//! booleans made truths (0/1/2); dates made day numbers; numbers doubles. It is two steps:
+//! booleans made truths (0/1/2); dates made day numbers; numbers doubles; a web domain
+//! normalised as `icp score` reads it (`domains`: `https://www.Acme.com/x` is `acme.com`). It is two steps:
 //! `src0` reads each column once (trimmed text, the kept list items), and `src` tests that
 //! result, which it reads twice, so the trimming is written and computed once. `base` adds the
 //! country key of each country field (through the ISO table) and the signal values of the
@@ -13,11 +14,12 @@
 
 use icp_engine::FieldId;
 use icp_engine::ir::RuleSet;
-use icp_engine::schema::{Entity, FieldDef, Scalar, Type};
+use icp_engine::schema::{Entity, FieldDef, FieldKind, Scalar, Type};
 use icp_io::parse::MISSING_TOKENS;
 
 use crate::countries;
 use crate::dialect::{Dialect, SqlType};
+use crate::domains;
 use crate::names;
 use crate::{CompileError, Options};
 
@@ -97,22 +99,61 @@ fn finish(d: &dyn Dialect, x: &str, ty: Type) -> String {
     }
 }
 
+/// A column of an input table as the query reads it.
+struct ReadColumn {
+    /// The table's column.
+    source: String,
+    ty: Type,
+    /// A domain is normalised as the readers normalise it (`domains`).
+    domain: bool,
+    /// Its name in the query.
+    name: String,
+}
+
+impl ReadColumn {
+    fn text(source: String, name: &str) -> ReadColumn {
+        ReadColumn {
+            source,
+            ty: Type::STRING,
+            domain: false,
+            name: name.to_string(),
+        }
+    }
+
+    fn field(source: String, def: &FieldDef, name: String) -> ReadColumn {
+        ReadColumn {
+            source,
+            ty: def.ty,
+            domain: def.kind == FieldKind::Domain,
+            name,
+        }
+    }
+}
+
 /// The two steps reading an input table: `{name}0` selects each column's [`first_step`] from
-/// the table, `{name}` each one's [`finish`] from that. `columns` are (table column, type,
-/// name in the query); `extra` (expression, name) are selected as they are.
+/// the table, `{name}` each one's [`finish`] from that (a domain then normalised);
+/// `extra` (expression, name) are selected as they are.
 fn read_table(
     d: &dyn Dialect,
     name: &str,
     table: &str,
-    columns: &[(String, Type, String)],
+    columns: &[ReadColumn],
     extra: &[(String, String)],
 ) -> [(String, String); 2] {
     let first: Vec<String> = (columns.iter())
-        .map(|(col, ty, as_name)| format!("{} AS {as_name}", first_step(d, col, *ty)))
+        .map(|c| format!("{} AS {}", first_step(d, &c.source, c.ty), c.name))
         .chain(extra.iter().map(|(e, as_name)| format!("{e} AS {as_name}")))
         .collect();
     let mut second: Vec<String> = (columns.iter())
-        .map(|(_, ty, as_name)| format!("{} AS {as_name}", finish(d, as_name, *ty)))
+        .map(|c| {
+            let value = finish(d, &c.name, c.ty);
+            let value = if c.domain {
+                domains::normalised(d, &value)
+            } else {
+                value
+            };
+            format!("{value} AS {}", c.name)
+        })
         .collect();
     second.extend(extra.iter().map(|(_, as_name)| as_name.clone()));
     [
@@ -154,10 +195,10 @@ pub fn ctes(
     let mut out = Vec::new();
 
     // Companies.
-    let mut columns = vec![(col(id), Type::STRING, names::ID.to_string())];
+    let mut columns = vec![ReadColumn::text(col(id), names::ID)];
     let mut extra = Vec::new();
     match schema.lookup(Entity::Company, "name") {
-        Some(name) => columns.push((col(name), Type::STRING, names::NAME.to_string())),
+        Some(name) => columns.push(ReadColumn::text(col(name), names::NAME)),
         None => extra.push((
             format!("CAST(NULL AS {})", d.type_name(SqlType::Text)),
             names::NAME.to_string(),
@@ -165,7 +206,11 @@ pub fn ctes(
     }
     let company_fields = fields_of(rules, Entity::Company, &read);
     for &f in &company_fields {
-        columns.push((col(f), schema.field(f).ty, names::company_field(f)));
+        columns.push(ReadColumn::field(
+            col(f),
+            schema.field(f),
+            names::company_field(f),
+        ));
     }
     out.extend(read_table(
         d,
@@ -230,13 +275,17 @@ pub fn ctes(
     let contacts = options.contacts_table.as_deref().unwrap_or_default();
     let contact_fields = fields_of(rules, Entity::Contact, &read);
     let key = d.ident(&options.contacts_key);
-    let mut columns = vec![(key, Type::STRING, names::CONTACT_KEY.to_string())];
+    let mut columns = vec![ReadColumn::text(key, names::CONTACT_KEY)];
     let order = match &options.contacts_order {
         Some(order) => d.ident(order),
         None => "0".to_string(),
     };
     for &f in &contact_fields {
-        columns.push((col(f), schema.field(f).ty, names::contact_field(f)));
+        columns.push(ReadColumn::field(
+            col(f),
+            schema.field(f),
+            names::contact_field(f),
+        ));
     }
     out.extend(read_table(
         d,

@@ -16,6 +16,7 @@ pub mod countries;
 pub mod countries_used;
 pub mod dbt;
 pub mod dialect;
+pub mod domains;
 pub mod expr;
 pub mod hoist;
 pub mod input;

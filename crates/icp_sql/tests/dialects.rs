@@ -78,6 +78,28 @@ fn bigquery_and_snowflake_output_parses_with_their_grammars() {
     }
 }
 
+/// A domain field is normalised in SQL: the query of every dialect that cannot run here
+/// still parses with its grammar (DuckDB, Spark and Postgres run it in `tests/`).
+#[test]
+fn a_domain_rule_compiles_and_parses_in_every_dialect() {
+    let rules = rules_of(
+        "icp d {\n  score 1 \"acme\" when company.domain == \"acme.com\"\n  tier A when score >= 1\n  tier B otherwise\n}\n",
+    );
+    for dialect in [
+        DialectName::BigQuery,
+        DialectName::Snowflake,
+        DialectName::Postgres,
+    ] {
+        let sql = icp_sql::compile(&rules, &options(dialect)).expect("compiles");
+        assert!(
+            sql.contains("www[.]"),
+            "{dialect}: the domain is normalised"
+        );
+        let parsed = sqlparser::parser::Parser::parse_sql(&*parser(dialect), &sql);
+        assert!(parsed.is_ok(), "{dialect}: {:?}", parsed.err());
+    }
+}
+
 #[test]
 fn the_schema_lists_the_typed_columns_each_dialect_reads() {
     let rules = small();
