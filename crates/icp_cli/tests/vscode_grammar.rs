@@ -25,20 +25,25 @@ fn repo() -> std::path::PathBuf {
         .expect("the repository root")
 }
 
-#[test]
-fn the_grammar_gives_every_rule_file_its_scopes() {
-    let root = repo();
-    let install = Command::new("bash")
-        .arg(root.join("scripts/vscode-grammar-deps.sh"))
+/// Runs `scripts/NAME` with cargo's target directory and returns the path it prints.
+fn run_script(name: &str) -> String {
+    let run = Command::new("bash")
+        .arg(repo().join("scripts").join(name))
         .arg(icp_benches::target_dir())
         .output()
         .expect("bash runs");
     assert!(
-        install.status.success(),
-        "{}",
-        String::from_utf8_lossy(&install.stderr)
+        run.status.success(),
+        "{name}: {}",
+        String::from_utf8_lossy(&run.stderr)
     );
-    let modules = String::from_utf8_lossy(&install.stdout).trim().to_string();
+    String::from_utf8_lossy(&run.stdout).trim().to_string()
+}
+
+#[test]
+fn the_grammar_gives_every_rule_file_its_scopes() {
+    let root = repo();
+    let modules = run_script("vscode-grammar-deps.sh");
     let run = Command::new("node")
         .arg(root.join("editors/vscode/test/grammar.test.js"))
         .arg(&modules)
@@ -88,18 +93,7 @@ fn the_extension_manifest_names_files_that_exist() {
 
 #[test]
 fn the_extension_packages_with_its_client_and_grammar() {
-    let root = repo();
-    let package = Command::new("bash")
-        .arg(root.join("scripts/vscode-package.sh"))
-        .arg(icp_benches::target_dir())
-        .output()
-        .expect("bash runs");
-    assert!(
-        package.status.success(),
-        "{}",
-        String::from_utf8_lossy(&package.stderr)
-    );
-    let vsix = String::from_utf8_lossy(&package.stdout).trim().to_string();
+    let vsix = run_script("vscode-package.sh");
     assert!(vsix.ends_with(".vsix"), "{vsix}");
     let list = Command::new("python3")
         .args(["-m", "zipfile", "-l", &vsix])

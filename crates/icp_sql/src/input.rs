@@ -5,8 +5,8 @@
 //! space, the missing-value tokens (`n/a`, `null`, `-`, …, any case) and empty text made
 //! `NULL`; list items trimmed, empty and missing items dropped, an empty list `NULL`;
 //! booleans made truths (0/1/2); dates made day numbers; numbers doubles; a web domain
-//! normalised as `icp score` reads it (`domains`: `https://www.Acme.com/x` is `acme.com`). It is two steps:
-//! `src0` reads each column once (trimmed text, the kept list items), and `src` tests that
+//! normalised as `icp score` reads it (`domains`: `https://www.Acme.com/x` is `acme.com`).
+//! It is two steps: `src0` reads each column once (trimmed text, the kept list items), and `src` tests that
 //! result, which it reads twice, so the trimming is written and computed once. `base` adds the
 //! country key of each country field (through the ISO table) and the signal values of the
 //! signals table. `ksrc0`, `ksrc` and `kbase` do the same for the contacts, with their company key and
@@ -104,8 +104,8 @@ struct ReadColumn {
     /// The table's column.
     source: String,
     ty: Type,
-    /// A domain is normalised as the readers normalise it (`domains`).
-    domain: bool,
+    /// How the readers read it: a domain is normalised (`domains`).
+    kind: FieldKind,
     /// Its name in the query.
     name: String,
 }
@@ -115,7 +115,7 @@ impl ReadColumn {
         ReadColumn {
             source,
             ty: Type::STRING,
-            domain: false,
+            kind: FieldKind::Plain,
             name: name.to_string(),
         }
     }
@@ -124,7 +124,7 @@ impl ReadColumn {
         ReadColumn {
             source,
             ty: def.ty,
-            domain: def.kind == FieldKind::Domain,
+            kind: def.kind,
             name,
         }
     }
@@ -147,7 +147,7 @@ fn read_table(
     let mut second: Vec<String> = (columns.iter())
         .map(|c| {
             let value = finish(d, &c.name, c.ty);
-            let value = if c.domain {
+            let value = if c.kind == FieldKind::Domain {
                 domains::normalised(d, &value)
             } else {
                 value
