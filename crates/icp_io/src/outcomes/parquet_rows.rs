@@ -2,10 +2,10 @@
 //!
 //! How it works: the footer's column names are the header, mapped by the same layout as a CSV
 //! header (`columns::Layout`, the preset detected from them unless `[outcomes] preset` names
-//! one); the columns that feed a deal must have a type `icp` reads. The row units are decoded
-//! in file order, only those columns, and each cell becomes the text the CSV file would hold
-//! (a number without a needless `.0`, `true`/`false`, an ISO date; a list of company ids
-//! joined by the list separator), which the deal reader reads as it reads a CSV row. A row
+//! one); the columns that feed a deal must have a type `icp` reads. The rows are decoded in
+//! batches in file order (`crate::parquet::batches`), only those columns, and each cell
+//! becomes the text the CSV file would hold (a number without a needless `.0`,
+//! `true`/`false`, an ISO date; a list of company ids joined by the list separator), which the deal reader reads as it reads a CSV row. A row
 //! that is not a deal goes to the rejects with its line (the line it would have in the CSV
 //! form, header first) and its values as a CSV row.
 
@@ -75,38 +75,33 @@ impl Reading<'_> {
         columns.dedup();
         source.check_types(columns.iter().copied())?;
         let separator = self.config.separator().to_string();
-        for unit in source.units(UNIT_ROWS) {
-            let mut failed = Ok(());
-            source.read_unit(unit, &columns, &mut |typed, rows, first_row| {
-                for row in 0..rows {
-                    if failed.is_err() {
-                        return;
+        let mut batches = source.batches(&columns, UNIT_ROWS);
+        while let Some(batch) = batches.next_batch()? {
+            let typed = &source.typed_columns(&batch.rows, &columns);
+            for row in 0..batch.rows.num_rows() {
+                self.outcomes.report.rows_read += 1;
+                let get = |column| text(typed, column, row, &separator);
+                let values = RowValues {
+                    company_id: get(layout.company_id),
+                    domain: get(layout.domain),
+                    outcome: get(layout.outcome),
+                    amount: get(layout.amount),
+                    created: get(layout.created),
+                    closed: get(layout.closed),
+                    is_won: get(layout.is_won),
+                    is_closed: get(layout.is_closed),
+                };
+                // The row as its CSV form would have it, for the rejects.
+                let mut raw = Vec::new();
+                for (i, column) in columns.iter().enumerate() {
+                    if i > 0 {
+                        raw.push(b',');
                     }
-                    self.outcomes.report.rows_read += 1;
-                    let get = |column| text(typed, column, row, &separator);
-                    let values = RowValues {
-                        company_id: get(layout.company_id),
-                        domain: get(layout.domain),
-                        outcome: get(layout.outcome),
-                        amount: get(layout.amount),
-                        created: get(layout.created),
-                        closed: get(layout.closed),
-                        is_won: get(layout.is_won),
-                        is_closed: get(layout.is_closed),
-                    };
-                    // The row as its CSV form would have it, for the rejects.
-                    let mut raw = Vec::new();
-                    for (i, column) in columns.iter().enumerate() {
-                        if i > 0 {
-                            raw.push(b',');
-                        }
-                        let cell = text(typed, Some(*column), row, &separator);
-                        csv_field(&mut raw, cell.unwrap_or_default().as_bytes(), false);
-                    }
-                    failed = self.row(first_row + row as u64 + 2, &values, &raw);
+                    let cell = text(typed, Some(*column), row, &separator);
+                    csv_field(&mut raw, cell.unwrap_or_default().as_bytes(), false);
                 }
-            })?;
-            failed?;
+                self.row(batch.first_row + row as u64 + 2, &values, &raw)?;
+            }
         }
         Ok(())
     }

@@ -3,12 +3,13 @@
 //! How it works: [`Batches`] keeps one decoder open on the current row group (only the columns
 //! asked for) and hands out its record batches in turn; at the end of a group it checks the
 //! group held the rows its footer says and opens the next. Decoding a group from its first
-//! page once is what makes this the reader for a whole file: a unit reader
-//! ([`ParquetSource::read_unit`]) that starts inside a group must first pass over the pages
+//! page once matters: a decoder that starts inside a group must first pass over the pages
 //! before its rows, and for a list column (no offset index) decompress them to count rows —
-//! about fifteen decompressions of every page of a 122,880-row group read in 4,096-row units.
-//! The caller decodes a window of batches here, one after the other, and turns them into
-//! leads in parallel. Decoder errors and panics are errors naming the file, as for units.
+//! reading a 122,880-row group in 4,096-row pieces, each with its own decoder, decompressed
+//! every page about fifteen times. The companies and contacts readers decode a window of
+//! batches here ([`Batches::next_window`]), one after the other, and fill them in parallel;
+//! the outcomes reader takes them one at a time. Decoder errors and panics are errors naming
+//! the file.
 
 use arrow_array::RecordBatch;
 use parquet::arrow::ProjectionMask;
@@ -102,6 +103,19 @@ impl Batches {
             Ok(Err(message)) => Err(corrupt(&self.path, &message)),
             Err(panic) => Err(corrupt(&self.path, panic_text(&*panic))),
         }
+    }
+
+    /// The next `n` batches (fewer at the end of the file, none after it), read one after
+    /// the other: a window the caller then fills in parallel.
+    pub(crate) fn next_window(&mut self, n: usize) -> Result<Vec<Batch>, InputError> {
+        let mut window = Vec::with_capacity(n);
+        while window.len() < n {
+            match self.next_batch()? {
+                Some(batch) => window.push(batch),
+                None => break,
+            }
+        }
+        Ok(window)
     }
 
     fn group_rows(&self, group: usize) -> usize {

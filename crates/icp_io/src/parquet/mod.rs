@@ -5,13 +5,11 @@
 //! schema and where each row group lies); its top-level column names are the headers, mapped to
 //! fields exactly as a CSV header is. Before any row is read, every column that feeds a field
 //! must have a type `icp` reads ([`values::readable`]); otherwise the read stops naming the
-//! column and its type. The rows are then cut into units of at most a batch of rows inside a
-//! row group ([`ParquetSource::units`]), which the readers decode a window at a time on every
-//! thread of the pool, each unit through its own decoder over the columns it needs only
-//! ([`ParquetSource::read_unit`]), so memory is a window of units, as for CSV chunks. The
-//! threads share one handle on the file, read at explicit offsets ([`positioned`]). A whole
-//! companies file is read instead through [`batches`]: each row group decoded once, in order,
-//! a window of batches at a time, the batches then turned into leads in parallel; Parquet
+//! column and its type. The rows are then read in batches of rows ([`batches`]): each row
+//! group decoded once, in order, only the columns a reader needs, a window of batches at a
+//! time that the readers fill in parallel, so memory is a window of batches, as for CSV
+//! chunks. The threads share one handle on the file, read at explicit offsets
+//! ([`positioned`]); Parquet
 //! bytes on standard input are first copied into an anonymous temporary file ([`spool`]). Each
 //! column of a decoded record batch becomes a [`values::TypedColumn`], whose cells go into
 //! the batch builder by [`put::put_cell`]. A row's number in messages is the line the row
@@ -36,17 +34,10 @@ use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use arrow_array::RecordBatch;
-use parquet::arrow::ProjectionMask;
-use parquet::arrow::arrow_reader::{
-    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder, RowSelection,
-    RowSelector,
-};
-use parquet::file::metadata::PageIndexPolicy;
+use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ArrowReaderOptions};
 
 use crate::read::InputError;
 use positioned::PositionedFile;
-use values::TypedColumn;
 
 /// Whether `path` names a Parquet file: its extension is `.parquet`, or it is a regular file
 /// that starts with `PAR1`.
@@ -63,21 +54,6 @@ pub fn is_parquet(path: &Path) -> bool {
                 .is_ok()
                 && &magic == b"PAR1"
         }
-}
-
-/// What [`ParquetSource::read_unit`] hands each record batch to: one typed column per column
-/// of the file (`None` for those not read), the number of rows, the first row's number.
-pub(crate) type RowsOf<'f> = dyn FnMut(&[Option<TypedColumn<'_>>], usize, u64) + 'f;
-
-/// Rows of one row group read together: a unit of work for one thread.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Unit {
-    group: usize,
-    /// The first row, within the row group, and how many.
-    start: usize,
-    len: usize,
-    /// The first row's number in the file, from 0.
-    pub(crate) first_row: u64,
 }
 
 /// An open Parquet file: its footer read; see the module documentation.
@@ -114,10 +90,8 @@ impl ParquetSource {
             path: path.to_path_buf(),
             source,
         })?;
-        // The offset index (where each page starts, and its first row), when the writer put one
-        // in the footer (Spark, parquet-mr, Polars do): a unit that starts inside a row group
-        // then skips the pages before it without reading their headers.
-        let options = ArrowReaderOptions::new().with_offset_index_policy(PageIndexPolicy::Optional);
+        // Every row group is decoded from its first page (`batches`), so no page index is read.
+        let options = ArrowReaderOptions::new();
         let loaded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             ArrowReaderMetadata::load(&file, options).map_err(|e| e.to_string())
         }));
@@ -182,103 +156,6 @@ impl ParquetSource {
                     ),
                 });
             }
-        }
-        Ok(())
-    }
-
-    /// The file's rows cut into units of at most `rows` rows, each inside one row group, in
-    /// file order.
-    pub(crate) fn units(&self, rows: usize) -> Vec<Unit> {
-        let rows = rows.max(1);
-        let mut units = Vec::new();
-        let mut first_row = 0;
-        for (group, meta) in self.metadata.metadata().row_groups().iter().enumerate() {
-            let n = meta.num_rows().max(0) as usize;
-            let mut start = 0;
-            while start < n {
-                let len = rows.min(n - start);
-                units.push(Unit {
-                    group,
-                    start,
-                    len,
-                    first_row: first_row + start as u64,
-                });
-                start += len;
-            }
-            first_row += n as u64;
-        }
-        units
-    }
-
-    /// Decodes the rows of `unit`, only the top-level `columns` (in ascending order), and
-    /// hands each record batch to `each` as one typed column per column of the file (`None`
-    /// for those not read) with its number of rows and its first row's number in the file.
-    /// A decoding error, or a panic in the decoder, is an error naming the file.
-    pub(crate) fn read_unit(
-        &self,
-        unit: Unit,
-        columns: &[usize],
-        each: &mut RowsOf<'_>,
-    ) -> Result<(), InputError> {
-        let decoded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            self.decode(unit, columns, &mut |batch: &RecordBatch, first_row| {
-                let typed = self.typed_columns(batch, columns);
-                each(&typed, batch.num_rows(), first_row);
-            })
-        }));
-        match decoded {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(message)) => Err(corrupt(&self.path, &message)),
-            Err(panic) => Err(corrupt(&self.path, panic_text(&*panic))),
-        }
-    }
-
-    fn decode(
-        &self,
-        unit: Unit,
-        columns: &[usize],
-        each: &mut dyn FnMut(&RecordBatch, u64),
-    ) -> Result<(), String> {
-        let file = self.file.clone();
-        let mask = ProjectionMask::roots(self.metadata.parquet_schema(), columns.iter().copied());
-        let mut builder =
-            ParquetRecordBatchReaderBuilder::new_with_metadata(file, self.metadata.clone())
-                .with_projection(mask)
-                .with_row_groups(vec![unit.group])
-                .with_batch_size(unit.len.max(1));
-        let group_rows = self
-            .metadata
-            .metadata()
-            .row_group(unit.group)
-            .num_rows()
-            .max(0) as usize;
-        if unit.start > 0 || unit.len < group_rows {
-            builder = builder.with_row_selection(RowSelection::from(vec![
-                RowSelector::skip(unit.start),
-                RowSelector::select(unit.len),
-            ]));
-        }
-        let reader = builder.build().map_err(|e| e.to_string())?;
-        let mut first_row = unit.first_row;
-        let mut seen = 0;
-        for batch in reader {
-            let batch = batch.map_err(|e| e.to_string())?;
-            if batch.num_columns() != columns.len() {
-                return Err(format!(
-                    "{} columns decoded where {} were asked for",
-                    batch.num_columns(),
-                    columns.len()
-                ));
-            }
-            seen += batch.num_rows();
-            each(&batch, first_row);
-            first_row += batch.num_rows() as u64;
-        }
-        if seen != unit.len {
-            return Err(format!(
-                "row group {} holds {seen} rows where its footer says {}",
-                unit.group, unit.len
-            ));
         }
         Ok(())
     }

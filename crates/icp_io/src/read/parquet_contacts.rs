@@ -1,10 +1,10 @@
-//! A Parquet contacts file read into the contact index, a window of row units at a time on
-//! every thread.
+//! A Parquet contacts file read into the contact index, a window of batches of rows at a
+//! time on every thread.
 //!
 //! How it works: as for a contacts CSV (`contacts_file`), the column names are mapped with the
 //! contacts' role, one column is the company key (`[input] contacts_join`, the preset's key,
 //! `company_id`, `company.id`, `company.domain`, …), and each column feeding a field must have
-//! a type `icp` reads. Each unit of rows becomes a table of contacts and their keys
+//! a type `icp` reads. Each batch of rows (`crate::parquet::batches`) becomes a table of contacts and their keys
 //! (`ContactPart`), filled through the same typed cells as a companies file
 //! (`parquet_leads::put_typed_slots`); the key cell gives its company keys as the CSV cell does
 //! (a text split on the list separator when the join is on ids, a number as its digits, a list
@@ -21,13 +21,14 @@ use super::contact_index::{ContactIndex, join_key};
 use super::contacts_file::{CONTACT_CHUNK_BATCHES, ContactPart, ContactsFile, note_keys};
 use super::parquet_leads::{columns_read, line_of, put_typed_slots};
 use crate::mapping::{Plan, Role};
+use crate::parquet::ParquetSource;
+use crate::parquet::batches::Batch;
 use crate::parquet::put::text_of;
 use crate::parquet::values::{Cell, TypedColumn};
-use crate::parquet::{ParquetSource, Unit};
 use crate::presets::JoinKind;
 use crate::report::{ReadReport, Rejects};
 
-/// Units decoded at once per thread of the pool.
+/// Batches decoded at once per thread of the pool.
 const PER_THREAD: usize = 2;
 
 /// Reads a Parquet contacts file into an index by company key.
@@ -62,7 +63,7 @@ pub(super) fn load(
     }
     let columns = columns_read(&plan);
     let rows = file.chunk_lines.saturating_mul(CONTACT_CHUNK_BATCHES);
-    let units = source.units(rows);
+    let mut batches = source.batches(&columns, rows);
     let reading = Reading {
         file,
         source: &source,
@@ -73,16 +74,19 @@ pub(super) fn load(
     };
     index.reserve(0, 0, source.rows() as usize);
     let window = rayon::current_num_threads().max(1) * PER_THREAD;
-    for window in units.chunks(window) {
-        let parts: Result<Vec<ContactPart>, InputError> =
-            window.par_iter().map(|unit| reading.unit(*unit)).collect();
-        index.add(parts?, report, rejects)?;
+    loop {
+        let batches = batches.next_window(window)?;
+        if batches.is_empty() {
+            break;
+        }
+        let parts: Vec<ContactPart> = batches.par_iter().map(|b| reading.batch(b)).collect();
+        index.add(parts, report, rejects)?;
     }
     index.finish();
     Ok(index)
 }
 
-/// What reading a unit of a contacts file needs.
+/// What reading a batch of a contacts file needs.
 struct Reading<'a> {
     file: &'a ContactsFile<'a>,
     source: &'a ParquetSource,
@@ -106,7 +110,7 @@ fn first_text<'c>(
 }
 
 impl Reading<'_> {
-    fn unit(&self, unit: Unit) -> Result<ContactPart, InputError> {
+    fn batch(&self, batch: &Batch) -> ContactPart {
         let file = self.file;
         let (plan, separator) = (self.plan, file.separator);
         let schema = file.mapper.schema();
@@ -125,74 +129,72 @@ impl Reading<'_> {
         } else {
             ""
         };
-        self.source
-            .read_unit(unit, self.columns, &mut |typed, count, first_row| {
-                for row in 0..count {
-                    let line = line_of(first_row + row as u64);
-                    report.contact_rows_read += 1;
-                    let raw: Vec<Cow<'_, str>> = match typed
-                        .get(self.join_column)
-                        .and_then(Option::as_ref)
-                        .map(|c| c.cell(row))
-                    {
-                        Some(Cell::List(items, start, end)) => (start..end)
-                            .filter_map(|i| text_of(items.cell(i)))
-                            .collect(),
-                        Some(cell) => text_of(cell).into_iter().collect(),
-                        None => Vec::new(),
-                    };
-                    let row_keys = raw
-                        .iter()
-                        .flat_map(|t| crate::parse::split_items(t, key_separator))
-                        .filter(|p| !crate::parse::is_missing_trimmed(p))
-                        .filter_map(|p| join_key(self.kind, file.salesforce, p));
-                    if !note_keys(&mut keys, &mut runs, rows, row_keys) {
-                        // Not kept, but its values that cannot be read are counted all the
-                        // same.
-                        keyless += 1;
-                        let contact = &plan.contact;
-                        put_typed_slots(
-                            &mut unkept,
-                            contact,
-                            typed,
-                            row,
-                            separator,
-                            line,
-                            &mut report,
-                        );
-                        continue;
-                    }
-                    building.start_contact();
-                    let contact = &plan.contact;
-                    put_typed_slots(
-                        &mut building,
-                        contact,
-                        typed,
-                        row,
-                        separator,
-                        line,
-                        &mut report,
-                    );
-                    if let Some(field) = file.special.contact_name
-                        && (!plan.first_name.is_empty() || !plan.last_name.is_empty())
-                        && building.open_text(field).is_none()
-                    {
-                        let first = first_text(typed, &plan.first_name, row);
-                        let last = first_text(typed, &plan.last_name, row);
-                        if let Some(name) = full_name(first.as_deref(), last.as_deref()) {
-                            building.put_text(field, &name);
-                        }
-                    }
-                    rows += 1;
+        let typed = &self.source.typed_columns(&batch.rows, self.columns);
+        for row in 0..batch.rows.num_rows() {
+            let line = line_of(batch.first_row + row as u64);
+            report.contact_rows_read += 1;
+            let raw: Vec<Cow<'_, str>> = match typed
+                .get(self.join_column)
+                .and_then(Option::as_ref)
+                .map(|c| c.cell(row))
+            {
+                Some(Cell::List(items, start, end)) => (start..end)
+                    .filter_map(|i| text_of(items.cell(i)))
+                    .collect(),
+                Some(cell) => text_of(cell).into_iter().collect(),
+                None => Vec::new(),
+            };
+            let row_keys = raw
+                .iter()
+                .flat_map(|t| crate::parse::split_items(t, key_separator))
+                .filter(|p| !crate::parse::is_missing_trimmed(p))
+                .filter_map(|p| join_key(self.kind, file.salesforce, p));
+            if !note_keys(&mut keys, &mut runs, rows, row_keys) {
+                // Not kept, but its values that cannot be read are counted all the
+                // same.
+                keyless += 1;
+                let contact = &plan.contact;
+                put_typed_slots(
+                    &mut unkept,
+                    contact,
+                    typed,
+                    row,
+                    separator,
+                    line,
+                    &mut report,
+                );
+                continue;
+            }
+            building.start_contact();
+            let contact = &plan.contact;
+            put_typed_slots(
+                &mut building,
+                contact,
+                typed,
+                row,
+                separator,
+                line,
+                &mut report,
+            );
+            if let Some(field) = file.special.contact_name
+                && (!plan.first_name.is_empty() || !plan.last_name.is_empty())
+                && building.open_text(field).is_none()
+            {
+                let first = first_text(typed, &plan.first_name, row);
+                let last = first_text(typed, &plan.last_name, row);
+                if let Some(name) = full_name(first.as_deref(), last.as_deref()) {
+                    building.put_text(field, &name);
                 }
-            })?;
-        Ok(ContactPart {
+            }
+            rows += 1;
+        }
+        ContactPart {
             table: building.finish(),
             keys,
             runs,
             keyless,
             report,
             rejects: Vec::new(),
-        })
+        }
     }
 }

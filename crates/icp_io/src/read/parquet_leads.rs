@@ -152,13 +152,7 @@ impl ParquetLeads {
         separator: &str,
     ) -> Result<Vec<CompanyPart>, InputError> {
         let window = rayon::current_num_threads().max(1) * PER_THREAD;
-        let mut batches = Vec::with_capacity(window);
-        while batches.len() < window {
-            match self.batches.next_batch()? {
-                Some(batch) => batches.push(batch),
-                None => break,
-            }
-        }
+        let batches = self.batches.next_window(window)?;
         if batches.is_empty() {
             self.progress.complete();
         }
