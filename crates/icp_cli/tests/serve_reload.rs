@@ -183,6 +183,40 @@ fn a_short_load_run_has_no_errors() {
     );
 }
 
+/// The scoring threads are a fixed pool of `--max-concurrent`: under load the process does
+/// not gain threads (each would keep an allocator heap of its own, and memory would creep).
+#[test]
+fn the_scoring_threads_never_outnumber_max_concurrent() {
+    let project = scoring_project();
+    let server = Server::start(project.path(), &["--max-concurrent", "1"]);
+    let bodies: Vec<Vec<u8>> = (0..50)
+        .map(|i| format!(r#"{{"id": "l{i}", "employees": {i}}}"#).into_bytes())
+        .collect();
+    let report = icp_benches::serve_load::run(&icp_benches::serve_load::LoadPlan {
+        addr: server.addr,
+        path: "/score".to_string(),
+        rate: 500,
+        seconds: 2.0,
+        connections: 16,
+        bodies,
+        server_pid: Some(server.child.id()),
+    });
+    assert_eq!(report.errors, 0, "{}", report.render());
+    // The runtime's threads are all named icp-serve: its workers, one per core, and the
+    // scoring pool.
+    let tasks = std::fs::read_dir(format!("/proc/{}/task", server.child.id())).expect("/proc");
+    let named = (tasks.flatten())
+        .filter(|t| {
+            std::fs::read_to_string(t.path().join("comm")).is_ok_and(|c| c.trim() == "icp-serve")
+        })
+        .count();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    assert!(
+        named <= cores + 1,
+        "{named} icp-serve threads with {cores} cores and --max-concurrent 1"
+    );
+}
+
 /// A project whose rules call the funding plugin, configured with the demo's data.
 fn plugin_project(weight: u32) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");

@@ -13,7 +13,8 @@
 //! command exits 0. A polling thread ([`watch`]) re-reads the rule files, their list files
 //! and `icp.toml` every `--watch-interval` (200 ms by default); a change is loaded and checked in full and swapped in
 //! whole, and a broken one leaves the working version serving and `/healthz` degraded.
-//! Scoring runs on tokio's blocking threads ([`scoring`]), at most `--max-concurrent`
+//! Scoring runs on tokio's blocking threads ([`scoring`]), a pool of `--max-concurrent`
+//! threads that stay (so the process's memory stays flat under load), at most that many
 //! requests at once and `--max-queue` admitted (429 beyond); counters for `/metrics` are in
 //! [`metrics`].
 
@@ -52,6 +53,10 @@ pub struct ServeRequest {
     /// `--watch-interval`: how often the files of the rules are checked for edits.
     pub watch_interval: std::time::Duration,
 }
+
+/// How long an idle scoring thread waits for work before it exits: long, since a thread
+/// that exits takes its allocator heap with it and the next request builds a new one.
+const SCORING_THREAD_KEEP_ALIVE: std::time::Duration = std::time::Duration::from_secs(3600);
 
 /// The limits a request is held to.
 #[derive(Debug, Clone, Copy)]
@@ -106,9 +111,16 @@ pub fn run(project: Project, request: ServeRequest) -> Result<ExitCode, UsageErr
             failure.text.trim_end()
         ))
     })?;
+    // Scoring runs on blocking threads, `--max-concurrent` at a time. Capping the pool there
+    // and keeping its threads keeps the process's threads (and the allocator's per-thread
+    // heaps) fixed: uncapped, a request landing while a thread was still handing back its
+    // last result started a new one, and a 3-minute soak grew from 13 threads to 20 and
+    // its resident memory with them.
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_name("icp-serve")
+        .max_blocking_threads(limits.max_concurrent)
+        .thread_keep_alive(SCORING_THREAD_KEEP_ALIVE)
         .build()
         .map_err(|e| UsageError::Serve(format!("cannot start the server's runtime: {e}")))?;
     let listener = runtime
