@@ -279,13 +279,25 @@ pub trait Dialect: Sync {
         ""
     }
 
+    /// What ends a subquery or CTE so the query reading it cannot merge it into itself
+    /// (` OFFSET 0`), where the dialect needs it. PostgreSQL merges a CTE read once, and a
+    /// subquery in `FROM`, into the query reading it, copying a column's expression into
+    /// every place that names the column: the hoisted columns (`hoist`) would be written out
+    /// again, as often as they are read, and a chain of them grows exponentially (a random
+    /// rule set planned for minutes and used gigabytes). Behind the fence each is computed
+    /// once per row.
+    fn fence(&self) -> &'static str {
+        ""
+    }
+
     /// `CREATE VIEW`.
     fn create_view(&self, name: &str) -> String {
         format!("CREATE OR REPLACE VIEW {} AS\n", self.table(name))
     }
 
-    /// Whether an error on an overflowing double is possible (Postgres raises one), so the
-    /// docs can say so.
+    /// Whether an error on an overflowing double is possible (Postgres raises one): then the
+    /// docs say so, and `arith` tests its operands before it computes, so the compiler gives
+    /// them columns of their own (`hoist`) and `arith` names them as often as it needs.
     fn double_overflow_errors(&self) -> bool {
         false
     }
@@ -431,6 +443,9 @@ impl Dialect for Postgres {
     }
     fn materialized(&self) -> &'static str {
         "MATERIALIZED "
+    }
+    fn fence(&self) -> &'static str {
+        " OFFSET 0"
     }
     fn double(&self, n: f64) -> String {
         if !n.is_finite() {

@@ -419,6 +419,12 @@ impl<'a> Compiler<'a> {
                 } else {
                     self.expr_raw(rhs, scope)?
                 };
+                let (a, b) = if d.double_overflow_errors() {
+                    // The dialect's operation tests its operands first: each a column.
+                    (self.share(a, scope), self.share(b, scope))
+                } else {
+                    (a, b)
+                };
                 self.arith(*op, &a, &b)
             }
             ExprKind::Compare { op, lhs, rhs } => {

@@ -15,7 +15,9 @@
 //! ICP declared first; the first ICP when none gives a tier). A step whose expressions share
 //! sub-expressions reads them from layers computed just before it (`{step}h1`, … : `hoist`);
 //! a quantifier step's contact rows get theirs as nested subqueries over the contacts. The
-//! country table holds only the rows the rules need (`countries_used`).
+//! country table holds only the rows the rules need (`countries_used`). Where a dialect would
+//! merge a step into the next and write its columns' expressions out again (Postgres), each
+//! step and contact subquery ends with its fence (`Dialect::fence`).
 
 use icp_engine::ir::{IcpDef, RuleSet};
 
@@ -170,12 +172,12 @@ pub fn build(
     let ctes: Vec<String> = ctes
         .iter()
         .map(|(name, q)| {
-            let materialized = if twice.contains(name) {
-                d.materialized()
+            let (materialized, fence) = if twice.contains(name) {
+                (d.materialized(), "")
             } else {
-                ""
+                ("", d.fence())
             };
-            format!("{name} AS {materialized}(\n  {q}\n)")
+            format!("{name} AS {materialized}(\n  {q}{fence}\n)")
         })
         .collect();
     sql.push_str(&ctes.join(",\n"));
@@ -305,12 +307,13 @@ fn quantifier_step(
             format!("{k} AS k")
         }
     };
+    let fence = d.fence();
     let mut contacts = join("kbase");
     for cols in layers {
-        contacts = join(&format!("(SELECT k.*, {cols} FROM {contacts})"));
+        contacts = join(&format!("(SELECT k.*, {cols} FROM {contacts}{fence})"));
     }
     Ok(format!(
-        "SELECT {outer} FROM {last} LEFT JOIN (SELECT {key}, {aggs} FROM (SELECT k.{key}, k.{ord}, {inner} FROM {contacts}) AS kb GROUP BY {key}) AS agg ON agg.{key} = {last}.{id}",
+        "SELECT {outer} FROM {last} LEFT JOIN (SELECT {key}, {aggs} FROM (SELECT k.{key}, k.{ord}, {inner} FROM {contacts}{fence}) AS kb GROUP BY {key}) AS agg ON agg.{key} = {last}.{id}",
         outer = outer.join(",\n    "),
         key = names::CONTACT_KEY,
         ord = names::CONTACT_ORDER,

@@ -5,15 +5,17 @@
 //! arithmetic) gets infinity, which makes the result unknown, or zero, which is a number. So
 //! the query must never let Postgres compute an operation that would overflow or underflow.
 //!
-//! How it works: each operation is a scalar subquery that names its operands once (the
-//! compiled SQL of an operand is written once however deep the chain), decides from the
-//! operands whether the exact IEEE result overflows or underflows, and computes the operation
-//! only where it does neither. The decision is exact: a product or quotient is decided on the
-//! operands rescaled by powers of two into [2⁻⁵⁰⁰, 2⁵⁰⁰] (rescaling by a power of two is exact
-//! there, and the rescaled operation can neither overflow nor underflow), compared with the
-//! overflow and underflow bounds rescaled the same way; a sum of operands of at least 1 is
-//! decided on their halves. Infinite, NaN and zero operands never raise an error in Postgres
-//! and go straight to the operation.
+//! How it works: each operation is a `CASE` that decides from its operands whether the exact
+//! IEEE result overflows or underflows, and computes the operation only where it does
+//! neither. It names each operand several times, so the compiler gives this dialect's
+//! operands columns of their own (`Dialect::double_overflow_errors`, `hoist`): an operand is
+//! a column name or a short text, and a chain of operations is a chain of columns, linear in
+//! size. The decision is exact: a product or quotient is decided on the operands rescaled by
+//! powers of two into [2⁻⁵⁰⁰, 2⁵⁰⁰] (rescaling by a power of two is exact there, and the
+//! rescaled operation can neither overflow nor underflow), compared with the overflow and
+//! underflow bounds rescaled the same way; a sum of operands of at least 1 is decided on
+//! their halves. Infinite, NaN and zero operands never raise an error in Postgres and go
+//! straight to the operation.
 
 use super::{Dialect, Postgres};
 
@@ -27,18 +29,18 @@ fn pow2(e: i32) -> f64 {
 const SCALE_LIMIT: i32 = 500;
 const SCALE: i32 = 600;
 
-/// `a op b` (`op` one of `+ - * /`, the divisor never zero): the IEEE result, `NULL` where it
-/// would overflow, and zero where it would underflow.
-pub(super) fn arith(d: &Postgres, a: &str, op: char, b: &str) -> String {
+/// `x op y` (`op` one of `+ - * /`, the divisor never zero; `x` and `y` short: a column or a
+/// literal): the IEEE result, `NULL` where it would overflow, and zero where it would
+/// underflow.
+pub(super) fn arith(d: &Postgres, x: &str, op: char, y: &str) -> String {
     let max = d.double(f64::MAX);
     let finite = |v: &str| format!("ABS({v}) <= {max}");
     match op {
         '+' | '-' => format!(
-            "(SELECT CASE WHEN NOT (ABS(x) >= 1 AND ABS(y) >= 1 AND {} AND {}) THEN x {op} y \
-             WHEN ABS(x * {half} {op} y * {half}) >= {top} THEN NULL ELSE x {op} y END \
-             FROM (SELECT {a} AS x, {b} AS y OFFSET 0) AS o)",
-            finite("x"),
-            finite("y"),
+            "(CASE WHEN NOT (ABS({x}) >= 1 AND ABS({y}) >= 1 AND {} AND {}) THEN {x} {op} {y} \
+             WHEN ABS({x} * {half} {op} {y} * {half}) >= {top} THEN NULL ELSE {x} {op} {y} END)",
+            finite(x),
+            finite(y),
             half = d.double(0.5),
             top = d.double(pow2(1023)),
         ),
@@ -64,36 +66,35 @@ pub(super) fn arith(d: &Postgres, a: &str, op: char, b: &str) -> String {
             // The result is the rescaled one, `s`, times 2^(600 k).
             let k = format!(
                 "({} {} {})",
-                class("x"),
+                class(x),
                 if op == '*' { '+' } else { '-' },
-                class("y")
+                class(y)
             );
-            let s = format!("ABS({} {op} {})", scaled("x"), scaled("y"));
+            let s = format!("ABS({} {op} {})", scaled(x), scaled(y));
             // Overflow: at least 2^1024 once rounded; underflow: at most 2^-1075.
             let over = |k: i32| d.double(pow2(1024 - SCALE * k));
             let under = |k: i32| d.double(pow2(-1075 - SCALE * k));
             format!(
-                "(SELECT CASE WHEN NOT (x <> 0 AND y <> 0 AND {} AND {}) THEN x {op} y \
+                "(CASE WHEN NOT ({x} <> 0 AND {y} <> 0 AND {} AND {}) THEN {x} {op} {y} \
                  WHEN {s} >= CASE {k} WHEN 2 THEN {} WHEN 1 THEN {} END THEN NULL \
-                 WHEN {s} <= CASE {k} WHEN -2 THEN {} WHEN -1 THEN {} END THEN SIGN(x) * SIGN(y) * 0 \
-                 ELSE x {op} y END \
-                 FROM (SELECT {a} AS x, {b} AS y OFFSET 0) AS o)",
-                finite("x"),
-                finite("y"),
+                 WHEN {s} <= CASE {k} WHEN -2 THEN {} WHEN -1 THEN {} END THEN SIGN({x}) * SIGN({y}) * 0 \
+                 ELSE {x} {op} {y} END)",
+                finite(x),
+                finite(y),
                 over(2),
                 over(1),
                 under(-2),
                 under(-1),
             )
         }
-        _ => format!("({a} {op} {b})"),
+        _ => format!("({x} {op} {y})"),
     }
 }
 
-/// `x` when finite, else null, naming `x` once (it is a chain of operations).
+/// `x` (short: the compiler gives a long one a column) when finite, else null.
 pub(super) fn finite(d: &Postgres, x: &str) -> String {
     format!(
-        "(SELECT CASE WHEN ABS(v) <= {} THEN v END FROM (SELECT {x} AS v OFFSET 0) AS o)",
+        "(CASE WHEN ABS({x}) <= {} THEN {x} END)",
         d.double(f64::MAX)
     )
 }
