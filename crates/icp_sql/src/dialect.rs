@@ -732,11 +732,6 @@ impl Dialect for BigQuery {
     fn values_table(&self, _name: &str, columns: [&str; 2], plain: &[(String, String)]) -> String {
         let rows: Vec<String> = plain
             .iter()
-            .map(|(a, b)| format!("({}, {})", self.string(a), self.string(b)))
-            .collect();
-        let _ = rows;
-        let rows: Vec<String> = plain
-            .iter()
             .map(|(x, y)| {
                 format!(
                     "STRUCT({} AS {}, {} AS {})",
