@@ -295,10 +295,10 @@ pub trait Dialect: Sync {
         format!("CREATE OR REPLACE VIEW {} AS\n", self.table(name))
     }
 
-    /// Whether an error on an overflowing double is possible (Postgres raises one): then the
-    /// docs say so, and `arith` tests its operands before it computes, so the compiler gives
-    /// them columns of their own (`hoist`) and `arith` names them as often as it needs.
-    fn double_overflow_errors(&self) -> bool {
+    /// Whether `arith` names its operands more than once (Postgres tests them for overflow
+    /// before it computes): then the compiler gives them columns of their own (`hoist`), so
+    /// a chain of operations stays linear in size.
+    fn arith_repeats_operands(&self) -> bool {
         false
     }
 
@@ -517,7 +517,7 @@ impl Dialect for Postgres {
             "CAST(EXTRACT(YEAR FROM DATE '1970-01-01' + CAST({days} AS INTEGER)) AS DOUBLE PRECISION)"
         )
     }
-    fn double_overflow_errors(&self) -> bool {
+    fn arith_repeats_operands(&self) -> bool {
         true
     }
     fn round(&self, x: &str) -> String {
@@ -660,6 +660,19 @@ pub struct BigQuery;
 impl Dialect for BigQuery {
     fn name(&self) -> DialectName {
         DialectName::BigQuery
+    }
+    /// BigQuery raises "floating point overflow" where finite operands give an infinite
+    /// result; its `SAFE_` functions give `NULL` there instead, which is unknown, as
+    /// `icp score` makes an infinite result. (An underflow to zero is no error.)
+    fn arith(&self, a: &str, op: char, b: &str) -> String {
+        let function = match op {
+            '+' => "SAFE_ADD",
+            '-' => "SAFE_SUBTRACT",
+            '*' => "SAFE_MULTIPLY",
+            '/' => "SAFE_DIVIDE",
+            _ => return format!("({a} {op} {b})"),
+        };
+        format!("{function}({a}, {b})")
     }
     fn ident(&self, name: &str) -> String {
         format!("`{}`", name.replace('`', "\\`"))

@@ -419,7 +419,7 @@ impl<'a> Compiler<'a> {
                 } else {
                     self.expr_raw(rhs, scope)?
                 };
-                let (a, b) = if d.double_overflow_errors() {
+                let (a, b) = if d.arith_repeats_operands() {
                     // The dialect's operation tests its operands first: each a column.
                     (self.share(a, scope), self.share(b, scope))
                 } else {

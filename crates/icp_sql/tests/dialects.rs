@@ -179,3 +179,23 @@ fn rule_text_that_looks_like_jinja_is_kept_raw_in_the_dbt_model() {
     let (plain, _) = icp_sql::dbt::model(&small(), &options(DialectName::DuckDb)).expect("a model");
     assert!(!plain.contains("{% raw %}"), "{plain}");
 }
+
+/// BigQuery raises an error where finite doubles overflow; `icp score` makes the result
+/// unknown. Every operation is a `SAFE_` function, whose `NULL` is unknown.
+#[test]
+fn bigquery_arithmetic_cannot_raise_an_overflow_error() {
+    let rules = rules_of(
+        "icp a {\n  score 1 \"big\" when company.revenue * 1000B + company.employees - 1 > 0\n  score 1 \"per head\" when company.revenue / company.employees > 1M\n  tier A when score >= 1\n  tier B otherwise\n}\n",
+    );
+    let sql = icp_sql::compile(&rules, &options(DialectName::BigQuery)).expect("compiles");
+    for function in [
+        "SAFE_MULTIPLY(",
+        "SAFE_ADD(",
+        "SAFE_SUBTRACT(",
+        "SAFE_DIVIDE(",
+    ] {
+        assert!(sql.contains(function), "{function} missing:\n{sql}");
+    }
+    let parsed = sqlparser::parser::Parser::parse_sql(&*parser(DialectName::BigQuery), &sql);
+    assert!(parsed.is_ok(), "{:?}", parsed.err());
+}

@@ -8,7 +8,7 @@
 //! How it works: each operation is a `CASE` that decides from its operands whether the exact
 //! IEEE result overflows or underflows, and computes the operation only where it does
 //! neither. It names each operand several times, so the compiler gives this dialect's
-//! operands columns of their own (`Dialect::double_overflow_errors`, `hoist`): an operand is
+//! operands columns of their own (`Dialect::arith_repeats_operands`, `hoist`): an operand is
 //! a column name or a short text, and a chain of operations is a chain of columns, linear in
 //! size. The decision is exact: a product or quotient is decided on the operands rescaled by
 //! powers of two into [2⁻⁵⁰⁰, 2⁵⁰⁰] (rescaling by a power of two is exact there, and the
