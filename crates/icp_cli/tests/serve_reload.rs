@@ -151,6 +151,24 @@ fn sigterm_lets_the_request_in_flight_finish() {
     );
 }
 
+/// `bodies` posted to `/score`, `rate` a second for 2 s over `connections` connections.
+fn load(
+    server: &Server,
+    bodies: Vec<Vec<u8>>,
+    rate: u32,
+    connections: usize,
+) -> icp_benches::serve_load::LoadReport {
+    icp_benches::serve_load::run(&icp_benches::serve_load::LoadPlan {
+        addr: server.addr,
+        path: "/score".to_string(),
+        rate,
+        seconds: 2.0,
+        connections,
+        bodies,
+        server_pid: Some(server.child.id()),
+    })
+}
+
 #[test]
 fn a_short_load_run_has_no_errors() {
     let project = scoring_project();
@@ -164,15 +182,7 @@ fn a_short_load_run_has_no_errors() {
             .into_bytes()
         })
         .collect();
-    let report = icp_benches::serve_load::run(&icp_benches::serve_load::LoadPlan {
-        addr: server.addr,
-        path: "/score".to_string(),
-        rate: 200,
-        seconds: 2.0,
-        connections: 8,
-        bodies,
-        server_pid: Some(server.child.id()),
-    });
+    let report = load(&server, bodies, 200, 8);
     assert_eq!(report.sent, 400, "{}", report.render());
     assert_eq!(report.errors, 0, "{}", report.render());
     assert_eq!(report.ok, 400);
@@ -192,15 +202,7 @@ fn the_scoring_threads_never_outnumber_max_concurrent() {
     let bodies: Vec<Vec<u8>> = (0..50)
         .map(|i| format!(r#"{{"id": "l{i}", "employees": {i}}}"#).into_bytes())
         .collect();
-    let report = icp_benches::serve_load::run(&icp_benches::serve_load::LoadPlan {
-        addr: server.addr,
-        path: "/score".to_string(),
-        rate: 500,
-        seconds: 2.0,
-        connections: 16,
-        bodies,
-        server_pid: Some(server.child.id()),
-    });
+    let report = load(&server, bodies, 500, 16);
     assert_eq!(report.errors, 0, "{}", report.render());
     // The runtime's threads are all named icp-serve: its workers, one per core, and the
     // scoring pool.
