@@ -14,7 +14,10 @@
 //! `CreatedDate`, `CloseDate`) and report exports' labels ("Account ID", "Stage", "Created
 //! Date", "Close Date").
 
+use std::borrow::Cow;
+
 use super::config::{OutcomesConfig, OutcomesPreset};
+use super::deal::RowValues;
 
 /// What a column of an outcomes file holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -181,6 +184,23 @@ pub(super) struct Layout {
 }
 
 impl Layout {
+    /// A row's values: each kind's column read by `get` (`None` where the file has none).
+    pub(super) fn values<'a>(
+        &self,
+        get: impl Fn(Option<usize>) -> Option<Cow<'a, str>>,
+    ) -> RowValues<'a> {
+        RowValues {
+            company_id: get(self.company_id),
+            domain: get(self.domain),
+            outcome: get(self.outcome),
+            amount: get(self.amount),
+            created: get(self.created),
+            closed: get(self.closed),
+            is_won: get(self.is_won),
+            is_closed: get(self.is_closed),
+        }
+    }
+
     /// The layout of a header row: the first column of each kind.
     pub(super) fn of(resolver: &Resolver, headers: &[String]) -> Layout {
         let mut layout = Layout::default();

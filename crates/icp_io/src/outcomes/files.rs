@@ -160,19 +160,8 @@ impl Reading<'_> {
             match event_cells(event, &headers) {
                 Err((line, reason, raw)) => self.reject(line, &reason, raw)?,
                 Ok((line, cells, raw)) => {
-                    let get = |column: Option<usize>| {
-                        column.and_then(|i| cells.get(i)).map(Cow::Borrowed)
-                    };
-                    let row = RowValues {
-                        company_id: get(layout.company_id),
-                        domain: get(layout.domain),
-                        outcome: get(layout.outcome),
-                        amount: get(layout.amount),
-                        created: get(layout.created),
-                        closed: get(layout.closed),
-                        is_won: get(layout.is_won),
-                        is_closed: get(layout.is_closed),
-                    };
+                    let row = layout
+                        .values(|column| column.and_then(|i| cells.get(i)).map(Cow::Borrowed));
                     self.row(line, &row, raw)?;
                 }
             }

@@ -12,7 +12,6 @@
 use std::borrow::Cow;
 
 use super::columns::{Layout, detect};
-use super::deal::RowValues;
 use super::files::Reading;
 use crate::cells::csv_field;
 use crate::parquet::ParquetSource;
@@ -80,17 +79,7 @@ impl Reading<'_> {
             let typed = &source.typed_columns(&batch.rows, &columns);
             for row in 0..batch.rows.num_rows() {
                 self.outcomes.report.rows_read += 1;
-                let get = |column| text(typed, column, row, &separator);
-                let values = RowValues {
-                    company_id: get(layout.company_id),
-                    domain: get(layout.domain),
-                    outcome: get(layout.outcome),
-                    amount: get(layout.amount),
-                    created: get(layout.created),
-                    closed: get(layout.closed),
-                    is_won: get(layout.is_won),
-                    is_closed: get(layout.is_closed),
-                };
+                let values = layout.values(|column| text(typed, column, row, &separator));
                 // The row as its CSV form would have it, for the rejects.
                 let mut raw = Vec::new();
                 for (i, column) in columns.iter().enumerate() {

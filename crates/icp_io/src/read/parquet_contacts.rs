@@ -149,33 +149,27 @@ impl Reading<'_> {
                 .flat_map(|t| crate::parse::split_items(t, key_separator))
                 .filter(|p| !crate::parse::is_missing_trimmed(p))
                 .filter_map(|p| join_key(self.kind, file.salesforce, p));
-            if !note_keys(&mut keys, &mut runs, rows, row_keys) {
-                // Not kept, but its values that cannot be read are counted all the
-                // same.
+            let kept = note_keys(&mut keys, &mut runs, rows, row_keys);
+            // A row not kept has its values that cannot be read counted all the same.
+            let builder = if kept {
+                building.start_contact();
+                &mut building
+            } else {
                 keyless += 1;
-                let contact = &plan.contact;
-                put_typed_slots(
-                    &mut unkept,
-                    contact,
-                    typed,
-                    row,
-                    separator,
-                    line,
-                    &mut report,
-                );
-                continue;
-            }
-            building.start_contact();
-            let contact = &plan.contact;
+                &mut unkept
+            };
             put_typed_slots(
-                &mut building,
-                contact,
+                builder,
+                &plan.contact,
                 typed,
                 row,
                 separator,
                 line,
                 &mut report,
             );
+            if !kept {
+                continue;
+            }
             if let Some(field) = file.special.contact_name
                 && (!plan.first_name.is_empty() || !plan.last_name.is_empty())
                 && building.open_text(field).is_none()
